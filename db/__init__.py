@@ -1,0 +1,1 @@
+"""The ledger: models, migrations, plan import and the service functions that apply its rules (no Qt)."""

@@ -1,0 +1,108 @@
+"""Turning deadline wording (时间节点) into milestones with due dates, by one documented rule.
+
+* A deadline in stages (one per line, or separated by ；) gives one milestone per stage; whatever
+  follows the date in a stage ("2022年6月，全面优化…") is that stage's note.
+* ``2022年6月``, ``2022年6月前``, ``2022年6月底（前）``, ``2022年6月末`` → the last day of that month.
+  In these plans "6月前" means "by the end of June" (the same plan writes 6月 and 6月前 for the
+  same kind of measure), so both give 30 June.
+* ``2022年3月15日（前）`` → that day.  ``2022年上半年`` → 30 June; ``下半年``/``年底``/``年末``/
+  ``2022年`` alone → 31 December; ``第一季度（末）`` / ``一季度`` → the quarter's last day.
+* A month without a year (``6月底前``) takes the plan's year.
+* ``持续推进``, ``持续开展``, ``长期坚持``, ``常态化``, ``中长期目标`` … are ongoing: no due date.
+* Anything else is not a deadline the ledger can date: a plan sheet carrying it is rejected, a
+  document keeps the wording with no due date.
+* A task's due date is its last dated stage.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+RE_ONGOING = re.compile(r"^(持续推进|持续开展|持续实施|长期坚持|长期推进|长期|常态化推进|常态化|中长期目标|中长期|长效)")
+RE_DAY = re.compile(r"^(?:(\d{4})\s*年)?\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:前|以前|之前)?")
+RE_MONTH = re.compile(r"^(?:(\d{4})\s*年)?\s*(\d{1,2})\s*月\s*(?:份)?\s*(?:底|末|中旬|上旬|下旬)?\s*(?:前|以前|之前)?")
+RE_HALF = re.compile(r"^(\d{4})\s*年\s*(上半年|下半年|年底|年末|底|末)\s*(?:前|以前|之前)?")
+RE_QUARTER = re.compile(r"^(\d{4})\s*年\s*第?\s*([一二三四1-4])\s*季度\s*(?:末|底)?\s*(?:前|以前|之前)?")
+RE_YEAR = re.compile(r"^(\d{4})\s*年\s*(?:内|前|以前|之前)?")
+QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+
+@dataclass
+class MilestoneDraft:
+    """One stage of a deadline: its wording, the due date the rule gives, and its own note."""
+
+    wording: str
+    due: dt.date | None
+    ongoing: bool
+    note: str | None
+
+
+class DeadlineError(ValueError):
+    """A deadline wording the rule cannot date."""
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    if not 1 <= month <= 12:
+        raise DeadlineError(f"月份 {month} 不存在")
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _stage(wording: str, plan_year: int | None) -> MilestoneDraft:
+    text = re.sub(r"\s+", "", wording).rstrip("。")
+    if m := RE_ONGOING.match(text):
+        return MilestoneDraft(wording, None, True, _note(text[m.end():]))
+    due: dt.date | None = None
+    end = 0
+    if m := RE_DAY.match(text):
+        year = int(m.group(1) or plan_year or 0)
+        if year:
+            try:
+                due = dt.date(year, int(m.group(2)), int(m.group(3)))
+            except ValueError as exc:
+                raise DeadlineError(f"日期不存在：{m.group(0)}") from exc
+        end = m.end()
+    elif m := RE_QUARTER.match(text):
+        due = _month_end(int(m.group(1)), QUARTERS[m.group(2)] * 3)
+        end = m.end()
+    elif m := RE_HALF.match(text):
+        due = _month_end(int(m.group(1)), 6 if m.group(2) == "上半年" else 12)
+        end = m.end()
+    elif (m := RE_MONTH.match(text)) and (m.group(1) or plan_year):
+        due = _month_end(int(m.group(1) or plan_year), int(m.group(2)))
+        end = m.end()
+    elif m := RE_YEAR.match(text):
+        due = _month_end(int(m.group(1)), 12)
+        end = m.end()
+    if due is None:
+        raise DeadlineError(f"无法识别的时间节点：{wording}")
+    rest = text[end:]
+    if rest.startswith("完成"):
+        rest = rest[2:]
+    return MilestoneDraft(wording, due, False, _note(rest))
+
+
+def _note(rest: str) -> str | None:
+    rest = rest.lstrip("，,；;：: ").strip()
+    return rest or None
+
+
+def split_stages(text: str) -> list[str]:
+    """The stages of a deadline: one per line, or separated by ；."""
+    parts = [p.strip() for p in re.split(r"[\n；;]", text) if p.strip()]
+    return parts
+
+
+def parse_deadline(text: str | None, plan_year: int | None = None) -> list[MilestoneDraft]:
+    """Milestones for a deadline wording; raises DeadlineError on wording the rule cannot date."""
+    if not text or not text.strip():
+        return []
+    return [_stage(part, plan_year) for part in split_stages(text)]
+
+
+def due_of(milestones: list[MilestoneDraft]) -> dt.date | None:
+    """A task is due when its last dated stage is."""
+    dates = [m.due for m in milestones if m.due]
+    return max(dates) if dates else None

@@ -1,0 +1,24 @@
+"""Alembic environment: runs on the connection open_ledger hands over, or on the configured URL."""
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from db.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        context.run_migrations()
+        return
+    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    with engine.begin() as conn:
+        context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
+        context.run_migrations()
+
+
+run_migrations()

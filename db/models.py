@@ -1,0 +1,286 @@
+"""The ledger's tables: plans and their structure, units, assignments, progress and the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    Index,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Named constraints keep Alembic batch migrations on SQLite and PostgreSQL identical.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    """Timestamps are stored naive in UTC so SQLite and PostgreSQL agree."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+class Base(DeclarativeBase):
+    """Declarative base with the shared naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class LedgerInfo(Base):
+    """Key/value facts about this ledger file (its id, the device that made it)."""
+
+    __tablename__ = "ledger_info"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Plan(Base):
+    """One action plan document (the 2022 plan, next year's, a county's own)."""
+
+    __tablename__ = "plan"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    doc_number: Mapped[str | None] = mapped_column(String(100))
+    year: Mapped[int | None] = mapped_column(Integer)
+    source_name: Mapped[str] = mapped_column(String(300))
+    source_sha256: Mapped[str | None] = mapped_column(String(64))
+    is_current: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    annexes: Mapped[list[Annex]] = relationship(
+        back_populates="plan", order_by="Annex.number", cascade="all, delete-orphan"
+    )
+
+
+class Annex(Base):
+    """An annex (附件) of a plan: the overall plan or one special action plan."""
+
+    __tablename__ = "annex"
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    topic: Mapped[str] = mapped_column(String(100))
+    source_line: Mapped[int | None] = mapped_column(Integer)
+
+    plan: Mapped[Plan] = relationship(back_populates="annexes")
+    sections: Mapped[list[Section]] = relationship(
+        back_populates="annex", order_by="Section.position", cascade="all, delete-orphan"
+    )
+    goals: Mapped[list[Goal]] = relationship(
+        back_populates="annex", order_by="Goal.position", cascade="all, delete-orphan"
+    )
+    indicator_tables: Mapped[list[IndicatorTable]] = relationship(
+        back_populates="annex", order_by="IndicatorTable.position", cascade="all, delete-orphan"
+    )
+
+
+class Section(Base):
+    """A heading inside an annex's measures chapter that groups tasks, with its own goal text."""
+
+    __tablename__ = "section"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    annex_id: Mapped[int] = mapped_column(ForeignKey("annex.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(String(20))
+    heading: Mapped[str] = mapped_column(String(300))
+    goal_text: Mapped[str | None] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)
+    source_line: Mapped[int | None] = mapped_column(Integer)
+
+    annex: Mapped[Annex] = relationship(back_populates="sections")
+
+
+class Goal(Base):
+    """A goal paragraph (工作目标/主要目标) of an annex or a section; quantitative ones are flagged."""
+
+    __tablename__ = "goal"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    annex_id: Mapped[int] = mapped_column(ForeignKey("annex.id", ondelete="CASCADE"))
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    is_quantitative: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer)
+    source_line: Mapped[int | None] = mapped_column(Integer)
+
+    annex: Mapped[Annex] = relationship(back_populates="goals")
+
+
+class IndicatorTable(Base):
+    """An indicator table (指标对比, 提升目标 …) of an annex, its header kept as printed."""
+
+    __tablename__ = "indicator_table"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    annex_id: Mapped[int] = mapped_column(ForeignKey("annex.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    header: Mapped[list] = mapped_column(JSON)
+    position: Mapped[int] = mapped_column(Integer)
+    source_line: Mapped[int | None] = mapped_column(Integer)
+
+    annex: Mapped[Annex] = relationship(back_populates="indicator_tables")
+    rows: Mapped[list[IndicatorRow]] = relationship(
+        back_populates="table", order_by="IndicatorRow.position", cascade="all, delete-orphan"
+    )
+
+
+class IndicatorRow(Base):
+    """One row of an indicator table, cells as printed."""
+
+    __tablename__ = "indicator_row"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    table_id: Mapped[int] = mapped_column(ForeignKey("indicator_table.id", ondelete="CASCADE"))
+    cells: Mapped[list] = mapped_column(JSON)
+    position: Mapped[int] = mapped_column(Integer)
+    source_line: Mapped[int | None] = mapped_column(Integer)
+
+    table: Mapped[IndicatorTable] = relationship(back_populates="rows")
+
+
+class Task(Base):
+    """One task of a plan, with its wording as printed and where it stands in the source."""
+
+    __tablename__ = "task"
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    annex_id: Mapped[int] = mapped_column(ForeignKey("annex.id", ondelete="CASCADE"), index=True)
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id", ondelete="SET NULL"))
+    code: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(20))
+    block: Mapped[int] = mapped_column(Integer, default=1)
+    title: Mapped[str] = mapped_column(String(500))
+    text: Mapped[str] = mapped_column(Text)
+    deadline_text: Mapped[str | None] = mapped_column(Text)
+    responsibility_text: Mapped[str | None] = mapped_column(Text)
+    footnotes: Mapped[str | None] = mapped_column(Text)
+    source_line_start: Mapped[int | None] = mapped_column(Integer)
+    source_line_end: Mapped[int | None] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer)
+    corrected_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    corrected_by: Mapped[str | None] = mapped_column(String(100))
+
+    annex: Mapped[Annex] = relationship()
+    section: Mapped[Section | None] = relationship()
+    milestones: Mapped[list[Milestone]] = relationship(
+        back_populates="task", order_by="Milestone.position", cascade="all, delete-orphan"
+    )
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="task", order_by="Assignment.position", cascade="all, delete-orphan"
+    )
+
+
+class Milestone(Base):
+    """One deadline stage of a task: the wording as printed and the due date the rules give it."""
+
+    __tablename__ = "milestone"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    wording: Mapped[str] = mapped_column(Text)
+    due: Mapped[dt.date | None] = mapped_column(Date)
+    ongoing: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    task: Mapped[Task] = relationship(back_populates="milestones")
+
+
+class Unit(Base):
+    """A responsible unit under its canonical name; collective units stand for a group."""
+
+    __tablename__ = "unit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    expands_to_kind: Mapped[str | None] = mapped_column(String(40))
+
+    aliases: Mapped[list[UnitAlias]] = relationship(
+        back_populates="unit", order_by="UnitAlias.alias", cascade="all, delete-orphan"
+    )
+
+
+class UnitAlias(Base):
+    """A spelling of a unit seen in a plan or the alias table."""
+
+    __tablename__ = "unit_alias"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alias: Mapped[str] = mapped_column(String(200), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), index=True)
+
+    unit: Mapped[Unit] = relationship(back_populates="aliases")
+
+
+class Assignment(Base):
+    """A unit's responsibility for a task, with its role and the spelling the text used."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (UniqueConstraint("task_id", "unit_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    as_printed: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer)
+
+    task: Mapped[Task] = relationship(back_populates="assignments")
+    unit: Mapped[Unit] = relationship()
+
+
+class ProgressEntry(Base):
+    """A unit's report on a task for one month; one per (task, unit, period)."""
+
+    __tablename__ = "progress_entry"
+    __table_args__ = (
+        UniqueConstraint("task_id", "unit_id", "period"),
+        Index("ix_progress_entry_period_status_unit", "period", "status", "unit_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    period: Mapped[str] = mapped_column(String(7))
+    status: Mapped[str] = mapped_column(String(10))
+    percent: Mapped[int] = mapped_column(Integer)
+    progress_text: Mapped[str] = mapped_column(Text)
+    problems: Mapped[str | None] = mapped_column(Text)
+    next_steps: Mapped[str | None] = mapped_column(Text)
+    reporter: Mapped[str | None] = mapped_column(String(100))
+    entry_date: Mapped[dt.date] = mapped_column(Date)
+    origin: Mapped[str | None] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AuditLog(Base):
+    """Every change to the ledger: who, when, what, and the values before and after."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    operator: Mapped[str | None] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_key: Mapped[str] = mapped_column(String(100), index=True)
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,86 @@
+"""A plan as read from a document or a spreadsheet, before it is written to the ledger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class SectionDraft:
+    """A heading that groups tasks inside a measures chapter."""
+
+    label: str
+    heading: str
+    goal_text: str | None = None
+    line: int | None = None
+
+
+@dataclass
+class GoalDraft:
+    """A goal paragraph of an annex (工作目标) or of a section (主要目标)."""
+
+    kind: str
+    text: str
+    section_label: str | None = None
+    line: int | None = None
+
+
+@dataclass
+class TableDraft:
+    """An indicator table with its header and rows as printed."""
+
+    title: str
+    header: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+    row_lines: list[int] = field(default_factory=list)
+    line: int | None = None
+
+
+@dataclass
+class TaskDraft:
+    """One task: wording, deadline and responsibility text exactly as printed, and where it came from."""
+
+    label: str
+    title: str
+    text: str
+    section_label: str | None = None
+    block: int = 1
+    deadline_text: str | None = None
+    responsibility_text: str | None = None
+    footnotes: list[str] = field(default_factory=list)
+    line_start: int | None = None
+    line_end: int | None = None
+    code: str = ""
+
+
+@dataclass
+class AnnexDraft:
+    """An annex with its sections, goals, indicator tables and tasks."""
+
+    number: int
+    title: str
+    topic: str
+    line: int | None = None
+    sections: list[SectionDraft] = field(default_factory=list)
+    goals: list[GoalDraft] = field(default_factory=list)
+    tables: list[TableDraft] = field(default_factory=list)
+    tasks: list[TaskDraft] = field(default_factory=list)
+
+    def section(self, label: str | None) -> SectionDraft | None:
+        return next((s for s in self.sections if s.label == label), None)
+
+
+@dataclass
+class PlanDraft:
+    """A whole plan: its identity and its annexes."""
+
+    title: str
+    doc_number: str | None
+    year: int | None
+    source_name: str
+    annexes: list[AnnexDraft] = field(default_factory=list)
+    source_sha256: str | None = None
+
+    @property
+    def tasks(self) -> list[TaskDraft]:
+        return [t for a in self.annexes for t in a.tasks]

@@ -1,0 +1,524 @@
+"""Reading a plan document from text (copied out of a PDF or Word file) into a PlanDraft.
+
+The rules, in the order they apply:
+
+* The cover's table of contents (``附件：1. 标题……页码``) names the annexes; each annex starts at the
+  first later line equal to its title.  A document without annexes is one annex.
+* Inside an annex, chapters start with ``一、`` … .  The measures chapter is the one whose heading
+  names 措施 or 举措 (not 保障措施); goals come from chapters naming 目标; lines starting with ``|``
+  anywhere in an annex are indicator tables.
+* In the measures chapter a task is the deepest numbered item (``（一）``/``(一)`` or ``1.``/``1、``)
+  that a ``时间节点``/``责任单位`` block closes.  Items with no block of their own share the next
+  block printed after them.  ``（1）`` sub-points stay in their measure's text.  Unnumbered text after
+  a block opens another task under the same heading (block 2, 3 …).  A ``（一）`` heading followed
+  by numbered items becomes their section.
+* A line that starts neither a labelled paragraph nor a field continues the paragraph before it
+  (PDF page breaks); footnote bodies (``5 术语：…``) are set aside and attached to the tasks that
+  cite their marker; the other convention, responsibility in brackets at the end of a task
+  (``（牵头单位：…；责任单位：…，2022年6月底前完成）``), is read the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from db.errors import UserError
+from db.plan_draft import AnnexDraft, GoalDraft, PlanDraft, SectionDraft, TableDraft, TaskDraft
+
+CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+RE_CHAPTER = re.compile(r"^([一二三四五六七八九十]+)、\s*(.*)$")
+RE_SECTION = re.compile(r"^([（(]\s*[一二三四五六七八九十]+\s*[）)])\s*(.*)$")
+RE_ITEM = re.compile(r"^(\d{1,3})\s*([\.、．])\s*(?![\d%])(.*)$")
+RE_SUBPOINT = re.compile(r"^[（(]\s*\d{1,2}\s*[）)]")
+RE_FIELD = re.compile(r"^(时间节点|完成时限|完成时间|责任单位|牵头单位|配合单位)\s*[：:]\s*(.*)$")
+RE_FOOTNOTE = re.compile(r"^([⁰¹²³⁴⁵⁶⁷⁸⁹]+|\d{1,2})\s*([^\s\d、，。（）()|][^\s、，。|]{0,19})\s*[：:]")
+RE_TOC_ENTRY = re.compile(r"^(?:-\s*附件[：:]\s*)?\|?\s*(\d{1,2})[\.．、]\s*(\S.*?)\s*\.{2,}")
+RE_ANNEX_MARK = re.compile(r"^附\s*件\s*(\d{1,2})\s*$")
+RE_DOC_NUMBER = re.compile(r"[\u4e00-\u9fa5]{1,10}〔\d{4}〕\d+号")
+RE_BRACKET_RESP = re.compile(r"[（(]([^（()）]*(?:[（(][^（()）]*[）)][^（()）]*)*)[）)]\s*$")
+SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+SENTENCE_END = "。；！？：”」）)"
+MEASURE_CHAPTER = re.compile(r"(措施|举措)")
+GOAL_CHAPTER = re.compile(r"目标")
+ROLE_WORDS = ("牵头", "配合", "负责", "落实", "责任单位", "牵头单位", "配合单位")
+
+
+def cn_number(text: str) -> int:
+    """The value of a Chinese numeral up to 99 (一, 十, 十一, 二十三)."""
+    text = text.strip("（）() ")
+    if "十" not in text:
+        return CN_DIGITS[text]
+    tens, _, ones = text.partition("十")
+    return (CN_DIGITS[tens] if tens else 1) * 10 + (CN_DIGITS[ones] if ones else 0)
+
+
+def clean(text: str) -> str:
+    """Drop the markdown bold markers the PDF extraction left; keep everything else as printed."""
+    return text.replace("**", "").strip()
+
+
+def squeeze(text: str) -> str:
+    """Field values without the spaces PDF extraction puts between CJK and digits."""
+    return re.sub(r"\s+", "", text)
+
+
+@dataclass
+class Para:
+    """A paragraph of the source: its kind, text and line range."""
+
+    kind: str  # chapter | section | item | sub | field | text | table | footnote
+    text: str
+    start: int
+    end: int
+    label: str = ""
+    field_name: str = ""
+
+
+def _join(prev: str, nxt: str) -> str:
+    """Join a paragraph broken by a page break: no gap mid-sentence, a newline after a full stop."""
+    return prev + ("\n" if prev.endswith(tuple(SENTENCE_END)) and not nxt[:1].isdigit() else "") + nxt
+
+
+def classify(line: str) -> tuple[str, str, str]:
+    """Kind, label and rest of one non-empty source line."""
+    if line.startswith("|"):
+        return "table", "", line
+    if m := RE_CHAPTER.match(line):
+        return "chapter", m.group(1) + "、", m.group(2)
+    if m := RE_FIELD.match(line):
+        return "field", m.group(1), m.group(2)
+    if RE_SUBPOINT.match(line):
+        return "sub", "", line
+    if m := RE_SECTION.match(line):
+        return "section", m.group(1).replace(" ", ""), m.group(2)
+    if m := RE_ITEM.match(line):
+        return "item", m.group(1) + m.group(2), m.group(3)
+    if RE_FOOTNOTE.match(line) and "。" not in line[:3]:
+        return "footnote", "", line
+    return "text", "", line
+
+
+def paragraphs(lines: list[str], first: int, last: int) -> list[Para]:
+    """Group source lines first..last (0-based, inclusive) into paragraphs, re-joining page breaks."""
+    paras: list[Para] = []
+    open_footnote: Para | None = None
+    for i, raw in _split_inline_fields(lines, first, last):
+        kind, label, rest = classify(raw)
+        lineno = i + 1
+        if kind == "footnote":
+            para = Para("footnote", raw, lineno, lineno)
+            paras.append(para)
+            open_footnote = None if raw.endswith(("。", "）", ")")) else para
+            continue
+        if kind == "text" and paras:
+            nxt = _next_nonblank(lines, i, last)
+            if open_footnote is not None and nxt is not None and classify(clean(nxt))[0] == "footnote":
+                # The tail of a footnote cut by the page break sits just above the next page's footnotes.
+                open_footnote.text += raw
+                open_footnote.end = lineno
+                open_footnote = None
+                continue
+            prev = next((p for p in reversed(paras) if p.kind != "footnote"), None)
+            if prev is not None and _continues(prev, raw):
+                prev.text = _join(prev.text, raw) if prev.kind != "field" else _join_field(prev.text, raw)
+                prev.end = lineno
+                continue
+        para = Para(kind, rest if kind in ("chapter", "section", "item", "field") else raw, lineno, lineno, label)
+        if kind == "field":
+            para.field_name = label
+        paras.append(para)
+    return paras
+
+
+def _split_inline_fields(lines: list[str], first: int, last: int):
+    """(index, text) of each non-empty line; a field printed at the end of a prose line gets its own."""
+    for i in range(first, last + 1):
+        raw = clean(lines[i])
+        if not raw:
+            continue
+        m = re.search(r"(?<=[。；])(时间节点|责任单位)\s*[：:]", raw)
+        if m and not RE_FIELD.match(raw):
+            yield i, raw[: m.start()]
+            yield i, raw[m.start():]
+        else:
+            yield i, raw
+
+
+def _next_nonblank(lines: list[str], i: int, last: int) -> str | None:
+    for j in range(i + 1, last + 1):
+        if lines[j].strip():
+            return lines[j]
+    return None
+
+
+def _continues(prev: Para, line: str) -> bool:
+    """Whether an unlabelled line continues the paragraph before it rather than starting a new one."""
+    if prev.kind in ("table", "chapter"):
+        return False
+    if prev.kind == "field":
+        # A field wraps onto the next line (a unit list, a second deadline stage); prose starts a new block.
+        if prev.text.endswith(("、", "，", ",")):
+            return True
+        return "。" not in line.rstrip("。") and len(line) < 120
+    if prev.kind in ("section", "item") and prev.start == prev.end and len(prev.text) <= 30 and "。" not in prev.text:
+        return False  # a short heading line that stands alone: its prose is the next paragraph
+    if prev.kind == "section" and prev.text.endswith("。") and not prev.text.count("。") > 1:
+        return False  # "（一）进一步精简审批环节。" stands alone; its prose is the next paragraph
+    return not prev.text.endswith("。") or line[:1] in "，。；、）)”"
+
+
+def _join_field(prev: str, nxt: str) -> str:
+    """Field lines: a new deadline stage keeps its own line, a wrapped unit list is re-joined."""
+    if re.match(r"^\d{4}\s*年", nxt) and not prev.endswith(("、", "，", ",")):
+        return prev + "\n" + nxt
+    return prev + nxt
+
+
+def _title_of(text: str) -> str:
+    """The heading phrase of a measure: its text up to the first full stop."""
+    first = text.split("\n", 1)[0]
+    head, dot, _ = first.partition("。")
+    return squeeze_title(head if dot else first)
+
+
+def squeeze_title(text: str) -> str:
+    return text.strip().rstrip("。").strip()
+
+
+class _Builder:
+    """Walks the paragraphs of one measures chapter and turns them into tasks."""
+
+    def __init__(self, annex: AnnexDraft):
+        self.annex = annex
+        self.section: SectionDraft | None = None
+        self.open_heading: TaskDraft | None = None  # a （一） that is a task unless items follow
+        self.pending: list[TaskDraft] = []
+        self.current: TaskDraft | None = None
+        self.last_closed: TaskDraft | None = None
+        self.in_block = False
+
+    def _new_task(self, label: str, body: str, para: Para) -> TaskDraft:
+        task = TaskDraft(
+            label=label,
+            title=_title_of(body),
+            text=body,
+            section_label=self.section.label if self.section else None,
+            line_start=para.start,
+            line_end=para.end,
+        )
+        self.annex.tasks.append(task)
+        self.pending.append(task)
+        self.current = task
+        return task
+
+    def _end_block(self) -> None:
+        if self.in_block:
+            self.last_closed = self.pending[-1] if self.pending else self.last_closed
+            self.pending = []
+            self.current = None
+            self.open_heading = None
+            self.in_block = False
+
+    def feed(self, para: Para) -> None:
+        if para.kind != "field":
+            self._end_block()
+        if para.kind == "section":
+            self.section = SectionDraft(label=para.label, heading=squeeze_title(para.text), line=para.start)
+            self.annex.sections.append(self.section)
+            self.open_heading = self._new_task(para.label, para.text, para)
+            self.open_heading.section_label = None
+        elif para.kind == "item":
+            if self.open_heading is not None and self.open_heading in self.pending:
+                self._demote_heading()
+            self._new_task(para.label, para.text, para)
+        elif para.kind in ("text", "sub"):
+            if para.kind == "text" and re.match(r"^(主要目标|工作目标)[：:]", para.text) and self.section:
+                self.section.goal_text = para.text.split("：", 1)[-1].split(":", 1)[-1]
+                self.annex.goals.append(
+                    GoalDraft(kind="主要目标", text=self.section.goal_text, section_label=self.section.label, line=para.start)
+                )
+                if self.open_heading is not None and self.open_heading.text == self.section.heading:
+                    pass
+                return
+            if self.current is None and self.last_closed is not None:
+                # Prose after a closed block: the same heading carries another block.
+                prev = self.last_closed
+                task = self._new_task(prev.label, para.text, para)
+                task.title = prev.title
+                task.section_label = prev.section_label
+                task.block = prev.block + 1
+                return
+            if self.current is None:
+                return
+            self.current.text = self.current.text + "\n" + para.text if self.current.text else para.text
+            self.current.line_end = para.end
+            if self.current is self.open_heading and self.current.title == squeeze_title(self.section.heading):
+                pass
+        elif para.kind == "field":
+            self._apply_field(para)
+
+    def _demote_heading(self) -> None:
+        """A （一） followed by numbered items is a section, not a task."""
+        heading = self.open_heading
+        self.annex.tasks.remove(heading)
+        self.pending.remove(heading)
+        intro = heading.text.split("\n", 1)
+        if self.section is not None and len(intro) > 1 and not self.section.goal_text:
+            self.section.goal_text = intro[1]
+        self.open_heading = None
+
+    def _apply_field(self, para: Para) -> None:
+        self.in_block = True
+        value = para.text.strip().rstrip("。").strip() if para.field_name != "时间节点" else para.text.strip()
+        targets = self.pending or ([self.last_closed] if self.last_closed else [])
+        for task in targets:
+            if para.field_name in ("时间节点", "完成时限", "完成时间"):
+                task.deadline_text = _field_value(value)
+            else:
+                role = {"牵头单位": "牵头", "配合单位": "配合"}.get(para.field_name)
+                text = squeeze(value)
+                if role:
+                    text = f"{text}{role}"
+                task.responsibility_text = (
+                    f"{task.responsibility_text}，{text}" if task.responsibility_text and role else text
+                )
+            task.line_end = max(task.line_end or 0, para.end)
+
+
+def _field_value(value: str) -> str:
+    """A deadline as printed, without PDF spacing, stages on their own lines, no final full stop."""
+    return "\n".join(squeeze(part).rstrip("。") for part in value.split("\n") if part.strip())
+
+
+def _annex_topic(title: str) -> str:
+    """企业开办 from 三门峡市企业开办提升专项行动方案; 总体方案 for the overall plan."""
+    if title.endswith("总体方案"):
+        return "总体方案"
+    body = re.sub(r"^.*?[市县区](?=.)", "", title, count=1) if re.match(r"^.{1,6}?[市县区]", title) else title
+    body = re.sub(r"(提升)?(专项)?(行动|实施|工作)?方案$", "", body)
+    return body or title
+
+
+def _find_annexes(lines: list[str]) -> list[tuple[int, str, int]]:
+    """(number, title, 0-based start line) of each annex, from the cover's list or 附件N marks."""
+    toc: dict[int, str] = {}
+    toc_end = 0
+    for i, raw in enumerate(lines[:200]):
+        line = raw.strip()
+        m = RE_TOC_ENTRY.match(line)
+        if m:
+            toc[int(m.group(1))] = squeeze(m.group(2))
+            toc_end = i
+    found: list[tuple[int, str, int]] = []
+    if toc:
+        start = toc_end + 1
+        for number in sorted(toc):
+            title = toc[number]
+            for i in range(start, len(lines)):
+                if squeeze(lines[i]) == title:
+                    found.append((number, title, i))
+                    start = i + 1
+                    break
+            else:
+                raise UserError(f"未在正文中找到附件{number}《{title}》的标题。")
+        return found
+    for i, raw in enumerate(lines):
+        m = RE_ANNEX_MARK.match(raw.strip())
+        if m:
+            j = next((k for k in range(i + 1, len(lines)) if lines[k].strip()), None)
+            if j is not None:
+                found.append((int(m.group(1)), squeeze(lines[j]), j))
+    return found
+
+
+def _annex_header_start(lines: list[str], title_line: int) -> int:
+    """An annex begins at its 附件N mark when one stands just above the title."""
+    for k in range(title_line - 1, max(title_line - 4, -1), -1):
+        if RE_ANNEX_MARK.match(lines[k].strip()):
+            return k
+    return title_line
+
+
+def _read_tables(annex: AnnexDraft, paras: list[Para]) -> None:
+    """Indicator tables: consecutive ``|`` rows, captioned by the paragraph or chapter above them."""
+    caption = ""
+    table: TableDraft | None = None
+    last_kind = ""
+    for para in paras:
+        if para.kind == "table":
+            cells = [c.strip() for c in para.text.strip().strip("|").split("|")]
+            if all(re.fullmatch(r"[-:\s]*", c) for c in cells):
+                continue
+            if table is None or last_kind != "table":
+                if table is not None and all(c == "" for c in cells):
+                    last_kind = "table"  # a fragment continued after a page break
+                    continue
+                table = TableDraft(title=caption or "指标表", header=cells, line=para.start)
+                annex.tables.append(table)
+            else:
+                table.rows.append(cells)
+                table.row_lines.append(para.start)
+            last_kind = "table"
+            continue
+        if para.kind == "footnote":
+            continue
+        last_kind = para.kind
+        if para.kind == "chapter":
+            caption = squeeze_title(para.text)
+            table = None
+        elif para.kind == "text" and "。" not in para.text and len(para.text) < 60:
+            caption = para.text.strip() if not para.text.startswith("单位") else f"{caption}（{para.text.strip()}）"
+        elif para.kind == "text":
+            last_kind = "text" if not para.text.startswith("注") else last_kind
+
+
+def _bracket_responsibility(task: TaskDraft) -> None:
+    """The other convention: ``……。（牵头单位：…；责任单位：…，2022年6月底前完成）`` at the end of a task."""
+    if task.responsibility_text:
+        return
+    m = RE_BRACKET_RESP.search(task.text.rstrip())
+    if not m:
+        return
+    inner = m.group(1)
+    if not any(w in inner for w in ROLE_WORDS):
+        return
+    deadline = re.search(r"(\d{4}\s*年[^，,；;]*?(?:前|底|完成|持续推进)[^，,；;]*|持续推进|长期坚持)$", squeeze(inner))
+    resp = squeeze(inner)
+    if deadline:
+        task.deadline_text = deadline.group(1).removesuffix("完成") or deadline.group(1)
+        resp = resp[: deadline.start()].rstrip("，,；;")
+    parts = []
+    for part in re.split(r"[；;]", resp):
+        if m2 := re.match(r"^(牵头单位|配合单位|责任单位)[：:](.*)$", part):
+            role = {"牵头单位": "牵头", "配合单位": "配合"}.get(m2.group(1), "")
+            parts.append(m2.group(2) + role)
+        elif part:
+            parts.append(part)
+    task.responsibility_text = "，".join(parts)
+    task.text = task.text[: m.start()].rstrip()
+
+
+def _attach_footnotes(annex: AnnexDraft, footnotes: dict[str, str]) -> None:
+    for task in annex.tasks:
+        cited = re.findall(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+", task.text)
+        task.footnotes = [footnotes[m.translate(SUPERSCRIPTS)] for m in cited if m.translate(SUPERSCRIPTS) in footnotes]
+
+
+def assign_codes(annex: AnnexDraft) -> None:
+    """Stable codes from the labels: A04-02.01 (section 2, item 1), A03-10-2 (second block of （十））."""
+    numbers = [int(re.sub(r"\D", "", t.label)) for t in annex.tasks if RE_ITEM.match(t.label + "x")]
+    unique_items = len(numbers) == len(set(numbers))
+    seen: dict[str, int] = {}
+    for task in annex.tasks:
+        if RE_ITEM.match(task.label + "x"):
+            item = int(re.sub(r"\D", "", task.label))
+            if unique_items or not task.section_label:
+                path = f"{item:02d}"
+            else:
+                path = f"{cn_number(task.section_label):02d}.{item:02d}"
+        else:
+            path = f"{cn_number(task.label):02d}"
+        code = f"A{annex.number:02d}-{path}"
+        if task.block > 1:
+            code += f"-{task.block}"
+        if code in seen:
+            seen[code] += 1
+            code += f"~{seen[code]}"
+        else:
+            seen[code] = 1
+        task.code = code
+
+
+def parse_plan_text(text: str, source_name: str) -> PlanDraft:
+    """Read a whole plan document; raise UserError when no task can be found."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    head = "\n".join(lines[:60])
+    doc_number = m.group(0) if (m := RE_DOC_NUMBER.search(head)) else None
+    title_match = re.search(r"关于印发《(.+?)》的通知", head)
+    first_line = next((squeeze(l) for l in lines if l.strip()), source_name)
+    title = title_match.group(1) if title_match else first_line
+    year_match = re.search(r"(20\d{2})", title) or (re.search(r"〔(\d{4})〕", doc_number) if doc_number else None)
+    plan = PlanDraft(
+        title=title,
+        doc_number=doc_number,
+        year=int(year_match.group(1)) if year_match else None,
+        source_name=source_name,
+        source_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    )
+    found = _find_annexes(lines)
+    if not found:
+        found = [(1, title, 0)]
+    starts = [_annex_header_start(lines, start) for _, _, start in found]
+    for idx, (number, annex_title, start) in enumerate(found):
+        end = starts[idx + 1] - 1 if idx + 1 < len(found) else len(lines) - 1
+        annex = AnnexDraft(number=number, title=annex_title, topic=_annex_topic(annex_title), line=start + 1)
+        _read_annex(annex, lines, start + 1, end)
+        plan.annexes.append(annex)
+    if not plan.tasks:
+        raise UserError(f"在《{source_name}》中没有找到任何带“时间节点/责任单位”或括号内责任单位的任务。")
+    return plan
+
+
+def _read_annex(annex: AnnexDraft, lines: list[str], first: int, last: int) -> None:
+    paras = paragraphs(lines, first, last)
+    _read_tables(annex, paras)
+    footnotes = {
+        RE_FOOTNOTE.match(p.text).group(1).translate(SUPERSCRIPTS): p.text for p in paras if p.kind == "footnote"
+    }
+    chapter = ""
+    has_chapters = any(p.kind == "chapter" for p in paras)
+    builder = _Builder(annex)
+    for para in paras:
+        if para.kind == "chapter":
+            builder._end_block()
+            chapter = squeeze_title(para.text)
+            builder.section = None
+            builder.open_heading = None
+            builder.last_closed = None
+            continue
+        if para.kind in ("table", "footnote"):
+            continue
+        in_measures = bool(MEASURE_CHAPTER.search(chapter)) and not chapter.startswith("保障")
+        if in_measures or not has_chapters:
+            builder.feed(para)
+        elif GOAL_CHAPTER.search(chapter) and para.kind in ("text", "section"):
+            text = para.text if para.kind == "text" else para.label + para.text
+            annex.goals.append(GoalDraft(kind=chapter, text=text, line=para.start))
+    builder._end_block()
+    # Headings never closed by a block still count when the plan uses bracketed responsibility.
+    for task in annex.tasks:
+        _bracket_responsibility(task)
+    if not has_chapters or any(t.responsibility_text for t in annex.tasks):
+        annex.tasks[:] = [t for t in annex.tasks if t.responsibility_text or t.deadline_text]
+    _attach_footnotes(annex, footnotes)
+    assign_codes(annex)
+
+
+def read_plan_file(path: str | Path) -> PlanDraft:
+    """A plan document from a .txt (UTF-8, or GB18030 as Windows tools save it) or .docx file."""
+    path = Path(path)
+    if not path.exists():
+        raise UserError(f"找不到文件：{path}")
+    if path.suffix.lower() == ".docx":
+        from docx import Document  # python-docx parses the XML with lxml, no macros
+
+        try:
+            doc = Document(str(path))
+        except Exception as exc:  # a damaged or renamed file
+            raise UserError(f"无法读取 Word 文件 {path.name}：{exc}") from exc
+        text = "\n\n".join(p.text for p in doc.paragraphs)
+    else:
+        data = path.read_bytes()
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise UserError(f"文件 {path.name} 不是 UTF-8 或 GB18030 编码的文本。")
+    return parse_plan_text(text, path.name)

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Install duban into ./.venv, with the system libraries Qt and the CJK fonts need (Debian/Ubuntu/UOS/Kylin).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+EXTRA="${1:-}"
+
+APT_PACKAGES="python3-venv libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6 libglib2.0-0 libdbus-1-3 \
+libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-shape0 \
+libxcb-xfixes0 libxcb-xkb1 fonts-wqy-microhei"
+if command -v apt-get >/dev/null 2>&1; then
+    missing=""
+    for p in $APT_PACKAGES; do
+        dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+    done
+    if [ -n "$missing" ]; then
+        SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+        echo "installing system packages:$missing"
+        $SUDO apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    fi
+fi
+
+PY="${PYTHON:-python3}"
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+if [ "$EXTRA" = "test" ]; then
+    .venv/bin/python -m pip install -q -e '.[test]'
+else
+    .venv/bin/python -m pip install -q -e .
+fi

@@ -51,6 +51,8 @@ class TaskDraft:
     line_start: int | None = None
     line_end: int | None = None
     code: str = ""
+    # Units with roles when a spreadsheet states them; None means "read them from responsibility_text".
+    units: list[tuple[str, str]] | None = None
 
 
 @dataclass

@@ -1,0 +1,287 @@
+"""Writing a PlanDraft into the ledger: idempotent, all-or-nothing, progress never touched.
+
+A plan is matched by its title and document number; its tasks by their stable code.  Re-importing
+the same document changes nothing.  A task a clerk corrected in the app keeps the correction.
+Tasks that vanished from the document stay in the ledger (they may carry progress); the result
+lists them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from db import audit
+from db.deadlines import DeadlineError, MilestoneDraft, parse_deadline
+from db.models import (
+    Annex,
+    Assignment,
+    Goal,
+    IndicatorRow,
+    IndicatorTable,
+    Milestone,
+    Plan,
+    Section,
+    Task,
+    Unit,
+    UnitAlias,
+)
+from db.plan_draft import AnnexDraft, PlanDraft, TaskDraft
+from db.responsibility import LEAD, PLAIN, RESPONSIBLE, IMPLEMENT, SUPPORT, parse_responsibility
+from db.units import UNCLASSIFIED, UnitDirectory, normalise
+
+# When one unit is named twice in a task, the stronger role wins.
+ROLE_STRENGTH = {LEAD: 5, RESPONSIBLE: 4, IMPLEMENT: 3, PLAIN: 2, SUPPORT: 1}
+QUANTITATIVE_HINTS = ("%", "％", "个工作日", "小时", "以内", "不超过", "压减", "压缩", "达到", "提升", "增长", "万")
+
+
+@dataclass
+class ImportResult:
+    """What an import did, for the command line and the window."""
+
+    plan_id: int
+    created: bool
+    tasks_added: int = 0
+    tasks_updated: int = 0
+    tasks_unchanged: int = 0
+    tasks_kept_corrected: int = 0
+    tasks_missing_from_source: list[str] = field(default_factory=list)
+    new_units: list[str] = field(default_factory=list)
+    undated_deadlines: list[str] = field(default_factory=list)
+
+
+def sync_units(session: Session, directory: UnitDirectory) -> dict[str, int]:
+    """Bring the unit and alias tables in line with the alias table file; returns name → id."""
+    units = {u.name: u for u in session.scalars(select(Unit))}
+    for record in directory.records.values():
+        unit = units.get(record.name)
+        if unit is None:
+            unit = Unit(name=record.name, kind=record.kind, expands_to_kind=record.expands_to)
+            session.add(unit)
+            units[record.name] = unit
+        else:
+            unit.kind, unit.expands_to_kind = record.kind, record.expands_to
+    session.flush()
+    known = {a.alias: a for a in session.scalars(select(UnitAlias))}
+    for record in directory.records.values():
+        for spelling in {normalise(s) for s in [record.name, *record.aliases]}:
+            alias = known.get(spelling)
+            if alias is None:
+                alias = UnitAlias(alias=spelling, unit_id=units[record.name].id)
+                session.add(alias)
+                known[spelling] = alias
+            elif alias.unit_id != units[record.name].id:
+                alias.unit_id = units[record.name].id
+    session.flush()
+    return {name: unit.id for name, unit in units.items()}
+
+
+def _milestones(task: TaskDraft, year: int | None, result: ImportResult) -> list[MilestoneDraft]:
+    try:
+        return parse_deadline(task.deadline_text, year)
+    except DeadlineError:
+        result.undated_deadlines.append(task.code)
+        return [MilestoneDraft(task.deadline_text or "", None, False, "无法按规则换算为日期")]
+
+
+def _resolve_units(
+    session: Session, task: TaskDraft, directory: UnitDirectory, unit_ids: dict[str, int], result: ImportResult
+) -> list[tuple[int, str, str]]:
+    """(unit id, role, as printed) for a task; unknown spellings become new 未分类 units."""
+    pairs = task.units if task.units is not None else parse_responsibility(task.responsibility_text)
+    chosen: dict[int, tuple[str, str]] = {}
+    order: list[int] = []
+    for as_printed, role in pairs:
+        names = directory.resolve(as_printed)
+        if not names:
+            names = [_unknown_unit(session, as_printed, unit_ids, result)]
+        for name in names:
+            uid = unit_ids[name]
+            if uid not in chosen:
+                order.append(uid)
+                chosen[uid] = (role, as_printed)
+            elif ROLE_STRENGTH[role] > ROLE_STRENGTH[chosen[uid][0]]:
+                chosen[uid] = (role, as_printed)
+    return [(uid, *chosen[uid]) for uid in order]
+
+
+def _unknown_unit(session: Session, spelling: str, unit_ids: dict[str, int], result: ImportResult) -> str:
+    key = normalise(spelling)
+    alias = session.scalar(select(UnitAlias).where(UnitAlias.alias == key))
+    if alias is not None:
+        unit = session.get(Unit, alias.unit_id)
+        unit_ids[unit.name] = unit.id
+        return unit.name
+    unit = Unit(name=key, kind=UNCLASSIFIED)
+    session.add(unit)
+    session.flush()
+    session.add(UnitAlias(alias=key, unit_id=unit.id))
+    unit_ids[key] = unit.id
+    result.new_units.append(key)
+    return key
+
+
+def _task_snapshot(task: Task) -> dict:
+    return {
+        "label": task.label,
+        "title": task.title,
+        "text": task.text,
+        "deadline_text": task.deadline_text,
+        "responsibility_text": task.responsibility_text,
+        "section": task.section.label if task.section else None,
+        "source_line_start": task.source_line_start,
+        "source_line_end": task.source_line_end,
+        "milestones": [(m.wording, m.due, m.ongoing, m.note) for m in task.milestones],
+        "units": [(a.unit_id, a.role, a.as_printed) for a in task.assignments],
+        "footnotes": task.footnotes,
+    }
+
+
+def _rebuild_annex_structure(session: Session, annex: Annex, draft: AnnexDraft) -> dict[str | None, Section]:
+    """Sections, goals and indicator tables are plain reference data: replaced on every import."""
+    session.execute(update(Task).where(Task.annex_id == annex.id).values(section_id=None))
+    annex.sections.clear()
+    annex.goals.clear()
+    annex.indicator_tables.clear()
+    session.flush()
+    sections: dict[str | None, Section] = {}
+    for pos, sd in enumerate(draft.sections):
+        section = Section(label=sd.label, heading=sd.heading, goal_text=sd.goal_text, position=pos, source_line=sd.line)
+        annex.sections.append(section)
+        sections[sd.label] = section
+    session.flush()
+    for pos, gd in enumerate(draft.goals):
+        section = sections.get(gd.section_label) if gd.section_label else None
+        annex.goals.append(
+            Goal(
+                kind=gd.kind,
+                text=gd.text,
+                section_id=section.id if section else None,
+                is_quantitative=any(ch.isdigit() for ch in gd.text) and any(h in gd.text for h in QUANTITATIVE_HINTS),
+                position=pos,
+                source_line=gd.line,
+            )
+        )
+    for pos, td in enumerate(draft.tables):
+        table = IndicatorTable(title=td.title, header=td.header, position=pos, source_line=td.line)
+        for rpos, cells in enumerate(td.rows):
+            line = td.row_lines[rpos] if rpos < len(td.row_lines) else None
+            table.rows.append(IndicatorRow(cells=cells, position=rpos, source_line=line))
+        annex.indicator_tables.append(table)
+    session.flush()
+    return sections
+
+
+def import_plan(
+    session: Session,
+    draft: PlanDraft,
+    directory: UnitDirectory,
+    *,
+    make_current: bool = True,
+    operator: str | None = None,
+) -> ImportResult:
+    """Create or update a plan from a draft inside the caller's transaction."""
+    unit_ids = sync_units(session, directory)
+    plan = session.scalar(
+        select(Plan).where(Plan.title == draft.title, Plan.doc_number.is_(None) if draft.doc_number is None else Plan.doc_number == draft.doc_number)
+    )
+    created = plan is None
+    if plan is None:
+        plan = Plan(title=draft.title, doc_number=draft.doc_number, year=draft.year, source_name=draft.source_name)
+        session.add(plan)
+        session.flush()
+    plan.source_sha256 = draft.source_sha256
+    plan.year = draft.year
+    result = ImportResult(plan_id=plan.id, created=created)
+    if make_current:
+        session.execute(update(Plan).where(Plan.id != plan.id).values(is_current=False))
+        plan.is_current = True
+
+    existing = {t.code: t for t in session.scalars(select(Task).where(Task.plan_id == plan.id))}
+    # Taken before the annex structure is rebuilt, so an unchanged task compares equal.
+    snapshots = {code: _task_snapshot(t) for code, t in existing.items()}
+    seen: set[str] = set()
+    position = 0
+    for annex_draft in draft.annexes:
+        annex = session.scalar(select(Annex).where(Annex.plan_id == plan.id, Annex.number == annex_draft.number))
+        if annex is None:
+            annex = Annex(plan_id=plan.id, number=annex_draft.number, title=annex_draft.title, topic=annex_draft.topic)
+            session.add(annex)
+        annex.title, annex.topic, annex.source_line = annex_draft.title, annex_draft.topic, annex_draft.line
+        session.flush()
+        sections = _rebuild_annex_structure(session, annex, annex_draft)
+        for task_draft in annex_draft.tasks:
+            position += 1
+            seen.add(task_draft.code)
+            _upsert_task(
+                session, plan, annex, sections, task_draft, position, existing, snapshots, directory, unit_ids, result, operator
+            )
+    result.tasks_missing_from_source = sorted(set(existing) - seen)
+    if result.created or result.tasks_added or result.tasks_updated:
+        audit.record(
+            session,
+            "plan.import",
+            "plan",
+            str(plan.id),
+            after={"source": draft.source_name, "added": result.tasks_added, "updated": result.tasks_updated},
+            operator=operator,
+        )
+    return result
+
+
+def _upsert_task(
+    session: Session,
+    plan: Plan,
+    annex: Annex,
+    sections: dict[str | None, Section],
+    draft: TaskDraft,
+    position: int,
+    existing: dict[str, Task],
+    snapshots: dict[str, dict],
+    directory: UnitDirectory,
+    unit_ids: dict[str, int],
+    result: ImportResult,
+    operator: str | None,
+) -> None:
+    task = existing.get(draft.code)
+    section = sections.get(draft.section_label) if draft.section_label else None
+    if task is not None and task.corrected_at is not None:
+        # The clerk's correction wins over the document; only the section link is refreshed.
+        task.section_id = section.id if section else None
+        task.position = position
+        result.tasks_kept_corrected += 1
+        return
+    before = snapshots.get(draft.code)
+    if task is None:
+        task = Task(plan_id=plan.id, annex_id=annex.id, code=draft.code)
+        session.add(task)
+    task.annex_id = annex.id
+    task.section = section
+    task.label, task.block, task.title, task.text = draft.label, draft.block, draft.title, draft.text
+    task.deadline_text, task.responsibility_text = draft.deadline_text, draft.responsibility_text
+    task.footnotes = "\n".join(draft.footnotes) or None
+    task.source_line_start, task.source_line_end, task.position = draft.line_start, draft.line_end, position
+    milestones = _milestones(draft, plan.year, result)
+    assignments = _resolve_units(session, draft, directory, unit_ids, result)
+    wanted_ms = [(m.wording, m.due, m.ongoing, m.note) for m in milestones]
+    if [(m.wording, m.due, m.ongoing, m.note) for m in task.milestones] != wanted_ms:
+        task.milestones.clear()
+        session.flush()
+        for pos, m in enumerate(milestones):
+            task.milestones.append(Milestone(position=pos, wording=m.wording, due=m.due, ongoing=m.ongoing, note=m.note))
+    if [(a.unit_id, a.role, a.as_printed) for a in task.assignments] != assignments:
+        task.assignments.clear()
+        session.flush()
+        for pos, (uid, role, as_printed) in enumerate(assignments):
+            task.assignments.append(Assignment(unit_id=uid, role=role, as_printed=as_printed, position=pos))
+    session.flush()
+    after = _task_snapshot(task)
+    if before is None:
+        result.tasks_added += 1
+    elif before != after:
+        result.tasks_updated += 1
+        audit.record(session, "task.reimport", "task", draft.code, before=before, after=after, operator=operator)
+    else:
+        result.tasks_unchanged += 1

@@ -1,0 +1,178 @@
+"""Progress reports: one per (task, unit, period), validated, with every change in the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db import audit
+from db.errors import UserError
+from db.ledger import find_unit, get_task, resolve_plan_id
+from db.models import Assignment, ProgressEntry, Task, Unit, utcnow
+
+STATUSES = ("未启动", "推进中", "已完成", "滞后", "持续推进")
+RE_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+ENTRY_FIELDS = ("status", "percent", "progress_text", "problems", "next_steps", "reporter", "entry_date")
+
+
+@dataclass
+class ProgressInput:
+    """What a clerk (or a unit's template) reports for one task, unit and month."""
+
+    task_code: str
+    unit: str
+    period: str
+    status: str
+    percent: int
+    progress_text: str
+    problems: str | None = None
+    next_steps: str | None = None
+    reporter: str | None = None
+    entry_date: dt.date | None = None
+
+
+@dataclass
+class ProgressView:
+    """A stored report, as the CLI prints it."""
+
+    uuid: str
+    task: str
+    unit: str
+    period: str
+    status: str
+    percent: int
+    progress_text: str
+    problems: str | None
+    next_steps: str | None
+    reporter: str | None
+    entry_date: str
+    version: int
+    created_at: str
+    updated_at: str
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def check_period(period: str) -> str:
+    """A reporting period is a month written YYYY-MM."""
+    m = RE_PERIOD.match(period.strip())
+    if not m or not 1 <= int(m.group(2)) <= 12 or not 2000 <= int(m.group(1)) <= 2100:
+        raise UserError(f"报送期间“{period}”格式不正确，应为“年-月”，例如 2022-06。")
+    return period.strip()
+
+
+def validate(entry: ProgressInput) -> list[str]:
+    """Every problem with a report's own fields, in Chinese (task and unit are checked against the ledger)."""
+    problems = []
+    try:
+        check_period(entry.period)
+    except UserError as exc:
+        problems.append(exc.message)
+    if entry.status not in STATUSES:
+        problems.append(f"状态“{entry.status}”无效，应为：{'、'.join(STATUSES)}。")
+    if not isinstance(entry.percent, int) or isinstance(entry.percent, bool) or not 0 <= entry.percent <= 100:
+        problems.append(f"进度“{entry.percent}”无效，应为 0 到 100 之间的整数。")
+    elif entry.status == "已完成" and entry.percent != 100:
+        problems.append(f"状态为“已完成”时进度应为 100，而不是 {entry.percent}。")
+    if not (entry.progress_text or "").strip():
+        problems.append("进展情况不能为空。")
+    return problems
+
+
+def _snapshot(row: ProgressEntry) -> dict:
+    return {f: getattr(row, f) for f in ENTRY_FIELDS} | {"version": row.version}
+
+
+def add_progress(session: Session, entry: ProgressInput, *, operator: str | None = None, plan_id: int | None = None) -> tuple[ProgressEntry, bool]:
+    """Insert or update the report for (task, unit, period); returns the row and whether it was new.
+
+    The earlier version of an updated report goes to the audit log.  Raises UserError with every
+    problem found; nothing is written then.
+    """
+    problems = validate(entry)
+    task = get_task(session, entry.task_code, plan_id)
+    unit = find_unit(session, entry.unit)
+    assigned = session.scalar(select(Assignment.id).where(Assignment.task_id == task.id, Assignment.unit_id == unit.id))
+    if assigned is None:
+        problems.append(f"单位“{unit.name}”不是任务 {task.code} 的责任单位。")
+    if problems:
+        raise UserError("进展未保存：", problems)
+    row = session.scalar(
+        select(ProgressEntry).where(
+            ProgressEntry.task_id == task.id, ProgressEntry.unit_id == unit.id, ProgressEntry.period == entry.period
+        )
+    )
+    values = {
+        "status": entry.status,
+        "percent": entry.percent,
+        "progress_text": entry.progress_text.strip(),
+        "problems": (entry.problems or "").strip() or None,
+        "next_steps": (entry.next_steps or "").strip() or None,
+        "reporter": (entry.reporter or "").strip() or None,
+        "entry_date": entry.entry_date or dt.date.today(),
+    }
+    key = f"{task.code}/{unit.name}/{entry.period}"
+    if row is None:
+        row = ProgressEntry(task_id=task.id, unit_id=unit.id, period=entry.period, **values)
+        session.add(row)
+        session.flush()
+        audit.record(session, "progress.add", "progress", key, after=_snapshot(row) | {"uuid": row.uuid}, operator=operator)
+        return row, True
+    before = _snapshot(row)
+    if all(getattr(row, k) == v for k, v in values.items()):
+        return row, False
+    for k, v in values.items():
+        setattr(row, k, v)
+    row.version += 1
+    row.updated_at = utcnow()
+    session.flush()
+    audit.record(session, "progress.update", "progress", key, before=before, after=_snapshot(row), operator=operator)
+    return row, False
+
+
+def list_progress(
+    session: Session,
+    *,
+    task_code: str | None = None,
+    unit: str | None = None,
+    period: str | None = None,
+    plan_id: int | None = None,
+) -> list[ProgressView]:
+    pid = resolve_plan_id(session, plan_id)
+    query = (
+        select(ProgressEntry, Task.code, Unit.name)
+        .join(Task, Task.id == ProgressEntry.task_id)
+        .join(Unit, Unit.id == ProgressEntry.unit_id)
+        .where(Task.plan_id == pid)
+        .order_by(Task.position, Unit.name, ProgressEntry.period)
+    )
+    if task_code:
+        query = query.where(Task.id == get_task(session, task_code, plan_id).id)
+    if unit:
+        query = query.where(Unit.id == find_unit(session, unit).id)
+    if period:
+        query = query.where(ProgressEntry.period == check_period(period))
+    return [
+        ProgressView(
+            uuid=row.uuid,
+            task=code,
+            unit=name,
+            period=row.period,
+            status=row.status,
+            percent=row.percent,
+            progress_text=row.progress_text,
+            problems=row.problems,
+            next_steps=row.next_steps,
+            reporter=row.reporter,
+            entry_date=row.entry_date.isoformat(),
+            version=row.version,
+            created_at=row.created_at.isoformat(timespec="seconds"),
+            updated_at=row.updated_at.isoformat(timespec="seconds"),
+        )
+        for row, code, name in session.execute(query)
+    ]

@@ -1,0 +1,277 @@
+"""The duban command line: the same ledger the window shows, for scripting and checking.
+
+Qt is imported only when a window is opened, so every other command runs without a display.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from db.errors import UserError
+
+STATUS_HELP = "未启动、推进中、已完成、滞后、持续推进"
+
+
+def _print_json(data) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _open(args):
+    from db.engine import open_ledger
+
+    return open_ledger(args.db)
+
+
+def cmd_init(args) -> int:
+    from db.ledger import init_from_bundled_plan
+
+    ledger = _open(args)
+    result = init_from_bundled_plan(ledger, operator=args.operator)
+    verb = "已创建" if result.created else "已更新"
+    print(
+        f"{verb}计划（编号 {result.plan_id}）于 {ledger.path}：新增任务 {result.tasks_added} 项，"
+        f"更新 {result.tasks_updated} 项，未变 {result.tasks_unchanged} 项，保留人工更正 {result.tasks_kept_corrected} 项。"
+    )
+    _report_import_warnings(result)
+    return 0
+
+
+def _report_import_warnings(result) -> None:
+    if result.new_units:
+        print("以下单位不在单位别名表中，已作为“未分类”单位新建：" + "、".join(result.new_units), file=sys.stderr)
+    if result.undated_deadlines:
+        print("以下任务的时间节点无法换算为日期（保留原文）：" + "、".join(result.undated_deadlines), file=sys.stderr)
+    if result.tasks_missing_from_source:
+        print("以下任务已不在来源文件中，仍保留在台账里：" + "、".join(result.tasks_missing_from_source), file=sys.stderr)
+
+
+def cmd_tasks(args) -> int:
+    from db.ledger import list_tasks
+
+    ledger = _open(args)
+    with ledger.Session() as session:
+        tasks = list_tasks(session, plan_id=args.plan, annex=args.annex, unit=args.unit)
+    if args.json:
+        _print_json([t.to_json() for t in tasks])
+    else:
+        for t in tasks:
+            print(f"{t.code}\t附件{t.annex} {t.label}\t{t.title}\t{t.deadline or '—'}\t牵头：{'、'.join(t.lead) or '—'}")
+    return 0
+
+
+def cmd_plans(args) -> int:
+    from dataclasses import asdict
+
+    from db.ledger import list_plans
+
+    ledger = _open(args)
+    with ledger.Session() as session:
+        plans = list_plans(session)
+    if args.json:
+        _print_json([asdict(p) for p in plans])
+    else:
+        for p in plans:
+            print(f"{p.id}\t{'*' if p.current else ' '}\t{p.year or ''}\t{p.title}\t{p.tasks} 项任务")
+    return 0
+
+
+def cmd_units(args) -> int:
+    from dataclasses import asdict
+
+    from db.ledger import list_units
+
+    ledger = _open(args)
+    with ledger.Session() as session:
+        units = list_units(session, plan_id=args.plan)
+    if args.json:
+        _print_json([asdict(u) for u in units])
+    else:
+        for u in units:
+            print(f"{u.name}\t{u.kind}\t牵头 {u.lead_tasks}\t配合 {u.support_tasks}\t别名：{'、'.join(u.aliases)}")
+    return 0
+
+
+def cmd_progress_add(args) -> int:
+    import datetime as dt
+
+    from db.progress import ProgressInput, add_progress
+
+    try:
+        entry_date = dt.date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        raise UserError(f"填报日期“{args.date}”格式不正确，应为 YYYY-MM-DD。") from None
+    entry = ProgressInput(
+        task_code=args.task,
+        unit=args.unit,
+        period=args.period,
+        status=args.status,
+        percent=args.percent,
+        progress_text=args.text,
+        problems=args.problems,
+        next_steps=args.next,
+        reporter=args.reporter,
+        entry_date=entry_date,
+    )
+    ledger = _open(args)
+    with ledger.Session.begin() as session:
+        row, created = add_progress(session, entry, operator=args.operator, plan_id=args.plan)
+        uuid, version = row.uuid, row.version
+    print(f"{'已新增' if created else '已更新'}进展 {uuid}（第 {version} 版）")
+    return 0
+
+
+def cmd_progress_list(args) -> int:
+    from db.progress import list_progress
+
+    ledger = _open(args)
+    with ledger.Session() as session:
+        rows = list_progress(session, task_code=args.task, unit=args.unit, period=args.period, plan_id=args.plan)
+    if args.json:
+        _print_json([r.to_json() for r in rows])
+    else:
+        for r in rows:
+            print(f"{r.task}\t{r.unit}\t{r.period}\t{r.status}\t{r.percent}%\t{r.progress_text}")
+    return 0
+
+
+def cmd_import_plan(args) -> int:
+    from db.ledger import import_draft
+
+    path = Path(args.file)
+    if path.suffix.lower() == ".xlsx":
+        from exports.plan_sheet import read_plan_sheet
+
+        draft = read_plan_sheet(path)
+    else:
+        from db.plan_text import read_plan_file
+
+        draft = read_plan_file(path)
+    ledger = _open(args)
+    result = import_draft(ledger, draft, operator=args.operator, make_current=not args.keep_current)
+    print(result.plan_id)
+    print(
+        f"已导入《{draft.title}》：新增任务 {result.tasks_added} 项，更新 {result.tasks_updated} 项，未变 {result.tasks_unchanged} 项。",
+        file=sys.stderr,
+    )
+    _report_import_warnings(result)
+    return 0
+
+
+def cmd_export_plan(args) -> int:
+    from exports.plan_sheet import write_plan_sheet
+
+    ledger = _open(args)
+    with ledger.Session() as session:
+        count = write_plan_sheet(session, Path(args.file), plan_id=args.plan)
+    print(f"已导出 {count} 项任务到 {args.file}")
+    return 0
+
+
+def cmd_gui(args) -> int:
+    from desktop.app import run_gui
+
+    return run_gui(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="duban", description="督办台账：行动方案任务督办、进展填报与报表导出")
+    parser.add_argument("--db", help="台账文件路径（默认在用户数据目录）")
+    parser.add_argument("--operator", help="操作员姓名（记入审计日志）")
+    parser.add_argument("--version", action="version", version="%(prog)s " + _version())
+    sub = parser.add_subparsers(dest="command")
+
+    def plan_option(p):
+        p.add_argument("--plan", type=int, help="计划编号（默认当前计划）")
+
+    p = sub.add_parser("init", help="用内置的2022年行动方案创建或更新台账")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("tasks", help="列出任务")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--annex", type=int, help="附件序号")
+    p.add_argument("--unit", help="单位名称或别名")
+    plan_option(p)
+    p.set_defaults(func=cmd_tasks)
+
+    p = sub.add_parser("plans", help="列出台账中的计划")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_plans)
+
+    p = sub.add_parser("units", help="列出责任单位")
+    p.add_argument("--json", action="store_true")
+    plan_option(p)
+    p.set_defaults(func=cmd_units)
+
+    p = sub.add_parser("progress", help="进展填报")
+    psub = p.add_subparsers(dest="progress_command", required=True)
+    pa = psub.add_parser("add", help="新增或更新一条进展")
+    pa.add_argument("--task", required=True, help="任务编号，如 A03-01")
+    pa.add_argument("--unit", required=True, help="单位名称或别名")
+    pa.add_argument("--period", required=True, help="报送期间 YYYY-MM")
+    pa.add_argument("--status", required=True, help=STATUS_HELP)
+    pa.add_argument("--percent", required=True, type=_percent, help="进度 0-100")
+    pa.add_argument("--text", required=True, help="进展情况")
+    pa.add_argument("--problems", help="存在问题")
+    pa.add_argument("--next", help="下步计划")
+    pa.add_argument("--reporter", help="填报人")
+    pa.add_argument("--date", help="填报日期 YYYY-MM-DD（默认今天）")
+    plan_option(pa)
+    pa.set_defaults(func=cmd_progress_add)
+    pl = psub.add_parser("list", help="列出进展")
+    pl.add_argument("--json", action="store_true")
+    pl.add_argument("--task")
+    pl.add_argument("--unit")
+    pl.add_argument("--period")
+    plan_option(pl)
+    pl.set_defaults(func=cmd_progress_list)
+
+    p = sub.add_parser("import-plan", help="导入计划（任务分解表 .xlsx，或方案文本 .txt/.docx）")
+    p.add_argument("file")
+    p.add_argument("--keep-current", action="store_true", help="不把导入的计划设为当前计划")
+    p.set_defaults(func=cmd_import_plan)
+
+    p = sub.add_parser("export-plan", help="导出任务分解表 .xlsx")
+    p.add_argument("file")
+    plan_option(p)
+    p.set_defaults(func=cmd_export_plan)
+
+    p = sub.add_parser("gui", help="打开督办台账窗口（默认）")
+    p.add_argument("--screenshot", help="渲染主窗口保存为 PNG 后退出")
+    p.set_defaults(func=cmd_gui)
+    return parser
+
+
+def _percent(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"进度“{value}”无效，应为 0 到 100 之间的整数。") from None
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("duban")
+    except PackageNotFoundError:
+        return "dev"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args([*(argv or sys.argv[1:]), "gui"])
+    try:
+        return args.func(args)
+    except UserError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -91,13 +91,16 @@ def _resolve_units(
 ) -> list[tuple[int, str, str]]:
     """(unit id, role, as printed) for a task; unknown spellings become new 未分类 units."""
     pairs = task.units if task.units is not None else parse_responsibility(task.responsibility_text)
+    # A spreadsheet names canonical units; the spelling comes from its 责任单位原文 when it has one.
+    spelled = {name: printed for printed, _ in parse_responsibility(task.responsibility_text) for name in directory.resolve(printed)}
     chosen: dict[int, tuple[str, str]] = {}
     order: list[int] = []
-    for as_printed, role in pairs:
-        names = directory.resolve(as_printed)
+    for written, role in pairs:
+        names = directory.resolve(written)
         if not names:
-            names = [_unknown_unit(session, as_printed, unit_ids, result)]
+            names = [_unknown_unit(session, written, unit_ids, result)]
         for name in names:
+            as_printed = spelled.get(name, written) if task.units is not None else written
             uid = unit_ids[name]
             if uid not in chosen:
                 order.append(uid)

@@ -30,7 +30,7 @@ RE_ROLE_END = re.compile("(" + "|".join(p for p, _ in ROLE_SUFFIXES) + r")$")
 RE_OPEN_TAIL = re.compile(r"等(?:[^、，]{0,8}?(?:部门|单位|机构))?$")
 
 
-def _split_outside_brackets(text: str, seps: str) -> list[str]:
+def split_outside_brackets(text: str, seps: str) -> list[str]:
     """Split at any of seps, but not inside （…） or (…)."""
     parts, depth, buf = [], 0, []
     for ch in text:
@@ -60,7 +60,7 @@ def _clauses(text: str) -> list[str]:
     text = re.sub(r"(牵头|配合|负责|落实)、", r"\1，", text)
     text = re.sub(r"(职责分工负责)(?=等)", r"\1，", text)
     text = re.sub(r"等(?=(?:按照?|根据)[^，、]{0,8}职责)", "", text)
-    return _split_outside_brackets(text, "，,；;")
+    return split_outside_brackets(text, "，,；;")
 
 
 def parse_responsibility(text: str | None) -> list[tuple[str, str]]:
@@ -73,7 +73,7 @@ def parse_responsibility(text: str | None) -> list[tuple[str, str]]:
         m = RE_ROLE_END.search(clause)
         role = _role_of(m.group(1)) if m else None
         body = clause[: m.start()] if m else clause
-        names = [_strip_tail(n) for n in _split_outside_brackets(body, "、")]
+        names = [_strip_tail(n) for n in split_outside_brackets(body, "、")]
         names = [n for n in names if n]
         if role is None:
             waiting.extend(names)

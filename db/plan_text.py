@@ -41,7 +41,7 @@ RE_ANNEX_MARK = re.compile(r"^附\s*件\s*(\d{1,2})\s*$")
 RE_DOC_NUMBER = re.compile(r"[\u4e00-\u9fa5]{1,10}〔\d{4}〕\d+号")
 RE_BRACKET_RESP = re.compile(r"[（(]([^（()）]*(?:[（(][^（()）]*[）)][^（()）]*)*)[）)]\s*$")
 SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
-SENTENCE_END = "。；！？：”」）)"
+SENTENCE_END = ("。", "！", "？", "；", "：", "。”", "。）")
 MEASURE_CHAPTER = re.compile(r"(措施|举措)")
 GOAL_CHAPTER = re.compile(r"目标")
 ROLE_WORDS = ("牵头", "配合", "负责", "落实", "责任单位", "牵头单位", "配合单位")
@@ -80,7 +80,7 @@ class Para:
 
 def _join(prev: str, nxt: str) -> str:
     """Join a paragraph broken by a page break: no gap mid-sentence, a newline after a full stop."""
-    return prev + ("\n" if prev.endswith(tuple(SENTENCE_END)) and not nxt[:1].isdigit() else "") + nxt
+    return prev + ("\n" if prev.endswith(SENTENCE_END) and not nxt[:1].isdigit() else "") + nxt
 
 
 def classify(line: str) -> tuple[str, str, str]:
@@ -140,7 +140,7 @@ def _split_inline_fields(lines: list[str], first: int, last: int):
         raw = clean(lines[i])
         if not raw:
             continue
-        m = re.search(r"(?<=[。；])(时间节点|责任单位)\s*[：:]", raw)
+        m = re.search(r"(?<=。)(时间节点|责任单位)\s*[：:]", raw)
         if m and not RE_FIELD.match(raw):
             yield i, raw[: m.start()]
             yield i, raw[m.start():]

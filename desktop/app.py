@@ -85,12 +85,20 @@ class TaskFilterProxy(QSortFilterProxyModel):
         self.setFilterRole(SEARCH_ROLE)
 
     def set_annex(self, annex: int | None) -> None:
-        self.annex = annex
-        self.invalidateRowsFilter()
+        self._refilter(lambda: setattr(self, "annex", annex))
 
     def set_text(self, text: str) -> None:
-        self.text = text.strip()
-        self.invalidateRowsFilter()
+        self._refilter(lambda: setattr(self, "text", text.strip()))
+
+    def _refilter(self, change) -> None:
+        """Qt ≥ 6.10 brackets a filter change; 6.9 (glibc 2.28 systems) only has invalidateRowsFilter."""
+        if hasattr(self, "beginFilterChange"):
+            self.beginFilterChange()
+            change()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            change()
+            self.invalidateRowsFilter()
 
     def filterAcceptsRow(self, row, parent) -> bool:  # noqa: N802
         task: TaskView = self.sourceModel().index(row, 0, parent).data(Qt.ItemDataRole.UserRole)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from db.deadlines import MilestoneDraft, due_of
 from db.engine import Ledger
 from db.errors import UserError
-from db.models import Annex, Assignment, Plan, Section, Task, Unit, UnitAlias
+from db.models import Annex, Assignment, Plan, Task, Unit, UnitAlias
 from db.plan_draft import PlanDraft
 from db.plan_import import ImportResult, import_plan
 from db.plan_text import read_plan_file
@@ -234,7 +233,3 @@ def list_units(session: Session, plan_id: int | None = None) -> list[UnitView]:
             )
         )
     return views
-
-
-def today() -> dt.date:
-    return dt.date.today()

@@ -241,8 +241,6 @@ class _Builder:
                 self.annex.goals.append(
                     GoalDraft(kind="主要目标", text=self.section.goal_text, section_label=self.section.label, line=para.start)
                 )
-                if self.open_heading is not None and self.open_heading.text == self.section.heading:
-                    pass
                 return
             if self.current is None and self.last_closed is not None:
                 # Prose after a closed block: the same heading carries another block.
@@ -256,8 +254,6 @@ class _Builder:
                 return
             self.current.text = self.current.text + "\n" + para.text if self.current.text else para.text
             self.current.line_end = para.end
-            if self.current is self.open_heading and self.current.title == squeeze_title(self.section.heading):
-                pass
         elif para.kind == "field":
             self._apply_field(para)
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from db.deadlines import DeadlineError, parse_deadline
 from db.errors import UserError
 from db.ledger import list_tasks, resolve_plan_id
-from db.models import Annex, Plan
+from db.models import Plan
 from db.plan_draft import AnnexDraft, PlanDraft, SectionDraft, TaskDraft
 from db.plan_text import _annex_topic, assign_codes
 from db.responsibility import LEAD, ROLES, SUPPORT, split_outside_brackets

@@ -8,6 +8,7 @@ import uuid
 from sqlalchemy import (
     JSON,
     Boolean,
+    LargeBinary,
     Date,
     DateTime,
     ForeignKey,
@@ -179,6 +180,7 @@ class Task(Base):
     corrected_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     corrected_by: Mapped[str | None] = mapped_column(String(100))
 
+    plan: Mapped[Plan] = relationship()
     annex: Mapped[Annex] = relationship()
     section: Mapped[Section | None] = relationship()
     milestones: Mapped[list[Milestone]] = relationship(
@@ -284,3 +286,59 @@ class AuditLog(Base):
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class SignOff(Base):
+    """The office's 办结销号: a task signed off as done, with its evidence; one per task."""
+
+    __tablename__ = "task_signoff"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), unique=True)
+    signed_on: Mapped[dt.date] = mapped_column(Date)
+    operator: Mapped[str] = mapped_column(String(100))
+    evidence_note: Mapped[str | None] = mapped_column(Text)
+    evidence_name: Mapped[str | None] = mapped_column(String(255))
+    evidence_data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    evidence_sha256: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Extension(Base):
+    """An approved 延期: the new due date, why, and the document that approved it."""
+
+    __tablename__ = "task_extension"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    new_due: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    document: Mapped[str] = mapped_column(String(300))
+    approved_on: Mapped[dt.date] = mapped_column(Date)
+    operator: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class WarningMark(Base):
+    """A task's warning colour as recorded for one month, so a caught-up task keeps its red past."""
+
+    __tablename__ = "warning_mark"
+    __table_args__ = (UniqueConstraint("task_id", "period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    colour: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ProgressDraft(Base):
+    """Typed but unsaved progress, kept so a closed window or a crash loses nothing."""
+
+    __tablename__ = "progress_draft"
+    __table_args__ = (UniqueConstraint("task_id", "unit_id", "period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    period: Mapped[str] = mapped_column(String(7))
+    fields: Mapped[dict] = mapped_column(JSON)
+    operator: Mapped[str | None] = mapped_column(String(100))
+    saved_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -126,7 +126,7 @@ def _unknown_unit(session: Session, spelling: str, unit_ids: dict[str, int], res
     return key
 
 
-def _task_snapshot(task: Task) -> dict:
+def task_snapshot(task: Task) -> dict:
     return {
         "label": task.label,
         "title": task.title,
@@ -204,7 +204,7 @@ def import_plan(
 
     existing = {t.code: t for t in session.scalars(select(Task).where(Task.plan_id == plan.id))}
     # Taken before the annex structure is rebuilt, so an unchanged task compares equal.
-    snapshots = {code: _task_snapshot(t) for code, t in existing.items()}
+    snapshots = {code: task_snapshot(t) for code, t in existing.items()}
     seen: set[str] = set()
     position = 0
     for annex_draft in draft.annexes:
@@ -280,7 +280,7 @@ def _upsert_task(
         for pos, (uid, role, as_printed) in enumerate(assignments):
             task.assignments.append(Assignment(unit_id=uid, role=role, as_printed=as_printed, position=pos))
     session.flush()
-    after = _task_snapshot(task)
+    after = task_snapshot(task)
     if before is None:
         result.tasks_added += 1
     elif before != after:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import select
@@ -12,10 +11,11 @@ from sqlalchemy.orm import Session
 from db import audit
 from db.errors import UserError
 from db.ledger import find_unit, get_task, resolve_plan_id
-from db.models import Assignment, ProgressEntry, Task, Unit, utcnow
+from db.periods import check_period, shift_period
+from db.models import Annex, Assignment, ProgressEntry, Task, Unit, utcnow
 
 STATUSES = ("未启动", "推进中", "已完成", "滞后", "持续推进")
-RE_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+ADDED, UPDATED, UNCHANGED = "added", "updated", "unchanged"
 ENTRY_FIELDS = ("status", "percent", "progress_text", "problems", "next_steps", "reporter", "entry_date")
 
 
@@ -58,14 +58,6 @@ class ProgressView:
         return asdict(self)
 
 
-def check_period(period: str) -> str:
-    """A reporting period is a month written YYYY-MM."""
-    m = RE_PERIOD.match(period.strip())
-    if not m or not 1 <= int(m.group(2)) <= 12 or not 2000 <= int(m.group(1)) <= 2100:
-        raise UserError(f"报送期间“{period}”格式不正确，应为“年-月”，例如 2022-06。")
-    return period.strip()
-
-
 def validate(entry: ProgressInput) -> list[str]:
     """Every problem with a report's own fields, in Chinese (task and unit are checked against the ledger)."""
     problems = []
@@ -88,8 +80,8 @@ def _snapshot(row: ProgressEntry) -> dict:
     return {f: getattr(row, f) for f in ENTRY_FIELDS} | {"version": row.version}
 
 
-def add_progress(session: Session, entry: ProgressInput, *, operator: str | None = None, plan_id: int | None = None) -> tuple[ProgressEntry, bool]:
-    """Insert or update the report for (task, unit, period); returns the row and whether it was new.
+def add_progress(session: Session, entry: ProgressInput, *, operator: str | None = None, plan_id: int | None = None) -> tuple[ProgressEntry, str]:
+    """Insert or update the report for (task, unit, period); returns the row and ADDED, UPDATED or UNCHANGED.
 
     The earlier version of an updated report goes to the audit log.  Raises UserError with every
     problem found; nothing is written then.
@@ -122,17 +114,17 @@ def add_progress(session: Session, entry: ProgressInput, *, operator: str | None
         session.add(row)
         session.flush()
         audit.record(session, "progress.add", "progress", key, after=_snapshot(row) | {"uuid": row.uuid}, operator=operator)
-        return row, True
+        return row, ADDED
     before = _snapshot(row)
     if all(getattr(row, k) == v for k, v in values.items()):
-        return row, False
+        return row, UNCHANGED
     for k, v in values.items():
         setattr(row, k, v)
     row.version += 1
     row.updated_at = utcnow()
     session.flush()
     audit.record(session, "progress.update", "progress", key, before=before, after=_snapshot(row), operator=operator)
-    return row, False
+    return row, UPDATED
 
 
 def list_progress(
@@ -176,3 +168,83 @@ def list_progress(
         )
         for row, code, name in session.execute(query)
     ]
+
+
+@dataclass
+class BatchRow:
+    """One line of a unit's monthly batch grid: the task, this month's report and last month's."""
+
+    task_code: str
+    annex: int
+    label: str
+    title: str
+    role: str
+    current: ProgressInput | None
+    previous: ProgressInput | None
+
+
+def _as_input(row: ProgressEntry, code: str, unit: str) -> ProgressInput:
+    return ProgressInput(
+        task_code=code,
+        unit=unit,
+        period=row.period,
+        status=row.status,
+        percent=row.percent,
+        progress_text=row.progress_text,
+        problems=row.problems,
+        next_steps=row.next_steps,
+        reporter=row.reporter,
+        entry_date=row.entry_date,
+    )
+
+
+def batch_rows(session: Session, unit: str, period: str, *, plan_id: int | None = None) -> list[BatchRow]:
+    """Every task of a unit (lead first, then supporting) with its report for the period and the month before."""
+    pid = resolve_plan_id(session, plan_id)
+    period = check_period(period)
+    previous = shift_period(period, -1)
+    found = find_unit(session, unit)
+    tasks = session.execute(
+        select(Task, Assignment.role, Annex.number)
+        .join(Assignment, Assignment.task_id == Task.id)
+        .join(Annex, Annex.id == Task.annex_id)
+        .where(Task.plan_id == pid, Assignment.unit_id == found.id)
+        .order_by(Assignment.role != "牵头", Task.position)
+    ).all()
+    entries = {
+        (row.task_id, row.period): row
+        for row in session.scalars(
+            select(ProgressEntry).where(ProgressEntry.unit_id == found.id, ProgressEntry.period.in_((period, previous)))
+        )
+    }
+    out = []
+    for task, role, annex in tasks:
+        now, before = entries.get((task.id, period)), entries.get((task.id, previous))
+        out.append(
+            BatchRow(
+                task_code=task.code,
+                annex=annex,
+                label=task.label,
+                title=task.title,
+                role=role,
+                current=_as_input(now, task.code, found.name) if now else None,
+                previous=_as_input(before, task.code, found.name) if before else None,
+            )
+        )
+    return out
+
+
+def save_batch(
+    session: Session, entries: list[ProgressInput], *, operator: str | None = None, plan_id: int | None = None
+) -> tuple[int, int, int]:
+    """Save a grid of reports in the caller's transaction: every row valid, or nothing and every problem.
+
+    Returns (added, updated, unchanged).
+    """
+    problems = []
+    for number, entry in enumerate(entries, start=1):
+        problems += [f"第 {number} 行（任务 {entry.task_code}）：{p}" for p in validate(entry)]
+    if problems:
+        raise UserError("本批进展未保存：", problems)
+    outcomes = [add_progress(session, entry, operator=operator, plan_id=plan_id)[1] for entry in entries]
+    return outcomes.count(ADDED), outcomes.count(UPDATED), outcomes.count(UNCHANGED)

@@ -98,7 +98,7 @@ def cmd_units(args) -> int:
 def cmd_progress_add(args) -> int:
     import datetime as dt
 
-    from db.progress import ProgressInput, add_progress
+    from db.progress import ADDED, UNCHANGED, UPDATED, ProgressInput, add_progress
 
     try:
         entry_date = dt.date.fromisoformat(args.date) if args.date else None
@@ -118,9 +118,10 @@ def cmd_progress_add(args) -> int:
     )
     ledger = _open(args)
     with ledger.Session.begin() as session:
-        row, created = add_progress(session, entry, operator=args.operator, plan_id=args.plan)
+        row, outcome = add_progress(session, entry, operator=args.operator, plan_id=args.plan)
         uuid, version = row.uuid, row.version
-    print(f"{'已新增' if created else '已更新'}进展 {uuid}（第 {version} 版）")
+    verb = {ADDED: "已新增", UPDATED: "已更新", UNCHANGED: "未变化："}[outcome]
+    print(f"{verb}进展 {uuid}（第 {version} 版）")
     return 0
 
 

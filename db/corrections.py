@@ -1,0 +1,94 @@
+"""Clerks' corrections to the plan data: a task's title, text, deadline and units, with the audit trail.
+
+A corrected task is marked (corrected_at/by) and kept as corrected when the plan is imported again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from db import audit
+from db.deadlines import DeadlineError, parse_deadline
+from db.errors import UserError
+from db.ledger import find_unit
+from db.models import Assignment, Milestone, Task, utcnow
+from db.plan_import import task_snapshot
+from db.responsibility import ROLES
+
+
+@dataclass
+class TaskCorrection:
+    """The corrected values of a task; units are (name in any spelling, role) in order."""
+
+    title: str
+    text: str
+    deadline_text: str | None
+    units: list[tuple[str, str]]
+    reason: str
+
+
+def check_correction(session: Session, task: Task, fix: TaskCorrection) -> dict[str, str]:
+    """Problems keyed by field (title, text, deadline, units, reason) so the dialog shows each by its field."""
+    problems = {}
+    if not fix.title.strip():
+        problems["title"] = "任务名称不能为空。"
+    if not fix.text.strip():
+        problems["text"] = "任务原文不能为空。"
+    try:
+        parse_deadline(fix.deadline_text, task.plan.year)
+    except DeadlineError as exc:
+        problems["deadline"] = f"时间节点无法换算为日期：{exc}。可写作“2022年6月底前”“2022年12月”或“持续推进”。"
+    unit_problems = []
+    seen = set()
+    for name, role in fix.units:
+        try:
+            unit = find_unit(session, name)
+        except UserError as exc:
+            unit_problems.append(exc.message)
+            continue
+        if role not in ROLES:
+            unit_problems.append(f"“{name}”的角色“{role}”无效，应为：{'、'.join(ROLES)}。")
+        if unit.id in seen:
+            unit_problems.append(f"单位“{unit.name}”重复。")
+        seen.add(unit.id)
+    if not fix.units:
+        unit_problems.append("至少需要一个责任单位。")
+    if unit_problems:
+        problems["units"] = "".join(unit_problems)
+    if not fix.reason.strip():
+        problems["reason"] = "请填写更正原因（例如：与原文核对有误）。"
+    return problems
+
+
+def correct_task(session: Session, task: Task, fix: TaskCorrection, *, operator: str) -> bool:
+    """Apply a correction in the caller's transaction; returns False when nothing changed."""
+    problems = check_correction(session, task, fix)
+    if problems:
+        raise UserError(f"任务 {task.code} 的更正未保存：", list(problems.values()))
+    before = task_snapshot(task)
+    deadline = (fix.deadline_text or "").strip() or None
+    milestones = parse_deadline(deadline, task.plan.year)
+    units = [(find_unit(session, name), role) for name, role in fix.units]
+    previous_spelling = {a.unit_id: a.as_printed for a in task.assignments}
+    task.title, task.text, task.deadline_text = fix.title.strip(), fix.text.strip(), deadline
+    if [(m.wording, m.due, m.ongoing, m.note) for m in task.milestones] != [(m.wording, m.due, m.ongoing, m.note) for m in milestones]:
+        task.milestones.clear()
+        session.flush()
+        for pos, m in enumerate(milestones):
+            task.milestones.append(Milestone(position=pos, wording=m.wording, due=m.due, ongoing=m.ongoing, note=m.note))
+    if [(a.unit_id, a.role) for a in task.assignments] != [(u.id, role) for u, role in units]:
+        task.assignments.clear()
+        session.flush()
+        for pos, (unit, role) in enumerate(units):
+            as_printed = previous_spelling.get(unit.id, unit.name)
+            task.assignments.append(Assignment(unit_id=unit.id, role=role, as_printed=as_printed, position=pos))
+    session.flush()
+    after = task_snapshot(task)
+    if after == before:
+        return False
+    task.corrected_at = utcnow()
+    task.corrected_by = operator
+    audit.record(session, "task.correct", "task", task.code, before=before, after=after, operator=operator, note=fix.reason.strip())
+    return True

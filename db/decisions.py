@@ -1,0 +1,168 @@
+"""The office's own decisions on a task: 办结销号 (sign-off) and 延期 (approved extension).
+
+Both are the office's act, not a unit's report: a unit saying 已完成 does not sign a task off,
+and an extension keeps the original deadline in the plan while the warnings judge the new date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db import audit
+from db.errors import UserError
+from db.models import Extension, Milestone, SignOff, Task
+
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass
+class Evidence:
+    """A file attached to a sign-off, read into the ledger so it travels with it."""
+
+    name: str
+    data: bytes
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Evidence:
+        path = Path(path)
+        if not path.is_file():
+            raise UserError(f"证明材料文件不存在：{path}")
+        size = path.stat().st_size
+        if size > MAX_EVIDENCE_BYTES:
+            raise UserError(f"证明材料 {path.name} 有 {size / 1048576:.1f} MB，超过 {MAX_EVIDENCE_BYTES // 1048576} MB 上限。")
+        return cls(path.name, path.read_bytes())
+
+
+def sign_off(
+    session: Session,
+    task: Task,
+    *,
+    signed_on: dt.date,
+    operator: str,
+    note: str | None = None,
+    evidence: Evidence | None = None,
+) -> SignOff:
+    """Sign a task off as done; needs an evidence note or file, and replaces nothing silently."""
+    problems = []
+    if not (note or "").strip() and evidence is None:
+        problems.append("请填写销号依据说明或附上证明材料。")
+    if signed_on > dt.date.today():
+        problems.append(f"销号日期 {signed_on.isoformat()} 晚于今天。")
+    if session.scalar(select(SignOff.id).where(SignOff.task_id == task.id)) is not None:
+        problems.append(f"任务 {task.code} 已经销号；如需更改，请先撤销销号。")
+    if problems:
+        raise UserError(f"任务 {task.code} 未能销号：", problems)
+    row = SignOff(
+        task_id=task.id,
+        signed_on=signed_on,
+        operator=operator,
+        evidence_note=(note or "").strip() or None,
+        evidence_name=evidence.name if evidence else None,
+        evidence_data=evidence.data if evidence else None,
+        evidence_sha256=hashlib.sha256(evidence.data).hexdigest() if evidence else None,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(session, "task.sign_off", "task", task.code, after=_sign_off_snapshot(row), operator=operator)
+    return row
+
+
+def revoke_sign_off(session: Session, task: Task, *, operator: str, reason: str) -> None:
+    """Undo a sign-off made in error; the old one stays in the audit log."""
+    row = session.scalar(select(SignOff).where(SignOff.task_id == task.id))
+    if row is None:
+        raise UserError(f"任务 {task.code} 尚未销号。")
+    if not reason.strip():
+        raise UserError("请填写撤销销号的原因。")
+    audit.record(session, "task.revoke_sign_off", "task", task.code, before=_sign_off_snapshot(row), operator=operator, note=reason.strip())
+    session.delete(row)
+    session.flush()
+
+
+def _sign_off_snapshot(row: SignOff) -> dict:
+    return {
+        "signed_on": row.signed_on,
+        "operator": row.operator,
+        "evidence_note": row.evidence_note,
+        "evidence_name": row.evidence_name,
+        "evidence_sha256": row.evidence_sha256,
+    }
+
+
+def current_due(session: Session, task: Task) -> dt.date | None:
+    """The date the task is judged by: the latest extension's, else the plan's last dated stage."""
+    extended = session.scalar(
+        select(Extension.new_due).where(Extension.task_id == task.id).order_by(Extension.approved_on.desc(), Extension.id.desc())
+    )
+    return extended or session.scalar(select(func.max(Milestone.due)).where(Milestone.task_id == task.id))
+
+
+def extend(
+    session: Session,
+    task: Task,
+    *,
+    new_due: dt.date,
+    reason: str,
+    document: str,
+    approved_on: dt.date,
+    operator: str,
+) -> Extension:
+    """Record an approved extension; the plan's own deadline is left as printed."""
+    problems = []
+    due = current_due(session, task)
+    if due is not None and new_due <= due:
+        problems.append(f"新的完成时限 {new_due.isoformat()} 应晚于现有时限 {due.isoformat()}。")
+    if not reason.strip():
+        problems.append("请填写延期原因。")
+    if not document.strip():
+        problems.append("请填写批准延期的文件（文号或名称）。")
+    if problems:
+        raise UserError(f"任务 {task.code} 的延期未保存：", problems)
+    row = Extension(
+        task_id=task.id, new_due=new_due, reason=reason.strip(), document=document.strip(), approved_on=approved_on, operator=operator
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        "task.extend",
+        "task",
+        task.code,
+        before={"due": due},
+        after={"due": new_due, "reason": row.reason, "document": row.document, "approved_on": approved_on},
+        operator=operator,
+    )
+    return row
+
+
+@dataclass
+class DecisionView:
+    """What the detail pane shows of the office's decisions on a task."""
+
+    signed_on: dt.date | None
+    signed_by: str | None
+    evidence_note: str | None
+    evidence_name: str | None
+    extensions: list[tuple[dt.date, str, str, dt.date, str]]
+
+
+def decisions_of(session: Session, task_id: int) -> DecisionView:
+    row = session.scalar(select(SignOff).where(SignOff.task_id == task_id))
+    extensions = session.execute(
+        select(Extension.new_due, Extension.reason, Extension.document, Extension.approved_on, Extension.operator)
+        .where(Extension.task_id == task_id)
+        .order_by(Extension.approved_on, Extension.id)
+    ).all()
+    return DecisionView(
+        signed_on=row.signed_on if row else None,
+        signed_by=row.operator if row else None,
+        evidence_note=row.evidence_note if row else None,
+        evidence_name=row.evidence_name if row else None,
+        extensions=[tuple(e) for e in extensions],
+    )

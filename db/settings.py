@@ -1,0 +1,81 @@
+"""The office's settings kept in the ledger: its name, the current reporting period, warning thresholds.
+
+The operator's own name is a per-person setting and lives with the window (QSettings) or the
+command line's --operator; everything here is shared by whoever opens the ledger.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, fields
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db import audit
+from db.errors import UserError
+from db.models import LedgerInfo, Plan
+from db.periods import check_period, period_of
+
+DEFAULT_OFFICE = "三门峡市优化营商环境工作领导小组办公室"
+
+
+@dataclass
+class OfficeSettings:
+    """Settings every clerk of the office shares."""
+
+    office_name: str = DEFAULT_OFFICE
+    current_period: str = ""
+    due_soon_days: int = 15
+
+    def check(self) -> list[str]:
+        """Every problem, in Chinese, keyed to the setting's label."""
+        problems = []
+        if not self.office_name.strip():
+            problems.append("办公室名称不能为空。")
+        try:
+            check_period(self.current_period)
+        except UserError as exc:
+            problems.append(exc.message)
+        if not 0 <= self.due_soon_days <= 365:
+            problems.append(f"临期预警天数“{self.due_soon_days}”无效，应为 0 到 365 之间的整数。")
+        return problems
+
+
+def _default_period(session: Session, today: dt.date) -> str:
+    """This month, but not past the December of the current plan's year (an old plan opens at its end)."""
+    year = session.scalar(select(Plan.year).where(Plan.is_current.is_(True)))
+    period = period_of(today)
+    if year and period > f"{year}-12":
+        return f"{year}-12"
+    return period
+
+
+def load_settings(session: Session, today: dt.date | None = None) -> OfficeSettings:
+    stored = {k: v for k, v in session.execute(select(LedgerInfo.key, LedgerInfo.value)) if k.startswith("setting.")}
+    settings = OfficeSettings()
+    for f in fields(OfficeSettings):
+        raw = stored.get(f"setting.{f.name}")
+        if raw is not None:
+            setattr(settings, f.name, int(raw) if f.type in ("int", int) else raw)
+    if not settings.current_period:
+        settings.current_period = _default_period(session, today or dt.date.today())
+    return settings
+
+
+def save_settings(session: Session, settings: OfficeSettings, *, operator: str | None = None) -> None:
+    """Store the settings (rejecting invalid ones whole), with the change in the audit log."""
+    problems = settings.check()
+    if problems:
+        raise UserError("设置未保存：", problems)
+    before = asdict(load_settings(session))
+    after = asdict(settings)
+    if before == after:
+        return
+    for key, value in after.items():
+        row = session.get(LedgerInfo, f"setting.{key}")
+        if row is None:
+            session.add(LedgerInfo(key=f"setting.{key}", value=str(value)))
+        else:
+            row.value = str(value)
+    audit.record(session, "settings.update", "settings", "office", before=before, after=after, operator=operator)

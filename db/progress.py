@@ -58,22 +58,26 @@ class ProgressView:
         return asdict(self)
 
 
-def validate(entry: ProgressInput) -> list[str]:
-    """Every problem with a report's own fields, in Chinese (task and unit are checked against the ledger)."""
-    problems = []
+def field_problems(entry: ProgressInput) -> dict[str, str]:
+    """Every problem with a report's own fields, in Chinese, keyed by field (task and unit are checked against the ledger)."""
+    problems = {}
     try:
         check_period(entry.period)
     except UserError as exc:
-        problems.append(exc.message)
+        problems["period"] = exc.message
     if entry.status not in STATUSES:
-        problems.append(f"状态“{entry.status}”无效，应为：{'、'.join(STATUSES)}。")
+        problems["status"] = f"状态“{entry.status}”无效，应为：{'、'.join(STATUSES)}。"
     if not isinstance(entry.percent, int) or isinstance(entry.percent, bool) or not 0 <= entry.percent <= 100:
-        problems.append(f"进度“{entry.percent}”无效，应为 0 到 100 之间的整数。")
+        problems["percent"] = f"进度“{entry.percent}”无效，应为 0 到 100 之间的整数。"
     elif entry.status == "已完成" and entry.percent != 100:
-        problems.append(f"状态为“已完成”时进度应为 100，而不是 {entry.percent}。")
+        problems["percent"] = f"状态为“已完成”时进度应为 100，而不是 {entry.percent}。"
     if not (entry.progress_text or "").strip():
-        problems.append("进展情况不能为空。")
+        problems["progress_text"] = "进展情况不能为空。"
     return problems
+
+
+def validate(entry: ProgressInput) -> list[str]:
+    return list(field_problems(entry).values())
 
 
 def _snapshot(row: ProgressEntry) -> dict:
@@ -235,14 +239,20 @@ def batch_rows(session: Session, unit: str, period: str, *, plan_id: int | None 
 
 
 def save_batch(
-    session: Session, entries: list[ProgressInput], *, operator: str | None = None, plan_id: int | None = None
+    session: Session,
+    entries: list[ProgressInput],
+    *,
+    operator: str | None = None,
+    plan_id: int | None = None,
+    row_numbers: list[int] | None = None,
 ) -> tuple[int, int, int]:
     """Save a grid of reports in the caller's transaction: every row valid, or nothing and every problem.
 
-    Returns (added, updated, unchanged).
+    row_numbers are the grid lines the entries come from (default 1, 2, …), so a grid that sends
+    only its changed rows still names the line the clerk sees.  Returns (added, updated, unchanged).
     """
     problems = []
-    for number, entry in enumerate(entries, start=1):
+    for number, entry in zip(row_numbers or range(1, len(entries) + 1), entries, strict=True):
         problems += [f"第 {number} 行（任务 {entry.task_code}）：{p}" for p in validate(entry)]
     if problems:
         raise UserError("本批进展未保存：", problems)

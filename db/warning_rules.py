@@ -4,7 +4,7 @@ The rules, judged at a reference date (the end of the period, or today while the
 
 * **done** (销号) — the office has signed the task off (办结销号) on or before the reference date.
   A unit reporting 已完成 alone does not sign it off.
-* **red** — due on or before the reference date and not signed off.  The due date is the last dated
+* **red** — due before the reference date (the due day itself has passed) and not signed off.  The due date is the last dated
   stage of the deadline, or the new date of the latest approved extension (延期).
 * **yellow** — due within ``due_soon_days`` after the reference date, or a lead unit's latest report
   says 滞后.
@@ -77,7 +77,7 @@ def classify(
     """The colour and its reason in Chinese, by the rules in this module's docstring."""
     if signed_off_on is not None and signed_off_on <= reference:
         return DONE, f"已于 {signed_off_on.isoformat()} 办结销号"
-    if due is not None and due <= reference:
+    if due is not None and due < reference:
         return RED, f"已过时间节点 {due.isoformat()}，尚未销号"
     if due is not None and (due - reference).days <= due_soon_days:
         return YELLOW, f"距时间节点 {due.isoformat()} 不足 {due_soon_days} 天"

@@ -1,112 +1,18 @@
-"""The workbook window: annexes on the left, the task table with search on the right.
-
-This is the first cut the window issue builds on: browsing the plan as the ledger holds it.
-"""
+"""Starting the window: create the ledger on first run (in a worker, with progress), then show it."""
 
 from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QAbstractTableModel, QEventLoop, QModelIndex, QObject, QSortFilterProxyModel, Qt, QThread, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import (
-    QApplication,
-    QHBoxLayout,
-    QLineEdit,
-    QMainWindow,
-    QMessageBox,
-    QProgressDialog,
-    QSplitter,
-    QTableView,
-    QTextBrowser,
-    QTreeView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QEventLoop, QObject, QThread, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from db.engine import Ledger, open_ledger
 from db.errors import UserError
-from db.ledger import TaskView, init_from_bundled_plan, list_plans, list_tasks
+from db.ledger import init_from_bundled_plan, list_plans
 
 CJK_FONTS = ["Microsoft YaHei UI", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Sans Serif"]
-COLUMNS = ("附件", "序号", "任务", "牵头单位", "配合单位", "时间节点")
-
-
-class TaskTableModel(QAbstractTableModel):
-    """The plan's tasks as rows; holds TaskView dataclasses, never ORM objects."""
-
-    def __init__(self, tasks: list[TaskView], parent: QObject | None = None):
-        super().__init__(parent)
-        self._tasks = tasks
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self._tasks)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        task = self._tasks[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (
-                f"附件{task.annex}",
-                task.label,
-                task.title,
-                "、".join(task.lead) or "、".join(u.name for u in task.units if u.role != "配合"),
-                "、".join(task.support),
-                task.deadline or "—",
-            )[index.column()]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return task.text
-        if role == Qt.ItemDataRole.UserRole:
-            return task
-        if role == SEARCH_ROLE:
-            return " ".join([task.code, task.title, task.text, *(u.name for u in task.units), *(u.as_printed for u in task.units)])
-        return None
-
-
-SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-class TaskFilterProxy(QSortFilterProxyModel):
-    """Filters by annex (from the tree) and by a substring of task text and unit names."""
-
-    def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
-        self.annex: int | None = None
-        self.text = ""
-        self.setFilterRole(SEARCH_ROLE)
-
-    def set_annex(self, annex: int | None) -> None:
-        self._refilter(lambda: setattr(self, "annex", annex))
-
-    def set_text(self, text: str) -> None:
-        self._refilter(lambda: setattr(self, "text", text.strip()))
-
-    def _refilter(self, change) -> None:
-        """Qt ≥ 6.10 brackets a filter change; 6.9 (glibc 2.28 systems) only has invalidateRowsFilter."""
-        if hasattr(self, "beginFilterChange"):
-            self.beginFilterChange()
-            change()
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            change()
-            self.invalidateRowsFilter()
-
-    def filterAcceptsRow(self, row, parent) -> bool:  # noqa: N802
-        task: TaskView = self.sourceModel().index(row, 0, parent).data(Qt.ItemDataRole.UserRole)
-        if self.annex is not None and task.annex != self.annex:
-            return False
-        if self.text:
-            return self.text in self.sourceModel().index(row, 0, parent).data(SEARCH_ROLE)
-        return True
 
 
 class InitWorker(QObject):
@@ -240,17 +146,35 @@ def run_gui(args) -> int:
     try:
         ledger = open_ledger(args.db)
         _ensure_initialised(ledger, show_progress=not args.screenshot)
+        from desktop.main_window import MainWindow
+
         window = MainWindow(ledger)
         window.load()
     except UserError as exc:
         QMessageBox.critical(None, "督办台账", exc.message)
         return 2
     if args.screenshot:
-        window.show()
-        app.processEvents()
-        window.table.selectRow(0)
-        app.processEvents()
-        ok = window.grab().save(args.screenshot)
-        return 0 if ok else 1
+        return _screenshot(app, window, args)
     window.show()
     return app.exec()
+
+
+def _screenshot(app: QApplication, window, args) -> int:
+    """Render one view of the window to a PNG (for the docs and for checks) and exit."""
+    window.show()
+    app.processEvents()
+    views = {"annexes": (0, 0), "units": (1, 0), "warnings": (2, 0), "dashboard": (0, 1), "compare": (0, 2)}
+    tree_tab, main_tab = views[args.view]
+    window.nav_tabs.setCurrentIndex(tree_tab)
+    tree = window.nav_tabs.currentWidget()
+    tree.expand(tree.model().index(0, 0))
+    if args.select:
+        with window.ledger.Session() as session:
+            from db.ledger import get_task
+
+            window.open_task(get_task(session, args.select).id)
+    else:
+        window.table.selectRow(0)
+    window.tabs.setCurrentIndex(main_tab)
+    app.processEvents()
+    return 0 if window.grab().save(args.screenshot) else 1

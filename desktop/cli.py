@@ -12,6 +12,7 @@ from pathlib import Path
 
 from db.errors import UserError
 
+SCREENSHOT_VIEWS = ("annexes", "units", "warnings", "dashboard", "compare")
 STATUS_HELP = "未启动、推进中、已完成、滞后、持续推进"
 
 
@@ -242,6 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("gui", help="打开督办台账窗口（默认）")
     p.add_argument("--screenshot", help="渲染主窗口保存为 PNG 后退出")
+    p.add_argument("--view", choices=SCREENSHOT_VIEWS, default="annexes", help="截图时显示的视图")
+    p.add_argument("--select", help="截图时选中的任务编号，例如 A03-04")
     p.set_defaults(func=cmd_gui)
     return parser
 

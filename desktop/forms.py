@@ -39,5 +39,4 @@ class FieldForm(QFormLayout):
             label.setVisible(bool(message))
 
     def error_text(self, key: str) -> str:
-        label = self.errors[key]
-        return label.text() if label.isVisible() or label.text() else ""
+        return self.errors[key].text()

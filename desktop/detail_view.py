@@ -1,0 +1,68 @@
+"""The task detail pane's HTML: the task as written, where it stands, and every report on it."""
+
+from __future__ import annotations
+
+from html import escape
+
+from db.task_detail import TaskDetail
+from db.warning_rules import COLOUR_NAMES, TaskState
+from desktop.task_model import LIGHT_COLOURS
+
+
+def _text(value: str | None) -> str:
+    return escape(value or "").replace("\n", "<br>")
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{_text(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table border='1' cellspacing='0' cellpadding='3' width='100%'><tr style='background:#eef2f7'>{head}</tr>{body}</table>"
+
+
+def _dot(colour: str) -> str:
+    return f"<span style='color:{LIGHT_COLOURS[colour]}'>●</span>"
+
+
+def render_detail(detail: TaskDetail, state: TaskState | None) -> str:
+    task, decisions = detail.task, detail.decisions
+    parts = [f"<h3>{escape(task.code)}　附件{task.annex}　{escape(task.label)} {escape(task.title)}</h3>"]
+    where = f"附件{task.annex}《{escape(task.annex_title)}》" + (f" · {escape(task.section)}" if task.section else "")
+    parts.append(f"<p style='color:#555'>{where}　原文位置：第 {task.source_line}–{task.source_line_end} 行</p>")
+    if task.corrected:
+        parts.append("<p style='color:#8a5300'>✎ 本任务的计划数据已人工更正，见审计日志。</p>")
+    if state:
+        parts.append(
+            f"<p>{_dot(state.colour)} <b>{COLOUR_NAMES[state.colour]}</b>：{escape(state.reason)}　"
+            f"状态：{escape(state.status)}　进度：{'' if state.percent is None else str(state.percent) + '%'}</p>"
+        )
+    parts.append(f"<p>{_text(task.text)}</p>")
+    if task.footnotes:
+        parts.append(f"<p style='color:#555'>注：{_text(task.footnotes)}</p>")
+    stages = [[m.wording, m.due or ("持续推进" if m.ongoing else "无日期"), m.note or ""] for m in task.milestones]
+    parts.append("<h4>时间节点</h4>" + (_table(["原文", "完成时限", "说明"], stages) if stages else "<p>（原文未列时间节点，按持续推进管理）</p>"))
+    for new_due, reason, document, approved_on, operator in decisions.extensions:
+        parts.append(f"<p>延期：至 <b>{new_due.isoformat()}</b>（{escape(document)}，{approved_on.isoformat()} 批准，{escape(operator)} 录入）原因：{_text(reason)}</p>")
+    if decisions.signed_on:
+        evidence = "；".join(x for x in (decisions.evidence_note, decisions.evidence_name and f"附件 {decisions.evidence_name}") if x)
+        parts.append(f"<p><b>已办结销号</b>：{decisions.signed_on.isoformat()}，{escape(decisions.signed_by or '')}。依据：{_text(evidence)}</p>")
+    units = [[u.name, u.role, u.as_printed] for u in task.units]
+    parts.append(f"<h4>责任单位</h4><p style='color:#555'>原文：{_text(task.responsibility)}</p>" + _table(["单位", "角色", "原文写法"], units))
+    if detail.colours:
+        marks = "　".join(f"{p} {_dot(c)}" for p, c, _reason in detail.colours)
+        parts.append(f"<h4>预警记录（按月）</h4><p>{marks}</p>")
+    history = [
+        [h.period, h.unit, h.role or "", h.status, f"{h.percent}%", h.progress_text, h.problems or "", h.next_steps or "", f"{h.reporter or ''} {h.entry_date}（第{h.version}版）"]
+        for h in detail.history
+    ]
+    parts.append(
+        "<h4>进展报送记录</h4>"
+        + (_table(["期间", "单位", "角色", "状态", "进度", "进展情况", "存在问题", "下步计划", "报送"], history) if history else "<p>（尚无报送）</p>")
+    )
+    if detail.section_goal:
+        parts.append(f"<h4>本组目标</h4><p>{_text(detail.section_goal)}</p>")
+    goals = [f"<p><b>{escape(kind)}</b>{'（量化）' if quantitative else ''}：{_text(text)}</p>" for kind, text, quantitative in detail.annex_goals]
+    if goals:
+        parts.append("<h4>附件目标</h4>" + "".join(goals))
+    for title, header, rows in detail.indicator_tables:
+        parts.append(f"<h4>{escape(title)}</h4>" + _table(header, rows))
+    return "".join(parts)

@@ -1,0 +1,513 @@
+"""The workbook's main window: navigation tree, filtered task table, detail, dashboard and monthly review.
+
+Widgets only show and collect; every rule (warnings, completion, validation) is a db/ service.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QTextBrowser,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+
+from db.audit import default_operator
+from db.drafts import list_drafts
+from db.engine import Ledger
+from db.ledger import list_plans, list_tasks, list_units, resolve_plan_id
+from db.models import Task, WarningMark
+from db.periods import chinese_period
+from db.progress import STATUSES
+from db.review import compare_months, completion_by_annex, completion_by_lead_unit, status_distribution
+from db.settings import OfficeSettings, load_settings
+from db.task_detail import task_detail
+from db.warning_rules import NOT_REPORTED, RED, SIGNED_OFF, record_marks, red_counts_by_period, task_states
+from desktop.compare_view import MonthComparisonView
+from desktop.dashboard import DashboardWidget
+from desktop.detail_view import render_detail
+from desktop.navigation import FILTER_ROLE, TASK_ID_ROLE, annex_tree, unit_tree, warning_tree
+from desktop.task_model import COL_TITLE, ROLE_LEAD, ROLE_OTHER, ROLE_SUPPORT, TASK_ROLE, TaskFilterProxy, TaskTableModel, build_rows
+
+ALL = "全部"
+TREE_FIELDS = ("annex", "section", "unit", "role", "colour", "task_ids")
+COLUMN_WIDTHS = (64, 62, 56, 380, 190, 170, 150, 70, 56, 150)
+SEARCH_DELAY_MS = 120
+
+
+class MainWindow(QMainWindow):
+    """督办台账 main window over one ledger."""
+
+    def __init__(self, ledger: Ledger, prefs: QSettings | None = None):
+        super().__init__()
+        self.ledger = ledger
+        self.prefs = prefs or QSettings("duban", "duban")
+        self.operator = self.prefs.value("operator", "") or default_operator()
+        self.settings = OfficeSettings()
+        self.plan_id: int | None = None
+        self.setWindowTitle("督办台账")
+        self.resize(1400, 860)
+        self._build_navigation()
+        self._build_task_tab()
+        self.dashboard = DashboardWidget()
+        self.dashboard.filter_requested.connect(self.filter_from_dashboard)
+        self.comparison = MonthComparisonView()
+        self.comparison.task_requested.connect(self.open_task)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.task_tab, "任务台账")
+        self.tabs.addTab(self.dashboard, "仪表盘")
+        self.tabs.addTab(self.comparison, "月度对比")
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.outer = QSplitter()
+        self.outer.addWidget(self.nav_tabs)
+        self.outer.addWidget(self.tabs)
+        self.outer.setStretchFactor(1, 1)
+        self.outer.setSizes([330, 1070])
+        self.setCentralWidget(self.outer)
+        self.period_label = QLabel()
+        self.count_label = QLabel()
+        self.statusBar().addWidget(self.period_label)
+        self.statusBar().addPermanentWidget(self.count_label)
+        self._build_actions()
+
+    # ----- layout -------------------------------------------------------------------------
+
+    def _build_navigation(self) -> None:
+        self.nav_tabs = QTabWidget()
+        self.annex_view, self.unit_view, self.warning_view = QTreeView(), QTreeView(), QTreeView()
+        for view, label in ((self.annex_view, "按附件"), (self.unit_view, "按单位"), (self.warning_view, "按预警")):
+            view.setHeaderHidden(True)
+            view.setUniformRowHeights(True)
+            view.setEditTriggers(QTreeView.EditTrigger.NoEditTriggers)
+            self.nav_tabs.addTab(view, label)
+
+    def _build_task_tab(self) -> None:
+        self.annex_combo = QComboBox()
+        self.unit_combo = QComboBox()
+        self.unit_combo.setEditable(True)
+        self.unit_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.unit_combo.setMinimumContentsLength(12)
+        self.role_combo = QComboBox()
+        self.role_combo.addItems([ALL, ROLE_LEAD, ROLE_SUPPORT, ROLE_OTHER])
+        self.status_combo = QComboBox()
+        self.status_combo.addItems([ALL, NOT_REPORTED, *STATUSES, SIGNED_OFF])
+        self.due_combo = QComboBox()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("搜索任务内容或单位，可用拼音首字母（Ctrl+F）")
+        self.search.setClearButtonEnabled(True)
+        self.clear_button = QPushButton("清除筛选")
+        bar = QHBoxLayout()
+        for label, widget in (("附件", self.annex_combo), ("单位", self.unit_combo), ("角色", self.role_combo), ("状态", self.status_combo), ("时限", self.due_combo)):
+            bar.addWidget(QLabel(label))
+            bar.addWidget(widget)
+        bar.addWidget(self.search, 1)
+        bar.addWidget(self.clear_button)
+        self.proxy = TaskFilterProxy(self)
+        for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset, self.proxy.layoutChanged):
+            signal.connect(self._update_count)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.selectionModel().currentRowChanged.connect(self._table_row_changed)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.doubleClicked.connect(lambda _index: self.enter_progress())
+        self.detail = QTextBrowser()
+        self.detail.setOpenLinks(False)
+        self.task_split = QSplitter(Qt.Orientation.Vertical)
+        self.task_split.addWidget(self.table)
+        self.task_split.addWidget(self.detail)
+        self.task_split.setSizes([480, 320])
+        self.task_tab = QWidget()
+        layout = QVBoxLayout(self.task_tab)
+        layout.addLayout(bar)
+        layout.addWidget(self.task_split)
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(lambda: self.proxy.update_filter(text=self.search.text()))
+        self.search.textChanged.connect(self._search_timer.start)
+        self.annex_combo.currentIndexChanged.connect(lambda _i: self.proxy.update_filter(annex=self.annex_combo.currentData(), section=None))
+        self.unit_combo.activated.connect(lambda _i: self._unit_combo_changed())
+        self.unit_combo.lineEdit().editingFinished.connect(self._unit_combo_changed)
+        self.role_combo.currentIndexChanged.connect(lambda _i: self.proxy.update_filter(role=_choice(self.role_combo)))
+        self.status_combo.currentIndexChanged.connect(lambda _i: self.proxy.update_filter(status=_choice(self.status_combo)))
+        self.due_combo.currentIndexChanged.connect(lambda _i: self.proxy.update_filter(due_month=self.due_combo.currentData()))
+        self.clear_button.clicked.connect(self.clear_filters)
+
+    def _build_actions(self) -> None:
+        def action(menu, text, slot, shortcut=None):
+            act = QAction(text, self)
+            if shortcut:
+                act.setShortcut(QKeySequence(shortcut))
+            act.triggered.connect(slot)
+            menu.addAction(act)
+            self.addAction(act)
+            return act
+
+        ledger_menu = self.menuBar().addMenu("台账(&L)")
+        action(ledger_menu, "设置…", self.edit_settings, "Ctrl+,")
+        action(ledger_menu, "刷新", self.refresh, QKeySequence.StandardKey.Refresh)
+        ledger_menu.addSeparator()
+        action(ledger_menu, "退出", self.close, QKeySequence.StandardKey.Quit)
+        task_menu = self.menuBar().addMenu("任务(&T)")
+        self.entry_action = action(task_menu, "录入进展…", self.enter_progress, "Ctrl+N")
+        action(task_menu, "按单位批量录入…", self.batch_entry, "Ctrl+B")
+        action(task_menu, "未完成的草稿…", self.open_drafts, "Ctrl+D")
+        task_menu.addSeparator()
+        action(task_menu, "办结销号…", self.sign_off, "Ctrl+K")
+        action(task_menu, "撤销销号…", self.revoke_sign_off)
+        action(task_menu, "批准延期…", self.extend, "Ctrl+L")
+        action(task_menu, "更正任务数据…", self.correct_task, "Ctrl+E")
+        view_menu = self.menuBar().addMenu("视图(&V)")
+        action(view_menu, "查找", self._focus_search, QKeySequence.StandardKey.Find)
+        action(view_menu, "清除筛选", self.clear_filters, "Ctrl+Shift+F")
+        for number, label in enumerate(("按附件", "按单位", "按预警"), start=1):
+            action(view_menu, label, lambda _=False, i=number - 1: self.nav_tabs.setCurrentIndex(i), f"Ctrl+{number}")
+        for number, label in enumerate(("任务台账", "仪表盘", "月度对比"), start=4):
+            action(view_menu, label, lambda _=False, i=number - 4: self.tabs.setCurrentIndex(i), f"Ctrl+{number}")
+
+    # ----- data ---------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Read the plan, its units and this period's states; build every view."""
+        with self.ledger.Session.begin() as session:
+            self.plan_id = resolve_plan_id(session, None)
+            self.settings = load_settings(session)
+            plan = next(p for p in list_plans(session) if p.id == self.plan_id)
+            tasks = list_tasks(session, plan_id=self.plan_id)
+            units = list_units(session, self.plan_id)
+            states = self._states(session)
+        self.plan_title = plan.title
+        rows = build_rows(tasks, states, {u.name: u.aliases for u in units})
+        self.model = TaskTableModel(rows, self)
+        self.proxy.setSourceModel(self.model)
+        for column, width in enumerate(COLUMN_WIDTHS):
+            self.table.setColumnWidth(column, width)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self._fill_combos(rows, units)
+        self.annex_view.setModel(annex_tree(rows, self))
+        self.annex_view.expand(self.annex_view.model().index(0, 0))
+        self.unit_view.setModel(unit_tree(rows, units, self))
+        self._rebuild_warning_tree()
+        for view in (self.annex_view, self.unit_view):
+            view.selectionModel().currentChanged.connect(self._tree_changed)
+        self._show_period()
+        self._update_count()
+        self._restore_layout()
+
+    def _states(self, session):
+        """This period's state of every task; its colours are recorded as the month's marks."""
+        states = task_states(session, self.plan_id, self.settings.current_period, due_soon_days=self.settings.due_soon_days)
+        record_marks(session, self.settings.current_period, states)
+        return states
+
+    def refresh(self) -> None:
+        """Re-read the period's states after a change (the plan data stays as loaded)."""
+        with self.ledger.Session.begin() as session:
+            self.settings = load_settings(session)
+            states = self._states(session)
+        self.model.set_states(states)
+        self._rebuild_warning_tree()
+        self._show_period()
+        self._show_detail(self.current_task_id())
+        if self.tabs.currentIndex() != 0:
+            self._tab_changed(self.tabs.currentIndex())
+
+    def reload(self) -> None:
+        """Re-read everything (after a correction changed plan data)."""
+        current = self.current_task_id()
+        self.load()
+        if current is not None:
+            self.open_task(current)
+
+    def _rebuild_warning_tree(self) -> None:
+        self.warning_view.setModel(warning_tree(self.model.rows, self))
+        self.warning_view.selectionModel().currentChanged.connect(self._tree_changed)
+
+    def _fill_combos(self, rows, units) -> None:
+        for combo in (self.annex_combo, self.unit_combo, self.due_combo):
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(ALL, None)
+        annexes = sorted({(r.task.annex, r.task.annex_title) for r in rows})
+        for number, title in annexes:
+            self.annex_combo.addItem(f"附件{number} {title.removeprefix('三门峡市')}", number)
+        used = {name for r in rows for name in r.unit_roles}
+        for unit in units:
+            if unit.name in used:
+                self.unit_combo.addItem(unit.name, unit.name)
+        completer = QCompleter([u.name for u in units if u.name in used], self.unit_combo)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.unit_combo.setCompleter(completer)
+        months = sorted({r.state.due.isoformat()[:7] for r in rows if r.state and r.state.due})
+        for month in months:
+            self.due_combo.addItem(chinese_period(month), month)
+        for combo in (self.annex_combo, self.unit_combo, self.due_combo):
+            combo.blockSignals(False)
+
+    def _show_period(self) -> None:
+        drafts = self._draft_count()
+        self.period_label.setText(
+            f"{self.settings.office_name}　当前报送期间：{chinese_period(self.settings.current_period)}　"
+            f"操作员：{self.operator}" + (f"　未完成草稿 {drafts} 份（Ctrl+D）" if drafts else "")
+        )
+        self.setWindowTitle(f"督办台账 — {self.plan_title}")
+
+    def _draft_count(self) -> int:
+        with self.ledger.Session() as session:
+            return len(list_drafts(session))
+
+    def _update_count(self, *_args) -> None:
+        if self.proxy.sourceModel() is None:
+            return
+        self.count_label.setText(f"显示 {self.proxy.rowCount()} / {self.model.rowCount()} 项任务")
+
+    # ----- filtering and selection --------------------------------------------------------
+
+    def apply_filter(self, **fields) -> None:
+        """Replace the tree-driven part of the filter and mirror it in the filter bar."""
+        changes = {name: fields.get(name) for name in TREE_FIELDS}
+        changes.update({k: v for k, v in fields.items() if k not in TREE_FIELDS})
+        self.proxy.update_filter(**changes)
+        _select_data(self.annex_combo, changes["annex"])
+        _select_data(self.unit_combo, changes["unit"])
+        _select_text(self.role_combo, changes["role"] or ALL)
+        if "status" in fields:
+            _select_text(self.status_combo, fields["status"] or ALL)
+
+    def clear_filters(self) -> None:
+        self.search.clear()
+        self.apply_filter(status=None, due_month=None, text="")
+        _select_data(self.due_combo, None)
+        for view in (self.annex_view, self.unit_view, self.warning_view):
+            view.clearSelection()
+
+    def _tree_changed(self, current, _previous) -> None:
+        if not current.isValid():
+            return
+        filter_ = current.data(FILTER_ROLE)
+        if filter_ is not None:
+            self.apply_filter(**filter_)
+        task_id = current.data(TASK_ID_ROLE)
+        if task_id is not None:
+            self.open_task(task_id)
+
+    def _unit_combo_changed(self) -> None:
+        text = self.unit_combo.currentText().strip()
+        index = self.unit_combo.findText(text)
+        self.proxy.update_filter(unit=self.unit_combo.itemData(index) if index > 0 else None)
+
+    def _focus_search(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def filter_from_dashboard(self, kind: str, key: str) -> None:
+        """A click on a dashboard bar shows the tasks behind it in the task table."""
+        if kind == "annex":
+            self.apply_filter(annex=int(key), status=None)
+        elif kind == "unit":
+            self.apply_filter(unit=key, role=ROLE_LEAD, status=None)
+        elif kind == "status":
+            self.apply_filter(status=key)
+        elif kind == "period":
+            with self.ledger.Session() as session:
+                ids = session.scalars(
+                    select(WarningMark.task_id).join(Task, Task.id == WarningMark.task_id).where(
+                        Task.plan_id == self.plan_id, WarningMark.period == key, WarningMark.colour == RED
+                    )
+                )
+                self.apply_filter(task_ids=frozenset(ids), status=None)
+        self.tabs.setCurrentIndex(0)
+
+    def current_task_id(self) -> int | None:
+        row = self.table.currentIndex().data(TASK_ROLE)
+        return row.task.id if row else None
+
+    def open_task(self, task_id: int) -> None:
+        """Select a task in the table (clearing filters that hide it) and show its detail."""
+        source_row = self.model.row_of(task_id)
+        if source_row is None:
+            return
+        self.tabs.setCurrentIndex(0)
+        index = self.proxy.mapFromSource(self.model.index(source_row, COL_TITLE))
+        if not index.isValid():
+            self.clear_filters()
+            index = self.proxy.mapFromSource(self.model.index(source_row, COL_TITLE))
+        self.table.setCurrentIndex(index)
+        self.table.scrollTo(index)
+
+    def _table_row_changed(self, current, _previous) -> None:
+        row = current.data(TASK_ROLE)
+        self._show_detail(row.task.id if row else None)
+
+    def _show_detail(self, task_id: int | None) -> None:
+        if task_id is None:
+            self.detail.clear()
+            return
+        with self.ledger.Session() as session:
+            detail = task_detail(session, task_id)
+        state = self.model.rows[self.model.row_of(task_id)].state
+        self.detail.setHtml(render_detail(detail, state))
+
+    def _tab_changed(self, index: int) -> None:
+        if self.plan_id is None:
+            return
+        if index == 1:
+            self._show_dashboard()
+        elif index == 2:
+            self._show_comparison()
+
+    def _show_dashboard(self) -> None:
+        states = {row.task.id: row.state for row in self.model.rows if row.state}
+        with self.ledger.Session() as session:
+            by_annex = completion_by_annex(session, self.plan_id, states)
+            by_unit = completion_by_lead_unit(session, self.plan_id, states)
+            red_by_period = red_counts_by_period(session, self.plan_id)
+        self.dashboard.show_figures(by_annex, by_unit, status_distribution(states), red_by_period)
+
+    def _show_comparison(self) -> None:
+        with self.ledger.Session() as session:
+            comparison = compare_months(session, self.plan_id, self.settings.current_period, due_soon_days=self.settings.due_soon_days)
+        self.comparison.show_comparison(comparison)
+
+    # ----- actions ------------------------------------------------------------------------
+
+    def _need_task(self) -> int | None:
+        task_id = self.current_task_id()
+        if task_id is None:
+            QMessageBox.information(self, "督办台账", "请先在任务表中选中一项任务。")
+        return task_id
+
+    def _run_dialog(self, dialog: QDialog, *, reload: bool = False) -> bool:
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        if accepted and reload:
+            self.reload()
+        elif accepted:
+            self.refresh()
+        else:
+            self._show_period()
+        return accepted
+
+    def enter_progress(self, task_id: int | None = None, unit: str | None = None, period: str | None = None) -> None:
+        from desktop.entry_dialog import ProgressEntryDialog
+
+        task_id = task_id or self._need_task()
+        if task_id is not None:
+            dialog = ProgressEntryDialog(
+                self.ledger, task_id, period=period or self.settings.current_period, operator=self.operator, unit=unit, parent=self
+            )
+            self._run_dialog(dialog)
+
+    def open_drafts(self) -> None:
+        """Reopen the newest draft (the status bar says how many are waiting)."""
+        with self.ledger.Session() as session:
+            drafts = list_drafts(session)
+        if not drafts:
+            QMessageBox.information(self, "督办台账", "没有未完成的草稿。")
+            return
+        draft = drafts[0]
+        self.open_task(draft.task_id)
+        self.enter_progress(draft.task_id, draft.unit, draft.period)
+
+    def batch_entry(self) -> None:
+        from desktop.batch_dialog import BatchEntryDialog
+
+        row = self.table.currentIndex().data(TASK_ROLE)
+        unit = self.proxy.filter.unit or (row.task.lead[0] if row and row.task.lead else None) or self.unit_combo.itemData(1)
+        names = [self.unit_combo.itemData(i) for i in range(1, self.unit_combo.count())]
+        dialog = BatchEntryDialog(self.ledger, unit=unit, period=self.settings.current_period, operator=self.operator, units=names, parent=self)
+        dialog.exec()
+        self.refresh()
+
+    def sign_off(self) -> None:
+        from desktop.decision_dialogs import SignOffDialog
+
+        if (task_id := self._need_task()) is not None:
+            self._run_dialog(SignOffDialog(self.ledger, task_id, self.operator, parent=self))
+
+    def revoke_sign_off(self) -> None:
+        from desktop.decision_dialogs import RevokeSignOffDialog
+
+        if (task_id := self._need_task()) is not None:
+            self._run_dialog(RevokeSignOffDialog(self.ledger, task_id, self.operator, parent=self))
+
+    def extend(self) -> None:
+        from desktop.decision_dialogs import ExtensionDialog
+
+        if (task_id := self._need_task()) is not None:
+            self._run_dialog(ExtensionDialog(self.ledger, task_id, self.operator, parent=self))
+
+    def correct_task(self) -> None:
+        from desktop.decision_dialogs import CorrectionDialog
+
+        if (task_id := self._need_task()) is not None:
+            self._run_dialog(CorrectionDialog(self.ledger, task_id, self.operator, parent=self), reload=True)
+
+    def edit_settings(self) -> None:
+        from desktop.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.ledger, self.operator, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.operator = dialog.operator_name
+            self.prefs.setValue("operator", self.operator)
+            self.reload()
+
+    # ----- layout memory ------------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        for key, restore in (
+            ("geometry", self.restoreGeometry),
+            ("state", self.restoreState),
+            ("outer", self.outer.restoreState),
+            ("task_split", self.task_split.restoreState),
+            ("columns", self.table.horizontalHeader().restoreState),
+        ):
+            value = self.prefs.value(key)
+            if value is not None:
+                restore(value)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.prefs.setValue("geometry", self.saveGeometry())
+        self.prefs.setValue("state", self.saveState())
+        self.prefs.setValue("outer", self.outer.saveState())
+        self.prefs.setValue("task_split", self.task_split.saveState())
+        self.prefs.setValue("columns", self.table.horizontalHeader().saveState())
+        super().closeEvent(event)
+
+
+def _choice(combo: QComboBox) -> str | None:
+    return None if combo.currentText() == ALL else combo.currentText()
+
+
+def _select_data(combo: QComboBox, value) -> None:
+    combo.blockSignals(True)
+    combo.setCurrentIndex(max(0, combo.findData(value)) if value is not None else 0)
+    combo.blockSignals(False)
+
+
+def _select_text(combo: QComboBox, text: str) -> None:
+    combo.blockSignals(True)
+    combo.setCurrentIndex(max(0, combo.findText(text)))
+    combo.blockSignals(False)

@@ -173,6 +173,28 @@ def cmd_export_plan(args) -> int:
     return 0
 
 
+def cmd_demo(args) -> int:
+    import time
+
+    from db.demo import build_demo_ledger
+    from db.engine import default_ledger_path
+    from db.periods import chinese_period
+
+    started = time.perf_counter()
+    source = Path(args.db) if args.db else default_ledger_path()
+    result = build_demo_ledger(source, Path(args.out_file), entries=args.entries, seed=args.seed, operator=args.operator, force=args.force)
+    if result.initialised_plan:
+        print("源台账中没有计划，演示台账已用内置的2022年行动方案初始化。")
+    print(
+        f"已生成演示台账 {args.out_file}：进展 {result.entries} 条"
+        f"（{chinese_period(result.first_period)}至{chinese_period(result.last_period)}，"
+        f"{result.tasks} 项任务、{result.assignments} 个责任分工），办结销号 {result.sign_offs} 项，批准延期 {result.extensions} 项；"
+        f"已记录{chinese_period(result.marked_periods[0])}至{chinese_period(result.marked_periods[-1])}每月的预警颜色，"
+        f"{chinese_period(result.last_period)}逾期任务 {result.red_in_last_period} 项。用时 {time.perf_counter() - started:.1f} 秒。"
+    )
+    return 0
+
+
 def cmd_gui(args) -> int:
     from desktop.app import run_gui
 
@@ -240,6 +262,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     plan_option(p)
     p.set_defaults(func=cmd_export_plan)
+
+    p = sub.add_parser("demo", help="复制台账并填入一年的演示进展（用于演示和性能测试）")
+    p.add_argument("out_file", help="演示台账输出文件")
+    p.add_argument("--entries", type=int, help="进展条数（默认一年：全部责任分工 × 12 个月）")
+    p.add_argument("--seed", type=int, default=2022, help="随机种子（相同种子生成相同数据）")
+    p.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
+    p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("gui", help="打开督办台账窗口（默认）")
     p.add_argument("--screenshot", help="渲染主窗口保存为 PNG 后退出")

@@ -51,3 +51,4 @@ def run_cli(ledger, capsys):
         return code, out, err
 
     return run
+

@@ -211,13 +211,20 @@ def task_states(
 
 
 def record_marks(session: Session, period: str, states: dict[int, TaskState]) -> None:
-    """Keep each task's colour for the period (replacing what an earlier refresh recorded)."""
-    if not states:
-        return
+    """Keep each task's colour for the period, writing only the marks that changed since the last refresh."""
+    stored = {
+        task_id: (colour, reason)
+        for task_id, colour, reason in session.execute(
+            select(WarningMark.task_id, WarningMark.colour, WarningMark.reason).where(WarningMark.period == period)
+        )
+    }
     rows = [
         {"task_id": s.task_id, "period": period, "colour": s.colour, "reason": s.reason, "recorded_at": utcnow()}
         for s in states.values()
+        if stored.get(s.task_id) != (s.colour, s.reason)
     ]
+    if not rows:
+        return
     if session.get_bind().dialect.name == "sqlite":
         stmt = sqlite_insert(WarningMark).values(rows)
     else:  # PostgreSQL, for a shared ledger

@@ -4,32 +4,15 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QEventLoop, QObject, QThread, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from db.engine import Ledger, open_ledger
 from db.errors import UserError
 from db.ledger import init_from_bundled_plan, list_plans
+from desktop.workers import call_off_gui_thread
 
 CJK_FONTS = ["Microsoft YaHei UI", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Sans Serif"]
-
-
-class InitWorker(QObject):
-    """Creates the ledger from the bundled plan off the GUI thread."""
-
-    finished = Signal(str)
-
-    def __init__(self, ledger: Ledger):
-        super().__init__()
-        self.ledger = ledger
-
-    def run(self) -> None:
-        try:
-            init_from_bundled_plan(self.ledger)
-            self.finished.emit("")
-        except UserError as exc:
-            self.finished.emit(exc.message)
 
 
 def _ensure_initialised(ledger: Ledger, show_progress: bool) -> None:
@@ -41,20 +24,10 @@ def _ensure_initialised(ledger: Ledger, show_progress: bool) -> None:
     dialog.setWindowTitle("督办台账")
     if show_progress:
         dialog.show()
-    thread = QThread()
-    worker = InitWorker(ledger)
-    worker.moveToThread(thread)
-    errors: list[str] = []
-    loop = QEventLoop()
-    thread.started.connect(worker.run)
-    worker.finished.connect(errors.append)
-    worker.finished.connect(thread.quit)
-    thread.finished.connect(loop.quit)
-    thread.start()
-    loop.exec()
-    dialog.close()
-    if errors and errors[0]:
-        raise UserError(errors[0])
+    try:
+        call_off_gui_thread(lambda: init_from_bundled_plan(ledger))
+    finally:
+        dialog.close()
 
 
 def run_gui(args) -> int:
@@ -64,22 +37,23 @@ def run_gui(args) -> int:
     try:
         ledger = open_ledger(args.db)
         _ensure_initialised(ledger, show_progress=not args.screenshot)
-        from desktop.main_window import MainWindow
+        from desktop.main_window import MainWindow, read_snapshot
 
         window = MainWindow(ledger)
-        window.load()
+        window.show()
+        window.statusBar().showMessage("正在读取台账……")
+        window.apply_snapshot(call_off_gui_thread(lambda: read_snapshot(ledger)))
+        window.statusBar().clearMessage()
     except UserError as exc:
         QMessageBox.critical(None, "督办台账", exc.message)
         return 2
     if args.screenshot:
         return _screenshot(app, window, args)
-    window.show()
     return app.exec()
 
 
 def _screenshot(app: QApplication, window, args) -> int:
     """Render one view of the window to a PNG (for the docs and for checks) and exit."""
-    window.show()
     app.processEvents()
     views = {"annexes": (0, 0), "units": (1, 0), "warnings": (2, 0), "dashboard": (0, 1), "compare": (0, 2)}
     tree_tab, main_tab = views[args.view]

@@ -23,7 +23,12 @@ def _dot(colour: str) -> str:
     return f"<span style='color:{LIGHT_COLOURS[colour]}'>●</span>"
 
 
-def render_detail(detail: TaskDetail, state: TaskState | None) -> str:
+HISTORY_PERIODS = 12
+SHOW_ALL_LINK = "duban:history-all"
+
+
+def render_detail(detail: TaskDetail, state: TaskState | None, *, full_history: bool = False) -> str:
+    """The pane's HTML; the report history stops at the latest 12 months unless asked for all."""
     task, decisions = detail.task, detail.decisions
     parts = [f"<h3>{escape(task.code)}　附件{task.annex}　{escape(task.label)} {escape(task.title)}</h3>"]
     where = f"附件{task.annex}《{escape(task.annex_title)}》" + (f" · {escape(task.section)}" if task.section else "")
@@ -50,14 +55,18 @@ def render_detail(detail: TaskDetail, state: TaskState | None) -> str:
     if detail.colours:
         marks = "　".join(f"{p} {_dot(c)}" for p, c, _reason in detail.colours)
         parts.append(f"<h4>预警记录（按月）</h4><p>{marks}</p>")
+    periods = sorted({h.period for h in detail.history}, reverse=True)
+    shown = detail.history if full_history else [h for h in detail.history if h.period in periods[:HISTORY_PERIODS]]
     history = [
         [h.period, h.unit, h.role or "", h.status, f"{h.percent}%", h.progress_text, h.problems or "", h.next_steps or "", f"{h.reporter or ''} {h.entry_date}（第{h.version}版）"]
-        for h in detail.history
+        for h in shown
     ]
     parts.append(
         "<h4>进展报送记录</h4>"
         + (_table(["期间", "单位", "角色", "状态", "进度", "进展情况", "存在问题", "下步计划", "报送"], history) if history else "<p>（尚无报送）</p>")
     )
+    if len(shown) < len(detail.history):
+        parts.append(f"<p>仅显示最近 {HISTORY_PERIODS} 个月；<a href='{SHOW_ALL_LINK}'>显示全部 {len(detail.history)} 条报送记录</a></p>")
     if detail.section_goal:
         parts.append(f"<h4>本组目标</h4><p>{_text(detail.section_goal)}</p>")
     goals = [f"<p><b>{escape(kind)}</b>{'（量化）' if quantitative else ''}：{_text(text)}</p>" for kind, text, quantitative in detail.annex_goals]

@@ -5,6 +5,8 @@ Widgets only show and collect; every rule (warnings, completion, validation) is 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -31,24 +33,53 @@ from sqlalchemy import select
 from db.audit import default_operator
 from db.drafts import list_drafts
 from db.engine import Ledger
-from db.ledger import list_plans, list_tasks, list_units, resolve_plan_id
+from db.ledger import UnitView, list_plans, list_tasks, list_units, resolve_plan_id
 from db.models import Task, WarningMark
 from db.periods import chinese_period
 from db.progress import STATUSES
 from db.review import compare_months, completion_by_annex, completion_by_lead_unit, status_distribution
 from db.settings import OfficeSettings, load_settings
 from db.task_detail import task_detail
-from db.warning_rules import NOT_REPORTED, RED, SIGNED_OFF, record_marks, red_counts_by_period, task_states
+from db.warning_rules import NOT_REPORTED, RED, SIGNED_OFF, TaskState, record_marks, red_counts_by_period, task_states
 from desktop.compare_view import MonthComparisonView
-from desktop.dashboard import DashboardWidget
-from desktop.detail_view import render_detail
+from desktop.detail_view import SHOW_ALL_LINK, render_detail
 from desktop.navigation import FILTER_ROLE, TASK_ID_ROLE, annex_tree, unit_tree, warning_tree
-from desktop.task_model import COL_TITLE, ROLE_LEAD, ROLE_OTHER, ROLE_SUPPORT, TASK_ROLE, TaskFilterProxy, TaskTableModel, build_rows
+from desktop.task_model import COL_TITLE, ROLE_LEAD, ROLE_OTHER, ROLE_SUPPORT, TASK_ROLE, TaskFilterProxy, TaskRow, TaskTableModel, build_rows
 
 ALL = "全部"
 TREE_FIELDS = ("annex", "section", "unit", "role", "colour", "task_ids")
 COLUMN_WIDTHS = (64, 62, 56, 380, 190, 170, 150, 70, 56, 150)
 SEARCH_DELAY_MS = 120
+
+
+@dataclass
+class LedgerSnapshot:
+    """Everything the window shows, read in one go (off the GUI thread at start-up)."""
+
+    plan_id: int
+    plan_title: str
+    settings: OfficeSettings
+    units: list[UnitView]
+    rows: list[TaskRow]
+
+
+def current_states(session, plan_id: int, settings: OfficeSettings) -> dict[int, TaskState]:
+    """This period's state of every task; its colours are kept as the month's marks."""
+    states = task_states(session, plan_id, settings.current_period, due_soon_days=settings.due_soon_days)
+    record_marks(session, settings.current_period, states)
+    return states
+
+
+def read_snapshot(ledger: Ledger) -> LedgerSnapshot:
+    with ledger.Session.begin() as session:
+        plan_id = resolve_plan_id(session, None)
+        settings = load_settings(session)
+        plan = next(p for p in list_plans(session) if p.id == plan_id)
+        tasks = list_tasks(session, plan_id=plan_id)
+        units = list_units(session, plan_id)
+        states = current_states(session, plan_id, settings)
+    rows = build_rows(tasks, states, {u.name: u.aliases for u in units})
+    return LedgerSnapshot(plan_id, plan.title, settings, units, rows)
 
 
 class MainWindow(QMainWindow):
@@ -65,13 +96,14 @@ class MainWindow(QMainWindow):
         self.resize(1400, 860)
         self._build_navigation()
         self._build_task_tab()
-        self.dashboard = DashboardWidget()
-        self.dashboard.filter_requested.connect(self.filter_from_dashboard)
+        self.dashboard_holder = QWidget()  # pyqtgraph (and numpy) load when the tab is first opened
+        QVBoxLayout(self.dashboard_holder).setContentsMargins(0, 0, 0, 0)
+        self.dashboard = None
         self.comparison = MonthComparisonView()
         self.comparison.task_requested.connect(self.open_task)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.task_tab, "任务台账")
-        self.tabs.addTab(self.dashboard, "仪表盘")
+        self.tabs.addTab(self.dashboard_holder, "仪表盘")
         self.tabs.addTab(self.comparison, "月度对比")
         self.tabs.currentChanged.connect(self._tab_changed)
         self.outer = QSplitter()
@@ -135,6 +167,7 @@ class MainWindow(QMainWindow):
         self.table.doubleClicked.connect(lambda _index: self.enter_progress())
         self.detail = QTextBrowser()
         self.detail.setOpenLinks(False)
+        self.detail.anchorClicked.connect(lambda url: self._show_detail(self.current_task_id(), full_history=url.toString() == SHOW_ALL_LINK))
         self.task_split = QSplitter(Qt.Orientation.Vertical)
         self.task_split.addWidget(self.table)
         self.task_split.addWidget(self.detail)
@@ -189,16 +222,13 @@ class MainWindow(QMainWindow):
     # ----- data ---------------------------------------------------------------------------
 
     def load(self) -> None:
-        """Read the plan, its units and this period's states; build every view."""
-        with self.ledger.Session.begin() as session:
-            self.plan_id = resolve_plan_id(session, None)
-            self.settings = load_settings(session)
-            plan = next(p for p in list_plans(session) if p.id == self.plan_id)
-            tasks = list_tasks(session, plan_id=self.plan_id)
-            units = list_units(session, self.plan_id)
-            states = self._states(session)
-        self.plan_title = plan.title
-        rows = build_rows(tasks, states, {u.name: u.aliases for u in units})
+        """Read the ledger and build every view (tests and reloads; start-up reads in a worker)."""
+        self.apply_snapshot(read_snapshot(self.ledger))
+
+    def apply_snapshot(self, snapshot: LedgerSnapshot) -> None:
+        """Build the views from data read off the GUI thread."""
+        self.plan_id, self.settings, self.plan_title = snapshot.plan_id, snapshot.settings, snapshot.plan_title
+        rows, units = snapshot.rows, snapshot.units
         self.model = TaskTableModel(rows, self)
         self.proxy.setSourceModel(self.model)
         for column, width in enumerate(COLUMN_WIDTHS):
@@ -215,17 +245,11 @@ class MainWindow(QMainWindow):
         self._update_count()
         self._restore_layout()
 
-    def _states(self, session):
-        """This period's state of every task; its colours are recorded as the month's marks."""
-        states = task_states(session, self.plan_id, self.settings.current_period, due_soon_days=self.settings.due_soon_days)
-        record_marks(session, self.settings.current_period, states)
-        return states
-
     def refresh(self) -> None:
         """Re-read the period's states after a change (the plan data stays as loaded)."""
         with self.ledger.Session.begin() as session:
             self.settings = load_settings(session)
-            states = self._states(session)
+            states = current_states(session, self.plan_id, self.settings)
         self.model.set_states(states)
         self._rebuild_warning_tree()
         self._show_period()
@@ -362,14 +386,14 @@ class MainWindow(QMainWindow):
         row = current.data(TASK_ROLE)
         self._show_detail(row.task.id if row else None)
 
-    def _show_detail(self, task_id: int | None) -> None:
+    def _show_detail(self, task_id: int | None, *, full_history: bool = False) -> None:
         if task_id is None:
             self.detail.clear()
             return
         with self.ledger.Session() as session:
             detail = task_detail(session, task_id)
         state = self.model.rows[self.model.row_of(task_id)].state
-        self.detail.setHtml(render_detail(detail, state))
+        self.detail.setHtml(render_detail(detail, state, full_history=full_history))
 
     def _tab_changed(self, index: int) -> None:
         if self.plan_id is None:
@@ -380,6 +404,12 @@ class MainWindow(QMainWindow):
             self._show_comparison()
 
     def _show_dashboard(self) -> None:
+        if self.dashboard is None:
+            from desktop.dashboard import DashboardWidget
+
+            self.dashboard = DashboardWidget()
+            self.dashboard.filter_requested.connect(self.filter_from_dashboard)
+            self.dashboard_holder.layout().addWidget(self.dashboard)
         states = {row.task.id: row.state for row in self.model.rows if row.state}
         with self.ledger.Session() as session:
             by_annex = completion_by_annex(session, self.plan_id, states)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from pypinyin import Style, lazy_pinyin
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 
@@ -27,6 +26,8 @@ ROLE_LEAD, ROLE_SUPPORT, ROLE_OTHER = "牵头", "配合", "其他"
 
 def initials(name: str) -> str:
     """Pinyin initials of a unit name, so typing zjj finds 住建局."""
+    from pypinyin import Style, lazy_pinyin  # its phrase dictionary takes a quarter second to load: not at start-up
+
     return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()
 
 

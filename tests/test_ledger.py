@@ -167,3 +167,12 @@ def test_migrations_build_exactly_the_models(ledger):
     with ledger.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
+
+
+def test_schema_head_constant_matches_the_migration_scripts():
+    from alembic.script import ScriptDirectory
+
+    from db.engine import alembic_config
+    from db.migrations import SCHEMA_HEAD
+
+    assert ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head() == SCHEMA_HEAD

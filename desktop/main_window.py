@@ -48,7 +48,7 @@ from desktop.task_model import COL_TITLE, ROLE_LEAD, ROLE_OTHER, ROLE_SUPPORT, T
 
 ALL = "全部"
 TREE_FIELDS = ("annex", "section", "unit", "role", "colour", "task_ids")
-COLUMN_WIDTHS = (64, 62, 56, 380, 190, 170, 150, 70, 56, 150)
+COLUMN_WIDTHS = (100, 62, 56, 380, 190, 170, 150, 70, 56, 150)
 SEARCH_DELAY_MS = 120
 
 

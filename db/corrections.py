@@ -45,8 +45,8 @@ def check_correction(session: Session, task: Task, fix: TaskCorrection) -> dict[
     for name, role in fix.units:
         try:
             unit = find_unit(session, name)
-        except UserError as exc:
-            unit_problems.append(exc.message)
+        except UserError:
+            unit_problems.append(f"未知单位：“{name}”，请使用台账中的单位名称或其别名。")
             continue
         if role not in ROLES:
             unit_problems.append(f"“{name}”的角色“{role}”无效，应为：{'、'.join(ROLES)}。")

@@ -1,0 +1,327 @@
+"""The decision, correction and settings dialogs, filled through their widgets as a clerk would."""
+
+import datetime as dt
+import hashlib
+import re
+
+import pytest
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QDialogButtonBox, QLabel
+from sqlalchemy import func, select
+
+from db.decisions import MAX_EVIDENCE_BYTES, extend, sign_off
+from db.ledger import get_task, list_tasks
+from db.models import AuditLog, Extension, LedgerInfo, SignOff
+from db.settings import load_settings
+from db.warning_rules import DONE, RED, task_states
+
+pytestmark = pytest.mark.gui
+
+RED_TASK = "A03-01"  # 2022年6月前: red in 2022-07
+
+
+def task_id(ledger, code):
+    with ledger.Session() as s:
+        return get_task(s, code).id
+
+
+def colour(ledger, code, period="2022-07"):
+    with ledger.Session() as s:
+        task = get_task(s, code)
+        return task_states(s, task.plan_id, period, due_soon_days=15)[task.id].colour
+
+
+def count(ledger, model):
+    with ledger.Session() as s:
+        return s.scalar(select(func.count()).select_from(model))
+
+
+def type_text(qtbot, widget, text):
+    """Type as a clerk does: ASCII as key presses, Chinese committed by the input method (QTest types ASCII only)."""
+    widget.setFocus()
+    for run in re.findall(r"[\x20-\x7e]+|[^\x20-\x7e]+", text):
+        if run.isascii():
+            qtbot.keyClicks(widget, run)
+        else:
+            event = QInputMethodEvent()
+            event.setCommitString(run)
+            QApplication.sendEvent(widget, event)
+
+
+def opened(qtbot, dialog):
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def click_ok(qtbot, dialog):
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+
+
+def test_buttons_read_confirm_and_cancel(qtbot, ledger):
+    from desktop.decision_dialogs import SignOffDialog
+
+    dialog = opened(qtbot, SignOffDialog(ledger, task_id(ledger, RED_TASK), "李四"))
+    assert dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).text() == "确定"
+    assert dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).text() == "取消"
+
+
+def test_sign_off_needs_evidence_then_takes_the_task_off_the_red_list(qtbot, ledger):
+    from desktop.decision_dialogs import SignOffDialog
+
+    dialog = opened(qtbot, SignOffDialog(ledger, task_id(ledger, RED_TASK), "李四"))
+    assert "A03-01" in dialog.facts.summary() and "进一步精简审批环节" in dialog.facts.summary()
+    assert "2022年6月前" in dialog.facts.summary()
+    click_ok(qtbot, dialog)
+    assert dialog.error_text("note") == "请填写销号依据说明或附上证明材料。"
+    assert dialog.form.errors["note"].isVisible() and dialog.isVisible()
+    assert count(ledger, SignOff) == 0
+
+    dialog.date.setDate(QDate(2022, 7, 5))
+    type_text(qtbot, dialog.note, "联合验收流程已印发")
+    qtbot.keyClick(dialog.note, Qt.Key.Key_Return)  # a new line in the note, not 确定
+    type_text(qtbot, dialog.note, "三营商办〔2022〕9号")
+    assert dialog.isVisible() and count(ledger, SignOff) == 0
+    click_ok(qtbot, dialog)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    with ledger.Session() as s:
+        row = s.scalars(select(SignOff)).one()
+    assert row.evidence_note == "联合验收流程已印发\n三营商办〔2022〕9号"
+    assert (row.signed_on, row.operator) == (dt.date(2022, 7, 5), "李四")
+    assert colour(ledger, RED_TASK) == DONE
+
+
+def test_sign_off_dated_tomorrow_is_refused_under_the_date(qtbot, ledger):
+    from desktop.decision_dialogs import SignOffDialog
+
+    dialog = opened(qtbot, SignOffDialog(ledger, task_id(ledger, RED_TASK), "李四"))
+    dialog.date.setDate(QDate(dt.date.today() + dt.timedelta(days=1)))
+    type_text(qtbot, dialog.note, "已完成")
+    click_ok(qtbot, dialog)
+    assert "晚于今天" in dialog.error_text("date") and dialog.error_text("note") == ""
+    assert dialog.isVisible() and count(ledger, SignOff) == 0
+
+
+def test_sign_off_with_an_attached_file_and_an_oversized_one(qtbot, ledger, tmp_path):
+    from desktop.decision_dialogs import SignOffDialog
+
+    big = tmp_path / "整卷扫描.pdf"
+    with open(big, "wb") as f:
+        f.truncate(MAX_EVIDENCE_BYTES + 1)
+    scan = tmp_path / "验收通知.pdf"
+    scan.write_bytes(b"%PDF-1.4 notice" * 200)
+    dialog = opened(qtbot, SignOffDialog(ledger, task_id(ledger, RED_TASK), "李四"))
+    dialog.set_evidence_file(big)
+    assert "超过 20 MB 上限" in dialog.error_text("evidence")
+    assert dialog.evidence is None and dialog.evidence_label.text() == "未选择文件"
+    dialog.set_evidence_file(scan)
+    assert dialog.error_text("evidence") == "" and dialog.evidence_label.text().startswith("验收通知.pdf（")
+    dialog.date.setDate(QDate(2022, 7, 5))
+    click_ok(qtbot, dialog)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    with ledger.Session() as s:
+        row = s.scalars(select(SignOff)).one()
+    assert row.evidence_name == "验收通知.pdf" and row.evidence_sha256 == hashlib.sha256(scan.read_bytes()).hexdigest()
+
+
+def test_second_sign_off_is_refused_under_the_task(qtbot, ledger):
+    from desktop.decision_dialogs import SignOffDialog
+
+    with ledger.Session.begin() as s:
+        sign_off(s, get_task(s, RED_TASK), signed_on=dt.date(2022, 7, 5), operator="李四", note="第一次")
+    dialog = opened(qtbot, SignOffDialog(ledger, task_id(ledger, RED_TASK), "王五"))
+    type_text(qtbot, dialog.note, "第二次")
+    click_ok(qtbot, dialog)
+    assert "已经销号" in dialog.error_text("task") and dialog.isVisible()
+    with ledger.Session() as s:
+        assert s.scalars(select(SignOff.evidence_note)).all() == ["第一次"]
+
+
+def test_revoke_needs_a_reason_and_restores_the_warning(qtbot, ledger):
+    from desktop.decision_dialogs import RevokeSignOffDialog
+
+    with ledger.Session.begin() as s:
+        sign_off(s, get_task(s, RED_TASK), signed_on=dt.date(2022, 7, 5), operator="李四", note="误销")
+    dialog = opened(qtbot, RevokeSignOffDialog(ledger, task_id(ledger, RED_TASK), "王五"))
+    click_ok(qtbot, dialog)
+    assert dialog.error_text("reason") == "请填写撤销销号的原因。" and count(ledger, SignOff) == 1
+    type_text(qtbot, dialog.reason, "牵头单位材料不全")
+    click_ok(qtbot, dialog)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert count(ledger, SignOff) == 0 and colour(ledger, RED_TASK) == RED
+    with ledger.Session() as s:
+        row = s.scalars(select(AuditLog).where(AuditLog.action == "task.revoke_sign_off")).one()
+    assert (row.operator, row.note) == ("王五", "牵头单位材料不全")
+
+
+def test_extension_shows_the_original_deadline_and_refuses_bad_input_field_by_field(qtbot, ledger):
+    from desktop.decision_dialogs import ExtensionDialog
+
+    dialog = opened(qtbot, ExtensionDialog(ledger, task_id(ledger, RED_TASK), "李四"))
+    assert dialog.facts.deadline == "2022年6月前" and dialog.facts.due == dt.date(2022, 6, 30)
+    dialog.new_due.setDate(QDate(2022, 6, 15))
+    click_ok(qtbot, dialog)
+    assert "应晚于现有时限 2022-06-30" in dialog.error_text("new_due")
+    assert dialog.error_text("reason") == "请填写延期原因。"
+    assert dialog.error_text("document") == "请填写批准延期的文件（文号或名称）。"
+    assert dialog.isVisible() and count(ledger, Extension) == 0
+
+    dialog.new_due.setDate(QDate(2022, 9, 30))
+    dialog.approved_on.setDate(QDate(2022, 7, 10))
+    type_text(qtbot, dialog.reason, "省级系统对接推迟")
+    type_text(qtbot, dialog.document, "三营商办〔2022〕12号")
+    qtbot.keyClick(dialog.document, Qt.Key.Key_Return)  # Enter in a one-line field is 确定
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert colour(ledger, RED_TASK) != RED
+    with ledger.Session() as s:
+        assert get_task(s, RED_TASK).deadline_text == "2022年6月前"
+        row = s.scalars(select(Extension)).one()
+    assert (row.new_due, row.approved_on, row.document, row.operator) == (
+        dt.date(2022, 9, 30), dt.date(2022, 7, 10), "三营商办〔2022〕12号", "李四"
+    )
+
+
+def test_extension_lists_earlier_extensions(qtbot, ledger):
+    from desktop.decision_dialogs import ExtensionDialog
+
+    with ledger.Session.begin() as s:
+        extend(s, get_task(s, RED_TASK), new_due=dt.date(2022, 9, 30), reason="系统对接推迟", document="三营商办〔2022〕12号",
+               approved_on=dt.date(2022, 7, 10), operator="李四")
+    dialog = opened(qtbot, ExtensionDialog(ledger, task_id(ledger, RED_TASK), "李四"))
+    labels = [label.text() for label in dialog.findChildren(QLabel)]
+    assert any("2022-07-10 批准延至 2022-09-30" in t and "三营商办〔2022〕12号" in t for t in labels)
+    assert "2022-09-30" in labels and "2022年6月前" in labels
+    assert dialog.new_due.date().toPython() > dt.date(2022, 9, 30)
+
+
+def units_of(ledger, code):
+    with ledger.Session() as s:
+        view = next(t for t in list_tasks(s) if t.code == code)
+    return view, [(u.name, u.role) for u in view.units]
+
+
+def cell_editor(dialog):
+    """The combo box open in the units list (a closed one lingers until deleted later)."""
+    [editor] = [c for c in dialog.units.view.findChildren(QComboBox) if c.isVisible()]
+    return editor
+
+
+def type_unit(qtbot, dialog, text):
+    """Click 添加 and type a unit name into the new row's combo box, then Tab on."""
+    qtbot.mouseClick(dialog.units.add_button, Qt.MouseButton.LeftButton)
+    editor = cell_editor(dialog)
+    type_text(qtbot, editor.lineEdit(), text)
+    qtbot.keyClick(editor.lineEdit(), Qt.Key.Key_Tab)
+
+
+def test_correction_refuses_bad_fields_under_each_and_writes_nothing(qtbot, ledger):
+    from desktop.decision_dialogs import CorrectionDialog
+
+    dialog = opened(qtbot, CorrectionDialog(ledger, task_id(ledger, "A02-06"), "李四"))
+    dialog.title.clear()
+    dialog.deadline.clear()
+    type_text(qtbot, dialog.deadline, "尽快")
+    type_unit(qtbot, dialog, "市不存在局")
+    click_ok(qtbot, dialog)
+    assert dialog.error_text("title") == "任务名称不能为空。"
+    assert "时间节点无法换算为日期" in dialog.error_text("deadline")
+    assert "未知单位：“市不存在局”" in dialog.error_text("units")
+    assert dialog.error_text("reason").startswith("请填写更正原因")
+    assert dialog.isVisible()
+    view, _ = units_of(ledger, "A02-06")
+    assert not view.corrected and view.deadline == "2022年12月"
+    with ledger.Session() as s:
+        assert s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "task.correct")) == 0
+
+
+def test_correction_edits_title_deadline_and_units_and_marks_the_task(qtbot, ledger):
+    from desktop.decision_dialogs import CorrectionDialog
+
+    dialog = opened(qtbot, CorrectionDialog(ledger, task_id(ledger, "A02-06"), "李四"))
+    facts = [label.text() for label in dialog.findChildren(QLabel)]
+    assert any("原文第 611–615 行" in t for t in facts) and "市税务局、市公安局" in facts
+    assert dialog.units.units() == [("市税务局", "责任单位"), ("市公安局", "责任单位")]
+    dialog.title.selectAll()
+    type_text(qtbot, dialog.title, "积极推进企业开办全程零收费")
+    dialog.deadline.selectAll()
+    type_text(qtbot, dialog.deadline, "2022年9月底前")
+    type_unit(qtbot, dialog, "市市场监管局")  # an alias: resolved to the canonical name on saving
+    assert dialog.isVisible()  # Enter or Tab in the units list never accepts the dialog
+    dialog.units.view.setCurrentIndex(dialog.units.model.index(2, 0))
+    qtbot.mouseClick(dialog.units.up_button, Qt.MouseButton.LeftButton)
+    dialog.units.view.setCurrentIndex(dialog.units.model.index(2, 0))
+    qtbot.mouseClick(dialog.units.remove_button, Qt.MouseButton.LeftButton)  # 市公安局
+    dialog.units.view.setCurrentIndex(dialog.units.model.index(0, 1))
+    dialog.units.view.edit(dialog.units.model.index(0, 1))
+    role = cell_editor(dialog)
+    role.setCurrentText("牵头")
+    qtbot.keyClick(role, Qt.Key.Key_Return)  # commits the cell (queued), does not accept the dialog
+    qtbot.waitUntil(lambda: dialog.units.units() == [("市税务局", "牵头"), ("市市场监管局", "配合")])
+    dialog.units.view.setFocus()
+    qtbot.keyClick(dialog.units.view, Qt.Key.Key_Return)  # Enter on a row of the list is not 确定 either
+    assert dialog.isVisible() and dialog.error_text("reason") == ""  # not even an attempt
+    type_text(qtbot, dialog.reason, "与原文核对有误")
+    click_ok(qtbot, dialog)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    view, units = units_of(ledger, "A02-06")
+    assert view.corrected and view.title == "积极推进企业开办全程零收费"
+    assert view.deadline == "2022年9月底前" and view.due == "2022-09-30"
+    assert units == [("市税务局", "牵头"), ("市市场监督管理局", "配合")]
+    with ledger.Session() as s:
+        row = s.scalars(select(AuditLog).where(AuditLog.action == "task.correct")).one()
+    assert (row.operator, row.note, row.before["title"]) == ("李四", "与原文核对有误", "积极推进全程零收费")
+
+
+def test_correction_with_nothing_changed_says_so(qtbot, ledger):
+    from desktop.decision_dialogs import CorrectionDialog
+
+    dialog = opened(qtbot, CorrectionDialog(ledger, task_id(ledger, "A02-06"), "李四"))
+    type_text(qtbot, dialog.reason, "核对")
+    click_ok(qtbot, dialog)
+    assert "没有需要更正的地方" in dialog.error_text("task") and dialog.isVisible()
+    assert not units_of(ledger, "A02-06")[0].corrected
+
+
+def test_ctrl_enter_in_an_open_unit_cell_saves_what_was_typed(qtbot, ledger):
+    from desktop.decision_dialogs import CorrectionDialog
+
+    dialog = opened(qtbot, CorrectionDialog(ledger, task_id(ledger, "A02-06"), "李四"))
+    type_text(qtbot, dialog.reason, "补漏单位")
+    qtbot.mouseClick(dialog.units.add_button, Qt.MouseButton.LeftButton)
+    editor = cell_editor(dialog)
+    type_text(qtbot, editor.lineEdit(), "市人防办")
+    qtbot.keyClick(editor.lineEdit(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert units_of(ledger, "A02-06")[1] == [("市税务局", "责任单位"), ("市公安局", "责任单位"), ("市人防办", "配合")]
+
+
+def test_settings_refuse_blank_names_then_save(qtbot, ledger):
+    from desktop.settings_dialog import SettingsDialog
+
+    dialog = opened(qtbot, SettingsDialog(ledger, "李四"))
+    assert dialog.office_name.text() == "三门峡市优化营商环境工作领导小组办公室"
+    assert dialog.period.text() == "2022年12月" and dialog.due_soon_days.value() == 15
+    dialog.office_name.clear()
+    dialog.operator_edit.clear()
+    click_ok(qtbot, dialog)
+    assert dialog.error_text("office_name") == "办公室名称不能为空。"
+    assert dialog.error_text("operator").startswith("请填写操作员姓名")
+    assert dialog.isVisible()
+    with ledger.Session() as s:
+        assert s.scalar(select(func.count()).select_from(LedgerInfo).where(LedgerInfo.key.like("setting.%"))) == 0
+
+    type_text(qtbot, dialog.office_name, "卢氏县营商办")
+    type_text(qtbot, dialog.operator_edit, "王五")
+    dialog.period.setDate(QDate(2022, 7, 1))
+    dialog.due_soon_days.selectAll()
+    type_text(qtbot, dialog.due_soon_days, "10")
+    qtbot.keyClick(dialog.operator_edit, Qt.Key.Key_Return)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.operator_name == "王五"
+    with ledger.Session() as s:
+        settings = load_settings(s)
+        row = s.scalars(select(AuditLog).where(AuditLog.action == "settings.update")).one()
+    assert (settings.office_name, settings.current_period, settings.due_soon_days) == ("卢氏县营商办", "2022-07", 10)
+    assert dialog.office_settings == settings and row.operator == "王五"

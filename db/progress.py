@@ -37,7 +37,7 @@ class ProgressInput:
 
 @dataclass
 class ProgressView:
-    """A stored report, as the CLI prints it."""
+    """A stored report, as the CLI prints it and the detail pane lists it."""
 
     uuid: str
     task: str
@@ -153,25 +153,26 @@ def list_progress(
         query = query.where(Unit.id == find_unit(session, unit).id)
     if period:
         query = query.where(ProgressEntry.period == check_period(period))
-    return [
-        ProgressView(
-            uuid=row.uuid,
-            task=code,
-            unit=name,
-            period=row.period,
-            status=row.status,
-            percent=row.percent,
-            progress_text=row.progress_text,
-            problems=row.problems,
-            next_steps=row.next_steps,
-            reporter=row.reporter,
-            entry_date=row.entry_date.isoformat(),
-            version=row.version,
-            created_at=row.created_at.isoformat(timespec="seconds"),
-            updated_at=row.updated_at.isoformat(timespec="seconds"),
-        )
-        for row, code, name in session.execute(query)
-    ]
+    return [progress_view(row, code, name) for row, code, name in session.execute(query)]
+
+
+def progress_view(row: ProgressEntry, task_code: str, unit_name: str) -> ProgressView:
+    return ProgressView(
+        uuid=row.uuid,
+        task=task_code,
+        unit=unit_name,
+        period=row.period,
+        status=row.status,
+        percent=row.percent,
+        progress_text=row.progress_text,
+        problems=row.problems,
+        next_steps=row.next_steps,
+        reporter=row.reporter,
+        entry_date=row.entry_date.isoformat(),
+        version=row.version,
+        created_at=row.created_at.isoformat(timespec="seconds"),
+        updated_at=row.updated_at.isoformat(timespec="seconds"),
+    )
 
 
 @dataclass

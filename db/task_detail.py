@@ -9,25 +9,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from db.decisions import DecisionView, decisions_of
 from db.ledger import TaskView, task_view
+from db.progress import ProgressView, progress_view
 from db.models import Annex, Assignment, Goal, IndicatorTable, ProgressEntry, Task, Unit
 from db.warning_rules import colour_history
-
-
-@dataclass
-class HistoryLine:
-    """One stored report of a unit on the task."""
-
-    unit: str
-    role: str | None
-    period: str
-    status: str
-    percent: int
-    progress_text: str
-    problems: str | None
-    next_steps: str | None
-    reporter: str | None
-    entry_date: str
-    version: int
 
 
 @dataclass
@@ -40,7 +24,8 @@ class TaskDetail:
     indicator_tables: list[tuple[str, list[str], list[list[str]]]]
     decisions: DecisionView
     colours: list[tuple[str, str, str]]
-    history: list[HistoryLine]
+    history: list[ProgressView]
+    unit_roles: dict[str, str]
 
 
 def task_detail(session: Session, task_id: int) -> TaskDetail:
@@ -55,29 +40,13 @@ def task_detail(session: Session, task_id: int) -> TaskDetail:
             selectinload(Task.assignments).selectinload(Assignment.unit),
         )
     )
-    roles = {a.unit_id: a.role for a in task.assignments}
     rows = session.execute(
         select(ProgressEntry, Unit.name)
         .join(Unit, Unit.id == ProgressEntry.unit_id)
         .where(ProgressEntry.task_id == task_id)
         .order_by(ProgressEntry.period.desc(), Unit.name)
     ).all()
-    history = [
-        HistoryLine(
-            unit=name,
-            role=roles.get(e.unit_id),
-            period=e.period,
-            status=e.status,
-            percent=e.percent,
-            progress_text=e.progress_text,
-            problems=e.problems,
-            next_steps=e.next_steps,
-            reporter=e.reporter,
-            entry_date=e.entry_date.isoformat(),
-            version=e.version,
-        )
-        for e, name in rows
-    ]
+    history = [progress_view(e, task.code, name) for e, name in rows]
     goals: list[Goal] = task.annex.goals
     return TaskDetail(
         task=task_view(task),
@@ -87,4 +56,5 @@ def task_detail(session: Session, task_id: int) -> TaskDetail:
         decisions=decisions_of(session, task_id),
         colours=colour_history(session, task_id),
         history=history,
+        unit_roles={a.unit.name: a.role for a in task.assignments},
     )

@@ -58,7 +58,7 @@ def render_detail(detail: TaskDetail, state: TaskState | None, *, full_history: 
     periods = sorted({h.period for h in detail.history}, reverse=True)
     shown = detail.history if full_history else [h for h in detail.history if h.period in periods[:HISTORY_PERIODS]]
     history = [
-        [h.period, h.unit, h.role or "", h.status, f"{h.percent}%", h.progress_text, h.problems or "", h.next_steps or "", f"{h.reporter or ''} {h.entry_date}（第{h.version}版）"]
+        [h.period, h.unit, detail.unit_roles.get(h.unit, ""), h.status, f"{h.percent}%", h.progress_text, h.problems or "", h.next_steps or "", f"{h.reporter or ''} {h.entry_date}（第{h.version}版）"]
         for h in shown
     ]
     parts.append(

@@ -29,9 +29,10 @@ def _node(text: str, filter_: dict | None) -> QStandardItem:
     return item
 
 
-def _task_leaf(row: TaskRow, filter_: dict) -> QStandardItem:
+def _task_leaf(row: TaskRow, filter_: dict, *, name_annex: bool = True) -> QStandardItem:
+    """A task under its node; outside the annex tree it says which annex, as labels repeat across annexes."""
     task = row.task
-    item = _node(f"{task.label} {task.title}", filter_)
+    item = _node(f"{f'附件{task.annex} ' if name_annex else ''}{task.label} {task.title}", filter_)
     item.setData(task.id, TASK_ID_ROLE)
     item.setToolTip(f"{task.code}：{task.title}")
     return item
@@ -55,12 +56,12 @@ def annex_tree(rows: list[TaskRow], parent: QObject) -> QStandardItemModel:
         for section, tasks in sections.items():
             if section is None:
                 for row in tasks:
-                    annex_item.appendRow(_task_leaf(row, {"annex": number}))
+                    annex_item.appendRow(_task_leaf(row, {"annex": number}, name_annex=False))
                 continue
             section_item = _node(f"{section}（{len(tasks)}）", {"annex": number, "section": section})
             annex_item.appendRow(section_item)
             for row in tasks:
-                section_item.appendRow(_task_leaf(row, {"annex": number, "section": section}))
+                section_item.appendRow(_task_leaf(row, {"annex": number, "section": section}, name_annex=False))
     return model
 
 

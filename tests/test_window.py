@@ -80,6 +80,7 @@ def test_unit_tree_lists_lead_and_support_tasks_with_counts(window, ledger):
     unit = find_child(departments, "市住房和城乡建设局")
     lead = find_child(unit, "牵头")
     assert lead.text() == f"牵头（{housing.lead_tasks}）"
+    assert lead.child(0).text().startswith("附件")  # labels like （一） repeat across annexes
     window.unit_view.setCurrentIndex(lead.index())
     assert window.proxy.rowCount() == housing.lead_tasks
     assert all("市住房和城乡建设局" in window.proxy.index(r, 4).data() for r in range(window.proxy.rowCount()))

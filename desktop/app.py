@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 from db.engine import Ledger, open_ledger
 from db.errors import UserError
 from db.ledger import init_from_bundled_plan, list_plans
-from desktop.workers import call_off_gui_thread
+from desktop.jobs import call_off_gui_thread
 
 CJK_FONTS = ["Microsoft YaHei UI", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Sans Serif"]
 

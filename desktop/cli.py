@@ -195,6 +195,46 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def _current_period(ledger, period: str | None) -> str:
+    """The period asked for, else the ledger's current reporting period."""
+    from db.periods import check_period
+    from db.settings import load_settings
+
+    if period:
+        return check_period(period)
+    with ledger.Session() as session:
+        return load_settings(session).current_period
+
+
+def cmd_write(args) -> int:
+    """export ledger / export warnings / report monthly / report notices / template export."""
+    from exports import actions
+
+    ledger = _open(args)
+    period = _current_period(ledger, args.period)
+    writers = {
+        "ledger": lambda: actions.write_ledger(ledger, args.target, period=period, unit=args.unit),
+        "warnings": lambda: actions.write_warnings(ledger, args.target, period=period),
+        "monthly": lambda: actions.write_monthly_report(ledger, args.target, period=period),
+        "notices": lambda: actions.write_notices(ledger, args.target, period=period),
+        "templates": lambda: actions.write_templates(ledger, args.target, period=period, unit=args.unit),
+    }
+    written = writers[args.what]()
+    for path in written:
+        print(path)
+    print(f"已写出 {len(written)} 个文件（{period}）。" if written else f"没有需要写出的文件（{period}）。", file=sys.stderr)
+    return 0
+
+
+def cmd_template_import(args) -> int:
+    from exports.unit_template import import_templates
+
+    report = import_templates(_open(args), args.source, operator=args.operator)
+    for line in report.lines():
+        print(line)
+    return 0 if report.ok else 1
+
+
 def cmd_gui(args) -> int:
     from desktop.app import run_gui
 
@@ -270,6 +310,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
     p.set_defaults(func=cmd_demo)
 
+    def writer(parent, name: str, what: str, target_help: str, help_text: str, *, unit: bool = False) -> None:
+        p = parent.add_parser(name, help=help_text)
+        p.add_argument("target", help=target_help)
+        p.add_argument("--period", help="报送期间 YYYY-MM（默认：台账设置中的当前期间）")
+        if unit:
+            p.add_argument("--unit", help="只导出该单位（可用简称）")
+        p.set_defaults(func=cmd_write, what=what, unit=None)
+
+    p = sub.add_parser("export", help="导出 Excel 工作台账或预警清单")
+    esub = p.add_subparsers(dest="kind", required=True)
+    writer(esub, "ledger", "ledger", "输出文件 .xlsx", "工作台账：全部任务（汇总+各附件）或某单位的任务", unit=True)
+    writer(esub, "warnings", "warnings", "输出文件 .xlsx", "预警清单：逾期、临期或滞后、未报送")
+    p = sub.add_parser("report", help="生成 PDF 通报和督办通知单")
+    rsub = p.add_subparsers(dest="kind", required=True)
+    writer(rsub, "monthly", "monthly", "输出文件 .pdf", "月度工作进展情况通报")
+    writer(rsub, "notices", "notices", "输出目录", "各单位督办通知单（有逾期任务的单位各一份）")
+    p = sub.add_parser("template", help="单位报送模板：导出给各单位填写，收回后导入")
+    tsub = p.add_subparsers(dest="kind", required=True)
+    writer(tsub, "export", "templates", "输出目录", "每个单位一份报送模板 .xlsx", unit=True)
+    ti = tsub.add_parser("import", help="导入填好的报送模板（文件或目录）")
+    ti.add_argument("source")
+    ti.set_defaults(func=cmd_template_import)
+
     p = sub.add_parser("gui", help="打开督办台账窗口（默认）")
     p.add_argument("--screenshot", help="渲染主窗口保存为 PNG 后退出")
     p.add_argument("--view", choices=SCREENSHOT_VIEWS, default="annexes", help="截图时显示的视图")
@@ -303,6 +366,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except UserError as exc:
         print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"错误：无法读写文件 {exc.filename or ''}：{exc.strerror or exc}", file=sys.stderr)
         return 2
 
 

@@ -6,6 +6,7 @@ Widgets only show and collect; every rule (warnings, completion, validation) is 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
@@ -211,6 +212,9 @@ class MainWindow(QMainWindow):
         action(task_menu, "撤销销号…", self.revoke_sign_off)
         action(task_menu, "批准延期…", self.extend, "Ctrl+L")
         action(task_menu, "更正任务数据…", self.correct_task, "Ctrl+E")
+        exchange_menu = self.menuBar().addMenu("导出与导入(&E)")
+        action(exchange_menu, "导出台账、通报、通知单或报送模板…", self.export, "Ctrl+Shift+S")
+        action(exchange_menu, "导入单位报送模板…", self.import_templates, "Ctrl+I")
         view_menu = self.menuBar().addMenu("视图(&V)")
         action(view_menu, "查找", self._focus_search, QKeySequence.StandardKey.Find)
         action(view_menu, "清除筛选", self.clear_filters, "Ctrl+Shift+F")
@@ -466,8 +470,7 @@ class MainWindow(QMainWindow):
 
         row = self.table.currentIndex().data(TASK_ROLE)
         unit = self.proxy.filter.unit or (row.task.lead[0] if row and row.task.lead else None) or self.unit_combo.itemData(1)
-        names = [self.unit_combo.itemData(i) for i in range(1, self.unit_combo.count())]
-        dialog = BatchEntryDialog(self.ledger, unit=unit, period=self.settings.current_period, operator=self.operator, units=names, parent=self)
+        dialog = BatchEntryDialog(self.ledger, unit=unit, period=self.settings.current_period, operator=self.operator, units=self._unit_names(), parent=self)
         dialog.exec()
         self.refresh()
 
@@ -494,6 +497,32 @@ class MainWindow(QMainWindow):
 
         if (task_id := self._need_task()) is not None:
             self._run_dialog(CorrectionDialog(self.ledger, task_id, self.operator, parent=self), reload=True)
+
+    def _unit_names(self) -> list[str]:
+        return [self.unit_combo.itemData(i) for i in range(1, self.unit_combo.count())]
+
+    def export(self) -> None:
+        from desktop.export_dialogs import ExportDialog
+
+        folder = self.prefs.value("export_folder", "")
+        dialog = ExportDialog(
+            self.ledger,
+            period=self.settings.current_period,
+            units=self._unit_names(),
+            unit=self.proxy.filter.unit,
+            folder=Path(folder) if folder else None,
+            parent=self,
+        )
+        dialog.exec()
+        if dialog.written:
+            self.prefs.setValue("export_folder", str(dialog.written[0].parent))
+
+    def import_templates(self) -> None:
+        from desktop.export_dialogs import import_templates_interactively
+
+        folder = self.prefs.value("export_folder", "")
+        if import_templates_interactively(self, self.ledger, self.operator, Path(folder) if folder else None):
+            self.refresh()
 
     def edit_settings(self) -> None:
         from desktop.settings_dialog import SettingsDialog

@@ -1,0 +1,251 @@
+"""导出 and 导入 in the window: choose what and where, run it off the GUI thread, show the outcome."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.engine import Ledger
+from db.errors import UserError
+from db.periods import check_period
+from desktop.forms import FieldForm
+from desktop.jobs import run_job
+from exports import actions
+
+ALL_UNITS = "全部单位"
+
+
+class ExportKind:
+    """One thing the office can export: its label, writer, and whether it goes to a file or a folder."""
+
+    def __init__(self, label: str, writer, *, suffix: str | None, unit: str):
+        self.label, self.writer, self.suffix, self.unit = label, writer, suffix, unit
+
+    def default_name(self, period: str, unit: str | None) -> str:
+        stem = self.label.split("（")[0] + (f"_{unit}" if unit else "") + f"_{period}"
+        return stem + (self.suffix or "")
+
+
+EXPORT_KINDS = [
+    ExportKind("工作台账（全部任务）.xlsx", actions.write_ledger, suffix=".xlsx", unit="none"),
+    ExportKind("工作台账（单个单位）.xlsx", actions.write_ledger, suffix=".xlsx", unit="required"),
+    ExportKind("预警清单.xlsx", actions.write_warnings, suffix=".xlsx", unit="none"),
+    ExportKind("月度工作进展情况通报（PDF）", actions.write_monthly_report, suffix=".pdf", unit="none"),
+    ExportKind("督办通知单（PDF，每单位一份，选择文件夹）", actions.write_notices, suffix=None, unit="none"),
+    ExportKind("单位报送模板（每单位一份，选择文件夹）", actions.write_templates, suffix=None, unit="optional"),
+]
+
+
+class ExportDialog(QDialog):
+    """导出: ledger workbooks, the warning list, the 通报 and 督办通知单, and the units' templates."""
+
+    def __init__(self, ledger: Ledger, *, period: str, units: list[str], unit: str | None = None, folder: Path | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ledger = ledger
+        self.written: list[Path] = []
+        self.folder = folder or Path.home()
+        self.setWindowTitle("导出")
+        self.setMinimumWidth(560)
+        self.kind = QComboBox()
+        self.kind.addItems([k.label for k in EXPORT_KINDS])
+        self.period = QLineEdit(period)
+        self.unit = QComboBox()
+        self.unit.setEditable(True)
+        self.unit.addItems([ALL_UNITS, *units])
+        if unit:
+            self.unit.setCurrentText(unit)
+        self.target = QLineEdit()
+        browse = QPushButton("浏览…")
+        browse.clicked.connect(self._browse)
+        row = QWidget()
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(self.target, 1)
+        line.addWidget(browse)
+        self.open_after = QCheckBox("完成后打开")
+        self.open_after.setChecked(True)
+        self.form = FieldForm()
+        self.form.add_field("kind", "导出内容", self.kind)
+        self.form.add_field("period", "报送期间", self.period)
+        self.form.add_field("unit", "单位", self.unit)
+        self.form.add_field("target", "保存到", row)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("导出")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("关闭")
+        buttons.accepted.connect(self.export)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.open_after)
+        layout.addWidget(buttons)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self._kind_changed()
+
+    def current_kind(self) -> ExportKind:
+        return EXPORT_KINDS[self.kind.currentIndex()]
+
+    def _unit_choice(self) -> str | None:
+        text = self.unit.currentText().strip()
+        return None if text in ("", ALL_UNITS) else text
+
+    def _kind_changed(self) -> None:
+        kind = self.current_kind()
+        self.unit.setEnabled(kind.unit != "none")
+        if kind.unit == "required" and self._unit_choice() is None and self.unit.count() > 1:
+            self.unit.setCurrentIndex(1)
+        name = kind.default_name(self.period.text().strip(), self._unit_choice() if kind.unit == "required" else None)
+        self.target.setText(str(self.folder / name))
+
+    def _browse(self) -> None:
+        kind = self.current_kind()
+        if kind.suffix:
+            chosen, _ = QFileDialog.getSaveFileName(self, "保存到", self.target.text(), f"*{kind.suffix}")
+        else:
+            chosen = QFileDialog.getExistingDirectory(self, "保存到文件夹", str(self.folder))
+        if chosen:
+            self.target.setText(chosen)
+
+    def export(self) -> None:
+        """Check the choices, run the export in a worker with progress and 取消, then show (and open) the result."""
+        kind = self.current_kind()
+        problems = {}
+        try:
+            period = check_period(self.period.text())
+        except UserError as exc:
+            problems["period"] = exc.message
+        unit = self._unit_choice() if kind.unit != "none" else None
+        if kind.unit == "required" and unit is None:
+            problems["unit"] = "请选择单位。"
+        if not self.target.text().strip():
+            problems["target"] = "请选择保存位置。"
+        self.form.show_errors(problems)
+        if problems:
+            return
+        target = Path(self.target.text().strip())
+        options = {"period": period} | ({"unit": unit} if kind.unit != "none" else {})
+        try:
+            written = run_job(self, f"正在导出{kind.label}……", lambda control: kind.writer(self.ledger, target, control=control, **options))
+        except UserError as exc:
+            QMessageBox.warning(self, "导出失败", str(exc))
+            return
+        except OSError as exc:
+            QMessageBox.warning(self, "导出失败", f"无法写入 {exc.filename or target}：{exc.strerror or exc}")
+            return
+        if written is None:
+            QMessageBox.information(self, "导出", "已取消，未写出文件。")
+            return
+        self.written = written
+        if self.open_after.isChecked() and written:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(written[0] if len(written) == 1 else written[0].parent)))
+        QMessageBox.information(self, "导出完成", f"已写出 {len(written)} 个文件：\n" + "\n".join(str(p) for p in written[:10]) + ("\n……" if len(written) > 10 else ""))
+
+
+PROBLEM_COLUMNS = ("文件", "工作表", "行", "列", "问题")
+
+
+class ProblemTableModel(QAbstractTableModel):
+    """Import problems, one per row, in the order the import found them."""
+
+    def __init__(self, problems: list[tuple], parent=None):
+        super().__init__(parent)
+        self.problems = problems
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self.problems)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(PROBLEM_COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return PROBLEM_COLUMNS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if index.isValid() and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            value = self.problems[index.row()][index.column()]
+            return "" if value is None else str(value)
+        return None
+
+    def as_text(self) -> str:
+        """Tab-separated, header first: pastes into Excel/WPS as a table."""
+        rows = [PROBLEM_COLUMNS, *self.problems]
+        return "\n".join("\t".join("" if v is None else str(v) for v in row) for row in rows)
+
+
+class ImportResultDialog(QDialog):
+    """What a template import did: per-file outcome, and every problem in a table the clerk can copy."""
+
+    def __init__(self, lines: list[str], problems: list[tuple], parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("导入结果")
+        self.resize(900, 520)
+        summary = QLabel("\n".join(line for line in lines if line))
+        summary.setWordWrap(True)
+        summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.model = ProblemTableModel(problems, self)
+        table = QTableView()
+        table.setModel(self.model)
+        table.setWordWrap(True)
+        table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        copy = QPushButton("复制问题清单")
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.model.as_text()))
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(summary)
+        if problems:
+            layout.addWidget(QLabel(f"发现 {len(problems)} 个问题（有问题的文件整份未导入，请改正后重新导入）："))
+            layout.addWidget(table, 1)
+            layout.addWidget(copy)
+        layout.addWidget(close)
+
+
+def import_templates_interactively(parent: QWidget, ledger: Ledger, operator: str, folder: Path | None = None) -> list | None:
+    """Ask for filled templates, import them in a worker, show the result; returns the import reports."""
+    from exports.unit_template import import_templates
+
+    files, _ = QFileDialog.getOpenFileNames(parent, "选择填好的报送模板（可多选）", str(folder or Path.home()), "Excel 文件 (*.xlsx)")
+    if not files:
+        return None
+    return run_import(parent, ledger, operator, [Path(f) for f in files], import_templates)
+
+
+def run_import(parent: QWidget, ledger: Ledger, operator: str, paths: list[Path], importer) -> list | None:
+    """Import each chosen file (each its own transaction) and show one combined result."""
+    reports = []
+    for path in paths:
+        try:
+            report = run_job(parent, f"正在导入 {path.name}……", lambda control, p=path: importer(ledger, p, operator=operator, control=control))
+        except UserError as exc:
+            QMessageBox.warning(parent, "导入失败", str(exc))
+            return None
+        if report is None:
+            QMessageBox.information(parent, "导入", "已取消；正在导入的文件未写入台账。")
+            break
+        reports.append(report)
+    if not reports:
+        return None
+    lines = [line for report in reports for line in report.lines()]
+    problems = [problem for report in reports for problem in report.problems]
+    ImportResultDialog(lines, problems, parent).exec()
+    return reports

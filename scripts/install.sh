@@ -7,6 +7,12 @@ EXTRA="${1:-}"
 APT_PACKAGES="python3-venv libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6 libglib2.0-0 libdbus-1-3 \
 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-shape0 \
 libxcb-xfixes0 libxcb-xkb1 fonts-wqy-microhei"
+# The tests check exports as a user would: PDFs with poppler (pdffonts, pdftotext), workbooks by
+# converting them with LibreOffice.
+if [ "$EXTRA" = "test" ]; then
+    command -v pdffonts >/dev/null 2>&1 || APT_PACKAGES="$APT_PACKAGES poppler-utils"
+    command -v soffice >/dev/null 2>&1 || APT_PACKAGES="$APT_PACKAGES libreoffice-calc-nogui"
+fi
 if command -v apt-get >/dev/null 2>&1; then
     missing=""
     for p in $APT_PACKAGES; do

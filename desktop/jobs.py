@@ -70,7 +70,7 @@ def run_job(parent: QWidget | None, label: str, work: Callable[[JobControl], T])
         job.cancel_requested = True
         dialog.setLabelText("正在取消……")
 
-    job.progressed.connect(show_progress)
+    job.progressed.connect(show_progress, Qt.ConnectionType.QueuedConnection)  # a plain callable would run on the worker
     dialog.canceled.connect(cancel)
     _wait(job)
     dialog.close()

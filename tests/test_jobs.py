@@ -3,8 +3,8 @@
 import time
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
 
 from db.errors import UserError
 from desktop.jobs import run_job
@@ -32,7 +32,7 @@ def test_progress_is_shown_and_cancel_stops_the_work(qtbot, tmp_path):
             QTimer.singleShot(50, press_cancel)
             return
         seen.append((dialogs[0].maximum(), dialogs[0].value()))
-        dialogs[0].cancel()
+        qtbot.mouseClick(dialogs[0].findChild(QPushButton), Qt.MouseButton.LeftButton)
 
     QTimer.singleShot(400, press_cancel)
     assert run_job(parent, "正在导出……", work) is None

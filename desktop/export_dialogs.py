@@ -214,7 +214,7 @@ class ImportResultDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(summary)
         if problems:
-            layout.addWidget(QLabel(f"发现 {len(problems)} 个问题（有问题的文件整份未导入，请改正后重新导入）："))
+            layout.addWidget(QLabel(f"发现 {len(problems)} 个问题或冲突（有问题的文件整份未导入，请改正后重新导入；冲突的行未写入）："))
             layout.addWidget(table, 1)
             layout.addWidget(copy)
         layout.addWidget(close)
@@ -247,5 +247,6 @@ def run_import(parent: QWidget, ledger: Ledger, operator: str, paths: list[Path]
         return None
     lines = [line for report in reports for line in report.lines()]
     problems = [problem for report in reports for problem in report.problems]
+    problems += [(*conflict[:4], "冲突（未覆盖台账中较新的进展）：" + conflict[4]) for report in reports for conflict in report.conflicts]
     ImportResultDialog(lines, problems, parent).exec()
     return reports

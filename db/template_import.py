@@ -1,0 +1,295 @@
+"""The ledger side of the unit reporting templates: what a template lists, and applying filled rows.
+
+A template records, per task, a fingerprint of the task as printed and the version of the unit's
+report it was made from.  Applying a filled row never overwrites a report someone changed after
+the template was made: such a row is a conflict, left for the office to settle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from db import audit
+from db.engine import Ledger
+from db.models import Annex, Assignment, LedgerInfo, ProgressEntry, Task, Unit
+from db.progress import ADDED, UPDATED, ProgressInput, add_progress
+
+LEDGER_ID_KEY = "ledger_id"
+ONGOING_DEADLINE = "持续推进"
+SUMMARY_CHARS = 30
+
+
+def ledger_id(session: Session) -> str | None:
+    """This ledger's own id, which templates carry so they cannot be imported into another ledger."""
+    row = session.get(LedgerInfo, LEDGER_ID_KEY)
+    return row.value if row else None
+
+
+def ensure_ledger_id(ledger: Ledger) -> str:
+    """The ledger's id, created (a uuid4, in its own transaction) the first time a template needs it."""
+    with ledger.Session.begin() as session:
+        existing = ledger_id(session)
+        if existing:
+            return existing
+        value = str(uuid.uuid4())
+        session.add(LedgerInfo(key=LEDGER_ID_KEY, value=value))
+        return value
+
+
+def deadline_display(deadline_text: str | None) -> str:
+    """The 时间节点 as the template prints it; tasks without one are ongoing."""
+    return (deadline_text or ONGOING_DEADLINE).strip()
+
+
+def _clean(text: str | None) -> str:
+    return (text or "").replace("\r\n", "\n").strip()
+
+
+def task_fingerprint(code: str, title: str, deadline: str) -> str:
+    """Detects a task whose code, name or time limit changed between export and import."""
+    raw = "\x1f".join(_clean(part) for part in (code, title, deadline))
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
+
+
+def _values(entry: ProgressInput | ProgressEntry) -> tuple:
+    """A report's content as add_progress stores it (the entry date is bookkeeping, not content)."""
+    return (
+        entry.status,
+        entry.percent,
+        _clean(entry.progress_text),
+        _clean(entry.problems) or None,
+        _clean(entry.next_steps) or None,
+        _clean(entry.reporter) or None,
+    )
+
+
+def entry_digest(entry: ProgressInput | ProgressEntry | None) -> str:
+    """Fingerprint of a report's content; a template keeps the one of the report it was pre-filled with."""
+    payload = json.dumps(_values(entry) if entry is not None else None, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class UnitTask:
+    """One row of a unit's template: the task as printed, the unit's role, and its reports."""
+
+    code: str
+    annex: int
+    title: str
+    role: str
+    deadline: str
+    fingerprint: str
+    current: ProgressInput | None
+    version: int
+    previous: ProgressInput | None
+
+
+def _as_input(row: ProgressEntry, code: str, unit: str) -> ProgressInput:
+    return ProgressInput(
+        task_code=code,
+        unit=unit,
+        period=row.period,
+        status=row.status,
+        percent=row.percent,
+        progress_text=row.progress_text,
+        problems=row.problems,
+        next_steps=row.next_steps,
+        reporter=row.reporter,
+        entry_date=row.entry_date,
+    )
+
+
+def units_with_tasks(session: Session, plan_id: int) -> list[str]:
+    """Every unit (collective ones too) with a task in the plan, in the unit table's order."""
+    return list(
+        session.scalars(
+            select(Unit.name)
+            .where(Unit.id.in_(select(Assignment.unit_id).join(Task, Task.id == Assignment.task_id).where(Task.plan_id == plan_id)))
+            .order_by(Unit.id)
+        )
+    )
+
+
+def unit_tasks(session: Session, unit: Unit, period: str, plan_id: int) -> list[UnitTask]:
+    """A unit's tasks in document order with its report for the period and its latest one before."""
+    tasks = session.execute(
+        select(Task, Assignment.role, Annex.number)
+        .join(Assignment, Assignment.task_id == Task.id)
+        .join(Annex, Annex.id == Task.annex_id)
+        .where(Task.plan_id == plan_id, Assignment.unit_id == unit.id)
+        .order_by(Task.position)
+    ).all()
+    current = {
+        row.task_id: row
+        for row in session.scalars(select(ProgressEntry).where(ProgressEntry.unit_id == unit.id, ProgressEntry.period == period))
+    }
+    latest = (
+        select(ProgressEntry.task_id, func.max(ProgressEntry.period).label("period"))
+        .where(ProgressEntry.unit_id == unit.id, ProgressEntry.period < period)
+        .group_by(ProgressEntry.task_id)
+        .subquery()
+    )
+    previous = {
+        row.task_id: row
+        for row in session.scalars(
+            select(ProgressEntry).join(
+                latest, and_(ProgressEntry.task_id == latest.c.task_id, ProgressEntry.period == latest.c.period)
+            ).where(ProgressEntry.unit_id == unit.id)
+        )
+    }
+    out = []
+    for task, role, annex in tasks:
+        deadline = deadline_display(task.deadline_text)
+        now, before = current.get(task.id), previous.get(task.id)
+        out.append(
+            UnitTask(
+                code=task.code,
+                annex=annex,
+                title=task.title,
+                role=role,
+                deadline=deadline,
+                fingerprint=task_fingerprint(task.code, task.title, deadline),
+                current=_as_input(now, task.code, unit.name) if now else None,
+                version=now.version if now else 0,
+                previous=_as_input(before, task.code, unit.name) if before else None,
+            )
+        )
+    return out
+
+
+@dataclass
+class TemplateRow:
+    """A filled row read back from a template, with what the template recorded when it was made."""
+
+    row: int
+    title: str
+    deadline: str
+    fingerprint: str
+    base_version: int
+    base_digest: str
+    entry: ProgressInput
+
+
+@dataclass
+class RowProblem:
+    """Why a row cannot be imported; field names the template column ("task_code", "title", "deadline")."""
+
+    row: int
+    field: str
+    message: str
+
+
+@dataclass
+class RowConflict:
+    """A row whose report was changed in the ledger after the template was made, and differs from the file."""
+
+    row: int
+    task_code: str
+    message: str
+
+
+@dataclass
+class Applied:
+    """What applying one template did."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    conflicts: list[RowConflict] = field(default_factory=list)
+
+
+def check_rows(session: Session, unit: Unit, plan_id: int, rows: list[TemplateRow]) -> list[RowProblem]:
+    """Problems of filled rows against the ledger: unknown or unassigned task, task changed since export or edited in the file."""
+    codes = {r.entry.task_code for r in rows}
+    tasks = {t.code: t for t in session.scalars(select(Task).where(Task.plan_id == plan_id, Task.code.in_(codes)))}
+    assigned = set(
+        session.scalars(select(Assignment.task_id).where(Assignment.unit_id == unit.id, Assignment.task_id.in_([t.id for t in tasks.values()])))
+    )
+    problems = []
+    for r in rows:
+        code = r.entry.task_code
+        task = tasks.get(code)
+        if task is None:
+            problems.append(RowProblem(r.row, "task_code", f"任务编号“{code}”不在台账的计划中。"))
+            continue
+        if task.id not in assigned:
+            problems.append(RowProblem(r.row, "task_code", f"单位“{unit.name}”不是任务 {code} 的责任单位（责任分工在导出模板后已更改），请重新导出模板。"))
+            continue
+        deadline = deadline_display(task.deadline_text)
+        if task_fingerprint(code, task.title, deadline) != r.fingerprint:
+            problems.append(RowProblem(r.row, "task_code", f"任务 {code} 的名称或时间节点在导出模板后已在台账中修改，请重新导出模板后填报。"))
+        elif _clean(r.title) != _clean(task.title):
+            problems.append(RowProblem(r.row, "title", f"任务名称被改动（应为“{task.title}”），任务信息列不可修改。"))
+        elif _clean(r.deadline) != deadline:
+            problems.append(RowProblem(r.row, "deadline", f"时间节点被改动（应为“{deadline}”），任务信息列不可修改。"))
+    return problems
+
+
+def _summary(values: tuple) -> str:
+    status, percent, text = values[:3]
+    short = text if len(text) <= SUMMARY_CHARS else text[:SUMMARY_CHARS] + "……"
+    return f"{status}，{percent}%，“{short}”"
+
+
+def apply_rows(
+    session: Session,
+    unit: Unit,
+    period: str,
+    plan_id: int,
+    rows: list[TemplateRow],
+    *,
+    operator: str | None,
+    source: str,
+) -> Applied:
+    """Write checked rows in the caller's transaction; a row changed in the ledger since export is a conflict, not written.
+
+    A row equal to the ledger is unchanged whatever the versions; a row the unit left as it was
+    pre-filled is unchanged too (it carries nothing new, and the ledger may have moved on).
+    """
+    codes = [r.entry.task_code for r in rows]
+    stored = {
+        code: entry
+        for entry, code in session.execute(
+            select(ProgressEntry, Task.code)
+            .join(Task, Task.id == ProgressEntry.task_id)
+            .where(ProgressEntry.unit_id == unit.id, ProgressEntry.period == period, Task.plan_id == plan_id, Task.code.in_(codes))
+        )
+    }
+    applied = Applied()
+    for r in rows:
+        current = stored.get(r.entry.task_code)
+        if (current is not None and _values(current) == _values(r.entry)) or entry_digest(r.entry) == r.base_digest:
+            applied.unchanged += 1
+            continue
+        version = current.version if current is not None else 0
+        if version != r.base_version:
+            ledger_side = f"第 {version} 版：{_summary(_values(current))}" if current is not None else "已无该条进展"
+            applied.conflicts.append(
+                RowConflict(
+                    r.row,
+                    r.entry.task_code,
+                    f"任务 {r.entry.task_code} 的本期进展在导出模板后已在台账中修改（{ledger_side}），"
+                    f"与文件所填（{_summary(_values(r.entry))}）不同，未覆盖；请核对后在台账中处理，或重新导出模板请单位填报。",
+                )
+            )
+            continue
+        outcome = add_progress(session, r.entry, operator=operator, plan_id=plan_id)[1]
+        applied.added += outcome == ADDED
+        applied.updated += outcome == UPDATED
+    if applied.added or applied.updated:
+        audit.record(
+            session,
+            "progress.template_import",
+            "progress",
+            f"{unit.name}/{period}",
+            after={"added": applied.added, "updated": applied.updated, "conflicts": len(applied.conflicts)},
+            operator=operator,
+            note=f"从报送模板 {source} 导入",
+        )
+    return applied

@@ -1,0 +1,59 @@
+"""The exports and the template round trip as a clerk runs them: the duban commands and the window's import."""
+
+import pytest
+
+from db.progress import list_progress
+from tests.test_unit_template import PERCENT, fill, report_of
+
+
+def test_template_round_trip_on_the_command_line(run_cli, ledger, tmp_path):
+    code, out, err = run_cli("template", "export", str(tmp_path / "out"), "--unit", "住建局", "--period", "2022-06")
+    assert code == 0 and "已写出 1 个文件" in err
+    template = tmp_path / "out" / out.strip().rsplit("/", 1)[1]
+    good = fill(template, tmp_path / "good.xlsx", {"A03-01": report_of("联合验收已推行")})
+    bad = fill(template, tmp_path / "bad.xlsx", {"A03-01": report_of("联合验收已推行") | {PERCENT: 130}})
+    code, out, _ = run_cli("template", "import", str(bad))
+    assert code == 1
+    assert "bad.xlsx" in out and "130" in out and "第 " in out and "行" in out
+    with ledger.Session() as s:
+        assert list_progress(s) == []
+    code, out, _ = run_cli("template", "import", str(good))
+    assert code == 0
+    with ledger.Session() as s:
+        [entry] = list_progress(s)
+    assert (entry.task, entry.unit, entry.period, entry.percent) == ("A03-01", "市住房和城乡建设局", "2022-06", 60)
+
+
+def test_export_commands_fail_with_a_chinese_message(run_cli, tmp_path):
+    code, _, err = run_cli("export", "ledger", str(tmp_path / "x.xlsx"), "--period", "2022-13")
+    assert code == 2 and "报送期间" in err
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    code, _, err = run_cli("template", "export", str(blocker / "sub"), "--period", "2022-06", "--unit", "住建局")
+    assert code == 2 and err.startswith("错误：")
+
+
+@pytest.mark.gui
+def test_window_import_shows_every_problem_in_a_copyable_table(qtbot, ledger, tmp_path, monkeypatch):
+    from desktop.export_dialogs import ImportResultDialog, run_import
+    from exports.unit_template import export_templates, import_templates
+
+    (template,) = export_templates(ledger, tmp_path, period="2022-06", unit="住建局")
+    good = fill(template, tmp_path / "a_good.xlsx", {"A03-01": report_of("已推行")})
+    bad = fill(template, tmp_path / "b_bad.xlsx", {"A03-04": report_of("已推行", status="完成了")})
+    shown = []
+    monkeypatch.setattr(ImportResultDialog, "exec", lambda self: shown.append(self))
+    from PySide6.QtWidgets import QWidget
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    reports = run_import(parent, ledger, "测试", [good, bad], import_templates)
+    assert [r.ok for r in reports] == [True, False]
+    table = shown[0].model
+    assert table.rowCount() == 1
+    text = table.as_text()
+    assert text.splitlines()[0] == "文件\t工作表\t行\t列\t问题"
+    assert "b_bad.xlsx" in text and "完成了" in text
+    with ledger.Session() as s:
+        assert [e.task for e in list_progress(s)] == ["A03-01"]

@@ -79,6 +79,7 @@ class PeriodReport:
     reference: dt.date
     lines: list[TaskLine]
     annex_titles: dict[int, str]
+    unit: str | None = None
     by_annex: list = field(default_factory=list)
     by_unit: list = field(default_factory=list)
     standings: list[UnitStanding] = field(default_factory=list)
@@ -179,6 +180,7 @@ def period_report(session: Session, period: str, *, unit: str | None = None, pla
         reference=reference_date(period, today),
         lines=lines,
         annex_titles={t.annex: t.annex_title for t in tasks},
+        unit=unit_row.name if unit_row else None,
     )
     if unit_row is None:
         report.by_annex = completion_by_annex(session, pid, states)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import zipfile
+from functools import lru_cache
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -16,6 +19,9 @@ MAX_TOTAL_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 100
 MAX_ENTRIES = 1000
 FORMULA_PREFIXES = ("=", "+", "-", "@")
+MAX_ROW_HEIGHT = 409.0
+LINE_HEIGHT = 1.35
+_TOKEN = re.compile(r"[A-Za-z0-9_.,%:/+\-]+|.", re.S)
 
 
 def put_text(cell: Cell, value) -> None:
@@ -72,3 +78,53 @@ def cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
+
+
+@lru_cache(maxsize=4096)
+def _units(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+
+
+def text_units(text: str) -> int:
+    """Printed width in half-width characters: a Chinese character (and any ambiguous one) counts two."""
+    return len(text) if text.isascii() else _units(text)
+
+
+def wrap_lines(text: str, width: float, size: float = 10) -> list[str]:
+    """Text as a column `width` characters wide wraps it, erring towards more lines; joined, the lines give the text back.
+
+    Excel, WPS and LibreOffice do not grow rows for wrapped text written by openpyxl, so the writer
+    sizes rows from this estimate.  A width unit is 7 pixels (a digit of the default Calibri 11) and
+    a `size`-point Chinese character is size × 4/3 pixels; one half-width unit per line is kept for
+    punctuation that may not start a line.  Each line but the last keeps the newline that ended it.
+    """
+    capacity = max(2, int((width * 7 + 1) / (size * 2 / 3)) - 1)
+    lines: list[str] = []
+    paragraphs = text.split("\n")
+    for number, paragraph in enumerate(paragraphs):
+        end = "\n" if number < len(paragraphs) - 1 else ""
+        if text_units(paragraph) <= capacity:
+            lines.append(paragraph + end)
+            continue
+        line, used = "", 0
+        for token in _TOKEN.findall(paragraph):
+            size_of = text_units(token)
+            if size_of > capacity:
+                for ch in token:
+                    w = text_units(ch)
+                    if used + w > capacity:
+                        lines.append(line)
+                        line, used = "", 0
+                    line, used = line + ch, used + w
+                continue
+            if used + size_of > capacity:
+                lines.append(line)
+                line, used = "", 0
+            line, used = line + token, used + size_of
+        lines.append(line + end)
+    return lines
+
+
+def row_height(lines: int, size: float = 10) -> float:
+    """The height in points that shows `lines` wrapped lines of a `size`-point font, within Excel's limit."""
+    return min(MAX_ROW_HEIGHT, round(max(1, lines) * size * LINE_HEIGHT + 4, 1))

@@ -12,6 +12,8 @@ libxcb-xfixes0 libxcb-xkb1 fonts-wqy-microhei"
 if [ "$EXTRA" = "test" ]; then
     command -v pdffonts >/dev/null 2>&1 || APT_PACKAGES="$APT_PACKAGES poppler-utils"
     command -v soffice >/dev/null 2>&1 || APT_PACKAGES="$APT_PACKAGES libreoffice-calc-nogui"
+    # Metric-compatible Calibri, so LibreOffice lays out workbooks as Excel does.
+    APT_PACKAGES="$APT_PACKAGES fonts-crosextra-carlito"
 fi
 if command -v apt-get >/dev/null 2>&1; then
     missing=""

@@ -1,0 +1,480 @@
+"""The 工作台账 workbooks: the whole plan (汇总, then one sheet per annex), one unit's tasks, the warning list.
+
+Every sheet prints on A4 landscape fitted to the page width, repeats its header row on each page,
+and sizes its rows from the wrapped text, since Excel, WPS and LibreOffice do not grow rows that
+openpyxl writes.  A task whose text is longer than the tallest row Excel allows (409 pt) continues
+in the rows below it; its short cells are merged across those rows.  Cells hold values, never
+formulas, and text a spreadsheet would read as a formula stays text.
+
+Sheets written for one unit add the column 角色 (the unit's part in the task: 牵头, 配合 …) after
+序号; the warning list adds 预警 and 原因 there.  编码 (the task code) is always the last column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.worksheet import Worksheet
+
+from db.errors import UserError
+from db.jobs import JobControl
+from db.periods import chinese_period
+from db.report_data import PeriodReport, TaskLine
+from db.responsibility import ROLES
+from db.warning_rules import DONE, GREY, RED, YELLOW
+from exports.xlsx_io import LINE_HEIGHT, MAX_ROW_HEIGHT, put_text, row_height, wrap_lines
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a task table: its header, width in characters, and whether its cells are centred."""
+
+    title: str
+    width: float
+    centred: bool = False
+
+
+LABEL = Column("序号", 7, True)
+BASE_COLUMNS = (
+    Column("任务内容", 30),
+    Column("牵头单位", 12),
+    Column("配合单位", 12),
+    Column("时间节点", 10, True),
+    Column("完成状态", 9, True),
+    Column("进度", 6, True),
+    Column("进展情况", 32),
+    Column("存在问题", 14),
+    Column("下步计划", 14),
+    Column("最近报送", 11, True),
+)
+CODE = Column("编码", 10, True)
+ROLE = Column("角色", 9, True)
+WARNING = Column("预警", 7, True)
+REASON = Column("原因", 14)
+
+PLAN_COLUMNS = (LABEL, *BASE_COLUMNS, CODE)
+UNIT_COLUMNS = (LABEL, ROLE, *BASE_COLUMNS, CODE)
+WARNING_COLUMNS = (LABEL, WARNING, REASON, *BASE_COLUMNS, CODE)
+
+SUMMARY_SHEET = "汇总"
+WARNING_SHEET = "预警清单"
+WARNING_NAMES = {RED: "逾期", YELLOW: "临期或滞后", GREY: "未报送"}
+SIZE = 10
+FONT_NAME = "宋体"
+STEP = 25
+
+_THIN = Side(style="thin", color="808080")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_OPEN_BELOW = Border(left=_THIN, right=_THIN, top=_THIN)
+_OPEN_BOTH = Border(left=_THIN, right=_THIN)
+_OPEN_ABOVE = Border(left=_THIN, right=_THIN, bottom=_THIN)
+_FONT = Font(name=FONT_NAME, size=SIZE)
+_BOLD = Font(name=FONT_NAME, size=SIZE, bold=True)
+_HEADING = Font(name=FONT_NAME, size=11, bold=True)
+_TITLE = Font(name=FONT_NAME, size=16, bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+_GROUP_FILL = PatternFill("solid", fgColor="F2F2F2")
+FILLS = {
+    RED: PatternFill("solid", fgColor="FFC7CE"),
+    YELLOW: PatternFill("solid", fgColor="FFEB9C"),
+    GREY: PatternFill("solid", fgColor="E7E6E6"),
+    DONE: PatternFill("solid", fgColor="C6EFCE"),
+}
+LEGEND = "底色：红色—逾期　黄色—临期或滞后　灰色—本期未报送　绿色—已销号"
+_CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+_TOP = Alignment(horizontal="left", vertical="top", wrap_text=True)
+_CENTRE_TOP = Alignment(horizontal="center", vertical="top", wrap_text=True)
+_MAX_LINES = int((MAX_ROW_HEIGHT - 4) / (SIZE * LINE_HEIGHT)) - 1
+
+
+def export_ledger(report: PeriodReport, path: str | Path, *, control: JobControl | None = None, made_on: dt.date | None = None) -> Path:
+    """Write the 工作台账: 汇总 and one sheet per annex for the whole plan, or one sheet for a unit's report."""
+    control = control or JobControl()
+    made_on = made_on or dt.date.today()
+    wb = Workbook()
+    unit = report.unit
+    if unit is None:
+        _summary_sheet(wb.active, report, made_on)
+        _annex_sheets(wb, report, made_on, control)
+    else:
+        _unit_sheet(wb.active, report, unit, made_on, control)
+    control.step(len(report.lines), len(report.lines), "正在保存工作簿")
+    return _save(wb, path, report)
+
+
+def _annex_sheets(wb: Workbook, report: PeriodReport, made_on: dt.date, control: JobControl) -> None:
+    """One sheet per annex, its tasks under the plan's section headings."""
+    total, done = len(report.lines), 0
+    for annex in sorted({line.task.annex for line in report.lines}):
+        lines = [line for line in report.lines if line.task.annex == annex]
+        sheet = _TaskSheet(wb.create_sheet(f"附件{annex}"), PLAN_COLUMNS)
+        sheet.titles(
+            f"{report.plan_title}工作台账",
+            f"附件{annex}　{report.annex_titles.get(annex, '')}（共 {len(lines)} 项任务）",
+            _info(report, made_on) + "\n" + LEGEND,
+        )
+        for line in lines:
+            sheet.section(line)
+            sheet.task(_values(line), line.state.colour)
+            done += 1
+            if done % STEP == 0:
+                control.step(done, total, f"正在写入附件{annex}")
+        sheet.finish()
+
+
+def _unit_sheet(ws: Worksheet, report: PeriodReport, unit: str, made_on: dt.date, control: JobControl) -> None:
+    """One sheet of a unit's tasks grouped by annex, with the unit's role in each."""
+    ws.title = _sheet_name(unit)
+    total = len(report.lines)
+    roles = {line.task.id: _roles(line, unit) for line in report.lines}
+    counts = {role: sum(1 for r in roles.values() if role in r.split("、")) for role in ROLES}
+    sheet = _TaskSheet(ws, UNIT_COLUMNS)
+    sheet.titles(
+        f"{report.plan_title}工作台账（{unit}）",
+        f"本单位任务共 {total} 项，其中" + "、".join(f"{role} {n} 项" for role, n in counts.items() if n),
+        _info(report, made_on) + "\n" + LEGEND,
+    )
+    for done, line in enumerate(report.lines, start=1):
+        sheet.annex(line, report.annex_titles)
+        sheet.section(line)
+        sheet.task({**_values(line), ROLE.title: roles[line.task.id]}, line.state.colour)
+        if done % STEP == 0:
+            control.step(done, total, f"正在写入{unit}的任务")
+    sheet.finish()
+
+
+def export_warnings(report: PeriodReport, path: str | Path, *, control: JobControl | None = None, made_on: dt.date | None = None) -> Path:
+    """Write the 预警清单: overdue tasks, then due soon or lagging, then not reported, each with its reason."""
+    control = control or JobControl()
+    made_on = made_on or dt.date.today()
+    warnings = report.warnings
+    unit = report.unit
+    counts = {colour: sum(1 for line in warnings if line.state.colour == colour) for colour in WARNING_NAMES}
+    wb = Workbook()
+    ws = wb.active
+    ws.title = WARNING_SHEET
+    sheet = _TaskSheet(ws, WARNING_COLUMNS)
+    sheet.titles(
+        f"{report.plan_title}任务预警清单" + (f"（{unit}）" if unit else ""),
+        f"预警任务共 {len(warnings)} 项：" + "，".join(f"{name} {counts[colour]} 项" for colour, name in WARNING_NAMES.items()),
+        _info(report, made_on) + "\n" + LEGEND,
+    )
+    colour = None
+    for done, line in enumerate(warnings, start=1):
+        if line.state.colour != colour:
+            colour = line.state.colour
+            sheet.group(f"{WARNING_NAMES[colour]}（{counts[colour]} 项）")
+        values = {
+            **_values(line),
+            LABEL.title: f"附件{line.task.annex}\n{line.task.label}",
+            WARNING.title: WARNING_NAMES[colour],
+            REASON.title: line.state.reason,
+        }
+        sheet.task(values, colour)
+        if done % STEP == 0:
+            control.step(done, len(warnings), "正在写入预警清单")
+    sheet.finish()
+    control.step(len(warnings), len(warnings), "正在保存工作簿")
+    return _save(wb, path, report)
+
+
+
+
+def _roles(line: TaskLine, unit: str) -> str:
+    return "、".join(dict.fromkeys(u.role for u in line.task.units if u.name == unit))
+
+
+def _sheet_name(name: str) -> str:
+    """A valid, 31-character sheet name from a unit's name."""
+    for ch in '[]:*?/\\':
+        name = name.replace(ch, "_")
+    return name[:31] or "单位台账"
+
+
+def _info(report: PeriodReport, made_on: dt.date, gap: str = "　　") -> str:
+    return (
+        f"统计期间：{chinese_period(report.period)}（截至{_date(report.reference)}）"
+        f"{gap}制表单位：{report.settings.office_name}　　制表日期：{_date(made_on)}"
+    )
+
+
+def _date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _clean(text: str) -> str:
+    """Text a worksheet can hold: Windows line ends unified, control characters removed."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _values(line: TaskLine) -> dict[str, object]:
+    """A task line's cells by column title."""
+    return {
+        LABEL.title: line.task.label,
+        "任务内容": line.task.text,
+        "牵头单位": line.lead_text,
+        "配合单位": line.support_text,
+        "时间节点": line.deadline_text,
+        "完成状态": line.status,
+        "进度": line.percent / 100 if line.percent is not None else None,
+        "进展情况": line.progress_text,
+        "存在问题": line.problems,
+        "下步计划": line.next_steps,
+        "最近报送": line.last_report.replace("（", "\n").rstrip("）"),
+        CODE.title: line.task.code,
+    }
+
+
+def _pieces(text: str, width: float) -> list[tuple[str, int]]:
+    """Text cut into pieces no taller than a row can be, at a paragraph or sentence end where one is near; with their line counts."""
+    pieces = []
+    lines = wrap_lines(text, width)
+    while len(lines) > _MAX_LINES:
+        window = "".join(lines[:_MAX_LINES])
+        half = len("".join(lines[: _MAX_LINES // 2]))
+        cut = window.rfind("\n") + 1
+        if cut <= half:
+            cut = max(window.rfind(mark) for mark in "。；;") + 1
+        if cut <= half:
+            cut = len(window)
+        piece = window[:cut].removesuffix("\n")
+        pieces.append((piece, len(wrap_lines(piece, width))))
+        text = text[cut:].lstrip("\n")
+        lines = wrap_lines(text, width)
+    pieces.append((text, len(lines)))
+    return pieces
+
+
+class _TaskSheet:
+    """A worksheet of task rows: title rows, a header repeated on every printed page, grouped and coloured rows."""
+
+    def __init__(self, ws: Worksheet, columns: tuple[Column, ...]):
+        self.ws = ws
+        self.columns = columns
+        self.row = 0
+        self.current_annex: int | None = None
+        self.current_section: str | None = None
+        for number, column in enumerate(columns, start=1):
+            ws.column_dimensions[get_column_letter(number)].width = column.width
+        self.total_width = sum(c.width for c in columns)
+
+    def titles(self, title: str, subtitle: str, info: str) -> None:
+        """The title, a subtitle and the period line, merged across the table; then the header row."""
+        ws = self.ws
+        _merged_line(ws, 1, len(self.columns), title, _TITLE, _CENTRE, 32)
+        for number, (text, font) in enumerate(((subtitle, _HEADING), (info, _FONT)), start=2):
+            lines = len(wrap_lines(text, self.total_width, font.size))
+            _merged_line(ws, number, len(self.columns), text, font, _LEFT, row_height(lines, font.size))
+        header = 4
+        lines = 1
+        for number, column in enumerate(self.columns, start=1):
+            cell = ws.cell(row=header, column=number)
+            put_text(cell, column.title)
+            cell.font, cell.fill, cell.border, cell.alignment = _BOLD, _HEADER_FILL, _BORDER, _CENTRE
+            lines = max(lines, len(wrap_lines(column.title, column.width)))
+        ws.row_dimensions[header].height = row_height(lines)
+        ws.freeze_panes = ws.cell(row=header + 1, column=1)
+        ws.print_title_rows = f"{header}:{header}"
+        _page_setup(ws)
+        self.row = header
+
+    def annex(self, line: TaskLine, titles: dict[int, str]) -> None:
+        """A group row when the tasks move to another annex."""
+        if line.task.annex != self.current_annex:
+            self.current_annex = line.task.annex
+            self.current_section = None
+            self.group(f"附件{line.task.annex}　{titles.get(line.task.annex, '')}")
+
+    def section(self, line: TaskLine) -> None:
+        """A group row with the plan's heading (（一）…) when the tasks move to another section."""
+        if line.task.section and line.task.section != self.current_section:
+            self.group(line.task.section)
+        self.current_section = line.task.section
+
+    def group(self, text: str) -> None:
+        """A bold row across the table naming the group of tasks below it."""
+        self.row += 1
+        lines = len(wrap_lines(text, self.total_width, SIZE))
+        _merged_line(self.ws, self.row, len(self.columns), text, _BOLD, _LEFT, row_height(lines), _GROUP_FILL)
+
+    def task(self, values: dict[str, object], colour: str) -> None:
+        """One task: one row, or more when its text is taller than a row can be."""
+        ws = self.ws
+        fill = FILLS.get(colour)
+        cells: list[list[tuple[object, int]]] = []
+        for column in self.columns:
+            value = values.get(column.title)
+            cells.append(_pieces(_clean(value), column.width) if isinstance(value, str) else [(value, 1)])
+        rows = max(len(pieces) for pieces in cells)
+        first = self.row + 1
+        heights = [1] * rows
+        for number, (column, pieces) in enumerate(zip(self.columns, cells), start=1):
+            split = len(pieces) > 1
+            for i in range(rows):
+                cell = ws.cell(row=first + i, column=number)
+                value, lines = pieces[i] if i < len(pieces) else (None, 1)
+                if isinstance(value, str):
+                    put_text(cell, value or None)
+                elif value is not None:
+                    cell.value = value
+                    cell.number_format = "0%"
+                if split or rows == 1:
+                    heights[i] = max(heights[i], lines)
+                cell.font = _FONT
+                if rows == 1:
+                    cell.alignment = _CENTRE if column.centred else _LEFT
+                else:
+                    cell.alignment = _CENTRE_TOP if column.centred else _TOP
+                cell.border = _BORDER if not split else (_OPEN_BELOW if i == 0 else _OPEN_ABOVE if i == rows - 1 else _OPEN_BOTH)
+                if fill is not None:
+                    cell.fill = fill
+            if rows > 1 and not split:
+                _merge(ws, first, number, first + rows - 1, number)
+        for i, lines in enumerate(heights):
+            ws.row_dimensions[first + i].height = row_height(lines)
+        self.row = first + rows - 1
+
+    def finish(self) -> None:
+        """Print only the table."""
+        self.ws.print_area = f"A1:{get_column_letter(len(self.columns))}{max(self.row, 4)}"
+
+
+def _merged_line(ws: Worksheet, row: int, columns: int, text: str, font: Font, alignment: Alignment, height: float, fill: PatternFill | None = None):
+    """One text across the first `columns` columns of a row; with a fill, a bordered group row."""
+    cell = ws.cell(row=row, column=1)
+    put_text(cell, _clean(text))
+    cell.font, cell.alignment = font, alignment
+    if fill is not None:
+        for col in range(1, columns + 1):
+            ws.cell(row=row, column=col).border = _BORDER
+            ws.cell(row=row, column=col).fill = fill
+    _merge(ws, row, 1, row, columns)
+    ws.row_dimensions[row].height = height
+
+
+def _merge(ws: Worksheet, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
+    """Merge cells already styled, keeping their borders (openpyxl's merge_cells redoes them, slowly)."""
+    ws.merged_cells.add(CellRange(min_row=first_row, min_col=first_col, max_row=last_row, max_col=last_col))
+
+
+def _page_setup(ws: Worksheet) -> None:
+    """A4 landscape, fitted to the page width, page numbers in the footer."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3)
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+    ws.oddFooter.center.size = 9
+    ws.oddFooter.left.text = "&A"
+    ws.oddFooter.left.size = 9
+
+
+SUMMARY_WIDTHS = (8, 44, 10, 10, 16, 10, 10)
+
+
+def _summary_sheet(ws: Worksheet, report: PeriodReport, made_on: dt.date) -> None:
+    """汇总: the period's figures, then each annex's completion."""
+    ws.title = SUMMARY_SHEET
+    width = len(SUMMARY_WIDTHS)
+    for number, w in enumerate(SUMMARY_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(number)].width = w
+    total_width = sum(SUMMARY_WIDTHS)
+    _merged_line(ws, 1, width, f"{report.plan_title}工作台账", _TITLE, _CENTRE, 32)
+    info = _info(report, made_on, "\n")
+    _merged_line(ws, 2, width, info, _FONT, _LEFT, row_height(len(wrap_lines(info, total_width))))
+    row = 4
+    _merged_line(ws, row - 1, width, "一、总体情况", _HEADING, _LEFT, 24)
+    reference = _date(report.reference)
+    figures = (
+        ("任务总数", len(report.lines), "计划全部任务"),
+        ("已到期", report.due_count, f"时间节点在{reference}前（含当日）的任务"),
+        ("已销号", report.done_count, "经办公室审核办结销号的任务"),
+        ("正常推进", report.on_track_count, "未销号、未逾期、未报滞后的任务"),
+        ("逾期", len(report.overdue), "已过时间节点尚未销号的任务"),
+        ("滞后", len(report.lagging), "牵头单位报送“滞后”的任务"),
+    )
+    _summary_row(ws, row, [("指标", 1, 2), ("数量", 3, 3), ("说明", 4, width)], header=True)
+    for name, value, note in figures:
+        row += 1
+        _summary_row(ws, row, [(name, 1, 2), (value, 3, 3), (note, 4, width)], left=(4,))
+    row += 2
+    _merged_line(ws, row, width, "二、各附件完成情况", _HEADING, _LEFT, 24)
+    row += 1
+    headers = ("附件", "名称", "任务数", "已销号", "已报完成待销号", "逾期", "完成率")
+    _summary_row(ws, row, [(h, i, i) for i, h in enumerate(headers, start=1)], header=True)
+    table_header = row
+    for bar in report.by_annex:
+        row += 1
+        number = int(bar.key)
+        cells = (bar.label, report.annex_titles.get(number, ""), bar.total, bar.signed_off, bar.reported_done, bar.overdue, bar.rate)
+        _summary_row(ws, row, [(v, i, i) for i, v in enumerate(cells, start=1)], left=(2,))
+    row += 1
+    total = sum(b.total for b in report.by_annex)
+    signed = sum(b.signed_off for b in report.by_annex)
+    sums = ("合计", "", total, signed, sum(b.reported_done for b in report.by_annex), sum(b.overdue for b in report.by_annex), signed / total if total else 0.0)
+    _summary_row(ws, row, [(v, i, i) for i, v in enumerate(sums, start=1)], header=True)
+    for r in range(table_header + 1, row + 1):
+        ws.cell(row=r, column=width).number_format = "0.0%"
+    _page_setup(ws)
+    ws.print_title_rows = f"{table_header}:{table_header}"
+    ws.print_area = f"A1:{get_column_letter(width)}{row}"
+
+
+def _summary_row(ws: Worksheet, row: int, cells: list[tuple[object, int, int]], header: bool = False, left: tuple[int, ...] = ()) -> None:
+    """A bordered row of the summary; each value spans columns first..last, left-aligned where its first column is in `left`."""
+    lines = 1
+    for value, first, last in cells:
+        for col in range(first, last + 1):
+            cell = ws.cell(row=row, column=col)
+            cell.border = _BORDER
+            if header:
+                cell.fill = _HEADER_FILL
+        cell = ws.cell(row=row, column=first)
+        if isinstance(value, str):
+            put_text(cell, _clean(value))
+            width = sum(ws.column_dimensions[get_column_letter(c)].width for c in range(first, last + 1))
+            lines = max(lines, len(wrap_lines(value, width)))
+        else:
+            cell.value = value
+        cell.font = _BOLD if header else _FONT
+        cell.alignment = _LEFT if first in left and not header else _CENTRE
+        if last > first:
+            _merge(ws, row, first, row, last)
+    ws.row_dimensions[row].height = max(20, row_height(lines))
+
+
+def _save(wb: Workbook, path: str | Path, report: PeriodReport) -> Path:
+    """Save under a temporary name in the target folder, then rename: a failed export leaves no half file."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        path = path.with_name(path.name + ".xlsx")
+    if not path.parent.is_dir():
+        raise UserError(f"文件夹不存在：{path.parent}")
+    wb.properties.creator = report.settings.office_name
+    wb.properties.title = f"{report.plan_title}工作台账"
+    temp = path.with_name(f".{path.stem}.{secrets.token_hex(4)}.tmp.xlsx")
+    try:
+        wb.save(temp)
+        os.replace(temp, path)
+    except PermissionError:
+        raise UserError(f"无法写入 {path.name}：文件可能正被 Excel 或 WPS 打开，请关闭后重试。") from None
+    except OSError as exc:
+        raise UserError(f"无法写入 {path.name}：{exc}") from None
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+    return path

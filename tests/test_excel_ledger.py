@@ -1,0 +1,269 @@
+"""The 工作台账 and 预警清单 workbooks, reopened and read the way a clerk would read them."""
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+
+import pytest
+from openpyxl import load_workbook
+
+from db.demo import fill_demo
+from db.engine import open_ledger
+from db.jobs import Cancelled, JobControl
+from db.ledger import list_tasks, resolve_plan_id
+from db.progress import ProgressInput, add_progress
+from db.report_data import period_report
+from db.warning_rules import GREY, RED, YELLOW, task_states
+from exports.excel_ledger import export_ledger, export_warnings
+
+TODAY = dt.date(2023, 1, 15)
+MADE_ON = dt.date(2023, 1, 16)
+PERIOD = "2022-12"
+HEADER = ["序号", "任务内容", "牵头单位", "配合单位", "时间节点", "完成状态", "进度", "进展情况", "存在问题", "下步计划", "最近报送", "编码"]
+HEADER_ROW = 4
+FORMULA_TEXT = "=HYPERLINK(\"http://example.com\",\"点击\") 已完成系统对接"
+UNIT = "市发展改革委"
+
+
+@pytest.fixture(scope="module")
+def demo(initialised_ledger_file, tmp_path_factory):
+    """A ledger with a year of demo reports, one of them starting with “=”."""
+    path = tmp_path_factory.mktemp("excel") / "ledger.sqlite"
+    shutil.copy(initialised_ledger_file, path)
+    ledger = open_ledger(path)
+    with ledger.Session.begin() as session:
+        fill_demo(session, entries=6000, seed=1, last_period=PERIOD, today=TODAY)
+        add_progress(session, ProgressInput("A01-01", "市政务服务和大数据管理局", PERIOD, "推进中", 80, FORMULA_TEXT, problems="-无"), operator="测试")
+    yield ledger
+    ledger.close()
+
+
+@pytest.fixture(scope="module")
+def report(demo):
+    with demo.Session() as session:
+        return period_report(session, PERIOD, today=TODAY)
+
+
+@pytest.fixture(scope="module")
+def workbook_path(report, tmp_path_factory):
+    return export_ledger(report, tmp_path_factory.mktemp("out") / "台账.xlsx", made_on=MADE_ON)
+
+
+@pytest.fixture(scope="module")
+def workbook(workbook_path):
+    return load_workbook(workbook_path)
+
+
+def header(ws, row=HEADER_ROW):
+    return [c.value for c in ws[row]]
+
+
+def task_rows(ws, columns=HEADER):
+    """Each task's first row number by its code (the last column), below the header."""
+    code_col = columns.index("编码") + 1
+    return {ws.cell(row=r, column=code_col).value: r for r in range(HEADER_ROW + 1, ws.max_row + 1) if ws.cell(row=r, column=code_col).value}
+
+
+def cell(ws, row, name, columns=HEADER):
+    return ws.cell(row=row, column=columns.index(name) + 1)
+
+
+def test_summary_first_then_one_sheet_per_annex_with_the_ledger_columns(workbook):
+    assert workbook.sheetnames == ["汇总"] + [f"附件{n}" for n in range(1, 22)]
+    for name in workbook.sheetnames[1:]:
+        assert header(workbook[name]) == HEADER, name
+
+
+def test_each_annex_sheet_has_exactly_the_annex_tasks_in_plan_order(workbook, demo):
+    with demo.Session() as session:
+        for annex in range(1, 22):
+            codes = [t.code for t in list_tasks(session, annex=annex)]
+            assert list(task_rows(workbook[f"附件{annex}"])) == codes, annex
+
+
+def test_title_names_plan_period_office_and_date(workbook):
+    ws = workbook["附件3"]
+    assert ws["A1"].value == "三门峡市营商环境优化提升行动方案（2022版）工作台账"
+    assert ws["A2"].value.startswith("附件3　三门峡市办理建筑许可提升专项行动方案（共 12 项任务）")
+    info = ws["A3"].value
+    assert "统计期间：2022年12月" in info and "制表日期：2023年1月16日" in info and "三门峡市优化营商环境工作领导小组办公室" in info
+    assert any(str(r) == f"A1:{chr(64 + len(HEADER))}1" for r in ws.merged_cells.ranges)
+
+
+def test_a_known_task_shows_its_label_units_and_deadline(workbook):
+    ws = workbook["附件1"]
+    row = task_rows(ws)["A01-06"]
+    assert cell(ws, row, "序号").value == "6."
+    assert cell(ws, row, "牵头单位").value == "市发展改革委、市政务服务和大数据管理局"
+    assert cell(ws, row, "配合单位").value == "市直相关部门"
+    assert cell(ws, row, "时间节点").value == "持续推进"
+    assert cell(ws, row, "任务内容").value.startswith("完善营商环境监测平台。")
+    ws = workbook["附件2"]
+    row = task_rows(ws)["A02-01"]
+    assert cell(ws, row, "序号").value == "（一）"
+    assert cell(ws, row, "时间节点").value == "2022年12月"
+    assert cell(ws, row, "牵头单位").value.startswith("市市场监督管理局、市政务服务和大数据管理局")
+
+
+def test_progress_is_a_percentage_and_the_last_report_its_period_and_date(workbook, report):
+    line = next(x for x in report.lines if x.task.code == "A01-01")
+    ws = workbook["附件1"]
+    row = task_rows(ws)["A01-01"]
+    assert cell(ws, row, "进度").value == pytest.approx(0.8) and cell(ws, row, "进度").number_format == "0%"
+    entry_date = re.search(r"（(.+)）", line.last_report).group(1)
+    assert cell(ws, row, "最近报送").value == f"2022-12\n{entry_date}"
+
+
+def test_text_that_looks_like_a_formula_stays_text(workbook, workbook_path):
+    ws = workbook["附件1"]
+    row = task_rows(ws)["A01-01"]
+    progress, problems = cell(ws, row, "进展情况"), cell(ws, row, "存在问题")
+    assert progress.value == FORMULA_TEXT and progress.data_type == "s"
+    assert problems.value == "-无" and problems.data_type == "s"
+    values = load_workbook(workbook_path, data_only=True)["附件1"]
+    assert cell(values, row, "进展情况").value == FORMULA_TEXT
+
+
+def test_rows_are_coloured_by_warning(workbook, report):
+    colours = {RED: "FFC7CE", YELLOW: "FFEB9C", GREY: "E7E6E6", "done": "C6EFCE"}
+    overdue = report.overdue[0]
+    ws = workbook[f"附件{overdue.task.annex}"]
+    row = task_rows(ws)[overdue.task.code]
+    for name in ("序号", "任务内容", "完成状态", "编码"):
+        assert cell(ws, row, name).fill.fgColor.rgb.endswith(colours[RED]), name
+    green = next(x for x in report.lines if x.state.colour == "green")
+    ws = workbook[f"附件{green.task.annex}"]
+    assert cell(ws, task_rows(ws)[green.task.code], "完成状态").fill.fill_type is None
+    done = next(x for x in report.lines if x.state.colour == "done")
+    ws = workbook[f"附件{done.task.annex}"]
+    assert cell(ws, task_rows(ws)[done.task.code], "完成状态").fill.fgColor.rgb.endswith(colours["done"])
+
+
+def test_every_sheet_prints_a4_landscape_fitted_to_width_with_repeated_header(workbook):
+    for ws in workbook.worksheets:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert int(ws.page_setup.paperSize) == 9
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert int(ws.page_setup.fitToWidth) == 1 and int(ws.page_setup.fitToHeight) == 0
+        assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
+    for ws in workbook.worksheets[1:]:
+        assert ws.print_title_rows == "$4:$4"
+        assert ws.freeze_panes == "A5"
+
+
+def test_row_heights_fit_long_text_within_excels_limit(workbook, report):
+    ws = workbook["附件1"]
+    rows = task_rows(ws)
+    short = min(report.lines[:100], key=lambda x: len(x.task.text) + len(x.progress_text))
+    long = max(report.lines[:100], key=lambda x: len(x.task.text))
+    assert ws.row_dimensions[rows[long.task.code]].height > 3 * ws.row_dimensions[rows[short.task.code]].height
+    for sheet in workbook.worksheets[1:]:
+        for r in range(HEADER_ROW, sheet.max_row + 1):
+            height = sheet.row_dimensions[r].height
+            assert height is not None and 12 <= height <= 409, (sheet.title, r)
+
+
+def test_a_task_taller_than_one_row_continues_below_with_nothing_lost(workbook, report):
+    line = next(x for x in report.lines if x.task.code == "A04-02.01")
+    ws = workbook["附件4"]
+    first = task_rows(ws)[line.task.code]
+    codes = [ws.cell(row=r, column=len(HEADER)).value for r in range(first + 1, ws.max_row + 1)]
+    last = first + next((i for i, c in enumerate(codes) if c), len(codes))
+    assert last > first
+    pieces = [cell(ws, r, "任务内容").value or "" for r in range(first, last + 1)]
+    assert "".join(pieces).replace("\n", "") == line.task.text.replace("\n", "")
+    assert any(str(r) == f"C{first}:C{last}" for r in ws.merged_cells.ranges)
+
+
+def test_summary_gives_the_figures_and_each_annex_completion(workbook, report):
+    ws = workbook["汇总"]
+    rows = {ws.cell(row=r, column=1).value: r for r in range(1, ws.max_row + 1)}
+    assert ws.cell(row=rows["任务总数"], column=3).value == 373
+    assert ws.cell(row=rows["逾期"], column=3).value == len(report.overdue)
+    assert ws.cell(row=rows["已销号"], column=3).value == report.done_count
+    for annex in (1, 4, 21):
+        bar = next(b for b in report.by_annex if b.key == str(annex))
+        r = rows[f"附件{annex}"]
+        assert [ws.cell(row=r, column=c).value for c in range(3, 8)] == [bar.total, bar.signed_off, bar.reported_done, bar.overdue, pytest.approx(bar.rate)]
+    assert ws.cell(row=rows["合计"], column=3).value == 373
+
+
+def test_warning_list_has_exactly_the_red_yellow_and_grey_tasks_red_first(demo, report, tmp_path):
+    path = export_warnings(report, tmp_path / "预警清单.xlsx", made_on=MADE_ON)
+    ws = load_workbook(path)["预警清单"]
+    columns = [c.value for c in ws[HEADER_ROW]]
+    assert columns == ["序号", "预警", "原因", *HEADER[1:]]
+    rows = task_rows(ws, columns)
+    with demo.Session() as session:
+        states = task_states(session, resolve_plan_id(session, None), PERIOD, due_soon_days=report.settings.due_soon_days, today=TODAY)
+        codes = {t.id: t.code for t in list_tasks(session)}
+    expected = {codes[i] for i, s in states.items() if s.colour in (RED, YELLOW, GREY)}
+    assert set(rows) == expected and len(rows) == len(expected)
+    order = {"逾期": 0, "临期或滞后": 1, "未报送": 2}
+    kinds = [cell(ws, r, "预警", columns).value for r in rows.values()]
+    assert kinds == sorted(kinds, key=order.get) and kinds[0] == "逾期"
+    overdue = report.overdue[0]
+    row = rows[overdue.task.code]
+    assert cell(ws, row, "原因", columns).value == overdue.state.reason
+    assert cell(ws, row, "序号", columns).value == f"附件{overdue.task.annex}\n{overdue.task.label}"
+
+
+def test_unit_ledger_has_exactly_that_units_tasks_with_its_role(demo, tmp_path):
+    with demo.Session() as session:
+        unit_report = period_report(session, PERIOD, unit=UNIT, today=TODAY)
+        tasks = list_tasks(session, unit=UNIT)
+    path = export_ledger(unit_report, tmp_path / "单位台账.xlsx", made_on=MADE_ON)
+    wb = load_workbook(path)
+    assert wb.sheetnames == [UNIT]
+    ws = wb[UNIT]
+    columns = [c.value for c in ws[HEADER_ROW]]
+    assert columns == ["序号", "角色", *HEADER[1:]]
+    rows = task_rows(ws, columns)
+    assert list(rows) == [t.code for t in tasks]
+    for task in tasks:
+        roles = {u.role for u in task.units if u.name == UNIT}
+        assert set(cell(ws, rows[task.code], "角色", columns).value.split("、")) == roles
+    assert UNIT in ws["A1"].value
+
+
+def test_same_input_same_workbook(report, workbook, tmp_path):
+    again = load_workbook(export_ledger(report, tmp_path / "again.xlsx", made_on=MADE_ON))
+    for ws in workbook.worksheets:
+        other = again[ws.title]
+        assert [[c.value for c in row] for row in ws.iter_rows()] == [[c.value for c in row] for row in other.iter_rows()]
+        assert {r: d.height for r, d in ws.row_dimensions.items()} == {r: d.height for r, d in other.row_dimensions.items()}
+
+
+def test_cancelled_export_leaves_no_file(report, tmp_path):
+    calls = []
+
+    def cancel_on_third():
+        calls.append(1)
+        return len(calls) >= 3
+
+    with pytest.raises(Cancelled):
+        export_ledger(report, tmp_path / "台账.xlsx", control=JobControl(cancelled=cancel_on_third))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_progress_is_reported_while_writing(report, tmp_path):
+    seen = []
+    export_ledger(report, tmp_path / "台账.xlsx", control=JobControl(report=lambda done, total, what: seen.append((done, total))))
+    assert len(seen) > 5 and seen[-1] == (373, 373)
+    assert [d for d, _t in seen] == sorted(d for d, _t in seen)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_reads_and_prints_the_workbook(workbook_path, tmp_path):
+    out = tmp_path / "pdf"
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--norestore", "--convert-to", "pdf", "--outdir", str(out), str(workbook_path)],
+        check=False,
+        capture_output=True,
+        timeout=600,
+    )
+    pdf = out / (workbook_path.stem + ".pdf")
+    assert pdf.exists(), "LibreOffice could not convert the workbook"
+    pages = len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf.read_bytes()))
+    assert pages > 22

@@ -57,3 +57,30 @@ def test_window_import_shows_every_problem_in_a_copyable_table(qtbot, ledger, tm
     assert "b_bad.xlsx" in text and "完成了" in text
     with ledger.Session() as s:
         assert [e.task for e in list_progress(s)] == ["A03-01"]
+
+
+@pytest.mark.gui
+def test_window_export_dialog_writes_the_chosen_ledger(qtbot, ledger, tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.export_dialogs import ExportDialog
+
+    told = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *args: told.append(args[2]))
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: told.append(args[2]))
+    dialog = ExportDialog(ledger, period="2022-06", units=["市住房和城乡建设局", "市财政局"], folder=tmp_path)
+    qtbot.addWidget(dialog)
+    dialog.open_after.setChecked(False)
+    dialog.kind.setCurrentIndex(1)  # 工作台账（单个单位）
+    assert dialog.unit.currentText() == "市住房和城乡建设局"
+    assert dialog.target.text().endswith("工作台账_市住房和城乡建设局_2022-06.xlsx")
+    dialog.period.setText("2022-6")
+    dialog.export()
+    assert "格式不正确" in dialog.form.error_text("period") and not dialog.written
+    dialog.period.setText("2022-06")
+    dialog.export()
+    [written] = dialog.written
+    assert written.exists() and "已写出 1 个文件" in told[-1]
+    sheet = load_workbook(written).worksheets[0]
+    assert sheet.title == "市住房和城乡建设局"

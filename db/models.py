@@ -271,6 +271,9 @@ class ProgressEntry(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # The ledger (or field packet) that made the latest change, and the tombstone of a deleted report.
+    changed_on: Mapped[str | None] = mapped_column(String(36))
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class AuditLog(Base):
@@ -342,3 +345,56 @@ class ProgressDraft(Base):
     fields: Mapped[dict] = mapped_column(JSON)
     operator: Mapped[str | None] = mapped_column(String(100))
     saved_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Evidence(Base):
+    """A photo, PDF or document attached to a report, stored inside the ledger under its hash."""
+
+    __tablename__ = "evidence"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    entry_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    origin: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class PacketBase(Base):
+    """In a field packet: each report as it stood when the packet was made, the base of a three-way merge."""
+
+    __tablename__ = "packet_base"
+    entry_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[str] = mapped_column(String(64))
+
+
+class PacketMerge(Base):
+    """A field packet merged into this ledger, with what the merge did."""
+
+    __tablename__ = "packet_merge"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    packet_id: Mapped[str] = mapped_column(String(36), index=True)
+    packet_digest: Mapped[str] = mapped_column(String(64))
+    merged_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    operator: Mapped[str | None] = mapped_column(String(100))
+    counts: Mapped[dict] = mapped_column(JSON)
+
+
+class MergeConflict(Base):
+    """A report changed both in the office and in a field packet: both versions kept until a clerk decides."""
+
+    __tablename__ = "merge_conflict"
+    __table_args__ = (UniqueConstraint("packet_id", "entry_uuid"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    packet_id: Mapped[str] = mapped_column(String(36))
+    entry_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    ledger_values: Mapped[dict] = mapped_column(JSON)
+    packet_values: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

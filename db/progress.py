@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from db import audit
 from db.errors import UserError
+from db.identity import own_id
 from db.ledger import find_unit, get_task, resolve_plan_id
 from db.periods import check_period, shift_period
 from db.models import Annex, Assignment, ProgressEntry, Task, Unit, utcnow
@@ -113,22 +114,45 @@ def add_progress(session: Session, entry: ProgressInput, *, operator: str | None
         "entry_date": entry.entry_date or dt.date.today(),
     }
     key = f"{task.code}/{unit.name}/{entry.period}"
+    here = own_id(session)
     if row is None:
-        row = ProgressEntry(task_id=task.id, unit_id=unit.id, period=entry.period, **values)
+        row = ProgressEntry(task_id=task.id, unit_id=unit.id, period=entry.period, origin=here, changed_on=here, **values)
         session.add(row)
         session.flush()
         audit.record(session, "progress.add", "progress", key, after=_snapshot(row) | {"uuid": row.uuid}, operator=operator)
         return row, ADDED
     before = _snapshot(row)
-    if all(getattr(row, k) == v for k, v in values.items()):
+    if row.deleted_at is None and all(getattr(row, k) == v for k, v in values.items()):
         return row, UNCHANGED
     for k, v in values.items():
         setattr(row, k, v)
+    row.deleted_at = None  # a report entered again over its tombstone comes back to life
     row.version += 1
+    row.changed_on = here
     row.updated_at = utcnow()
     session.flush()
     audit.record(session, "progress.update", "progress", key, before=before, after=_snapshot(row), operator=operator)
     return row, UPDATED
+
+
+def delete_progress(session: Session, task_code: str, unit: str, period: str, *, operator: str | None = None, plan_id: int | None = None) -> None:
+    """Delete a report by leaving a tombstone, so the deletion travels with field packets and merges."""
+    task = get_task(session, task_code, plan_id)
+    found = find_unit(session, unit)
+    row = session.scalar(
+        select(ProgressEntry).where(
+            ProgressEntry.task_id == task.id, ProgressEntry.unit_id == found.id, ProgressEntry.period == check_period(period), ProgressEntry.deleted_at.is_(None)
+        )
+    )
+    if row is None:
+        raise UserError(f"任务 {task.code} 没有“{found.name}”{period} 的进展可删除。")
+    before = _snapshot(row)
+    row.deleted_at = utcnow()
+    row.version += 1
+    row.changed_on = own_id(session)
+    row.updated_at = row.deleted_at
+    session.flush()
+    audit.record(session, "progress.delete", "progress", f"{task.code}/{found.name}/{period}", before=before, operator=operator)
 
 
 def list_progress(
@@ -144,7 +168,7 @@ def list_progress(
         select(ProgressEntry, Task.code, Unit.name)
         .join(Task, Task.id == ProgressEntry.task_id)
         .join(Unit, Unit.id == ProgressEntry.unit_id)
-        .where(Task.plan_id == pid)
+        .where(Task.plan_id == pid, ProgressEntry.deleted_at.is_(None))
         .order_by(Task.position, Unit.name, ProgressEntry.period)
     )
     if task_code:
@@ -219,7 +243,7 @@ def batch_rows(session: Session, unit: str, period: str, *, plan_id: int | None 
     entries = {
         (row.task_id, row.period): row
         for row in session.scalars(
-            select(ProgressEntry).where(ProgressEntry.unit_id == found.id, ProgressEntry.period.in_((period, previous)))
+            select(ProgressEntry).where(ProgressEntry.unit_id == found.id, ProgressEntry.period.in_((period, previous)), ProgressEntry.deleted_at.is_(None))
         )
     }
     out = []

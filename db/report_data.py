@@ -116,7 +116,7 @@ def _latest_reports(session: Session, plan_id: int, period: str, unit_id: int | 
     """Each (task, unit)'s latest report up to the period, with its unit name."""
     latest = (
         select(ProgressEntry.task_id, ProgressEntry.unit_id, func.max(ProgressEntry.period).label("period"))
-        .where(ProgressEntry.period <= period)
+        .where(ProgressEntry.period <= period, ProgressEntry.deleted_at.is_(None))
         .group_by(ProgressEntry.task_id, ProgressEntry.unit_id)
     )
     if unit_id is not None:

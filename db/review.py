@@ -74,7 +74,7 @@ def compare_months(
     ).all()
     reported_units = set(
         session.scalars(
-            select(Unit.name).join(ProgressEntry, ProgressEntry.unit_id == Unit.id).join(Task, Task.id == ProgressEntry.task_id).where(Task.plan_id == plan_id, ProgressEntry.period == period)
+            select(Unit.name).join(ProgressEntry, ProgressEntry.unit_id == Unit.id).join(Task, Task.id == ProgressEntry.task_id).where(Task.plan_id == plan_id, ProgressEntry.period == period, ProgressEntry.deleted_at.is_(None))
         )
     )
     waiting = Counter(name for name, task_id in assigned if task_id in open_tasks and name not in reported_units)

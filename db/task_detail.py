@@ -43,7 +43,7 @@ def task_detail(session: Session, task_id: int) -> TaskDetail:
     rows = session.execute(
         select(ProgressEntry, Unit.name)
         .join(Unit, Unit.id == ProgressEntry.unit_id)
-        .where(ProgressEntry.task_id == task_id)
+        .where(ProgressEntry.task_id == task_id, ProgressEntry.deleted_at.is_(None))
         .order_by(ProgressEntry.period.desc(), Unit.name)
     ).all()
     history = [progress_view(e, task.code, name) for e, name in rows]

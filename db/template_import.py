@@ -9,37 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from db import audit
-from db.engine import Ledger
-from db.models import Annex, Assignment, LedgerInfo, ProgressEntry, Task, Unit
+from db.models import Annex, Assignment, ProgressEntry, Task, Unit
 from db.progress import ADDED, UPDATED, ProgressInput, add_progress
 
-LEDGER_ID_KEY = "ledger_id"
 ONGOING_DEADLINE = "持续推进"
 SUMMARY_CHARS = 30
-
-
-def ledger_id(session: Session) -> str | None:
-    """This ledger's own id, which templates carry so they cannot be imported into another ledger."""
-    row = session.get(LedgerInfo, LEDGER_ID_KEY)
-    return row.value if row else None
-
-
-def ensure_ledger_id(ledger: Ledger) -> str:
-    """The ledger's id, created (a uuid4, in its own transaction) the first time a template needs it."""
-    with ledger.Session.begin() as session:
-        existing = ledger_id(session)
-        if existing:
-            return existing
-        value = str(uuid.uuid4())
-        session.add(LedgerInfo(key=LEDGER_ID_KEY, value=value))
-        return value
 
 
 def deadline_display(deadline_text: str | None) -> str:
@@ -127,11 +107,11 @@ def unit_tasks(session: Session, unit: Unit, period: str, plan_id: int) -> list[
     ).all()
     current = {
         row.task_id: row
-        for row in session.scalars(select(ProgressEntry).where(ProgressEntry.unit_id == unit.id, ProgressEntry.period == period))
+        for row in session.scalars(select(ProgressEntry).where(ProgressEntry.unit_id == unit.id, ProgressEntry.period == period, ProgressEntry.deleted_at.is_(None)))
     }
     latest = (
         select(ProgressEntry.task_id, func.max(ProgressEntry.period).label("period"))
-        .where(ProgressEntry.unit_id == unit.id, ProgressEntry.period < period)
+        .where(ProgressEntry.unit_id == unit.id, ProgressEntry.period < period, ProgressEntry.deleted_at.is_(None))
         .group_by(ProgressEntry.task_id)
         .subquery()
     )
@@ -258,7 +238,7 @@ def apply_rows(
         for entry, code in session.execute(
             select(ProgressEntry, Task.code)
             .join(Task, Task.id == ProgressEntry.task_id)
-            .where(ProgressEntry.unit_id == unit.id, ProgressEntry.period == period, Task.plan_id == plan_id, Task.code.in_(codes))
+            .where(ProgressEntry.unit_id == unit.id, ProgressEntry.period == period, Task.plan_id == plan_id, Task.code.in_(codes), ProgressEntry.deleted_at.is_(None))
         )
     }
     applied = Applied()

@@ -110,7 +110,7 @@ def _latest_entries(session: Session, plan_id: int, period: str):
     latest = (
         select(ProgressEntry.task_id, ProgressEntry.unit_id, func.max(ProgressEntry.period).label("period"))
         .join(Task, Task.id == ProgressEntry.task_id)
-        .where(Task.plan_id == plan_id, ProgressEntry.period <= period)
+        .where(Task.plan_id == plan_id, ProgressEntry.period <= period, ProgressEntry.deleted_at.is_(None))
         .group_by(ProgressEntry.task_id, ProgressEntry.unit_id)
         .subquery()
     )

@@ -177,7 +177,7 @@ class ProgressEntryDialog(QDialog):
             drafts = [d for d in list_drafts(session, self.task_id) if d.unit_id == unit_id and d.period == period]
             saved = session.scalar(
                 select(ProgressEntry).where(
-                    ProgressEntry.task_id == self.task_id, ProgressEntry.unit_id == unit_id, ProgressEntry.period == period
+                    ProgressEntry.task_id == self.task_id, ProgressEntry.unit_id == unit_id, ProgressEntry.period == period, ProgressEntry.deleted_at.is_(None)
                 )
             )
         if drafts:

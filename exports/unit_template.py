@@ -37,12 +37,11 @@ from db.template_import import (
     UnitTask,
     apply_rows,
     check_rows,
-    ensure_ledger_id,
     entry_digest,
-    ledger_id,
     unit_tasks,
     units_with_tasks,
 )
+from db.identity import ensure_ledger_id, ledger_id
 from exports.xlsx_io import cell_text, open_workbook_safely, put_text
 
 SHEET = "进展报送"

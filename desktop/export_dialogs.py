@@ -51,6 +51,7 @@ EXPORT_KINDS = [
     ExportKind("月度工作进展情况通报（PDF）", actions.write_monthly_report, suffix=".pdf", unit="none"),
     ExportKind("督办通知单（PDF，每单位一份，选择文件夹）", actions.write_notices, suffix=None, unit="none"),
     ExportKind("单位报送模板（每单位一份，选择文件夹）", actions.write_templates, suffix=None, unit="optional"),
+    ExportKind("外勤数据包（供笔记本离线填报）", actions.write_packet, suffix=".duban", unit="optional"),
 ]
 
 

@@ -34,8 +34,9 @@ from sqlalchemy import select
 from db.audit import default_operator
 from db.drafts import list_drafts
 from db.engine import Ledger
+from db.errors import UserError
 from db.ledger import UnitView, list_plans, list_tasks, list_units, resolve_plan_id
-from db.models import Task, WarningMark
+from db.models import LedgerInfo, Task, WarningMark
 from db.periods import chinese_period
 from db.progress import STATUSES
 from db.review import compare_months, completion_by_annex, completion_by_lead_unit, status_distribution
@@ -62,6 +63,7 @@ class LedgerSnapshot:
     settings: OfficeSettings
     units: list[UnitView]
     rows: list[TaskRow]
+    packet_period: str | None = None
 
 
 def current_states(session, plan_id: int, settings: OfficeSettings) -> dict[int, TaskState]:
@@ -79,8 +81,9 @@ def read_snapshot(ledger: Ledger) -> LedgerSnapshot:
         tasks = list_tasks(session, plan_id=plan_id)
         units = list_units(session, plan_id)
         states = current_states(session, plan_id, settings)
+        packet = session.get(LedgerInfo, "packet.period")
     rows = build_rows(tasks, states, {u.name: u.aliases for u in units})
-    return LedgerSnapshot(plan_id, plan.title, settings, units, rows)
+    return LedgerSnapshot(plan_id, plan.title, settings, units, rows, packet.value if packet else None)
 
 
 class MainWindow(QMainWindow):
@@ -93,6 +96,7 @@ class MainWindow(QMainWindow):
         self.operator = self.prefs.value("operator", "") or default_operator()
         self.settings = OfficeSettings()
         self.plan_id: int | None = None
+        self.packet_period: str | None = None
         self.setWindowTitle("督办台账")
         self.resize(1400, 860)
         self._build_navigation()
@@ -199,6 +203,7 @@ class MainWindow(QMainWindow):
             return act
 
         ledger_menu = self.menuBar().addMenu("台账(&L)")
+        action(ledger_menu, "打开台账或外勤数据包…", self.open_other_ledger, QKeySequence.StandardKey.Open)
         action(ledger_menu, "设置…", self.edit_settings, "Ctrl+,")
         action(ledger_menu, "刷新", self.refresh, QKeySequence.StandardKey.Refresh)
         ledger_menu.addSeparator()
@@ -215,6 +220,9 @@ class MainWindow(QMainWindow):
         exchange_menu = self.menuBar().addMenu("导出与导入(&E)")
         action(exchange_menu, "导出台账、通报、通知单或报送模板…", self.export, "Ctrl+Shift+S")
         action(exchange_menu, "导入单位报送模板…", self.import_templates, "Ctrl+I")
+        exchange_menu.addSeparator()
+        action(exchange_menu, "合并带回的外勤数据包…", self.merge_packet, "Ctrl+M")
+        action(exchange_menu, "处理合并冲突…", self.show_conflicts)
         view_menu = self.menuBar().addMenu("视图(&V)")
         action(view_menu, "查找", self._focus_search, QKeySequence.StandardKey.Find)
         action(view_menu, "清除筛选", self.clear_filters, "Ctrl+Shift+F")
@@ -232,6 +240,7 @@ class MainWindow(QMainWindow):
     def apply_snapshot(self, snapshot: LedgerSnapshot) -> None:
         """Build the views from data read off the GUI thread."""
         self.plan_id, self.settings, self.plan_title = snapshot.plan_id, snapshot.settings, snapshot.plan_title
+        self.packet_period = snapshot.packet_period
         rows, units = snapshot.rows, snapshot.units
         self.model = TaskTableModel(rows, self)
         self.proxy.setSourceModel(self.model)
@@ -300,7 +309,8 @@ class MainWindow(QMainWindow):
             f"{self.settings.office_name}　当前报送期间：{chinese_period(self.settings.current_period)}　"
             f"操作员：{self.operator}" + (f"　未完成草稿 {drafts} 份（Ctrl+D）" if drafts else "")
         )
-        self.setWindowTitle(f"督办台账 — {self.plan_title}")
+        where = f"外勤数据包（{self.packet_period}，{self.ledger.path.name}）" if self.packet_period else str(self.ledger.path.name)
+        self.setWindowTitle(f"督办台账 — {where} — {self.plan_title}")
 
     def _draft_count(self) -> int:
         with self.ledger.Session() as session:
@@ -523,6 +533,36 @@ class MainWindow(QMainWindow):
         folder = self.prefs.value("export_folder", "")
         if import_templates_interactively(self, self.ledger, self.operator, Path(folder) if folder else None):
             self.refresh()
+
+    def open_other_ledger(self) -> None:
+        """Open another ledger file, e.g. a field packet on the laptop; the current one is closed."""
+        from PySide6.QtWidgets import QFileDialog
+
+        from db.engine import open_ledger
+
+        chosen, _ = QFileDialog.getOpenFileName(self, "打开台账或外勤数据包", str(self.ledger.path.parent), "督办台账 (*.sqlite *.duban);;所有文件 (*)")
+        if not chosen:
+            return
+        try:
+            other = open_ledger(chosen)
+        except UserError as exc:
+            QMessageBox.warning(self, "无法打开", str(exc))
+            return
+        self.ledger.close()
+        self.ledger = other
+        self.load()
+
+    def merge_packet(self) -> None:
+        from desktop.merge_dialogs import merge_packet_interactively
+
+        if merge_packet_interactively(self, self.ledger, self.operator, self.ledger.path.parent):
+            self.refresh()
+
+    def show_conflicts(self) -> None:
+        from desktop.merge_dialogs import ConflictDialog
+
+        ConflictDialog(self.ledger, self.operator, self).exec()
+        self.refresh()
 
     def edit_settings(self) -> None:
         from desktop.settings_dialog import SettingsDialog

@@ -1,0 +1,213 @@
+"""Field packets in the window: merge one back, and settle conflicts with both versions side by side."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.engine import Ledger
+from db.errors import UserError
+from db.progress import STATUSES
+from desktop.jobs import run_job
+
+FIELDS = (
+    ("status", "完成状态"),
+    ("percent", "进度"),
+    ("progress_text", "进展情况"),
+    ("problems", "存在问题"),
+    ("next_steps", "下步计划"),
+    ("reporter", "填报人"),
+    ("entry_date", "填报日期"),
+    ("deleted", "已删除"),
+)
+EDITABLE = ("status", "percent", "progress_text", "problems", "next_steps")
+
+
+def merge_packet_interactively(parent: QWidget, ledger: Ledger, operator: str, folder: Path | None = None) -> bool:
+    """Ask for a returned packet, merge it in a worker, show the report; True when anything changed."""
+    from db.packets import merge_packet
+
+    chosen, _ = QFileDialog.getOpenFileName(parent, "选择带回的外勤数据包", str(folder or Path.home()), "外勤数据包 (*.duban *.sqlite);;所有文件 (*)")
+    if not chosen:
+        return False
+    try:
+        report = run_job(parent, "正在合并外勤数据包……", lambda control: merge_packet(ledger, Path(chosen), operator=operator, control=control))
+    except UserError as exc:
+        QMessageBox.warning(parent, "数据包未合并", str(exc))
+        return False
+    if report is None:
+        QMessageBox.information(parent, "合并", "已取消，台账未改动。")
+        return False
+    QMessageBox.information(parent, "合并结果", "\n".join(report.lines()))
+    if report.conflicts:
+        ConflictDialog(ledger, operator, parent).exec()
+    return True
+
+
+class ConflictModel(QAbstractTableModel):
+    """Pending conflicts, one per row: which report, and who changed it on each side."""
+
+    HEADERS = ("任务", "单位", "期间", "台账中的进度", "数据包中的进度")
+
+    def __init__(self, conflicts: list, parent=None):
+        super().__init__(parent)
+        self.conflicts = conflicts
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self.conflicts)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        c = self.conflicts[index.row()]
+        return (c.task_code, c.unit, c.period, _summary(c.ledger_values), _summary(c.packet_values))[index.column()]
+
+
+def _summary(values: dict) -> str:
+    if values.get("deleted"):
+        return "（已删除）"
+    return f"{values.get('status', '')} {values.get('percent', '')}%"
+
+
+def _side(title: str, values: dict) -> QGroupBox:
+    box = QGroupBox(title)
+    form = QFormLayout(box)
+    for key, label in FIELDS:
+        if key in values:
+            text = QLabel("是" if key == "deleted" and values[key] else "否" if key == "deleted" else str(values[key] if values[key] is not None else ""))
+            text.setWordWrap(True)
+            text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow(label, text)
+    return box
+
+
+class ConflictDialog(QDialog):
+    """待处理冲突: the office's and the field's version side by side; take one, or combine them and save."""
+
+    def __init__(self, ledger: Ledger, operator: str, parent=None):
+        super().__init__(parent)
+        self.ledger, self.operator = ledger, operator
+        self.setWindowTitle("合并冲突")
+        self.resize(1100, 680)
+        self.table = QTableView()
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.sides = QWidget()
+        self.sides_layout = QHBoxLayout(self.sides)
+        self.combined = QGroupBox("合并后的内容（可编辑）")
+        form = QFormLayout(self.combined)
+        self.status = QComboBox()
+        self.status.addItems(STATUSES)
+        self.percent = QSpinBox()
+        self.percent.setRange(0, 100)
+        self.percent.setSuffix(" %")
+        self.texts = {key: QPlainTextEdit() for key in ("progress_text", "problems", "next_steps")}
+        form.addRow("完成状态", self.status)
+        form.addRow("进度", self.percent)
+        for key, label in FIELDS:
+            if key in self.texts:
+                self.texts[key].setMaximumHeight(90)
+                form.addRow(label, self.texts[key])
+        take_ledger = QPushButton("采用台账中的版本")
+        take_packet = QPushButton("采用数据包中的版本")
+        take_combined = QPushButton("保存合并后的内容")
+        take_ledger.clicked.connect(lambda: self.resolve("ledger"))
+        take_packet.clicked.connect(lambda: self.resolve("packet"))
+        take_combined.clicked.connect(lambda: self.resolve(self.combined_values()))
+        buttons = QHBoxLayout()
+        for button in (take_ledger, take_packet, take_combined):
+            buttons.addWidget(button)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.button(QDialogButtonBox.StandardButton.Close).setText("关闭（冲突保持待处理）")
+        close.rejected.connect(self.reject)
+        lower = QWidget()
+        column = QVBoxLayout(lower)
+        column.addWidget(self.sides, 2)
+        column.addWidget(self.combined, 2)
+        column.addLayout(buttons)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(lower)
+        split.setSizes([160, 520])
+        layout = QVBoxLayout(self)
+        self.heading = QLabel()
+        layout.addWidget(self.heading)
+        layout.addWidget(split)
+        layout.addWidget(close)
+        self.load()
+
+    def load(self) -> None:
+        from db.packets import pending_conflicts
+
+        with self.ledger.Session() as session:
+            conflicts = pending_conflicts(session)
+        self.model = ConflictModel(conflicts, self)
+        self.table.setModel(self.model)
+        self.table.selectionModel().currentRowChanged.connect(lambda current, _previous: self.show_conflict(current.row()))
+        self.heading.setText(f"待处理冲突 {len(conflicts)} 项：同一条进展在办公室和外勤数据包中都被修改过，请逐项决定。")
+        if conflicts:
+            self.table.selectRow(0)
+            self.show_conflict(0)
+
+    def current(self):
+        row = self.table.currentIndex().row()
+        return self.model.conflicts[row] if 0 <= row < len(self.model.conflicts) else None
+
+    def show_conflict(self, row: int) -> None:
+        if not 0 <= row < len(self.model.conflicts):
+            return
+        conflict = self.model.conflicts[row]
+        while self.sides_layout.count():
+            self.sides_layout.takeAt(0).widget().deleteLater()
+        self.sides_layout.addWidget(_side("台账中的版本（办公室）", conflict.ledger_values))
+        self.sides_layout.addWidget(_side("数据包中的版本（外勤）", conflict.packet_values))
+        start = conflict.packet_values if not conflict.packet_values.get("deleted") else conflict.ledger_values
+        self.status.setCurrentText(start.get("status") or STATUSES[1])
+        self.percent.setValue(int(start.get("percent") or 0))
+        for key, box in self.texts.items():
+            box.setPlainText(start.get(key) or "")
+
+    def combined_values(self) -> dict:
+        values = {"status": self.status.currentText(), "percent": self.percent.value()}
+        return values | {key: box.toPlainText() for key, box in self.texts.items()}
+
+    def resolve(self, choice) -> None:
+        from db.packets import resolve_conflict
+
+        conflict = self.current()
+        if conflict is None:
+            return
+        try:
+            with self.ledger.Session.begin() as session:
+                resolve_conflict(session, conflict.id, choice=choice, operator=self.operator)
+        except UserError as exc:
+            QMessageBox.warning(self, "未能处理冲突", str(exc))
+            return
+        self.load()

@@ -212,7 +212,8 @@ class BatchRow:
     previous: ProgressInput | None
 
 
-def _as_input(row: ProgressEntry, code: str, unit: str) -> ProgressInput:
+def as_input(row: ProgressEntry, code: str, unit: str) -> ProgressInput:
+    """A stored report as the input that would store it again (for grids and templates)."""
     return ProgressInput(
         task_code=code,
         unit=unit,
@@ -256,8 +257,8 @@ def batch_rows(session: Session, unit: str, period: str, *, plan_id: int | None 
                 label=task.label,
                 title=task.title,
                 role=role,
-                current=_as_input(now, task.code, found.name) if now else None,
-                previous=_as_input(before, task.code, found.name) if before else None,
+                current=as_input(now, task.code, found.name) if now else None,
+                previous=as_input(before, task.code, found.name) if before else None,
             )
         )
     return out

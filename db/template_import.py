@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from db import audit
 from db.models import Annex, Assignment, ProgressEntry, Task, Unit
-from db.progress import ADDED, UPDATED, ProgressInput, add_progress
+from db.progress import ADDED, UPDATED, ProgressInput, add_progress, as_input
 
 ONGOING_DEADLINE = "持续推进"
 SUMMARY_CHARS = 30
@@ -70,21 +70,6 @@ class UnitTask:
     previous: ProgressInput | None
 
 
-def _as_input(row: ProgressEntry, code: str, unit: str) -> ProgressInput:
-    return ProgressInput(
-        task_code=code,
-        unit=unit,
-        period=row.period,
-        status=row.status,
-        percent=row.percent,
-        progress_text=row.progress_text,
-        problems=row.problems,
-        next_steps=row.next_steps,
-        reporter=row.reporter,
-        entry_date=row.entry_date,
-    )
-
-
 def units_with_tasks(session: Session, plan_id: int) -> list[str]:
     """Every unit (collective ones too) with a task in the plan, in the unit table's order."""
     return list(
@@ -135,9 +120,9 @@ def unit_tasks(session: Session, unit: Unit, period: str, plan_id: int) -> list[
                 role=role,
                 deadline=deadline,
                 fingerprint=task_fingerprint(task.code, task.title, deadline),
-                current=_as_input(now, task.code, unit.name) if now else None,
+                current=as_input(now, task.code, unit.name) if now else None,
                 version=now.version if now else 0,
-                previous=_as_input(before, task.code, unit.name) if before else None,
+                previous=as_input(before, task.code, unit.name) if before else None,
             )
         )
     return out

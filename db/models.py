@@ -372,6 +372,15 @@ class PacketBase(Base):
     digest: Mapped[str] = mapped_column(String(64))
 
 
+class PacketSync(Base):
+    """In the office ledger: each report of a packet as last merged, the base of that packet's next merge."""
+
+    __tablename__ = "packet_sync"
+    packet_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    entry_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+
+
 class PacketMerge(Base):
     """A field packet merged into this ledger, with what the merge did."""
 

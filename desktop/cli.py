@@ -21,10 +21,15 @@ def _print_json(data) -> None:
     sys.stdout.write("\n")
 
 
+_opened: list = []  # ledgers this run opened; main() closes them so the file is free for others
+
+
 def _open(args):
     from db.engine import open_ledger
 
-    return open_ledger(args.db)
+    ledger = open_ledger(args.db, read_only=getattr(args, "read_only", False))
+    _opened.append(ledger)
+    return ledger
 
 
 def cmd_init(args) -> int:
@@ -140,6 +145,16 @@ def cmd_progress_list(args) -> int:
     return 0
 
 
+def cmd_progress_attach(args) -> int:
+    from db.evidence import attach_evidence
+
+    ledger = _open(args)
+    with ledger.Session.begin() as session:
+        row = attach_evidence(session, args.task, args.unit, args.period, args.file, operator=args.operator)
+        print(f"已附上证明材料 {row.name}（{row.size / 1024:.0f} KB，sha256 {row.sha256[:12]}…）。")
+    return 0
+
+
 def cmd_import_plan(args) -> int:
     from db.ledger import import_draft
 
@@ -235,6 +250,79 @@ def cmd_template_import(args) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_packet_export(args) -> int:
+    from db.packets import export_packet
+
+    ledger = _open(args)
+    period = _current_period(ledger, args.period)
+    path = export_packet(ledger, args.file, period=period, units=args.unit, annexes=args.annex, months=args.months, operator=args.operator)
+    print(path)
+    print(f"已导出外勤数据包（{period}）。在笔记本上用 duban --db {path.name} 打开；带回后用 duban packet merge 合并。", file=sys.stderr)
+    return 0
+
+
+def cmd_packet_merge(args) -> int:
+    from db.packets import merge_packet
+
+    ledger = _open(args)
+    report = merge_packet(ledger, args.file, operator=args.operator)
+    for line in report.lines():
+        print(line)
+    if args.report:
+        from exports.merge_report import write_merge_report
+
+        print(write_merge_report(ledger, report, args.report, operator=args.operator), file=sys.stderr)
+    return 1 if report.conflicts else 0
+
+
+def cmd_packet_conflicts(args) -> int:
+    from db.packets import pending_conflicts
+
+    with _open(args).Session() as session:
+        conflicts = pending_conflicts(session)
+    if args.json:
+        _print_json([c.to_json() for c in conflicts])
+        return 0
+    for c in conflicts:
+        sides = [
+            "已删除" if v.get("deleted") else f"{v['status']} {v['percent']}% {v['progress_text']}" for v in (c.ledger_values, c.packet_values)
+        ]
+        print(f"{c.id}\t{c.task_code}\t{c.unit}\t{c.period}\t台账：{sides[0]}\t数据包：{sides[1]}")
+    print(f"待处理冲突 {len(conflicts)} 项。用 duban packet resolve 编号 --take ledger|packet 处理。", file=sys.stderr)
+    return 0
+
+
+def cmd_packet_resolve(args) -> int:
+    from db.packets import resolve_conflict
+
+    with _open(args).Session.begin() as session:
+        resolve_conflict(session, args.id, choice=args.take, operator=args.operator)
+    print(f"冲突 {args.id} 已处理：{'采用台账中的版本' if args.take == 'ledger' else '采用数据包中的版本'}。")
+    return 0
+
+
+def cmd_backup(args) -> int:
+    from db.engine import default_ledger_path
+    from db.safety import backup_to
+
+    source = Path(args.db) if args.db else default_ledger_path()
+    made = backup_to(source, Path(args.file))
+    print(f"已将台账 {source} 备份到 {made}（已通过完整性检查）。")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from db.engine import default_ledger_path
+    from db.safety import restore
+
+    target = Path(args.db) if args.db else default_ledger_path()
+    kept = restore(Path(args.file), target)
+    print(f"已用 {args.file} 恢复台账 {target}。")
+    if kept is not None:
+        print(f"恢复前的台账已另存为 {kept}。")
+    return 0
+
+
 def cmd_gui(args) -> int:
     from desktop.app import run_gui
 
@@ -245,6 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="duban", description="督办台账：行动方案任务督办、进展填报与报表导出")
     parser.add_argument("--db", help="台账文件路径（默认在用户数据目录）")
     parser.add_argument("--operator", help="操作员姓名（记入审计日志）")
+    parser.add_argument("--read-only", action="store_true", help="以只读方式打开台账（另一个督办台账正在使用它时）")
     parser.add_argument("--version", action="version", version="%(prog)s " + _version())
     sub = parser.add_subparsers(dest="command")
 
@@ -292,6 +381,12 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--period")
     plan_option(pl)
     pl.set_defaults(func=cmd_progress_list)
+    pt = psub.add_parser("attach", help="为一条进展附上证明材料（照片、PDF、文档，不超过 20 MB，存入台账）")
+    pt.add_argument("file")
+    pt.add_argument("--task", required=True)
+    pt.add_argument("--unit", required=True)
+    pt.add_argument("--period", required=True)
+    pt.set_defaults(func=cmd_progress_attach)
 
     p = sub.add_parser("import-plan", help="导入计划（任务分解表 .xlsx，或方案文本 .txt/.docx）")
     p.add_argument("file")
@@ -333,6 +428,34 @@ def build_parser() -> argparse.ArgumentParser:
     ti.add_argument("source")
     ti.set_defaults(func=cmd_template_import)
 
+    p = sub.add_parser("packet", help="外勤数据包：导出到笔记本离线填报，带回后合并")
+    ksub = p.add_subparsers(dest="kind", required=True)
+    k = ksub.add_parser("export", help="导出外勤数据包（.duban）")
+    k.add_argument("file", help="输出文件，例如 外勤-发改委.duban")
+    k.add_argument("--period", help="报送期间 YYYY-MM（默认：台账设置中的当前期间）")
+    k.add_argument("--unit", action="append", help="只含该单位的任务（可多次给出，可用简称）")
+    k.add_argument("--annex", action="append", type=int, help="只含该附件的任务（附件序号，可多次给出）")
+    k.add_argument("--months", type=int, default=12, help="带上的历史月数（默认 12）")
+    k.set_defaults(func=cmd_packet_export)
+    k = ksub.add_parser("merge", help="合并带回的外勤数据包（有冲突时退出码为 1，冲突保持待处理）")
+    k.add_argument("file")
+    k.add_argument("--report", help="同时写出可打印的合并报告 PDF")
+    k.set_defaults(func=cmd_packet_merge)
+    k = ksub.add_parser("conflicts", help="列出待处理的合并冲突")
+    k.add_argument("--json", action="store_true")
+    k.set_defaults(func=cmd_packet_conflicts)
+    k = ksub.add_parser("resolve", help="处理一项合并冲突")
+    k.add_argument("id", type=int, help="冲突编号（见 duban packet conflicts）")
+    k.add_argument("--take", choices=("ledger", "packet"), required=True, help="ledger：采用台账中的版本；packet：采用数据包中的版本")
+    k.set_defaults(func=cmd_packet_resolve)
+
+    p = sub.add_parser("backup", help="把台账备份到一个文件（用 SQLite 备份接口，并检查备份完整）")
+    p.add_argument("file", help="备份文件路径")
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", help="用备份文件恢复台账（先检查备份，并把当前台账另存到备份文件夹）")
+    p.add_argument("file", help="备份文件路径")
+    p.set_defaults(func=cmd_restore)
+
     p = sub.add_parser("gui", help="打开督办台账窗口（默认）")
     p.add_argument("--screenshot", help="渲染主窗口保存为 PNG 后退出")
     p.add_argument("--view", choices=SCREENSHOT_VIEWS, default="annexes", help="截图时显示的视图")
@@ -370,6 +493,9 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"错误：无法读写文件 {exc.filename or ''}：{exc.strerror or exc}", file=sys.stderr)
         return 2
+    finally:
+        while _opened:
+            _opened.pop().close()
 
 
 if __name__ == "__main__":

@@ -55,6 +55,12 @@ def upgrade() -> None:
     sa.Column('digest', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('entry_uuid', name=op.f('pk_packet_base'))
     )
+    op.create_table('packet_sync',
+    sa.Column('packet_id', sa.String(length=36), nullable=False),
+    sa.Column('entry_uuid', sa.String(length=36), nullable=False),
+    sa.Column('digest', sa.String(length=64), nullable=False),
+    sa.PrimaryKeyConstraint('packet_id', 'entry_uuid', name=op.f('pk_packet_sync'))
+    )
     op.create_table('packet_merge',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('packet_id', sa.String(length=36), nullable=False),
@@ -84,6 +90,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_packet_merge_packet_id'))
 
     op.drop_table('packet_merge')
+    op.drop_table('packet_sync')
     op.drop_table('packet_base')
     with op.batch_alter_table('merge_conflict', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_merge_conflict_entry_uuid'))

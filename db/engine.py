@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from db.errors import UserError
 from db.migrations import SCHEMA_HEAD
 
 APP_NAME = "duban"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+PACKET_SUFFIX = ".duban"
 
 
 def default_ledger_path() -> Path:
@@ -22,11 +27,14 @@ def default_ledger_path() -> Path:
     return Path(user_data_dir(APP_NAME, appauthor=False)) / "ledger.sqlite"
 
 
-def _install_sqlite_hooks(engine: Engine) -> None:
+def install_sqlite_hooks(engine: Engine, *, read_only: bool = False, journal: str = "WAL") -> None:
     """Pragmas on every connection, and real BEGINs so DDL and DML roll back together.
 
     Python's sqlite3 legacy transaction mode sends no BEGIN before DDL; this is
     SQLAlchemy's documented "serializable isolation / savepoints / transactional DDL" recipe.
+    A read-only connection cannot change the journal mode, and query_only backs up mode=ro.
+    A field packet (PACKET_SUFFIX) uses a rollback journal instead of WAL: it is a file people copy
+    onto a stick, so every commit must be in that one file.
     """
 
     @event.listens_for(engine, "connect")
@@ -34,8 +42,11 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=FULL")
+        if read_only:
+            cur.execute("PRAGMA query_only=ON")
+        else:
+            cur.execute(f"PRAGMA journal_mode={journal}")
+            cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA busy_timeout=5000")
         cur.close()
 
@@ -54,16 +65,47 @@ def alembic_config(url: str):
     return cfg
 
 
+@contextmanager
+def migration_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection in one transaction for Alembic, with foreign keys off while batch mode rebuilds tables.
+
+    SQLite ignores PRAGMA foreign_keys inside a transaction, so it is switched on the raw connection
+    before BEGIN; otherwise dropping a rebuilt table would cascade into its children.  Dangling
+    references are looked for before the commit, so a migration that breaks them rolls back.
+    """
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                yield conn
+                dangling = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if dangling:
+                    tables = sorted({row[0] for row in dangling})
+                    raise UserError(
+                        "升级台账数据结构时发现失效的关联记录，已撤销本次升级，台账未作改动。",
+                        [f"涉及的数据表：{'、'.join(tables)}（共 {len(dangling)} 处）"],
+                    )
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")
+
+
 @dataclass
 class Ledger:
-    """An open ledger: its file, engine and session factory."""
+    """An open ledger: its file, engine and session factory; read_only when another duban is writing it."""
 
     path: Path
     engine: Engine
     Session: sessionmaker[Session]
+    read_only: bool = False
+    _release: Callable[[], None] | None = field(default=None, repr=False)
 
     def close(self) -> None:
+        """Close every connection and let another duban process open the file for writing."""
         self.engine.dispose()
+        if self._release is not None:
+            self._release()
+            self._release = None
 
 
 def _stored_revision(engine: Engine) -> str | None:
@@ -74,27 +116,92 @@ def _stored_revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def open_ledger(path: str | os.PathLike | None = None, *, upgrade: bool = True) -> Ledger:
-    """Open (creating if needed) a ledger file and bring its schema to this program's head."""
-    path = Path(path) if path else default_ledger_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    url = f"sqlite:///{path}"
-    engine = create_engine(url)
-    _install_sqlite_hooks(engine)
-    current = _stored_revision(engine)
-    if current != SCHEMA_HEAD:
-        from alembic import command
-        from alembic.script import ScriptDirectory
+def _create_engine(path: Path, read_only: bool) -> Engine:
+    if not read_only:
+        engine = create_engine(f"sqlite:///{path}")
+    else:
+        # A URI through a creator: SQLAlchemy's URL would mangle non-ASCII or unusual folder names.
+        uri = path.resolve().as_uri() + "?mode=ro"
+        engine = create_engine(
+            "sqlite://",
+            creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),
+            poolclass=QueuePool,
+        )
+    install_sqlite_hooks(engine, read_only=read_only, journal="DELETE" if path.suffix == PACKET_SUFFIX else "WAL")
+    return engine
 
-        cfg = alembic_config(url)
-        known = {rev.revision for rev in ScriptDirectory.from_config(cfg).walk_revisions()}
-        if current is not None and current not in known:
+
+def open_ledger(
+    path: str | os.PathLike | None = None, *, upgrade: bool = True, read_only: bool = False
+) -> Ledger:
+    """Open (creating if needed) a ledger file and bring its schema to this program's head.
+
+    An existing file is checked first (LedgerDamaged names the latest good backup) and backed up; a
+    schema upgrade takes its own backup first.  Only one process may open a ledger for writing
+    (LedgerInUse); read_only opens it beside that process and never changes the file.
+    """
+    from db import safety
+
+    path = Path(path) if path else default_ledger_path()
+    existing = path.is_file() and path.stat().st_size > 0
+    if read_only and not existing:
+        raise UserError(f"台账文件 {path} 不存在或为空，无法以只读方式打开。")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    release = None if read_only else safety.lock_ledger(path)
+    engine = None
+    try:
+        if existing:
+            safety.check_before_open(path)
+        engine = _create_engine(path, read_only)
+        current = _stored_revision(engine)
+        if current != SCHEMA_HEAD:
+            _check_known(engine, path, current)
+            if read_only:
+                raise UserError(
+                    f"台账文件 {path} 的数据结构版本较旧（{current or '无'}），只读方式无法升级；"
+                    "请在其他督办台账窗口关闭后再打开，程序会先备份再升级。"
+                )
+        if existing and not read_only:
+            safety.backup_on_open(path)
+        if current != SCHEMA_HEAD and upgrade:
+            if existing and current is not None:
+                safety.backup_before_upgrade(path, current)
+            _upgrade(engine, f"sqlite:///{path}")
+    except BaseException:
+        if engine is not None:
             engine.dispose()
-            raise UserError(
-                f"台账文件 {path} 的数据结构版本（{current}）比本程序新，请升级督办台账后再打开。"
-            )
-        if upgrade:
-            with engine.begin() as conn:
-                cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "head")
-    return Ledger(path=path, engine=engine, Session=sessionmaker(engine, expire_on_commit=False))
+        if release is not None:
+            release()
+        raise
+    ledger = Ledger(
+        path=path,
+        engine=engine,
+        Session=sessionmaker(engine, expire_on_commit=False),
+        read_only=read_only,
+        _release=release,
+    )
+    if not read_only:
+        from db.packets import keep_sealed
+
+        keep_sealed(ledger)  # a field packet re-seals itself on every change
+    return ledger
+
+
+def _check_known(engine: Engine, path: Path, current: str | None) -> None:
+    """Refuse a ledger written by a newer duban (Alembic is imported only when the revision differs)."""
+    from alembic.script import ScriptDirectory
+
+    known = {rev.revision for rev in ScriptDirectory(str(MIGRATIONS_DIR)).walk_revisions()}
+    if current is not None and current not in known:
+        raise UserError(f"台账文件 {path} 的数据结构版本（{current}）比本程序新，请升级督办台账后再打开。")
+
+
+def _upgrade(engine: Engine, url: str) -> None:
+    """Run the Alembic migrations to head in one transaction."""
+    from alembic import command
+
+    cfg = alembic_config(url)
+    with migration_connection(engine) as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")

@@ -7,10 +7,11 @@ import sys
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
-from db.engine import Ledger, open_ledger
+from db.engine import Ledger
 from db.errors import UserError
 from db.ledger import init_from_bundled_plan, list_plans
 from desktop.jobs import call_off_gui_thread
+from desktop.safety_dialogs import open_ledger_interactively
 
 CJK_FONTS = ["Microsoft YaHei UI", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Sans Serif"]
 
@@ -20,6 +21,8 @@ def _ensure_initialised(ledger: Ledger, show_progress: bool) -> None:
     with ledger.Session() as session:
         if list_plans(session):
             return
+    if ledger.read_only:
+        raise UserError(f"台账 {ledger.path} 中还没有计划，只读方式无法创建。")
     dialog = QProgressDialog("正在从内置的2022年行动方案创建台账……", None, 0, 0)
     dialog.setWindowTitle("督办台账")
     if show_progress:
@@ -35,7 +38,9 @@ def run_gui(args) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setFont(QFont(CJK_FONTS, 10))
     try:
-        ledger = open_ledger(args.db)
+        ledger = open_ledger_interactively(None, args.db, read_only=getattr(args, "read_only", False))
+        if ledger is None:
+            return 2
         _ensure_initialised(ledger, show_progress=not args.screenshot)
         from desktop.main_window import MainWindow, read_snapshot
 

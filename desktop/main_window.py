@@ -66,10 +66,11 @@ class LedgerSnapshot:
     packet_period: str | None = None
 
 
-def current_states(session, plan_id: int, settings: OfficeSettings) -> dict[int, TaskState]:
-    """This period's state of every task; its colours are kept as the month's marks."""
+def current_states(session, plan_id: int, settings: OfficeSettings, *, record: bool = True) -> dict[int, TaskState]:
+    """This period's state of every task; its colours are kept as the month's marks (unless the ledger is read-only)."""
     states = task_states(session, plan_id, settings.current_period, due_soon_days=settings.due_soon_days)
-    record_marks(session, settings.current_period, states)
+    if record:
+        record_marks(session, settings.current_period, states)
     return states
 
 
@@ -80,7 +81,7 @@ def read_snapshot(ledger: Ledger) -> LedgerSnapshot:
         plan = next(p for p in list_plans(session) if p.id == plan_id)
         tasks = list_tasks(session, plan_id=plan_id)
         units = list_units(session, plan_id)
-        states = current_states(session, plan_id, settings)
+        states = current_states(session, plan_id, settings, record=not ledger.read_only)
         packet = session.get(LedgerInfo, "packet.period")
     rows = build_rows(tasks, states, {u.name: u.aliases for u in units})
     return LedgerSnapshot(plan_id, plan.title, settings, units, rows, packet.value if packet else None)
@@ -121,7 +122,9 @@ class MainWindow(QMainWindow):
         self.count_label = QLabel()
         self.statusBar().addWidget(self.period_label)
         self.statusBar().addPermanentWidget(self.count_label)
+        self.write_actions: list[QAction] = []  # disabled while the ledger is open read-only
         self._build_actions()
+        self._enable_writing()
 
     # ----- layout -------------------------------------------------------------------------
 
@@ -193,36 +196,38 @@ class MainWindow(QMainWindow):
         self.clear_button.clicked.connect(self.clear_filters)
 
     def _build_actions(self) -> None:
-        def action(menu, text, slot, shortcut=None):
+        def action(menu, text, slot, shortcut=None, *, writes=False):
             act = QAction(text, self)
             if shortcut:
                 act.setShortcut(QKeySequence(shortcut))
             act.triggered.connect(slot)
             menu.addAction(act)
             self.addAction(act)
+            if writes:
+                self.write_actions.append(act)
             return act
 
         ledger_menu = self.menuBar().addMenu("台账(&L)")
         action(ledger_menu, "打开台账或外勤数据包…", self.open_other_ledger, QKeySequence.StandardKey.Open)
-        action(ledger_menu, "设置…", self.edit_settings, "Ctrl+,")
+        action(ledger_menu, "设置…", self.edit_settings, "Ctrl+,", writes=True)
         action(ledger_menu, "刷新", self.refresh, QKeySequence.StandardKey.Refresh)
         ledger_menu.addSeparator()
         action(ledger_menu, "退出", self.close, QKeySequence.StandardKey.Quit)
         task_menu = self.menuBar().addMenu("任务(&T)")
-        self.entry_action = action(task_menu, "录入进展…", self.enter_progress, "Ctrl+N")
-        action(task_menu, "按单位批量录入…", self.batch_entry, "Ctrl+B")
-        action(task_menu, "未完成的草稿…", self.open_drafts, "Ctrl+D")
+        self.entry_action = action(task_menu, "录入进展…", self.enter_progress, "Ctrl+N", writes=True)
+        action(task_menu, "按单位批量录入…", self.batch_entry, "Ctrl+B", writes=True)
+        action(task_menu, "未完成的草稿…", self.open_drafts, "Ctrl+D", writes=True)
         task_menu.addSeparator()
-        action(task_menu, "办结销号…", self.sign_off, "Ctrl+K")
-        action(task_menu, "撤销销号…", self.revoke_sign_off)
-        action(task_menu, "批准延期…", self.extend, "Ctrl+L")
-        action(task_menu, "更正任务数据…", self.correct_task, "Ctrl+E")
+        action(task_menu, "办结销号…", self.sign_off, "Ctrl+K", writes=True)
+        action(task_menu, "撤销销号…", self.revoke_sign_off, writes=True)
+        action(task_menu, "批准延期…", self.extend, "Ctrl+L", writes=True)
+        action(task_menu, "更正任务数据…", self.correct_task, "Ctrl+E", writes=True)
         exchange_menu = self.menuBar().addMenu("导出与导入(&E)")
         action(exchange_menu, "导出台账、通报、通知单或报送模板…", self.export, "Ctrl+Shift+S")
-        action(exchange_menu, "导入单位报送模板…", self.import_templates, "Ctrl+I")
+        action(exchange_menu, "导入单位报送模板…", self.import_templates, "Ctrl+I", writes=True)
         exchange_menu.addSeparator()
-        action(exchange_menu, "合并带回的外勤数据包…", self.merge_packet, "Ctrl+M")
-        action(exchange_menu, "处理合并冲突…", self.show_conflicts)
+        action(exchange_menu, "合并带回的外勤数据包…", self.merge_packet, "Ctrl+M", writes=True)
+        action(exchange_menu, "处理合并冲突…", self.show_conflicts, writes=True)
         view_menu = self.menuBar().addMenu("视图(&V)")
         action(view_menu, "查找", self._focus_search, QKeySequence.StandardKey.Find)
         action(view_menu, "清除筛选", self.clear_filters, "Ctrl+Shift+F")
@@ -230,6 +235,11 @@ class MainWindow(QMainWindow):
             action(view_menu, label, lambda _=False, i=number - 1: self.nav_tabs.setCurrentIndex(i), f"Ctrl+{number}")
         for number, label in enumerate(("任务台账", "仪表盘", "月度对比"), start=4):
             action(view_menu, label, lambda _=False, i=number - 4: self.tabs.setCurrentIndex(i), f"Ctrl+{number}")
+
+    def _enable_writing(self) -> None:
+        """A read-only ledger (another duban is writing it) can be browsed and exported, not changed."""
+        for act in self.write_actions:
+            act.setEnabled(not self.ledger.read_only)
 
     # ----- data ---------------------------------------------------------------------------
 
@@ -262,7 +272,7 @@ class MainWindow(QMainWindow):
         """Re-read the period's states after a change (the plan data stays as loaded)."""
         with self.ledger.Session.begin() as session:
             self.settings = load_settings(session)
-            states = current_states(session, self.plan_id, self.settings)
+            states = current_states(session, self.plan_id, self.settings, record=not self.ledger.read_only)
         self.model.set_states(states)
         self._rebuild_warning_tree()
         self._show_period()
@@ -310,7 +320,7 @@ class MainWindow(QMainWindow):
             f"操作员：{self.operator}" + (f"　未完成草稿 {drafts} 份（Ctrl+D）" if drafts else "")
         )
         where = f"外勤数据包（{self.packet_period}，{self.ledger.path.name}）" if self.packet_period else str(self.ledger.path.name)
-        self.setWindowTitle(f"督办台账 — {where} — {self.plan_title}")
+        self.setWindowTitle(f"督办台账 — {where} — {self.plan_title}" + ("（只读）" if self.ledger.read_only else ""))
 
     def _draft_count(self) -> int:
         with self.ledger.Session() as session:
@@ -457,6 +467,9 @@ class MainWindow(QMainWindow):
     def enter_progress(self, task_id: int | None = None, unit: str | None = None, period: str | None = None) -> None:
         from desktop.entry_dialog import ProgressEntryDialog
 
+        if self.ledger.read_only:  # the table's double-click comes here too
+            self.statusBar().showMessage("台账以只读方式打开，不能录入进展。", 5000)
+            return
         task_id = task_id or self._need_task()
         if task_id is not None:
             dialog = ProgressEntryDialog(
@@ -538,18 +551,21 @@ class MainWindow(QMainWindow):
         """Open another ledger file, e.g. a field packet on the laptop; the current one is closed."""
         from PySide6.QtWidgets import QFileDialog
 
-        from db.engine import open_ledger
+        from desktop.safety_dialogs import open_ledger_interactively
 
         chosen, _ = QFileDialog.getOpenFileName(self, "打开台账或外勤数据包", str(self.ledger.path.parent), "督办台账 (*.sqlite *.duban);;所有文件 (*)")
         if not chosen:
             return
         try:
-            other = open_ledger(chosen)
+            other = open_ledger_interactively(self, chosen)
         except UserError as exc:
             QMessageBox.warning(self, "无法打开", str(exc))
             return
+        if other is None:
+            return
         self.ledger.close()
         self.ledger = other
+        self._enable_writing()
         self.load()
 
     def merge_packet(self) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QTextCursor
 
 from db.decisions import sign_off
+from db.engine import open_ledger
 from db.ledger import get_task, list_tasks, list_units
 from db.models import AuditLog, ProgressDraft
 from db.progress import ProgressInput, add_progress, list_progress
@@ -199,13 +200,17 @@ os.kill(os.getpid(), signal.SIGKILL)
 """
 
 
-def test_typed_text_survives_closing_switching_and_a_crash(window, ledger, qtbot):
+def test_typed_text_survives_closing_switching_and_a_crash(window, ledger, qtbot, request):
     from desktop.entry_dialog import ProgressEntryDialog
 
     task_id = _task_id(ledger, "A03-04")
-    # A clerk types, and the program is killed before anything is saved.
+    # A clerk types, and the program is killed before anything is saved.  Only one duban may
+    # write a ledger, so this one lets go of it and opens it again as after a restart.
+    ledger.close()
     crashed = subprocess.run([sys.executable, "-c", CRASHING_CLERK, str(ledger.path), str(task_id)], cwd=ROOT, env=os.environ | {"QT_QPA_PLATFORM": "offscreen"})
     assert crashed.returncode == -signal.SIGKILL
+    ledger = window.ledger = open_ledger(ledger.path)
+    request.addfinalizer(ledger.close)
     with ledger.Session() as s:
         assert s.query(ProgressDraft).count() == 1
     restored = ProgressEntryDialog(ledger, task_id, period="2022-06", operator="张三", parent=window)

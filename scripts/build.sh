@@ -91,6 +91,11 @@ png_ok "$T/first-start.png"
 # The command line on an explicit ledger, a year of demo progress, and the exports.
 run --db "$T/ledger.sqlite" init
 grep -q "计划" "$T/out.txt" || fail "init printed: $(cat "$T/out.txt")"
+# Alembic ran the bundled scripts up to this program's head revision.
+HEAD="$(sed -n 's/^SCHEMA_HEAD *= *"\([^"]*\)".*/\1/p' "$ROOT/db/migrations/__init__.py")"
+STORED="$("$PY" -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT version_num FROM alembic_version").fetchone()[0])' "$T/ledger.sqlite")"
+[ -n "$HEAD" ] && [ "$STORED" = "$HEAD" ] || fail "fresh ledger is at schema '$STORED', expected '$HEAD'"
+echo "  schema $STORED (head $HEAD)"
 run --db "$T/ledger.sqlite" demo "$T/demo.sqlite"
 run --db "$T/demo.sqlite" tasks --json
 [ "$(grep -c '"code"' "$T/out.txt")" -gt 50 ] || fail "tasks --json listed too few tasks"

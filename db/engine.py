@@ -54,6 +54,13 @@ def install_sqlite_hooks(engine: Engine, *, read_only: bool = False, journal: st
     def _on_begin(conn):  # pragma: no cover
         conn.exec_driver_sql("BEGIN")
 
+    if read_only:
+
+        @event.listens_for(engine, "handle_error")
+        def _on_error(context):
+            if "readonly database" in str(context.original_exception):
+                raise UserError("台账以只读方式打开（另一个督办台账正在使用它），不能修改。") from context.original_exception
+
 
 def alembic_config(url: str):
     """An Alembic config pointing at the bundled migrations (works from a frozen build too)."""

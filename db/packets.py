@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from sqlalchemy import create_engine, delete, event, insert, select, text, tuple_
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import audit
@@ -248,6 +248,7 @@ def export_packet(
         scope = {"units": [u.name for u in chosen_units], "annexes": sorted(annexes or []), "tasks": len(task_ids), "months": months}
     scratch = path.with_name(path.name + ".partial")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         _copy_database(ledger.path, scratch)
         control.step(1, 4, "正在裁剪数据包……")
         packet = _scratch_ledger(scratch)
@@ -347,6 +348,14 @@ def _refuse(path: Path, reason: str, details: list[str] | None = None) -> UserEr
     return UserError(f"外勤数据包 {path.name} 未合并：{reason}台账未作改动。", details)
 
 
+def _seal_difference(found: dict, expected: dict) -> str:
+    return (
+        f"记录：进展 {found['entries']} 条（应为 {expected.get('entries', '?')}），"
+        f"删除标记 {found['tombstones']} 条（应为 {expected.get('tombstones', '?')}），"
+        f"证明材料 {found['evidence']} 个（应为 {expected.get('evidence', '?')}）。"
+    )
+
+
 def read_packet(path: Path, workdir: Path) -> PacketContent:
     """Copy a returned packet aside, check it whole, and read it; UserError says why a packet is refused."""
     from db.safety import check_file, file_damage
@@ -364,7 +373,10 @@ def read_packet(path: Path, workdir: Path) -> PacketContent:
     problems = check_file(copy)
     if problems:
         raise _refuse(path, problems[0], problems[1:])
-    packet = open_ledger(copy)
+    try:
+        packet = open_ledger(copy)
+    except SQLAlchemyError as exc:
+        raise _refuse(path, f"文件已损坏或不完整（{exc.__class__.__name__}）。") from exc
     try:
         with packet.Session() as session:
             info = PacketInfo.read(session)
@@ -372,16 +384,7 @@ def read_packet(path: Path, workdir: Path) -> PacketContent:
                 raise _refuse(path, "这是一个台账文件，不是外勤数据包。")
             found = compute_seal(session)
             if found != info.seal:
-                expected = info.seal or {}
-                raise _refuse(
-                    path,
-                    "数据包内容与其校验信息不符，可能在督办台账之外被改动过或已损坏。",
-                    [
-                        f"记录：进展 {found['entries']} 条（应为 {expected.get('entries', '?')}），"
-                        f"删除标记 {found['tombstones']} 条（应为 {expected.get('tombstones', '?')}），"
-                        f"证明材料 {found['evidence']} 个（应为 {expected.get('evidence', '?')}）。",
-                    ],
-                )
+                raise _refuse(path, "数据包内容与其校验信息不符，可能在督办台账之外被改动过或已损坏。", [_seal_difference(found, info.seal)])
             entries = [
                 PacketEntry(row.uuid, plan, code, unit, row.period, content_of(row), row.version, row.origin, row.changed_on, row.created_at)
                 for row, code, unit, plan in _entry_rows(session)
@@ -391,6 +394,8 @@ def read_packet(path: Path, workdir: Path) -> PacketContent:
                 {c: getattr(e, c) for c in ("uuid", "entry_uuid", "name", "size", "sha256", "data", "origin", "created_at", "deleted_at")}
                 for e in session.scalars(select(Evidence).order_by(Evidence.uuid))
             ]
+    except (SQLAlchemyError, UnicodeDecodeError, ValueError) as exc:  # damage SQLite's checks did not see
+        raise _refuse(path, f"文件已损坏，无法读出其中的记录（{exc.__class__.__name__}）。") from exc
     finally:
         packet.close()
     return PacketContent(info, entries, base, evidence, found["checksum"])
@@ -510,12 +515,14 @@ class _Merge:
             item.note = "；".join(problems)
             self.report.refused.append(item)
             return
-        row = self.by_uuid.get(p.uuid) or self.by_key.get(key)
-        packet_digest = p.digest
+        packet_digest, deleted = p.digest, p.content["deleted"]
         base = self.sync.get(p.uuid, self.content.base.get(p.uuid))
         self.sync[p.uuid] = packet_digest
+        row = self.by_uuid.get(p.uuid)
+        if row is None and (base is not None or not deleted):
+            row = self.by_key.get(key)  # the office reported the same month under another uuid
         if row is None:
-            if p.content["deleted"]:
+            if deleted:
                 self.report.unchanged += 1  # made and deleted in the field: nothing to bring back
                 return
             self._insert(p, key)
@@ -524,7 +531,7 @@ class _Merge:
         if row.uuid != p.uuid:
             self.uuid_map[p.uuid] = row.uuid
         ledger_digest = digest(p.task_code, p.unit, p.period, content_of(row))
-        if packet_digest in (ledger_digest, base):
+        if packet_digest in (ledger_digest, base) or (deleted and row.deleted_at is not None):
             self.report.unchanged += 1
         elif ledger_digest == base or (row.uuid != p.uuid and row.deleted_at is not None):
             self._take(row, p, item)
@@ -660,7 +667,7 @@ def resolve_conflict(session: Session, conflict_id: int, *, choice: str | dict, 
     if conflict is None or conflict.status != PENDING:
         raise UserError(f"冲突 {conflict_id} 不存在或已处理。可用 duban packet conflicts 查看待处理的冲突。")
     row = session.scalar(select(ProgressEntry).where(ProgressEntry.uuid == conflict.entry_uuid))
-    task_code, unit = session.execute(select(Task.code, Unit.name).where(Task.id == row.task_id, Unit.id == row.unit_id)).one()
+    task_code, unit = session.get(Task, row.task_id).code, session.get(Unit, row.unit_id).name
     before = content_of(row)
     if choice == "packet":
         _apply_content(row, conflict.packet_values, conflict.packet_values.get("changed_on"))

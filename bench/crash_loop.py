@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import multiprocessing
 import random
 import shutil
 import signal
@@ -34,8 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,9 +53,6 @@ PHASES = (BEFORE, INSIDE, COMMITTING, AFTER, FINISHED)
 ANCHORS = ("started", "begin", "commit", "committed")
 WAIT_LIMIT = 120  # seconds a trial waits for the worker's next line before it counts as hung
 
-Rows = dict[str, Counter]  # table -> its rows, as a multiset of tuples
-
-
 def ledger_files(path: Path) -> list[Path]:
     return [p for p in (path, Path(f"{path}-wal")) if p.exists()]
 
@@ -66,25 +63,32 @@ def copy_ledger(source: Path, target: Path) -> None:
         shutil.copyfile(part, target.with_name(target.name + part.name.removeprefix(source.name)))
 
 
-def table_rows(path: Path) -> Rows:
-    conn = sqlite3.connect(path)
+def changes(pristine: Path, path: Path) -> dict[str, int]:
+    """Rows added, changed or removed per table against the pristine ledger (a changed row counts twice).
+
+    Compared in SQLite (EXCEPT both ways), which is fast; every table has a primary key, so rows are
+    unique and set difference is exact.  The pristine ledger is opened read-only and never changes.
+    """
+    conn = sqlite3.connect(path.resolve().as_uri(), uri=True)
     try:
-        names = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        return {name: Counter(conn.execute(f'SELECT * FROM "{name}"')) for name in names}
+        conn.execute("ATTACH DATABASE ? AS pristine", (f"{pristine.resolve().as_uri()}?mode=ro",))
+        tables = {}
+        for schema in ("main", "pristine"):
+            for (name,) in conn.execute(f"SELECT name FROM {schema}.sqlite_master WHERE type = 'table'"):
+                tables.setdefault(name, set()).add(schema)
+        out = {}
+        for name in sorted(tables):
+            if tables[name] != {"main", "pristine"}:
+                raise RuntimeError(f"table {name} is only in {tables[name]}: a schema change is no crash outcome")
+            differ = sum(
+                conn.execute(f'SELECT count(*) FROM (SELECT * FROM {a}."{name}" EXCEPT SELECT * FROM {b}."{name}")').fetchone()[0]
+                for a, b in (("main", "pristine"), ("pristine", "main"))
+            )
+            if differ:
+                out[name] = differ
+        return out
     finally:
         conn.close()
-
-
-def changes(pristine: Rows, path: Path) -> dict[str, int]:
-    """Rows added, changed or removed per table against the pristine ledger (a changed row counts twice)."""
-    now = table_rows(path)
-    out = {}
-    for name in sorted(pristine.keys() | now.keys()):
-        before, after = pristine.get(name, Counter()), now.get(name, Counter())
-        differ = sum(((after - before) + (before - after)).values())
-        if differ:
-            out[name] = differ
-    return out
 
 
 def integrity_problems(path: Path) -> list[str]:
@@ -118,11 +122,10 @@ class Case:
     kind: str
     pristine: Path
     source: Path
-    rows: Rows = field(default_factory=dict)
     full: dict[str, int] = field(default_factory=dict)
     summary: dict = field(default_factory=dict)
     duration: float = 0.0
-    events: dict[str, float] = field(default_factory=dict)  # begin, commit, committed: seconds after "started"
+    events: dict[str, float] = field(default_factory=dict)  # begin, commit, committed, closed: seconds after "started"
     commits: int = 0  # transactions the uninterrupted write commits on the ledger
 
     @property
@@ -135,16 +138,22 @@ class Case:
         """The commit itself: last flush, COMMIT, fsync."""
         return self.events["committed"] - self.events["commit"]
 
+    @property
+    def closing(self) -> float:
+        """From the commit's return to the ledger closed (its WAL checkpointed)."""
+        return self.events["closed"] - self.events["committed"]
+
 
 @dataclass
 class Kill:
-    """When to kill: `delay` seconds after the worker reports `anchor` (for "committed" it holds there)."""
+    """When to kill: `delay` seconds after the worker reports `anchor`; with hold, the worker stops there for the kill."""
 
     anchor: str
     delay: float
+    hold: bool = False
 
     def __str__(self) -> str:
-        return f"{self.delay * 1000:.1f} ms after {self.anchor}"
+        return f"{self.delay * 1000:.1f} ms after {self.anchor}" + (" (worker holding)" if self.hold else "")
 
 
 @dataclass
@@ -155,6 +164,7 @@ class Trial:
     phase: str
     outcome: str
     details: list[str] = field(default_factory=list)
+    seconds: float = 0.0
 
 
 def _spawn(case: Case, ledger: Path, source: Path, hold: str | None = None) -> subprocess.Popen:
@@ -205,7 +215,6 @@ def _phase(words: list[str], case: Case) -> str:
 
 def measure(case: Case, workdir: Path, runs: int = 2) -> Case:
     """Run the write uninterrupted `runs` times at once (the load the trials run under): its effect, T and its events."""
-    case.rows = table_rows(case.pristine)
     folders = [Path(tempfile.mkdtemp(prefix=f"{case.kind}-full-", dir=workdir)) for _ in range(runs)]
     ledgers = [folder / "ledger.sqlite" for folder in folders]
     sources = [folder / case.source.name for folder in folders]
@@ -221,8 +230,9 @@ def measure(case: Case, workdir: Path, runs: int = 2) -> Case:
         if proc.returncode != 0 or not last.startswith("done "):
             raise _worker_failed(proc, ledger, out)
         summaries.append(json.loads(last.removeprefix("done ")))
-        effects.append(changes(case.rows, ledger))
+        effects.append(changes(case.pristine, ledger))
     durations = [s.pop("seconds") for s in summaries]
+    closed = [s.pop("closed") for s in summaries]
     events = [s.pop("events") for s in summaries]
     if any(s != summaries[0] for s in summaries) or any(e != effects[0] for e in effects):
         raise RuntimeError(f"uninterrupted runs differ: {summaries} {effects}")
@@ -233,6 +243,7 @@ def measure(case: Case, workdir: Path, runs: int = 2) -> Case:
     case.commits = names[0].count("committed")
     # The write's own transaction is the last one; its moments are the mean over the runs.
     case.events = {name: statistics.mean(e[len(e) - 3 + i][1] for e in events) for i, name in enumerate(("begin", "commit", "committed"))}
+    case.events["closed"] = statistics.mean(closed)
     if not case.full:
         raise RuntimeError(f"the uninterrupted {case.kind} changed nothing: {case.summary}")
     for folder in folders:
@@ -250,13 +261,14 @@ def _expected(phase: str) -> tuple[str, ...]:
 
 def run_trial(case: Case, number: int, kill: Kill, workdir: Path) -> Trial:
     """Kill the write as planned, then check the ledger holds all of it or none, and that it completes."""
+    began = time.perf_counter()
     folder = workdir / f"{case.kind}-{number:04d}"
     folder.mkdir()
     ledger = folder / "ledger.sqlite"
     source = folder / case.source.name
     copy_ledger(case.pristine, ledger)
     copy_ledger(case.source, source)
-    proc = _spawn(case, ledger, source, hold="committed" if kill.anchor == "committed" else None)
+    proc = _spawn(case, ledger, source, hold=kill.anchor if kill.hold else None)
     seen: list[str] = []
     try:
         if _read_until(proc, ledger, "started", seen) and (kill.anchor == "started" or _read_until(proc, ledger, kill.anchor, seen)):
@@ -279,7 +291,7 @@ def run_trial(case: Case, number: int, kill: Kill, workdir: Path) -> Trial:
     if problems:
         trial.outcome, trial.details = BROKEN, problems[:20]
     else:
-        found = changes(case.rows, ledger)
+        found = changes(case.pristine, ledger)
         if found == case.full:
             trial.outcome = ALL
         elif found:
@@ -289,7 +301,7 @@ def run_trial(case: Case, number: int, kill: Kill, workdir: Path) -> Trial:
             trial.details.append(f"killed {phase}, yet the ledger holds {trial.outcome} of the write")
     try:
         write_in_process(case.kind, reopen / ledger.name, source)
-        after = changes(case.rows, reopen / ledger.name)
+        after = changes(case.pristine, reopen / ledger.name)
         if after != case.full:
             trial.details.append(f"running the write again left {after}, an uninterrupted run leaves {case.full}")
     except Exception as exc:  # noqa: BLE001 - any failure to open or complete is the finding
@@ -298,6 +310,7 @@ def run_trial(case: Case, number: int, kill: Kill, workdir: Path) -> Trial:
         shutil.rmtree(folder)  # a failed trial's ledger stays for a post-mortem
     else:
         trial.details.insert(0, f"ledger kept at {ledger}")
+    trial.seconds = time.perf_counter() - began
     return trial
 
 
@@ -305,7 +318,7 @@ def run_trial(case: Case, number: int, kill: Kill, workdir: Path) -> Trial:
 class Tally:
     case: Case
     trials: list[Trial]
-    elapsed: float
+    jobs: int
 
     def count(self, outcome: str | None = None, killed: bool | None = None, phase: str | None = None) -> int:
         return sum(
@@ -315,7 +328,8 @@ class Tally:
 
     @property
     def kills(self) -> int:
-        return self.count(killed=True)
+        """Kills while the write ran (not after it printed done, when only the interpreter's exit was cut short)."""
+        return sum(t.killed and t.phase != FINISHED for t in self.trials)
 
     @property
     def failures(self) -> list[Trial]:
@@ -325,12 +339,13 @@ class Tally:
     def lines(self) -> list[str]:
         case = self.case
         lines = [
-            f"{case.kind}: {len(self.trials)} trials, {self.kills} killed, in {self.elapsed:.1f} s; uninterrupted write T = {case.duration * 1000:.0f} ms "
-            f"(its transaction {case.events['begin'] * 1000:.0f}–{case.events['commit'] * 1000:.0f} ms, commit {case.committing * 1000:.1f} ms), "
+            f"{case.kind}: {len(self.trials)} trials, {self.kills} killed during the write, in {sum(t.seconds for t in self.trials) / self.jobs:.1f} s; uninterrupted write T = {case.duration * 1000:.0f} ms "
+            f"(its transaction {case.events['begin'] * 1000:.0f}–{case.events['commit'] * 1000:.0f} ms, commit {case.committing * 1000:.1f} ms, "
+            f"closed at {case.events['closed'] * 1000:.0f} ms), "
             f"changes {sum(case.full.values())} rows ({', '.join(f'{k} {v}' for k, v in case.full.items())}); {json.dumps(case.summary, ensure_ascii=False)}",
             f"  killed before commit (none written): {self.count(NONE, True)}",
-            f"  killed after commit (all written):   {self.count(ALL, True)}",
-            f"  finished before the kill (all written): {self.count(ALL, False)}",
+            f"  killed after commit (all written):   {self.count(ALL, True) - self.count(ALL, True, FINISHED)}",
+            f"  finished before the kill (all written): {self.count(ALL, phase=FINISHED)}",
             f"  partial: {self.count(PARTIAL)}",
             f"  integrity failures: {self.count(BROKEN)}",
             f"  failures of any kind: {len(self.failures)}",
@@ -343,12 +358,15 @@ class Tally:
 
 
 def random_plan(case: Case, trials: int, seed: int) -> list[Kill]:
-    """Mostly a random moment of the whole write; every tenth trial inside its transaction, every tenth at its commit, every fiftieth just after it."""
+    """Mostly a random moment of the whole write (0–1.1 T); every tenth trial inside its transaction, every
+    tenth at its commit, every twentieth while the ledger closes after it, every fiftieth holding right after it."""
     plan = []
     for n in range(trials):
         rng = random.Random(f"{seed}-{case.kind}-{n}")
         if n % 50 == 49:
-            plan.append(Kill("committed", 0.0))
+            plan.append(Kill("committed", 0.0, hold=True))
+        elif n % 20 == 9:
+            plan.append(Kill("committed", rng.uniform(0, case.closing)))
         elif n % 10 == 3:
             plan.append(Kill("begin", rng.uniform(0, case.transaction)))
         elif n % 10 == 7:
@@ -358,26 +376,44 @@ def random_plan(case: Case, trials: int, seed: int) -> list[Kill]:
     return plan
 
 
+def _spread(anchor: str, span: float, count: int) -> list[Kill]:
+    """`count` kills evenly over the first 95 % of `span` after `anchor` (the margin absorbs a faster run)."""
+    return [Kill(anchor, 0.95 * span * i / count) for i in range(count)]
+
+
 def even_plan(case: Case, trials: int) -> list[Kill]:
-    """Kills spread evenly, no luck involved: over 0–1.1 T, over the transaction, at the commit, and one just after it.
+    """Kills spread evenly over the whole write, no luck involved, each phase timed from its own start.
 
-    About six in ten over the whole write, three in ten inside the transaction, then three at the
-    commit and one with the worker holding after it, so every phase is hit whatever the machine's speed.
+    Before the transaction (from "started") and inside it (from "begin") in proportion to their
+    lengths, at least three each; three over the commit; two while the ledger closes after it (its
+    WAL checkpoint); one with the worker holding just after the commit.  Timing each phase from the
+    event that opens it keeps the kills where they are meant to land on a slower or faster machine.
     """
-    inside = max(1, (trials - 4) * 3 // 10)
-    whole = max(1, trials - 4 - inside)
-    plan = [Kill("started", OVERSHOOT * case.duration * i / (whole - 1 or 1)) for i in range(whole)]
-    plan += [Kill("begin", case.transaction * (i + 0.5) / inside) for i in range(inside)]
-    plan += [Kill("commit", case.committing * f) for f in (0.0, 0.5, 1.0)]
-    plan.append(Kill("committed", 0.0))
-    return plan
+    fixed = _spread("commit", case.committing, 3) + _spread("committed", case.closing, 2) + [Kill("committed", 0.0, hold=True)]
+    rest = max(6, trials - len(fixed))
+    before = min(rest - 3, max(3, round(rest * case.events["begin"] / case.events["commit"])))
+    return _spread("started", case.events["begin"], before) + _spread("begin", case.transaction, rest - before) + fixed
 
 
-def run_trials(case: Case, plan: list[Kill], workdir: Path, *, jobs: int = 2) -> Tally:
-    started = time.perf_counter()
-    with ThreadPoolExecutor(jobs) as pool:
-        done = list(pool.map(lambda numbered: run_trial(case, numbered[0], numbered[1], workdir), enumerate(plan)))
-    return Tally(case, done, time.perf_counter() - started)
+_CASES: dict[str, Case] = {}
+
+
+def _pool_setup(cases: dict[str, Case]) -> None:
+    _CASES.update(cases)
+
+
+def _pool_trial(task: tuple[str, int, Kill, Path]) -> Trial:
+    kind, number, kill, workdir = task
+    return run_trial(_CASES[kind], number, kill, workdir)
+
+
+def run_trials(cases: list[Case], plans: dict[str, list[Kill]], workdir: Path, *, jobs: int = 2) -> dict[str, Tally]:
+    """Every case's planned trials, `jobs` at once, each in a process of its own (the checks are Python-heavy: no GIL to share)."""
+    tasks = [(case.kind, number, kill, workdir) for case in cases for number, kill in enumerate(plans[case.kind])]
+    context = multiprocessing.get_context("spawn")  # never fork a parent that may hold threads (pytest, Qt)
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_pool_setup, initargs=({c.kind: c for c in cases},)) as pool:
+        done = list(pool.map(_pool_trial, tasks))
+    return {case.kind: Tally(case, [t for task, t in zip(tasks, done) if task[0] == case.kind], jobs) for case in cases}
 
 
 def fill_template(template: Path, out: Path) -> int:
@@ -406,16 +442,23 @@ def fill_template(template: Path, out: Path) -> int:
     return filled
 
 
-def demo_ledger(base: Path, target: Path):
-    """A copy of the base ledger with five months of demo reports (Jan–May 2022), open."""
+def fill_base(base: Path) -> Path:
+    """Five months of demo reports (Jan–May 2022) in a ledger initialised from the bundled plan: both cases start here."""
     from db.demo import fill_demo, year_entries
     from db.engine import open_ledger
 
-    copy_ledger(base, target)
-    ledger = open_ledger(target)
+    ledger = open_ledger(base)
     with ledger.Session.begin() as session:
         fill_demo(session, entries=year_entries(session) * 5 // 12, seed=1, last_period="2022-05", today=dt.date(2022, 6, 20))
-    return ledger
+    ledger.close()
+    return base
+
+
+def _open_copy(base: Path, target: Path):
+    from db.engine import open_ledger
+
+    copy_ledger(base, target)
+    return open_ledger(target)
 
 
 def prepare_import(base: Path, workdir: Path) -> Case:
@@ -428,7 +471,7 @@ def prepare_import(base: Path, workdir: Path) -> Case:
     from exports.unit_template import export_templates
 
     pristine = workdir / "import-pristine.sqlite"
-    ledger = demo_ledger(base, pristine)
+    ledger = _open_copy(base, pristine)
     with ledger.Session.begin() as session:
         for task in list_tasks(session, unit=UNIT)[::2]:
             add_progress(session, ProgressInput(task.code, UNIT, PERIOD, "推进中", 30, "已启动。"), operator="准备")
@@ -457,7 +500,7 @@ def prepare_merge(base: Path, workdir: Path) -> Case:
     from db.progress import ProgressInput, add_progress, delete_progress
 
     pristine = workdir / "merge-pristine.sqlite"
-    ledger = demo_ledger(base, pristine)
+    ledger = _open_copy(base, pristine)
     source = workdir / "merge-packet.duban"
     export_packet(ledger, source, period=PERIOD, units=[UNIT], operator="准备")
     with ledger.Session() as session:
@@ -487,7 +530,7 @@ def prepare_merge(base: Path, workdir: Path) -> Case:
 
 
 def new_base(workdir: Path) -> Path:
-    """A ledger initialised from the bundled plan, as tests/conftest.py makes one."""
+    """A ledger initialised from the bundled plan, as tests/conftest.py makes one, with fill_base's demo reports."""
     from db.engine import open_ledger
     from db.ledger import init_from_bundled_plan
 
@@ -495,7 +538,7 @@ def new_base(workdir: Path) -> Path:
     ledger = open_ledger(path)
     init_from_bundled_plan(ledger, operator="准备")
     ledger.close()
-    return path
+    return fill_base(path)
 
 
 PREPARE = {"import": prepare_import, "merge": prepare_merge}
@@ -514,11 +557,13 @@ def main() -> int:
     failed = False
     try:
         base = new_base(workdir)
-        for kind in args.case or ("import", "merge"):
-            case = measure(PREPARE[kind](base, workdir), workdir, runs=args.jobs)
-            tally = run_trials(case, random_plan(case, args.trials, args.seed), workdir, jobs=args.jobs)
+        cases = [measure(PREPARE[kind](base, workdir), workdir, runs=args.jobs) for kind in args.case or ("import", "merge")]
+        started = time.perf_counter()
+        tallies = run_trials(cases, {c.kind: random_plan(c, args.trials, args.seed) for c in cases}, workdir, jobs=args.jobs)
+        for tally in tallies.values():
             print("\n".join(tally.lines()), flush=True)
             failed |= bool(tally.failures) or not (tally.count(NONE, True) and tally.count(ALL, True))
+        print(f"{sum(len(t.trials) for t in tallies.values())} trials in {time.perf_counter() - started:.1f} s, {args.jobs} at a time")
     finally:
         if not args.keep and not failed:
             shutil.rmtree(workdir)

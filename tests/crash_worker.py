@@ -9,7 +9,7 @@ happens, each with its seconds since "started":
     begin 0.184       a transaction on the ledger began
     commit 0.371      its commit began (the last flush, then SQLite's COMMIT and fsync)
     committed 0.379   the commit returned: the write is on disk
-    done {summary as JSON, with the write's seconds and every event's time}
+    done {summary as JSON: the write's seconds, when the ledger was closed, every event's time}
 
 so the parent can spread its kills over the write, kill at an event, and know afterwards how far
 the write had come.  --hold EVENT stops the worker for good right after printing EVENT (the parent
@@ -91,8 +91,9 @@ def main(argv: list[str]) -> int:
     seen = report_events(ledger, began, hold)
     summary = write(ledger, source)
     seconds = time.perf_counter() - began
-    ledger.close()
-    print("done", json.dumps(summary | {"seconds": seconds, "events": seen}, ensure_ascii=False), flush=True)
+    ledger.close()  # the last connection's close checkpoints the WAL into the ledger file
+    closed = time.perf_counter() - began
+    print("done", json.dumps(summary | {"seconds": seconds, "closed": closed, "events": seen}, ensure_ascii=False), flush=True)
     return 0
 
 

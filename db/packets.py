@@ -32,7 +32,7 @@ from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from sqlalchemy import create_engine, delete, event, insert, select, text, tuple_
+from sqlalchemy import create_engine, delete, event, insert, select, text, tuple_, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -41,6 +41,7 @@ from db.engine import Ledger, install_sqlite_hooks, open_ledger
 from db.errors import UserError
 from db.identity import LEDGER_ID_KEY, own_id
 from db.jobs import JobControl
+from db.migrations import SCHEMA_HEAD
 from db.ledger import find_unit, resolve_plan_id
 from db.models import (
     Annex,
@@ -82,8 +83,8 @@ def content_of(row: ProgressEntry) -> dict:
 
 
 def digest(task_code: str, unit: str, period: str, content: dict) -> str:
-    """The fingerprint the merge compares: same digest, same report."""
-    canonical = json.dumps([task_code, unit, period, content], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """The fingerprint the merge compares: same digest, same report (repr of str, int, bool and None is stable)."""
+    canonical = repr((task_code, unit, period, *(content[name] for name in CONTENT), content["deleted"]))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -102,9 +103,9 @@ def _apply_content(row: ProgressEntry, values: dict, changed_on: str | None) -> 
 
 
 def _entry_rows(session: Session, *where):
-    """Reports with their task code, unit name and plan title (tombstones included)."""
+    """Reports as plain rows with their task code, unit name and plan title (tombstones included)."""
     return session.execute(
-        select(ProgressEntry, Task.code, Unit.name, Plan.title)
+        select(*ProgressEntry.__table__.c, Task.code.label("task_code"), Unit.name.label("unit_name"), Plan.title.label("plan_title"))
         .join(Task, Task.id == ProgressEntry.task_id)
         .join(Unit, Unit.id == ProgressEntry.unit_id)
         .join(Plan, Plan.id == Task.plan_id)
@@ -113,25 +114,51 @@ def _entry_rows(session: Session, *where):
     )
 
 
+@dataclass
+class PacketEntry:
+    """One report in a returned packet, with what the merge needs to place it."""
+
+    uuid: str
+    plan: str
+    task_code: str
+    unit: str
+    period: str
+    content: dict
+    version: int
+    origin: str | None
+    changed_on: str | None
+    created_at: dt.datetime
+
+    def __post_init__(self):
+        self.digest = digest(self.task_code, self.unit, self.period, self.content)
+
+
+def read_entries(session: Session) -> list[PacketEntry]:
+    return [
+        PacketEntry(r.uuid, r.plan_title, r.task_code, r.unit_name, r.period, content_of(r), r.version, r.origin, r.changed_on, r.created_at)
+        for r in _entry_rows(session)
+    ]
+
+
+
 # --- the seal -------------------------------------------------------------------------------------
 
 
-def compute_seal(session: Session) -> dict:
-    """Counts and a checksum of everything a merge takes from the packet."""
+def compute_seal(session: Session, entries: list[PacketEntry] | None = None) -> dict:
+    """Counts and a checksum of everything a merge takes from the packet (entries: already read, to read once)."""
     sha = hashlib.sha256()
     live = tombstones = 0
-    for row, code, unit, _plan in _entry_rows(session):
-        content = content_of(row)
-        live, tombstones = (live + 1, tombstones) if not content["deleted"] else (live, tombstones + 1)
-        sha.update(f"E|{row.uuid}|{row.version}|{row.changed_on}|{digest(code, unit, row.period, content)}\n".encode())
+    for entry in entries if entries is not None else read_entries(session):
+        live, tombstones = (live, tombstones + 1) if entry.content["deleted"] else (live + 1, tombstones)
+        sha.update(f"E|{entry.uuid}|{entry.version}|{entry.changed_on}|{entry.digest}\n".encode())
     evidence = 0
-    for uid, entry, sha256, size, deleted in session.execute(
+    for uid, entry_uuid, sha256, size, deleted in session.execute(
         select(Evidence.uuid, Evidence.entry_uuid, Evidence.sha256, Evidence.size, Evidence.deleted_at).order_by(Evidence.uuid)
     ):
         evidence += 1
-        sha.update(f"V|{uid}|{entry}|{sha256}|{size}|{deleted is not None}\n".encode())
-    for entry, version, base in session.execute(select(PacketBase.entry_uuid, PacketBase.version, PacketBase.digest).order_by(PacketBase.entry_uuid)):
-        sha.update(f"B|{entry}|{version}|{base}\n".encode())
+        sha.update(f"V|{uid}|{entry_uuid}|{sha256}|{size}|{deleted is not None}\n".encode())
+    for entry_uuid, version, base in session.execute(select(PacketBase.entry_uuid, PacketBase.version, PacketBase.digest).order_by(PacketBase.entry_uuid)):
+        sha.update(f"B|{entry_uuid}|{version}|{base}\n".encode())
     return {"entries": live, "tombstones": tombstones, "evidence": evidence, "checksum": sha.hexdigest()}
 
 
@@ -268,10 +295,7 @@ def export_packet(
                 ):
                     _set_info(session, key, value)
                 control.step(2, 4, "正在记录数据包基准……")
-                base = [
-                    {"entry_uuid": row.uuid, "version": row.version, "digest": digest(code, unit, row.period, content_of(row))}
-                    for row, code, unit, _plan in _entry_rows(session)
-                ]
+                base = [{"entry_uuid": e.uuid, "version": e.version, "digest": e.digest} for e in read_entries(session)]
                 if base:
                     session.execute(insert(PacketBase), base)
                 _reseal(session)
@@ -316,26 +340,6 @@ def _prune(session: Session, plan_id: int, task_ids: list[int], *, first_period:
 
 
 @dataclass
-class PacketEntry:
-    """One report in a returned packet, with what the merge needs to place it."""
-
-    uuid: str
-    plan: str
-    task_code: str
-    unit: str
-    period: str
-    content: dict
-    version: int
-    origin: str | None
-    changed_on: str | None
-    created_at: dt.datetime
-
-    @property
-    def digest(self) -> str:
-        return digest(self.task_code, self.unit, self.period, self.content)
-
-
-@dataclass
 class PacketContent:
     info: PacketInfo
     entries: list[PacketEntry]
@@ -348,6 +352,12 @@ def _refuse(path: Path, reason: str, details: list[str] | None = None) -> UserEr
     return UserError(f"外勤数据包 {path.name} 未合并：{reason}台账未作改动。", details)
 
 
+def _revision(path: Path) -> str | None:
+    with closing(sqlite3.connect(path)) as conn:
+        found = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    return found[0] if found else None
+
+
 def _seal_difference(found: dict, expected: dict) -> str:
     return (
         f"记录：进展 {found['entries']} 条（应为 {expected.get('entries', '?')}），"
@@ -358,37 +368,29 @@ def _seal_difference(found: dict, expected: dict) -> str:
 
 def read_packet(path: Path, workdir: Path) -> PacketContent:
     """Copy a returned packet aside, check it whole, and read it; UserError says why a packet is refused."""
-    from db.safety import check_file, file_damage
+    from db.safety import check_file
 
     if not path.is_file():
         raise UserError(f"找不到外勤数据包 {path}。")
-    problems = file_damage(path)
-    if problems:
-        raise _refuse(path, "文件已损坏或不完整（可能复制时被截断）。", problems)
     copy = workdir / "packet.sqlite"
     try:
         _copy_database(path, copy)
-    except sqlite3.DatabaseError as exc:
-        raise _refuse(path, f"文件已损坏或不完整（{exc}）。") from exc
-    problems = check_file(copy)
-    if problems:
-        raise _refuse(path, problems[0], problems[1:])
-    try:
-        packet = open_ledger(copy)
-    except SQLAlchemyError as exc:
+        problems = check_file(copy)
+        if problems:
+            raise _refuse(path, problems[0], problems[1:])
+        # The copy is checked and private: open it plainly, through Alembic only if it is of an older revision.
+        packet = _scratch_ledger(copy) if _revision(copy) == SCHEMA_HEAD else open_ledger(copy)
+    except (sqlite3.DatabaseError, SQLAlchemyError, UnicodeDecodeError) as exc:
         raise _refuse(path, f"文件已损坏或不完整（{exc.__class__.__name__}）。") from exc
     try:
         with packet.Session() as session:
             info = PacketInfo.read(session)
             if info is None:
                 raise _refuse(path, "这是一个台账文件，不是外勤数据包。")
-            found = compute_seal(session)
+            entries = read_entries(session)
+            found = compute_seal(session, entries)
             if found != info.seal:
                 raise _refuse(path, "数据包内容与其校验信息不符，可能在督办台账之外被改动过或已损坏。", [_seal_difference(found, info.seal)])
-            entries = [
-                PacketEntry(row.uuid, plan, code, unit, row.period, content_of(row), row.version, row.origin, row.changed_on, row.created_at)
-                for row, code, unit, plan in _entry_rows(session)
-            ]
             base = dict(session.execute(select(PacketBase.entry_uuid, PacketBase.digest)).all())
             evidence = [
                 {c: getattr(e, c) for c in ("uuid", "entry_uuid", "name", "size", "sha256", "data", "origin", "created_at", "deleted_at")}
@@ -472,36 +474,36 @@ class MergeReport:
 
 
 class _Merge:
-    """One merge in one transaction: the ledger's side loaded in bulk, each packet report placed by the rules."""
+    """One merge in one transaction: the ledger's side read as plain rows, each packet report placed by the rules,
+    and the writes made in bulk at the end (a packet of thousands of reports must merge in a second or two)."""
 
     def __init__(self, session: Session, content: PacketContent, report: MergeReport, operator: str | None):
         self.session, self.content, self.report, self.operator = session, content, report, operator
         self.packet_id = content.info.id
+        self.note = f"外勤数据包 {report.packet}（{self.packet_id}）"
         self.task_ids = {(plan, code): tid for tid, code, plan in session.execute(select(Task.id, Task.code, Plan.title).join(Plan))}
         self.unit_ids = dict(session.execute(select(Unit.name, Unit.id)).all())
-        self.sync = {e: d for e, d in session.execute(select(PacketSync.entry_uuid, PacketSync.digest).where(PacketSync.packet_id == self.packet_id))}
+        self.stored_sync = dict(session.execute(select(PacketSync.entry_uuid, PacketSync.digest).where(PacketSync.packet_id == self.packet_id)).all())
+        self.sync = dict(self.stored_sync)
         self.conflicts = {c.entry_uuid: c for c in session.scalars(select(MergeConflict).where(MergeConflict.packet_id == self.packet_id))}
+        columns = [*ProgressEntry.__table__.c]
         uuids = [p.uuid for p in content.entries]
-        self.by_uuid: dict[str, ProgressEntry] = {}
+        self.by_uuid = {}
         for start in range(0, len(uuids), _CHUNK):
-            for row in session.scalars(select(ProgressEntry).where(ProgressEntry.uuid.in_(uuids[start : start + _CHUNK]))):
-                self.by_uuid[row.uuid] = row
-        self.by_key = self._rows_by_key([p for p in content.entries if p.uuid not in self.by_uuid])
+            self.by_uuid |= {r.uuid: r for r in session.execute(select(*columns).where(ProgressEntry.uuid.in_(uuids[start : start + _CHUNK])))}
+        keys = [k for p in content.entries if p.uuid not in self.by_uuid and (k := self._key(p))]
+        self.by_key = {}
+        for start in range(0, len(keys), _CHUNK):
+            query = select(*columns).where(tuple_(ProgressEntry.task_id, ProgressEntry.unit_id, ProgressEntry.period).in_(keys[start : start + _CHUNK]))
+            self.by_key |= {(r.task_id, r.unit_id, r.period): r for r in session.execute(query)}
         self.uuid_map: dict[str, str] = {}  # packet entry uuid -> the ledger's, where they differ
+        self.inserts: list[dict] = []
+        self.updates: list[dict] = []
+        self.audits: list[dict] = []
 
     def _key(self, p: PacketEntry) -> tuple[int, int, str] | None:
         task_id, unit_id = self.task_ids.get((p.plan, p.task_code)), self.unit_ids.get(p.unit)
         return (task_id, unit_id, p.period) if task_id and unit_id else None
-
-    def _rows_by_key(self, entries: list[PacketEntry]) -> dict[tuple, ProgressEntry]:
-        keys = [k for k in map(self._key, entries) if k]
-        found = {}
-        for start in range(0, len(keys), _CHUNK):
-            chunk = keys[start : start + _CHUNK]
-            query = select(ProgressEntry).where(tuple_(ProgressEntry.task_id, ProgressEntry.unit_id, ProgressEntry.period).in_(chunk))
-            for row in self.session.scalars(query):
-                found[(row.task_id, row.unit_id, row.period)] = row
-        return found
 
     def place(self, p: PacketEntry) -> None:
         item = MergeItem(p.task_code, p.unit, p.period)
@@ -510,14 +512,15 @@ class _Merge:
             item.note = "台账中没有该任务或单位（计划可能已更换）"
             self.report.refused.append(item)
             return
-        problems = [] if p.content["deleted"] else list(field_problems(ProgressInput(p.task_code, p.unit, p.period, **{k: p.content[k] for k in ("status", "percent", "progress_text")})).values())
+        deleted = p.content["deleted"]
+        problems = [] if deleted else list(field_problems(ProgressInput(p.task_code, p.unit, p.period, p.content["status"], p.content["percent"], p.content["progress_text"])).values())
         if problems:
             item.note = "；".join(problems)
             self.report.refused.append(item)
             return
-        packet_digest, deleted = p.digest, p.content["deleted"]
         base = self.sync.get(p.uuid, self.content.base.get(p.uuid))
-        self.sync[p.uuid] = packet_digest
+        if p.digest != self.content.base.get(p.uuid) or p.uuid in self.sync:
+            self.sync[p.uuid] = p.digest  # the packet's own base already says what is unchanged since export
         row = self.by_uuid.get(p.uuid)
         if row is None and (base is not None or not deleted):
             row = self.by_key.get(key)  # the office reported the same month under another uuid
@@ -530,50 +533,49 @@ class _Merge:
             return
         if row.uuid != p.uuid:
             self.uuid_map[p.uuid] = row.uuid
-        ledger_digest = digest(p.task_code, p.unit, p.period, content_of(row))
-        if packet_digest in (ledger_digest, base) or (deleted and row.deleted_at is not None):
+        ours = content_of(row)
+        ledger_digest = digest(p.task_code, p.unit, p.period, ours)
+        if p.digest in (ledger_digest, base) or (deleted and ours["deleted"]):
             self.report.unchanged += 1
-        elif ledger_digest == base or (row.uuid != p.uuid and row.deleted_at is not None):
-            self._take(row, p, item)
+        elif ledger_digest == base or (row.uuid != p.uuid and ours["deleted"]):
+            self._take(row, ours, p)
+            (self.report.deleted if deleted else self.report.added if ours["deleted"] else self.report.updated).append(item)
         else:
-            self._conflict(row, p, ledger_digest)
+            self._conflict(row, ours, ledger_digest, p)
             self.report.conflicts.append(item)
+
+    def _audit(self, action: str, p: PacketEntry, **values) -> None:
+        self.audits.append(audit.row(action, "progress", f"{p.task_code}/{p.unit}/{p.period}", operator=self.operator, note=self.note, **values))
 
     def _insert(self, p: PacketEntry, key: tuple) -> None:
         task_id, unit_id, period = key
-        values = {k: v for k, v in p.content.items() if k != "deleted"}
-        values["entry_date"] = dt.date.fromisoformat(values["entry_date"])
-        row = ProgressEntry(
-            uuid=p.uuid, task_id=task_id, unit_id=unit_id, period=period, origin=p.origin,
-            changed_on=p.changed_on, version=p.version, created_at=p.created_at, updated_at=utcnow(), **values,
+        values = {k: v for k, v in p.content.items() if k != "deleted"} | {"entry_date": dt.date.fromisoformat(p.content["entry_date"])}
+        self.inserts.append(
+            values | {"uuid": p.uuid, "task_id": task_id, "unit_id": unit_id, "period": period, "origin": p.origin,
+                      "changed_on": p.changed_on, "version": p.version, "created_at": p.created_at, "updated_at": utcnow()}
         )
-        self.session.add(row)
-        self.by_uuid[p.uuid] = row
-        audit.record(self.session, "progress.merge_add", "progress", f"{p.task_code}/{p.unit}/{p.period}", after=p.content | {"uuid": p.uuid}, operator=self.operator, note=self._note)
+        self._audit("progress.merge_add", p, after=p.content | {"uuid": p.uuid})
 
-    def _take(self, row: ProgressEntry, p: PacketEntry, item: MergeItem) -> None:
-        before = content_of(row)
-        was_deleted = before["deleted"]
-        row.version = max(row.version, p.version)  # the next change outnumbers both sides' counters
-        _apply_content(row, p.content, p.changed_on)
-        (self.report.deleted if p.content["deleted"] else self.report.added if was_deleted else self.report.updated).append(item)
-        audit.record(self.session, "progress.merge_update", "progress", f"{p.task_code}/{p.unit}/{p.period}", before=before, after=p.content, operator=self.operator, note=self._note)
+    def _take(self, row, ours: dict, p: PacketEntry) -> None:
+        """The packet's version replaces the ledger's; the change counter moves past both sides'."""
+        values = {k: v for k, v in p.content.items() if k != "deleted"} | {"entry_date": dt.date.fromisoformat(p.content["entry_date"])}
+        now = utcnow()
+        self.updates.append(
+            values | {"id": row.id, "version": max(row.version, p.version) + 1, "changed_on": p.changed_on, "updated_at": now,
+                      "deleted_at": (row.deleted_at or now) if p.content["deleted"] else None}
+        )
+        self._audit("progress.merge_update", p, before=ours, after=p.content)
 
-    def _conflict(self, row: ProgressEntry, p: PacketEntry, ledger_digest: str) -> None:
+    def _conflict(self, row, ours: dict, ledger_digest: str, p: PacketEntry) -> None:
         packet_values = p.content | {"uuid": p.uuid, "changed_on": p.changed_on}
-        ledger_values = content_of(row) | {"digest": ledger_digest}
+        ledger_values = ours | {"digest": ledger_digest}
         existing = self.conflicts.get(row.uuid)
         if existing is None:
-            existing = MergeConflict(packet_id=self.packet_id, entry_uuid=row.uuid)
+            existing = self.conflicts[row.uuid] = MergeConflict(packet_id=self.packet_id, entry_uuid=row.uuid)
             self.session.add(existing)
-            self.conflicts[row.uuid] = existing
         existing.ledger_values, existing.packet_values, existing.status = ledger_values, packet_values, PENDING
         existing.resolved_by = existing.resolved_at = None
-        audit.record(self.session, "progress.merge_conflict", "progress", f"{p.task_code}/{p.unit}/{p.period}", before=ledger_values, after=packet_values, operator=self.operator, note=self._note)
-
-    @property
-    def _note(self) -> str:
-        return f"外勤数据包 {self.report.packet}（{self.packet_id}）"
+        self._audit("progress.merge_conflict", p, before=ledger_values, after=packet_values)
 
     def evidence(self) -> None:
         uuids = [e["uuid"] for e in self.content.evidence]
@@ -588,14 +590,21 @@ class _Merge:
             elif row is not None and e["deleted_at"] is not None and row.deleted_at is None:
                 row.deleted_at = e["deleted_at"]
 
-    def finish(self) -> None:
-        """Record what this merge saw of the packet, so merging it again applies only later changes."""
-        stored = set(self.session.scalars(select(PacketSync.entry_uuid).where(PacketSync.packet_id == self.packet_id)))
-        for entry_uuid, value in self.sync.items():
-            if entry_uuid in stored:
-                self.session.get(PacketSync, (self.packet_id, entry_uuid)).digest = value
-            else:
-                self.session.add(PacketSync(packet_id=self.packet_id, entry_uuid=entry_uuid, digest=value))
+    def write(self) -> None:
+        """The writes, in bulk; and what this merge saw of the packet, so merging it again applies only later changes."""
+        session = self.session
+        if self.inserts:
+            session.execute(insert(ProgressEntry), self.inserts)
+        if self.updates:
+            session.execute(update(ProgressEntry), self.updates)
+        if self.audits:
+            session.execute(insert(AuditLog), self.audits)
+        fresh = [{"packet_id": self.packet_id, "entry_uuid": u, "digest": d} for u, d in self.sync.items() if u not in self.stored_sync]
+        moved = [{"packet_id": self.packet_id, "entry_uuid": u, "digest": d} for u, d in self.sync.items() if self.stored_sync.get(u, d) != d]
+        if fresh:
+            session.execute(insert(PacketSync), fresh)
+        if moved:
+            session.execute(update(PacketSync), moved)
 
 
 def merge_packet(ledger: Ledger, path: str | Path, *, operator: str | None = None, control: JobControl | None = None) -> MergeReport:
@@ -606,24 +615,22 @@ def merge_packet(ledger: Ledger, path: str | Path, *, operator: str | None = Non
         control.step(0, 100, "正在检查数据包……")
         content = read_packet(path, Path(workdir))
     with ledger.Session.begin() as session:
-        here = own_id(session)
-        if content.info.source_ledger_id != here:
+        if content.info.source_ledger_id != own_id(session):
             raise _refuse(path, "它不是从本台账导出的（来自另一个台账），不能合并到这里。")
-        made = content.info.created
-        report = MergeReport(path.name, content.info.id, content.info.period, made.get("by", ""))
+        report = MergeReport(path.name, content.info.id, content.info.period, content.info.created.get("by", ""))
         merge = _Merge(session, content, report, operator)
         total = len(content.entries)
         for done, entry in enumerate(content.entries):
-            if done % 250 == 0:
+            if done % 500 == 0:
                 control.step(done, total, f"正在合并进展 {done}/{total}……")
             merge.place(entry)
         merge.evidence()
         if not report.changed:
             return report  # nothing new: the ledger stays exactly as it was
-        merge.finish()
+        control.step(total, total, "正在保存……")
+        merge.write()
         session.add(PacketMerge(packet_id=content.info.id, packet_digest=content.digest, operator=operator, counts=report.to_json()))
         audit.record(session, "packet.merge", "packet", content.info.id, after=report.counts(), operator=operator, note=path.name)
-        control.step(total, total, "正在保存……")
     return report
 
 

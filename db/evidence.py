@@ -67,13 +67,17 @@ def attach_evidence(session: Session, task_code: str, unit: str, period: str, pa
     return row
 
 
-def evidence_of(session: Session, entry_uuid: str) -> list[EvidenceView]:
+def evidence_of(session: Session, entry_uuids: list[str]) -> dict[str, list[EvidenceView]]:
+    """The live attachments of these reports, by report uuid (one query, without the files' bytes)."""
+    found: dict[str, list[EvidenceView]] = {}
     rows = session.execute(
-        select(Evidence.uuid, Evidence.name, Evidence.size, Evidence.sha256)
-        .where(Evidence.entry_uuid == entry_uuid, Evidence.deleted_at.is_(None))
+        select(Evidence.entry_uuid, Evidence.uuid, Evidence.name, Evidence.size, Evidence.sha256)
+        .where(Evidence.entry_uuid.in_(entry_uuids), Evidence.deleted_at.is_(None))
         .order_by(Evidence.created_at, Evidence.id)
     )
-    return [EvidenceView(*row) for row in rows]
+    for entry_uuid, *view in rows:
+        found.setdefault(entry_uuid, []).append(EvidenceView(*view))
+    return found
 
 
 def evidence_data(session: Session, uuid: str) -> tuple[str, bytes]:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from db.decisions import DecisionView, decisions_of
+from db.evidence import EvidenceView, evidence_of
 from db.ledger import TaskView, task_view
 from db.progress import ProgressView, progress_view
 from db.models import Annex, Assignment, Goal, IndicatorTable, ProgressEntry, Task, Unit
@@ -26,6 +27,7 @@ class TaskDetail:
     colours: list[tuple[str, str, str]]
     history: list[ProgressView]
     unit_roles: dict[str, str]
+    evidence: list[tuple[str, str, EvidenceView]]  # (period, unit, attachment), newest report first
 
 
 def task_detail(session: Session, task_id: int) -> TaskDetail:
@@ -47,6 +49,8 @@ def task_detail(session: Session, task_id: int) -> TaskDetail:
         .order_by(ProgressEntry.period.desc(), Unit.name)
     ).all()
     history = [progress_view(e, task.code, name) for e, name in rows]
+    attached = evidence_of(session, [e.uuid for e, _name in rows])
+    evidence = [(e.period, name, item) for e, name in rows for item in attached.get(e.uuid, [])]
     goals: list[Goal] = task.annex.goals
     return TaskDetail(
         task=task_view(task),
@@ -57,4 +61,5 @@ def task_detail(session: Session, task_id: int) -> TaskDetail:
         colours=colour_history(session, task_id),
         history=history,
         unit_roles={a.unit.name: a.role for a in task.assignments},
+        evidence=evidence,
     )

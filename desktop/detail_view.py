@@ -25,6 +25,7 @@ def _dot(colour: str) -> str:
 
 HISTORY_PERIODS = 12
 SHOW_ALL_LINK = "duban:history-all"
+EVIDENCE_LINK = "duban:evidence/"
 
 
 def render_detail(detail: TaskDetail, state: TaskState | None, *, full_history: bool = False) -> str:
@@ -67,6 +68,12 @@ def render_detail(detail: TaskDetail, state: TaskState | None, *, full_history: 
     )
     if len(shown) < len(detail.history):
         parts.append(f"<p>仅显示最近 {HISTORY_PERIODS} 个月；<a href='{SHOW_ALL_LINK}'>显示全部 {len(detail.history)} 条报送记录</a></p>")
+    if detail.evidence:
+        items = [
+            f"<li>{period} {escape(unit)}：<a href='{EVIDENCE_LINK}{item.uuid}'>{escape(item.name)}</a>（{item.size / 1024:.0f} KB）</li>"
+            for period, unit, item in detail.evidence
+        ]
+        parts.append("<h4>证明材料</h4><ul>" + "".join(items) + "</ul>")
     if detail.section_goal:
         parts.append(f"<h4>本组目标</h4><p>{_text(detail.section_goal)}</p>")
     goals = [f"<p><b>{escape(kind)}</b>{'（量化）' if quantitative else ''}：{_text(text)}</p>" for kind, text, quantitative in detail.annex_goals]

@@ -44,7 +44,7 @@ from db.settings import OfficeSettings, load_settings
 from db.task_detail import task_detail
 from db.warning_rules import NOT_REPORTED, RED, SIGNED_OFF, TaskState, record_marks, red_counts_by_period, task_states
 from desktop.compare_view import MonthComparisonView
-from desktop.detail_view import SHOW_ALL_LINK, render_detail
+from desktop.detail_view import EVIDENCE_LINK, SHOW_ALL_LINK, render_detail
 from desktop.navigation import FILTER_ROLE, TASK_ID_ROLE, annex_tree, unit_tree, warning_tree
 from desktop.task_model import COL_TITLE, ROLE_LEAD, ROLE_OTHER, ROLE_SUPPORT, TASK_ROLE, TaskFilterProxy, TaskRow, TaskTableModel, build_rows
 
@@ -175,7 +175,7 @@ class MainWindow(QMainWindow):
         self.table.doubleClicked.connect(lambda _index: self.enter_progress())
         self.detail = QTextBrowser()
         self.detail.setOpenLinks(False)
-        self.detail.anchorClicked.connect(lambda url: self._show_detail(self.current_task_id(), full_history=url.toString() == SHOW_ALL_LINK))
+        self.detail.anchorClicked.connect(self._detail_link)
         self.task_split = QSplitter(Qt.Orientation.Vertical)
         self.task_split.addWidget(self.table)
         self.task_split.addWidget(self.detail)
@@ -216,6 +216,7 @@ class MainWindow(QMainWindow):
         task_menu = self.menuBar().addMenu("任务(&T)")
         self.entry_action = action(task_menu, "录入进展…", self.enter_progress, "Ctrl+N", writes=True)
         action(task_menu, "按单位批量录入…", self.batch_entry, "Ctrl+B", writes=True)
+        action(task_menu, "附上证明材料…", self.attach_evidence, "Ctrl+Shift+A", writes=True)
         action(task_menu, "未完成的草稿…", self.open_drafts, "Ctrl+D", writes=True)
         task_menu.addSeparator()
         action(task_menu, "办结销号…", self.sign_off, "Ctrl+K", writes=True)
@@ -476,6 +477,22 @@ class MainWindow(QMainWindow):
                 self.ledger, task_id, period=period or self.settings.current_period, operator=self.operator, unit=unit, parent=self
             )
             self._run_dialog(dialog)
+
+    def attach_evidence(self) -> None:
+        from desktop.evidence_dialogs import attach_interactively
+
+        task_id = self._need_task()
+        if task_id is not None and attach_interactively(self, self.ledger, task_id, self.settings.current_period, self.operator):
+            self._show_detail(task_id)
+
+    def _detail_link(self, url) -> None:
+        link = url.toString()
+        if link.startswith(EVIDENCE_LINK):
+            from desktop.evidence_dialogs import open_evidence
+
+            open_evidence(self, self.ledger, link.removeprefix(EVIDENCE_LINK))
+        else:
+            self._show_detail(self.current_task_id(), full_history=link == SHOW_ALL_LINK)
 
     def open_drafts(self) -> None:
         """Reopen the newest draft (the status bar says how many are waiting)."""

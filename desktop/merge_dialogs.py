@@ -57,10 +57,28 @@ def merge_packet_interactively(parent: QWidget, ledger: Ledger, operator: str, f
     if report is None:
         QMessageBox.information(parent, "合并", "已取消，台账未改动。")
         return False
-    QMessageBox.information(parent, "合并结果", "\n".join(report.lines()))
+    shown = QMessageBox(QMessageBox.Icon.Information, "合并结果", "\n".join(report.lines()), QMessageBox.StandardButton.Ok, parent)
+    save = shown.addButton("保存合并报告（PDF）…", QMessageBox.ButtonRole.ActionRole)
+    shown.exec()
+    if shown.clickedButton() is save:
+        save_merge_report(parent, ledger, report, operator, Path(chosen).with_suffix(".合并报告.pdf"))
     if report.conflicts:
         ConflictDialog(ledger, operator, parent).exec()
     return True
+
+
+def save_merge_report(parent: QWidget, ledger: Ledger, report, operator: str, suggested: Path) -> Path | None:
+    """Ask where, then write the printable merge report in a worker."""
+    from exports.merge_report import write_merge_report
+
+    target, _ = QFileDialog.getSaveFileName(parent, "保存合并报告", str(suggested), "PDF 文件 (*.pdf)")
+    if not target:
+        return None
+    try:
+        return run_job(parent, "正在生成合并报告……", lambda control: write_merge_report(ledger, report, Path(target), operator=operator))
+    except UserError as exc:
+        QMessageBox.warning(parent, "合并报告未保存", str(exc))
+        return None
 
 
 class ConflictModel(QAbstractTableModel):

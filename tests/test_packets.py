@@ -295,7 +295,7 @@ def test_evidence_travels_in_the_packet_by_content_never_by_path(ledger, tasks, 
     assert result.evidence_added == 1
     with ledger.Session() as s:
         [entry] = [e for e in list_progress(s, task_code=tasks[0], unit=UNIT, period=PERIOD)]
-        [item] = evidence_of(s, entry.uuid)
+        [item] = evidence_of(s, [entry.uuid])[entry.uuid]
         name, data = evidence_data(s, item.uuid)
     assert name == "现场照片.jpg" and data.startswith(b"\xff\xd8\xff") and item.size == len(data)
     big = tmp_path / "太大.pdf"

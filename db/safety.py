@@ -144,6 +144,8 @@ def file_damage(path: str | os.PathLike, *, thorough: bool = False) -> list[str]
             return ["文件开头没有 SQLite 数据库的标志（已被覆盖，或不是台账文件）。"]
         with closing(_connect_read_only(path)) as conn:
             rows = [row[0] for row in conn.execute(f"PRAGMA {'integrity_check' if thorough else 'quick_check'}(20)")]
+    except UnicodeDecodeError:  # SQLite's own message quoted a damaged name that is not UTF-8
+        return ["SQLite 无法读取该文件（文件结构已损坏）。"]
     except sqlite3.DatabaseError as exc:
         return [f"SQLite 无法读取该文件（{exc}）。"]
     except OSError as exc:

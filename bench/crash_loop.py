@@ -47,6 +47,7 @@ UNIT = "市发展改革委"  # the unit with the most tasks (82): the biggest te
 PERIOD = "2022-06"
 OVERSHOOT = 1.1  # kills up to 10 % after T also catch the commit's last moments
 NONE, ALL, PARTIAL, BROKEN = "none", "all", "partial", "broken"
+ERROR = "error"  # the worker failed by itself (refused the write, could not open the ledger): no crash outcome
 # Where a kill landed, from the last event the worker reported before it.
 BEFORE, INSIDE, COMMITTING, AFTER, FINISHED = "before the transaction", "inside the transaction", "during the commit", "after the commit", "finished"
 PHASES = (BEFORE, INSIDE, COMMITTING, AFTER, FINISHED)
@@ -54,7 +55,9 @@ ANCHORS = ("started", "begin", "commit", "committed")
 WAIT_LIMIT = 120  # seconds a trial waits for the worker's next line before it counts as hung
 
 def ledger_files(path: Path) -> list[Path]:
-    return [p for p in (path, Path(f"{path}-wal")) if p.exists()]
+    """The file and its WAL, if that holds anything (a read-only look at a WAL ledger leaves an empty one)."""
+    wal = Path(f"{path}-wal")
+    return [path] + ([wal] if wal.exists() and wal.stat().st_size else [])
 
 
 def copy_ledger(source: Path, target: Path) -> None:
@@ -174,9 +177,13 @@ def _spawn(case: Case, ledger: Path, source: Path, hold: str | None = None) -> s
         return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err, text=True)
 
 
-def _worker_failed(proc: subprocess.Popen, ledger: Path, out: str) -> RuntimeError:
+class WorkerFailed(RuntimeError):
+    pass
+
+
+def _worker_failed(proc: subprocess.Popen, ledger: Path, out: str) -> WorkerFailed:
     err = ledger.with_name("worker-stderr.txt").read_text()
-    return RuntimeError(f"crash worker failed (exit {proc.returncode}):\n{out}{err}")
+    return WorkerFailed(f"crash worker failed (exit {proc.returncode}):\n{out}{err}")
 
 
 def _read_until(proc: subprocess.Popen, ledger: Path, anchor: str, seen: list[str]) -> bool:
@@ -262,6 +269,15 @@ def _expected(phase: str) -> tuple[str, ...]:
 def run_trial(case: Case, number: int, kill: Kill, workdir: Path) -> Trial:
     """Kill the write as planned, then check the ledger holds all of it or none, and that it completes."""
     began = time.perf_counter()
+    try:
+        trial = _run_trial(case, number, kill, workdir)
+    except WorkerFailed as exc:  # one failing worker must not end a long run: it is reported with the trial
+        trial = Trial(number, kill, False, BEFORE, ERROR, [f"ledger kept at {workdir / f'{case.kind}-{number:04d}'}", *str(exc).splitlines()[-6:]])
+    trial.seconds = time.perf_counter() - began
+    return trial
+
+
+def _run_trial(case: Case, number: int, kill: Kill, workdir: Path) -> Trial:
     folder = workdir / f"{case.kind}-{number:04d}"
     folder.mkdir()
     ledger = folder / "ledger.sqlite"
@@ -310,7 +326,6 @@ def run_trial(case: Case, number: int, kill: Kill, workdir: Path) -> Trial:
         shutil.rmtree(folder)  # a failed trial's ledger stays for a post-mortem
     else:
         trial.details.insert(0, f"ledger kept at {ledger}")
-    trial.seconds = time.perf_counter() - began
     return trial
 
 
@@ -334,7 +349,7 @@ class Tally:
     @property
     def failures(self) -> list[Trial]:
         """Trials with a torn write, a damaged file, a lost commit, or a ledger the write could not complete."""
-        return [t for t in self.trials if t.outcome in (PARTIAL, BROKEN) or any(not d.startswith("ledger kept") for d in t.details)]
+        return [t for t in self.trials if t.outcome in (PARTIAL, BROKEN, ERROR) or any(not d.startswith("ledger kept") for d in t.details)]
 
     def lines(self) -> list[str]:
         case = self.case
@@ -348,6 +363,7 @@ class Tally:
             f"  finished before the kill (all written): {self.count(ALL, phase=FINISHED)}",
             f"  partial: {self.count(PARTIAL)}",
             f"  integrity failures: {self.count(BROKEN)}",
+            f"  worker errors (no crash outcome): {self.count(ERROR)}",
             f"  failures of any kind: {len(self.failures)}",
             "  where the kills landed: " + "; ".join(f"{phase} {self.count(phase=phase)} (none {self.count(NONE, phase=phase)}, all {self.count(ALL, phase=phase)})" for phase in PHASES),
         ]

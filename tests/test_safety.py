@@ -437,7 +437,7 @@ def test_window_offers_a_read_only_view_of_a_ledger_in_use(qtbot, held_elsewhere
         window = MainWindow(ledger, QSettings(str(tmp_path / "prefs.ini"), QSettings.Format.IniFormat))
         qtbot.addWidget(window)
         window.load()
-        assert "只读" in window.windowTitle()
+        assert "只读" in window.windowTitle() and "只读" in window.period_label.text()
         assert window.model.rowCount() == 373
         assert not window.entry_action.isEnabled()
         disabled = {a.text() for a in window.actions() if not a.isEnabled()}

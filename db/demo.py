@@ -524,7 +524,7 @@ def build_demo_ledger(
     try:
         if source is not None:
             copy_ledger(source, building)
-        ledger = open_ledger(building)
+        ledger = open_ledger(building, scratch=True)  # not the office's file yet: no lock, no backups
         try:
             with ledger.Session() as session:
                 has_plan = session.scalar(select(Plan.id).where(Plan.is_current.is_(True))) is not None

@@ -139,13 +139,14 @@ def _create_engine(path: Path, read_only: bool) -> Engine:
 
 
 def open_ledger(
-    path: str | os.PathLike | None = None, *, upgrade: bool = True, read_only: bool = False
+    path: str | os.PathLike | None = None, *, upgrade: bool = True, read_only: bool = False, scratch: bool = False
 ) -> Ledger:
     """Open (creating if needed) a ledger file and bring its schema to this program's head.
 
     An existing file is checked first (LedgerDamaged names the latest good backup) and backed up; a
     schema upgrade takes its own backup first.  Only one process may open a ledger for writing
-    (LedgerInUse); read_only opens it beside that process and never changes the file.
+    (LedgerInUse); read_only opens it beside that process and never changes the file.  scratch is
+    for a file the program is building under a temporary name: no lock, no check, no backups.
     """
     from db import safety
 
@@ -155,10 +156,11 @@ def open_ledger(
         raise UserError(f"台账文件 {path} 不存在或为空，无法以只读方式打开。")
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    release = None if read_only else safety.lock_ledger(path)
+    routine = existing and not scratch
+    release = None if read_only or scratch else safety.lock_ledger(path)
     engine = None
     try:
-        if existing:
+        if routine:
             safety.check_before_open(path)
         engine = _create_engine(path, read_only)
         current = _stored_revision(engine)
@@ -169,10 +171,10 @@ def open_ledger(
                     f"台账文件 {path} 的数据结构版本较旧（{current or '无'}），只读方式无法升级；"
                     "请在其他督办台账窗口关闭后再打开，程序会先备份再升级。"
                 )
-        if existing and not read_only:
+        if routine and not read_only:
             safety.backup_on_open(path)
         if current != SCHEMA_HEAD and upgrade:
-            if existing and current is not None:
+            if routine and current is not None:
                 safety.backup_before_upgrade(path, current)
             _upgrade(engine, f"sqlite:///{path}")
     except BaseException:

@@ -7,7 +7,7 @@ import sys
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
-from db.engine import Ledger
+from db.engine import Ledger, open_ledger
 from db.errors import UserError
 from db.ledger import init_from_bundled_plan, list_plans
 from desktop.jobs import call_off_gui_thread
@@ -37,8 +37,10 @@ def run_gui(args) -> int:
     """Open the window (or render it to a PNG with --screenshot and exit)."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setFont(QFont(CJK_FONTS, 10))
+    read_only = getattr(args, "read_only", False)
     try:
-        ledger = open_ledger_interactively(None, args.db, read_only=getattr(args, "read_only", False))
+        # --screenshot runs unattended (docs, benchmarks): no questions, a refusal is printed.
+        ledger = open_ledger(args.db, read_only=read_only) if args.screenshot else open_ledger_interactively(None, args.db, read_only=read_only)
         if ledger is None:
             return 2
         _ensure_initialised(ledger, show_progress=not args.screenshot)
@@ -50,7 +52,10 @@ def run_gui(args) -> int:
         window.apply_snapshot(call_off_gui_thread(lambda: read_snapshot(ledger)))
         window.statusBar().clearMessage()
     except UserError as exc:
-        QMessageBox.critical(None, "督办台账", exc.message)
+        if args.screenshot:
+            print(f"错误：{exc}", file=sys.stderr)
+        else:
+            QMessageBox.critical(None, "督办台账", exc.message)
         return 2
     if args.screenshot:
         return _screenshot(app, window, args)

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
-from PySide6.QtGui import QFont
+from PySide6 import __version__ as PYSIDE_VERSION
+from PySide6.QtCore import qVersion
+from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from db.engine import Ledger, open_ledger
 from db.errors import UserError
 from db.ledger import init_from_bundled_plan, list_plans
+from desktop.crash_dialog import install_crash_dialog
 from desktop.jobs import call_off_gui_thread
 from desktop.safety_dialogs import open_ledger_interactively
+from resources import RESOURCES_DIR
 
+log = logging.getLogger("duban.app")
+WINDOW_ICON = RESOURCES_DIR / "icon" / "duban.png"
 CJK_FONTS = ["Microsoft YaHei UI", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Sans Serif"]
 
 
@@ -37,6 +44,10 @@ def run_gui(args) -> int:
     """Open the window (or render it to a PNG with --screenshot and exit)."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setFont(QFont(CJK_FONTS, 10))
+    app.setWindowIcon(QIcon(str(WINDOW_ICON)))
+    log.info("窗口启动：Qt %s，PySide6 %s", qVersion(), PYSIDE_VERSION)
+    # Unattended screenshots let errors reach the command line; a person at the window gets the crash dialog.
+    reporter = None if args.screenshot else install_crash_dialog()
     read_only = getattr(args, "read_only", False)
     try:
         # --screenshot runs unattended (docs, benchmarks): no questions, a refusal is printed.
@@ -57,6 +68,11 @@ def run_gui(args) -> int:
         else:
             QMessageBox.critical(None, "督办台账", exc.message)
         return 2
+    except Exception:
+        if reporter is None:
+            raise
+        reporter.report(sys.exc_info())
+        return 3
     if args.screenshot:
         return _screenshot(app, window, args)
     return app.exec()

@@ -7,10 +7,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
 import sys
 from pathlib import Path
 
 from db.errors import UserError
+from desktop.logs import log_location_text, setup_logging
+
+log = logging.getLogger("duban.cli")
 
 SCREENSHOT_VIEWS = ("annexes", "units", "warnings", "dashboard", "compare")
 STATUS_HELP = "未启动、推进中、已完成、滞后、持续推进"
@@ -480,19 +485,52 @@ def _version() -> str:
         return "dev"
 
 
+def _ensure_std_streams() -> None:
+    """The windowed build (PyInstaller console=False) has no stdout/stderr; every print would crash it."""
+    if sys.stdout is None or sys.stderr is None:
+        devnull = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+        sys.stdout = sys.stdout or devnull
+        sys.stderr = sys.stderr or devnull
+
+
+def _log_start(args, argv: list[str] | None) -> None:
+    """One line per run: which duban, which Python, which ledger, which command."""
+    import platform
+
+    from db.engine import default_ledger_path
+
+    ledger = args.db or default_ledger_path()
+    log.info("duban %s 启动（Python %s，%s），台账：%s", _version(), platform.python_version(), platform.platform(), ledger)
+    log.info("命令：%s", " ".join(sys.argv[1:] if argv is None else argv) or args.command)
+
+
 def main(argv: list[str] | None = None) -> int:
+    _ensure_std_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args([*(argv or sys.argv[1:]), "gui"])
+    setup_logging()
+    _log_start(args, argv)
     try:
         return args.func(args)
     except UserError as exc:
+        log.warning("用户错误：%s", exc)
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     except OSError as exc:
+        log.warning("文件读写错误：%s", exc, exc_info=True)
         print(f"错误：无法读写文件 {exc.filename or ''}：{exc.strerror or exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        log.warning("已按 Ctrl+C 中断")
+        print("已中断。", file=sys.stderr)
+        return 130
+    except Exception:
+        # A bug: the person gets one Chinese sentence and the log's path; the traceback goes to the log only.
+        log.exception("意外错误（命令 %s）", args.command)
+        print(f"错误：出现了意外错误，命令未完成；此前已保存的台账数据不受影响。{log_location_text()}", file=sys.stderr)
+        return 3
     finally:
         while _opened:
             _opened.pop().close()

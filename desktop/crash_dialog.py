@@ -12,31 +12,25 @@ from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from desktop.logs import current_log_file
+from desktop.logs import current_log_file, log_location_text
 
 log = logging.getLogger("duban.crash")
 
 HEADLINE = "出现了意外错误，当前操作未完成。"
 DATA_KEPT = "此前已保存的台账数据不受影响：每次保存都是一个完整的事务，未完成的操作不会留下一半的数据。"
-NO_LOG = "日志文件无法写入，错误详情见下方“显示详细信息”。"
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
-
-
-def log_location_text() -> str:
-    """The sentence that says where the log is (shown in the dialog and on the command line)."""
-    path = current_log_file()
-    return f"错误详情已记入日志文件：{path}" if path else NO_LOG
 
 
 def show_crash_dialog(parent: QWidget | None, exc_info: ExcInfo) -> None:
     """The crash dialog: what happened, that saved data is kept, where the log is; the traceback behind 显示详细信息."""
     kind, value, tb = exc_info
     box = QMessageBox(QMessageBox.Icon.Critical, "督办台账 - 意外错误", HEADLINE, QMessageBox.StandardButton.Ok, parent)
-    box.setInformativeText(f"{DATA_KEPT}\n\n{log_location_text()}\n如需帮助，请把日志文件发给维护人员。程序可以继续使用。")
+    path = current_log_file()
+    help_line = "如需帮助，请把该日志文件发给维护人员。" if path else ""
+    box.setInformativeText(f"{DATA_KEPT}\n\n{log_location_text()}\n{help_line}程序可以继续使用。")
     summary = "".join(traceback.format_exception_only(kind, value)).strip()
     box.setDetailedText(f"{summary}\n\n{''.join(traceback.format_exception(kind, value, tb))}")
-    path = current_log_file()
     open_folder = box.addButton("打开日志文件夹", QMessageBox.ButtonRole.ActionRole) if path else None
     box.exec()
     if open_folder is not None and box.clickedButton() is open_folder:

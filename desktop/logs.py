@@ -64,3 +64,9 @@ def shutdown_logging() -> None:
 def current_log_file() -> Path | None:
     """The log file now being written, or None when logging could not be set up."""
     return Path(_handler.baseFilename) if _handler is not None else None
+
+
+def log_location_text() -> str:
+    """The sentence that tells a person where the details of an error are (window and command line)."""
+    path = current_log_file()
+    return f"错误详情已记入日志文件：{path}" if path else "日志文件无法写入，错误详情未能保存。"

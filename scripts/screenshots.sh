@@ -1,15 +1,107 @@
 #!/usr/bin/env bash
-# Screenshots of the workbook's main views for docs/, rendered offscreen from a demo ledger.
+# Images for the user guide (docs/guide.md), made from a demo ledger (`duban demo`):
+#   docs/img/window-*.png   the main views, rendered offscreen with `duban gui --screenshot`
+#   docs/img/export-*.png   first page of the Excel exports (工作台账, 预警清单, 报送模板) via LibreOffice
+#   docs/img/report-*.png   pages of the PDFs (月度通报 first page and an attachment page, 督办通知单)
+#   docs/img/packet-*.png   the printable merge report of a field packet changed on the "laptop"
 # Usage: bash scripts/screenshots.sh [PYTHON]   (default: .venv/bin/python, else python3)
+# Runs after `bash scripts/install.sh`; installs poppler-utils and LibreOffice Calc with apt when missing.
+# Same names every run (the demo ledger uses a fixed seed), so re-running only replaces the images.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${1:-$( [ -x .venv/bin/python ] && echo .venv/bin/python || echo python3 )}"
+RES=70         # dpi of the PDF pages (A4 portrait): small PNGs in which every Chinese character reads clearly
+SHEET_RES=80   # the workbooks print landscape with small cell text, so a little finer
+
+need=""
+command -v pdftoppm >/dev/null 2>&1 || need="$need poppler-utils"
+command -v soffice >/dev/null 2>&1 || need="$need libreoffice-calc-nogui"
+if command -v dpkg >/dev/null 2>&1; then
+    # Carlito: metric-compatible Calibri, so LibreOffice lays the workbooks out as Excel does.
+    for p in fonts-crosextra-carlito fonts-wqy-microhei; do dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"; done
+fi
+if [ -n "$need" ]; then
+    command -v apt-get >/dev/null 2>&1 || { echo "please install:$need" >&2; exit 1; }
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    echo "installing system packages:$need"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $need >/dev/null
+fi
+
 export QT_QPA_PLATFORM=offscreen
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-"$PY" -m desktop.cli --db "$work/empty.sqlite" demo "$work/demo.sqlite" >/dev/null
-mkdir -p docs/img
+duban() { "$PY" -m desktop.cli "$@"; }
+# Run a command silently; show what it printed only if it fails (and fail with its exit code).
+quiet() {
+    local out rc=0
+    out="$("$@" 2>&1)" || rc=$?
+    [ "$rc" -eq 0 ] || printf '%s\n' "$out" >&2
+    return "$rc"
+}
+IMG=docs/img
+mkdir -p "$IMG"
+
+# A PDF page to PNG: page_png PDF PAGE NAME [DPI]
+page_png() {
+    pdftoppm -r "${4:-$RES}" -png -f "$2" -l "$2" -singlefile "$1" "$IMG/$3"
+    echo "$IMG/$3.png"
+}
+# The first page of a workbook as LibreOffice prints it: sheet_png XLSX NAME
+sheet_png() {
+    local out="$work/pdf-$2"
+    mkdir -p "$out"
+    soffice -env:UserInstallation="file://$work/lo-profile" --headless --convert-to pdf --outdir "$out" "$1" >/dev/null 2>&1
+    page_png "$out/$(basename "${1%.xlsx}").pdf" 1 "$2" "$SHEET_RES"
+}
+
+quiet duban --db "$work/empty.sqlite" demo "$work/demo.sqlite"
+D=(--db "$work/demo.sqlite" --operator 李娜)
+
+# --- the main views -------------------------------------------------------------------------------
 for view in annexes units warnings dashboard compare; do
-    "$PY" -m desktop.cli --db "$work/demo.sqlite" gui --screenshot "docs/img/window-$view.png" --view "$view" --select A03-01
-    echo "docs/img/window-$view.png"
+    quiet duban "${D[@]}" gui --screenshot "$IMG/window-$view.png" --view "$view" --select A03-01
+    echo "$IMG/window-$view.png"
 done
+
+# --- exports (period: the demo ledger's current one, 2022-12) --------------------------------------
+quiet duban "${D[@]}" export ledger "$work/工作台账.xlsx"
+sheet_png "$work/工作台账.xlsx" export-ledger
+quiet duban "${D[@]}" export ledger "$work/工作台账-住建局.xlsx" --unit 市住建局
+sheet_png "$work/工作台账-住建局.xlsx" export-ledger-unit
+quiet duban "${D[@]}" export warnings "$work/预警清单.xlsx"
+sheet_png "$work/预警清单.xlsx" export-warnings
+quiet duban "${D[@]}" template export "$work/templates" --unit 市住建局
+sheet_png "$(ls "$work"/templates/*.xlsx | head -1)" export-template
+
+quiet duban "${D[@]}" report monthly "$work/通报.pdf"
+page_png "$work/通报.pdf" 1 report-monthly
+# The attachment (附件, the table of every task) starts on the first page headed "附件".
+pages="$(pdfinfo "$work/通报.pdf" | awk '/^Pages:/ {print $2}')"
+annex_page=""
+for ((p = 2; p <= pages; p++)); do
+    head="$(pdftotext -f "$p" -l "$p" -layout "$work/通报.pdf" - | grep -m1 -v '^[[:space:]]*$' | tr -d '[:space:]')"
+    if [ "$head" = "附件" ]; then annex_page=$p; break; fi
+done
+[ -n "$annex_page" ] || { echo "no attachment page found in the monthly report" >&2; exit 1; }
+page_png "$work/通报.pdf" "$annex_page" report-monthly-annex
+quiet duban "${D[@]}" report notices "$work/notices"
+page_png "$(ls "$work"/notices/*市住房和城乡建设局*.pdf | head -1)" 1 report-notice
+
+# --- a field packet out, changed on the laptop, merged back with a printable report ----------------
+quiet duban "${D[@]}" packet export "$work/外勤-住建局.duban" --unit 市住建局
+F=(--db "$work/外勤-住建局.duban" --operator 王磊)
+quiet duban "${F[@]}" progress add --task A03-02 --unit 市住建局 --period 2022-12 --status 推进中 --percent 90 \
+    --text "外勤核实：施工图联合审查系统运行正常，现场抽查3个项目均已网上审图。" --reporter 王磊 --date 2023-01-10
+quiet duban "${F[@]}" progress add --task A03-01 --unit 市住建局 --period 2022-12 --status 已完成 --percent 100 \
+    --text "外勤核实：审批环节已精简到位，现场查看了窗口受理台账。" --reporter 王磊 --date 2023-01-10
+printf 'photo' >"$work/现场照片.jpg"
+quiet duban "${F[@]}" progress attach --task A03-02 --unit 市住建局 --period 2022-12 "$work/现场照片.jpg"
+# Meanwhile the office changed A03-01 too: the merge keeps both versions as a conflict.
+quiet duban "${D[@]}" progress add --task A03-01 --unit 市住建局 --period 2022-12 --status 滞后 --percent 70 \
+    --text "办公室电话核实：仍有两个审批环节未合并。" --reporter 李娜 --date 2023-01-09
+# Exit code 1 means merged, with conflicts left for `duban packet resolve`: expected here.
+rc=0
+duban "${D[@]}" packet merge "$work/外勤-住建局.duban" --report "$work/合并报告.pdf" >"$work/merge.log" 2>&1 || rc=$?
+[ "$rc" -le 1 ] || { cat "$work/merge.log" >&2; echo "packet merge failed ($rc)" >&2; exit 1; }
+page_png "$work/合并报告.pdf" 1 packet-merge-report

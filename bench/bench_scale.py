@@ -58,6 +58,36 @@ CHANGED = 5000
 # ---------------------------------------------------------------- children (one measurement each)
 
 
+class Clock:
+    """Wall and CPU time of each timed step (CPU time shows the work itself when other jobs share the cores)."""
+
+    def __init__(self):
+        self.samples: list[float] = []
+        self.cpu: list[float] = []
+
+    def __enter__(self):
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc):
+        self.samples.append(time.perf_counter() - self._wall)
+        self.cpu.append(time.process_time() - self._cpu)
+
+    def scaled(self, k: float) -> "Clock":
+        self.samples[-1] /= k
+        self.cpu[-1] /= k
+        return self
+
+    def result(self, **more) -> dict:
+        return {"samples": self.samples, "cpu": self.cpu, **more}
+
+    def timed(self, fn, runs: int) -> dict:
+        for _ in range(runs):
+            with self:
+                fn()
+        return self.result()
+
+
 def _open(ledger_path: Path):
     from db.engine import open_ledger
     from db.settings import load_settings
@@ -86,70 +116,72 @@ def _window(ledger_path: Path):
 
 
 def child_window(ledger_path: Path, work: Path, runs: int) -> dict:
-    from bench_window import time_start
-
-    samples = time_start(ledger_path, runs, work / "window.png")
+    """Fresh processes timed by bench/bench_window.py's time_start; their CPU and peak memory from RUSAGE_CHILDREN."""
     import resource
 
-    return {"samples": samples, "children_rss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}
+    from bench_window import time_start
+
+    samples, cpu = [], []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        samples += time_start(ledger_path, 1, work / "window.png")
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return {"samples": samples, "cpu": cpu, "children_rss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}
 
 
 def child_filter(ledger_path: Path, work: Path, runs: int) -> dict:
     app, window = _window(ledger_path)
     unit_names = [window.unit_combo.itemData(i) for i in range(1, window.unit_combo.count())]
-    samples = []
+    clock = Clock()
     for i in range(runs * 3):
-        started = time.perf_counter()
-        window.apply_filter(annex=i % 21 + 1)
-        window.apply_filter(unit=unit_names[i % len(unit_names)])
-        window.apply_filter(status=("未报送", "推进中", "已完成", None)[i % 4])
-        app.processEvents()
-        samples.append((time.perf_counter() - started) / 3)
+        with clock:
+            window.apply_filter(annex=i % 21 + 1)
+            window.apply_filter(unit=unit_names[i % len(unit_names)])
+            window.apply_filter(status=("未报送", "推进中", "已完成", None)[i % 4])
+            app.processEvents()
+        clock.scaled(3)
         window.clear_filters()
         app.processEvents()
-    return {"samples": samples}
+    return clock.result()
 
 
 def child_search(ledger_path: Path, work: Path, runs: int) -> dict:
     app, window = _window(ledger_path)
-    samples = []
+    clock = Clock()
     for _ in range(runs):
         for text in ("营", "营商", "营商环", "zjj", "住建局", "审批"):
-            started = time.perf_counter()
-            window.proxy.update_filter(text=text)
-            app.processEvents()
-            samples.append(time.perf_counter() - started)
+            with clock:
+                window.proxy.update_filter(text=text)
+                app.processEvents()
         window.proxy.update_filter(text="")
         app.processEvents()
-    return {"samples": samples}
+    return clock.result()
 
 
 def child_detail(ledger_path: Path, work: Path, runs: int) -> dict:
     app, window = _window(ledger_path)
-    samples = []
+    clock = Clock()
     for i in range(runs * 3):
         row = window.model.rows[(i * 37) % len(window.model.rows)]
-        started = time.perf_counter()
-        window.open_task(row.task.id)
-        app.processEvents()
-        samples.append(time.perf_counter() - started)
-    return {"samples": samples}
+        with clock:
+            window.open_task(row.task.id)
+            app.processEvents()
+    return clock.result()
 
 
 def child_excel(ledger_path: Path, work: Path, runs: int) -> dict:
-    from bench_exports import timed
     from exports import actions
 
     ledger, period = _open(ledger_path)
-    return {"samples": timed(lambda: actions.write_ledger(ledger, work / "ledger.xlsx", period=period), runs)}
+    return Clock().timed((lambda: actions.write_ledger(ledger, work / "ledger.xlsx", period=period)), runs)
 
 
 def child_pdf(ledger_path: Path, work: Path, runs: int) -> dict:
-    from bench_exports import timed
     from exports import actions
 
     ledger, period = _open(ledger_path)
-    return {"samples": timed(lambda: actions.write_monthly_report(ledger, work / "report.pdf", period=period), runs)}
+    return Clock().timed((lambda: actions.write_monthly_report(ledger, work / "report.pdf", period=period)), runs)
 
 
 def child_prepare_import(ledger_path: Path, work: Path, runs: int) -> dict:
@@ -177,18 +209,17 @@ def child_import(ledger_path: Path, work: Path, runs: int) -> dict:
     from db.engine import open_ledger
     from exports.unit_template import import_templates
 
-    samples = []
+    clock = Clock()
     for run in range(runs):
         target = _fresh_copy(ledger_path, work, run)
         ledger = open_ledger(target)
-        started = time.perf_counter()
-        report = import_templates(ledger, work / "templates", operator="bench")
-        samples.append(time.perf_counter() - started)
+        with clock:
+            report = import_templates(ledger, work / "templates", operator="bench")
         ledger.close()
         shutil.rmtree(target.parent)
         if not report.ok:
             raise SystemExit("\n".join(report.lines()[:20]))
-    return {"samples": samples}
+    return clock.result()
 
 
 def child_prepare_merge(ledger_path: Path, work: Path, runs: int) -> dict:
@@ -216,17 +247,16 @@ def child_merge(ledger_path: Path, work: Path, runs: int) -> dict:
     from db.engine import open_ledger
     from db.packets import merge_packet
 
-    samples, counts = [], None
+    clock, counts = Clock(), None
     for run in range(runs):
         target = _fresh_copy(work / "merge" / "ledger.sqlite", work, run)
         ledger = open_ledger(target)
-        started = time.perf_counter()
-        report = merge_packet(ledger, work / "merge" / "packet.duban", operator="bench")
-        samples.append(time.perf_counter() - started)
+        with clock:
+            report = merge_packet(ledger, work / "merge" / "packet.duban", operator="bench")
         counts = report.counts()
         ledger.close()
         shutil.rmtree(target.parent)
-    return {"samples": samples, "counts": counts}
+    return clock.result(counts=counts)
 
 
 CHILDREN = {
@@ -381,7 +411,7 @@ def main() -> int:
                 if step == name:
                     results[size][name] = result
                     if "samples" in result:
-                        print(f"  {fmt_size(size)} {MEASUREMENTS[name][0]}: {statistics.median(result['samples']) * 1000:.0f} ms，峰值 {result['peak_mb']:.0f} MB，负载 {result['load']:.2f}", flush=True)
+                        print(f"  {fmt_size(size)} {MEASUREMENTS[name][0]}: {statistics.median(result['samples']) * 1000:.0f} ms（CPU {statistics.median(result['cpu']) * 1000:.0f} ms），峰值 {result['peak_mb']:.0f} MB，负载 {result['load']:.2f}", flush=True)
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     load_end = os.getloadavg()
@@ -434,6 +464,16 @@ def print_table(results, names, sizes, runs_at, load_start, load_end) -> None:
                 cells += ["—", "—"]
         cells.append(f"< {target} ms" if target else "—")
         print(f"| {label} | " + " | ".join(cells) + " |")
+    print("\nCPU 时间中位数（ms；不含等待 CPU 与磁盘的时间，其他任务占用本机时更能反映操作本身）")
+    head = "| 操作 | " + " | ".join(fmt_size(s) for s in sizes) + (f" | {fmt_size(big)}/100k |" if ratio else " |")
+    print(head)
+    print("|" + "---|" * (head.count("|") - 1))
+    for name in names:
+        cpu = {s: statistics.median(r["cpu"]) * 1000 for s in sizes if (r := results.get(s, {}).get(name)) and "cpu" in r}
+        cells = [f"{cpu[s]:.0f}" if s in cpu else "—" for s in sizes]
+        if ratio:
+            cells.append(f"{cpu[big] / cpu[TARGET_SIZE]:.2f}" if big in cpu and cpu.get(TARGET_SIZE) else "—")
+        print(f"| {MEASUREMENTS[name][0]} | " + " | ".join(cells) + " |")
     print(f"\n目标：100k 时 窗口 < 2 s、筛选 < 100 ms、Excel < 3 s、PDF < 5 s、合并 < 2 s、各项峰值内存 < {MEMORY_TARGET_MB} MB；1M 各项不超过 100k 的 {GROWTH_LIMIT:.0f} 倍。")
     if TARGET_SIZE not in sizes:
         print("（未测 100k，目标未检查）")

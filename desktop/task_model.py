@@ -251,8 +251,8 @@ class TaskFilterProxy(QSortFilterProxyModel):
         self._refilter(lambda: self.filter.__dict__.update(changes))
 
     def _refilter(self, change) -> None:
-        """Qt ≥ 6.10 brackets a filter change; 6.9 (glibc 2.28 systems) only has invalidateRowsFilter."""
-        if hasattr(self, "beginFilterChange"):
+        """Qt ≥ 6.10 brackets a filter change; 6.9 (glibc 2.28 systems) has beginFilterChange but no end, so invalidate."""
+        if hasattr(self, "endFilterChange"):
             self.beginFilterChange()
             change()
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)

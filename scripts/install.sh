@@ -28,11 +28,11 @@ if command -v apt-get >/dev/null 2>&1; then
     fi
 fi
 
+# VENV and PYSIDE6 let a second environment pin another Qt, e.g. the oldest supported one:
+#   VENV=.venv-pyside69 PYSIDE6='PySide6-Essentials==6.9.*' bash scripts/install.sh test
 PY="${PYTHON:-python3}"
-[ -x .venv/bin/python ] || "$PY" -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip >/dev/null
-if [ "$EXTRA" = "test" ]; then
-    .venv/bin/python -m pip install -q -e '.[test]'
-else
-    .venv/bin/python -m pip install -q -e .
-fi
+VENV="${VENV:-.venv}"
+[ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
+"$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
+TARGET="."; [ "$EXTRA" = "test" ] && TARGET=".[test]"
+"$VENV/bin/python" -m pip install -q -e "$TARGET" ${PYSIDE6:+"$PYSIDE6"}

@@ -6,7 +6,7 @@ import logging
 import sys
 
 from PySide6 import __version__ as PYSIDE_VERSION
-from PySide6.QtCore import qVersion
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator, qVersion
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
@@ -40,11 +40,24 @@ def _ensure_initialised(ledger: Ledger, show_progress: bool) -> None:
         dialog.close()
 
 
+def _install_qt_translations(app: QApplication) -> None:
+    """Qt's own texts (确定, 取消, 显示详情…) in Simplified Chinese; the build keeps only these catalogues."""
+    if app.findChild(QTranslator, "qtbase_zh_CN") is not None:
+        return  # already installed by an earlier run_gui in this process
+    translator = QTranslator(app)  # parented to the app so it lives as long as the app
+    translator.setObjectName("qtbase_zh_CN")
+    if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(translator)
+    else:
+        log.warning("未找到 Qt 的简体中文翻译，标准按钮将显示英文")
+
+
 def run_gui(args) -> int:
     """Open the window (or render it to a PNG with --screenshot and exit)."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setFont(QFont(CJK_FONTS, 10))
     app.setWindowIcon(QIcon(str(WINDOW_ICON)))
+    _install_qt_translations(app)
     log.info("窗口启动：Qt %s，PySide6 %s", qVersion(), PYSIDE_VERSION)
     # Unattended screenshots let errors reach the command line; a person at the window gets the crash dialog.
     reporter = None if args.screenshot else install_crash_dialog()

@@ -216,4 +216,5 @@ def test_the_window_has_the_duban_icon_and_the_log_names_qt(qapp, ledger, log_di
 
     assert main(["--db", str(ledger.path), "gui", "--screenshot", str(tmp_path / "shot.png")]) == 0
     assert not QApplication.windowIcon().isNull()
+    assert QApplication.translate("QMessageBox", "Show Details...") == "显示详情..."  # Qt's own buttons speak Chinese too
     assert "窗口启动：Qt 6." in (log_dir / "duban.log").read_text(encoding="utf-8")

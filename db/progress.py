@@ -85,6 +85,30 @@ def _snapshot(row: ProgressEntry) -> dict:
     return {f: getattr(row, f) for f in ENTRY_FIELDS} | {"version": row.version}
 
 
+def latest_entry_ids(upto: str, *, before: bool = False, plan_id: int | None = None, unit_id: int | None = None):
+    """The ids of each assignment's latest report up to `upto` (or before it, if `before`), for `ProgressEntry.id.in_(...)`.
+
+    One seek per assignment on the unique (task_id, unit_id, period) index, so the cost follows the number
+    of assignments, not the years of reports piled up (a grouped max over progress_entry reads them all).
+    Reports exist only for assignments (add_progress checks), so no (task, unit) with reports is missed.
+    """
+    bound = ProgressEntry.period < upto if before else ProgressEntry.period <= upto
+    newest = (
+        select(ProgressEntry.id)
+        .where(ProgressEntry.task_id == Assignment.task_id, ProgressEntry.unit_id == Assignment.unit_id, bound, ProgressEntry.deleted_at.is_(None))
+        .order_by(ProgressEntry.period.desc())
+        .limit(1)
+        .correlate(Assignment)
+        .scalar_subquery()
+    )
+    query = select(newest).select_from(Assignment)
+    if plan_id is not None:
+        query = query.join(Task, Task.id == Assignment.task_id).where(Task.plan_id == plan_id)
+    if unit_id is not None:
+        query = query.where(Assignment.unit_id == unit_id)
+    return query
+
+
 def add_progress(session: Session, entry: ProgressInput, *, operator: str | None = None, plan_id: int | None = None) -> tuple[ProgressEntry, str]:
     """Insert or update the report for (task, unit, period); returns the row and ADDED, UPDATED or UNCHANGED.
 

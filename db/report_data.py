@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.ledger import TaskView, find_unit, list_plans, list_tasks, resolve_plan_id
 from db.models import ProgressEntry, Unit
 from db.periods import check_period, period_end
+from db.progress import latest_entry_ids
 from db.review import completion_by_annex, completion_by_lead_unit
 from db.settings import OfficeSettings, load_settings
 from db.warning_rules import DONE, GREY, RED, YELLOW, TaskState, lead_unit_ids, reference_date, task_states
@@ -114,18 +115,10 @@ class PeriodReport:
 
 def _latest_reports(session: Session, plan_id: int, period: str, unit_id: int | None):
     """Each (task, unit)'s latest report up to the period, with its unit name."""
-    latest = (
-        select(ProgressEntry.task_id, ProgressEntry.unit_id, func.max(ProgressEntry.period).label("period"))
-        .where(ProgressEntry.period <= period, ProgressEntry.deleted_at.is_(None))
-        .group_by(ProgressEntry.task_id, ProgressEntry.unit_id)
-    )
-    if unit_id is not None:
-        latest = latest.where(ProgressEntry.unit_id == unit_id)
-    latest = latest.subquery()
     rows = session.execute(
         select(ProgressEntry, Unit.name)
-        .join(latest, and_(ProgressEntry.task_id == latest.c.task_id, ProgressEntry.unit_id == latest.c.unit_id, ProgressEntry.period == latest.c.period))
         .join(Unit, Unit.id == ProgressEntry.unit_id)
+        .where(ProgressEntry.id.in_(latest_entry_ids(period, plan_id=plan_id, unit_id=unit_id)))
     ).all()
     by_task: dict[int, list] = {}
     for entry, name in rows:

@@ -11,12 +11,12 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import audit
 from db.models import Annex, Assignment, ProgressEntry, Task, Unit
-from db.progress import ADDED, UPDATED, ProgressInput, add_progress, as_input
+from db.progress import ADDED, UPDATED, ProgressInput, add_progress, as_input, latest_entry_ids
 
 ONGOING_DEADLINE = "持续推进"
 SUMMARY_CHARS = 30
@@ -92,21 +92,14 @@ def unit_tasks(session: Session, unit: Unit, period: str, plan_id: int) -> list[
     ).all()
     current = {
         row.task_id: row
-        for row in session.scalars(select(ProgressEntry).where(ProgressEntry.unit_id == unit.id, ProgressEntry.period == period, ProgressEntry.deleted_at.is_(None)))
+        # The latest report up to the period is this period's when there is one: an index seek per assignment.
+        for row in session.scalars(
+            select(ProgressEntry).where(ProgressEntry.id.in_(latest_entry_ids(period, plan_id=plan_id, unit_id=unit.id)), ProgressEntry.period == period)
+        )
     }
-    latest = (
-        select(ProgressEntry.task_id, func.max(ProgressEntry.period).label("period"))
-        .where(ProgressEntry.unit_id == unit.id, ProgressEntry.period < period, ProgressEntry.deleted_at.is_(None))
-        .group_by(ProgressEntry.task_id)
-        .subquery()
-    )
     previous = {
         row.task_id: row
-        for row in session.scalars(
-            select(ProgressEntry).join(
-                latest, and_(ProgressEntry.task_id == latest.c.task_id, ProgressEntry.period == latest.c.period)
-            ).where(ProgressEntry.unit_id == unit.id)
-        )
+        for row in session.scalars(select(ProgressEntry).where(ProgressEntry.id.in_(latest_entry_ids(period, before=True, plan_id=plan_id, unit_id=unit.id))))
     }
     out = []
     for task, role, annex in tasks:

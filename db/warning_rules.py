@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -106,14 +106,9 @@ def lead_unit_ids(session: Session, plan_id: int) -> dict[int, set[int]]:
 
 
 def _latest_entries(session: Session, plan_id: int, period: str):
-    """Each (task, unit)'s latest report up to the period: one grouped query over the unique index."""
-    latest = (
-        select(ProgressEntry.task_id, ProgressEntry.unit_id, func.max(ProgressEntry.period).label("period"))
-        .join(Task, Task.id == ProgressEntry.task_id)
-        .where(Task.plan_id == plan_id, ProgressEntry.period <= period, ProgressEntry.deleted_at.is_(None))
-        .group_by(ProgressEntry.task_id, ProgressEntry.unit_id)
-        .subquery()
-    )
+    """Each (task, unit)'s latest report up to the period: one index seek per assignment (db.progress.latest_entry_ids)."""
+    from db.progress import latest_entry_ids
+
     return session.execute(
         select(
             ProgressEntry.task_id,
@@ -122,14 +117,7 @@ def _latest_entries(session: Session, plan_id: int, period: str):
             ProgressEntry.status,
             ProgressEntry.percent,
             ProgressEntry.entry_date,
-        ).join(
-            latest,
-            and_(
-                ProgressEntry.task_id == latest.c.task_id,
-                ProgressEntry.unit_id == latest.c.unit_id,
-                ProgressEntry.period == latest.c.period,
-            ),
-        )
+        ).where(ProgressEntry.id.in_(latest_entry_ids(period, plan_id=plan_id)))
     ).all()
 
 

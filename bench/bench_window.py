@@ -63,12 +63,13 @@ def main() -> int:
     from desktop.main_window import MainWindow, read_snapshot
 
     app = QApplication.instance() or QApplication([])
+    results: dict[str, list[float]] = {}
+    # The start-ups first: each is a duban process that takes the ledger's lock, as a clerk's window does.
+    results["启动到窗口显示"] = time_start(ledger_path, args.runs, Path("/tmp/duban-bench.png"))
     ledger = open_ledger(ledger_path)
     with ledger.Session() as session:
         entries = session.scalar(select(func.count()).select_from(ProgressEntry))
     prefs = QSettings(str(Path("/tmp") / "duban-bench-prefs.ini"), QSettings.Format.IniFormat)
-    results: dict[str, list[float]] = {}
-    results["启动到窗口显示"] = time_start(ledger_path, args.runs, Path("/tmp/duban-bench.png"))
 
     reads, applies = [], []
     window = None

@@ -2,11 +2,14 @@
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Tests log into a throwaway folder, not the developer's own duban log.
+os.environ.setdefault("DUBAN_LOG_DIR", tempfile.mkdtemp(prefix="duban-test-logs-"))
 
 from db.engine import open_ledger  # noqa: E402
 from db.ledger import init_from_bundled_plan  # noqa: E402

@@ -71,6 +71,8 @@ def run_gui(args) -> int:
         from desktop.main_window import MainWindow, read_snapshot
 
         window = MainWindow(ledger)
+        if getattr(args, "operator", None):  # --operator names this session's clerk, over the saved preference
+            window.operator = args.operator
         window.show()
         window.statusBar().showMessage("正在读取台账……")
         window.apply_snapshot(call_off_gui_thread(lambda: read_snapshot(ledger)))

@@ -293,7 +293,10 @@ def cmd_packet_conflicts(args) -> int:
             "已删除" if v.get("deleted") else f"{v['status']} {v['percent']}% {v['progress_text']}" for v in (c.ledger_values, c.packet_values)
         ]
         print(f"{c.id}\t{c.task_code}\t{c.unit}\t{c.period}\t台账：{sides[0]}\t数据包：{sides[1]}")
-    print(f"待处理冲突 {len(conflicts)} 项。用 duban packet resolve 编号 --take ledger|packet 处理。", file=sys.stderr)
+    if conflicts:
+        print(f"待处理冲突 {len(conflicts)} 项。用 duban packet resolve 编号 --take ledger|packet 处理。", file=sys.stderr)
+    else:
+        print("没有待处理的合并冲突。", file=sys.stderr)
     return 0
 
 
@@ -518,9 +521,13 @@ def main(argv: list[str] | None = None) -> int:
         log.warning("用户错误：%s", exc)
         print(f"错误：{exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the output went to a pipe that closed early (duban tasks | head): nothing to report
+        sys.stdout = open(os.devnull, "w")
+        return 0
     except OSError as exc:
         log.warning("文件读写错误：%s", exc, exc_info=True)
-        print(f"错误：无法读写文件 {exc.filename or ''}：{exc.strerror or exc}", file=sys.stderr)
+        what = f"无法读写文件 {exc.filename}" if exc.filename else "读写失败"
+        print(f"错误：{what}：{exc.strerror or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         log.warning("已按 Ctrl+C 中断")

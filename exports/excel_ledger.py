@@ -88,9 +88,10 @@ FILLS = {
     RED: PatternFill("solid", fgColor="FFC7CE"),
     YELLOW: PatternFill("solid", fgColor="FFEB9C"),
     GREY: PatternFill("solid", fgColor="E7E6E6"),
-    DONE: PatternFill("solid", fgColor="C6EFCE"),
+    DONE: PatternFill("solid", fgColor="DDEBF7"),  # blue, as the window's light for 已销号
 }
-LEGEND = "底色：红色—逾期　黄色—临期或滞后　灰色—本期未报送　绿色—已销号"
+WARNING_LEGEND = "底色：红色—逾期　黄色—临期或滞后　灰色—本期未报送"
+LEGEND = WARNING_LEGEND + "　蓝色—已销号　无底色—正常推进"
 _CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 _TOP = Alignment(horizontal="left", vertical="top", wrap_text=True)
@@ -168,7 +169,7 @@ def export_warnings(report: PeriodReport, path: str | Path, *, control: JobContr
     sheet.titles(
         f"{report.plan_title}任务预警清单" + (f"（{unit}）" if unit else ""),
         f"预警任务共 {len(warnings)} 项：" + "，".join(f"{name} {counts[colour]} 项" for colour, name in WARNING_NAMES.items()),
-        _info(report, made_on) + "\n" + LEGEND,
+        _info(report, made_on) + "\n" + WARNING_LEGEND,
     )
     colour = None
     for done, line in enumerate(warnings, start=1):

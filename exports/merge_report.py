@@ -46,7 +46,7 @@ def _story(report: MergeReport, office: str, operator: str | None, merged_on: dt
         CJKParagraph("外勤数据包合并报告", s.title),
         Spacer(1, s.line / 2),
         CJKParagraph(_text(f"数据包：{report.packet}（{report.period}，{report.made_by} 导出）"), s.plain),
-        CJKParagraph(f"合并：{chinese_date(merged_on)}，经办人 {operator or '—'}", s.plain),
+        CJKParagraph(_text(f"合并：{chinese_date(merged_on)}，操作员 {operator or '—'}"), s.plain),
         Spacer(1, s.line / 2),
     ]
     labels = ("新增", "更新", "删除", "冲突", "未合并", "无变化", "证明材料")

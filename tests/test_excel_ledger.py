@@ -126,7 +126,7 @@ def test_text_that_looks_like_a_formula_stays_text(workbook, workbook_path):
 
 
 def test_rows_are_coloured_by_warning(workbook, report):
-    colours = {RED: "FFC7CE", YELLOW: "FFEB9C", GREY: "E7E6E6", "done": "C6EFCE"}
+    colours = {RED: "FFC7CE", YELLOW: "FFEB9C", GREY: "E7E6E6", "done": "DDEBF7"}
     overdue = report.overdue[0]
     ws = workbook[f"附件{overdue.task.annex}"]
     row = task_rows(ws)[overdue.task.code]

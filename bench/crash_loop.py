@@ -392,7 +392,7 @@ def random_plan(case: Case, trials: int, seed: int) -> list[Kill]:
     return plan
 
 
-def _spread(anchor: str, span: float, count: int) -> list[Kill]:
+def spread(anchor: str, span: float, count: int) -> list[Kill]:
     """`count` kills evenly over the first 95 % of `span` after `anchor` (the margin absorbs a faster run)."""
     return [Kill(anchor, 0.95 * span * i / count) for i in range(count)]
 
@@ -405,10 +405,10 @@ def even_plan(case: Case, trials: int) -> list[Kill]:
     WAL checkpoint); one with the worker holding just after the commit.  Timing each phase from the
     event that opens it keeps the kills where they are meant to land on a slower or faster machine.
     """
-    fixed = _spread("commit", case.committing, 3) + _spread("committed", case.closing, 2) + [Kill("committed", 0.0, hold=True)]
+    fixed = spread("commit", case.committing, 3) + spread("committed", case.closing, 2) + [Kill("committed", 0.0, hold=True)]
     rest = max(6, trials - len(fixed))
     before = min(rest - 3, max(3, round(rest * case.events["begin"] / case.events["commit"])))
-    return _spread("started", case.events["begin"], before) + _spread("begin", case.transaction, rest - before) + fixed
+    return spread("started", case.events["begin"], before) + spread("begin", case.transaction, rest - before) + fixed
 
 
 _CASES: dict[str, Case] = {}
@@ -423,9 +423,12 @@ def _pool_trial(task: tuple[str, int, Kill, Path]) -> Trial:
     return run_trial(_CASES[kind], number, kill, workdir)
 
 
-def run_trials(cases: list[Case], plans: dict[str, list[Kill]], workdir: Path, *, jobs: int = 2) -> dict[str, Tally]:
-    """Every case's planned trials, `jobs` at once, each in a process of its own (the checks are Python-heavy: no GIL to share)."""
-    tasks = [(case.kind, number, kill, workdir) for case in cases for number, kill in enumerate(plans[case.kind])]
+def run_trials(cases: list[Case], plans: dict[str, list[Kill]], workdir: Path, *, jobs: int = 2, first: int = 0) -> dict[str, Tally]:
+    """Every case's planned trials, `jobs` at once, each in a process of its own (the checks are Python-heavy: no GIL to share).
+
+    Trials are numbered from `first` (a later round continues the numbering, so no folder is reused).
+    """
+    tasks = [(case.kind, number, kill, workdir) for case in cases for number, kill in enumerate(plans.get(case.kind, []), start=first)]
     context = multiprocessing.get_context("spawn")  # never fork a parent that may hold threads (pytest, Qt)
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_pool_setup, initargs=({c.kind: c for c in cases},)) as pool:
         done = list(pool.map(_pool_trial, tasks))

@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 import crash_loop as loop  # noqa: E402
 
 TRIALS = 30  # per write: 60 in all, of which at least 50 kill a running write (a few may finish first)
+KILLS_EACH = 25  # kills of a running write per case, topped up if the plan fell short
 JOBS = 2
 
 pytestmark = pytest.mark.slow
@@ -30,6 +31,16 @@ def tallies(initialised_ledger_file, tmp_path_factory):
     loop.fill_base(base)
     cases = [loop.measure(prepare(base, workdir), workdir, runs=JOBS) for prepare in loop.PREPARE.values()]
     out = loop.run_trials(cases, {case.kind: loop.even_plan(case, TRIALS) for case in cases}, workdir, jobs=JOBS)
+    # On a machine much faster now than while the write was measured, late kills find it finished:
+    # top up with kills early in the transaction until each write has its share of the kills.
+    for round_ in range(1, 3):
+        short = {case.kind: KILLS_EACH - out[case.kind].kills for case in cases if out[case.kind].kills < KILLS_EACH}
+        if not short:
+            break
+        plans = {case.kind: loop.spread("begin", 0.5 * case.transaction, short[case.kind] + 2) for case in cases if case.kind in short}
+        more = loop.run_trials(cases, plans, workdir, jobs=JOBS, first=100 * round_)
+        for kind, tally in more.items():
+            out[kind].trials += tally.trials
     for tally in out.values():
         print("\n".join(tally.lines()))
     return out
@@ -51,4 +62,4 @@ def test_a_killed_write_leaves_all_of_it_or_none(tallies, kind):
 def test_enough_kills_of_both_writes(tallies):
     kills = {kind: tally.kills for kind, tally in tallies.items()}
     assert sum(kills.values()) >= 50, kills
-    assert all(count >= 20 for count in kills.values()), kills
+    assert all(count >= KILLS_EACH for count in kills.values()), kills

@@ -52,6 +52,7 @@ ERROR = "error"  # the worker failed by itself (refused the write, could not ope
 BEFORE, INSIDE, COMMITTING, AFTER, FINISHED = "before the transaction", "inside the transaction", "during the commit", "after the commit", "finished"
 PHASES = (BEFORE, INSIDE, COMMITTING, AFTER, FINISHED)
 ANCHORS = ("started", "begin", "commit", "committed")
+EVENTS = ANCHORS[1:]
 WAIT_LIMIT = 120  # seconds a trial waits for the worker's next line before it counts as hung
 
 def ledger_files(path: Path) -> list[Path]:
@@ -168,6 +169,7 @@ class Trial:
     outcome: str
     details: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    events: dict[str, float] = field(default_factory=dict)  # the worker's events as it reported them (the last of each)
 
 
 def _spawn(case: Case, ledger: Path, source: Path, hold: str | None = None) -> subprocess.Popen:
@@ -297,8 +299,13 @@ def _run_trial(case: Case, number: int, kill: Kill, workdir: Path) -> Trial:
     killed = proc.returncode == -signal.SIGKILL
     if not killed and proc.returncode != 0:
         raise _worker_failed(proc, ledger, "".join(seen) + out)
-    phase = _phase(_events(seen + out.splitlines(keepends=True)), case)
+    lines = seen + out.splitlines(keepends=True)
+    phase = _phase(_events(lines), case)
     trial = Trial(number, kill, killed, phase, NONE)
+    for line in lines:
+        name, _, value = line.strip().partition(" ")
+        if name in EVENTS:
+            trial.events[name] = float(value)
     # The files as the kill left them, twice: one for plain sqlite3's checks, one for duban to open as it lies.
     reopen = folder / "reopen"
     reopen.mkdir()
@@ -390,6 +397,12 @@ def random_plan(case: Case, trials: int, seed: int) -> list[Kill]:
         else:
             plan.append(Kill("started", rng.uniform(0, OVERSHOOT * case.duration)))
     return plan
+
+
+def observed_transaction(tally: Tally) -> float:
+    """The shortest write transaction the trials saw (begin to commit), or the measured one if none reached its commit."""
+    seen = [t.events["commit"] - t.events["begin"] for t in tally.trials if {"begin", "commit"} <= t.events.keys()]
+    return min(seen, default=tally.case.transaction)
 
 
 def spread(anchor: str, span: float, count: int) -> list[Kill]:

@@ -32,12 +32,12 @@ def tallies(initialised_ledger_file, tmp_path_factory):
     cases = [loop.measure(prepare(base, workdir), workdir, runs=JOBS) for prepare in loop.PREPARE.values()]
     out = loop.run_trials(cases, {case.kind: loop.even_plan(case, TRIALS) for case in cases}, workdir, jobs=JOBS)
     # On a machine much faster now than while the write was measured, late kills find it finished:
-    # top up with kills early in the transaction until each write has its share of the kills.
+    # top up with kills inside the transaction as the trials saw it, until each write has its share.
     for round_ in range(1, 3):
         short = {case.kind: KILLS_EACH - out[case.kind].kills for case in cases if out[case.kind].kills < KILLS_EACH}
         if not short:
             break
-        plans = {case.kind: loop.spread("begin", 0.5 * case.transaction, short[case.kind] + 2) for case in cases if case.kind in short}
+        plans = {kind: loop.spread("begin", loop.observed_transaction(out[kind]), count + 2) for kind, count in short.items()}
         more = loop.run_trials(cases, plans, workdir, jobs=JOBS, first=100 * round_)
         for kind, tally in more.items():
             out[kind].trials += tally.trials

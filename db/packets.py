@@ -68,6 +68,7 @@ INFO_ID, INFO_SOURCE, INFO_PERIOD, INFO_SCOPE, INFO_MADE, INFO_SEAL = (
     "packet.id", "packet.source_ledger_id", "packet.period", "packet.scope", "packet.created", "packet.seal"
 )
 PENDING, RESOLVED = "pending", "resolved"
+SEAL_FORMAT = 1  # how compute_seal hashes; a packet sealed another way is named as such, not called tampered
 _CHUNK = 400  # bound parameters per IN (), well under SQLite's and PostgreSQL's limits
 
 
@@ -159,7 +160,7 @@ def compute_seal(session: Session, entries: list[PacketEntry] | None = None) -> 
         sha.update(f"V|{uid}|{entry_uuid}|{sha256}|{size}|{deleted is not None}\n".encode())
     for entry_uuid, version, base in session.execute(select(PacketBase.entry_uuid, PacketBase.version, PacketBase.digest).order_by(PacketBase.entry_uuid)):
         sha.update(f"B|{entry_uuid}|{version}|{base}\n".encode())
-    return {"entries": live, "tombstones": tombstones, "evidence": evidence, "checksum": sha.hexdigest()}
+    return {"format": SEAL_FORMAT, "entries": live, "tombstones": tombstones, "evidence": evidence, "checksum": sha.hexdigest()}
 
 
 def _set_info(session: Session, key: str, value: str) -> None:
@@ -359,6 +360,8 @@ def _revision(path: Path) -> str | None:
 
 
 def _seal_difference(found: dict, expected: dict) -> str:
+    if all(found[k] == expected.get(k) for k in ("entries", "tombstones", "evidence")):
+        return f"记录条数一致（进展 {found['entries']} 条），但内容的校验和不同：有记录的内容被改动过。"
     return (
         f"记录：进展 {found['entries']} 条（应为 {expected.get('entries', '?')}），"
         f"删除标记 {found['tombstones']} 条（应为 {expected.get('tombstones', '?')}），"
@@ -389,6 +392,8 @@ def read_packet(path: Path, workdir: Path) -> PacketContent:
                 raise _refuse(path, "这是一个台账文件，不是外勤数据包。")
             entries = read_entries(session)
             found = compute_seal(session, entries)
+            if info.seal.get("format") != SEAL_FORMAT:
+                raise _refuse(path, f"它由另一版本的督办台账导出（校验格式 {info.seal.get('format', '未知')}，本程序为 {SEAL_FORMAT}），请用同一版本合并。")
             if found != info.seal:
                 raise _refuse(path, "数据包内容与其校验信息不符，可能在督办台账之外被改动过或已损坏。", [_seal_difference(found, info.seal)])
             base = dict(session.execute(select(PacketBase.entry_uuid, PacketBase.digest)).all())

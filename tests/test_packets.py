@@ -216,7 +216,7 @@ def test_tampered_truncated_foreign_and_newer_packets_are_refused_and_change_not
     shutil.copy(packet, tampered)
     with sqlite3.connect(tampered) as conn:
         conn.execute("UPDATE progress_entry SET percent = 130")
-    _refused(ledger, tampered, "校验信息不符")
+    _refused(ledger, tampered, "内容的校验和不同")
 
     truncated = tmp_path / "截断.duban"
     truncated.write_bytes(packet.read_bytes()[: packet.stat().st_size // 2])

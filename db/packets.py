@@ -455,11 +455,6 @@ class MergeReport:
     def to_json(self) -> dict:
         return asdict(self)
 
-    @classmethod
-    def from_json(cls, data: dict) -> MergeReport:
-        lists = {k: [MergeItem(**item) for item in data[k]] for k in ("added", "updated", "deleted", "conflicts", "refused")}
-        return cls(**(data | lists))
-
     def lines(self) -> list[str]:
         c = self.counts()
         lines = [
@@ -694,8 +689,3 @@ def resolve_conflict(session: Session, conflict_id: int, *, choice: str | dict, 
     conflict.status, conflict.resolved_by, conflict.resolved_at = RESOLVED, operator, utcnow()
     label = {"ledger": "采用台账中的版本", "packet": "采用数据包中的版本"}.get(choice) if isinstance(choice, str) else "保存合并后的内容"
     audit.record(session, "progress.merge_resolve", "progress", f"{task_code}/{unit}/{row.period}", before=before, after=content_of(row), operator=operator, note=label)
-
-
-def merge_history(session: Session) -> list[PacketMerge]:
-    """Every merge into this ledger, newest first (the printable merge report reads the latest)."""
-    return list(session.scalars(select(PacketMerge).order_by(PacketMerge.merged_at.desc(), PacketMerge.id.desc())))

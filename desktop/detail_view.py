@@ -26,6 +26,7 @@ def _dot(colour: str) -> str:
 HISTORY_PERIODS = 12
 SHOW_ALL_LINK = "duban:history-all"
 EVIDENCE_LINK = "duban:evidence/"
+EVIDENCE_DELETE_LINK = "duban:evidence-delete/"
 
 
 def render_detail(detail: TaskDetail, state: TaskState | None, *, full_history: bool = False) -> str:
@@ -70,7 +71,8 @@ def render_detail(detail: TaskDetail, state: TaskState | None, *, full_history: 
         parts.append(f"<p>仅显示最近 {HISTORY_PERIODS} 个月；<a href='{SHOW_ALL_LINK}'>显示全部 {len(detail.history)} 条报送记录</a></p>")
     if detail.evidence:
         items = [
-            f"<li>{period} {escape(unit)}：<a href='{EVIDENCE_LINK}{item.uuid}'>{escape(item.name)}</a>（{item.size / 1024:.0f} KB）</li>"
+            f"<li>{period} {escape(unit)}：<a href='{EVIDENCE_LINK}{item.uuid}'>{escape(item.name)}</a>（{item.size / 1024:.0f} KB）"
+            f"　<a href='{EVIDENCE_DELETE_LINK}{item.uuid}' style='color:#888'>删除</a></li>"
             for period, unit, item in detail.evidence
         ]
         parts.append("<h4>证明材料</h4><ul>" + "".join(items) + "</ul>")

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from db.engine import Ledger
 from db.errors import UserError
-from db.evidence import attach_evidence, evidence_data
+from db.evidence import attach_evidence, delete_evidence, evidence_data
 from db.models import Task
 from db.progress import list_progress
 
@@ -56,3 +56,19 @@ def open_evidence(parent: QWidget, ledger: Ledger, uuid: str) -> None:
     target = Path(tempfile.mkdtemp(prefix="duban-evidence-")) / name
     target.write_bytes(data)
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
+
+
+def delete_interactively(parent: QWidget, ledger: Ledger, uuid: str, operator: str) -> bool:
+    """Confirm, then remove an attachment (a tombstone, so a merge carries the removal back); True if removed."""
+    try:
+        with ledger.Session() as session:
+            name, _data = evidence_data(session, uuid)
+    except UserError as exc:
+        QMessageBox.warning(parent, "无法删除证明材料", str(exc))
+        return False
+    answer = QMessageBox.question(parent, "删除证明材料", f"删除证明材料 {name}？删除记入审计日志。")
+    if answer != QMessageBox.StandardButton.Yes:
+        return False
+    with ledger.Session.begin() as session:
+        delete_evidence(session, uuid, operator=operator)
+    return True

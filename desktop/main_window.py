@@ -44,7 +44,7 @@ from db.settings import OfficeSettings, load_settings
 from db.task_detail import task_detail
 from db.warning_rules import NOT_REPORTED, RED, SIGNED_OFF, TaskState, record_marks, red_counts_by_period, task_states
 from desktop.compare_view import MonthComparisonView
-from desktop.detail_view import EVIDENCE_LINK, SHOW_ALL_LINK, render_detail
+from desktop.detail_view import EVIDENCE_DELETE_LINK, EVIDENCE_LINK, SHOW_ALL_LINK, render_detail
 from desktop.navigation import FILTER_ROLE, TASK_ID_ROLE, annex_tree, unit_tree, warning_tree
 from desktop.task_model import COL_TITLE, ROLE_LEAD, ROLE_OTHER, ROLE_SUPPORT, TASK_ROLE, TaskFilterProxy, TaskRow, TaskTableModel, build_rows
 
@@ -492,6 +492,11 @@ class MainWindow(QMainWindow):
             from desktop.evidence_dialogs import open_evidence
 
             open_evidence(self, self.ledger, link.removeprefix(EVIDENCE_LINK))
+        elif link.startswith(EVIDENCE_DELETE_LINK) and not self.ledger.read_only:
+            from desktop.evidence_dialogs import delete_interactively
+
+            if delete_interactively(self, self.ledger, link.removeprefix(EVIDENCE_DELETE_LINK), self.operator):
+                self._show_detail(self.current_task_id())
         else:
             self._show_detail(self.current_task_id(), full_history=link == SHOW_ALL_LINK)
 

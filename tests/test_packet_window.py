@@ -79,3 +79,25 @@ def test_detail_lists_evidence_with_a_link_that_opens_the_stored_file(qtbot, led
     open_evidence(parent, ledger, item.uuid)
     [path] = opened
     assert path.endswith("整改照片.png") and open(path, "rb").read() == photo.read_bytes()
+
+
+def test_an_attachment_can_be_deleted_from_the_detail_pane_after_confirming(qtbot, ledger, tmp_path, monkeypatch):
+    from desktop.detail_view import EVIDENCE_DELETE_LINK
+    from desktop.evidence_dialogs import delete_interactively
+
+    _write(ledger, "A01-06", "已整改")
+    wrong = tmp_path / "错传的照片.jpg"
+    wrong.write_bytes(b"\xff\xd8\xff wrong")
+    with ledger.Session.begin() as s:
+        item = attach_evidence(s, "A01-06", UNIT, PERIOD, wrong, operator="测试")
+        task_id = get_task(s, "A01-06").id
+    with ledger.Session() as s:
+        assert f"{EVIDENCE_DELETE_LINK}{item.uuid}" in render_detail(task_detail(s, task_id), None)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kw: QMessageBox.StandardButton.No)
+    assert not delete_interactively(parent, ledger, item.uuid, "测试")
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kw: QMessageBox.StandardButton.Yes)
+    assert delete_interactively(parent, ledger, item.uuid, "测试")
+    with ledger.Session() as s:
+        assert "错传的照片.jpg" not in render_detail(task_detail(s, task_id), None)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from db.engine import open_ledger
 from db.errors import UserError
-from db.evidence import attach_evidence, evidence_data, evidence_of
+from db.evidence import attach_evidence, delete_evidence, evidence_data, evidence_of
 from db.ledger import list_tasks
 from db.packets import PacketInfo, export_packet, merge_packet, pending_conflicts, resolve_conflict
 from db.progress import ProgressInput, add_progress, delete_progress, list_progress
@@ -303,6 +303,23 @@ def test_evidence_travels_in_the_packet_by_content_never_by_path(ledger, tasks, 
         f.truncate(21 * 1024 * 1024)
     code, _, err = run_cli("progress", "attach", str(big), "--task", tasks[0], "--unit", UNIT, "--period", PERIOD)
     assert code == 2 and "超过 20 MB" in err
+
+
+def test_an_attachment_removed_in_the_field_is_removed_by_the_merge(ledger, tasks, packet, tmp_path):
+    with ledger.Session() as s:
+        [entry] = list_progress(s, task_code=tasks[0], unit=UNIT, period=PERIOD)
+    scan = tmp_path / "扫描件.pdf"
+    scan.write_bytes(b"%PDF-1.4 scan")
+    field = in_packet(packet)
+    with field.Session.begin() as s:
+        item = attach_evidence(s, tasks[0], UNIT, PERIOD, scan, operator="外勤")
+    assert merge_packet(ledger, packet, operator="李四").evidence_added == 1
+    with field.Session.begin() as s:
+        delete_evidence(s, item.uuid, operator="外勤")  # attached to the wrong report: taken off on site
+    field.close()
+    merge_packet(ledger, packet, operator="李四")
+    with ledger.Session() as s:
+        assert evidence_of(s, [entry.uuid]) == {}
 
 
 # --- properties -----------------------------------------------------------------------------------

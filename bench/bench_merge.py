@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,6 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from make_ledger import ensure_ledger  # noqa: E402 - bench/ is on the path when a script here runs
 
 TARGET_MS = 2000
 
@@ -64,9 +65,7 @@ def main() -> int:
     parser.add_argument("--changed", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    source = Path(args.ledger)
-    if not source.exists():
-        subprocess.run([sys.executable, str(ROOT / "bench" / "make_ledger.py"), str(source), "--entries", str(args.entries)], check=True)
+    source = ensure_ledger(Path(args.ledger), args.entries)
 
     from db.engine import open_ledger
     from db.packets import export_packet, merge_packet

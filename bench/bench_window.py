@@ -20,6 +20,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from make_ledger import ensure_ledger  # noqa: E402 - bench/ is on the path when a script here runs
+
 TARGETS_MS = {
     "启动到窗口显示": 2000,
     "建立视图（GUI 线程）": 200,
@@ -50,9 +52,7 @@ def main() -> int:
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    ledger_path = Path(args.ledger)
-    if not ledger_path.exists():
-        subprocess.run([sys.executable, str(ROOT / "bench" / "make_ledger.py"), str(ledger_path), "--entries", str(args.entries)], check=True)
+    ledger_path = ensure_ledger(Path(args.ledger), args.entries)
 
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication

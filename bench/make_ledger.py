@@ -16,6 +16,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
+def ensure_ledger(path: Path, entries: int) -> Path:
+    """The benchmark ledger at path, built first (in a separate process, as a user would) if it does not exist."""
+    import subprocess
+
+    if not path.exists():
+        subprocess.run([sys.executable, str(Path(__file__)), str(path), "--entries", str(entries)], check=True)
+    return path
+
+
 def main() -> int:
     from db.demo import build_demo_ledger
     from db.errors import UserError

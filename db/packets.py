@@ -513,31 +513,38 @@ class _Merge:
             self.report.refused.append(item)
             return
         deleted = p.content["deleted"]
-        problems = [] if deleted else list(field_problems(ProgressInput(p.task_code, p.unit, p.period, p.content["status"], p.content["percent"], p.content["progress_text"])).values())
-        if problems:
-            item.note = "；".join(problems)
-            self.report.refused.append(item)
-            return
         base = self.sync.get(p.uuid, self.content.base.get(p.uuid))
-        if p.digest != self.content.base.get(p.uuid) or p.uuid in self.sync:
-            self.sync[p.uuid] = p.digest  # the packet's own base already says what is unchanged since export
         row = self.by_uuid.get(p.uuid)
         if row is None and (base is not None or not deleted):
             row = self.by_key.get(key)  # the office reported the same month under another uuid
+        ours = ledger_digest = None
         if row is None:
-            if deleted:
-                self.report.unchanged += 1  # made and deleted in the field: nothing to bring back
+            action = "unchanged" if deleted else "insert"  # made and deleted in the field: nothing to bring back
+        else:
+            if row.uuid != p.uuid:
+                self.uuid_map[p.uuid] = row.uuid
+            ours = content_of(row)
+            ledger_digest = digest(p.task_code, p.unit, p.period, ours)
+            if p.digest in (ledger_digest, base) or (deleted and ours["deleted"]):
+                action = "unchanged"
+            elif ledger_digest == base or (row.uuid != p.uuid and ours["deleted"]):
+                action = "take"
+            else:
+                action = "conflict"
+        if action != "unchanged" and not deleted:
+            problems = field_problems(ProgressInput(p.task_code, p.unit, p.period, p.content["status"], p.content["percent"], p.content["progress_text"]))
+            if problems:
+                item.note = "；".join(problems.values())
+                self.report.refused.append(item)
                 return
+        if p.digest != self.content.base.get(p.uuid) or p.uuid in self.sync:
+            self.sync[p.uuid] = p.digest  # the packet's own base already says what is unchanged since export
+        if action == "unchanged":
+            self.report.unchanged += 1
+        elif action == "insert":
             self._insert(p, key)
             self.report.added.append(item)
-            return
-        if row.uuid != p.uuid:
-            self.uuid_map[p.uuid] = row.uuid
-        ours = content_of(row)
-        ledger_digest = digest(p.task_code, p.unit, p.period, ours)
-        if p.digest in (ledger_digest, base) or (deleted and ours["deleted"]):
-            self.report.unchanged += 1
-        elif ledger_digest == base or (row.uuid != p.uuid and ours["deleted"]):
+        elif action == "take":
             self._take(row, ours, p)
             (self.report.deleted if deleted else self.report.added if ours["deleted"] else self.report.updated).append(item)
         else:

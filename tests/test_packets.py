@@ -252,6 +252,27 @@ def test_tampered_truncated_foreign_and_newer_packets_are_refused_and_change_not
         other.close()
 
 
+def test_an_invalid_report_in_a_sealed_packet_is_listed_as_refused_not_merged(ledger, tasks, packet):
+    """A packet written by a buggy or older program can be sealed yet hold a percent of 130: that report stays out."""
+    from sqlalchemy import update
+
+    from db.models import ProgressEntry
+    from db.packets import _reseal
+
+    field = in_packet(packet)
+    write(field, report(tasks[0], "外勤改过", percent=60), report(tasks[1], "外勤也改了", percent=70))
+    with field.Session.begin() as s:
+        s.execute(update(ProgressEntry).where(ProgressEntry.percent == 60).values(percent=130))
+        _reseal(s)
+    field.close()
+    result = merge_packet(ledger, packet, operator="李四")
+    [refused] = result.refused
+    assert refused.task_code == tasks[0] and "130" in refused.note
+    assert [i.task_code for i in result.updated] == [tasks[1]]
+    assert reports(ledger, unit=UNIT)[(tasks[0], UNIT, PERIOD)][2] == f"六月进展 {tasks[0]}"
+    assert "未合并 1 条" in "\n".join(result.lines())
+
+
 def test_fuzzed_packets_are_refused_cleanly_or_merge_as_the_original(ledger, tasks, packet, tmp_path):
     """Flip bytes all over the file: a packet either fails a check (UserError) or is byte-for-byte as good as the original."""
     import random

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 from PySide6 import __version__ as PYSIDE_VERSION
@@ -52,8 +53,24 @@ def _install_qt_translations(app: QApplication) -> None:
         log.warning("未找到 Qt 的简体中文翻译，标准按钮将显示英文")
 
 
+def _no_display() -> bool:
+    """On Linux without X11 or Wayland and no platform chosen, Qt would abort with an English message."""
+    return (
+        sys.platform.startswith("linux")
+        and not os.environ.get("QT_QPA_PLATFORM")
+        and not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+    )
+
+
 def run_gui(args) -> int:
     """Open the window (or render it to a PNG with --screenshot and exit)."""
+    if _no_display() and QApplication.instance() is None:
+        if not args.screenshot:
+            print("错误：没有可用的图形界面（未设置 DISPLAY 或 WAYLAND_DISPLAY），无法打开窗口。"
+                  "请在桌面环境中运行；命令行功能见 duban --help。", file=sys.stderr)
+            return 2
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setFont(QFont(CJK_FONTS, 10))
     app.setWindowIcon(QIcon(str(WINDOW_ICON)))

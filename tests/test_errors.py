@@ -2,6 +2,7 @@
 
 import argparse
 import logging
+import os
 import sys
 import threading
 
@@ -218,3 +219,19 @@ def test_the_window_has_the_duban_icon_and_the_log_names_qt(qapp, ledger, log_di
     assert not QApplication.windowIcon().isNull()
     assert QApplication.translate("QMessageBox", "Show Details...") == "显示详情..."  # Qt's own buttons speak Chinese too
     assert "窗口启动：Qt 6." in (log_dir / "duban.log").read_text(encoding="utf-8")
+
+
+def test_no_display_gets_a_chinese_message_not_a_qt_abort(ledger, tmp_path):
+    """On a Linux box without a desktop (an SSH session), the window explains itself; a screenshot still works."""
+    import subprocess
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("X11/Wayland detection is for Linux")
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    ledger.close()
+    command = [sys.executable, "-m", "desktop.cli", "--db", str(ledger.path), "gui"]
+    window = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert window.returncode == 2 and "没有可用的图形界面" in window.stderr
+    shot = tmp_path / "shot.png"
+    screenshot = subprocess.run([*command, "--screenshot", str(shot)], env=env, capture_output=True, text=True, timeout=120)
+    assert screenshot.returncode == 0 and shot.stat().st_size > 20_000

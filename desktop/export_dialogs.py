@@ -36,8 +36,9 @@ ALL_UNITS = "全部单位"
 class ExportKind:
     """One thing the office can export: its label, writer, and whether it goes to a file or a folder."""
 
-    def __init__(self, label: str, writer, *, suffix: str | None, unit: str):
+    def __init__(self, label: str, writer, *, suffix: str | None, unit: str, signed: bool = False):
         self.label, self.writer, self.suffix, self.unit = label, writer, suffix, unit
+        self.signed = signed  # the file records who made it (a packet names its exporter in the merge report)
 
     def default_name(self, period: str, unit: str | None) -> str:
         stem = self.label.split("（")[0] + (f"_{unit}" if unit else "") + f"_{period}"
@@ -51,16 +52,19 @@ EXPORT_KINDS = [
     ExportKind("月度工作进展情况通报（PDF）", actions.write_monthly_report, suffix=".pdf", unit="none"),
     ExportKind("督办通知单（PDF，每单位一份，选择文件夹）", actions.write_notices, suffix=None, unit="none"),
     ExportKind("单位报送模板（每单位一份，选择文件夹）", actions.write_templates, suffix=None, unit="optional"),
-    ExportKind("外勤数据包（供笔记本离线填报）", actions.write_packet, suffix=".duban", unit="optional"),
+    ExportKind("外勤数据包（供笔记本离线填报）", actions.write_packet, suffix=".duban", unit="optional", signed=True),
 ]
 
 
 class ExportDialog(QDialog):
     """导出: ledger workbooks, the warning list, the 通报 and 督办通知单, and the units' templates."""
 
-    def __init__(self, ledger: Ledger, *, period: str, units: list[str], unit: str | None = None, folder: Path | None = None, parent: QWidget | None = None):
+    def __init__(
+        self, ledger: Ledger, *, period: str, units: list[str], unit: str | None = None, folder: Path | None = None,
+        operator: str | None = None, parent: QWidget | None = None,
+    ):
         super().__init__(parent)
-        self.ledger = ledger
+        self.ledger, self.operator = ledger, operator
         self.written: list[Path] = []
         self.folder = folder or Path.home()
         self.setWindowTitle("导出")
@@ -141,7 +145,7 @@ class ExportDialog(QDialog):
         if problems:
             return
         target = Path(self.target.text().strip())
-        options = {"period": period} | ({"unit": unit} if kind.unit != "none" else {})
+        options = {"period": period} | ({"unit": unit} if kind.unit != "none" else {}) | ({"operator": self.operator} if kind.signed else {})
         try:
             written = run_job(self, f"正在导出{kind.label}……", lambda control: kind.writer(self.ledger, target, control=control, **options))
         except UserError as exc:

@@ -557,6 +557,7 @@ class MainWindow(QMainWindow):
             units=self._unit_names(),
             unit=self.proxy.filter.unit,
             folder=Path(folder) if folder else None,
+            operator=self.operator,
             parent=self,
         )
         dialog.exec()

@@ -52,10 +52,11 @@ def write_templates(ledger: Ledger, out_dir: str | Path, *, period: str, unit: s
     return export_templates(ledger, Path(out_dir), period=period, unit=unit, control=control)
 
 
-def write_packet(ledger: Ledger, path: str | Path, *, period: str, unit: str | None = None, control: JobControl | None = None) -> list[Path]:
-    """A field packet for a laptop: the chosen unit's tasks (or all) with recent history."""
-    from db.audit import default_operator
+def write_packet(
+    ledger: Ledger, path: str | Path, *, period: str, unit: str | None = None, operator: str | None = None, control: JobControl | None = None
+) -> list[Path]:
+    """A field packet for a laptop: the chosen unit's tasks (or all) with recent history, signed by its exporter."""
     from db.packets import export_packet
 
     units = [unit] if unit else None
-    return [export_packet(ledger, Path(path), period=period, units=units, operator=default_operator(), control=control)]
+    return [export_packet(ledger, Path(path), period=period, units=units, operator=operator, control=control)]

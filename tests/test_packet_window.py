@@ -101,3 +101,25 @@ def test_an_attachment_can_be_deleted_from_the_detail_pane_after_confirming(qtbo
     assert delete_interactively(parent, ledger, item.uuid, "测试")
     with ledger.Session() as s:
         assert "错传的照片.jpg" not in render_detail(task_detail(s, task_id), None)
+
+
+def test_the_export_dialog_writes_a_packet_signed_by_the_windows_operator(qtbot, ledger, tmp_path, monkeypatch):
+    from db.engine import open_ledger
+    from db.packets import PacketInfo
+    from desktop.export_dialogs import ExportDialog
+
+    monkeypatch.setattr(QMessageBox, "information", lambda *args: None)
+    dialog = ExportDialog(ledger, period=PERIOD, units=[UNIT], folder=tmp_path, operator="王芳")
+    qtbot.addWidget(dialog)
+    dialog.open_after.setChecked(False)
+    dialog.kind.setCurrentIndex(next(i for i in range(dialog.kind.count()) if "外勤数据包" in dialog.kind.itemText(i)))
+    dialog.export()
+    [written] = dialog.written
+    assert written.suffix == ".duban"
+    packet = open_ledger(written)
+    try:
+        with packet.Session() as s:
+            info = PacketInfo.read(s)
+    finally:
+        packet.close()
+    assert info.created["by"] == "王芳" and info.period == PERIOD

@@ -113,6 +113,13 @@ def run_gui(args) -> int:
 def _screenshot(app: QApplication, window, args) -> int:
     """Render one view of the window to a PNG (for the docs and for checks) and exit."""
     app.processEvents()
+    if args.view == "conflicts":  # the side-by-side dialog of pending merge conflicts
+        from desktop.merge_dialogs import ConflictDialog
+
+        dialog = ConflictDialog(window.ledger, window.operator, window)
+        dialog.show()
+        app.processEvents()
+        return 0 if dialog.grab().save(args.screenshot) else 1
     views = {"annexes": (0, 0), "units": (1, 0), "warnings": (2, 0), "dashboard": (0, 1), "compare": (0, 2)}
     tree_tab, main_tab = views[args.view]
     window.nav_tabs.setCurrentIndex(tree_tab)

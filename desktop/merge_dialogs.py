@@ -137,6 +137,7 @@ class ConflictDialog(QDialog):
         self.table = QTableView()
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.sides = QWidget()
         self.sides_layout = QHBoxLayout(self.sides)
         self.combined = QGroupBox("合并后的内容（可编辑）")
@@ -188,6 +189,7 @@ class ConflictDialog(QDialog):
             conflicts = pending_conflicts(session)
         self.model = ConflictModel(conflicts, self)
         self.table.setModel(self.model)
+        self.table.resizeColumnsToContents()
         self.table.selectionModel().currentRowChanged.connect(lambda current, _previous: self.show_conflict(current.row()))
         self.heading.setText(f"待处理冲突 {len(conflicts)} 项：同一条进展在办公室和外勤数据包中都被修改过，请逐项决定。")
         if conflicts:
@@ -203,7 +205,9 @@ class ConflictDialog(QDialog):
             return
         conflict = self.model.conflicts[row]
         while self.sides_layout.count():
-            self.sides_layout.takeAt(0).widget().deleteLater()
+            old = self.sides_layout.takeAt(0).widget()
+            old.hide()  # deleteLater waits for the event loop; until then it would still paint over the new sides
+            old.deleteLater()
         self.sides_layout.addWidget(_side("台账中的版本（办公室）", conflict.ledger_values))
         self.sides_layout.addWidget(_side("数据包中的版本（外勤）", conflict.packet_values))
         start = conflict.packet_values if not conflict.packet_values.get("deleted") else conflict.ledger_values

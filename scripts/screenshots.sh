@@ -105,3 +105,4 @@ rc=0
 duban "${D[@]}" packet merge "$work/外勤-住建局.duban" --report "$work/合并报告.pdf" >"$work/merge.log" 2>&1 || rc=$?
 [ "$rc" -le 1 ] || { cat "$work/merge.log" >&2; echo "packet merge failed ($rc)" >&2; exit 1; }
 page_png "$work/合并报告.pdf" 1 packet-merge-report
+quiet duban "${D[@]}" gui --screenshot "$IMG/window-conflicts.png" --view conflicts

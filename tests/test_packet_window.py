@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QFileDialog, QGroupBox, QLabel, QMessageBox, QPushButton, QWidget
 
 from db.evidence import attach_evidence
 from db.ledger import get_task
@@ -44,7 +44,9 @@ def test_merge_in_the_window_then_take_the_field_version_side_by_side(qtbot, led
     assert "更新 1 条" in told[0] and "冲突 1 条" in told[0]
 
     [dialog] = dialogs
-    shown = [label.text() for label in dialog.sides.findChildren(QLabel)]
+    # Exactly the two versions are on screen (replaced ones must not linger over them until deleted).
+    assert len([box for box in dialog.sides.findChildren(QGroupBox) if not box.isHidden()]) == 2
+    shown = [label.text() for label in dialog.sides.findChildren(QLabel) if not label.parent().isHidden()]
     assert "办公室：已电话督促" in shown and "外勤：资料不全" in shown
     take_packet = next(b for b in dialog.findChildren(QPushButton) if b.text() == "采用数据包中的版本")
     take_packet.click()

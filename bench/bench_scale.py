@@ -99,20 +99,13 @@ def _open(ledger_path: Path):
 
 
 def _window(ledger_path: Path):
-    """A window with the ledger's snapshot applied, as bench/bench_window.py builds it."""
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
+    """A window with the ledger's snapshot applied, driven as bench/bench_window.py drives it."""
+    from desktop.window_driver import WindowDriver
 
-    from desktop.main_window import MainWindow, read_snapshot
-
-    app = QApplication.instance() or QApplication([])
     ledger, _ = _open(ledger_path)
-    prefs = QSettings(str(ledger_path.parent / "bench-prefs.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(ledger, prefs)
-    window.apply_snapshot(read_snapshot(ledger))
-    window.show()
-    app.processEvents()
-    return app, window
+    driver = WindowDriver(ledger, ledger_path.parent / "bench-prefs.ini")
+    driver.build(driver.read())
+    return driver
 
 
 def child_window(ledger_path: Path, work: Path, runs: int) -> dict:
@@ -131,42 +124,35 @@ def child_window(ledger_path: Path, work: Path, runs: int) -> dict:
 
 
 def child_filter(ledger_path: Path, work: Path, runs: int) -> dict:
-    app, window = _window(ledger_path)
-    unit_names = [window.unit_combo.itemData(i) for i in range(1, window.unit_combo.count())]
+    driver = _window(ledger_path)
     clock = Clock()
     for i in range(runs * 3):
         with clock:
-            window.apply_filter(annex=i % 21 + 1)
-            window.apply_filter(unit=unit_names[i % len(unit_names)])
-            window.apply_filter(status=("未报送", "推进中", "已完成", None)[i % 4])
-            app.processEvents()
+            driver.filter_step(i)
         clock.scaled(3)
-        window.clear_filters()
-        app.processEvents()
+        driver.clear_filters()
     return clock.result()
 
 
 def child_search(ledger_path: Path, work: Path, runs: int) -> dict:
-    app, window = _window(ledger_path)
+    from desktop.window_driver import SEARCH_KEYSTROKES
+
+    driver = _window(ledger_path)
     clock = Clock()
     for _ in range(runs):
-        for text in ("营", "营商", "营商环", "zjj", "住建局", "审批"):
+        for text in SEARCH_KEYSTROKES:
             with clock:
-                window.proxy.update_filter(text=text)
-                app.processEvents()
-        window.proxy.update_filter(text="")
-        app.processEvents()
+                driver.search(text)
+        driver.search("")
     return clock.result()
 
 
 def child_detail(ledger_path: Path, work: Path, runs: int) -> dict:
-    app, window = _window(ledger_path)
+    driver = _window(ledger_path)
     clock = Clock()
     for i in range(runs * 3):
-        row = window.model.rows[(i * 37) % len(window.model.rows)]
         with clock:
-            window.open_task(row.task.id)
-            app.processEvents()
+            driver.open_detail(i)
     return clock.result()
 
 
@@ -308,7 +294,8 @@ def run_child(name: str, ledger_path: Path, work: Path, runs: int, timeout: floa
 
 
 def machine() -> list[str]:
-    import PySide6
+    from importlib.metadata import version
+
     import sqlalchemy
 
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor())
@@ -319,7 +306,7 @@ def machine() -> list[str]:
         os_name = platform.platform()
     return [
         f"CPU：{cpu}，{os.cpu_count()} 核；内存 {mem_kb / 1024 / 1024:.1f} GiB",
-        f"系统：{os_name}（{platform.release()}）；Python {platform.python_version()}；PySide6 {PySide6.__version__}；SQLAlchemy {sqlalchemy.__version__}",
+        f"系统：{os_name}（{platform.release()}）；Python {platform.python_version()}；PySide6 {version('PySide6-Essentials')}；SQLAlchemy {sqlalchemy.__version__}",
     ]
 
 

@@ -54,74 +54,51 @@ def main() -> int:
     args = parser.parse_args()
     ledger_path = ensure_ledger(Path(args.ledger), args.entries)
 
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
     from sqlalchemy import func, select
 
     from db.engine import open_ledger
     from db.models import ProgressEntry
-    from desktop.main_window import MainWindow, read_snapshot
+    from desktop.window_driver import SEARCH_KEYSTROKES, WindowDriver
 
-    app = QApplication.instance() or QApplication([])
+    def timed(step) -> float:
+        started = time.perf_counter()
+        step()
+        return time.perf_counter() - started
+
     results: dict[str, list[float]] = {}
     # The start-ups first: each is a duban process that takes the ledger's lock, as a clerk's window does.
     results["启动到窗口显示"] = time_start(ledger_path, args.runs, Path("/tmp/duban-bench.png"))
     ledger = open_ledger(ledger_path)
     with ledger.Session() as session:
         entries = session.scalar(select(func.count()).select_from(ProgressEntry))
-    prefs = QSettings(str(Path("/tmp") / "duban-bench-prefs.ini"), QSettings.Format.IniFormat)
+    driver = WindowDriver(ledger, Path("/tmp") / "duban-bench-prefs.ini")
 
     reads, applies = [], []
-    window = None
     for _ in range(args.runs):
-        if window is not None:
-            window.close()
-            window.deleteLater()
-            app.processEvents()
-        started = time.perf_counter()
-        snapshot = read_snapshot(ledger)
-        reads.append(time.perf_counter() - started)
-        started = time.perf_counter()
-        window = MainWindow(ledger, prefs)
-        window.apply_snapshot(snapshot)
-        window.show()
-        app.processEvents()
-        applies.append(time.perf_counter() - started)
+        snapshot = None
+
+        def read():
+            nonlocal snapshot
+            snapshot = driver.read()
+
+        reads.append(timed(read))
+        applies.append(timed(lambda: driver.build(snapshot)))
     results["读取台账（工作线程）"] = reads
     results["建立视图（GUI 线程）"] = applies
 
-    filters, searches, details, refreshes = [], [], [], []
-    unit_names = [window.unit_combo.itemData(i) for i in range(1, window.unit_combo.count())]
+    filters, searches, details = [], [], []
     for i in range(args.runs * 3):
-        started = time.perf_counter()
-        window.apply_filter(annex=i % 21 + 1)
-        window.apply_filter(unit=unit_names[i % len(unit_names)])
-        window.apply_filter(status=("未报送", "推进中", "已完成", None)[i % 4])
-        app.processEvents()
-        filters.append((time.perf_counter() - started) / 3)
-        window.clear_filters()
-        for text in ("营", "营商", "营商环", "zjj", "住建局", "审批"):
-            started = time.perf_counter()
-            window.proxy.update_filter(text=text)
-            app.processEvents()
-            searches.append(time.perf_counter() - started)
-        window.proxy.update_filter(text="")
-        row = window.model.rows[(i * 37) % len(window.model.rows)]
-        started = time.perf_counter()
-        window.open_task(row.task.id)
-        app.processEvents()
-        details.append(time.perf_counter() - started)
-    for _ in range(args.runs):
-        started = time.perf_counter()
-        window.refresh()
-        app.processEvents()
-        refreshes.append(time.perf_counter() - started)
+        filters.append(timed(lambda: driver.filter_step(i)) / 3)
+        driver.clear_filters()
+        searches += [timed(lambda text=text: driver.search(text)) for text in SEARCH_KEYSTROKES]
+        driver.search("")
+        details.append(timed(lambda: driver.open_detail(i)))
     results["筛选（附件/单位/状态）"] = filters
     results["搜索按键"] = searches
     results["打开任务详情"] = details
-    results["刷新本期状态"] = refreshes
+    results["刷新本期状态"] = [timed(driver.refresh) for _ in range(args.runs)]
 
-    print(f"台账：{ledger_path}（进展记录 {entries} 条，任务 {len(window.model.rows)} 项），每项 {args.runs}+ 次取中位数")
+    print(f"台账：{ledger_path}（进展记录 {entries} 条，任务 {driver.task_count} 项），每项 {args.runs}+ 次取中位数")
     print(f"{'操作':<22}{'中位数 ms':>12}{'最大 ms':>10}{'目标 ms':>10}{'中位数/目标':>12}")
     for name, samples in results.items():
         target = TARGETS_MS.get(name)

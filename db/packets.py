@@ -32,16 +32,15 @@ from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from sqlalchemy import create_engine, delete, event, insert, select, text, tuple_, update
+from sqlalchemy import delete, event, insert, select, text, tuple_, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from db import audit
-from db.engine import Ledger, install_sqlite_hooks, open_ledger
+from db.engine import Ledger, open_ledger
 from db.errors import UserError
 from db.identity import LEDGER_ID_KEY, own_id
 from db.jobs import JobControl
-from db.migrations import SCHEMA_HEAD
 from db.ledger import find_unit, resolve_plan_id
 from db.models import (
     Annex,
@@ -62,6 +61,7 @@ from db.models import (
 )
 from db.periods import check_period, shift_period
 from db.progress import ProgressInput, field_problems
+from db.safety import check_file, copy_database
 
 CONTENT = ("status", "percent", "progress_text", "problems", "next_steps", "reporter", "entry_date")
 INFO_ID, INFO_SOURCE, INFO_PERIOD, INFO_SCOPE, INFO_MADE, INFO_SEAL = (
@@ -239,15 +239,6 @@ def _scope_task_ids(session: Session, plan_id: int, units: list[Unit], annexes: 
     return list(session.scalars(query))
 
 
-def _copy_database(source: Path, dest: Path) -> None:
-    """A consistent copy with SQLite's backup API (the WAL included), as one self-contained file."""
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{dest}{suffix}").unlink(missing_ok=True)
-    with closing(sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)) as src, closing(sqlite3.connect(dest)) as dst:
-        src.backup(dst)
-        dst.execute("PRAGMA journal_mode=DELETE")
-
-
 def export_packet(
     ledger: Ledger,
     path: str | Path,
@@ -277,9 +268,9 @@ def export_packet(
     scratch = path.with_name(path.name + ".partial")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        _copy_database(ledger.path, scratch)
+        copy_database(ledger.path, scratch)
         control.step(1, 4, "正在裁剪数据包……")
-        packet = _scratch_ledger(scratch)
+        packet = open_ledger(scratch, scratch=True)
         try:
             with packet.Session.begin() as session:
                 _prune(session, plan_id, task_ids, first_period=shift_period(period, 1 - months))
@@ -315,13 +306,6 @@ def export_packet(
     return path
 
 
-def _scratch_ledger(path: Path) -> Ledger:
-    """A working copy opened without the ledger's safety routine (no lock, no backup): it is not the office's file."""
-    engine = create_engine(f"sqlite:///{path}")
-    install_sqlite_hooks(engine)
-    return Ledger(path=path, engine=engine, Session=sessionmaker(engine, expire_on_commit=False))
-
-
 def _prune(session: Session, plan_id: int, task_ids: list[int], *, first_period: str) -> None:
     """Keep the plan's chosen tasks and their recent reports; drop what a laptop must not carry or need."""
     keep = set(task_ids)
@@ -353,12 +337,6 @@ def _refuse(path: Path, reason: str, details: list[str] | None = None) -> UserEr
     return UserError(f"外勤数据包 {path.name} 未合并：{reason}台账未作改动。", details)
 
 
-def _revision(path: Path) -> str | None:
-    with closing(sqlite3.connect(path)) as conn:
-        found = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    return found[0] if found else None
-
-
 def _seal_difference(found: dict, expected: dict) -> str:
     if all(found[k] == expected.get(k) for k in ("entries", "tombstones", "evidence")):
         return f"记录条数一致（进展 {found['entries']} 条），但内容的校验和不同：有记录的内容被改动过。"
@@ -371,18 +349,15 @@ def _seal_difference(found: dict, expected: dict) -> str:
 
 def read_packet(path: Path, workdir: Path) -> PacketContent:
     """Copy a returned packet aside, check it whole, and read it; UserError says why a packet is refused."""
-    from db.safety import check_file
-
     if not path.is_file():
         raise UserError(f"找不到外勤数据包 {path}。")
     copy = workdir / "packet.sqlite"
     try:
-        _copy_database(path, copy)
+        copy_database(path, copy)
         problems = check_file(copy)
         if problems:
             raise _refuse(path, problems[0], problems[1:])
-        # The copy is checked and private: open it plainly, through Alembic only if it is of an older revision.
-        packet = _scratch_ledger(copy) if _revision(copy) == SCHEMA_HEAD else open_ledger(copy)
+        packet = open_ledger(copy, scratch=True)  # checked and private: no lock or backups; an older revision is upgraded
     except (sqlite3.DatabaseError, SQLAlchemyError, UnicodeDecodeError) as exc:
         raise _refuse(path, f"文件已损坏或不完整（{exc.__class__.__name__}）。") from exc
     try:

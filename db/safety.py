@@ -242,6 +242,14 @@ def _remove_with_companions(path: Path) -> None:
         path.with_name(name).unlink(missing_ok=True)
 
 
+def copy_database(source: Path, dest: Path) -> None:
+    """A consistent copy with SQLite's backup API (a live WAL included) as one self-contained file, over dest."""
+    _remove_with_companions(dest)
+    with closing(_connect_read_only(source)) as src, closing(sqlite3.connect(dest)) as copy:
+        src.backup(copy)
+        copy.execute("PRAGMA journal_mode=DELETE")  # no WAL companions to lose when the file is copied on
+
+
 def backup_to(source: str | os.PathLike, dest: str | os.PathLike, *, check: str | None = "integrity_check") -> Path:
     """Copy the ledger at source to dest with SQLite's backup API, check the copy, flush it, then rename it into place.
 
@@ -254,13 +262,10 @@ def backup_to(source: str | os.PathLike, dest: str | os.PathLike, *, check: str 
     if dest.exists() and dest.resolve() == source.resolve():
         raise UserError("备份文件不能与台账文件相同，请另选一个文件。")
     partial = dest.with_name(dest.name + ".partial")
-    _remove_with_companions(partial)
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        with closing(_connect_read_only(source)) as src, closing(sqlite3.connect(partial)) as copy:
-            src.backup(copy)
-            # A backup is one self-contained file, not a WAL database with companions.
-            copy.execute("PRAGMA journal_mode=DELETE")
+        copy_database(source, partial)
+        with closing(sqlite3.connect(partial)) as copy:
             verdict = [row[0] for row in copy.execute(f"PRAGMA {check}(20)")] if check else ["ok"]
         if verdict != ["ok"]:
             raise UserError(f"备份 {dest} 未通过完整性检查，台账 {source} 可能已损坏；未保存该备份。", verdict)

@@ -15,7 +15,7 @@ from db.engine import Ledger
 from db.packets import MergeItem, MergeReport
 from db.settings import load_settings
 from exports.fonts import find_cjk_fonts
-from exports.pdf_report import TEXT_W, CJKParagraph, _build, _discard, _document, _grid_style, _publish, _Styles, _temp_in, _text, chinese_date
+from exports.pdf_report import TEXT_W, CJKParagraph, _grid_style, _Styles, _text, chinese_date, write_document
 
 SECTIONS = (
     ("added", "新增的进展"),
@@ -69,11 +69,5 @@ def write_merge_report(ledger: Ledger, report: MergeReport, path: str | Path, *,
     with ledger.Session() as session:
         office = load_settings(session).office_name
     fonts = find_cjk_fonts()
-    temp = _temp_in(path.parent)
-    try:
-        doc = _document(temp, fonts, "外勤数据包合并报告", office, with_landscape=False)
-        _build(doc, _story(report, office, operator, merged_on or dt.date.today(), _Styles(fonts, 12, 20)))
-        _publish([(temp, path)])
-    finally:
-        _discard([temp])
-    return path
+    story = _story(report, office, operator, merged_on or dt.date.today(), _Styles(fonts, 12, 20))
+    return write_document(path, fonts, "外勤数据包合并报告", office, story)

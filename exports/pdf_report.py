@@ -318,6 +318,17 @@ def _build(doc: BaseDocTemplate, story: list, control: JobControl | None = None,
     doc.build(story)
 
 
+def write_document(path: Path, fonts: FontSet, title: str, author: str, story: list, *, landscape: bool = False, control: JobControl | None = None, what: str = "") -> Path:
+    """Lay a story out into path atomically: a half-written PDF never takes the name, even if cancelled."""
+    temp = _temp_in(path.parent)
+    try:
+        _build(_document(temp, fonts, title, author, with_landscape=landscape), story, control, what)
+        _publish([(temp, path)])
+    finally:
+        _discard([temp])
+    return path
+
+
 def _temp_in(folder: Path) -> Path:
     """A temporary file in the target's folder, so the final rename stays on one disk."""
     try:
@@ -687,14 +698,7 @@ def monthly_report(report: PeriodReport, path: str | Path, *, control: JobContro
         KeepTogether([CJKParagraph(escape(f"附件：{_attachment_title(report)}"), s.body), Spacer(1, LINE), _signature(office, issued, s)]),
         *_attachment(report, s, control),
     ]
-    temp = _temp_in(path.parent)
-    try:
-        doc = _document(temp, fonts, title, office, with_landscape=True)
-        _build(doc, story, control, "正在排版通报")
-        _publish([(temp, path)])
-    finally:
-        _discard([temp])
-    return path
+    return write_document(path, fonts, title, office, story, landscape=True, control=control, what="正在排版通报")
 
 
 # ---------------------------------------------------------------- 督办通知单
@@ -779,14 +783,8 @@ def supervision_notice(report: PeriodReport, unit: str, path: str | Path, *, iss
     lines, number = groups[unit], list(groups).index(unit) + 1
     path = Path(path)
     fonts = find_cjk_fonts()
-    temp = _temp_in(path.parent)
-    try:
-        doc = _document(temp, fonts, f"督办通知单（{unit}）", report.settings.office_name, with_landscape=False)
-        _build(doc, _notice_story(report, unit, lines, number, issued or dt.date.today(), _Styles(fonts, NOTICE_BODY, NOTICE_LINE)))
-        _publish([(temp, path)])
-    finally:
-        _discard([temp])
-    return path
+    story = _notice_story(report, unit, lines, number, issued or dt.date.today(), _Styles(fonts, NOTICE_BODY, NOTICE_LINE))
+    return write_document(path, fonts, f"督办通知单（{unit}）", report.settings.office_name, story)
 
 
 def supervision_notices(report: PeriodReport, out_dir: str | Path, *, control: JobControl | None = None, issued: dt.date | None = None) -> list[Path]:

@@ -126,6 +126,21 @@ def test_merge_adds_takes_one_sided_changes_and_keeps_both_sides_of_a_conflict(l
     assert actions == {"packet.merge": 1, "progress.merge_add": 1, "progress.merge_update": 2, "progress.merge_conflict": 1}
 
 
+def test_the_printable_merge_report_lists_what_the_merge_did(ledger, tasks, packet, tmp_path, run_cli):
+    from tests.test_pdf_report import pdf_text
+
+    field = in_packet(packet)
+    write(field, report(tasks[0], "外勤改过"), report(tasks[2], "外勤的版本"))
+    field.close()
+    write(ledger, report(tasks[2], "办公室的版本"))
+    code, out, _ = run_cli("packet", "merge", str(packet), "--report", str(tmp_path / "合并报告.pdf"))
+    assert code == 1  # merged, with a conflict left pending
+    text = pdf_text(tmp_path / "合并报告.pdf").replace(" ", "")
+    assert "外勤数据包合并报告" in text and "外勤.duban" in text and "张三导出" in text and "操作员测试" in text
+    assert "更新的进展（采用数据包中的版本）（1条）" in text and "冲突（两边都修改过，待逐项处理）（1条）" in text
+    assert tasks[0] in text and tasks[2] in text
+
+
 def test_merging_the_same_packet_twice_changes_nothing(ledger, tasks, packet):
     field = in_packet(packet)
     write(field, report(tasks[0], "外勤改过"), report(tasks[2], "外勤的版本"))

@@ -320,6 +320,7 @@ class MainWindow(QMainWindow):
             f"{self.settings.office_name}　当前报送期间：{chinese_period(self.settings.current_period)}　"
             f"操作员：{self.operator}" + (f"　未完成草稿 {drafts} 份（Ctrl+D）" if drafts else "")
             + ("　只读：另一个督办台账正在使用此台账，只能查看和导出" if self.ledger.read_only else "")
+            + (f"　外勤数据包：{self.ledger.path.name}，填报后带回办公室合并" if self.packet_period else "")
         )
         where = f"外勤数据包（{self.packet_period}，{self.ledger.path.name}）" if self.packet_period else str(self.ledger.path.name)
         self.setWindowTitle(f"督办台账 — {where} — {self.plan_title}" + ("（只读）" if self.ledger.read_only else ""))

@@ -125,3 +125,25 @@ def test_the_export_dialog_writes_a_packet_signed_by_the_windows_operator(qtbot,
     finally:
         packet.close()
     assert info.created["by"] == "王芳" and info.period == PERIOD
+
+
+def test_a_packet_opened_on_the_laptop_says_so_and_holds_only_its_tasks(qtbot, ledger, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from db.engine import open_ledger
+    from desktop.main_window import MainWindow
+
+    packet = export_packet(ledger, tmp_path / "外勤-发改委.duban", period=PERIOD, units=[UNIT], operator="张三")
+    field = open_ledger(packet)
+    try:
+        window = MainWindow(field, QSettings(str(tmp_path / "prefs.ini"), QSettings.Format.IniFormat))
+        qtbot.addWidget(window)
+        window.load()
+        qtbot.waitUntil(lambda: window.model.rowCount() > 0)
+        assert "外勤数据包" in window.windowTitle() and "外勤-发改委.duban" in window.period_label.text()
+        with field.Session() as s:
+            from db.ledger import list_tasks
+
+            assert window.model.rowCount() == len(list_tasks(s, unit=UNIT)) < 373
+    finally:
+        field.close()

@@ -49,3 +49,13 @@ def periods_between(first: str, last: str) -> list[str]:
 
 def chinese_period(period: str) -> str:
     return f"{int(period[:4])}年{int(period[5:7])}月"
+
+
+def chinese_date(day: dt.date) -> str:
+    """2023年1月10日: how every document of the office writes a date."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def report_deadline(period: str, report_day: int) -> dt.date:
+    """The day a month's reports are due: the report_day-th of the next month (OfficeSettings.report_day)."""
+    return period_end(period) + dt.timedelta(days=report_day)

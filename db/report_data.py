@@ -204,8 +204,3 @@ def _standings(session: Session, plan_id: int, states: dict[int, TaskState], ref
             )
         )
     return sorted(standings, key=lambda s: (s.due == 0, -s.on_time_rate, -s.due, s.overdue, s.unit))
-
-
-def reply_due(period: str, days: int = 10) -> dt.date:
-    """The date a 督办通知单 asks for a written reply: ten days after the period's end by default."""
-    return period_end(period) + dt.timedelta(days=days)

@@ -27,6 +27,15 @@ class OfficeSettings:
     office_name: str = DEFAULT_OFFICE
     current_period: str = ""
     due_soon_days: int = 15
+    # Units report a month by this day of the next; the template, the 通报 and the notices all say so.
+    report_day: int = 10
+    # A unit is praised (通报表扬) only at this on-time rate, in percent.
+    praise_rate: int = 100
+    # 发文机关代字 of the 发文字号 (三营商办〔2023〕3号); empty means the 通报 carries a 期号 (第3期) instead.
+    doc_code: str = ""
+    copy_to: str = ""
+    contact_person: str = ""
+    contact_phone: str = ""
 
     def check(self) -> list[str]:
         """Every problem, in Chinese, keyed to the setting's label."""
@@ -39,6 +48,13 @@ class OfficeSettings:
             problems.append(exc.message)
         if not 0 <= self.due_soon_days <= 365:
             problems.append(f"临期预警天数“{self.due_soon_days}”无效，应为 0 到 365 之间的整数。")
+        if not 1 <= self.report_day <= 28:
+            problems.append(f"报送截止日“{self.report_day}”无效，应为每月 1 到 28 日之间。")
+        if not 1 <= self.praise_rate <= 100:
+            problems.append(f"表扬所需按期办结率“{self.praise_rate}”无效，应为 1 到 100 之间的百分数。")
+        for label, value, limit in (("发文机关代字", self.doc_code, 20), ("抄送", self.copy_to, 200), ("联系人", self.contact_person, 40), ("联系电话", self.contact_phone, 40)):
+            if len(value) > limit or "\n" in value:
+                problems.append(f"{label}“{value[:20]}”无效：应为一行，不超过 {limit} 个字。")
         return problems
 
 

@@ -42,9 +42,9 @@ from reportlab.platypus import (
 
 from db.errors import UserError
 from db.jobs import JobControl
-from db.periods import chinese_period
+from db.periods import chinese_date, chinese_period, report_deadline
 from db.plan_text import _annex_topic
-from db.report_data import PeriodReport, TaskLine, reply_due
+from db.report_data import PeriodReport, TaskLine
 from db.responsibility import SUPPORT
 from db.warning_rules import COLOUR_NAMES, DONE, GREY, RED, YELLOW
 from exports.fonts import FontSet, find_cjk_fonts
@@ -74,10 +74,6 @@ GOOD_RATE = 0.5
 STATE_COLOURS = {RED: colors.HexColor("#C00000"), YELLOW: colors.HexColor("#B8860B"), GREY: colors.HexColor("#666666")}
 RED_INK = colors.HexColor("#E60012")
 CN_DIGITS = "〇一二三四五六七八九"
-
-
-def chinese_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def chinese_number(n: int) -> str:
@@ -554,8 +550,8 @@ def _lagging(report: PeriodReport, s: _Styles) -> list:
 
 
 def _requirements(report: PeriodReport, s: _Styles) -> list:
-    due = chinese_date(reply_due(report.period))
-    day = reply_due(report.period).day
+    due = chinese_date(report_deadline(report.period, report.settings.report_day))
+    day = report_deadline(report.period, report.settings.report_day).day
     office = escape(report.settings.office_name)
     overdue_units = {u for line in report.overdue for u in lead_units(line)}
     reported_done = sum(1 for line in report.lines if line.status == "已完成" and line.state.colour != DONE)
@@ -758,7 +754,7 @@ def _notice_story(report: PeriodReport, unit: str, lines: list[TaskLine], number
         Spacer(1, s.line / 4),
         CJKParagraph(
             escape(
-                f"请你单位高度重视，逐项分析原因，明确整改措施和完成时限，于{chinese_date(reply_due(report.period))}前书面反馈整改情况；"
+                f"请你单位高度重视，逐项分析原因，明确整改措施和完成时限，于{chinese_date(report_deadline(report.period, report.settings.report_day))}前书面反馈整改情况；"
                 f"已完成的任务请同时提交佐证材料，申请办结销号。"
             ),
             s.body,

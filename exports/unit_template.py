@@ -29,7 +29,7 @@ from db.errors import UserError
 from db.jobs import JobControl
 from db.ledger import find_unit, resolve_plan_id
 from db.models import Plan
-from db.periods import check_period, chinese_period, period_end
+from db.periods import check_period, chinese_date, chinese_period, report_deadline
 from db.progress import STATUSES, ProgressInput, field_problems
 from db.settings import load_settings
 from db.template_import import (
@@ -48,7 +48,6 @@ SHEET = "进展报送"
 ID_SHEET = "标识"
 FORMAT = "duban-unit-template"
 FORMAT_VERSION = "1"
-REPORT_DAY = 5
 PREVIOUS_CHARS = 150
 MAX_ROWS = 2000
 HEADER_SEARCH = 10
@@ -120,15 +119,6 @@ def template_file_name(unit: str, period: str) -> str:
     return f"报送模板_{safe}_{period}.xlsx"
 
 
-def report_deadline(period: str) -> dt.date:
-    """Units report a month by the 5th of the next."""
-    return period_end(period) + dt.timedelta(days=REPORT_DAY)
-
-
-def _chinese_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def _previous_text(previous: ProgressInput | None) -> str:
     if previous is None:
         return ""
@@ -136,19 +126,19 @@ def _previous_text(previous: ProgressInput | None) -> str:
     return text if len(text) <= PREVIOUS_CHARS else text[:PREVIOUS_CHARS] + "……"
 
 
-def _instructions(period: str, office: str, prefilled: bool) -> str:
+def _instructions(period: str, office: str, due: dt.date, prefilled: bool) -> str:
     lines = [
         "填报说明：",
         f"1. 灰底列为任务信息，已锁定，请勿改动；请在黄底列填报本单位{chinese_period(period)}的进展。"
         + ("已按台账中本期已报送的内容预填，可直接修改。" if prefilled else ""),
         f"2. 完成状态从下拉列表中选择（{'、'.join(STATUSES)}）；进度填 0 到 100 的整数，已完成的填 100。",
         "3. 填写了某项任务的，进展情况必须填写；本期无需报送的任务整行留空。",
-        f"4. 请勿增删行列、改动工作表或文件结构；填好后保存为 .xlsx 文件，于{_chinese_date(report_deadline(period))}前报送{office}。",
+        f"4. 请勿增删行列、改动工作表或文件结构；填好后保存为 .xlsx 文件，于{chinese_date(due)}前报送{office}。",
     ]
     return "\n".join(lines)
 
 
-def _write_template(path: Path, *, plan_title: str, office: str, unit: str, period: str, ledger: str, plan_id: int, tasks: list[UnitTask]) -> None:
+def _write_template(path: Path, *, plan_title: str, office: str, due: dt.date, unit: str, period: str, ledger: str, plan_id: int, tasks: list[UnitTask]) -> None:
     """One unit's template: the visible, protected 进展报送 sheet and the very hidden 标识 sheet."""
     wb = Workbook()
     ws = wb.active
@@ -165,14 +155,14 @@ def _write_template(path: Path, *, plan_title: str, office: str, unit: str, peri
     ws.row_dimensions[1].height = 30
     lead_count = sum(1 for t in tasks if t.role == "牵头")
     facts = (
-        f"报送单位：{unit}　　报送期间：{chinese_period(period)}　　截止报送日期：{_chinese_date(report_deadline(period))}"
+        f"报送单位：{unit}　　报送期间：{chinese_period(period)}　　截止报送日期：{chinese_date(due)}"
         f"　　任务 {len(tasks)} 项" + (f"（牵头 {lead_count} 项）" if lead_count else "")
     )
     put_text(ws.cell(row=2, column=1), facts)
     ws.cell(row=2, column=1).font = Font(name=BODY_FONT, size=11, bold=True)
     ws.cell(row=2, column=1).alignment = Alignment(vertical="center", wrap_text=True)
     ws.row_dimensions[2].height = 22
-    notes = _instructions(period, office, any(t.current for t in tasks))
+    notes = _instructions(period, office, due, any(t.current for t in tasks))
     ws.cell(row=3, column=1, value=notes).font = Font(name=BODY_FONT, size=10)
     ws.cell(row=3, column=1).alignment = Alignment(vertical="top", wrap_text=True)
     ws.row_dimensions[3].height = _lines(notes, total_width) * LINE_POINTS + 6
@@ -302,7 +292,8 @@ def export_templates(
         with ledger.Session() as session:
             plan_id = resolve_plan_id(session, None)
             plan_title = session.get(Plan, plan_id).title
-            office = load_settings(session).office_name
+            settings = load_settings(session)
+            office, due = settings.office_name, report_deadline(period, settings.report_day)
             names = [find_unit(session, unit).name] if unit else units_with_tasks(session, plan_id)
             for done, name in enumerate(names):
                 control.step(done, len(names), f"正在生成 {name} 的报送模板")
@@ -313,7 +304,7 @@ def export_templates(
                 temp = final.with_name(final.name + ".tmp")
                 pending.append((temp, final))
                 _write_template(
-                    temp, plan_title=plan_title, office=office, unit=name, period=period, ledger=identity, plan_id=plan_id, tasks=tasks
+                    temp, plan_title=plan_title, office=office, due=due, unit=name, period=period, ledger=identity, plan_id=plan_id, tasks=tasks
                 )
         control.step(len(names), len(names), "正在保存报送模板")
         for temp, final in pending:

@@ -74,7 +74,7 @@ def test_a_unit_template_lists_its_tasks_with_only_the_input_cells_open(ledger, 
     ws = wb["进展报送"]
     codes = [ws.cell(r, CODE).value for r in range(FIRST_ROW, ws.max_row + 1)]
     assert codes == housing_codes(ledger) and len(codes) == 67
-    assert "报送单位：市住房和城乡建设局" in ws["A2"].value and "截止报送日期：2022年7月5日" in ws["A2"].value
+    assert "报送单位：市住房和城乡建设局" in ws["A2"].value and "截止报送日期：2022年7月10日" in ws["A2"].value
     assert [ws.cell(4, c).value for c in (STATUS, PERCENT, TEXT, PROBLEMS, NEXT, REPORTER)] == ["完成状态", "进度", "进展情况", "存在问题", "下步计划", "填报人"]
     last = FIRST_ROW + len(codes) - 1
     assert ws.protection.sheet

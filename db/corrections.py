@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from db import audit
+from db.answerable import collective_members
 from db.deadlines import DeadlineError, parse_deadline
 from db.errors import UserError
 from db.ledger import find_unit
@@ -78,12 +79,18 @@ def correct_task(session: Session, task: Task, fix: TaskCorrection, *, operator:
         session.flush()
         for pos, m in enumerate(milestones):
             task.milestones.append(Milestone(position=pos, wording=m.wording, due=m.due, ongoing=m.ongoing, note=m.note))
-    if [(a.unit_id, a.role) for a in task.assignments] != [(u.id, role) for u, role in units]:
+    if [(a.unit_id, a.role) for a in task.assignments if a.via_unit_id is None] != [(u.id, role) for u, role in units]:
         task.assignments.clear()
         session.flush()
-        for pos, (unit, role) in enumerate(units):
-            as_printed = previous_spelling.get(unit.id, unit.name)
-            task.assignments.append(Assignment(unit_id=unit.id, role=role, as_printed=as_printed, position=pos))
+        rows = [(unit, role, previous_spelling.get(unit.id, unit.name), None) for unit, role in units]
+        named = {unit.id for unit, _role in units}
+        for unit, role, as_printed, _via in list(rows):
+            for member in collective_members(session, unit):
+                if member.id not in named:
+                    named.add(member.id)
+                    rows.append((member, role, as_printed, unit.id))
+        for pos, (unit, role, as_printed, via) in enumerate(rows):
+            task.assignments.append(Assignment(unit_id=unit.id, role=role, as_printed=as_printed, position=pos, via_unit_id=via))
     session.flush()
     after = task_snapshot(task)
     if after == before:

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from db.answerable import Responsibility, answerable
 from db.deadlines import MilestoneDraft, due_of
 from db.engine import Ledger
 from db.errors import UserError
@@ -63,6 +64,8 @@ class TaskView:
     source_line_end: int | None
     footnotes: str | None
     corrected: bool
+    # The real units that answer for the task (db.answerable): members stand in for their collective.
+    answerable: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -137,7 +140,10 @@ def _milestone_views(task: Task) -> list[MilestoneView]:
 
 
 def task_view(task: Task) -> TaskView:
-    units = [UnitRole(a.unit.name, a.role, a.as_printed) for a in task.assignments]
+    # The units as printed; a collective's members are its own assignments but not its wording.
+    units = [UnitRole(a.unit.name, a.role, a.as_printed) for a in task.assignments if a.via_unit_id is None]
+    names = {a.unit_id: a.unit.name for a in task.assignments}
+    answers = answerable(Responsibility(a.unit_id, a.role, a.unit.kind) for a in task.assignments)
     due = due_of([MilestoneDraft(m.wording, m.due, m.ongoing, m.note) for m in task.milestones])
     return TaskView(
         id=task.id,
@@ -160,6 +166,7 @@ def task_view(task: Task) -> TaskView:
         source_line_end=task.source_line_end,
         footnotes=task.footnotes,
         corrected=task.corrected_at is not None,
+        answerable=[names[u] for u in answers],
     )
 
 

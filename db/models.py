@@ -232,7 +232,12 @@ class UnitAlias(Base):
 
 
 class Assignment(Base):
-    """A unit's responsibility for a task, with its role and the spelling the text used."""
+    """A unit's responsibility for a task, with its role and the spelling the text used.
+
+    A collective with known members (各县（市、区）人民政府) keeps its own row as printed, and each
+    member gets a row of its own with ``via_unit_id`` naming the collective: members report, are
+    ranked and are sent documents one by one.
+    """
 
     __tablename__ = "assignment"
     __table_args__ = (UniqueConstraint("task_id", "unit_id"),)
@@ -242,9 +247,10 @@ class Assignment(Base):
     role: Mapped[str] = mapped_column(String(20))
     as_printed: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(Integer)
+    via_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
 
     task: Mapped[Task] = relationship(back_populates="assignments")
-    unit: Mapped[Unit] = relationship()
+    unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
 
 
 class ProgressEntry(Base):

@@ -88,25 +88,37 @@ def _milestones(task: TaskDraft, year: int | None, result: ImportResult) -> list
 
 def _resolve_units(
     session: Session, task: TaskDraft, directory: UnitDirectory, unit_ids: dict[str, int], result: ImportResult
-) -> list[tuple[int, str, str]]:
-    """(unit id, role, as printed) for a task; unknown spellings become new 未分类 units."""
+) -> list[tuple[int, str, str, int | None]]:
+    """(unit id, role, as printed, via collective id) for a task; unknown spellings become new 未分类 units.
+
+    The units as printed come first; then each member of a collective with known members, in the
+    collective's role, after all of them (so the rows an upgraded ledger appended compare equal).
+    """
     pairs = task.units if task.units is not None else parse_responsibility(task.responsibility_text)
     # A spreadsheet names canonical units; the spelling comes from its 责任单位原文 when it has one.
     spelled = {name: printed for printed, _ in parse_responsibility(task.responsibility_text) for name in directory.resolve(printed)}
-    chosen: dict[int, tuple[str, str]] = {}
+    chosen: dict[int, tuple[str, str, int | None]] = {}
     order: list[int] = []
+
+    def choose(uid: int, role: str, as_printed: str, via: int | None) -> None:
+        if uid not in chosen:
+            order.append(uid)
+            chosen[uid] = (role, as_printed, via)
+        elif ROLE_STRENGTH[role] > ROLE_STRENGTH[chosen[uid][0]]:
+            chosen[uid] = (role, as_printed, chosen[uid][2] if via is not None else None)
+
+    printed: list[tuple[str, str, str]] = []
     for written, role in pairs:
         names = directory.resolve(written)
         if not names:
             names = [_unknown_unit(session, written, unit_ids, result)]
         for name in names:
             as_printed = spelled.get(name, written) if task.units is not None else written
-            uid = unit_ids[name]
-            if uid not in chosen:
-                order.append(uid)
-                chosen[uid] = (role, as_printed)
-            elif ROLE_STRENGTH[role] > ROLE_STRENGTH[chosen[uid][0]]:
-                chosen[uid] = (role, as_printed)
+            printed.append((name, role, as_printed))
+            choose(unit_ids[name], role, as_printed, None)
+    for name, role, as_printed in printed:
+        for member in directory.expansion(name):
+            choose(unit_ids[member], role, as_printed, unit_ids[name])
     return [(uid, *chosen[uid]) for uid in order]
 
 
@@ -137,7 +149,7 @@ def task_snapshot(task: Task) -> dict:
         "source_line_start": task.source_line_start,
         "source_line_end": task.source_line_end,
         "milestones": [(m.wording, m.due, m.ongoing, m.note) for m in task.milestones],
-        "units": [(a.unit_id, a.role, a.as_printed) for a in task.assignments],
+        "units": [(a.unit_id, a.role, a.as_printed, a.via_unit_id) for a in task.assignments],
         "footnotes": task.footnotes,
     }
 
@@ -274,11 +286,11 @@ def _upsert_task(
         session.flush()
         for pos, m in enumerate(milestones):
             task.milestones.append(Milestone(position=pos, wording=m.wording, due=m.due, ongoing=m.ongoing, note=m.note))
-    if [(a.unit_id, a.role, a.as_printed) for a in task.assignments] != assignments:
+    if [(a.unit_id, a.role, a.as_printed, a.via_unit_id) for a in task.assignments] != assignments:
         task.assignments.clear()
         session.flush()
-        for pos, (uid, role, as_printed) in enumerate(assignments):
-            task.assignments.append(Assignment(unit_id=uid, role=role, as_printed=as_printed, position=pos))
+        for pos, (uid, role, as_printed, via) in enumerate(assignments):
+            task.assignments.append(Assignment(unit_id=uid, role=role, as_printed=as_printed, position=pos, via_unit_id=via))
     session.flush()
     after = task_snapshot(task)
     if before is None:

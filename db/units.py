@@ -15,7 +15,7 @@ from pathlib import Path
 
 from db.errors import UserError
 
-KINDS = ("市直部门", "县（市、区）", "开发区", "驻市单位", "企业", "集合", "未分类")
+KINDS = ("市直部门", "县（市、区）", "开发区", "驻市单位", "企业", "县级供电企业", "集合", "未分类")
 COMPOUND = "复合"
 UNCLASSIFIED = "未分类"
 

@@ -1,20 +1,24 @@
 """Where every task stands in a reporting period, and the warning colour the office's rules give it.
 
-The rules, judged at a reference date (the end of the period, or today while the period runs):
+The rules, judged at a reference date: the period's last day once the period is over (it is
+*closed*), or today while it runs.  A date is *past* when it lies before the reference date, or on
+it once the period is closed: a task due on a closed period's last day is overdue in that period.
 
 * **done** (销号) — the office has signed the task off (办结销号) on or before the reference date.
   A unit reporting 已完成 alone does not sign it off.
-* **red** — due before the reference date (the due day itself has passed) and not signed off.  The due date is the last dated
-  stage of the deadline, or the new date of the latest approved extension (延期).
-* **yellow** — due within ``due_soon_days`` after the reference date, or a lead unit's latest report
+* **green, awaiting sign-off** — every answerable unit reported 已完成 at 100%: never 临期, 滞后 or
+  逾期; the office owes the sign-off.
+* **red** — its due date is past and it is not signed off.  The due date is the last dated stage of
+  the deadline, or the new date of the latest approved extension (延期).
+* **yellow** — due today (今日到期) or within ``due_soon_days``, or an answerable unit's latest report
   says 滞后.
-* **grey** — no lead unit has reported for the period.
+* **grey** — no answerable unit has reported for the period.
 * **green** — otherwise.
 
-A task's status and percent come from its lead units (牵头; where the text names none, every unit
-that is not 配合): the latest report of each lead up to the period, 滞后 if any lead says so,
-otherwise the least advanced lead.  Supporting units' reports are shown with the task but do not
-make it done.
+A task is *due* in the period when its original due date is past; each due task falls in exactly
+one DueCategory.  Tasks with no dated deadline (持续推进) are never due and stay out of completion
+rates.  A task's status and percent come from its answerable units (db.answerable): the latest
+report of each up to the period, 滞后 if any says so, otherwise the least advanced one.
 """
 
 from __future__ import annotations
@@ -26,16 +30,17 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from db.models import Assignment, Extension, Milestone, ProgressEntry, SignOff, Task, WarningMark, utcnow
+from db.answerable import answerable_unit_ids
+from db.models import Extension, Milestone, ProgressEntry, SignOff, Task, WarningMark, utcnow
 from db.periods import period_end, period_start
-from db.responsibility import SUPPORT
+from db.vocabulary import COLOUR_LABELS, Colour, DueCategory, Status
 
-RED, YELLOW, GREY, GREEN, DONE = "red", "yellow", "grey", "green", "done"
-COLOUR_NAMES = {RED: "逾期", YELLOW: "临期/滞后", GREY: "未报送", GREEN: "正常", DONE: "已销号"}
+RED, YELLOW, GREY, GREEN, DONE = Colour.RED, Colour.YELLOW, Colour.GREY, Colour.GREEN, Colour.DONE
+COLOUR_NAMES = COLOUR_LABELS
 COLOUR_ORDER = (RED, YELLOW, GREY, GREEN, DONE)
-SIGNED_OFF = "已销号"
-NOT_REPORTED = "未报送"
-LAGGING = "滞后"
+SIGNED_OFF = Status.SIGNED_OFF
+NOT_REPORTED = Status.NOT_REPORTED
+LAGGING = Status.LAGGING
 
 
 @dataclass
@@ -54,6 +59,13 @@ class TaskState:
     extended: bool
     signed_off_on: dt.date | None
     reported_this_period: bool
+    category: DueCategory | None = None
+    reported_done: bool = False
+
+    @property
+    def ongoing(self) -> bool:
+        """持续推进: no dated deadline, so never due and out of completion rates."""
+        return self.original_due is None
 
 
 def reference_date(period: str, today: dt.date | None = None) -> dt.date:
@@ -65,6 +77,17 @@ def reference_date(period: str, today: dt.date | None = None) -> dt.date:
     return today
 
 
+def is_closed(period: str, today: dt.date | None = None) -> bool:
+    """A period is closed once its last day is over (or it has not started: judged as at its end)."""
+    today = today or dt.date.today()
+    return not period_start(period) <= today <= period_end(period)
+
+
+def is_past(day: dt.date | None, reference: dt.date, closed: bool) -> bool:
+    """A date before the reference, or on it once the period is closed."""
+    return day is not None and (day < reference or (closed and day == reference))
+
+
 def classify(
     *,
     due: dt.date | None,
@@ -73,36 +96,48 @@ def classify(
     reported_this_period: bool,
     reference: dt.date,
     due_soon_days: int,
+    closed: bool = True,
+    reported_done: bool = False,
 ) -> tuple[str, str]:
     """The colour and its reason in Chinese, by the rules in this module's docstring."""
     if signed_off_on is not None and signed_off_on <= reference:
         return DONE, f"已于 {signed_off_on.isoformat()} 办结销号"
-    if due is not None and due < reference:
-        return RED, f"已过时间节点 {due.isoformat()}，尚未销号"
-    if due is not None and (due - reference).days <= due_soon_days:
-        return YELLOW, f"距时间节点 {due.isoformat()} 不足 {due_soon_days} 天"
+    if reported_done:
+        return GREEN, "责任单位均已报完成，待办公室办结销号"
+    if is_past(due, reference, closed):
+        late = (reference - due).days
+        return RED, f"时间节点 {due.isoformat()} 已到，尚未办结销号" + (f"（逾期 {late} 天）" if late else "")
+    if due is not None:
+        days = (due - reference).days
+        if days == 0:
+            return YELLOW, f"今日到期（时间节点 {due.isoformat()}）"
+        if days <= due_soon_days:
+            return YELLOW, f"距时间节点 {due.isoformat()} 还有 {days} 天"
     if lead_status == LAGGING:
-        return YELLOW, "牵头单位报送“滞后”"
+        return YELLOW, "责任单位报送“滞后”"
     if not reported_this_period:
-        return GREY, "本期牵头单位未报送"
+        return GREY, "本期责任单位未报送"
     return GREEN, "按期推进"
 
 
+def due_category(
+    *, original_due: dt.date | None, due: dt.date | None, signed_off_on: dt.date | None, extended: bool, reported_done: bool, reference: dt.date, closed: bool
+) -> DueCategory | None:
+    """The one category of a task due in the period, or None when it is not due."""
+    if not is_past(original_due, reference, closed):
+        return None
+    if signed_off_on is not None and signed_off_on <= reference:
+        return DueCategory.ON_TIME if due is None or signed_off_on <= due else DueCategory.LATE
+    if reported_done:
+        return DueCategory.AWAITING_SIGN_OFF
+    if extended and not is_past(due, reference, closed):
+        return DueCategory.EXTENDED
+    return DueCategory.OVERDUE
+
+
 def lead_unit_ids(session: Session, plan_id: int) -> dict[int, set[int]]:
-    """Each task's lead units: 牵头, or every non-配合 unit where the text names no 牵头."""
-    by_task: dict[int, list[tuple[int, str]]] = {}
-    rows = session.execute(
-        select(Assignment.task_id, Assignment.unit_id, Assignment.role)
-        .join(Task, Task.id == Assignment.task_id)
-        .where(Task.plan_id == plan_id)
-    )
-    for task_id, unit_id, role in rows:
-        by_task.setdefault(task_id, []).append((unit_id, role))
-    leads = {}
-    for task_id, pairs in by_task.items():
-        named = {u for u, r in pairs if r == "牵头"}
-        leads[task_id] = named or {u for u, r in pairs if r != SUPPORT}
-    return leads
+    """Each task's answerable units (db.answerable), as sets."""
+    return {task_id: set(ids) for task_id, ids in answerable_unit_ids(session, plan_id).items()}
 
 
 def _latest_entries(session: Session, plan_id: int, period: str):
@@ -149,6 +184,7 @@ def task_states(
 ) -> dict[int, TaskState]:
     """Every task's state in the period, in a handful of queries whatever the number of reports."""
     reference = reference_date(period, today)
+    closed = is_closed(period, today)
     dues = _due_dates(session, plan_id)
     extensions = _extensions(session, plan_id, reference)
     sign_offs = _sign_offs(session, plan_id)
@@ -172,6 +208,7 @@ def task_states(
         else:
             status, percent = NOT_REPORTED, None
         reported = any(e.period == period for e in lead_entries)
+        reported_done = bool(lead_ids) and {e.unit_id for e in lead_entries if e.status == Status.DONE and e.percent == 100} == lead_ids
         last = max(entries, key=lambda e: (e.period, e.entry_date), default=None)
         colour, reason = classify(
             due=due,
@@ -180,6 +217,8 @@ def task_states(
             reported_this_period=reported,
             reference=reference,
             due_soon_days=due_soon_days,
+            closed=closed,
+            reported_done=reported_done,
         )
         states[task_id] = TaskState(
             task_id=task_id,
@@ -194,6 +233,11 @@ def task_states(
             extended=task_id in extensions,
             signed_off_on=signed,
             reported_this_period=reported,
+            category=due_category(
+                original_due=original_due, due=due, signed_off_on=signed, extended=task_id in extensions,
+                reported_done=reported_done, reference=reference, closed=closed,
+            ),
+            reported_done=reported_done,
         )
     return states
 

@@ -17,7 +17,7 @@ from desktop.task_model import ROLE_LEAD, ROLE_OTHER, ROLE_SUPPORT, TaskRow
 
 FILTER_ROLE = Qt.ItemDataRole.UserRole
 TASK_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-UNIT_KIND_ORDER = ("市直部门", "县（市、区）", "开发区", "驻市单位", "企业", "集合", "未分类")
+UNIT_KIND_ORDER = ("市直部门", "县（市、区）", "开发区", "驻市单位", "企业", "县级供电企业", "集合", "未分类")
 UNIT_KIND_LABELS = {"集合": "集合单位（各县（市、区）、市直各部门等）"}
 WARNING_NODES = ((RED, "逾期"), (YELLOW, "临期或滞后"), (GREY, "本期未报送"), (GREEN, "正常推进"), (DONE, "已办结销号"))
 

@@ -14,7 +14,8 @@ from db.ledger import get_task, init_from_bundled_plan, list_tasks
 from db.models import AuditLog, Extension, LedgerInfo, SignOff
 from db.progress import ProgressInput, add_progress
 from db.settings import DEFAULT_OFFICE, OfficeSettings, load_settings, save_settings
-from db.warning_rules import DONE, RED, task_states
+from db.vocabulary import DueCategory
+from db.warning_rules import DONE, GREEN, RED, task_states
 
 RED_TASK = "A03-01"  # 2022年6月前, lead 市住房和城乡建设局: red in 2022-07 until signed off or extended
 
@@ -81,8 +82,9 @@ def test_a_unit_reporting_done_does_not_sign_the_task_off(ledger):
         )
     st = state(ledger, RED_TASK)
     assert st.status == "已完成" and st.percent == 100
-    assert st.colour == RED and st.signed_off_on is None
-    assert RED_TASK in red_codes(ledger)
+    # Not signed off: the office owes the sign-off, so the task is neither done nor overdue.
+    assert st.colour == GREEN and st.signed_off_on is None and st.category == DueCategory.AWAITING_SIGN_OFF
+    assert RED_TASK not in red_codes(ledger)
 
 
 def test_a_task_cannot_be_signed_off_twice(ledger):

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from db.engine import open_ledger
 from db.errors import UserError
-from db.ledger import init_from_bundled_plan
+from db.ledger import load_directory, init_from_bundled_plan
 from db.models import AuditLog, ProgressEntry, Task
 
 
@@ -47,7 +47,10 @@ def test_units_json_one_entry_per_real_unit(run_cli):
     code, out, _ = run_cli("units", "--json")
     units = json.loads(out)
     names = [u["name"] for u in units]
-    assert len(names) == len(set(names)) == 73
+    # One entry per canonical row of the alias table (compound spellings are not units).
+    assert len(names) == len(set(names)) == len(load_directory().records) == 78
+    counties = next(u for u in units if u["name"] == "各县（市、区）人民政府")
+    assert counties["kind"] == "集合" and len(counties["expands_to"]) == 6
     bigdata = next(u for u in units if u["name"] == "市政务服务和大数据管理局")
     assert "市政务和大数据局" in bigdata["aliases"] and bigdata["lead_tasks"] == 29
     assert not any(len(n) < 3 or n.endswith(("等", "牵头", "配合")) for n in names)

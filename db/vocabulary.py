@@ -1,0 +1,82 @@
+"""The words the ledger's rules speak: report statuses, roles, warning colours and the categories of a due task.
+
+Each is a ``(str, Enum)`` whose value is the Chinese word stored in the ledger and printed in
+exports, so ``Status.DONE == "已完成"`` and old rows compare equal.  Every module that decides
+or prints one of these words takes it from here.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Status(str, Enum):
+    """A unit's report status, and the two states the office's rules add (已销号, 未报送)."""
+
+    NOT_STARTED = "未启动"
+    IN_PROGRESS = "推进中"
+    DONE = "已完成"
+    LAGGING = "滞后"
+    ONGOING = "持续推进"
+    SIGNED_OFF = "已销号"
+    NOT_REPORTED = "未报送"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+# What a unit may report (the rest are the office's verdicts).
+REPORTABLE = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.DONE, Status.LAGGING, Status.ONGOING)
+
+
+class Role(str, Enum):
+    """A unit's part in a task, as the plan's 责任单位 text words it."""
+
+    LEAD = "牵头"
+    SUPPORT = "配合"
+    RESPONSIBLE = "负责"
+    IMPLEMENT = "落实"
+    PLAIN = "责任单位"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Colour(str, Enum):
+    """A task's warning light in a period."""
+
+    RED = "red"
+    YELLOW = "yellow"
+    GREY = "grey"
+    GREEN = "green"
+    DONE = "done"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def label(self) -> str:
+        return COLOUR_LABELS[self]
+
+
+COLOUR_LABELS = {Colour.RED: "逾期", Colour.YELLOW: "临期/滞后", Colour.GREY: "未报送", Colour.GREEN: "正常", Colour.DONE: "已销号"}
+
+
+class DueCategory(str, Enum):
+    """Where a task due by the period's end stands: every due task is in exactly one."""
+
+    ON_TIME = "按期办结销号"
+    LATE = "逾期办结销号"
+    EXTENDED = "已批准延期（未到新时限）"
+    AWAITING_SIGN_OFF = "已报完成待销号"
+    OVERDUE = "到期未办结"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+# Unit kinds from resources/units.csv: a collective (集合) is never ranked, praised or sent a document.
+COLLECTIVE_KIND = "集合"
+
+# A report's fields as units fill them, in the order forms, templates and packets show them.
+REPORT_FIELDS = ("status", "percent", "progress_text", "problems", "next_steps")

@@ -36,7 +36,8 @@ from db import audit
 from db.engine import open_ledger
 from db.errors import UserError
 from db.ledger import init_from_bundled_plan, resolve_plan_id
-from db.models import Assignment, Extension, Milestone, Plan, ProgressEntry, SignOff, Task
+from db.models import Assignment, Extension, Milestone, Plan, ProgressEntry, SignOff, Task, Unit
+from db.vocabulary import COLLECTIVE_KIND
 from db.periods import check_period, period_end, period_of, period_start, periods_between, shift_period
 from db.settings import load_settings
 from db.warning_rules import RED, lead_unit_ids, record_marks, task_states
@@ -320,8 +321,19 @@ def _course(rng: random.Random, story: _Story, lead: bool, months: int) -> list[
 def year_entries(session: Session, plan_id: int | None = None) -> int:
     """The size of one realistic year: every assignment of the plan reporting 12 times."""
     pid = resolve_plan_id(session, plan_id)
-    count = session.scalar(select(func.count()).select_from(Assignment).join(Task, Task.id == Assignment.task_id).where(Task.plan_id == pid))
+    count = session.scalar(select(func.count()).select_from(_reporting_assignments(pid).subquery()))
     return count * 12
+
+
+def _reporting_assignments(plan_id: int):
+    """Assignments of real units, in document order: collectives never report (their members do)."""
+    return (
+        select(Assignment.task_id, Assignment.unit_id)
+        .join(Task, Task.id == Assignment.task_id)
+        .join(Unit, Unit.id == Assignment.unit_id)
+        .where(Task.plan_id == plan_id, Unit.kind != COLLECTIVE_KIND)
+        .order_by(Task.position, Assignment.position)
+    )
 
 
 def _refuse_filled(session: Session, plan_id: int) -> None:
@@ -365,12 +377,7 @@ def fill_demo(
         .group_by(Task.id)
         .order_by(Task.position)
     ).all()
-    assignments = session.execute(
-        select(Assignment.task_id, Assignment.unit_id)
-        .join(Task, Task.id == Assignment.task_id)
-        .where(Task.plan_id == plan_id)
-        .order_by(Task.position, Assignment.position)
-    ).all()
+    assignments = session.execute(_reporting_assignments(plan_id)).all()
     if not assignments:
         raise UserError("当前计划没有任何责任分工，无法生成演示数据。")
     months = math.ceil(entries / len(assignments))

@@ -14,6 +14,8 @@ from db.identity import own_id
 from db.ledger import find_unit, get_task, resolve_plan_id
 from db.periods import check_period, shift_period
 from db.models import Annex, Assignment, ProgressEntry, Task, Unit, utcnow
+from db.answerable import collective_members
+from db.vocabulary import COLLECTIVE_KIND
 
 STATUSES = ("未启动", "推进中", "已完成", "滞后", "持续推进")
 ADDED, UPDATED, UNCHANGED = "added", "updated", "unchanged"
@@ -121,6 +123,10 @@ def add_progress(session: Session, entry: ProgressInput, *, operator: str | None
     assigned = session.scalar(select(Assignment.id).where(Assignment.task_id == task.id, Assignment.unit_id == unit.id))
     if assigned is None:
         problems.append(f"单位“{unit.name}”不是任务 {task.code} 的责任单位。")
+    elif unit.kind == COLLECTIVE_KIND:
+        members = "、".join(m.name for m in collective_members(session, unit))
+        who = f"其成员单位（{members}）分别报送" if members else "牵头单位或具体责任单位报送"
+        problems.append(f"“{unit.name}”是集合单位，不单独报送进展，请由{who}。")
     if problems:
         raise UserError("进展未保存：", problems)
     row = session.scalar(
@@ -308,3 +314,16 @@ def save_batch(
         raise UserError("本批进展未保存：", problems)
     outcomes = [add_progress(session, entry, operator=operator, plan_id=plan_id)[1] for entry in entries]
     return outcomes.count(ADDED), outcomes.count(UPDATED), outcomes.count(UNCHANGED)
+
+
+def reporting_units(session: Session, task_id: int) -> list[tuple[int, str, str]]:
+    """(unit id, name, role) of the units that report on a task: every real unit assigned, never a collective."""
+    return [
+        tuple(row)
+        for row in session.execute(
+            select(Unit.id, Unit.name, Assignment.role)
+            .join(Assignment, Assignment.unit_id == Unit.id)
+            .where(Assignment.task_id == task_id, Unit.kind != COLLECTIVE_KIND)
+            .order_by(Assignment.position)
+        )
+    ]

@@ -2,7 +2,7 @@
 
 Each task line carries the plan's wording and the lead units' latest report up to the period
 (for a unit's own ledger, that unit's report).  Figures follow db/warning_rules and db/review:
-a task counts as done only when signed off, and for its lead units only.
+a task counts as done only when signed off, and for its answerable units only (db.answerable).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.figures import PeriodFigures, UnitStanding, period_figures
 from db.ledger import TaskView, find_unit, list_plans, list_tasks, resolve_plan_id
 from db.models import ProgressEntry, Unit
 from db.periods import check_period, period_end
@@ -53,23 +54,6 @@ class TaskLine:
 
 
 @dataclass
-class UnitStanding:
-    """A lead unit's place in the ranking: tasks due by the period's end, and how many were signed off in time."""
-
-    unit: str
-    lead_tasks: int
-    due: int
-    done_on_time: int
-    done_late: int
-    overdue: int
-    lagging: int
-
-    @property
-    def on_time_rate(self) -> float:
-        return self.done_on_time / self.due if self.due else 1.0
-
-
-@dataclass
 class PeriodReport:
     """Everything the exports of one period need."""
 
@@ -83,12 +67,16 @@ class PeriodReport:
     unit: str | None = None
     by_annex: list = field(default_factory=list)
     by_unit: list = field(default_factory=list)
-    standings: list[UnitStanding] = field(default_factory=list)
+    figures: PeriodFigures | None = None
+
+    @property
+    def standings(self) -> list[UnitStanding]:
+        return self.figures.units if self.figures else []
 
     @property
     def due_count(self) -> int:
-        """Tasks whose time limit falls on or before the reference date."""
-        return sum(1 for line in self.lines if line.state.due and line.state.due <= self.reference)
+        """Tasks due in the period (db.warning_rules), whatever category they fall in."""
+        return sum(1 for line in self.lines if line.state.category is not None)
 
     @property
     def done_count(self) -> int:
@@ -178,29 +166,5 @@ def period_report(session: Session, period: str, *, unit: str | None = None, pla
     if unit_row is None:
         report.by_annex = completion_by_annex(session, pid, states)
         report.by_unit = completion_by_lead_unit(session, pid, states)
-        report.standings = _standings(session, pid, states, report.reference)
+        report.figures = period_figures(session, pid, period, states)
     return report
-
-
-def _standings(session: Session, plan_id: int, states: dict[int, TaskState], reference: dt.date) -> list[UnitStanding]:
-    """Lead units ranked by on-time completion of the tasks due by the reference date."""
-    names = dict(session.execute(select(Unit.id, Unit.name)).all())
-    groups: dict[int, list[TaskState]] = {}
-    for task_id, unit_ids in lead_unit_ids(session, plan_id).items():
-        for unit_id in unit_ids:
-            groups.setdefault(unit_id, []).append(states[task_id])
-    standings = []
-    for unit_id, mine in groups.items():
-        due = [s for s in mine if s.due and s.due <= reference]
-        standings.append(
-            UnitStanding(
-                unit=names[unit_id],
-                lead_tasks=len(mine),
-                due=len(due),
-                done_on_time=sum(1 for s in due if s.signed_off_on and s.signed_off_on <= s.due),
-                done_late=sum(1 for s in due if s.signed_off_on and s.signed_off_on > s.due),
-                overdue=sum(1 for s in mine if s.colour == RED),
-                lagging=sum(1 for s in mine if s.status == "滞后"),
-            )
-        )
-    return sorted(standings, key=lambda s: (s.due == 0, -s.on_time_rate, -s.due, s.overdue, s.unit))

@@ -1,7 +1,8 @@
 """The office's monthly review: what changed since last month, and the completion figures.
 
-Completion counts a task for its lead units only, and only once the office has signed it off;
-a lead's 已完成 report without sign-off is counted apart as "reported done".
+Completion counts a task for its answerable units only (db.answerable), and only once the office
+has signed it off; 已完成 reports without sign-off are counted apart as "reported done".  Tasks
+with no dated time limit (持续推进) stay out of completion rates.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from db.models import Annex, Assignment, ProgressEntry, Task, Unit
 from db.periods import period_end, period_start, shift_period
 from db.warning_rules import DONE, RED, SIGNED_OFF, TaskState, lead_unit_ids, task_states
 
-REPORTED_DONE = "已完成"
 
 
 @dataclass
@@ -62,8 +62,8 @@ def compare_months(
         state, earlier = now[task_id], before[task_id]
         if state.signed_off_on and first <= state.signed_off_on <= last:
             result.newly_done.append(line(task_id, f"{state.signed_off_on.isoformat()} 办结销号"))
-        elif state.status == REPORTED_DONE and earlier.status != REPORTED_DONE:
-            result.newly_done.append(line(task_id, "牵头单位报送已完成，待销号"))
+        elif state.reported_done and not earlier.reported_done:
+            result.newly_done.append(line(task_id, "责任单位均已报完成，待销号"))
         if state.colour == RED and earlier.colour != RED:
             result.newly_overdue.append(line(task_id, state.reason))
         if state.colour != DONE and not state.reported_this_period:
@@ -99,13 +99,13 @@ class Completion:
 
 
 def _completion(key: str, label: str, task_ids: list[int], states: dict[int, TaskState]) -> Completion:
-    picked = [states[t] for t in task_ids if t in states]
+    picked = [states[t] for t in task_ids if t in states and not states[t].ongoing]
     return Completion(
         key=key,
         label=label,
         total=len(picked),
         signed_off=sum(s.status == SIGNED_OFF for s in picked),
-        reported_done=sum(s.status == REPORTED_DONE for s in picked),
+        reported_done=sum(s.reported_done and s.status != SIGNED_OFF for s in picked),
         overdue=sum(s.colour == RED for s in picked),
     )
 
@@ -119,14 +119,14 @@ def completion_by_annex(session: Session, plan_id: int, states: dict[int, TaskSt
 
 
 def completion_by_lead_unit(session: Session, plan_id: int, states: dict[int, TaskState]) -> list[Completion]:
-    """Each unit's lead tasks (not its supporting ones), most tasks first."""
+    """Each real unit's answerable dated tasks (not those it supports), most tasks first."""
     names = dict(session.execute(select(Unit.id, Unit.name)).all())
     groups: dict[int, list[int]] = {}
     for task_id, unit_ids in lead_unit_ids(session, plan_id).items():
         for unit_id in unit_ids:
             groups.setdefault(unit_id, []).append(task_id)
     bars = [_completion(names[u], names[u], ids, states) for u, ids in groups.items()]
-    return sorted(bars, key=lambda b: (-b.total, b.label))
+    return sorted((b for b in bars if b.total), key=lambda b: (-b.total, b.label))
 
 
 def status_distribution(states: dict[int, TaskState]) -> dict[str, int]:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from db import audit
 from db.models import Annex, Assignment, ProgressEntry, Task, Unit
 from db.progress import ADDED, UPDATED, ProgressInput, add_progress, as_input, latest_entry_ids
+from db.vocabulary import COLLECTIVE_KIND
 
 ONGOING_DEADLINE = "持续推进"
 SUMMARY_CHARS = 30
@@ -71,11 +72,12 @@ class UnitTask:
 
 
 def units_with_tasks(session: Session, plan_id: int) -> list[str]:
-    """Every unit (collective ones too) with a task in the plan, in the unit table's order."""
+    """Every real unit with a task in the plan, in the unit table's order: collectives report through their members."""
     return list(
         session.scalars(
             select(Unit.name)
             .where(Unit.id.in_(select(Assignment.unit_id).join(Task, Task.id == Assignment.task_id).where(Task.plan_id == plan_id)))
+            .where(Unit.kind != COLLECTIVE_KIND)
             .order_by(Unit.id)
         )
     )

@@ -27,7 +27,7 @@ from db.engine import Ledger
 from db.errors import UserError
 from db.models import Assignment, ProgressEntry, Task, Unit
 from db.periods import check_period
-from db.progress import STATUSES, ProgressInput, add_progress, field_problems
+from db.progress import STATUSES, ProgressInput, add_progress, field_problems, reporting_units
 from desktop.forms import FieldForm
 
 DRAFT_DELAY_MS = 600
@@ -46,12 +46,7 @@ class ProgressEntryDialog(QDialog):
             task = session.get(Task, task_id)
             self.task_code = task.code
             heading = f"{task.code}　附件{task.annex.number} {task.label} {task.title}"
-            self.units = session.execute(
-                select(Unit.id, Unit.name, Assignment.role)
-                .join(Assignment, Assignment.unit_id == Unit.id)
-                .where(Assignment.task_id == task_id)
-                .order_by(Assignment.position)
-            ).all()
+            self.units = reporting_units(session, task_id)
         title = QLabel(heading)
         title.setWordWrap(True)
         title.setStyleSheet("font-weight: bold;")

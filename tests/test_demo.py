@@ -11,12 +11,12 @@ from sqlalchemy import func, select
 from db.demo import fill_demo
 from db.engine import open_ledger
 from db.errors import UserError
-from db.models import Assignment, AuditLog, Extension, Milestone, ProgressEntry, SignOff, Task, WarningMark
+from db.models import Assignment, AuditLog, Extension, Milestone, ProgressEntry, SignOff, Task, Unit, WarningMark
 from db.periods import period_end, period_start, shift_period
 from db.progress import STATUSES, ProgressInput, validate
 from db.warning_rules import RED, lead_unit_ids, red_counts_by_period, task_states
 
-N = 3000
+N = 3600
 TODAY = dt.date(2023, 6, 1)
 CONTENT = (
     ProgressEntry.task_id,
@@ -65,12 +65,15 @@ def test_exact_count_one_report_per_task_unit_month_ending_december(demo):
     assert result.entries == len(rows) == N
     assert len({(r.task_id, r.unit_id, r.period) for r in rows}) == N
     with ledger.Session() as session:
-        assignments = set(session.execute(select(Assignment.task_id, Assignment.unit_id)).all())
+        assignments = set(
+            session.execute(select(Assignment.task_id, Assignment.unit_id).join(Unit, Unit.id == Assignment.unit_id).where(Unit.kind != "集合")).all()
+        )
+    # Only real units report: a collective's members report, never the collective itself.
     assert {(r.task_id, r.unit_id) for r in rows} <= assignments
     per_month = defaultdict(int)
     for r in rows:
         per_month[r.period] += 1
-    # Every assignment reports in the later months; the earliest month takes what is left.
+    # Every real unit's assignment reports in the later months; the earliest month takes what is left.
     assert per_month == {"2022-12": len(assignments), "2022-11": len(assignments), "2022-10": N - 2 * len(assignments)}
     assert (result.first_period, result.last_period) == ("2022-10", "2022-12")
 
@@ -194,14 +197,14 @@ def test_demo_command_fills_a_copy_and_leaves_the_source_alone(ledger, run_cli, 
     before = sha256(ledger.path)
     code, stdout, err = run_cli("demo", str(out))
     assert code == 0, err
-    assert "已生成演示台账" in stdout and "进展 13812 条" in stdout and "2022年1月至2022年12月" in stdout
+    assert "已生成演示台账" in stdout and "进展 19092 条" in stdout and "2022年1月至2022年12月" in stdout
     assert sha256(ledger.path) == before
     with ledger.Session() as session:
         assert session.scalar(select(func.count()).select_from(ProgressEntry)) == 0
     copy = open_ledger(out)
     try:
         with copy.Session() as session:
-            assert session.scalar(select(func.count()).select_from(ProgressEntry)) == 1151 * 12
+            assert session.scalar(select(func.count()).select_from(ProgressEntry)) == 1591 * 12  # every real unit's assignment (each county on its own) once a month
             assert session.scalar(select(func.count()).select_from(Task)) == 373
     finally:
         copy.close()

@@ -276,7 +276,10 @@ def test_a_directory_imports_its_good_files_and_refuses_its_bad_ones(ledger, tmp
 def test_every_unit_with_tasks_gets_a_template_and_a_cancelled_export_leaves_none(ledger, tmp_path):
     paths = export_templates(ledger, tmp_path / "all", period=PERIOD)
     names = {p.name for p in paths}
-    assert len(paths) == 67 and "报送模板_各县（市、区）人民政府_2022-06.xlsx" in names
+    # Real units only: each county government and county power company gets its own; no collective does.
+    assert len(paths) == 65
+    assert {"报送模板_灵宝市人民政府_2022-06.xlsx", "报送模板_卢氏供电公司_2022-06.xlsx"} <= names
+    assert not any(c in name for name in names for c in ("各县", "市直相关部门", "市直各部门", "各级", "各金融机构"))
     assert sorted(p.name for p in (tmp_path / "all").iterdir()) == sorted(names)
 
     steps = []

@@ -158,7 +158,8 @@ def test_entry_form_validates_next_to_the_field_and_keeps_the_old_version(window
     assert [dialog.unit.itemText(i) for i in range(dialog.unit.count())] == [
         "市住房和城乡建设局（牵头）",
         "市自然资源和规划局（配合）",
-        "各县（市、区）人民政府（落实）",
+        # 各县（市、区）人民政府 is printed; each county government reports on its own.
+        *[f"{county}人民政府（落实）" for county in ("湖滨区", "陕州区", "义马市", "灵宝市", "渑池县", "卢氏县")],
     ]
     dialog.status.setCurrentText("已完成")
     dialog.percent.setValue(50)

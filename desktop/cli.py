@@ -246,6 +246,24 @@ def cmd_write(args) -> int:
     return 0
 
 
+def cmd_figures(args) -> int:
+    """report figures: the numbers the period's 通报 states, as text or JSON."""
+    from db.report_data import period_report
+
+    ledger = _open(args)
+    period = _current_period(ledger, args.period)
+    with ledger.Session() as session:
+        figures = period_report(session, period).figures
+    if args.json:
+        _print_json(figures.to_json())
+        return 0
+    print(f"{period}：任务 {figures.tasks} 项，其中持续推进 {figures.ongoing} 项；到期 {figures.due} 项：{figures.breakdown_text()}。")
+    for u in figures.units:
+        rate = f"{u.rate:.1%}" if u.rate is not None else "—"
+        print(f"{u.rank or '—'}\t{u.unit}\t{u.kind}\t到期 {u.due}\t按期 {u.done_on_time}\t逾期办结 {u.done_late}\t到期未办结 {u.overdue}\t按期办结率 {rate}")
+    return 0
+
+
 def cmd_template_import(args) -> int:
     from exports.unit_template import import_templates
 
@@ -429,6 +447,10 @@ def build_parser() -> argparse.ArgumentParser:
     rsub = p.add_subparsers(dest="kind", required=True)
     writer(rsub, "monthly", "monthly", "输出文件 .pdf", "月度工作进展情况通报")
     writer(rsub, "notices", "notices", "输出目录", "各单位督办通知单（有逾期任务的单位各一份）")
+    p = rsub.add_parser("figures", help="通报中的各项数字：到期任务分类、持续推进任务、各单位排名")
+    p.add_argument("--period", help="报送期间 YYYY-MM（默认：台账设置中的当前期间）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.set_defaults(func=cmd_figures)
     p = sub.add_parser("template", help="单位报送模板：导出给各单位填写，收回后导入")
     tsub = p.add_subparsers(dest="kind", required=True)
     writer(tsub, "export", "templates", "输出目录", "每个单位一份报送模板 .xlsx", unit=True)

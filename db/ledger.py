@@ -66,6 +66,8 @@ class TaskView:
     corrected: bool
     # The real units that answer for the task (db.answerable): members stand in for their collective.
     answerable: list[str] = field(default_factory=list)
+    # Every unit assigned, a collective's members included, with its role.
+    assigned: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -167,6 +169,7 @@ def task_view(task: Task) -> TaskView:
         footnotes=task.footnotes,
         corrected=task.corrected_at is not None,
         answerable=[names[u] for u in answers],
+        assigned={a.unit.name: a.role for a in task.assignments},
     )
 
 

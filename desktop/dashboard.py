@@ -16,8 +16,8 @@ pg.setConfigOptions(antialias=True, background="w", foreground="k")
 
 ANNEX, UNIT, STATUS, PERIOD = "annex", "unit", "status", "period"
 TITLES = {
-    ANNEX: "各附件完成情况",
-    UNIT: "牵头单位完成情况（牵头任务最多的 15 个单位）",
+    ANNEX: "各附件完成情况（不含持续推进任务）",
+    UNIT: "责任单位完成情况（牵头/负责任务最多的 15 个单位，不含持续推进）",
     STATUS: "状态分布",
     PERIOD: "逾期任务数（按月）",
 }
@@ -41,7 +41,7 @@ BAR_HALF = 0.35
 LEGEND = (
     f"<span style='color:{SIGNED_COLOUR}'>■</span> 已销号　"
     f"<span style='color:{OVERDUE_COLOUR}'>■</span> 逾期未销号　"
-    f"<span style='color:{OPEN_COLOUR}'>■</span> 其他在办（附件与牵头单位图）　"
+    f"<span style='color:{OPEN_COLOUR}'>■</span> 其他在办（附件与责任单位图）　"
     "点击柱条即在任务表中筛选对应任务。"
 )
 
@@ -213,7 +213,7 @@ class DashboardWidget(QWidget):
             signed.append(QRectF(i - BAR_HALF, 0, 2 * BAR_HALF, signed_height))
             overdue.append(QRectF(i - BAR_HALF, signed_height, 2 * BAR_HALF, c.overdue / c.total * 100 if c.total else 0))
             tips.append(
-                f"{c.label}：任务 {c.total} 项\n已销号 {c.signed_off} 项（{c.rate:.0%}）\n"
+                f"{c.label}：有时限任务 {c.total} 项\n已销号 {c.signed_off} 项（{c.rate:.0%}）\n"
                 f"已报完成待销号 {c.reported_done} 项\n逾期未销号 {c.overdue} 项\n点击筛选"
             )
         self._add_bars(ANNEX, plot, tracks, tips, [OPEN_COLOUR] * len(annexes))
@@ -237,7 +237,7 @@ class DashboardWidget(QWidget):
             signed.append(QRectF(0, i - BAR_HALF, c.signed_off, 2 * BAR_HALF))
             overdue.append(QRectF(c.signed_off, i - BAR_HALF, c.overdue, 2 * BAR_HALF))
             tips.append(
-                f"{c.label}：牵头任务 {c.total} 项\n已销号 {c.signed_off} 项（{c.rate:.0%}）\n"
+                f"{c.label}：牵头/负责的有时限任务 {c.total} 项\n已销号 {c.signed_off} 项（{c.rate:.0%}）\n"
                 f"已报完成待销号 {c.reported_done} 项\n逾期未销号 {c.overdue} 项\n点击筛选"
             )
         self._add_bars(UNIT, plot, totals, tips, [OPEN_COLOUR] * len(units))
@@ -247,7 +247,7 @@ class DashboardWidget(QWidget):
         top, ticks = _count_ticks(maximum)
         self._name_axis(plot, self._labels[UNIT])
         plot.getAxis("bottom").setTicks([ticks])
-        plot.setLabel("bottom", "牵头任务数（项）")
+        plot.setLabel("bottom", "牵头/负责任务数（项）")
         plot.showGrid(x=True, y=False, alpha=0.25)
         plot.setRange(xRange=(0, max(top, maximum * 1.05)), yRange=(-0.6, len(units) - 0.4), padding=0)
 

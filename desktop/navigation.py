@@ -66,7 +66,10 @@ def annex_tree(rows: list[TaskRow], parent: QObject) -> QStandardItemModel:
 
 
 def unit_tree(rows: list[TaskRow], units: list[UnitView], parent: QObject) -> QStandardItemModel:
-    """Unit kind → canonical unit → 牵头 / 配合 / 其他 → tasks, with counts; collective units too."""
+    """Unit kind → canonical unit → 牵头/负责 / 配合 / 其他 → tasks, with counts; collective units too.
+
+    牵头/负责 lists the tasks the unit answers for (db.answerable): the same count the ranking uses.
+    """
     model = QStandardItemModel(parent)
     by_unit: dict[str, dict[str, list[TaskRow]]] = {}
     for row in rows:
@@ -91,7 +94,7 @@ def unit_tree(rows: list[TaskRow], units: list[UnitView], parent: QObject) -> QS
             for role in (ROLE_LEAD, ROLE_SUPPORT, ROLE_OTHER):
                 if role not in roles:
                     continue
-                label = "其他责任（负责/落实）" if role == ROLE_OTHER else role
+                label = "其他（落实等）" if role == ROLE_OTHER else role
                 role_item = _node(f"{label}（{len(roles[role])}）", {"unit": unit.name, "role": role})
                 unit_item.appendRow(role_item)
                 for row in roles[role]:

@@ -15,13 +15,15 @@ from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 
 from db.ledger import TaskView
 from db.warning_rules import COLOUR_NAMES, COLOUR_ORDER, DONE, GREEN, GREY, RED, YELLOW, TaskState
+from db.vocabulary import Role
 
 COLUMNS = ("预警", "附件", "序号", "任务", "牵头单位", "配合单位", "时间节点", "状态", "进度", "最近报送")
 (COL_LIGHT, COL_ANNEX, COL_LABEL, COL_TITLE, COL_LEAD, COL_SUPPORT, COL_DEADLINE, COL_STATUS, COL_PERCENT, COL_LAST) = range(len(COLUMNS))
 LIGHT_COLOURS = {RED: "#d64541", YELLOW: "#f0b429", GREY: "#9aa0a6", GREEN: "#3aa76d", DONE: "#2b6cb0"}
 TASK_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-ROLE_LEAD, ROLE_SUPPORT, ROLE_OTHER = "牵头", "配合", "其他"
+# The unit tree and the role filter: the units that answer for a task (db.answerable), its 配合 units, the rest.
+ROLE_LEAD, ROLE_SUPPORT, ROLE_OTHER = "牵头/负责", "配合", "其他"
 
 
 def initials(name: str) -> str:
@@ -31,9 +33,13 @@ def initials(name: str) -> str:
     return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()
 
 
-def unit_role_group(role: str) -> str:
-    """牵头 and 配合 as written; 负责/落实/责任单位 together as 其他."""
-    return role if role in (ROLE_LEAD, ROLE_SUPPORT) else ROLE_OTHER
+def unit_roles(task: TaskView) -> dict[str, str]:
+    """Each assigned unit's group: answerable (牵头/负责), 配合, or 其他 (落实 beside a 牵头, collectives)."""
+    answerable = set(task.answerable)
+    return {
+        name: ROLE_LEAD if name in answerable else ROLE_SUPPORT if role == Role.SUPPORT else ROLE_OTHER
+        for name, role in task.assigned.items()
+    }
 
 
 @dataclass
@@ -67,13 +73,15 @@ def build_rows(tasks: list[TaskView], states: dict[int, TaskState], aliases: dic
     for task in tasks:
         words = [task.code, task.title, task.text, task.deadline or ""]
         for unit in task.units:
-            words += [unit.as_printed, unit_words(unit.name)]
+            words.append(unit.as_printed)
+        for name in task.assigned:
+            words.append(unit_words(name))
         rows.append(
             TaskRow(
                 task=task,
                 state=states.get(task.id),
                 haystack=" ".join(words).lower(),
-                unit_roles={u.name: unit_role_group(u.role) for u in task.units},
+                unit_roles=unit_roles(task),
             )
         )
     return rows

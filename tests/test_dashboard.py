@@ -94,7 +94,7 @@ def test_annex_chart_has_a_bar_per_annex_named_in_chinese(dashboard, figures):
     assert [text.replace("\n", "") for text, _rect in labels] == [f"附件{n}" for n in range(1, 22)]
     assert_apart(labels)
     tip = dashboard.bars[ANNEX].tips[2]
-    assert tip.startswith("附件3：任务 12 项")
+    assert tip.startswith("附件3：有时限任务 ")
     assert "已销号 1 项（8%）" in tip and "已报完成待销号 1 项" in tip
 
 

@@ -72,19 +72,24 @@ def test_annex_tree_filters_the_table(window):
     assert window.count_label.text() == "显示 12 / 373 项任务"
 
 
-def test_unit_tree_lists_lead_and_support_tasks_with_counts(window, ledger):
+def test_unit_tree_lists_the_tasks_each_unit_answers_for_as_the_ranking_counts_them(window, ledger):
     with ledger.Session() as s:
-        housing = next(u for u in list_units(s) if u.name == "市住房和城乡建设局")
+        tasks = list_tasks(s)
+    answers = sum(1 for t in tasks if "市住房和城乡建设局" in t.answerable)
     model = window.unit_view.model()
     departments = model.item(0)
     assert departments.text().startswith("市直部门")
     unit = find_child(departments, "市住房和城乡建设局")
-    lead = find_child(unit, "牵头")
-    assert lead.text() == f"牵头（{housing.lead_tasks}）"
+    lead = find_child(unit, "牵头/负责")
+    assert lead.text() == f"牵头/负责（{answers}）"
     assert lead.child(0).text().startswith("附件")  # labels like （一） repeat across annexes
     window.unit_view.setCurrentIndex(lead.index())
-    assert window.proxy.rowCount() == housing.lead_tasks
+    assert window.proxy.rowCount() == answers
     assert all("市住房和城乡建设局" in window.proxy.index(r, 4).data() for r in range(window.proxy.rowCount()))
+    # Each county government has its own node, with the tasks printed for 各县（市、区）人民政府.
+    counties = next(model.item(r) for r in range(model.rowCount()) if model.item(r).text().startswith("县（市、区）"))
+    lingbao = find_child(counties, "灵宝市人民政府")
+    assert lingbao.rowCount() > 0
     collectives = [model.item(r) for r in range(model.rowCount()) if model.item(r).text().startswith("集合单位")]
     assert collectives and find_child(collectives[0], "各县（市、区）人民政府")
 

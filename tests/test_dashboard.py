@@ -88,7 +88,7 @@ def value_labels(widget: DashboardWidget, kind: str) -> list[str]:
 
 def test_annex_chart_has_a_bar_per_annex_named_in_chinese(dashboard, figures):
     by_annex = figures[0]
-    assert dashboard.titles[ANNEX].text() == "各附件完成情况"
+    assert dashboard.titles[ANNEX].text() == "各附件完成情况（不含持续推进任务）"
     assert len(by_annex) == 21 and len(dashboard.bars[ANNEX].rects) == 21
     labels = drawn_labels(dashboard, ANNEX, "bottom")
     assert [text.replace("\n", "") for text, _rect in labels] == [f"附件{n}" for n in range(1, 22)]

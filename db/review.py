@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Annex, Assignment, ProgressEntry, Task, Unit
 from db.periods import period_end, period_start, shift_period
+from db.vocabulary import COLLECTIVE_KIND
 from db.warning_rules import DONE, RED, SIGNED_OFF, TaskState, lead_unit_ids, task_states
 
 
@@ -70,7 +71,10 @@ def compare_months(
             result.no_new_report.append(line(task_id, f"最近报送：{state.last_period or '从未报送'}"))
     open_tasks = {t for t, s in now.items() if s.colour != DONE}
     assigned = session.execute(
-        select(Unit.name, Assignment.task_id).join(Assignment, Assignment.unit_id == Unit.id).join(Task, Task.id == Assignment.task_id).where(Task.plan_id == plan_id)
+        select(Unit.name, Assignment.task_id)
+        .join(Assignment, Assignment.unit_id == Unit.id)
+        .join(Task, Task.id == Assignment.task_id)
+        .where(Task.plan_id == plan_id, Unit.kind != COLLECTIVE_KIND)
     ).all()
     reported_units = set(
         session.scalars(

@@ -179,6 +179,11 @@ class Task(Base):
     position: Mapped[int] = mapped_column(Integer)
     corrected_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     corrected_by: Mapped[str | None] = mapped_column(String(100))
+    # The wording as the document prints it, kept when title/text differ from it (an erratum shipped
+    # with the program or a clerk's correction); None means the field reads as printed.
+    printed_title: Mapped[str | None] = mapped_column(String(500))
+    printed_text: Mapped[str | None] = mapped_column(Text)
+    wording_note: Mapped[str | None] = mapped_column(Text)
 
     plan: Mapped[Plan] = relationship()
     annex: Mapped[Annex] = relationship()

@@ -53,6 +53,11 @@ class TaskDraft:
     code: str = ""
     # Units with roles when a spreadsheet states them; None means "read them from responsibility_text".
     units: list[tuple[str, str]] | None = None
+    # Set when the ledger's wording is corrected from the document's (db.errata): the printed title
+    # and text where they differ, and why.
+    printed_title: str | None = None
+    printed_text: str | None = None
+    wording_note: str | None = None
 
 
 @dataclass

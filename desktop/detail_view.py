@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from db.errata import DIFFERS_FROM_PRINTED
 from db.task_detail import TaskDetail
 from db.warning_rules import COLOUR_NAMES, TaskState
 from desktop.task_model import LIGHT_COLOURS
@@ -23,6 +24,16 @@ def _dot(colour: str) -> str:
     return f"<span style='color:{LIGHT_COLOURS[colour]}'>●</span>"
 
 
+def _printed_wording(task) -> str:
+    """The 与印发原文不同 note: why the ledger's wording differs and the wording as the document prints it."""
+    lines = [f"<b>{DIFFERS_FROM_PRINTED}</b>" + (f"：{escape(task.wording_note)}" if task.wording_note else "")]
+    if task.printed_title is not None:
+        lines.append(f"印发原文名称：{escape(task.printed_title)}")
+    if task.printed_text is not None:
+        lines.append(f"印发原文：{_text(task.printed_text)}")
+    return "<p style='color:#8a5300; background:#fff7e6'>" + "<br>".join(lines) + "</p>"
+
+
 HISTORY_PERIODS = 12
 SHOW_ALL_LINK = "duban:history-all"
 EVIDENCE_LINK = "duban:evidence/"
@@ -37,6 +48,8 @@ def render_detail(detail: TaskDetail, state: TaskState | None, *, full_history: 
     parts.append(f"<p style='color:#555'>{where}　原文位置：第 {task.source_line}–{task.source_line_end} 行</p>")
     if task.corrected:
         parts.append("<p style='color:#8a5300'>✎ 本任务的计划数据已人工更正，见审计日志。</p>")
+    if task.differs_from_printed:
+        parts.append(_printed_wording(task))
     if state:
         parts.append(
             f"<p>{_dot(state.colour)} <b>{COLOUR_NAMES[state.colour]}</b>：{escape(state.reason)}　"

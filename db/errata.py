@@ -91,6 +91,7 @@ def corrected_draft(text: str, source_name: str, errata: list[Erratum]) -> PlanD
         task.printed_text = original.text if task.text != original.text else None
         reasons = [e.reason for e in errata if original.line_start <= e.line <= (original.line_end or original.line_start)]
         task.wording_note = "；".join(dict.fromkeys(reasons)) or "按内置勘误表更正"
+        task.from_errata = True
     return corrected
 
 

@@ -264,7 +264,7 @@ def _upsert_task(
         task.section_id = section.id if section else None
         task.position = position
         result.tasks_kept_corrected += 1
-        if draft.wording_note and (task.title, task.text) != (draft.title, draft.text):
+        if draft.from_errata and (task.title, task.text) != (draft.title, draft.text):
             result.errata_kept_clerk.append(draft.code)
         return
     before = snapshots.get(draft.code)
@@ -273,8 +273,11 @@ def _upsert_task(
         session.add(task)
     task.annex_id = annex.id
     task.section = section
+    # A draft that repeats the ledger's corrected wording (the plan sheet exported and read back)
+    # keeps the printed wording known; other wording is the document's own from now on.
+    if draft.printed_title is not None or draft.printed_text is not None or (task.title, task.text) != (draft.title, draft.text):
+        task.printed_title, task.printed_text, task.wording_note = draft.printed_title, draft.printed_text, draft.wording_note
     task.label, task.block, task.title, task.text = draft.label, draft.block, draft.title, draft.text
-    task.printed_title, task.printed_text, task.wording_note = draft.printed_title, draft.printed_text, draft.wording_note
     task.deadline_text, task.responsibility_text = draft.deadline_text, draft.responsibility_text
     task.footnotes = "\n".join(draft.footnotes) or None
     task.source_line_start, task.source_line_end, task.position = draft.line_start, draft.line_end, position
@@ -293,7 +296,7 @@ def _upsert_task(
             task.assignments.append(Assignment(unit_id=uid, role=role, as_printed=as_printed, position=pos))
     session.flush()
     after = task_snapshot(task)
-    if draft.wording_note and (before is None or _wording(before) != _wording(after)):
+    if draft.from_errata and (before is None or _wording(before) != _wording(after)):
         # Recorded as a correction of the printed wording, whatever else the import changed.
         result.errata_applied.append(draft.code)
         printed = {"title": draft.printed_title or draft.title, "text": draft.printed_text or draft.text}

@@ -229,3 +229,14 @@ def test_exports_print_the_corrected_wording(ledger, tmp_path):
     text = "\n".join(cells)
     assert "养老服务体系和康养产业" in text and "完善多层次资本市场" in text and "市县政府" in text
     assert [w for w in WRONG if w in text] == []
+
+
+def test_the_errata_page_lists_every_correction():
+    from pathlib import Path
+
+    page = (Path(__file__).parents[1] / "docs" / "errata.md").read_text(encoding="utf-8")
+    for e in load_errata():
+        row = f"| {e.number} | 附件{e.annex} | {e.location} | {e.line} | {e.printed} | {e.corrected} | {e.reason} |"
+        assert row in page
+    assert "docs/errata.md" in (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "(errata.md)" in (Path(__file__).parents[1] / "docs" / "guide.md").read_text(encoding="utf-8")

@@ -53,6 +53,9 @@ def test_every_erratum_still_matches_the_plan_and_lands_where_the_table_says():
         assert landing(text, BUNDLED_PLAN.name, erratum) == erratum.location, erratum.number
     draft, _ = read_bundled_plan()
     assert {t.code for t in draft.tasks if t.wording_note} == CORRECTED
+    # A correction leaves no space between Chinese characters behind (“市县政府 负责”).
+    lines = apply_errata(text, errata).split("\n")
+    assert [e.number for e in errata if re.search(r"[\u4e00-\u9fff] +[\u4e00-\u9fff]", lines[e.line - 1])] == []
 
 
 def test_an_erratum_whose_printed_wording_is_gone_is_an_error():
@@ -87,6 +90,7 @@ def test_corrected_tasks_say_they_differ_from_the_printed_wording(run_cli):
     assert capital["text"].startswith("完善多层次资本市场。") and capital["printed_text"].startswith("完善多次资本市场。")
     power = tasks["A04-01.02"]
     assert power["printed_title"] is None and power["text"].count("市县政府") == 3
+    assert "市县政府负责" in power["text"] and "协同市县政府实现" in power["text"]  # no stray space left behind
     assert power["printed_text"].count("市县 governments") == 3 and "governments" in power["wording_note"]
     assert "渑淅高速渑池至洛宁段" in tasks["A20-01"]["text"] and "滹淅高速滹池至洛宁段" in tasks["A20-01"]["printed_text"]
     assert "主要信息包括：公安部门的户籍人口基本信息" in tasks["A06-02"]["text"]

@@ -48,8 +48,6 @@ def render_detail(detail: TaskDetail, state: TaskState | None, *, full_history: 
     parts.append(f"<p style='color:#555'>{where}　原文位置：第 {task.source_line}–{task.source_line_end} 行</p>")
     if task.corrected:
         parts.append("<p style='color:#8a5300'>✎ 本任务的计划数据已人工更正，见审计日志。</p>")
-    if task.differs_from_printed:
-        parts.append(_printed_wording(task))
     if state:
         parts.append(
             f"<p>{_dot(state.colour)} <b>{COLOUR_NAMES[state.colour]}</b>：{escape(state.reason)}　"
@@ -58,6 +56,8 @@ def render_detail(detail: TaskDetail, state: TaskState | None, *, full_history: 
     parts.append(f"<p>{_text(task.text)}</p>")
     if task.footnotes:
         parts.append(f"<p style='color:#555'>注：{_text(task.footnotes)}</p>")
+    if task.differs_from_printed:
+        parts.append(_printed_wording(task))
     stages = [[m.wording, m.due or ("持续推进" if m.ongoing else "无日期"), m.note or ""] for m in task.milestones]
     parts.append("<h4>时间节点</h4>" + (_table(["原文", "完成时限", "说明"], stages) if stages else "<p>（原文未列时间节点，按持续推进管理）</p>"))
     for new_due, reason, document, approved_on, operator in decisions.extensions:

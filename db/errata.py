@@ -11,6 +11,7 @@ the reason (Task.wording_note), so the window and `duban tasks --json` can say "
 from __future__ import annotations
 
 import csv
+import hashlib
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import audit
-from db.models import AuditLog
+from db.models import AuditLog, Plan
 from db.plan_draft import PlanDraft, TaskDraft
 from db.plan_text import parse_plan_text
 from resources import BUNDLED_ERRATA, BUNDLED_PLAN
@@ -119,16 +120,34 @@ def landing(text: str, source_name: str, erratum: Erratum) -> str:
     return "；".join(dict.fromkeys(places)) or "未列入台账"
 
 
-def record_errata(session: Session, plan_id: int, errata: list[Erratum]) -> bool:
-    """Audit the set of errata applied to a plan when it differs from the last one recorded."""
-    applied = [{"编号": e.number, "行": e.line, "原文": e.printed, "更正": e.corrected} for e in errata]
+def _applied(errata: list[Erratum]) -> list[dict]:
+    return [{"编号": e.number, "行": e.line, "原文": e.printed, "更正": e.corrected} for e in errata]
+
+
+def _last_recorded(session: Session, plan_id: int) -> list[dict] | None:
     last = session.scalar(
         select(AuditLog.after)
         .where(AuditLog.action == "plan.errata", AuditLog.entity == "plan", AuditLog.entity_key == str(plan_id))
         .order_by(AuditLog.id.desc())
         .limit(1)
     )
-    if (last or {}).get("errata") == applied:
+    return (last or {}).get("errata")
+
+
+def pending_plan(session: Session, path: Path = BUNDLED_PLAN, errata_path: Path = BUNDLED_ERRATA) -> Plan | None:
+    """The bundled plan in this ledger when the shipped errata have not been applied to it yet (a ledger
+    made by an earlier program, or errata added since); None otherwise.  Cheap enough for start-up."""
+    sha = hashlib.sha256(path.read_text(encoding="utf-8").encode("utf-8")).hexdigest()
+    plan = session.scalar(select(Plan).where(Plan.source_sha256 == sha).order_by(Plan.id).limit(1))
+    if plan is None or _last_recorded(session, plan.id) == _applied(load_errata(errata_path)):
+        return None
+    return plan
+
+
+def record_errata(session: Session, plan_id: int, errata: list[Erratum]) -> bool:
+    """Audit the set of errata applied to a plan when it differs from the last one recorded."""
+    applied = _applied(errata)
+    if _last_recorded(session, plan_id) == applied:
         return False
     audit.record(
         session,

@@ -103,12 +103,12 @@ def load_directory(path: Path = UNITS_TABLE) -> UnitDirectory:
     return UnitDirectory.load(path)
 
 
-def init_from_bundled_plan(ledger: Ledger, operator: str | None = None) -> ImportResult:
+def init_from_bundled_plan(ledger: Ledger, operator: str | None = None, *, make_current: bool = True) -> ImportResult:
     """Create or update the ledger from the bundled 2022 plan (duban init), corrected by its shipped errata."""
     draft, errata = read_bundled_plan()
     directory = load_directory()
     with ledger.Session.begin() as session:
-        result = import_plan(session, draft, directory, operator=operator)
+        result = import_plan(session, draft, directory, operator=operator, make_current=make_current)
         record_errata(session, result.plan_id, errata)
         return result
 

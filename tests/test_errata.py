@@ -244,3 +244,37 @@ def test_the_errata_page_lists_every_correction():
         assert row in page
     assert "docs/errata.md" in (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     assert "(errata.md)" in (Path(__file__).parents[1] / "docs" / "guide.md").read_text(encoding="utf-8")
+
+
+def test_the_window_knows_when_a_ledger_still_lacks_the_errata(tmp_path, ledger):
+    from db.errata import pending_plan
+
+    with ledger.Session() as s:
+        assert pending_plan(s) is None  # the shared ledger was built with them
+    old = open_ledger(tmp_path / "old.sqlite")
+    try:
+        import_draft(old, read_plan_file(BUNDLED_PLAN), operator="旧版")
+        with old.Session() as s:
+            plan = pending_plan(s)
+            assert plan is not None and plan.is_current
+        init_from_bundled_plan(old, make_current=plan.is_current)
+        with old.Session() as s:
+            assert pending_plan(s) is None
+    finally:
+        old.close()
+
+
+@pytest.mark.gui
+def test_opening_an_old_ledger_in_the_window_applies_the_errata(qtbot, tmp_path):
+    from desktop.app import _ensure_initialised
+
+    old = open_ledger(tmp_path / "old.sqlite")
+    try:
+        import_draft(old, read_plan_file(BUNDLED_PLAN), operator="旧版")
+        _ensure_initialised(old, show_progress=False)
+        with old.Session() as s:
+            text = s.scalar(select(Task.text).where(Task.code == "A19-20"))
+            operators = set(s.scalars(select(AuditLog.operator).where(AuditLog.action == "task.erratum")))
+        assert "养老服务体系和康养产业" in text and operators == {ERRATA_OPERATOR}
+    finally:
+        old.close()

@@ -158,7 +158,7 @@ class IndicatorRow(Base):
 
 
 class Task(Base):
-    """One task of a plan, with its wording as printed and where it stands in the source."""
+    """One task of a plan: its wording (corrected wording keeps the printed one beside it) and where it stands in the source."""
 
     __tablename__ = "task"
     __table_args__ = (UniqueConstraint("plan_id", "code"),)

@@ -1,6 +1,9 @@
 """Clerks' corrections to the plan data: a task's title, text, deadline and units, with the audit trail.
 
 A corrected task is marked (corrected_at/by) and kept as corrected when the plan is imported again.
+When the title or text no longer read as printed, the printed wording is kept beside them
+(Task.printed_title/printed_text, the same mechanism as the shipped errata in db.errata) with the
+clerk's reason, so the task shows "与印发原文不同".
 """
 
 from __future__ import annotations
@@ -73,7 +76,16 @@ def correct_task(session: Session, task: Task, fix: TaskCorrection, *, operator:
     milestones = parse_deadline(deadline, task.plan.year)
     units = [(find_unit(session, name), role) for name, role in fix.units]
     previous_spelling = {a.unit_id: a.as_printed for a in task.assignments}
+    printed_title = task.printed_title if task.printed_title is not None else task.title
+    printed_text = task.printed_text if task.printed_text is not None else task.text
     task.title, task.text, task.deadline_text = fix.title.strip(), fix.text.strip(), deadline
+    wording_changed = (task.title, task.text) != (before["title"], before["text"])
+    task.printed_title = printed_title if task.title != printed_title else None
+    task.printed_text = printed_text if task.text != printed_text else None
+    if task.printed_title is None and task.printed_text is None:
+        task.wording_note = None
+    elif wording_changed:
+        task.wording_note = fix.reason.strip()
     if [(m.wording, m.due, m.ongoing, m.note) for m in task.milestones] != [(m.wording, m.due, m.ongoing, m.note) for m in milestones]:
         task.milestones.clear()
         session.flush()

@@ -11,14 +11,14 @@ from sqlalchemy.orm import Session, selectinload
 from db.answerable import Responsibility, answerable
 from db.deadlines import MilestoneDraft, due_of
 from db.engine import Ledger
+from db.errata import read_bundled_plan, record_errata
 from db.errors import UserError
 from db.models import Annex, Assignment, Plan, Task, Unit, UnitAlias
 from db.plan_draft import PlanDraft
 from db.plan_import import ImportResult, import_plan
-from db.plan_text import read_plan_file
 from db.responsibility import LEAD, SUPPORT
 from db.units import UnitDirectory, normalise
-from resources import BUNDLED_PLAN, UNITS_TABLE
+from resources import UNITS_TABLE
 
 
 @dataclass
@@ -64,6 +64,12 @@ class TaskView:
     source_line_end: int | None
     footnotes: str | None
     corrected: bool
+    # True when title or text differ from the document as issued (与印发原文不同): an erratum shipped
+    # with the program or a clerk's correction; the printed wording is then kept in printed_*.
+    differs_from_printed: bool
+    printed_title: str | None
+    printed_text: str | None
+    wording_note: str | None
     # The real units that answer for the task (db.answerable): members stand in for their collective.
     answerable: list[str] = field(default_factory=list)
     # Every unit assigned, a collective's members included, with its role.
@@ -102,9 +108,14 @@ def load_directory(path: Path = UNITS_TABLE) -> UnitDirectory:
     return UnitDirectory.load(path)
 
 
-def init_from_bundled_plan(ledger: Ledger, operator: str | None = None) -> ImportResult:
-    """Create or update the ledger from the bundled 2022 plan (duban init)."""
-    return import_draft(ledger, read_plan_file(BUNDLED_PLAN), operator=operator)
+def init_from_bundled_plan(ledger: Ledger, operator: str | None = None, *, make_current: bool = True) -> ImportResult:
+    """Create or update the ledger from the bundled 2022 plan (duban init), corrected by its shipped errata."""
+    draft, errata = read_bundled_plan()
+    directory = load_directory()
+    with ledger.Session.begin() as session:
+        result = import_plan(session, draft, directory, operator=operator, make_current=make_current)
+        record_errata(session, result.plan_id, errata)
+        return result
 
 
 def import_draft(ledger: Ledger, draft: PlanDraft, *, operator: str | None = None, make_current: bool = True) -> ImportResult:
@@ -168,6 +179,10 @@ def task_view(task: Task) -> TaskView:
         source_line_end=task.source_line_end,
         footnotes=task.footnotes,
         corrected=task.corrected_at is not None,
+        differs_from_printed=task.printed_title is not None or task.printed_text is not None,
+        printed_title=task.printed_title,
+        printed_text=task.printed_text,
+        wording_note=task.wording_note,
         answerable=[names[u] for u in answers],
         assigned={a.unit.name: a.role for a in task.assignments},
     )

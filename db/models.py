@@ -158,7 +158,7 @@ class IndicatorRow(Base):
 
 
 class Task(Base):
-    """One task of a plan, with its wording as printed and where it stands in the source."""
+    """One task of a plan: its wording (corrected wording keeps the printed one beside it) and where it stands in the source."""
 
     __tablename__ = "task"
     __table_args__ = (UniqueConstraint("plan_id", "code"),)
@@ -179,6 +179,11 @@ class Task(Base):
     position: Mapped[int] = mapped_column(Integer)
     corrected_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     corrected_by: Mapped[str | None] = mapped_column(String(100))
+    # The wording as the document prints it, kept when title/text differ from it (an erratum shipped
+    # with the program or a clerk's correction); None means the field reads as printed.
+    printed_title: Mapped[str | None] = mapped_column(String(500))
+    printed_text: Mapped[str | None] = mapped_column(Text)
+    wording_note: Mapped[str | None] = mapped_column(Text)
 
     plan: Mapped[Plan] = relationship()
     annex: Mapped[Annex] = relationship()

@@ -53,6 +53,12 @@ class TaskDraft:
     code: str = ""
     # Units with roles when a spreadsheet states them; None means "read them from responsibility_text".
     units: list[tuple[str, str]] | None = None
+    # Set when the wording differs from the document as issued: the printed title and text where
+    # they differ, and why; from_errata when the program's shipped errata made the difference (db.errata).
+    printed_title: str | None = None
+    printed_text: str | None = None
+    wording_note: str | None = None
+    from_errata: bool = False
 
 
 @dataclass

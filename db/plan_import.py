@@ -1,7 +1,9 @@
 """Writing a PlanDraft into the ledger: idempotent, all-or-nothing, progress never touched.
 
 A plan is matched by its title and document number; its tasks by their stable code.  Re-importing
-the same document changes nothing.  A task a clerk corrected in the app keeps the correction.
+the same document changes nothing.  A task a clerk corrected in the app keeps the correction.  A draft
+may carry corrected wording (db.errata): the task then keeps the printed wording beside it, and the
+change is audited under the errata's operator.
 Tasks that vanished from the document stay in the ledger (they may carry progress); the result
 lists them.
 """
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from db import audit
 from db.deadlines import DeadlineError, MilestoneDraft, parse_deadline
+from db.errata import ERRATA_OPERATOR
 from db.models import (
     Annex,
     Assignment,
@@ -47,6 +50,10 @@ class ImportResult:
     tasks_updated: int = 0
     tasks_unchanged: int = 0
     tasks_kept_corrected: int = 0
+    # Tasks whose wording the shipped errata corrected in this import, and tasks the errata would
+    # correct but a clerk's own correction keeps as the clerk wrote it.
+    errata_applied: list[str] = field(default_factory=list)
+    errata_kept_clerk: list[str] = field(default_factory=list)
     tasks_missing_from_source: list[str] = field(default_factory=list)
     new_units: list[str] = field(default_factory=list)
     undated_deadlines: list[str] = field(default_factory=list)
@@ -151,6 +158,8 @@ def task_snapshot(task: Task) -> dict:
         "milestones": [(m.wording, m.due, m.ongoing, m.note) for m in task.milestones],
         "units": [(a.unit_id, a.role, a.as_printed, a.via_unit_id) for a in task.assignments],
         "footnotes": task.footnotes,
+        "printed_title": task.printed_title,
+        "printed_text": task.printed_text,
     }
 
 
@@ -267,6 +276,8 @@ def _upsert_task(
         task.section_id = section.id if section else None
         task.position = position
         result.tasks_kept_corrected += 1
+        if draft.from_errata and (task.title, task.text) != (draft.title, draft.text):
+            result.errata_kept_clerk.append(draft.code)
         return
     before = snapshots.get(draft.code)
     if task is None:
@@ -274,6 +285,10 @@ def _upsert_task(
         session.add(task)
     task.annex_id = annex.id
     task.section = section
+    # A draft that repeats the ledger's corrected wording (the plan sheet exported and read back)
+    # keeps the printed wording known; other wording is the document's own from now on.
+    if draft.printed_title is not None or draft.printed_text is not None or (task.title, task.text) != (draft.title, draft.text):
+        task.printed_title, task.printed_text, task.wording_note = draft.printed_title, draft.printed_text, draft.wording_note
     task.label, task.block, task.title, task.text = draft.label, draft.block, draft.title, draft.text
     task.deadline_text, task.responsibility_text = draft.deadline_text, draft.responsibility_text
     task.footnotes = "\n".join(draft.footnotes) or None
@@ -293,10 +308,29 @@ def _upsert_task(
             task.assignments.append(Assignment(unit_id=uid, role=role, as_printed=as_printed, position=pos, via_unit_id=via))
     session.flush()
     after = task_snapshot(task)
+    if draft.from_errata and (before is None or _wording(before) != _wording(after)):
+        # Recorded as a correction of the printed wording, whatever else the import changed.
+        result.errata_applied.append(draft.code)
+        printed = {"title": draft.printed_title or draft.title, "text": draft.printed_text or draft.text}
+        audit.record(
+            session,
+            "task.erratum",
+            "task",
+            draft.code,
+            before=before or printed,
+            after=after,
+            operator=ERRATA_OPERATOR,
+            note=draft.wording_note,
+        )
+    elif before is not None and before != after:
+        audit.record(session, "task.reimport", "task", draft.code, before=before, after=after, operator=operator)
     if before is None:
         result.tasks_added += 1
     elif before != after:
         result.tasks_updated += 1
-        audit.record(session, "task.reimport", "task", draft.code, before=before, after=after, operator=operator)
     else:
         result.tasks_unchanged += 1
+
+
+def _wording(snapshot: dict) -> tuple:
+    return tuple(snapshot.get(k) for k in ("title", "text", "printed_title", "printed_text"))

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from db.engine import Ledger, open_ledger
 from db.errors import UserError
+from db.errata import pending_plan
 from db.ledger import init_from_bundled_plan, list_plans
 from desktop.crash_dialog import install_crash_dialog
 from desktop.jobs import call_off_gui_thread
@@ -25,18 +26,23 @@ CJK_FONTS = ["Microsoft YaHei UI", "Microsoft YaHei", "Noto Sans CJK SC", "WenQu
 
 
 def _ensure_initialised(ledger: Ledger, show_progress: bool) -> None:
-    """On first run, build the ledger from the bundled plan in a worker, with visible progress."""
+    """On first run, build the ledger from the bundled plan in a worker, with visible progress; a ledger
+    whose bundled plan lacks the shipped errata (made by an earlier program) gets them the same way."""
     with ledger.Session() as session:
-        if list_plans(session):
-            return
+        plans = list_plans(session)
+        pending = pending_plan(session) if plans and not ledger.read_only else None
+        make_current = pending.is_current if pending is not None else True
+    if plans and pending is None:
+        return
     if ledger.read_only:
         raise UserError(f"台账 {ledger.path} 中还没有计划，只读方式无法创建。")
-    dialog = QProgressDialog("正在从内置的2022年行动方案创建台账……", None, 0, 0)
+    message = "正在按内置勘误表更正方案文字……" if plans else "正在从内置的2022年行动方案创建台账……"
+    dialog = QProgressDialog(message, None, 0, 0)
     dialog.setWindowTitle("督办台账")
     if show_progress:
         dialog.show()
     try:
-        call_off_gui_thread(lambda: init_from_bundled_plan(ledger))
+        call_off_gui_thread(lambda: init_from_bundled_plan(ledger, make_current=make_current))
     finally:
         dialog.close()
 

@@ -47,6 +47,10 @@ def cmd_init(args) -> int:
         f"{verb}计划（编号 {result.plan_id}）于 {ledger.path}：新增任务 {result.tasks_added} 项，"
         f"更新 {result.tasks_updated} 项，未变 {result.tasks_unchanged} 项，保留人工更正 {result.tasks_kept_corrected} 项。"
     )
+    if result.errata_applied:
+        print(f"已按内置勘误表更正 {len(result.errata_applied)} 项任务的文本提取错误（原文保留，见 docs/errata.md）：" + "、".join(result.errata_applied))
+    if result.errata_kept_clerk:
+        print("以下任务已由人工更正，内置勘误未覆盖：" + "、".join(result.errata_kept_clerk), file=sys.stderr)
     _report_import_warnings(result)
     return 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from db.errata import DIFFERS_FROM_PRINTED
 from db.task_detail import TaskDetail
 from db.warning_rules import COLOUR_NAMES, TaskState
 from desktop.task_model import LIGHT_COLOURS
@@ -21,6 +22,16 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 def _dot(colour: str) -> str:
     return f"<span style='color:{LIGHT_COLOURS[colour]}'>●</span>"
+
+
+def _printed_wording(task) -> str:
+    """The 与印发原文不同 note: why the ledger's wording differs and the wording as the document prints it."""
+    lines = [f"<b>{DIFFERS_FROM_PRINTED}</b>" + (f"：{escape(task.wording_note)}" if task.wording_note else "")]
+    if task.printed_title is not None:
+        lines.append(f"印发原文名称：{escape(task.printed_title)}")
+    if task.printed_text is not None:
+        lines.append(f"印发原文：{_text(task.printed_text)}")
+    return "<p style='color:#8a5300; background:#fff7e6'>" + "<br>".join(lines) + "</p>"
 
 
 HISTORY_PERIODS = 12
@@ -45,6 +56,8 @@ def render_detail(detail: TaskDetail, state: TaskState | None, *, full_history: 
     parts.append(f"<p>{_text(task.text)}</p>")
     if task.footnotes:
         parts.append(f"<p style='color:#555'>注：{_text(task.footnotes)}</p>")
+    if task.differs_from_printed:
+        parts.append(_printed_wording(task))
     stages = [[m.wording, m.due or ("持续推进" if m.ongoing else "无日期"), m.note or ""] for m in task.milestones]
     parts.append("<h4>时间节点</h4>" + (_table(["原文", "完成时限", "说明"], stages) if stages else "<p>（原文未列时间节点，按持续推进管理）</p>"))
     for new_due, reason, document, approved_on, operator in decisions.extensions:

@@ -150,7 +150,11 @@ class TaskTableModel(QAbstractTableModel):
             if column == COL_DEADLINE and row.state and row.state.extended:
                 return f"原定：{row.task.deadline}\n已批准延期至 {row.state.due.isoformat()}"
             if column == COL_TITLE:
-                return row.task.text + ("\n（已人工更正）" if row.task.corrected else "")
+                return (
+                    row.task.text
+                    + ("\n（已人工更正）" if row.task.corrected else "")
+                    + ("\n（与印发原文不同，原文见任务详情）" if row.task.differs_from_printed else "")
+                )
             return self._display(row, column)
         if role == Qt.ItemDataRole.FontRole and column == COL_TITLE and row.task.corrected:
             return self._corrected_font

@@ -40,6 +40,10 @@ COLUMNS = [
     ("注释", 30),
     ("原文位置", 10),
     ("编码", 12),
+    # Filled only for tasks whose wording differs from the document as issued (与印发原文不同).
+    ("印发原文名称", 30),
+    ("印发原文", 60),
+    ("与印发原文不同的原因", 30),
 ]
 REQUIRED = ("附件", "序号", "任务名称", "时间节点", "牵头单位", "配合单位", "其他责任单位")
 RE_OTHER = re.compile(r"^(.+?)（(" + "|".join(ROLES) + r")）$")
@@ -81,6 +85,9 @@ def write_plan_sheet(session: Session, path: Path, plan_id: int | None = None) -
             t.footnotes or "",
             f"{t.source_line}-{t.source_line_end}" if t.source_line else "",
             t.code,
+            t.printed_title or "",
+            t.printed_text or "",
+            (t.wording_note or "") if t.differs_from_printed else "",
         ]
         for col, value in enumerate(values, start=1):
             put_text(ws.cell(row=r, column=col), value)
@@ -233,4 +240,7 @@ def _read_row(values: dict[str, str], rownum: int, name: str, year: int | None, 
         line_end=int(lines.group(2) or lines.group(1)) if lines else None,
         code=values.get("编码", ""),
         units=units,
+        printed_title=values.get("印发原文名称") or None,
+        printed_text=values.get("印发原文") or None,
+        wording_note=(values.get("与印发原文不同的原因") or None) if values.get("印发原文名称") or values.get("印发原文") else None,
     )

@@ -37,7 +37,7 @@ from db.engine import open_ledger
 from db.errors import UserError
 from db.ledger import init_from_bundled_plan, resolve_plan_id
 from db.models import Assignment, Extension, Milestone, Plan, ProgressEntry, SignOff, Task, Unit
-from db.vocabulary import COLLECTIVE_KIND
+from db.vocabulary import COLLECTIVE_KIND, Status
 from db.periods import check_period, period_end, period_of, period_start, periods_between, shift_period
 from db.settings import load_settings
 from db.warning_rules import RED, lead_unit_ids, record_marks, task_states
@@ -53,7 +53,7 @@ EXTENSION_SHARE = 0.3
 MAX_EXTENSIONS = 12
 TEXT_MIN, TEXT_MAX = 60, 200
 
-NOT_STARTED, IN_PROGRESS, DONE, LAGGING, ONGOING = "未启动", "推进中", "已完成", "滞后", "持续推进"
+NOT_STARTED, IN_PROGRESS, DONE, LAGGING, ONGOING = Status.NOT_STARTED, Status.IN_PROGRESS, Status.DONE, Status.LAGGING, Status.ONGOING
 
 START_LINES = (
     "已将“{t}”列入本单位年度重点工作台账，明确分管领导和具体承办科室。",

@@ -15,9 +15,9 @@ from db.ledger import find_unit, get_task, resolve_plan_id
 from db.periods import check_period, shift_period
 from db.models import Annex, Assignment, ProgressEntry, Task, Unit, utcnow
 from db.answerable import collective_members
-from db.vocabulary import COLLECTIVE_KIND
+from db.vocabulary import COLLECTIVE_KIND, REPORTABLE, Role, Status
 
-STATUSES = ("未启动", "推进中", "已完成", "滞后", "持续推进")
+STATUSES = tuple(s.value for s in REPORTABLE)
 ADDED, UPDATED, UNCHANGED = "added", "updated", "unchanged"
 ENTRY_FIELDS = ("status", "percent", "progress_text", "problems", "next_steps", "reporter", "entry_date")
 
@@ -72,7 +72,7 @@ def field_problems(entry: ProgressInput) -> dict[str, str]:
         problems["status"] = f"状态“{entry.status}”无效，应为：{'、'.join(STATUSES)}。"
     if not isinstance(entry.percent, int) or isinstance(entry.percent, bool) or not 0 <= entry.percent <= 100:
         problems["percent"] = f"进度“{entry.percent}”无效，应为 0 到 100 之间的整数。"
-    elif entry.status == "已完成" and entry.percent != 100:
+    elif entry.status == Status.DONE and entry.percent != 100:
         problems["percent"] = f"状态为“已完成”时进度应为 100，而不是 {entry.percent}。"
     if not (entry.progress_text or "").strip():
         problems["progress_text"] = "进展情况不能为空。"
@@ -269,7 +269,7 @@ def batch_rows(session: Session, unit: str, period: str, *, plan_id: int | None 
         .join(Assignment, Assignment.task_id == Task.id)
         .join(Annex, Annex.id == Task.annex_id)
         .where(Task.plan_id == pid, Assignment.unit_id == found.id)
-        .order_by(Assignment.role != "牵头", Task.position)
+        .order_by(Assignment.role != Role.LEAD, Task.position)
     ).all()
     entries = {
         (row.task_id, row.period): row

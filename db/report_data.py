@@ -21,6 +21,7 @@ from db.progress import latest_entry_ids
 from db.review import completion_by_annex, completion_by_lead_unit
 from db.settings import OfficeSettings, load_settings
 from db.warning_rules import DONE, GREY, RED, YELLOW, TaskState, lead_unit_ids, reference_date, task_states
+from db.vocabulary import Role, Status
 
 
 @dataclass
@@ -39,7 +40,7 @@ class TaskLine:
 
     @property
     def lead_text(self) -> str:
-        return "、".join(self.task.lead) or "、".join(u.name for u in self.task.units if u.role != "配合")
+        return "、".join(self.task.lead) or "、".join(u.name for u in self.task.units if u.role != Role.SUPPORT)
 
     @property
     def support_text(self) -> str:
@@ -47,7 +48,7 @@ class TaskLine:
 
     @property
     def deadline_text(self) -> str:
-        text = (self.task.deadline or "持续推进").replace("\n", "；")
+        text = (self.task.deadline or Status.ONGOING.value).replace("\n", "；")
         if self.state.extended and self.state.due:
             text += f"（已延期至{self.state.due.year}年{self.state.due.month}月{self.state.due.day}日）"
         return text
@@ -88,11 +89,11 @@ class PeriodReport:
 
     @property
     def lagging(self) -> list[TaskLine]:
-        return [line for line in self.lines if line.state.colour == YELLOW and line.status == "滞后"]
+        return [line for line in self.lines if line.state.colour == YELLOW and line.status == Status.LAGGING]
 
     @property
     def on_track_count(self) -> int:
-        return sum(1 for line in self.lines if line.state.colour not in (DONE, RED) and line.status != "滞后")
+        return sum(1 for line in self.lines if line.state.colour not in (DONE, RED) and line.status != Status.LAGGING)
 
     @property
     def warnings(self) -> list[TaskLine]:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 
-LEAD, SUPPORT, RESPONSIBLE, IMPLEMENT, PLAIN = "牵头", "配合", "负责", "落实", "责任单位"
+from db.vocabulary import Role
+
+LEAD, SUPPORT, RESPONSIBLE, IMPLEMENT, PLAIN = Role.LEAD, Role.SUPPORT, Role.RESPONSIBLE, Role.IMPLEMENT, Role.PLAIN
 ROLES = (LEAD, SUPPORT, RESPONSIBLE, IMPLEMENT, PLAIN)
 
 # Longest first: the first suffix that matches a clause's end decides its role.

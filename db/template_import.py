@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from db import audit
 from db.models import Annex, Assignment, ProgressEntry, Task, Unit
 from db.progress import ADDED, UPDATED, ProgressInput, add_progress, as_input, latest_entry_ids
-from db.vocabulary import COLLECTIVE_KIND
+from db.vocabulary import COLLECTIVE_KIND, Status
 
-ONGOING_DEADLINE = "持续推进"
+ONGOING_DEADLINE = Status.ONGOING.value
 SUMMARY_CHARS = 30
 
 

@@ -26,6 +26,7 @@ TOP_UNITS = 15
 SIGNED_COLOUR = "#4f9a76"
 OVERDUE_COLOUR = "#c0392b"
 OPEN_COLOUR = "#c9d4df"
+NO_RATE_COLOUR = "#eef1f4"
 COLUMN_COLOUR = "#eef1f5"
 STATUS_COLOURS = {
     "已销号": SIGNED_COLOUR,
@@ -215,8 +216,11 @@ class DashboardWidget(QWidget):
             tips.append(
                 f"{c.label}：有时限任务 {c.total} 项\n已销号 {c.signed_off} 项（{c.rate:.0%}）\n"
                 f"已报完成待销号 {c.reported_done} 项\n逾期未销号 {c.overdue} 项\n点击筛选"
+                if c.total
+                else f"{c.label}：任务均为持续推进，没有时限，不计完成率\n点击筛选"
             )
-        self._add_bars(ANNEX, plot, tracks, tips, [OPEN_COLOUR] * len(annexes))
+        # An annex of 持续推进 tasks only has no rate: a pale track, not an empty (0%) bar.
+        self._add_bars(ANNEX, plot, tracks, tips, [OPEN_COLOUR if c.total else NO_RATE_COLOUR for c in annexes])
         plot.addItem(_layer(signed, [SIGNED_COLOUR] * len(signed)))
         plot.addItem(_layer(overdue, [OVERDUE_COLOUR] * len(overdue)))
         plot.getAxis("left").setTicks([[(v, f"{v}%") for v in range(0, 101, 25)]])

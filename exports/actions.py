@@ -33,14 +33,14 @@ def write_warnings(ledger: Ledger, path: str | Path, *, period: str, control: Jo
 
 def write_monthly_report(ledger: Ledger, path: str | Path, *, period: str, control: JobControl | None = None) -> list[Path]:
     """The monthly 工作进展情况通报 as PDF."""
-    from exports.pdf_report import monthly_report
+    from exports.pdf.monthly import monthly_report
 
     return [monthly_report(_report(ledger, period), Path(path), control=control)]
 
 
 def write_notices(ledger: Ledger, out_dir: str | Path, *, period: str, control: JobControl | None = None) -> list[Path]:
     """One 督办通知单 PDF per lead unit with overdue tasks."""
-    from exports.pdf_report import supervision_notices
+    from exports.pdf.notices import supervision_notices
 
     return supervision_notices(_report(ledger, period), Path(out_dir), control=control)
 

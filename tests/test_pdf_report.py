@@ -15,7 +15,10 @@ from db.jobs import Cancelled, JobControl
 from db.report_data import period_report
 from exports import fonts as font_search
 from exports.fonts import find_cjk_fonts
-from exports.pdf_report import CJKParagraph, lead_units, monthly_report, notice_file_name, report_title, supervision_notice, supervision_notices
+from exports.pdf.cjk import CJKParagraph
+from exports.pdf.monthly import monthly_report, report_title
+from exports.pdf.notices import notice_file_name, supervision_notice, supervision_notices
+from exports.pdf.text import lead_units
 
 TODAY = dt.date(2023, 1, 15)
 PERIOD = "2022-12"

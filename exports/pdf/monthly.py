@@ -1,11 +1,13 @@
-"""The monthly 工作进展情况通报 and the 督办通知单 as PDF, laid out as GB/T 9704-2012 official documents.
+"""The monthly 工作进展情况通报 as PDF, laid out as a GB/T 9704-2012 official document.
 
-The 通报 runs as such documents do: 版头, title, 主送, 一、总体进展 (figures and charts), 二、进展较好的
-单位 (with the ranking), 三、进展滞后的任务 named by unit, 四、下步工作要求, 附件说明 and 落款, then
-the attachment table on landscape pages.  Fonts are embedded TrueType (exports.fonts), so the files
+The 通报 runs as such documents do: 版头 (office, 发文字号 or 期号, red rule), title, 主送, 一、总体进展
+(figures and charts), 二、进展较好的单位 (with the ranking), 三、进展滞后的任务 named with their lead
+units, 四、下步工作要求, 附件说明, 落款 and contact line, then the attachment table on landscape pages
+and the 版记 at the foot of the last page.  Fonts are embedded TrueType (exports.fonts), so the files
 print the same on a machine with no Chinese font.
 """
 
+from __future__ import annotations
 
 import datetime as dt
 import re
@@ -18,23 +20,36 @@ from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import CondPageBreak, KeepTogether, NextPageTemplate, PageBreak, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, KeepTogether, NextPageTemplate, PageBreak, Spacer, Table
 
+from db.doc_numbers import default_issue_date, number_text, reply_deadline
 from db.jobs import JobControl
-from db.periods import chinese_date, chinese_period, report_deadline
+from db.periods import chinese_date, chinese_period
 from db.plan_text import _annex_topic
 from db.report_data import PeriodReport, TaskLine
 from db.warning_rules import COLOUR_NAMES, DONE, GREY, RED, YELLOW
 from exports.fonts import FontSet, find_cjk_fonts
 from exports.pdf.cjk import CJKParagraph
-from exports.pdf.document import LAND_MARGIN_X, LAND_W, LINE, TEXT_W, Masthead, Styles, grid_style, write_document
+from exports.pdf.document import (
+    CHARS_PER_LINE,
+    LAND_MARGIN_X,
+    LAND_W,
+    LINE,
+    TEXT_W,
+    AtFoot,
+    Letterhead,
+    Signature,
+    Styles,
+    contact_line,
+    grid_style,
+    record_block,
+    write_document,
+)
 from exports.pdf.text import chinese_number, clip, lead_units, markup, percent, unit_part
 
 PROGRESS_CHARS = 60
 REPORTERS_SHOWN = 2
 UNIT_CHART_BARS = 15
-GOOD_UNITS = 8
-GOOD_RATE = 0.5
 STATE_COLOURS = {RED: colors.HexColor("#C00000"), YELLOW: colors.HexColor("#B8860B"), GREY: colors.HexColor("#666666")}
 
 
@@ -180,14 +195,18 @@ def _ranking_table(ranked, s: Styles) -> Table:
 
 
 def _good_units(report: PeriodReport, s: Styles) -> list:
+    """Praise goes only to units whose on-time rate reaches settings.praise_rate (100% by default) with nothing overdue."""
     ranked = [u for u in report.standings if u.due > 0]
-    good = [u for u in ranked if u.overdue == 0 and u.on_time_rate >= GOOD_RATE][:GOOD_UNITS]
+    threshold = report.settings.praise_rate
+    # Compared in whole percent points of the exact fraction, so 2 of 3 is not 67% by rounding.
+    good = [u for u in ranked if u.overdue == 0 and u.done_on_time * 100 >= threshold * u.due]
     story = [CJKParagraph("二、进展较好的单位", s.h1)]
+    standard = "全部按期办结" if threshold >= 100 else f"按期办结率达到{threshold}%"
     if good:
         named = "、".join(f"{u.unit}（到期{u.due}项，按期办结{u.done_on_time}项）" for u in good)
-        story.append(CJKParagraph(escape(f"从到期任务按期办结情况看，{named}等{len(good)}个单位按期办结率较高、无逾期任务，工作推进扎实有效，予以通报表扬。"), s.body))
+        story.append(CJKParagraph(escape(f"从到期任务按期办结情况看，{named}{len(good)}个单位到期任务{standard}、无逾期任务，工作推进扎实有效，予以通报表扬。"), s.body))
     else:
-        story.append(CJKParagraph("本期暂无到期任务按期办结且无逾期任务的单位。", s.body))
+        story.append(CJKParagraph(escape(f"本期没有到期任务{standard}且无逾期任务的单位，不予通报表扬。"), s.body))
     if ranked:
         story += [
             CJKParagraph("各牵头单位截至期末到期任务按期办结情况排名如下（按期办结率相同的并列）：", s.body),
@@ -201,44 +220,51 @@ def _good_units(report: PeriodReport, s: Styles) -> list:
     return story
 
 
-def _lagging_units(report: PeriodReport) -> list[tuple[str, list[TaskLine], list[TaskLine]]]:
-    """(unit, its overdue tasks, its lagging tasks), most overdue first."""
-    groups: dict[str, tuple[list[TaskLine], list[TaskLine]]] = {}
+def _lagging_groups(report: PeriodReport) -> list[tuple[tuple[str, ...], list[TaskLine], list[TaskLine]]]:
+    """(lead units, overdue tasks, lagging tasks): each task once, under all its lead units together, most overdue first."""
+    groups: dict[tuple[str, ...], tuple[list[TaskLine], list[TaskLine]]] = {}
     for line in report.overdue:
-        for unit in lead_units(line):
-            groups.setdefault(unit, ([], []))[0].append(line)
+        groups.setdefault(tuple(lead_units(line)), ([], []))[0].append(line)
     for line in report.lagging:
-        for unit in lead_units(line):
-            groups.setdefault(unit, ([], []))[1].append(line)
-    return sorted(((u, o, lag) for u, (o, lag) in groups.items()), key=lambda g: (-len(g[1]), -len(g[2]), g[0]))
+        groups.setdefault(tuple(lead_units(line)), ([], []))[1].append(line)
+    return sorted(((u, o, lag) for u, (o, lag) in groups.items()), key=lambda g: (-len(g[1]), -len(g[2]), len(g[0]), g[0]))
 
 
 def _lagging(report: PeriodReport, s: Styles) -> list:
-    groups = _lagging_units(report)
+    groups = _lagging_groups(report)
     story = [CJKParagraph("三、进展滞后的任务", s.h1)]
     if not groups:
         return story + [CJKParagraph("截至期末，各项任务均按时间节点推进，无逾期和进度滞后的任务。", s.body)]
+    units = {unit for group, _o, _l in groups for unit in group}
     story.append(
         CJKParagraph(
             f"截至期末，{len(report.overdue)}项任务超过时间节点尚未办结销号，{len(report.lagging)}项任务牵头单位报送进度滞后，"
-            f"涉及{len(groups)}个牵头单位（多个单位共同牵头的任务分别列出），具体如下：",
+            f"涉及{len(units)}个牵头单位（多个单位共同牵头的任务列在共同牵头单位之下），具体如下：",
             s.body,
         )
     )
-    for number, (unit, overdue, lagging) in enumerate(groups, start=1):
+    for number, (group, overdue, lagging) in enumerate(groups, start=1):
         counts = "、".join(part for part in (f"逾期{len(overdue)}项" if overdue else "", f"滞后{len(lagging)}项" if lagging else "") if part)
-        story.append(CJKParagraph(f"（{chinese_number(number)}）{escape(unit)}：{counts}", s.h2))
+        together = "（共同牵头）" if len(group) > 1 else ""
+        story.append(CJKParagraph(f"（{chinese_number(number)}）{escape('、'.join(group))}{together}：{counts}", s.h2))
         for item, line in enumerate(overdue + lagging, start=1):
             deadline = escape(line.deadline_text)
-            story.append(
-                CJKParagraph(f"{item}. {escape(line.task.code)} {escape(line.task.title)}（时限：{deadline}）。{escape(_reason(line, unit))}", s.body)
-            )
+            reason = _reason(line, group[0]) if len(group) == 1 else _shared_reason(line, group)
+            story.append(CJKParagraph(f"{item}. {escape(line.task.code)} {escape(line.task.title)}（时限：{deadline}）。{escape(reason)}", s.body))
     return story
 
 
-def _requirements(report: PeriodReport, s: Styles) -> list:
-    due = chinese_date(report_deadline(report.period, report.settings.report_day))
-    day = report_deadline(report.period, report.settings.report_day).day
+def _shared_reason(line: TaskLine, units: tuple[str, ...]) -> str:
+    """The state of a task several units lead, with each unit's own account of the problem."""
+    why = _reason(line, "")
+    problems = [(unit, clip(unit_part(line.problems, line, unit), 30, mark=False)) for unit in units]
+    said = "；".join(f"{unit}：{problem}" for unit, problem in problems if problem)
+    return why + (f"存在问题（{said}）" if said else "")
+
+
+def _requirements(report: PeriodReport, s: Styles, reply_by: dt.date) -> list:
+    due = chinese_date(reply_by)
+    day = report.settings.report_day
     office = escape(report.settings.office_name)
     overdue_units = {u for line in report.overdue for u in lead_units(line)}
     reported_done = sum(1 for line in report.lines if line.status == "已完成" and line.state.colour != DONE)
@@ -273,26 +299,6 @@ def _requirements(report: PeriodReport, s: Styles) -> list:
     for number, (head, text) in enumerate(items, start=1):
         story.append(CJKParagraph(f'<font name="{s.fonts.kai}">（{chinese_number(number)}）{head}</font>{text}', s.body))
     return story
-
-
-def signature(office: str, day: dt.date, s: Styles) -> Table:
-    """落款: the office over the date, both centred on each other and set in from the right margin."""
-    size = s.body.fontSize
-    width = min(TEXT_W, max(stringWidth(office, s.fonts.body, size), stringWidth(chinese_date(day), s.fonts.body, size)) + 2)
-    inset = 2 * size if width + 2 * size <= TEXT_W else 0
-    table = Table([[CJKParagraph(escape(office), s.centre)], [CJKParagraph(chinese_date(day), s.centre)]], colWidths=[width + inset], hAlign="RIGHT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), s.fonts.body),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), inset),
-                ("TOPPADDING", (0, 0), (-1, -1), 0),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
-    )
-    return table
 
 
 def _attachment_title(report: PeriodReport) -> str:
@@ -357,28 +363,51 @@ def _attachment(report: PeriodReport, s: Styles, control: JobControl | None) -> 
     return story
 
 
-def monthly_report(report: PeriodReport, path: str | Path, *, control: JobControl | None = None, issued: dt.date | None = None) -> Path:
-    """Write the period's 工作进展情况通报 as a GB/T 9704 PDF with a landscape attachment table."""
+def monthly_report(
+    report: PeriodReport, path: str | Path, *, control: JobControl | None = None, issued: dt.date | None = None, number: int | None = None, today: dt.date | None = None
+) -> Path:
+    """Write the period's 工作进展情况通报 as a GB/T 9704 PDF with a landscape attachment table.
+
+    issued is the 成文日期 (default: db.doc_numbers.default_issue_date, from today); number is the
+    通报's running number in the 成文日期's year, printed as 发文字号 or 期号 (none: a draft without one).
+    """
     path = Path(path)
+    settings = report.settings
     fonts = find_cjk_fonts()
-    s = Styles(fonts)
-    issued = issued or dt.date.today()
+    s = Styles(fonts, chars_per_line=CHARS_PER_LINE)
+    issued = issued or default_issue_date(report.period, settings.report_day, today)
     title = report_title(report)
-    office = report.settings.office_name
+    office = settings.office_name
+    numbered = number_text(settings.doc_code, issued.year, number) if number is not None else None
     plan = f"《{report.plan_title}》" + (f"（{report.doc_number}）" if report.doc_number else "")
-    story = [
-        Masthead(office, fonts.title, TEXT_W),
+    requirements = _requirements(report, s, reply_deadline(issued, settings.reply_days))
+    contact = contact_line(settings.contact_person, settings.contact_phone)
+    closing = [
+        requirements[-1],
         Spacer(1, LINE),
+        CJKParagraph(escape(f"附件：{_attachment_title(report)}"), s.body),
+        # Two blank lines: the seal's top stays within a line of the 附件说明 and it covers 署名 and date.
+        Spacer(1, 2 * LINE),
+        Signature(office, issued, s),
+        *([CJKParagraph(escape(contact), s.body)] if contact else []),
+    ]
+    story = [
+        Letterhead(office, numbered, s),
+        Spacer(1, 2 * LINE),
         CJKParagraph(escape(title), s.title),
-        Spacer(1, LINE / 2),
+        Spacer(1, LINE),
         CJKParagraph("各有关单位：", s.plain),
         CJKParagraph(escape(f"为推动{plan}各项任务落地见效，{office}对{chinese_period(report.period)}各项任务推进情况进行了调度。现将有关情况通报如下："), s.body),
         *_overall(report, s),
         *_good_units(report, s),
         *_lagging(report, s),
-        *_requirements(report, s),
-        Spacer(1, LINE),
-        KeepTogether([CJKParagraph(escape(f"附件：{_attachment_title(report)}"), s.body), Spacer(1, LINE), signature(office, issued, s)]),
+        *requirements[:-1],
+        # The 落款 stays on the page of the last paragraph (never alone at the top of a page).
+        KeepTogether(closing),
         *_attachment(report, s, control),
+        NextPageTemplate("portrait"),
+        PageBreak(),
+        AtFoot(record_block(office, issued, settings.copy_to, fonts)),
     ]
-    return write_document(path, fonts, title, office, story, landscape=True, control=control, what="正在排版通报")
+    subject = f"{chinese_period(report.period)}工作进展情况通报" + (f"（{numbered}）" if numbered else "")
+    return write_document(path, fonts, title, office, story, subject=subject, landscape=True, control=control, what="正在排版通报")

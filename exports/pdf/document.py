@@ -202,7 +202,7 @@ def record_block(office: str, printed: dt.date, copy_to: str, fonts: FontSet) ->
     style = ParagraphStyle("record", fontName=fonts.body, fontSize=RECORD, leading=RECORD * 1.5, wordWrap="CJK")
     copy_to = copy_to.strip().rstrip("。，,;；") if copy_to else ""
     # The 抄送 line stands one character in on both sides; a wrapped line aligns with the first name.
-    copy_style = ParagraphStyle("copyto", style, leftIndent=RECORD * 4, firstLineIndent=-RECORD * 3)
+    copy_style = ParagraphStyle("copyto", style, leftIndent=RECORD * 4, firstLineIndent=-RECORD * 3, rightIndent=RECORD)
     date_style = ParagraphStyle("printed", style, alignment=2)
     rows, commands = [], []
     if copy_to:

@@ -94,7 +94,8 @@ def _notice_story(report: PeriodReport, unit: str, lines: list[TaskLine], number
                     ),
                     s.body,
                 ),
-                Spacer(1, s.line),
+                # Room for the seal over 署名 and date.
+                Spacer(1, 2 * s.line),
                 Signature(office, issued, s),
                 *([CJKParagraph(escape(contact), s.body)] if contact else []),
                 Spacer(1, s.line / 2),

@@ -12,11 +12,13 @@ from collections import Counter
 import pytest
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from sqlalchemy import select
 
 from db.demo import fill_demo, year_entries
 from db.engine import open_ledger
 from db.errors import UserError
 from db.jobs import Cancelled, JobControl
+from db.models import AuditLog
 from db.report_data import period_report
 from exports import fonts as font_search
 from exports.fonts import find_cjk_fonts
@@ -326,3 +328,70 @@ def test_lines_do_not_start_with_a_closing_mark_or_end_with_an_opening_one():
             assert line[0] not in "，。、；：）》〕", (width, line)
         for line in lines[:-1]:
             assert line[-1] not in "（《〔", (width, line)
+
+
+def test_every_notice_keeps_its_signature_with_its_last_paragraph(report, tmp_path):
+    """A unit with many overdue tasks gets a two-page notice: its last paragraph goes over with the 落款."""
+    paths = supervision_notices(report, tmp_path, issued=TODAY)
+    assert any(page_count(path) > 1 for path in paths), "the demo's December has a notice longer than a page"
+    for path in paths:
+        last = page_with(path, "请你单位高度重视")
+        assert last and page_with(path, "领导小组办公室2023年1月15日") == last, path.name
+        text = pdf_text(path)
+        reply = re.search(r"于(\d{4})年(\d{1,2})月(\d{1,2})日前书面反馈", text)
+        assert dt.date(*map(int, reply.groups())) > TODAY, "the reply is due after the notice's own date"
+
+
+def test_notice_contact_line_appears_when_set(report, tmp_path):
+    settings = dataclasses.replace(report.settings, contact_person="王明", contact_phone="")
+    unit = next(iter({u for line in report.overdue for u in lead_units(line)}))
+    text = pdf_text(supervision_notice(dataclasses.replace(report, settings=settings), unit, tmp_path / "n.pdf", issued=TODAY))
+    assert "2023年1月15日（联系人：王明）签收人" in text
+
+
+def test_report_dates_and_numbers_from_the_command_line(filled_ledger_file, tmp_path, capsys):
+    """Made today, the 2022-12 通报 is dated the report deadline 2023年1月10日; --date overrides it, a date
+    before the period is refused; the period keeps its number when made again, the next period takes the next."""
+    from desktop.cli import main
+
+    ledger = tmp_path / "ledger.sqlite"
+    shutil.copy(filled_ledger_file, ledger)
+    assert dt.date.today() > dt.date(2023, 1, 10)
+
+    def run(*args):
+        code = main(["--db", str(ledger), "--operator", "李四", *args])
+        return code, capsys.readouterr()
+
+    code, out = run("report", "monthly", str(tmp_path / "12.pdf"), "--period", PERIOD)
+    assert code == 0, out.err
+    first = pdf_text(tmp_path / "12.pdf")
+    assert "领导小组办公室第1期关于" in first and "领导小组办公室2023年1月10日" in first
+    assert "于2023年1月20日前将整改情况书面报送" in first
+
+    code, out = run("report", "monthly", str(tmp_path / "12b.pdf"), "--period", PERIOD, "--date", "2023-01-05")
+    assert code == 0, out.err
+    again = pdf_text(tmp_path / "12b.pdf")
+    assert "领导小组办公室第1期关于" in again, "the same period keeps its number"
+    assert "领导小组办公室2023年1月5日" in again and "于2023年1月15日前将整改情况书面报送" in again
+
+    code, out = run("report", "monthly", str(tmp_path / "bad.pdf"), "--period", PERIOD, "--date", "2022-11-30")
+    assert code == 2 and "成文日期2022年11月30日早于报送期间2022年12月" in out.err and not (tmp_path / "bad.pdf").exists()
+
+    code, out = run("report", "monthly", str(tmp_path / "11.pdf"), "--period", "2022-11", "--date", "2023-01-06")
+    assert code == 0, out.err
+    november = pdf_text(tmp_path / "11.pdf")
+    assert "领导小组办公室第2期关于" in november and "领导小组办公室2023年1月6日" in november, "another period, the next number"
+
+    code, out = run("report", "notices", str(tmp_path / "notices"), "--period", PERIOD, "--date", "2023-01-12")
+    assert code == 0, out.err
+    numbers = sorted(int(re.search(r"督办〔2023〕(\d+)号", pdf_text(p)).group(1)) for p in (tmp_path / "notices").iterdir())
+    assert numbers == list(range(1, len(numbers) + 1))
+    opened = open_ledger(ledger)
+    try:
+        with opened.Session() as session:
+            given = session.scalars(select(AuditLog).where(AuditLog.action == "doc_number.set")).all()
+    finally:
+        opened.close()
+    reports = {(row.entity_key, row.after["number"]) for row in given if row.entity_key.startswith("report.")}
+    assert reports == {("report.2023.2022-12", 1), ("report.2023.2022-11", 2)}, "each number recorded once, when first given"
+    assert all(row.operator == "李四" for row in given)

@@ -216,6 +216,7 @@ def record_block(office: str, printed: dt.date, copy_to: str, fonts: FontSet) ->
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), fonts.body),
                 ("LINEABOVE", (0, 0), (-1, 0), 0.35 * mm, colors.black),
                 ("LINEBELOW", (0, -1), (-1, -1), 0.35 * mm, colors.black),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),

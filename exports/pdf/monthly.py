@@ -257,9 +257,9 @@ def _lagging(report: PeriodReport, s: Styles) -> list:
 def _shared_reason(line: TaskLine, units: tuple[str, ...]) -> str:
     """The state of a task several units lead, with each unit's own account of the problem."""
     why = _reason(line, "")
-    problems = [(unit, clip(unit_part(line.problems, line, unit), 30, mark=False)) for unit in units]
-    said = "；".join(f"{unit}：{problem}" for unit, problem in problems if problem)
-    return why + (f"存在问题（{said}）" if said else "")
+    problems = [(unit, clip(unit_part(line.problems, line, unit), 30, mark=False).rstrip("。；;")) for unit in units]
+    said = "；".join(f"【{unit}】{problem}" for unit, problem in problems if problem)
+    return why + (f"存在问题：{said}。" if said else "")
 
 
 def _requirements(report: PeriodReport, s: Styles, reply_by: dt.date) -> list:

@@ -55,8 +55,21 @@ STATE_COLOURS = {RED: colors.HexColor("#C00000"), YELLOW: colors.HexColor("#B886
 
 def report_title(report: PeriodReport) -> str:
     """关于{方案简称}{期间}工作进展情况的通报: the plan's title without its （2022版） suffix."""
+    return "".join(_title_parts(report))
+
+
+def _title_parts(report: PeriodReport) -> tuple[str, str]:
     short = re.sub(r"[（(][^（()）]*[)）]$", "", report.plan_title.strip())
-    return f"关于{short}{chinese_period(report.period)}工作进展情况的通报"
+    return f"关于{short}", f"{chinese_period(report.period)}工作进展情况的通报"
+
+
+def _title_markup(report: PeriodReport, s: Styles) -> str:
+    """The title on one line when it fits, else broken before the period so 2022年 is not cut (GB/T 9704 7.3.1:
+    a wrapped title keeps words whole)."""
+    title = report_title(report)
+    if stringWidth(title, s.title.fontName, s.title.fontSize) <= TEXT_W:
+        return escape(title)
+    return "<br/>".join(escape(part) for part in _title_parts(report))
 
 
 def _reason(line: TaskLine, unit: str) -> str:
@@ -394,7 +407,7 @@ def monthly_report(
     story = [
         Letterhead(office, numbered, s),
         Spacer(1, 2 * LINE),
-        CJKParagraph(escape(title), s.title),
+        CJKParagraph(_title_markup(report, s), s.title),
         Spacer(1, LINE),
         CJKParagraph("各有关单位：", s.plain),
         CJKParagraph(escape(f"为推动{plan}各项任务落地见效，{office}对{chinese_period(report.period)}各项任务推进情况进行了调度。现将有关情况通报如下："), s.body),

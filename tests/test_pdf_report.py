@@ -396,3 +396,20 @@ def test_report_dates_and_numbers_from_the_command_line(filled_ledger_file, tmp_
     reports = {(row.entity_key, row.after["number"]) for row in given if row.entity_key.startswith("report.")}
     assert reports == {("report.2023.2022-12", 1), ("report.2023.2022-11", 2)}, "each number recorded once, when first given"
     assert all(row.operator == "李四" for row in given)
+
+
+def test_a_paragraph_split_across_pages_keeps_its_lines():
+    """The rest of a paragraph carried to the next page is not broken again with gaps (宣传力度 有待加大)."""
+    from exports.pdf.document import CHARS_PER_LINE, TEXT_W, Styles
+
+    s = Styles(find_cjk_fonts(), chars_per_line=CHARS_PER_LINE)
+    text = "存在问题：【三门峡供电公司】企业和群众对新政策知晓率不高，宣传力度有待加大；【各县（市、区）供电公司】基层窗口人员业务能力参差不齐，业务培训需进一步加强。" * 2
+    whole = CJKParagraph(text, s.body)
+    whole.wrap(TEXT_W, 10000)
+    expected = ["".join(w.text for w in line.words) for line in whole.blPara.lines]
+    first, rest = CJKParagraph(text, s.body).split(TEXT_W, 2 * s.line + 1)
+    lines = []
+    for part in (first, rest):
+        part.wrap(TEXT_W, 10000)
+        lines += ["".join(w.text for w in line.words) for line in part.blPara.lines]
+    assert lines == expected and " " not in "".join(lines)

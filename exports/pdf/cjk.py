@@ -89,12 +89,24 @@ class CJKParagraph(Paragraph):
         widths = maxWidths if isinstance(maxWidths, (list, tuple)) else [maxWidths]
         return _cjk_split(self.frags, widths, False, tracking=tracking_of(self.style))
 
+    def _get_split_blParaFunc(self):  # noqa: N802 - reportlab's name
+        return _split_lines if self.blPara.kind == 1 else super()._get_split_blParaFunc()
+
     def beginText(self, x, y):  # noqa: N802 - reportlab's name
         text = super().beginText(x, y)
         if tracking_of(self.style):
             # Flowable.drawOn saves and restores the graphics state, so the spacing ends with the paragraph.
             text.setCharSpace(tracking_of(self.style))
         return text
+
+
+def _split_lines(blPara, start: int, stop: int) -> list:
+    """The frags of lines start..stop for the two parts of a paragraph split across pages.
+
+    reportlab's own joins the lines with a space, as Latin lines break at spaces; between Chinese
+    characters that space shows as a gap (宣传力度 有待加大) once the rest is broken again.
+    """
+    return [word for line in blPara.lines[start:stop] for word in line.words]
 
 
 def tracking_of(style) -> float:

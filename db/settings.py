@@ -31,6 +31,8 @@ class OfficeSettings:
     report_day: int = 10
     # A unit is praised (通报表扬) only at this on-time rate, in percent.
     praise_rate: int = 100
+    # A 督办通知单 or 通报 asks for 整改情况 this many days after its 成文日期 (db.doc_numbers.reply_deadline).
+    reply_days: int = 10
     # 发文机关代字 of the 发文字号 (三营商办〔2023〕3号); empty means the 通报 carries a 期号 (第3期) instead.
     doc_code: str = ""
     copy_to: str = ""
@@ -52,6 +54,8 @@ class OfficeSettings:
             problems.append(f"报送截止日“{self.report_day}”无效，应为每月 1 到 28 日之间。")
         if not 1 <= self.praise_rate <= 100:
             problems.append(f"表扬所需按期办结率“{self.praise_rate}”无效，应为 1 到 100 之间的百分数。")
+        if not 1 <= self.reply_days <= 60:
+            problems.append(f"整改反馈期限“{self.reply_days}”无效，应为成文日期后 1 到 60 天。")
         for label, value, limit in (("发文机关代字", self.doc_code, 20), ("抄送", self.copy_to, 200), ("联系人", self.contact_person, 40), ("联系电话", self.contact_phone, 40)):
             if len(value) > limit or "\n" in value:
                 problems.append(f"{label}“{value[:20]}”无效：应为一行，不超过 {limit} 个字。")

@@ -236,17 +236,24 @@ def cmd_write(args) -> int:
 
     ledger = _open(args)
     period = _current_period(ledger, args.period)
+    issued = {}
+    if args.what in ("monthly", "notices"):
+        from db.doc_numbers import parse_issue_date
+
+        date = parse_issue_date(args.date) if args.date else None
+        issued = {"date": actions.issue_date(ledger, period, date), "operator": args.operator}
     writers = {
         "ledger": lambda: actions.write_ledger(ledger, args.target, period=period, unit=args.unit),
         "warnings": lambda: actions.write_warnings(ledger, args.target, period=period),
-        "monthly": lambda: actions.write_monthly_report(ledger, args.target, period=period),
-        "notices": lambda: actions.write_notices(ledger, args.target, period=period),
+        "monthly": lambda: actions.write_monthly_report(ledger, args.target, period=period, number=args.number, **issued),
+        "notices": lambda: actions.write_notices(ledger, args.target, period=period, **issued),
         "templates": lambda: actions.write_templates(ledger, args.target, period=period, unit=args.unit),
     }
     written = writers[args.what]()
     for path in written:
         print(path)
-    print(f"已写出 {len(written)} 个文件（{period}）。" if written else f"没有需要写出的文件（{period}）。", file=sys.stderr)
+    dated = f"，成文日期 {issued['date'].isoformat()}" if issued else ""
+    print(f"已写出 {len(written)} 个文件（{period}{dated}）。" if written else f"没有需要写出的文件（{period}）。", file=sys.stderr)
     return 0
 
 
@@ -435,13 +442,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
     p.set_defaults(func=cmd_demo)
 
-    def writer(parent, name: str, what: str, target_help: str, help_text: str, *, unit: bool = False) -> None:
+    def writer(parent, name: str, what: str, target_help: str, help_text: str, *, unit: bool = False):
         p = parent.add_parser(name, help=help_text)
         p.add_argument("target", help=target_help)
         p.add_argument("--period", help="报送期间 YYYY-MM（默认：台账设置中的当前期间）")
         if unit:
             p.add_argument("--unit", help="只导出该单位（可用简称）")
-        p.set_defaults(func=cmd_write, what=what, unit=None)
+        p.set_defaults(func=cmd_write, what=what, unit=None, date=None, number=None)
+        return p
+
+    issue_help = "成文日期 YYYY-MM-DD（默认：今天；报送截止日已过的期间为该期间的报送截止日）"
 
     p = sub.add_parser("export", help="导出 Excel 工作台账或预警清单")
     esub = p.add_subparsers(dest="kind", required=True)
@@ -449,8 +459,11 @@ def build_parser() -> argparse.ArgumentParser:
     writer(esub, "warnings", "warnings", "输出文件 .xlsx", "预警清单：逾期、临期或滞后、未报送")
     p = sub.add_parser("report", help="生成 PDF 通报和督办通知单")
     rsub = p.add_subparsers(dest="kind", required=True)
-    writer(rsub, "monthly", "monthly", "输出文件 .pdf", "月度工作进展情况通报")
-    writer(rsub, "notices", "notices", "输出目录", "各单位督办通知单（有逾期任务的单位各一份）")
+    r = writer(rsub, "monthly", "monthly", "输出文件 .pdf", "月度工作进展情况通报")
+    r.add_argument("--date", help=issue_help)
+    r.add_argument("--number", type=int, help="期号或发文字号中的序号（默认：该期间已有的序号，新期间取本年下一个序号）")
+    r = writer(rsub, "notices", "notices", "输出目录", "各单位督办通知单（有逾期任务的单位各一份）")
+    r.add_argument("--date", help=issue_help)
     p = rsub.add_parser("figures", help="通报中的各项数字：到期任务分类、持续推进任务、各单位排名")
     p.add_argument("--period", help="报送期间 YYYY-MM（默认：台账设置中的当前期间）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QUrl
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -18,14 +19,18 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
+    QSpinBox,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from db.doc_numbers import check_issue_date
 from db.engine import Ledger
 from db.errors import UserError
 from db.periods import check_period
+from desktop.decision_dialogs import date_edit
 from desktop.forms import FieldForm
 from desktop.jobs import run_job
 from exports import actions
@@ -36,9 +41,11 @@ ALL_UNITS = "全部单位"
 class ExportKind:
     """One thing the office can export: its label, writer, and whether it goes to a file or a folder."""
 
-    def __init__(self, label: str, writer, *, suffix: str | None, unit: str, signed: bool = False):
+    def __init__(self, label: str, writer, *, suffix: str | None, unit: str, signed: bool = False, issued: str = ""):
         self.label, self.writer, self.suffix, self.unit = label, writer, suffix, unit
         self.signed = signed  # the file records who made it (a packet names its exporter in the merge report)
+        # An official document: "dated" carries a 成文日期, "numbered" also a 期号/发文字号 the clerk may set.
+        self.issued = issued
 
     def default_name(self, period: str, unit: str | None) -> str:
         stem = self.label.split("（")[0] + (f"_{unit}" if unit else "") + f"_{period}"
@@ -49,8 +56,8 @@ EXPORT_KINDS = [
     ExportKind("工作台账（全部任务）.xlsx", actions.write_ledger, suffix=".xlsx", unit="none"),
     ExportKind("工作台账（单个单位）.xlsx", actions.write_ledger, suffix=".xlsx", unit="required"),
     ExportKind("预警清单.xlsx", actions.write_warnings, suffix=".xlsx", unit="none"),
-    ExportKind("月度工作进展情况通报（PDF）", actions.write_monthly_report, suffix=".pdf", unit="none"),
-    ExportKind("督办通知单（PDF，每单位一份，选择文件夹）", actions.write_notices, suffix=None, unit="none"),
+    ExportKind("月度工作进展情况通报（PDF）", actions.write_monthly_report, suffix=".pdf", unit="none", issued="numbered"),
+    ExportKind("督办通知单（PDF，每单位一份，选择文件夹）", actions.write_notices, suffix=None, unit="none", issued="dated"),
     ExportKind("单位报送模板（每单位一份，选择文件夹）", actions.write_templates, suffix=None, unit="optional"),
     ExportKind("外勤数据包（供笔记本离线填报）", actions.write_packet, suffix=".duban", unit="optional", signed=True),
 ]
@@ -85,12 +92,22 @@ class ExportDialog(QDialog):
         line.setContentsMargins(0, 0, 0, 0)
         line.addWidget(self.target, 1)
         line.addWidget(browse)
+        self.issued = date_edit(dt.date.today(), "yyyy年M月d日")
+        self.issued.setToolTip("默认：今天；报送截止日已过的期间为该期间的报送截止日（设置中的报送截止日）")
+        self.number = QSpinBox()
+        self.number.setRange(0, 9999)
+        self.number.setSpecialValueText("自动")
+        self.number.setToolTip("自动：本期间已有编号则沿用，新期间取成文日期所在年份的下一个编号")
+        self.number.setMinimumWidth(self.issued.minimumWidth())
+        self.number.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.open_after = QCheckBox("完成后打开")
         self.open_after.setChecked(True)
         self.form = FieldForm()
         self.form.add_field("kind", "导出内容", self.kind)
         self.form.add_field("period", "报送期间", self.period)
         self.form.add_field("unit", "单位", self.unit)
+        self.form.add_field("issued", "成文日期", self.issued)
+        self.form.add_field("number", "期号/文号序号", self.number)
         self.form.add_field("target", "保存到", row)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("导出")
@@ -102,7 +119,9 @@ class ExportDialog(QDialog):
         layout.addWidget(self.open_after)
         layout.addWidget(buttons)
         self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.period.editingFinished.connect(self._period_changed)
         self._kind_changed()
+        self._period_changed()
 
     def current_kind(self) -> ExportKind:
         return EXPORT_KINDS[self.kind.currentIndex()]
@@ -114,10 +133,20 @@ class ExportDialog(QDialog):
     def _kind_changed(self) -> None:
         kind = self.current_kind()
         self.unit.setEnabled(kind.unit != "none")
+        self.issued.setEnabled(bool(kind.issued))
+        self.number.setEnabled(kind.issued == "numbered")
         if kind.unit == "required" and self._unit_choice() is None and self.unit.count() > 1:
             self.unit.setCurrentIndex(1)
         name = kind.default_name(self.period.text().strip(), self._unit_choice() if kind.unit == "required" else None)
         self.target.setText(str(self.folder / name))
+
+    def _period_changed(self) -> None:
+        """The 成文日期 follows the period: today, or the period's report deadline once that has passed."""
+        try:
+            period = check_period(self.period.text())
+        except UserError:
+            return
+        self.issued.setDate(QDate(actions.issue_date(self.ledger, period)))
 
     def _browse(self) -> None:
         kind = self.current_kind()
@@ -141,11 +170,21 @@ class ExportDialog(QDialog):
             problems["unit"] = "请选择单位。"
         if not self.target.text().strip():
             problems["target"] = "请选择保存位置。"
+        issued = self.issued.date().toPython()
+        if kind.issued and "period" not in problems:
+            try:
+                check_issue_date(period, issued)
+            except UserError as exc:
+                problems["issued"] = exc.message
         self.form.show_errors(problems)
         if problems:
             return
         target = Path(self.target.text().strip())
-        options = {"period": period} | ({"unit": unit} if kind.unit != "none" else {}) | ({"operator": self.operator} if kind.signed else {})
+        options = {"period": period} | ({"unit": unit} if kind.unit != "none" else {}) | ({"operator": self.operator} if kind.signed or kind.issued else {})
+        if kind.issued:
+            options["date"] = issued
+        if kind.issued == "numbered" and self.number.value():
+            options["number"] = self.number.value()
         try:
             written = run_job(self, f"正在导出{kind.label}……", lambda control: kind.writer(self.ledger, target, control=control, **options))
         except UserError as exc:

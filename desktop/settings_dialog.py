@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLineEdit, QSizePolicy, QSpinBox, QWidget
+from dataclasses import replace
+
+from PySide6.QtWidgets import QLabel, QLineEdit, QSizePolicy, QSpinBox, QWidget
 
 from db.engine import Ledger
 from db.periods import period_start
 from db.settings import OfficeSettings, load_settings, save_settings
 from desktop.decision_dialogs import FormDialog, add_fact, date_edit, route
 
-ROUTES = {"办公室名称": "office_name", "报送期间": "current_period", "临期预警天数": "due_soon_days"}
+ROUTES = {
+    "办公室名称": "office_name",
+    "报送期间": "current_period",
+    "临期预警天数": "due_soon_days",
+    "报送截止日": "report_day",
+    "表扬": "praise_rate",
+    "整改反馈期限": "reply_days",
+    "发文机关代字": "doc_code",
+    "抄送": "copy_to",
+    "联系人": "contact_person",
+    "联系电话": "contact_phone",
+}
 
 
 class SettingsDialog(FormDialog):
@@ -34,7 +47,32 @@ class SettingsDialog(FormDialog):
         self.due_soon_days.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.due_soon_days.setMinimumWidth(self.period.minimumWidth())
         add_fact(self.form, "", "距时间节点不足此天数且未销号的任务标为黄色（临期）。")
+        settings = self.office_settings
+        self.report_day = self._spin(self.form, "report_day", "报送截止日", (1, 28), settings.report_day, prefix="每月 ", suffix=" 日前")
+        documents = self.new_form()
+        self.body.insertWidget(1, QLabel("<b>通报和督办通知单</b>"))
+        self.body.insertLayout(2, documents)
+        self.praise_rate = self._spin(documents, "praise_rate", "表扬标准", (1, 100), settings.praise_rate, prefix="按期办结率 ", suffix=" %")
+        self.reply_days = self._spin(documents, "reply_days", "整改反馈期限", (1, 60), settings.reply_days, prefix="成文日期后 ", suffix=" 天")
+        self.doc_code = documents.add_field("doc_code", "发文机关代字", QLineEdit(settings.doc_code))
+        self.doc_code.setPlaceholderText("如 三营商办，通报显示发文字号“三营商办〔2023〕3号”；留空则显示期号“第3期”")
+        self.copy_to = documents.add_field("copy_to", "抄送", QLineEdit(settings.copy_to))
+        self.copy_to.setPlaceholderText("版记中的抄送机关，用顿号或逗号分隔；留空则不印抄送")
+        self.contact_person = documents.add_field("contact_person", "联系人", QLineEdit(settings.contact_person))
+        self.contact_phone = documents.add_field("contact_phone", "联系电话", QLineEdit(settings.contact_phone))
+        self.contact_phone.setPlaceholderText("印在成文日期下一行；联系人和电话都留空则不印")
         self.office_name.setFocus()
+
+    @staticmethod
+    def _spin(form, key: str, label: str, limits: tuple[int, int], value: int, *, prefix: str, suffix: str) -> QSpinBox:
+        box = form.add_field(key, label, QSpinBox())
+        box.setRange(*limits)
+        box.setPrefix(prefix)
+        box.setSuffix(suffix)
+        box.setValue(value)
+        box.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        box.setMinimumWidth(box.fontMetrics().horizontalAdvance("按期办结率 100 %") + 40)
+        return box
 
     @property
     def operator_name(self) -> str:
@@ -42,10 +80,19 @@ class SettingsDialog(FormDialog):
 
     def save(self) -> dict[str, str]:
         day = self.period.date()
-        settings = OfficeSettings(
+        # replace(): a setting this dialog does not show keeps its stored value.
+        settings = replace(
+            self.office_settings,
             office_name=self.office_name.text().strip(),
             current_period=f"{day.year():04d}-{day.month():02d}",
             due_soon_days=self.due_soon_days.value(),
+            report_day=self.report_day.value(),
+            praise_rate=self.praise_rate.value(),
+            reply_days=self.reply_days.value(),
+            doc_code=self.doc_code.text().strip(),
+            copy_to=self.copy_to.text().strip(),
+            contact_person=self.contact_person.text().strip(),
+            contact_phone=self.contact_phone.text().strip(),
         )
         problems = route(settings.check(), ROUTES, fallback="office_name")
         if not self.operator_name:

@@ -5,11 +5,14 @@ Each takes an open ledger and an optional JobControl, so the window can show pro
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+from db.doc_numbers import NOTICE, REPORT, check_issue_date, default_issue_date, next_numbers, notice_subject, record_numbers
 from db.engine import Ledger
 from db.jobs import JobControl
 from db.report_data import PeriodReport, period_report
+from db.settings import load_settings
 
 
 def _report(ledger: Ledger, period: str, unit: str | None = None) -> PeriodReport:
@@ -31,18 +34,54 @@ def write_warnings(ledger: Ledger, path: str | Path, *, period: str, control: Jo
     return [export_warnings(_report(ledger, period), Path(path), control=control)]
 
 
-def write_monthly_report(ledger: Ledger, path: str | Path, *, period: str, control: JobControl | None = None) -> list[Path]:
-    """The monthly 工作进展情况通报 as PDF."""
-    from exports.pdf_report import monthly_report
+def issue_date(ledger: Ledger, period: str, date: dt.date | None = None, today: dt.date | None = None) -> dt.date:
+    """The 成文日期 of a document about period: the one chosen (not before the period), else the default rule
+    (db.doc_numbers.default_issue_date: today, or the period's report deadline once that has passed)."""
+    if date is not None:
+        return check_issue_date(period, date)
+    with ledger.Session() as session:
+        return default_issue_date(period, load_settings(session).report_day, today)
 
-    return [monthly_report(_report(ledger, period), Path(path), control=control)]
+
+def write_monthly_report(
+    ledger: Ledger,
+    path: str | Path,
+    *,
+    period: str,
+    date: dt.date | None = None,
+    number: int | None = None,
+    operator: str | None = None,
+    control: JobControl | None = None,
+) -> list[Path]:
+    """The monthly 工作进展情况通报 as PDF, dated and numbered: the period keeps its number when made again,
+    a new period takes the next free one of the 成文日期's year, and a number the clerk sets is recorded."""
+    from exports.pdf.monthly import monthly_report
+
+    issued = issue_date(ledger, period, date)
+    with ledger.Session() as session:
+        numbers = next_numbers(session, REPORT, issued.year, [period], first=number)
+    written = monthly_report(_report(ledger, period), Path(path), control=control, issued=issued, number=numbers[period])
+    with ledger.Session.begin() as session:
+        record_numbers(session, REPORT, issued.year, numbers, operator=operator)
+    return [written]
 
 
-def write_notices(ledger: Ledger, out_dir: str | Path, *, period: str, control: JobControl | None = None) -> list[Path]:
-    """One 督办通知单 PDF per lead unit with overdue tasks."""
-    from exports.pdf_report import supervision_notices
+def write_notices(
+    ledger: Ledger, out_dir: str | Path, *, period: str, date: dt.date | None = None, operator: str | None = None, control: JobControl | None = None
+) -> list[Path]:
+    """One 督办通知单 PDF per lead unit with overdue tasks, each numbered in the year's 督办 series."""
+    from exports.pdf.notices import overdue_by_unit, supervision_notices
 
-    return supervision_notices(_report(ledger, period), Path(out_dir), control=control)
+    issued = issue_date(ledger, period, date)
+    report = _report(ledger, period)
+    units = list(overdue_by_unit(report))
+    with ledger.Session() as session:
+        given = next_numbers(session, NOTICE, issued.year, [notice_subject(period, u) for u in units])
+    numbers = {unit: given[notice_subject(period, unit)] for unit in units}
+    written = supervision_notices(report, Path(out_dir), control=control, issued=issued, numbers=numbers)
+    with ledger.Session.begin() as session:
+        record_numbers(session, NOTICE, issued.year, given, operator=operator)
+    return written
 
 
 def write_templates(ledger: Ledger, out_dir: str | Path, *, period: str, unit: str | None = None, control: JobControl | None = None) -> list[Path]:

@@ -317,6 +317,12 @@ def test_settings_refuse_blank_names_then_save(qtbot, ledger):
     dialog.period.setDate(QDate(2022, 7, 1))
     dialog.due_soon_days.selectAll()
     type_text(qtbot, dialog.due_soon_days, "10")
+    dialog.report_day.setValue(5)
+    dialog.praise_rate.setValue(90)
+    type_text(qtbot, dialog.doc_code, "卢营商办")
+    type_text(qtbot, dialog.copy_to, "县委办公室，县政府办公室")
+    type_text(qtbot, dialog.contact_person, "赵六")
+    type_text(qtbot, dialog.contact_phone, "0398-7861234")
     qtbot.keyClick(dialog.operator_edit, Qt.Key.Key_Return)
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert dialog.operator_name == "王五"
@@ -324,4 +330,6 @@ def test_settings_refuse_blank_names_then_save(qtbot, ledger):
         settings = load_settings(s)
         row = s.scalars(select(AuditLog).where(AuditLog.action == "settings.update")).one()
     assert (settings.office_name, settings.current_period, settings.due_soon_days) == ("卢氏县营商办", "2022-07", 10)
+    assert (settings.report_day, settings.praise_rate, settings.reply_days) == (5, 90, 10)
+    assert (settings.doc_code, settings.copy_to, settings.contact_person, settings.contact_phone) == ("卢营商办", "县委办公室，县政府办公室", "赵六", "0398-7861234")
     assert dialog.office_settings == settings and row.operator == "王五"

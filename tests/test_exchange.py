@@ -84,3 +84,27 @@ def test_window_export_dialog_writes_the_chosen_ledger(qtbot, ledger, tmp_path, 
     assert written.exists() and "已写出 1 个文件" in told[-1]
     sheet = load_workbook(written).worksheets[0]
     assert sheet.title == "市住房和城乡建设局"
+
+
+@pytest.mark.gui
+def test_export_dialog_dates_the_report_for_its_period(qtbot, ledger, tmp_path, monkeypatch):
+    """The 成文日期 follows the period (a past period: its report deadline); a date before the period is refused."""
+    from PySide6.QtCore import QDate
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.export_dialogs import ExportDialog
+
+    monkeypatch.setattr(QMessageBox, "information", lambda *args: None)
+    dialog = ExportDialog(ledger, period="2022-12", units=[], folder=tmp_path)
+    qtbot.addWidget(dialog)
+    dialog.kind.setCurrentIndex(3)  # 月度工作进展情况通报
+    assert dialog.issued.isEnabled() and dialog.number.isEnabled()
+    assert dialog.issued.date() == QDate(2023, 1, 10)
+    dialog.period.setText("2022-06")
+    dialog.period.editingFinished.emit()
+    assert dialog.issued.date() == QDate(2022, 7, 10)
+    dialog.issued.setDate(QDate(2022, 5, 31))
+    dialog.export()
+    assert "早于报送期间2022年6月" in dialog.form.error_text("issued") and not dialog.written
+    dialog.kind.setCurrentIndex(0)
+    assert not dialog.issued.isEnabled() and not dialog.number.isEnabled()

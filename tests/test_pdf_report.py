@@ -1,21 +1,31 @@
 """The monthly 通报 and the 督办通知单 as a clerk receives them: A4 PDFs whose Chinese prints anywhere."""
 
+import dataclasses
 import datetime as dt
+import os
 import re
 import shutil
+import stat
 import subprocess
+from collections import Counter
 
 import pytest
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from sqlalchemy import select
 
 from db.demo import fill_demo, year_entries
 from db.engine import open_ledger
 from db.errors import UserError
 from db.jobs import Cancelled, JobControl
+from db.models import AuditLog
 from db.report_data import period_report
 from exports import fonts as font_search
 from exports.fonts import find_cjk_fonts
-from exports.pdf_report import CJKParagraph, lead_units, monthly_report, notice_file_name, report_title, supervision_notice, supervision_notices
+from exports.pdf.cjk import CJKParagraph
+from exports.pdf.monthly import monthly_report, report_title
+from exports.pdf.notices import notice_file_name, supervision_notice, supervision_notices
+from exports.pdf.text import lead_units
 
 TODAY = dt.date(2023, 1, 15)
 PERIOD = "2022-12"
@@ -24,18 +34,41 @@ A4_LANDSCAPE = re.compile(rb"/MediaBox \[ 0 0 841\.88\d* 595\.27\d* \]")
 
 
 @pytest.fixture(scope="module")
-def report(initialised_ledger_file, tmp_path_factory):
-    """A year of demo progress, reported for December 2022 in mid-January."""
+def filled_ledger_file(initialised_ledger_file, tmp_path_factory):
+    """A ledger with a year of demo progress up to December 2022."""
     path = tmp_path_factory.mktemp("filled") / "ledger.sqlite"
     shutil.copy(initialised_ledger_file, path)
     ledger = open_ledger(path)
     try:
         with ledger.Session.begin() as session:
             fill_demo(session, entries=year_entries(session), seed=1, last_period=PERIOD, today=TODAY)
+    finally:
+        ledger.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def report(filled_ledger_file):
+    """The demo year reported for December 2022 in mid-January."""
+    ledger = open_ledger(filled_ledger_file)
+    try:
         with ledger.Session() as session:
             return period_report(session, PERIOD, today=TODAY)
     finally:
         ledger.close()
+
+
+@pytest.fixture(scope="module")
+def tongbao(report, tmp_path_factory):
+    """The December 通报 dated mid-January as the third of the year, settings at their defaults, made under umask 022."""
+    folder = tmp_path_factory.mktemp("tongbao")
+    old = os.umask(0o022)
+    try:
+        path = monthly_report(report, folder / "通报.pdf", issued=TODAY, number=3)
+    finally:
+        os.umask(old)
+    assert [p.name for p in folder.iterdir()] == ["通报.pdf"], "no temporary file is left behind"
+    return path
 
 
 def page_count(path) -> int:
@@ -45,12 +78,22 @@ def page_count(path) -> int:
     return len(re.findall(rb"/Type /Page\b", path.read_bytes()))
 
 
-def pdf_text(path) -> str:
-    """The text a reader copies out of the PDF, without line breaks (a title may wrap)."""
+def pdf_text(path, page: int | None = None) -> str:
+    """The text a reader copies out of the PDF (or one page of it), without line breaks (a title may wrap)."""
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext (poppler-utils) is not installed")
-    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    out = subprocess.run(["pdftotext", *pages, str(path), "-"], capture_output=True, text=True, check=True).stdout
     return re.sub(r"\s+", "", out)
+
+
+def page_with(path, text: str) -> int:
+    """The number of the first page whose text holds text (0 when none does)."""
+    return next((page for page in range(1, page_count(path) + 1) if text in pdf_text(path, page)), 0)
+
+
+def between(text: str, start: str, end: str) -> str:
+    return text[text.index(start) : text.index(end, text.index(start))]
 
 
 def assert_fonts_embedded(path) -> None:
@@ -66,14 +109,13 @@ def assert_fonts_embedded(path) -> None:
         assert b"/Subtype /Type1" not in data
 
 
-def test_monthly_report_is_an_a4_document_with_embedded_chinese(report, tmp_path):
-    path = monthly_report(report, tmp_path / "通报.pdf", issued=TODAY)
+def test_monthly_report_is_an_a4_document_with_embedded_chinese(report, tongbao):
+    path = tongbao
     data = path.read_bytes()
     assert data.startswith(b"%PDF")
     assert page_count(path) > 10
     assert A4_PORTRAIT.search(data) and A4_LANDSCAPE.search(data), "body on portrait A4, attachment on landscape A4"
     assert_fonts_embedded(path)
-    assert [p.name for p in tmp_path.iterdir()] == ["通报.pdf"], "no temporary file is left behind"
 
     text = pdf_text(path)
     overdue = report.overdue[0]
@@ -89,17 +131,110 @@ def test_monthly_report_is_an_a4_document_with_embedded_chinese(report, tmp_path
         overdue.task.code,
         report.lagging[0].task.code,
         "附件2022年12月重点任务推进情况表",
-        "2023年1月10日前",
+        "于2023年1月25日前将整改情况书面报送",  # 10 days (settings.reply_days) after the 成文日期
+        "各责任单位要于每月10日前报送",  # settings.report_day
+        "第3期",  # no 发文机关代字 set: a 期号
+        "三门峡市优化营商环境工作领导小组办公室2023年1月15日",  # 落款 of the 成文日期
         "—1—",
     ):
         assert expected in text, expected
     assert text.index("一、总体进展") < text.index("二、进展较好的单位") < text.index("三、进展滞后的任务") < text.index("四、下步工作要求")
+    assert "抄送" not in text and "联系人" not in text and "联系电话" not in text, "no empty 抄送 or contact line"
+    assert "〔" not in between(text, "领导小组办公室", "关于"), "a 期号, not a 发文字号"
+    last = pdf_text(path, page_count(path))
+    assert "三门峡市优化营商环境工作领导小组办公室" in last and "2023年1月15日印发" in last, "版记 on the last page"
 
 
-def test_monthly_report_is_the_same_file_for_the_same_ledger(report, tmp_path):
-    first = monthly_report(report, tmp_path / "a.pdf", issued=TODAY).read_bytes()
-    second = monthly_report(report, tmp_path / "b.pdf", issued=TODAY).read_bytes()
-    assert first == second
+def test_praise_only_at_the_threshold_and_each_lagging_task_named_once(report, tmp_path):
+    settings = dataclasses.replace(report.settings, praise_rate=50, copy_to="市委办公室，市政府办公室", contact_person="王明", contact_phone="0398-2981234", doc_code="三营商办")
+    path = monthly_report(dataclasses.replace(report, settings=settings), tmp_path / "通报.pdf", issued=TODAY, number=3)
+    text = pdf_text(path)
+    praise = between(text, "二、进展较好的单位", "予以通报表扬")
+    ranked = [u for u in report.standings if u.due]
+    assert any(u.on_time_rate < 0.5 for u in ranked) and any(u.on_time_rate >= 0.5 and not u.overdue for u in ranked)
+    for unit in ranked:
+        named = f"{unit.unit}（到期{unit.due}项，按期办结{unit.done_on_time}项）" in praise
+        assert named == (unit.done_on_time * 2 >= unit.due and not unit.overdue), unit
+
+    lagging = between(text, "三、进展滞后的任务", "四、下步工作要求")
+    lines = report.overdue + report.lagging
+    shared = [line for line in lines if len(lead_units(line)) > 1]
+    assert shared, "the demo has tasks several units lead"
+    for line in lines:
+        assert lagging.count(f"{line.task.code}{line.task.title}") == 1, line.task.code
+    for line in shared:
+        assert "、".join(lead_units(line)) + "（共同牵头）" in lagging
+
+    assert "三营商办〔2023〕3号" in text, "发文字号 with the 成文日期's year"
+    assert "（联系人：王明；联系电话：0398-2981234）" in text
+    assert "抄送：市委办公室，市政府办公室。" in text
+    last = page_count(path)
+    assert "抄送" in pdf_text(path, last) and "印发" in pdf_text(path, last), "版记 on the last page"
+
+
+def test_praise_at_100_percent_by_default(report, tongbao, tmp_path):
+    """By default only units that signed off every due task in time are praised; when none did, the 通报 says so."""
+    assert report.settings.praise_rate == 100
+    praise = between(pdf_text(tongbao), "二、进展较好的单位", "予以通报表扬")
+    ranked = [u for u in report.standings if u.due]
+    assert any(u.done_on_time == u.due for u in ranked) and any(0.5 <= u.on_time_rate < 1 for u in ranked)
+    for unit in ranked:
+        assert (f"{unit.unit}（到期" in praise) == (unit.done_on_time == unit.due and not unit.overdue), unit
+
+    nobody = dataclasses.replace(report, standings=[u for u in report.standings if u.done_on_time < u.due])
+    text = pdf_text(monthly_report(nobody, tmp_path / "通报.pdf", issued=TODAY))
+    assert "予以通报表扬" not in text
+    assert "本期没有到期任务全部按期办结且无逾期任务的单位，不予通报表扬。" in text
+
+
+def test_metadata_and_permissions_are_those_of_a_real_file(report, tongbao):
+    """Title, author, subject and the real creation time; readable by the colleagues sharing the folder."""
+    if not shutil.which("pdfinfo"):
+        pytest.skip("pdfinfo (poppler-utils) is not installed")
+    assert stat.S_IMODE(tongbao.stat().st_mode) == 0o644
+    out = subprocess.run(["pdfinfo", "-isodates", str(tongbao)], capture_output=True, text=True, check=True).stdout
+    info = dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
+    info = {key: value.strip() for key, value in info.items()}
+    assert info["Title"] == report_title(report)
+    assert info["Author"] == report.settings.office_name
+    assert info["Subject"] == "2022年12月工作进展情况通报（第3期）"
+    assert info["CreationDate"][:4] == str(dt.date.today().year)
+
+
+def body_lines(path) -> list[tuple[int, float, float, float, str]]:
+    """The 3号 (16 pt) text lines of the portrait pages as poppler places them: (page, top, left, right, text)."""
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    out = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    lines: dict[tuple[int, float], list[tuple[float, float, str]]] = {}
+    for number, page in enumerate(re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', out, re.S), start=1):
+        width, height, words = page
+        if float(width) > float(height):
+            continue
+        for x0, y0, x1, y1, word in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', words):
+            if abs(float(y1) - float(y0) - 16) < 0.2:
+                lines.setdefault((number, round(float(y0), 1)), []).append((float(x0), float(x1), word))
+    return [(page, top, min(w[0] for w in ws), max(w[1] for w in ws), "".join(w[2] for w in sorted(ws))) for (page, top), ws in sorted(lines.items())]
+
+
+def test_full_body_lines_hold_28_characters_on_22_line_pitch(tongbao):
+    """GB/T 9704: 28 characters of 3号 a line, 22 lines a page, on the 156 mm × 225 mm text block."""
+    left, right = 28 * mm, 28 * mm + 156 * mm
+    lines = body_lines(tongbao)
+    # A full line: from the left edge to the right edge, all full-width (Chinese characters and marks).
+    full = [text for _p, _t, x0, x1, text in lines if abs(x0 - left) < 1 and abs(x1 - right) < 1 and not any(c.isascii() for c in text)]
+    assert len(full) > 20
+    assert Counter(len(text) for text in full) == {28: len(full)}, [t for t in full if len(t) != 28]
+    assert max(x1 for *_rest, x1, _text in lines) < right + 1, "nothing crosses the right edge"
+    pitches = Counter(round(b[1] - a[1], 1) for a, b in zip(lines, lines[1:]) if a[0] == b[0])
+    assert pitches.most_common(1)[0][0] == round(225 * mm / 22, 1)
+
+
+def test_signature_stays_with_the_last_paragraph(report, tongbao):
+    """The 落款 is never alone at the top of a page: it sits on the page of the last paragraph."""
+    last_paragraph = page_with(tongbao, "（四）按时报送工作进展")
+    assert last_paragraph and page_with(tongbao, "附件：2022年12月重点任务推进情况表") == last_paragraph
+    assert page_with(tongbao, "领导小组办公室2023年1月15日") == last_paragraph
 
 
 def test_cancelled_report_leaves_no_file(report, tmp_path):
@@ -126,14 +261,15 @@ def test_one_notice_per_unit_with_overdue_tasks(report, tmp_path):
         assert_fonts_embedded(path)
         text = pdf_text(path)
         assert "督办通知单" in text and f"致：{unit}" in text
-        assert "于2023年1月10日前书面反馈整改情况" in text and "签收人" in text
-        assert re.search(r"督办〔2022〕12-\d\d号", text)
+        assert "于2023年1月25日前书面反馈整改情况" in text and "签收人" in text, "reply due 10 days after the 成文日期"
+        assert "领导小组办公室2023年1月15日签收人" in text
+        assert re.search(r"督办〔2023〕\d+号", text)
         for line in report.overdue:
             if unit in lead_units(line):
                 assert line.task.code in text, (unit, line.task.code)
     unit = sorted(units)[-1]
     single = supervision_notice(report, unit, tmp_path / "single" / "one.pdf", issued=TODAY)
-    assert single.read_bytes() == (tmp_path / notice_file_name(unit, PERIOD)).read_bytes(), "same notice, same number"
+    assert pdf_text(single) == pdf_text(tmp_path / notice_file_name(unit, PERIOD)), "same notice, same number"
 
 
 def test_a_unit_without_overdue_tasks_gets_no_notice(report, tmp_path):
@@ -193,3 +329,87 @@ def test_lines_do_not_start_with_a_closing_mark_or_end_with_an_opening_one():
             assert line[0] not in "，。、；：）》〕", (width, line)
         for line in lines[:-1]:
             assert line[-1] not in "（《〔", (width, line)
+
+
+def test_every_notice_keeps_its_signature_with_its_last_paragraph(report, tmp_path):
+    """A unit with many overdue tasks gets a two-page notice: its last paragraph goes over with the 落款."""
+    paths = supervision_notices(report, tmp_path, issued=TODAY)
+    assert any(page_count(path) > 1 for path in paths), "the demo's December has a notice longer than a page"
+    for path in paths:
+        last = page_with(path, "请你单位高度重视")
+        assert last and page_with(path, "领导小组办公室2023年1月15日") == last, path.name
+        text = pdf_text(path)
+        reply = re.search(r"于(\d{4})年(\d{1,2})月(\d{1,2})日前书面反馈", text)
+        assert dt.date(*map(int, reply.groups())) > TODAY, "the reply is due after the notice's own date"
+
+
+def test_notice_contact_line_appears_when_set(report, tmp_path):
+    settings = dataclasses.replace(report.settings, contact_person="王明", contact_phone="")
+    unit = next(iter({u for line in report.overdue for u in lead_units(line)}))
+    text = pdf_text(supervision_notice(dataclasses.replace(report, settings=settings), unit, tmp_path / "n.pdf", issued=TODAY))
+    assert "2023年1月15日（联系人：王明）签收人" in text
+
+
+def test_report_dates_and_numbers_from_the_command_line(filled_ledger_file, tmp_path, capsys):
+    """Made today, the 2022-12 通报 is dated the report deadline 2023年1月10日; --date overrides it, a date
+    before the period is refused; the period keeps its number when made again, the next period takes the next."""
+    from desktop.cli import main
+
+    ledger = tmp_path / "ledger.sqlite"
+    shutil.copy(filled_ledger_file, ledger)
+    assert dt.date.today() > dt.date(2023, 1, 10)
+
+    def run(*args):
+        code = main(["--db", str(ledger), "--operator", "李四", *args])
+        return code, capsys.readouterr()
+
+    code, out = run("report", "monthly", str(tmp_path / "12.pdf"), "--period", PERIOD)
+    assert code == 0, out.err
+    first = pdf_text(tmp_path / "12.pdf")
+    assert "领导小组办公室第1期关于" in first and "领导小组办公室2023年1月10日" in first
+    assert "于2023年1月20日前将整改情况书面报送" in first
+
+    code, out = run("report", "monthly", str(tmp_path / "12b.pdf"), "--period", PERIOD, "--date", "2023-01-05")
+    assert code == 0, out.err
+    again = pdf_text(tmp_path / "12b.pdf")
+    assert "领导小组办公室第1期关于" in again, "the same period keeps its number"
+    assert "领导小组办公室2023年1月5日" in again and "于2023年1月15日前将整改情况书面报送" in again
+
+    code, out = run("report", "monthly", str(tmp_path / "bad.pdf"), "--period", PERIOD, "--date", "2022-11-30")
+    assert code == 2 and "成文日期2022年11月30日早于报送期间2022年12月" in out.err and not (tmp_path / "bad.pdf").exists()
+
+    code, out = run("report", "monthly", str(tmp_path / "11.pdf"), "--period", "2022-11", "--date", "2023-01-06")
+    assert code == 0, out.err
+    november = pdf_text(tmp_path / "11.pdf")
+    assert "领导小组办公室第2期关于" in november and "领导小组办公室2023年1月6日" in november, "another period, the next number"
+
+    code, out = run("report", "notices", str(tmp_path / "notices"), "--period", PERIOD, "--date", "2023-01-12")
+    assert code == 0, out.err
+    numbers = sorted(int(re.search(r"督办〔2023〕(\d+)号", pdf_text(p)).group(1)) for p in (tmp_path / "notices").iterdir())
+    assert numbers == list(range(1, len(numbers) + 1))
+    opened = open_ledger(ledger)
+    try:
+        with opened.Session() as session:
+            given = session.scalars(select(AuditLog).where(AuditLog.action == "doc_number.set")).all()
+    finally:
+        opened.close()
+    reports = {(row.entity_key, row.after["number"]) for row in given if row.entity_key.startswith("report.")}
+    assert reports == {("report.2023.2022-12", 1), ("report.2023.2022-11", 2)}, "each number recorded once, when first given"
+    assert all(row.operator == "李四" for row in given)
+
+
+def test_a_paragraph_split_across_pages_keeps_its_lines():
+    """The rest of a paragraph carried to the next page is not broken again with gaps (宣传力度 有待加大)."""
+    from exports.pdf.document import CHARS_PER_LINE, TEXT_W, Styles
+
+    s = Styles(find_cjk_fonts(), chars_per_line=CHARS_PER_LINE)
+    text = "存在问题：【三门峡供电公司】企业和群众对新政策知晓率不高，宣传力度有待加大；【各县（市、区）供电公司】基层窗口人员业务能力参差不齐，业务培训需进一步加强。" * 2
+    whole = CJKParagraph(text, s.body)
+    whole.wrap(TEXT_W, 10000)
+    expected = ["".join(w.text for w in line.words) for line in whole.blPara.lines]
+    first, rest = CJKParagraph(text, s.body).split(TEXT_W, 2 * s.line + 1)
+    lines = []
+    for part in (first, rest):
+        part.wrap(TEXT_W, 10000)
+        lines += ["".join(w.text for w in line.words) for line in part.blPara.lines]
+    assert lines == expected and " " not in "".join(lines)

@@ -1,0 +1,426 @@
+"""The monthly 工作进展情况通报 as PDF, laid out as a GB/T 9704-2012 official document.
+
+The 通报 runs as such documents do: 版头 (office, 发文字号 or 期号, red rule), title, 主送, 一、总体进展
+(figures and charts), 二、进展较好的单位 (with the ranking), 三、进展滞后的任务 named with their lead
+units, 四、下步工作要求, 附件说明, 落款 and contact line, then the attachment table on landscape pages
+and the 版记 at the foot of the last page.  Fonts are embedded TrueType (exports.fonts), so the files
+print the same on a machine with no Chinese font.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.charts.barcharts import HorizontalBarChart
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import CondPageBreak, KeepTogether, NextPageTemplate, PageBreak, Spacer, Table
+
+from db.doc_numbers import default_issue_date, number_text, reply_deadline
+from db.jobs import JobControl
+from db.periods import chinese_date, chinese_period
+from db.plan_text import _annex_topic
+from db.report_data import PeriodReport, TaskLine
+from db.warning_rules import COLOUR_NAMES, DONE, GREY, RED, YELLOW
+from exports.fonts import FontSet, find_cjk_fonts
+from exports.pdf.cjk import CJKParagraph
+from exports.pdf.document import (
+    CHARS_PER_LINE,
+    LAND_MARGIN_X,
+    LAND_W,
+    LINE,
+    TEXT_W,
+    AtFoot,
+    Letterhead,
+    Signature,
+    Styles,
+    contact_line,
+    grid_style,
+    record_block,
+    write_document,
+)
+from exports.pdf.text import chinese_number, clip, lead_units, markup, percent, unit_part
+
+PROGRESS_CHARS = 60
+REPORTERS_SHOWN = 2
+UNIT_CHART_BARS = 15
+STATE_COLOURS = {RED: colors.HexColor("#C00000"), YELLOW: colors.HexColor("#B8860B"), GREY: colors.HexColor("#666666")}
+
+
+def report_title(report: PeriodReport) -> str:
+    """关于{方案简称}{期间}工作进展情况的通报: the plan's title without its （2022版） suffix."""
+    return "".join(_title_parts(report))
+
+
+def _title_parts(report: PeriodReport) -> tuple[str, str]:
+    short = re.sub(r"[（(][^（()）]*[)）]$", "", report.plan_title.strip())
+    return f"关于{short}", f"{chinese_period(report.period)}工作进展情况的通报"
+
+
+def _title_markup(report: PeriodReport, s: Styles) -> str:
+    """The title on one line when it fits, else broken before the period so 2022年 is not cut (GB/T 9704 7.3.1:
+    a wrapped title keeps words whole)."""
+    title = report_title(report)
+    if stringWidth(title, s.title.fontName, s.title.fontSize) <= TEXT_W:
+        return escape(title)
+    return "<br/>".join(escape(part) for part in _title_parts(report))
+
+
+def _reason(line: TaskLine, unit: str) -> str:
+    """Why a task is named: its overdue or lagging state, and the unit's own account of the problem."""
+    if line.state.colour == RED:
+        due = chinese_date(line.state.due) if line.state.due else ""
+        said = "牵头单位已报送完成，尚未申请办结销号" if line.status == "已完成" else "尚未办结销号"
+        why = f"已超过时间节点（{due}），{said}。"
+    else:
+        why = f"进度滞后（{line.percent}%）。" if line.percent is not None else "进度滞后。"
+    problem = clip(unit_part(line.problems, line, unit), 40, mark=False)
+    return why + (f"存在问题：{problem}" if problem else "")
+
+
+def _figures_table(report: PeriodReport, s: Styles) -> Table:
+    total = len(report.lines)
+    figures = [
+        ("任务总数", total, None),
+        ("截至期末已到期", report.due_count, total),
+        ("已办结销号", report.done_count, total),
+        ("正常推进", report.on_track_count, total),
+        ("逾期", len(report.overdue), total),
+        ("滞后", len(report.lagging), total),
+    ]
+    small = ParagraphStyle("fig", s.cell_centre, fontSize=12, leading=16)
+    head = ParagraphStyle("fighead", small, fontName=s.fonts.heading)
+    rows = [
+        [CJKParagraph(name, head) for name, _v, _w in figures],
+        [CJKParagraph(f"{value}项" + (f"<br/>{percent(value, whole)}" if whole else ""), small) for _n, value, whole in figures],
+    ]
+    table = Table(rows, colWidths=[TEXT_W / 6] * 6, hAlign="CENTER")
+    table.setStyle(grid_style(s.fonts))
+    return table
+
+
+def _bar_chart(labels: list[str], rates: list[float], fonts: FontSet) -> Drawing:
+    """A horizontal bar per group: its 办结销号率 in percent, labelled with the CJK body font."""
+    bar = 15
+    label_width = max(stringWidth(text, fonts.body, 10) for text in labels) + 8
+    height = bar * len(labels) + 24
+    drawing = Drawing(TEXT_W, height, initialFontName=fonts.body)
+    chart = HorizontalBarChart()
+    chart.x, chart.y = label_width, 16
+    chart.width, chart.height = TEXT_W - label_width - 40, bar * len(labels)
+    chart.data = [[round(rate * 100, 1) for rate in rates]]
+    chart.bars[0].fillColor = colors.HexColor("#4472C4")
+    chart.bars.strokeColor = None
+    chart.barSpacing = 0
+    chart.groupSpacing = 4
+    chart.categoryAxis.categoryNames = labels
+    chart.categoryAxis.reverseDirection = 1
+    chart.categoryAxis.labels.fontName = fonts.body
+    chart.categoryAxis.labels.fontSize = 10
+    chart.categoryAxis.labels.boxAnchor = "e"
+    chart.categoryAxis.labels.dx = -4
+    chart.categoryAxis.tickLeft = 0
+    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 20
+    chart.valueAxis.labels.fontName = fonts.body
+    chart.valueAxis.labels.fontSize = 9
+    chart.valueAxis.labelTextFormat = "%d%%"
+    chart.valueAxis.visibleGrid = 1
+    chart.valueAxis.gridStrokeColor = colors.HexColor("#DDDDDD")
+    chart.barLabelFormat = "%.1f%%"
+    chart.barLabels.fontName = fonts.body
+    chart.barLabels.fontSize = 9
+    chart.barLabels.boxAnchor = "w"
+    chart.barLabels.dx = 3
+    drawing.add(chart)
+    return drawing
+
+
+def _chart_block(number: int, caption: str, labels: list[str], rates: list[float], s: Styles) -> KeepTogether:
+    return KeepTogether([Spacer(1, LINE / 3), _bar_chart(labels, rates, s.fonts), CJKParagraph(f"图{number}　{escape(caption)}", s.caption)])
+
+
+def _overall(report: PeriodReport, s: Styles) -> list:
+    total = len(report.lines)
+    done, due, overdue, lagging = report.done_count, report.due_count, len(report.overdue), len(report.lagging)
+    not_reported = sum(1 for line in report.lines if line.state.colour == GREY)
+    ongoing = sum(1 for line in report.lines if line.state.due is None and line.state.colour != DONE and line.status != "滞后")
+    reported_done = sum(1 for line in report.lines if line.status == "已完成" and line.state.colour != DONE)
+    reference = chinese_date(report.reference)
+    story = [
+        CJKParagraph("一、总体进展", s.h1),
+        CJKParagraph(
+            f"截至{reference}，方案确定的{total}项任务中，已到时间节点的{due}项，占{percent(due, total)}；"
+            f"已办结销号{done}项，占任务总数的{percent(done, total)}；"
+            f"{report.on_track_count}项任务正常推进（含持续推进类任务{ongoing}项）；"
+            f"{overdue}项任务超过时间节点尚未办结，{lagging}项任务进度滞后。",
+            s.body,
+        ),
+    ]
+    tail = []
+    if reported_done:
+        tail.append(f"另有{reported_done}项任务牵头单位已报送完成、尚待核验销号")
+    if not_reported:
+        tail.append(f"{not_reported}项任务本期牵头单位未报送进展")
+    if tail:
+        story.append(CJKParagraph("；".join(tail) + "。", s.body))
+    story += [Spacer(1, LINE / 4), _figures_table(report, s), Spacer(1, LINE / 4)]
+    if report.by_annex:
+        annexes = [c for c in report.by_annex if c.total]
+        best = sorted(annexes, key=lambda c: (-c.rate, int(c.key)))[:3]
+        with_overdue = [c for c in annexes if c.overdue]
+        topic = {c.key: _annex_topic(report.annex_titles.get(int(c.key), c.label)) for c in annexes}
+        sentence = "按专项行动看，" + "、".join(f"{topic[c.key]}（{c.label}，{c.rate:.0%}）" for c in best) + "办结销号率较高"
+        if with_overdue:
+            sentence += f"；{len(with_overdue)}个专项行动存在逾期任务，其中" + "、".join(f"{topic[c.key]}{c.overdue}项" for c in sorted(with_overdue, key=lambda c: -c.overdue)[:3]) + "较多"
+        story += [
+            CJKParagraph("（一）各专项行动完成情况", s.h2),
+            CJKParagraph(escape(sentence) + "。", s.body),
+            _chart_block(1, "各专项行动任务办结销号率", [f"{c.label} {topic[c.key]}" for c in annexes], [c.rate for c in annexes], s),
+        ]
+    if report.by_unit:
+        units = report.by_unit[:UNIT_CHART_BARS]
+        story += [
+            CJKParagraph("（二）主要牵头单位完成情况", s.h2),
+            CJKParagraph(f"牵头任务最多的{len(units)}个单位共牵头{sum(c.total for c in units)}项任务（多个单位共同牵头的任务分别计入），已办结销号{sum(c.signed_off for c in units)}项，各单位办结销号率如图{2 if report.by_annex else 1}。", s.body),
+            _chart_block(2 if report.by_annex else 1, f"牵头任务最多的{len(units)}个单位任务办结销号率", [c.label for c in units], [c.rate for c in units], s),
+        ]
+    return story
+
+
+def _ranking_table(ranked, s: Styles) -> Table:
+    rows = [[CJKParagraph(h, s.head) for h in ("名次", "单位", "到期任务", "按期办结", "逾期", "按期办结率")]]
+    place, previous = 0, None
+    for index, standing in enumerate(ranked, start=1):
+        if standing.on_time_rate != previous:
+            place, previous = index, standing.on_time_rate
+        cells = [str(place), escape(standing.unit), str(standing.due), str(standing.done_on_time), str(standing.overdue), f"{standing.on_time_rate:.1%}"]
+        rows.append([CJKParagraph(text, s.cell if col == 1 else s.cell_centre) for col, text in enumerate(cells)])
+    widths = [14 * mm, 58 * mm, 21 * mm, 21 * mm, 18 * mm, 24 * mm]
+    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="CENTER")
+    table.setStyle(grid_style(s.fonts))
+    return table
+
+
+def _good_units(report: PeriodReport, s: Styles) -> list:
+    """Praise goes only to units whose on-time rate reaches settings.praise_rate (100% by default) with nothing overdue."""
+    ranked = [u for u in report.standings if u.due > 0]
+    threshold = report.settings.praise_rate
+    # Compared in whole percent points of the exact fraction, so 2 of 3 is not 67% by rounding.
+    good = [u for u in ranked if u.overdue == 0 and u.done_on_time * 100 >= threshold * u.due]
+    story = [CJKParagraph("二、进展较好的单位", s.h1)]
+    standard = "全部按期办结" if threshold >= 100 else f"按期办结率达到{threshold}%"
+    if good:
+        named = "、".join(f"{u.unit}（到期{u.due}项，按期办结{u.done_on_time}项）" for u in good)
+        story.append(CJKParagraph(escape(f"从到期任务按期办结情况看，{named}{len(good)}个单位到期任务{standard}、无逾期任务，工作推进扎实有效，予以通报表扬。"), s.body))
+    else:
+        story.append(CJKParagraph(escape(f"本期没有到期任务{standard}且无逾期任务的单位，不予通报表扬。"), s.body))
+    if ranked:
+        story += [
+            CJKParagraph("各牵头单位截至期末到期任务按期办结情况排名如下（按期办结率相同的并列）：", s.body),
+            Spacer(1, LINE / 4),
+            _ranking_table(ranked, s),
+            Spacer(1, LINE / 4),
+        ]
+        idle = len(report.standings) - len(ranked)
+        if idle:
+            story.append(CJKParagraph(f"另有{idle}个牵头单位截至期末无到期任务，未参与排名。", s.body))
+    return story
+
+
+def _lagging_groups(report: PeriodReport) -> list[tuple[tuple[str, ...], list[TaskLine], list[TaskLine]]]:
+    """(lead units, overdue tasks, lagging tasks): each task once, under all its lead units together, most overdue first."""
+    groups: dict[tuple[str, ...], tuple[list[TaskLine], list[TaskLine]]] = {}
+    for line in report.overdue:
+        groups.setdefault(tuple(lead_units(line)), ([], []))[0].append(line)
+    for line in report.lagging:
+        groups.setdefault(tuple(lead_units(line)), ([], []))[1].append(line)
+    return sorted(((u, o, lag) for u, (o, lag) in groups.items()), key=lambda g: (-len(g[1]), -len(g[2]), len(g[0]), g[0]))
+
+
+def _lagging(report: PeriodReport, s: Styles) -> list:
+    groups = _lagging_groups(report)
+    story = [CJKParagraph("三、进展滞后的任务", s.h1)]
+    if not groups:
+        return story + [CJKParagraph("截至期末，各项任务均按时间节点推进，无逾期和进度滞后的任务。", s.body)]
+    units = {unit for group, _o, _l in groups for unit in group}
+    story.append(
+        CJKParagraph(
+            f"截至期末，{len(report.overdue)}项任务超过时间节点尚未办结销号，{len(report.lagging)}项任务牵头单位报送进度滞后，"
+            f"涉及{len(units)}个牵头单位（多个单位共同牵头的任务列在共同牵头单位之下），具体如下：",
+            s.body,
+        )
+    )
+    for number, (group, overdue, lagging) in enumerate(groups, start=1):
+        counts = "、".join(part for part in (f"逾期{len(overdue)}项" if overdue else "", f"滞后{len(lagging)}项" if lagging else "") if part)
+        together = "（共同牵头）" if len(group) > 1 else ""
+        story.append(CJKParagraph(f"（{chinese_number(number)}）{escape('、'.join(group))}{together}：{counts}", s.h2))
+        for item, line in enumerate(overdue + lagging, start=1):
+            deadline = escape(line.deadline_text)
+            reason = _reason(line, group[0]) if len(group) == 1 else _shared_reason(line, group)
+            story.append(CJKParagraph(f"{item}. {escape(line.task.code)} {escape(line.task.title)}（时限：{deadline}）。{escape(reason)}", s.body))
+    return story
+
+
+def _shared_reason(line: TaskLine, units: tuple[str, ...]) -> str:
+    """The state of a task several units lead, with each unit's own account of the problem."""
+    why = _reason(line, "")
+    problems = [(unit, clip(unit_part(line.problems, line, unit), 30, mark=False).rstrip("。；;")) for unit in units]
+    said = "；".join(f"【{unit}】{problem}" for unit, problem in problems if problem)
+    return why + (f"存在问题：{said}。" if said else "")
+
+
+def _requirements(report: PeriodReport, s: Styles, reply_by: dt.date) -> list:
+    due = chinese_date(reply_by)
+    day = report.settings.report_day
+    office = escape(report.settings.office_name)
+    overdue_units = {u for line in report.overdue for u in lead_units(line)}
+    reported_done = sum(1 for line in report.lines if line.status == "已完成" and line.state.colour != DONE)
+    not_reported = sum(1 for line in report.lines if line.state.colour == GREY)
+    due_soon = sum(1 for line in report.lines if line.state.colour == YELLOW and line.status != "滞后")
+    items = []
+    if report.overdue:
+        items.append(
+            ("对逾期任务限期整改。", f"对本通报点名的{len(report.overdue)}项逾期任务，{len(overdue_units)}个牵头单位要逐项分析原因，明确整改措施和完成时限，于{due}前将整改情况书面报送{office}；逾期仍未整改的，将按程序提请督查问责。")
+        )
+    else:
+        items.append(("持续巩固推进成效。", f"各牵头单位要对照时间节点倒排工期，确保到期任务按时办结，{office}将持续跟踪调度。"))
+    items.append(
+        (
+            "加快滞后任务进度。",
+            (f"对{len(report.lagging)}项进度滞后任务，" if report.lagging else "对推进难度较大的任务，")
+            + (f"以及{due_soon}项临近时间节点的任务，" if due_soon else "")
+            + "牵头单位要主动协调配合单位，集中力量攻坚，确保按期完成。",
+        )
+    )
+    if reported_done:
+        items.append(("及时申请办结销号。", f"{reported_done}项任务牵头单位已报送完成但尚未销号，请及时整理佐证材料，向{office}申请办结销号。"))
+    items.append(
+        (
+            "按时报送工作进展。",
+            f"各责任单位要于每月{day}日前报送上月工作进展情况，做到数据真实、进展具体、问题清楚"
+            + (f"；本期有{not_reported}项任务牵头单位未报送进展，相关单位要立即补报" if not_reported else "")
+            + "。",
+        )
+    )
+    story = [CJKParagraph("四、下步工作要求", s.h1)]
+    for number, (head, text) in enumerate(items, start=1):
+        story.append(CJKParagraph(f'<font name="{s.fonts.kai}">（{chinese_number(number)}）{head}</font>{text}', s.body))
+    return story
+
+
+def _attachment_title(report: PeriodReport) -> str:
+    return f"{chinese_period(report.period)}重点任务推进情况表"
+
+
+def _annex_table(lines: list[TaskLine], s: Styles) -> Table:
+    """序号/任务/牵头/配合/时限/进展/状态, wrapped cells, header repeated on every page."""
+    width = LAND_W - 2 * LAND_MARGIN_X
+    widths = [10 * mm, 44 * mm, 40 * mm, 30 * mm, 20 * mm, 0, 18 * mm]
+    widths[5] = width - sum(widths)
+    rows = [[CJKParagraph(h, s.head) for h in ("序号", "任务", "牵头单位", "配合单位", "时限", "进展情况", "状态")]]
+    for index, line in enumerate(lines, start=1):
+        units = line.reporting_units
+        if len(units) > 1:
+            progress = "\n".join(f"【{u}】" + clip(unit_part(line.progress_text, line, u), PROGRESS_CHARS // 2) for u in units[:REPORTERS_SHOWN])
+            if len(units) > REPORTERS_SHOWN:
+                progress += f"（另有{len(units) - REPORTERS_SHOWN}个单位报送，从略）"
+        else:
+            progress = clip(line.progress_text, PROGRESS_CHARS)
+        colour = STATE_COLOURS.get(line.state.colour)
+        status = escape(line.status) + (f"<br/>{line.percent}%" if line.percent is not None and line.status not in ("已销号", "持续推进") else "")
+        if line.state.colour in (RED, YELLOW, GREY):
+            status += f'<br/><font color="#{colour.hexval()[2:]}">{COLOUR_NAMES[line.state.colour]}</font>'
+        rows.append(
+            [
+                CJKParagraph(str(index), s.cell_centre),
+                CJKParagraph(f"{escape(line.task.code)}<br/>{escape(line.task.title)}", s.cell),
+                CJKParagraph(escape(line.lead_text), s.cell),
+                CJKParagraph(escape(line.support_text), s.cell),
+                CJKParagraph(escape(line.deadline_text), s.cell),
+                CJKParagraph(markup(progress) or "（未报送）", s.cell),
+                CJKParagraph(status, s.cell_centre),
+            ]
+        )
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(grid_style(s.fonts, [("VALIGN", (0, 1), (-1, -1), "TOP")]))
+    return table
+
+
+def _attachment(report: PeriodReport, s: Styles, control: JobControl | None) -> list:
+    story = [
+        NextPageTemplate("landscape"),
+        PageBreak(),
+        CJKParagraph("附件", ParagraphStyle("annexmark", s.plain, fontName=s.fonts.heading)),
+        CJKParagraph(escape(_attachment_title(report)), ParagraphStyle("annextitle", s.title, fontSize=20, leading=32)),
+    ]
+    annexes = sorted({line.task.annex for line in report.lines})
+    heading = ParagraphStyle("annexhead", s.plain, fontName=s.fonts.heading, fontSize=14, leading=24, spaceBefore=6)
+    for number, annex in enumerate(annexes, start=1):
+        if control is not None:
+            control.step(number - 1, len(annexes), "正在整理附件表格")
+        lines = [line for line in report.lines if line.task.annex == annex]
+        done = sum(1 for line in lines if line.state.colour == DONE)
+        overdue = sum(1 for line in lines if line.state.colour == RED)
+        title = report.annex_titles.get(annex, f"附件{annex}")
+        story += [
+            CondPageBreak(60 * mm),
+            CJKParagraph(escape(f"{chinese_number(number)}、{title}（方案附件{annex}，共{len(lines)}项，已销号{done}项，逾期{overdue}项）"), heading),
+            _annex_table(lines, s),
+        ]
+    return story
+
+
+def monthly_report(
+    report: PeriodReport, path: str | Path, *, control: JobControl | None = None, issued: dt.date | None = None, number: int | None = None, today: dt.date | None = None
+) -> Path:
+    """Write the period's 工作进展情况通报 as a GB/T 9704 PDF with a landscape attachment table.
+
+    issued is the 成文日期 (default: db.doc_numbers.default_issue_date, from today); number is the
+    通报's running number in the 成文日期's year, printed as 发文字号 or 期号 (none: a draft without one).
+    """
+    path = Path(path)
+    settings = report.settings
+    fonts = find_cjk_fonts()
+    s = Styles(fonts, chars_per_line=CHARS_PER_LINE)
+    issued = issued or default_issue_date(report.period, settings.report_day, today)
+    title = report_title(report)
+    office = settings.office_name
+    numbered = number_text(settings.doc_code, issued.year, number) if number is not None else None
+    plan = f"《{report.plan_title}》" + (f"（{report.doc_number}）" if report.doc_number else "")
+    requirements = _requirements(report, s, reply_deadline(issued, settings.reply_days))
+    contact = contact_line(settings.contact_person, settings.contact_phone)
+    closing = [
+        requirements[-1],
+        Spacer(1, LINE),
+        CJKParagraph(escape(f"附件：{_attachment_title(report)}"), s.body),
+        # Two blank lines: the seal's top stays within a line of the 附件说明 and it covers 署名 and date.
+        Spacer(1, 2 * LINE),
+        Signature(office, issued, s),
+        *([CJKParagraph(escape(contact), s.body)] if contact else []),
+    ]
+    story = [
+        Letterhead(office, numbered, s),
+        Spacer(1, 2 * LINE),
+        CJKParagraph(_title_markup(report, s), s.title),
+        Spacer(1, LINE),
+        CJKParagraph("各有关单位：", s.plain),
+        CJKParagraph(escape(f"为推动{plan}各项任务落地见效，{office}对{chinese_period(report.period)}各项任务推进情况进行了调度。现将有关情况通报如下："), s.body),
+        *_overall(report, s),
+        *_good_units(report, s),
+        *_lagging(report, s),
+        *requirements[:-1],
+        # The 落款 stays on the page of the last paragraph (never alone at the top of a page).
+        KeepTogether(closing),
+        *_attachment(report, s, control),
+        NextPageTemplate("portrait"),
+        PageBreak(),
+        AtFoot(record_block(office, issued, settings.copy_to, fonts)),
+    ]
+    subject = f"{chinese_period(report.period)}工作进展情况通报" + (f"（{numbered}）" if numbered else "")
+    return write_document(path, fonts, title, office, story, subject=subject, landscape=True, control=control, what="正在排版通报")

@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -161,9 +162,9 @@ def test_praise_only_at_the_threshold_and_each_lagging_task_named_once(report, t
     shared = [line for line in lines if len(lead_units(line)) > 1]
     assert shared, "the demo has tasks several units lead"
     for line in lines:
-        assert lagging.count(f"{line.task.code}{line.task.title}") == 1, line.task.code
+        assert lagging.count(re.sub(r"\s+", "", f"{line.task.code}{line.task.title}")) == 1, line.task.code
     for line in shared:
-        assert "、".join(lead_units(line)) + "（共同牵头）" in lagging
+        assert "、".join(lead_units(line)) + "（共同负责）" in lagging
 
     assert "三营商办〔2023〕3号" in text, "发文字号 with the 成文日期's year"
     assert "（联系人：王明；联系电话：0398-2981234）" in text
@@ -181,7 +182,8 @@ def test_praise_at_100_percent_by_default(report, tongbao, tmp_path):
     for unit in ranked:
         assert (f"{unit.unit}（到期" in praise) == (unit.done_on_time == unit.due and not unit.overdue), unit
 
-    nobody = dataclasses.replace(report, standings=[u for u in report.standings if u.done_on_time < u.due])
+    figures = dataclasses.replace(report.figures, units=[u for u in report.standings if u.done_on_time < u.due])
+    nobody = dataclasses.replace(report, figures=figures)
     text = pdf_text(monthly_report(nobody, tmp_path / "通报.pdf", issued=TODAY))
     assert "予以通报表扬" not in text
     assert "本期没有到期任务全部按期办结且无逾期任务的单位，不予通报表扬。" in text
@@ -413,3 +415,43 @@ def test_a_paragraph_split_across_pages_keeps_its_lines():
         part.wrap(TEXT_W, 10000)
         lines += ["".join(w.text for w in line.words) for line in part.blPara.lines]
     assert lines == expected and " " not in "".join(lines)
+
+
+def test_the_tongbao_states_the_figures_json_and_no_collective_is_ranked_praised_or_sent_a_notice(filled_ledger_file, tongbao, tmp_path, capsys):
+    """What `duban report figures --json` says is what the director signs: every category, 持续推进 and each ranked unit."""
+    from desktop.cli import main
+
+    assert main(["--db", str(filled_ledger_file), "--read-only", "report", "figures", "--period", PERIOD, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    text = pdf_text(tongbao)
+    overall = between(text, "一、总体进展", "二、进展较好的单位")
+    assert f"方案确定的{data['tasks']}项任务中" in overall
+    assert f"持续推进类任务{data['ongoing']}项" in overall and f"已到时间节点的任务{data['due']}项" in overall
+    for category, count in data["due_breakdown"].items():
+        assert f"{category}{count}项" in overall, category
+    assert sum(data["due_breakdown"].values()) == data["due"]
+    ranking = between(text, "二、进展较好的单位", "三、进展滞后的任务")
+    for unit in data["units"]:
+        if unit["rank"] is None:
+            assert unit["due"] == 0 and f"{unit['unit']}0" not in ranking
+            continue
+        row = f"{unit['rank']}{unit['unit']}{unit['due']}{unit['on_time']}{unit['late']}{unit['overdue']}{unit['rate']:.1%}"
+        assert row in ranking, unit["unit"]
+    collectives = ("各县（市、区）人民政府", "各县（市、区）供电公司", "市直相关部门", "市直各部门", "各级市场监管领域相关部门", "各金融机构")
+    for name in collectives:
+        assert name not in ranking, f"{name} is ranked or praised"
+    notices = supervision_notices(period_report_of(filled_ledger_file), tmp_path / "notices", issued=TODAY)
+    addressed = {pdf_text(path).split("致：", 1)[1].split("根据", 1)[0] for path in notices}
+    assert addressed and not addressed & set(collectives)
+    # Each county government gets its own notice when it has overdue tasks.
+    county_overdue = [u for u in data["units"] if u["kind"] == "县（市、区）" and u["overdue"]]
+    assert {u["unit"] for u in county_overdue} <= addressed
+
+
+def period_report_of(path):
+    ledger = open_ledger(path)
+    try:
+        with ledger.Session() as session:
+            return period_report(session, PERIOD, today=TODAY)
+    finally:
+        ledger.close()

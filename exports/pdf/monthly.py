@@ -27,6 +27,7 @@ from db.jobs import JobControl
 from db.periods import chinese_date, chinese_period
 from db.plan_text import _annex_topic
 from db.report_data import PeriodReport, TaskLine
+from db.vocabulary import DueCategory, Status
 from db.warning_rules import COLOUR_NAMES, DONE, GREY, RED, YELLOW
 from exports.fonts import FontSet, find_cjk_fonts
 from exports.pdf.cjk import CJKParagraph
@@ -76,8 +77,7 @@ def _reason(line: TaskLine, unit: str) -> str:
     """Why a task is named: its overdue or lagging state, and the unit's own account of the problem."""
     if line.state.colour == RED:
         due = chinese_date(line.state.due) if line.state.due else ""
-        said = "牵头单位已报送完成，尚未申请办结销号" if line.status == "已完成" else "尚未办结销号"
-        why = f"已超过时间节点（{due}），{said}。"
+        why = f"时间节点（{due}）已到，尚未办结销号。"
     else:
         why = f"进度滞后（{line.percent}%）。" if line.percent is not None else "进度滞后。"
     problem = clip(unit_part(line.problems, line, unit), 40, mark=False)
@@ -85,22 +85,21 @@ def _reason(line: TaskLine, unit: str) -> str:
 
 
 def _figures_table(report: PeriodReport, s: Styles) -> Table:
-    total = len(report.lines)
-    figures = [
-        ("任务总数", total, None),
-        ("截至期末已到期", report.due_count, total),
-        ("已办结销号", report.done_count, total),
-        ("正常推进", report.on_track_count, total),
-        ("逾期", len(report.overdue), total),
-        ("滞后", len(report.lagging), total),
-    ]
-    small = ParagraphStyle("fig", s.cell_centre, fontSize=12, leading=16)
+    """The figures box: tasks, 持续推进, due, then each category of the due tasks (they sum to the due count)."""
+    figures = report.figures
+    cells = [("任务总数", figures.tasks, None), ("持续推进", figures.ongoing, None), ("到期任务", figures.due, None)]
+    cells += [(category.value, n, figures.due) for category, n in figures.due_breakdown.items()]
+    small = ParagraphStyle("fig", s.cell_centre, fontSize=11, leading=14)
     head = ParagraphStyle("fighead", small, fontName=s.fonts.heading)
-    rows = [
-        [CJKParagraph(name, head) for name, _v, _w in figures],
-        [CJKParagraph(f"{value}项" + (f"<br/>{percent(value, whole)}" if whole else ""), small) for _n, value, whole in figures],
-    ]
-    table = Table(rows, colWidths=[TEXT_W / 6] * 6, hAlign="CENTER")
+    columns = 4
+    rows = []
+    for start in range(0, len(cells), columns):
+        chunk = cells[start : start + columns] + [("", None, None)] * (columns - len(cells[start : start + columns]))
+        rows.append([CJKParagraph(escape(name), head) for name, _v, _w in chunk])
+        rows.append(
+            [CJKParagraph("" if value is None else f"{value}项" + (f"（{percent(value, whole)}）" if whole else ""), small) for _n, value, whole in chunk]
+        )
+    table = Table(rows, colWidths=[TEXT_W / columns] * columns, hAlign="CENTER")
     table.setStyle(grid_style(s.fonts))
     return table
 
@@ -146,29 +145,28 @@ def _chart_block(number: int, caption: str, labels: list[str], rates: list[float
 
 
 def _overall(report: PeriodReport, s: Styles) -> list:
-    total = len(report.lines)
-    done, due, overdue, lagging = report.done_count, report.due_count, len(report.overdue), len(report.lagging)
+    figures = report.figures
+    lagging = len(report.lagging)
     not_reported = sum(1 for line in report.lines if line.state.colour == GREY)
-    ongoing = sum(1 for line in report.lines if line.state.due is None and line.state.colour != DONE and line.status != "滞后")
-    reported_done = sum(1 for line in report.lines if line.status == "已完成" and line.state.colour != DONE)
     reference = chinese_date(report.reference)
     story = [
         CJKParagraph("一、总体进展", s.h1),
         CJKParagraph(
-            f"截至{reference}，方案确定的{total}项任务中，已到时间节点的{due}项，占{percent(due, total)}；"
-            f"已办结销号{done}项，占任务总数的{percent(done, total)}；"
-            f"{report.on_track_count}项任务正常推进（含持续推进类任务{ongoing}项）；"
-            f"{overdue}项任务超过时间节点尚未办结，{lagging}项任务进度滞后。",
+            escape(
+                f"截至{reference}，方案确定的{figures.tasks}项任务中，有明确时间节点的{figures.dated}项，"
+                f"持续推进类任务{figures.ongoing}项（不计入到期和完成率统计）。已到时间节点的任务{figures.due}项，其中"
+                f"{figures.breakdown_text()}。到期任务按期办结率{percent(figures.count(DueCategory.ON_TIME), figures.due)}。"
+            ),
             s.body,
         ),
     ]
     tail = []
-    if reported_done:
-        tail.append(f"另有{reported_done}项任务牵头单位已报送完成、尚待核验销号")
+    if lagging:
+        tail.append(f"未到期任务中，{lagging}项责任单位报送进度滞后")
     if not_reported:
-        tail.append(f"{not_reported}项任务本期牵头单位未报送进展")
+        tail.append(f"{not_reported}项任务本期责任单位未报送进展")
     if tail:
-        story.append(CJKParagraph("；".join(tail) + "。", s.body))
+        story.append(CJKParagraph(escape("；".join(tail) + "。"), s.body))
     story += [Spacer(1, LINE / 4), _figures_table(report, s), Spacer(1, LINE / 4)]
     if report.by_annex:
         annexes = [c for c in report.by_annex if c.total]
@@ -186,30 +184,34 @@ def _overall(report: PeriodReport, s: Styles) -> list:
     if report.by_unit:
         units = report.by_unit[:UNIT_CHART_BARS]
         story += [
-            CJKParagraph("（二）主要牵头单位完成情况", s.h2),
-            CJKParagraph(f"牵头任务最多的{len(units)}个单位共牵头{sum(c.total for c in units)}项任务（多个单位共同牵头的任务分别计入），已办结销号{sum(c.signed_off for c in units)}项，各单位办结销号率如图{2 if report.by_annex else 1}。", s.body),
-            _chart_block(2 if report.by_annex else 1, f"牵头任务最多的{len(units)}个单位任务办结销号率", [c.label for c in units], [c.rate for c in units], s),
+            CJKParagraph("（二）主要责任单位完成情况", s.h2),
+            CJKParagraph(
+                f"按责任单位看，负责有时限任务最多的{len(units)}个单位的办结销号率如图{2 if report.by_annex else 1}"
+                "（责任单位为牵头单位，未明确牵头的为负责单位；共同负责的任务分别计入各单位）。",
+                s.body,
+            ),
+            _chart_block(2 if report.by_annex else 1, f"负责任务最多的{len(units)}个单位任务办结销号率", [c.label for c in units], [c.rate for c in units], s),
         ]
     return story
 
 
 def _ranking_table(ranked, s: Styles) -> Table:
-    rows = [[CJKParagraph(h, s.head) for h in ("名次", "单位", "到期任务", "按期办结", "逾期", "按期办结率")]]
-    place, previous = 0, None
-    for index, standing in enumerate(ranked, start=1):
-        if standing.on_time_rate != previous:
-            place, previous = index, standing.on_time_rate
-        cells = [str(place), escape(standing.unit), str(standing.due), str(standing.done_on_time), str(standing.overdue), f"{standing.on_time_rate:.1%}"]
+    rows = [[CJKParagraph(h, s.head) for h in ("名次", "单位", "到期任务", "按期办结", "逾期办结", "到期未办结", "按期办结率")]]
+    for standing in ranked:
+        cells = [
+            str(standing.rank), escape(standing.unit), str(standing.due), str(standing.done_on_time),
+            str(standing.done_late), str(standing.overdue), f"{standing.rate:.1%}",
+        ]
         rows.append([CJKParagraph(text, s.cell if col == 1 else s.cell_centre) for col, text in enumerate(cells)])
-    widths = [14 * mm, 58 * mm, 21 * mm, 21 * mm, 18 * mm, 24 * mm]
+    widths = [13 * mm, 53 * mm, 18 * mm, 18 * mm, 18 * mm, 18 * mm, 18 * mm]
     table = Table(rows, colWidths=widths, repeatRows=1, hAlign="CENTER")
     table.setStyle(grid_style(s.fonts))
     return table
 
 
 def _good_units(report: PeriodReport, s: Styles) -> list:
-    """Praise goes only to units whose on-time rate reaches settings.praise_rate (100% by default) with nothing overdue."""
-    ranked = [u for u in report.standings if u.due > 0]
+    """Praise goes only to ranked units whose on-time rate reaches settings.praise_rate (100% by default) with nothing overdue."""
+    ranked = [u for u in report.standings if u.rank is not None]
     threshold = report.settings.praise_rate
     # Compared in whole percent points of the exact fraction, so 2 of 3 is not 67% by rounding.
     good = [u for u in ranked if u.overdue == 0 and u.done_on_time * 100 >= threshold * u.due]
@@ -222,14 +224,14 @@ def _good_units(report: PeriodReport, s: Styles) -> list:
         story.append(CJKParagraph(escape(f"本期没有到期任务{standard}且无逾期任务的单位，不予通报表扬。"), s.body))
     if ranked:
         story += [
-            CJKParagraph("各牵头单位截至期末到期任务按期办结情况排名如下（按期办结率相同的并列）：", s.body),
+            CJKParagraph("各责任单位截至期末到期任务按期办结情况排名如下（按期办结率＝按期办结销号项数÷到期项数，相同的并列）：", s.body),
             Spacer(1, LINE / 4),
             _ranking_table(ranked, s),
             Spacer(1, LINE / 4),
         ]
         idle = len(report.standings) - len(ranked)
         if idle:
-            story.append(CJKParagraph(f"另有{idle}个牵头单位截至期末无到期任务，未参与排名。", s.body))
+            story.append(CJKParagraph(f"另有{idle}个责任单位截至期末无到期任务，未参与排名。", s.body))
     return story
 
 
@@ -251,14 +253,14 @@ def _lagging(report: PeriodReport, s: Styles) -> list:
     units = {unit for group, _o, _l in groups for unit in group}
     story.append(
         CJKParagraph(
-            f"截至期末，{len(report.overdue)}项任务超过时间节点尚未办结销号，{len(report.lagging)}项任务牵头单位报送进度滞后，"
-            f"涉及{len(units)}个牵头单位（多个单位共同牵头的任务列在共同牵头单位之下），具体如下：",
+            f"截至期末，{len(report.overdue)}项任务到期未办结，{len(report.lagging)}项任务责任单位报送进度滞后，"
+            f"涉及{len(units)}个责任单位（多个单位共同负责的任务列在共同负责的单位之下），具体如下：",
             s.body,
         )
     )
     for number, (group, overdue, lagging) in enumerate(groups, start=1):
         counts = "、".join(part for part in (f"逾期{len(overdue)}项" if overdue else "", f"滞后{len(lagging)}项" if lagging else "") if part)
-        together = "（共同牵头）" if len(group) > 1 else ""
+        together = "（共同负责）" if len(group) > 1 else ""
         story.append(CJKParagraph(f"（{chinese_number(number)}）{escape('、'.join(group))}{together}：{counts}", s.h2))
         for item, line in enumerate(overdue + lagging, start=1):
             deadline = escape(line.deadline_text)
@@ -280,31 +282,31 @@ def _requirements(report: PeriodReport, s: Styles, reply_by: dt.date) -> list:
     day = report.settings.report_day
     office = escape(report.settings.office_name)
     overdue_units = {u for line in report.overdue for u in lead_units(line)}
-    reported_done = sum(1 for line in report.lines if line.status == "已完成" and line.state.colour != DONE)
+    reported_done = sum(1 for line in report.lines if line.state.reported_done and line.state.colour != DONE)
     not_reported = sum(1 for line in report.lines if line.state.colour == GREY)
-    due_soon = sum(1 for line in report.lines if line.state.colour == YELLOW and line.status != "滞后")
+    due_soon = sum(1 for line in report.lines if line.state.colour == YELLOW and line.status != Status.LAGGING)
     items = []
     if report.overdue:
         items.append(
-            ("对逾期任务限期整改。", f"对本通报点名的{len(report.overdue)}项逾期任务，{len(overdue_units)}个牵头单位要逐项分析原因，明确整改措施和完成时限，于{due}前将整改情况书面报送{office}；逾期仍未整改的，将按程序提请督查问责。")
+            ("对逾期任务限期整改。", f"对本通报点名的{len(report.overdue)}项逾期任务，{len(overdue_units)}个责任单位要逐项分析原因，明确整改措施和完成时限，于{due}前将整改情况书面报送{office}；逾期仍未整改的，将按程序提请督查问责。")
         )
     else:
-        items.append(("持续巩固推进成效。", f"各牵头单位要对照时间节点倒排工期，确保到期任务按时办结，{office}将持续跟踪调度。"))
+        items.append(("持续巩固推进成效。", f"各责任单位要对照时间节点倒排工期，确保到期任务按时办结，{office}将持续跟踪调度。"))
     items.append(
         (
             "加快滞后任务进度。",
             (f"对{len(report.lagging)}项进度滞后任务，" if report.lagging else "对推进难度较大的任务，")
             + (f"以及{due_soon}项临近时间节点的任务，" if due_soon else "")
-            + "牵头单位要主动协调配合单位，集中力量攻坚，确保按期完成。",
+            + "责任单位要主动协调配合单位，集中力量攻坚，确保按期完成。",
         )
     )
     if reported_done:
-        items.append(("及时申请办结销号。", f"{reported_done}项任务牵头单位已报送完成但尚未销号，请及时整理佐证材料，向{office}申请办结销号。"))
+        items.append(("及时申请办结销号。", f"{reported_done}项任务责任单位均已报送完成但尚未销号，请及时整理佐证材料，向{office}申请办结销号。"))
     items.append(
         (
             "按时报送工作进展。",
             f"各责任单位要于每月{day}日前报送上月工作进展情况，做到数据真实、进展具体、问题清楚"
-            + (f"；本期有{not_reported}项任务牵头单位未报送进展，相关单位要立即补报" if not_reported else "")
+            + (f"；本期有{not_reported}项任务责任单位未报送进展，相关单位要立即补报" if not_reported else "")
             + "。",
         )
     )

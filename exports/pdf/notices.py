@@ -25,7 +25,7 @@ from db.report_data import PeriodReport, TaskLine
 from exports.fonts import find_cjk_fonts
 from exports.pdf.cjk import CJKParagraph
 from exports.pdf.document import TITLE, Signature, Styles, build, contact_line, discard, document, grid_style, publish, temp_in, write_document
-from exports.pdf.text import clip, lead_units, markup, unit_part
+from exports.pdf.text import clip, markup, unit_part
 
 # The 督办通知单 is a form: 4号 text, so most units' notices fit one page.
 NOTICE_BODY, NOTICE_LINE = 14, 24
@@ -39,10 +39,10 @@ def notice_file_name(unit: str, period: str) -> str:
 
 
 def overdue_by_unit(report: PeriodReport) -> dict[str, list[TaskLine]]:
-    """Each lead unit's overdue tasks, units in name order: who gets a 督办通知单."""
+    """Each answerable unit's overdue tasks, units in name order: who gets a 督办通知单 (never a collective)."""
     groups: dict[str, list[TaskLine]] = {}
     for line in report.overdue:
-        for unit in lead_units(line):
+        for unit in line.task.answerable:
             groups.setdefault(unit, []).append(line)
     return dict(sorted(groups.items()))
 
@@ -77,7 +77,7 @@ def _notice_story(report: PeriodReport, unit: str, lines: list[TaskLine], number
         CJKParagraph(
             escape(
                 f"根据{plan}任务分工和{chinese_period(report.period)}工作进展调度情况，截至{chinese_date(report.reference)}，"
-                f"你单位牵头的以下{len(lines)}项任务已超过时间节点，尚未办结销号，现予督办："
+                f"你单位负责（牵头或负责落实）的以下{len(lines)}项任务时间节点已到，尚未办结销号，现予督办："
             ),
             s.body,
         ),

@@ -20,8 +20,12 @@ def chinese_number(n: int) -> str:
 
 
 def lead_units(line: TaskLine) -> list[str]:
-    """The units answerable for a task: its 牵头, or every unit not 配合 where the text names no 牵头."""
-    return list(line.task.lead) or [u.name for u in line.task.units if u.role != SUPPORT]
+    """The units a task is named under: the real units that answer for it (db.answerable).
+
+    A task only vague collectives answer for (市直相关部门…) is named under those words as printed,
+    so the 通报 still lists it; no notice goes to them (notices use task.answerable alone).
+    """
+    return list(line.task.answerable) or [u.name for u in line.task.units if u.role != SUPPORT]
 
 
 def percent(part: int, whole: int) -> str:

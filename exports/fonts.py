@@ -219,8 +219,7 @@ def _faces_in(path: Path) -> list[dict]:
                 declared = os2.version >= 1 and os2.ulCodePageRange1
                 if declared and not os2.ulCodePageRange1 & _CHINESE_CODE_PAGES and not os2.ulUnicodeRange2 & _CJK_UNICODE_RANGE2:
                     continue
-            cmap = font.getBestCmap() or {}
-            if not all(ord(ch) in cmap for ch in PROBE):
+            if not _maps_all(font.reader["cmap"], PROBE):
                 continue
             names, chinese, english = set(), None, None
             for record in font["name"].names:
@@ -246,6 +245,47 @@ def _faces_in(path: Path) -> list[dict]:
         finally:
             font.close()
     return faces
+
+
+def _maps_all(cmap: bytes, chars: str) -> bool:
+    """Whether a raw cmap table maps every one of chars to a glyph, read from its Unicode subtable without
+    decoding all of it (fontTools would build a dict of 40,000 entries per face of a Noto collection)."""
+    count = struct.unpack_from(">H", cmap, 2)[0]
+    subtables = {}
+    for i in range(count):
+        platform, encoding, offset = struct.unpack_from(">HHI", cmap, 4 + 8 * i)
+        subtables.setdefault((platform, encoding), offset)
+    for key in ((3, 10), (0, 4), (0, 6), (3, 1), (0, 3), (0, 2), (0, 1), (0, 0)):
+        offset = subtables.get(key)
+        if offset is None:
+            continue
+        fmt = struct.unpack_from(">H", cmap, offset)[0]
+        if fmt == 12:
+            groups = struct.unpack_from(">I", cmap, offset + 12)[0]
+            ranges = list(struct.iter_unpack(">III", cmap[offset + 16 : offset + 16 + 12 * groups]))
+            return all(any(start <= ord(ch) <= end and glyph + ord(ch) - start for start, end, glyph in ranges) for ch in chars)
+        if fmt == 4:
+            segments = struct.unpack_from(">H", cmap, offset + 6)[0] // 2
+            ends = struct.unpack_from(f">{segments}H", cmap, offset + 14)
+            starts = struct.unpack_from(f">{segments}H", cmap, offset + 16 + 2 * segments)
+            deltas = struct.unpack_from(f">{segments}h", cmap, offset + 16 + 4 * segments)
+            range_at = offset + 16 + 6 * segments
+            range_offsets = struct.unpack_from(f">{segments}H", cmap, range_at)
+            for ch in chars:
+                code = ord(ch)
+                seg = next((i for i, end in enumerate(ends) if end >= code), None)
+                if seg is None or starts[seg] > code:
+                    return False
+                if range_offsets[seg] == 0:
+                    glyph = (code + deltas[seg]) & 0xFFFF
+                else:
+                    at = range_at + 2 * seg + range_offsets[seg] + 2 * (code - starts[seg])
+                    glyph = struct.unpack_from(">H", cmap, at)[0]
+                    glyph = (glyph + deltas[seg]) & 0xFFFF if glyph else 0
+                if not glyph:
+                    return False
+            return True
+    return False
 
 
 def _index_path() -> Path:
@@ -466,17 +506,42 @@ def _converted(face: Face, chars: set[int]) -> Path:
         return target
 
 
-def _source_metrics(face: Face, upem_to: float = 1000.0) -> tuple[dict[int, int], dict[int, float]]:
-    """Every character a face maps, and its advance width in thousandths of an em (as reportlab counts)."""
-    from fontTools.ttLib import TTFont as ToolsFont
+def _source_metrics(face: Face) -> tuple[dict[int, int], dict[int, float]]:
+    """Every character a face maps, and its advance width in thousandths of an em (as reportlab counts).
 
-    source = ToolsFont(face.path, fontNumber=face.index, lazy=True)
+    Kept beside the converted font as runs of consecutive characters of one width, so a later
+    export reads a few kilobytes instead of decoding the face's cmap.
+    """
+    target, _record = _cached_paths(face)
+    stored = target.with_suffix(".metrics.json")
     try:
-        cmap = source.getBestCmap() or {}
-        hmtx, scale = source["hmtx"], upem_to / source["head"].unitsPerEm
-        return {code: 1 for code in cmap}, {code: hmtx[name][0] * scale for code, name in cmap.items()}
-    finally:
-        source.close()
+        runs = json.loads(stored.read_text("utf-8"))["runs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        from fontTools.ttLib import TTFont as ToolsFont
+
+        source = ToolsFont(face.path, fontNumber=face.index, lazy=True)
+        try:
+            cmap = source.getBestCmap() or {}
+            hmtx, scale = source["hmtx"], 1000.0 / source["head"].unitsPerEm
+            runs = []
+            for code in sorted(cmap):
+                width = round(hmtx[cmap[code]][0] * scale, 3)
+                if runs and runs[-1][1] == code - 1 and runs[-1][2] == width:
+                    runs[-1][1] = code
+                else:
+                    runs.append([code, code, width])
+        finally:
+            source.close()
+        try:
+            _write_atomic(stored, json.dumps({"source": face.key(), "runs": runs}).encode("utf-8"))
+        except OSError as exc:
+            log.warning("font metrics not saved in %s: %s", stored, exc)
+    chars, widths = {}, {}
+    for start, end, width in runs:
+        for code in range(start, end + 1):
+            chars[code] = 1
+            widths[code] = width
+    return chars, widths
 
 
 class _Font(TTFont):

@@ -6,14 +6,13 @@ Chinese: 仿宋_GB2312, 方正小标宋简体, Noto Serif CJK SC …) as well as
 DUBAN_FONT_DIR, the system's and the user's font folders.  What each font file holds is kept in an
 index in the user cache folder, keyed by path, mtime and size, so a second look opens no font.
 
-reportlab embeds TrueType outlines only.  An OpenType/CFF face (Noto CJK, 思源) is converted: the glyphs
-of the characters needed (GB2312, ASCII, Latin-1, the marks official documents use, and any text
-passed in) are drawn through cu2qu into a new TrueType font kept in the cache folder.  A character
-met while laying out that the converted font lacks extends it (with the whole CJK block, so it
-happens once), so ledger text never prints as a blank box.
+reportlab embeds TrueType outlines only.  An OpenType/CFF face (Noto CJK, 思源) is laid out with its
+own metrics, and when a PDF is written the characters it printed are drawn through cu2qu into a
+TrueType font kept in the cache folder; that font only grows, so a later export converts nothing
+or a few new characters.  Every character the face has is embedded; one no face has is logged.
 
 A role whose own face is missing takes the closest one found; FontSet.stand_ins says which, and
-stand_in_notes() says it in Chinese for the export dialog and the log.
+stand_in_notes() says it in Chinese for the log; face_plan() tells the export dialog.
 """
 
 from __future__ import annotations
@@ -592,7 +591,10 @@ _registered: dict[str, _Font] = {}
 
 def _register(face: Face) -> _Font | None:
     """The face registered with reportlab (converted first when CFF), or None when it cannot be embedded."""
-    stat = os.stat(face.path)
+    try:
+        stat = os.stat(face.path)
+    except OSError:
+        return None
     key = f"{face.key()}|{stat.st_mtime_ns}|{stat.st_size}"
     if key in _registered:
         return _registered[key]
@@ -655,16 +657,19 @@ def find_cjk_fonts(text: str = "") -> FontSet:
     return result
 
 
-def stand_in_notes(fonts: FontSet | None = None) -> list[str]:
-    """Chinese sentences, one per role printed in another face than its own ("正文应使用仿宋，本机未找到，以 … 代替").
+def stand_in_notes(fonts: FontSet) -> list[str]:
+    """Chinese sentences, one per role printed in another face than its own ("正文应使用仿宋，本机未找到，以 … 代替")."""
+    return [stand_in.sentence() for stand_in in fonts.stand_ins]
 
-    Without a FontSet, says what find_cjk_fonts would choose on this machine, converting and registering
-    nothing (cheap enough for a dialog once the font index is built).
+
+def face_plan() -> tuple[dict[str, str], list[str]]:
+    """What find_cjk_fonts would use on this machine: each role's face (by role name) and the stand-in sentences.
+
+    Converts and registers nothing, so a dialog can show it; UserError when there is no Chinese font.
     """
-    if fonts is not None:
-        return [stand_in.sentence() for stand_in in fonts.stand_ins]
     choices = _choose(tuple(search_dirs()))
-    return [stand_in.sentence() for stand_in in _stand_ins(choices, _plan(choices))]
+    plan = _plan(choices)
+    return {ROLE_NAMES[role]: plan[role][0].display for role in ROLES}, [s.sentence() for s in _stand_ins(choices, plan)]
 
 
 def clear_caches() -> None:

@@ -461,13 +461,21 @@ def convert_to_truetype(face: Face, chars: set[int], target: Path) -> int:
         builder.setupGlyf(glyphs)
         glyf, hmtx = builder.font["glyf"], source["hmtx"]
         builder.setupHorizontalMetrics({name: (hmtx[name][0], getattr(glyf[name], "xMin", 0)) for name in order})
-        hhea = source["hhea"]
-        builder.setupHorizontalHeader(ascent=hhea.ascent, descent=hhea.descent, lineGap=hhea.lineGap)
         builder.font["name"] = source["name"]
         builder.font["OS/2"] = source["OS/2"]
         post = source["post"]
         builder.setupPost(keepGlyphNames=False, italicAngle=post.italicAngle, underlinePosition=post.underlinePosition, underlineThickness=post.underlineThickness, isFixedPitch=post.isFixedPitch)
-        builder.font["head"].macStyle = source["head"].macStyle
+        # Header, bounds and limits come from the whole source face, not from the glyphs converted so
+        # far: the PDF embeds them, and the same document must give the same file however much the
+        # cache holds.
+        font = builder.font
+        font.recalcBBoxes = False
+        font["hhea"] = source["hhea"]
+        maxp = font["maxp"]
+        maxp.recalc(font)  # also sets head's bounds from these glyphs, put back below
+        maxp.maxPoints, maxp.maxContours = max(maxp.maxPoints, MAXP_POINTS), max(maxp.maxContours, MAXP_CONTOURS)
+        for attr in ("xMin", "yMin", "xMax", "yMax", "macStyle", "fontRevision", "created", "modified", "lowestRecPPEM"):
+            setattr(font["head"], attr, getattr(source["head"], attr))
         handle, temp = tempfile.mkstemp(prefix=".duban-", suffix=".ttf.tmp", dir=target.parent)
         os.close(handle)
         try:
@@ -481,6 +489,9 @@ def convert_to_truetype(face: Face, chars: set[int], target: Path) -> int:
 
 
 _convert_lock = threading.Lock()
+# maxp limits of a converted face, above what any CJK glyph needs: fixed, so they do not depend on
+# which glyphs have been converted so far.
+MAXP_POINTS, MAXP_CONTOURS = 4096, 512
 # What a converted face holds from the start: enough for a page number and a short title.
 START_CHARS = frozenset(range(0x20, 0x7F)) | frozenset(map(ord, PROBE + "—…·、。，；：？！（）《》〔〕【】“”‘’"))
 

@@ -368,14 +368,23 @@ def _rank(face: Face, kind: str) -> int | None:
     return by_file.get(kind)
 
 
+def _script(face: Face) -> int:
+    """0 for a Chinese face (named SC/CN, or not named for a region), 1 for Traditional (TC/HK/TW), 2 for JP/KR."""
+    names = " ".join(face.names) + " "
+    suffix = r"(mbe)?(regular|bold|medium|light)?\s"
+    if re.search(r"(jp|kr)" + suffix, names):
+        return 2
+    return 1 if re.search(r"(tc|hk|tw)" + suffix, names) and not re.search(r"(sc|cn)" + suffix, names) else 0
+
+
 def _best(faces: list[tuple[Face, bool]], kind: str, weight: int) -> list[Face]:
-    """Faces of a kind, best first: family rank, then the weight nearest the one wanted, then folder order."""
+    """Faces of a kind, best first: family rank, Simplified Chinese, the weight nearest the one wanted, folder order."""
     ranked = []
     for order, (face, _own) in enumerate(faces):
         rank = _rank(face, kind)
         if rank is not None:
-            ranked.append((rank, abs(face.weight - weight), order, face))
-    return [face for *_key, face in sorted(ranked, key=lambda item: item[:3])]
+            ranked.append((rank, _script(face), abs(face.weight - weight), order, face))
+    return [face for *_key, face in sorted(ranked, key=lambda item: item[:4])]
 
 
 @dataclass(frozen=True)
@@ -402,8 +411,8 @@ def _choose(dirs: tuple[Path, ...]) -> tuple[_Choice, ...]:
                 "TrueType 与 OpenType（Noto CJK、思源宋体/黑体）字体都可使用；禁止嵌入的字体不能使用。",
             ],
         )
-    # Any other face: those in DUBAN_FONT_DIR first, then regular weights.
-    anything = [face for face, _own in sorted(faces, key=lambda item: (not item[1], abs(item[0].weight - 400)))]
+    # Any other face: those in DUBAN_FONT_DIR first, then Chinese before Japanese and Korean, then regular weights.
+    anything = [face for face, _own in sorted(faces, key=lambda item: (not item[1], _script(item[0]), abs(item[0].weight - 400)))]
     choices = []
     for role in ROLES:
         own_kinds, stand_kinds = ROLE_KINDS[role]
@@ -637,8 +646,8 @@ def _stand_ins(choices: tuple[_Choice, ...], plan: dict[str, tuple[Face, bool]])
 def find_cjk_fonts(text: str = "") -> FontSet:
     """Register a face for each role and return their names; UserError naming what to install when there is none.
 
-    text (optional): characters the document will print, so a converted face holds them from the start.
-    Characters met later are added anyway, at the cost of a longer conversion during layout.
+    text (optional): characters the document will print, converted ahead for OpenType/CFF faces.  Not
+    needed for correctness: the characters a document uses are converted when it is written.
     Each role printed in a stand-in face is logged.
     """
     dirs = tuple(search_dirs())
@@ -682,7 +691,3 @@ def face_plan() -> tuple[dict[str, str], list[str]]:
     plan = _plan(choices)
     return {ROLE_NAMES[role]: plan[role][0].display for role in ROLES}, [s.sentence() for s in _stand_ins(choices, plan)]
 
-
-def clear_caches() -> None:
-    """Forget what was found in this process (after fonts are installed, or between tests); the disk index stays."""
-    _choose.cache_clear()

@@ -235,3 +235,53 @@ def test_no_chinese_font_names_what_to_install_including_opentype(only):
     assert "未找到可嵌入的中文字体" in error.value.message
     assert "fonts-noto-cjk" in error.value.message and "仿宋" in error.value.message
     assert any("OpenType" in detail for detail in error.value.details)
+
+
+def office_font(path: Path, english: str, chinese: str, *, weight: int = 400) -> Path:
+    """A small TrueType font named as an office font is (English and zh-CN family names), with square glyphs."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    chars = "".join(dict.fromkeys(font_search.PROBE + "关于工作进展情况的通报正文一二三"))
+    names = [".notdef"] + [f"uni{ord(ch):04X}" for ch in chars]
+    glyphs = {}
+    for name in names:
+        pen = TTGlyphPen(None)
+        pen.moveTo((100, -100))
+        pen.lineTo((100, 800))
+        pen.lineTo((900, 800))
+        pen.lineTo((900, -100))
+        pen.closePath()
+        glyphs[name] = pen.glyph()
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder(names)
+    builder.setupCharacterMap({ord(ch): f"uni{ord(ch):04X}" for ch in chars})
+    builder.setupGlyf(glyphs)
+    builder.setupHorizontalMetrics({name: (1000, 100) for name in names})
+    builder.setupHorizontalHeader(ascent=880, descent=-120)
+    builder.setupNameTable({"familyName": english, "styleName": "Regular", "psName": re.sub(r"\W", "", english)}, mac=False)
+    builder.font["name"].setName(chinese, 1, 3, 1, 0x0804)
+    builder.setupOS2(usWeightClass=weight, fsType=0, ulCodePageRange1=1 << 18, sTypoAscender=880, sTypoDescender=-120)
+    builder.setupPost()
+    builder.save(str(path))
+    return path
+
+
+@pytest.mark.parametrize(
+    "faces",
+    [
+        pytest.param({"仿宋": ("FangSong", "仿宋"), "黑体": ("SimHei", "黑体"), "楷体": ("KaiTi", "楷体"), "宋体": ("SimSun", "宋体"), "小标宋": ("FZXiaoBiaoSong-B05S", "方正小标宋简体")}, id="windows"),
+        pytest.param({"仿宋": ("FangSong_GB2312", "仿宋_GB2312"), "黑体": ("SimHei", "黑体"), "楷体": ("KaiTi_GB2312", "楷体_GB2312"), "宋体": ("SimSun", "宋体"), "小标宋": ("FZXiaoBiaoSong-B05", "方正小标宋_GBK")}, id="gb2312"),
+        pytest.param({"仿宋": ("FZFangSong-Z02", "方正仿宋_GBK"), "黑体": ("FZHei-B01", "方正黑体_GBK"), "楷体": ("FZKai-Z03", "方正楷体_GBK"), "宋体": ("FZShuSong-Z01", "方正书宋_GBK"), "小标宋": ("FZXiaoBiaoSong-B05", "方正小标宋_GBK")}, id="uos-founder"),
+    ],
+)
+def test_office_faces_are_found_by_their_names_under_any_file_name(only, monkeypatch, tmp_path, faces):
+    """Windows' and 方正's faces take their roles by family name, and nothing is reported as standing in."""
+    monkeypatch.setattr(font_search, "MIN_CJK_FILE_SIZE", 0)
+    made = tmp_path / "made"
+    made.mkdir()
+    files = {f"font{n}.ttf": office_font(made / f"{n}.ttf", *names) for n, names in enumerate(faces.values())}
+    only(files)
+    fonts = font_search.find_cjk_fonts()
+    assert fonts.faces == {"body": faces["仿宋"][1], "heading": faces["黑体"][1], "kai": faces["楷体"][1], "title": faces["小标宋"][1], "song": faces["宋体"][1]}
+    assert font_search.stand_in_notes(fonts) == []

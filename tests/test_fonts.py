@@ -18,7 +18,15 @@ from db.engine import open_ledger
 from db.errors import UserError
 from db.report_data import period_report
 from exports import fonts as font_search
-from exports.pdf_report import CJKParagraph, _Styles, overdue_by_unit, monthly_report, report_title, supervision_notice, write_document
+
+try:  # the PDF code split into exports/pdf/ (issue 11), or the single module before it
+    from exports.pdf.cjk import CJKParagraph
+    from exports.pdf.document import Styles, write_document
+    from exports.pdf.monthly import monthly_report, report_title
+    from exports.pdf.notices import overdue_by_unit, supervision_notice
+except ImportError:
+    from exports.pdf_report import CJKParagraph, monthly_report, overdue_by_unit, report_title, supervision_notice, write_document
+    from exports.pdf_report import _Styles as Styles
 
 TODAY = dt.date(2023, 1, 15)
 PERIOD = "2022-12"
@@ -202,7 +210,7 @@ def test_rare_characters_in_ledger_text_are_converted_and_embedded(only, tmp_pat
     assert any(ord(RARE[0]) in font.getBestCmap() and font["glyf"][font.getBestCmap()[ord(RARE[0])]].numberOfContours > 0 for font in converted)
 
     # Not passed ahead: met while laying out a paragraph of ledger text.
-    styles = _Styles(fonts)
+    styles = Styles(fonts)
     path = write_document(tmp_path / "names.pdf", fonts, "测试", "测试", [CJKParagraph(f"负责人：张{RARE[1]}、刘{RARE[2]}、王{RARE[0]}（市税务局）", styles.body)])
     assert f"张{RARE[1]}、刘{RARE[2]}、王{RARE[0]}" in pdf_text(path)
     drawn = embedded_outlines(path)

@@ -293,3 +293,24 @@ def test_office_faces_are_found_by_their_names_under_any_file_name(only, monkeyp
     fonts = font_search.find_cjk_fonts()
     assert fonts.faces == {"body": faces["仿宋"][1], "heading": faces["黑体"][1], "kai": faces["楷体"][1], "title": faces["小标宋"][1], "song": faces["宋体"][1]}
     assert font_search.stand_in_notes(fonts) == []
+
+
+@pytest.mark.gui
+def test_the_export_dialog_names_the_stand_in_faces_under_the_pdf_choices(qtbot, ledger, only, tmp_path):
+    from desktop.export_dialogs import EXPORT_KINDS, ExportDialog
+
+    need(FREE_FACES["ukai"], FREE_FACES["wqy"])
+    only({"ukai.ttc": FREE_FACES["ukai"], "wqy-microhei.ttc": FREE_FACES["wqy"]})
+    dialog = ExportDialog(ledger, period="2022-12", units=["市财政局"], folder=tmp_path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.font_note.isVisible(), "nothing about fonts for a workbook"
+    dialog.kind.setCurrentIndex(next(i for i, kind in enumerate(EXPORT_KINDS) if kind.label.startswith("月度工作进展情况通报")))
+    assert dialog.font_note.isVisible()
+    note = dialog.font_note.text()
+    # A 楷体 is nearer 仿宋 and 宋体 than a sans face is; the title takes the sans face, bolder than UKai.
+    assert "正文应使用仿宋，本机未找到，以 AR PL UKai CN 代替" in note and "页码应使用宋体，本机未找到，以 AR PL UKai CN 代替" in note
+    assert "标题应使用小标宋，本机未找到，以 文泉驿微米黑 代替" in note
+    assert "楷体" not in note and "黑体" not in note, "UKai is the 楷体, WenQuanYi the 黑体"
+    assert "二级标题：AR PL UKai CN" in dialog.font_note.toolTip()
+    assert dialog.sizeHint().height() < 700, "the dialog still fits a 1366×768 screen"

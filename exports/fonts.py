@@ -505,7 +505,7 @@ MAXP_POINTS, MAXP_CONTOURS = 4096, 512
 START_CHARS = frozenset(range(0x20, 0x7F)) | frozenset(map(ord, PROBE + "—…·、。，；：？！（）《》〔〕【】“”‘’"))
 
 
-def _converted(face: Face, chars: set[int]) -> Path:
+def _converted(face: Face, chars: set[int], *, again: bool = False) -> Path:
     """A TrueType copy of a CFF face holding at least chars (as far as the face has them), converted once and cached.
 
     The cached copy keeps every character ever asked of it, so it only grows, and only when a
@@ -514,7 +514,7 @@ def _converted(face: Face, chars: set[int]) -> Path:
     target, record = _cached_paths(face)
     with _convert_lock:
         requested = _requested(record)
-        if target.is_file() and chars <= requested:
+        if target.is_file() and chars <= requested and not again:
             return target
         wanted = chars | requested | START_CHARS
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -600,6 +600,8 @@ class _Font(TTFont):
             return super().addObjects(doc)
         used = {code for subset in self._assignState(doc).subsets for code in subset if code in self._metrics.charToGlyph}
         self.face = TTFontFace(str(_converted(self.source, used)))
+        if not used <= self.face.charToGlyph.keys():  # another duban process replaced the cached font meanwhile
+            self.face = TTFontFace(str(_converted(self.source, used, again=True)))
         try:
             return super().addObjects(doc)
         finally:

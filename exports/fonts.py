@@ -304,12 +304,17 @@ def _scan(dirs: tuple[Path, ...]) -> list[tuple[Face, bool]]:
     index = _read_index()
     own = {Path(p) for p in os.environ.get(ENV_FONT_DIR, "").split(os.pathsep) if p.strip()}
     seen: set[str] = set()
+    walked: set[str] = set()
     found: list[tuple[Face, bool]] = []
     changed = False
     for folder in dirs:
         if not folder.is_dir():
             continue
-        for root, _dirs, files in os.walk(folder, followlinks=True):
+        for root, subdirs, files in os.walk(folder, followlinks=True):
+            if os.path.realpath(root) in walked:  # a symlinked folder seen already (or a loop)
+                subdirs.clear()
+                continue
+            walked.add(os.path.realpath(root))
             for name in sorted(files):
                 if not name.lower().endswith(FONT_SUFFIXES):
                     continue

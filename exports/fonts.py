@@ -63,12 +63,14 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         r"(fangsong|仿宋)(gb2312)?",
         r"(方正仿宋|fzfangsong|fzfs).*",
         r"(stfangsong|华文仿宋)",
+        r"cesi(仿宋|fs).*",
         r".*(fangsong|仿宋).*",
     ),
     "hei": (
         r"(simhei|黑体|heiti)",
         r"(方正黑体|fzhei|fzht).*",
         r"(stheiti|华文黑体)",
+        r"cesi(黑体|ht).*",
         r"(notosanscjksc|notosanssc|sourcehansans(sc|cn)|思源黑体(cn)?)",
         r"(wenquanyimicrohei|文泉驿微米黑|文泉驛微米黑|wenquanyizenhei|文泉驿正黑|文泉驛正黑)",
         r"(microsoftyahei|微软雅黑)",
@@ -78,28 +80,32 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         r"(kaiti|楷体)(gb2312)?",
         r"(方正楷体|fzkai|fzkt).*",
         r"(stkaiti|华文楷体)",
+        r"cesi(楷体|kt).*",
         r"arplukaicn",
         r"(lxgwwenkai|霞鹜文楷).*",
         r"arplukai.*",
         r".*(kaiti|楷体).*",
     ),
-    "xbs": (r"(方正小标宋|fzxiaobiaosong|小标宋).*",),
+    "xbs": (r"(方正小标宋|fzxiaobiaosong|小标宋).*", r"cesi(小标宋|xbs).*"),
     "song": (
         r"(simsun|宋体|nsimsun|新宋体)",
         r"(方正书宋|fzshusong|fzss).*",
         r"(stsong|华文宋体|stzhongsong|华文中宋)",
+        r"cesi(宋体|ss).*",
         r"(notoserifcjksc|notoserifsc|sourcehanserif(sc|cn)|思源宋体(cn)?)",
         r"arplumingcn",
         r"(notoserifcjk|sourcehanserif)(tc|hk|jp|kr|tw)?",
         r"arpluming.*",
     ),
 }
+# Windows (simfang.ttf), 方正 (FZFSK.TTF = 方正仿宋_GBK), 华文 (STFANGSO.TTF) and free faces; CESI faces
+# on UOS/Kylin (CESI_FS_GB2312.TTF) and names like 仿宋_GB2312.ttf match the family patterns above.
 FILE_STEMS: dict[str, tuple[str, ...]] = {
-    "fangsong": ("simfang", "fzfsk", "fzfsjw", "stfangso"),
-    "hei": ("simhei", "fzhtk", "fzhtjw", "notosanscjk-regular", "wqy-microhei", "wqy-zenhei", "msyh"),
+    "fangsong": ("simfang", "fzfsk", "fzfsjw", "stfangso", "fs_gb2312"),
+    "hei": ("simhei", "fzhtk", "fzhtjw", "wqy-microhei", "wqy-zenhei", "msyh"),
     "kai": ("simkai", "fzktk", "fzktjw", "stkaiti", "ukai"),
     "xbs": ("fzxbsjw", "fzxbsk"),
-    "song": ("simsun", "fzssk", "notoserifcjk-regular", "uming"),
+    "song": ("simsun", "fzssk", "stsong", "stzhongs", "uming"),
 }
 # Each role: its own kinds of face, then the kinds that stand in, with the stroke weight wanted.
 # A bold 宋体 is the nearest thing to 小标宋 for the title.

@@ -232,7 +232,7 @@ def _faces_in(path: Path) -> list[dict]:
                     continue
                 try:
                     text = record.toUnicode().strip()
-                except UnicodeDecodeError:
+                except (UnicodeDecodeError, LookupError):
                     continue
                 if not text:
                     continue

@@ -34,6 +34,7 @@ from desktop.decision_dialogs import date_edit
 from desktop.forms import FieldForm
 from desktop.jobs import run_job
 from exports import actions
+from exports.fonts import face_plan
 
 ALL_UNITS = "全部单位"
 
@@ -116,6 +117,7 @@ class ExportDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
+        layout.addWidget(self._font_note())
         layout.addWidget(self.open_after)
         layout.addWidget(buttons)
         self.kind.currentIndexChanged.connect(self._kind_changed)
@@ -129,6 +131,28 @@ class ExportDialog(QDialog):
     def _unit_choice(self) -> str | None:
         text = self.unit.currentText().strip()
         return None if text in ("", ALL_UNITS) else text
+
+    def _font_note(self) -> QLabel:
+        """A small line under the form, shown for PDFs: which role prints in a stand-in face on this machine."""
+        self.font_note = QLabel()
+        self.font_note.setWordWrap(True)
+        self.font_note.setStyleSheet("color: #555; font-size: 9pt;")
+        self.font_note.hide()
+        self.kind.currentIndexChanged.connect(self._on_kind_font_note)
+        return self.font_note
+
+    def _on_kind_font_note(self) -> None:
+        if "PDF" not in self.current_kind().label:
+            self.font_note.hide()
+            return
+        if not self.font_note.text():
+            try:
+                faces, notes = face_plan()
+            except UserError as exc:
+                faces, notes = {}, [exc.message.split("。")[0]]
+            self.font_note.setText("PDF 字体：" + ("；".join(notes) + "。" if notes else "各部分均使用规定字体。"))
+            self.font_note.setToolTip("\n".join(f"{role}：{face}" for role, face in faces.items()))
+        self.font_note.show()
 
     def _kind_changed(self) -> None:
         kind = self.current_kind()

@@ -14,6 +14,9 @@ if [ "$EXTRA" = "test" ]; then
     command -v soffice >/dev/null 2>&1 || APT_PACKAGES="$APT_PACKAGES libreoffice-calc-nogui"
     # Metric-compatible Calibri, so LibreOffice lays out workbooks as Excel does.
     APT_PACKAGES="$APT_PACKAGES fonts-crosextra-carlito"
+    # The PDF tests choose faces by family name among real ones (楷体 AR PL UKai, 明体 AR PL UMing) and
+    # build documents from OpenType/CFF faces alone (Noto Sans/Serif CJK, converted to TrueType).
+    APT_PACKAGES="$APT_PACKAGES fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming"
 fi
 if command -v apt-get >/dev/null 2>&1; then
     missing=""

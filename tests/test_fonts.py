@@ -19,14 +19,10 @@ from db.errors import UserError
 from db.report_data import period_report
 from exports import fonts as font_search
 
-try:  # the PDF code split into exports/pdf/ (issue 11), or the single module before it
-    from exports.pdf.cjk import CJKParagraph
-    from exports.pdf.document import Styles, write_document
-    from exports.pdf.monthly import monthly_report, report_title
-    from exports.pdf.notices import overdue_by_unit, supervision_notice
-except ImportError:
-    from exports.pdf_report import CJKParagraph, monthly_report, overdue_by_unit, report_title, supervision_notice, write_document
-    from exports.pdf_report import _Styles as Styles
+from exports.pdf.cjk import CJKParagraph
+from exports.pdf.document import Styles, write_document
+from exports.pdf.monthly import monthly_report, report_title
+from exports.pdf.notices import overdue_by_unit, supervision_notice
 
 TODAY = dt.date(2023, 1, 15)
 PERIOD = "2022-12"

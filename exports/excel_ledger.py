@@ -32,7 +32,7 @@ from db.periods import chinese_period
 from db.report_data import PeriodReport, TaskLine
 from db.responsibility import ROLES
 from db.warning_rules import DONE, GREY, RED, YELLOW
-from exports.xlsx_io import LINE_HEIGHT, MAX_ROW_HEIGHT, put_text, row_height, wrap_lines
+from exports.xlsx_io import max_lines, put_text, row_height, text_height, wrap_lines
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ _CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 _TOP = Alignment(horizontal="left", vertical="top", wrap_text=True)
 _CENTRE_TOP = Alignment(horizontal="center", vertical="top", wrap_text=True)
-_MAX_LINES = int((MAX_ROW_HEIGHT - 4) / (SIZE * LINE_HEIGHT)) - 1
+_MAX_LINES = max_lines(SIZE) - 1
 
 
 def export_ledger(report: PeriodReport, path: str | Path, *, control: JobControl | None = None, made_on: dt.date | None = None) -> Path:
@@ -330,7 +330,8 @@ class _TaskSheet:
                 elif value is not None:
                     cell.value = value
                     cell.number_format = "0%"
-                if split or rows == 1:
+                if split or i == 0:
+                    # A merged cell's text fits in its first row: a page break may fall below it.
                     heights[i] = max(heights[i], lines)
                 cell.font = _FONT
                 if rows == 1:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -42,7 +41,7 @@ from db.template_import import (
     units_with_tasks,
 )
 from db.identity import ensure_ledger_id, ledger_id
-from exports.xlsx_io import cell_text, open_workbook_safely, put_text
+from exports.xlsx_io import cell_text, open_workbook_safely, put_text, row_height, text_height
 
 SHEET = "进展报送"
 ID_SHEET = "标识"
@@ -77,7 +76,6 @@ ID_ROW_HEADER = ("任务编号", "任务指纹", "导出时版本", "预填指�
 
 BODY_FONT = "宋体"
 TITLE_FONT = "黑体"
-LINE_POINTS = 13.5
 MIN_LINES = 3
 LOCKED_FILL = PatternFill("solid", fgColor="EDEDED")
 INPUT_FILL = PatternFill("solid", fgColor="FFF7D6")
@@ -95,17 +93,6 @@ def _letter(key: str) -> str:
 def _label(column: dict[str, int], key: str) -> str:
     """A column as a problem names it: its letter and header, e.g. H（完成状态）."""
     return f"{get_column_letter(column[key] + 1)}（{HEADERS[key]}）"
-
-
-def _text_units(line: str) -> float:
-    """Width of a line in Excel column units at 10 pt: a CJK or full-width character takes 1.9."""
-    return sum(1.9 if ord(ch) > 0x2E7F else 1 for ch in line)
-
-
-def _lines(text: str, width: float) -> int:
-    """Lines a wrapped cell needs; openpyxl sets no row heights and LibreOffice and WPS do not fit them."""
-    usable = max(width - 1, 1)
-    return sum(max(1, math.ceil(_text_units(line) / usable)) for line in text.split("\n"))
 
 
 def _checksum(values: list) -> str:
@@ -165,7 +152,7 @@ def _write_template(path: Path, *, plan_title: str, office: str, due: dt.date, u
     notes = _instructions(period, office, due, any(t.current for t in tasks))
     ws.cell(row=3, column=1, value=notes).font = Font(name=BODY_FONT, size=10)
     ws.cell(row=3, column=1).alignment = Alignment(vertical="top", wrap_text=True)
-    ws.row_dimensions[3].height = _lines(notes, total_width) * LINE_POINTS + 6
+    ws.row_dimensions[3].height = text_height(notes, total_width)
     for row in (1, 2, 3):
         ws.merge_cells(f"A{row}:{last}{row}")
 
@@ -197,7 +184,7 @@ def _write_template(path: Path, *, plan_title: str, office: str, due: dt.date, u
             "next_steps": now.next_steps if now else None,
             "reporter": now.reporter if now else None,
         }
-        lines = MIN_LINES
+        height = row_height(MIN_LINES)
         for index, (key, _header, width, is_input) in enumerate(COLUMNS, start=1):
             cell = ws.cell(row=r, column=index)
             put_text(cell, values[key])
@@ -209,8 +196,8 @@ def _write_template(path: Path, *, plan_title: str, office: str, due: dt.date, u
             if is_input:
                 cell.protection = UNLOCKED
             if values[key] is not None:
-                lines = max(lines, _lines(str(values[key]), width))
-        ws.row_dimensions[r].height = lines * LINE_POINTS + 4
+                height = max(height, text_height(str(values[key]), width))
+        ws.row_dimensions[r].height = height
     end = FIRST_DATA_ROW + len(tasks) - 1
 
     status_rule = DataValidation(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
+from openpyxl.worksheet.page import PageMargins
 
 from db.errors import UserError
 
@@ -170,3 +171,18 @@ def max_lines(size: float = 10) -> int:
 def text_height(text: str | None, width: float, size: float = 10) -> float:
     """The row height in points a cell `width` characters wide (for a merged cell, the sum of its columns) needs for `text`."""
     return row_height(len(wrap_lines(text, width, size)) if text else 1, size)
+
+
+def print_setup(ws, *, title_rows: str | None = None, landscape: bool = True) -> None:
+    """A4, fitted to the page width, the header rows repeated on every page, page numbers in the footer."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if landscape else ws.ORIENTATION_PORTRAIT
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.7, header=0.3, footer=0.3)
+    ws.print_options.horizontalCentered = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+    ws.oddFooter.center.size = 9

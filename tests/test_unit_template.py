@@ -16,7 +16,8 @@ from exports.unit_template import export_templates, import_templates
 
 HOUSING = "市住房和城乡建设局"
 PERIOD = "2022-06"
-FIRST_ROW = 5
+FIRST_ROW = 6
+HEADER_ROW = FIRST_ROW - 1
 CODE, TITLE, STATUS, PERCENT, TEXT, PROBLEMS, NEXT, REPORTER = 3, 4, 8, 9, 10, 11, 12, 13
 
 
@@ -75,7 +76,7 @@ def test_a_unit_template_lists_its_tasks_with_only_the_input_cells_open(ledger, 
     codes = [ws.cell(r, CODE).value for r in range(FIRST_ROW, ws.max_row + 1)]
     assert codes == housing_codes(ledger) and len(codes) == 67
     assert "报送单位：市住房和城乡建设局" in ws["A2"].value and "截止报送日期：2022年7月10日" in ws["A2"].value
-    assert [ws.cell(4, c).value for c in (STATUS, PERCENT, TEXT, PROBLEMS, NEXT, REPORTER)] == ["完成状态", "进度", "进展情况", "存在问题", "下步计划", "填报人"]
+    assert [ws.cell(HEADER_ROW, c).value for c in (STATUS, PERCENT, TEXT, PROBLEMS, NEXT, REPORTER)] == ["完成状态", "进度", "进展情况", "存在问题", "下步计划", "填报人"]
     last = FIRST_ROW + len(codes) - 1
     assert ws.protection.sheet
     for r in (FIRST_ROW, last):
@@ -177,8 +178,9 @@ def test_every_problem_of_a_file_is_listed(ledger, tmp_path):
 
     report = import_templates(ledger, fill(template, tmp_path / "bad.xlsx", rows, copy_code), operator="测试")
     found = [(p.row, p.column) for p in report.problems]
-    assert found == [(6, "D（任务名称）"), (6, "H（完成状态）"), (6, "I（进度）"), (6, "J（进展情况）"), (copied, "C（任务编号）")]
-    assert f"任务 {codes[1]} 重复出现（第 6 行已填报）" in report.problems[-1].message
+    second = FIRST_ROW + 1
+    assert found == [(second, "D（任务名称）"), (second, "H（完成状态）"), (second, "I（进度）"), (second, "J（进展情况）"), (copied, "C（任务编号）")]
+    assert f"任务 {codes[1]} 重复出现（第 {second} 行已填报）" in report.problems[-1].message
     assert report.files[0].skipped == 65 and progress_count(ledger) == 0
 
 

@@ -286,3 +286,24 @@ def test_every_unit_with_tasks_gets_a_template_and_a_cancelled_export_leaves_non
     with pytest.raises(Cancelled):
         export_templates(ledger, tmp_path / "cancelled", period=PERIOD, control=control)
     assert list((tmp_path / "cancelled").iterdir()) == []
+
+
+def test_the_seal_reviewer_and_telephone_line_is_open_to_fill_and_never_imported(ledger, tmp_path):
+    codes = housing_codes(ledger)
+    template = export_one(ledger, tmp_path)
+    ws = load_workbook(template)["进展报送"]
+    labels = {ws.cell(3, c).value: c for c in range(1, REPORTER + 1) if ws.cell(3, c).value}
+    assert set(labels) == {"单位（盖章）：", "审核人：", "联系电话："}
+    spaces = {"单位（盖章）：": "D3", "审核人：": "H3", "联系电话：": "K3"}
+    for label, column in labels.items():
+        assert ws.cell(3, column).protection.locked
+        assert not ws[spaces[label]].protection.locked and ws[spaces[label]].border.bottom.style == "thin"
+
+    def sign(wb):
+        sheet = wb["进展报送"]
+        sheet["D3"], sheet["H3"], sheet["K3"] = HOUSING, "张审核", "0398-2812345"
+
+    report = import_templates(ledger, fill(template, tmp_path / "signed.xlsx", {codes[0]: report_of("盖章后报送")}, sign), operator="测试")
+    assert report.ok and [(f.added, f.skipped) for f in report.files] == [(1, 66)]
+    with ledger.Session() as s:
+        assert [(p.task, p.progress_text) for p in list_progress(s, unit=HOUSING, period=PERIOD)] == [(codes[0], "盖章后报送")]

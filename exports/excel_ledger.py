@@ -513,9 +513,9 @@ UNIT_SUMMARY_COLUMNS = (
     Column("到期", 7, True),
     Column("按期办结", 8, True),
     Column("逾期办结", 8, True),
-    Column("到期未办结", 8, True),
+    Column("到期未办结", 11, True),
     Column("滞后", 7, True),
-    Column("按期办结率", 9, True, "0.0%"),
+    Column("按期办结率", 11, True, "0.0%"),
     Column("排名", 6, True),
 )
 

@@ -84,7 +84,6 @@ WARNING_COLUMNS = (
 SUMMARY_SHEET = "汇总"
 UNIT_SUMMARY_SHEET = "按单位汇总"
 WARNING_SHEET = "预警清单"
-WARNING_NAMES = {RED: "逾期", YELLOW: "临期或滞后", GREY: "未报送"}
 PROGRESS_CHARS = 54  # of each unit's latest progress in the 预警清单: two lines
 PROGRESS_UNITS = 2
 LEAD_UNITS = 3  # named in a row of the 预警清单; more are counted

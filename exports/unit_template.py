@@ -178,7 +178,8 @@ def _write_template(path: Path, *, plan_title: str, office: str, due: dt.date, u
     _sign_line(ws)
     notes_row = SIGN_ROW + 1
     notes = _instructions(period, office, due, any(t.current for t in tasks))
-    ws.cell(row=notes_row, column=1, value=notes).font = Font(name=BODY_FONT, size=10)
+    put_text(ws.cell(row=notes_row, column=1), notes)
+    ws.cell(row=notes_row, column=1).font = Font(name=BODY_FONT, size=10)
     ws.cell(row=notes_row, column=1).alignment = Alignment(vertical="top", wrap_text=True)
     ws.row_dimensions[notes_row].height = text_height(notes, total_width)
     for row in (1, 2, notes_row):
@@ -191,7 +192,7 @@ def _write_template(path: Path, *, plan_title: str, office: str, due: dt.date, u
         cell.fill = INPUT_HEADER_FILL if is_input else HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = BOX
-    ws.row_dimensions[header_row].height = 30
+    ws.row_dimensions[header_row].height = max(text_height(header, width) for _key, header, width, _input in COLUMNS)
 
     body = Font(name=BODY_FONT, size=10)
     for offset, task in enumerate(tasks):

@@ -347,3 +347,20 @@ def test_libreoffice_reads_and_prints_the_workbook(workbook_path, tmp_path):
     assert pdf.exists(), "LibreOffice could not convert the workbook"
     pages = len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf.read_bytes()))
     assert pages > 22
+
+
+def test_row_height_grows_with_lines_text_width_and_font_size():
+    from exports.xlsx_io import MAX_ROW_HEIGHT, text_height, wrap_lines
+
+    chinese, digits = "营商环境" * 10, "2022" * 10  # 40 characters each
+    assert len(wrap_lines(chinese, 20)) > len(wrap_lines(digits, 20)) > 1
+    assert "".join(wrap_lines(chinese + "\n" + digits, 20)) == chinese + "\n" + digits
+    assert text_height("一\n二\n三", 20) > text_height("一二三", 20)
+    assert text_height(chinese, 40) < text_height(chinese, 20)  # a merged cell is as wide as its columns
+    assert text_height(chinese, 20, 14) > text_height(chinese, 20, 10)
+    assert text_height("短", 20) < 25  # one line stays one line, with a little room
+    assert text_height(chinese * 100, 20) == MAX_ROW_HEIGHT
+    # A number or a word is never split across lines, and no line starts with a closing mark.
+    lines = wrap_lines("累计办理相关业务2619件，企业群众满意率达69%。" * 3, 12)
+    assert all(not line.startswith(("，", "。", "%")) for line in lines)
+    assert sum(line.count("2619") for line in lines) == 3 and sum(line.count("69%") for line in lines) == 3

@@ -47,7 +47,7 @@ def cut_characters(path: str, first: int, last: int) -> list[tuple[int, str]]:
 
 @pytest.fixture(scope="module")
 def printed(initialised_ledger_file, tmp_path_factory):
-    """The three workbooks of a demo year's December, printed by LibreOffice: {name: pdf path}."""
+    """The three workbooks of a demo year's December, printed by LibreOffice: {name: pdf path}; and the 预警清单's row count."""
     folder = tmp_path_factory.mktemp("print")
     path = folder / "ledger.sqlite"
     shutil.copy(initialised_ledger_file, path)
@@ -74,10 +74,11 @@ def printed(initialised_ledger_file, tmp_path_factory):
     pdfs = {book.stem: out / f"{book.stem}.pdf" for book in books}
     missing = [name for name, pdf in pdfs.items() if not pdf.exists()]
     assert not missing, f"LibreOffice did not print {missing}"
-    return pdfs
+    return pdfs, len(report.warnings)
 
 
 def test_no_printed_character_is_cut_by_a_cell_border(printed):
+    printed, _warnings = printed
     # Parsing every page is the slow part (about 0.07 s a page, 400 pages): two processes share it.
     chunks = []
     for pdf in printed.values():
@@ -94,9 +95,12 @@ def test_no_printed_character_is_cut_by_a_cell_border(printed):
     assert not report, f"characters cut by a cell border (count, first pages, text): {report}"
 
 
-def test_every_printed_page_is_numbered_out_of_the_whole(printed):
+def test_every_printed_page_is_numbered_out_of_the_whole_and_the_warning_list_is_short(printed):
+    printed, warnings = printed
     for name, path in printed.items():
         with pdfplumber.open(path) as pdf:
             pages = len(pdf.pages)
             last = pdf.pages[-1].extract_text()
         assert f"第 {pages} 页 共 {pages} 页" in last, name
+    with pdfplumber.open(printed["预警清单"]) as pdf:
+        assert len(pdf.pages) * 5 <= warnings, "the 预警清单 should print at least five tasks a page"

@@ -86,7 +86,7 @@ def test_no_printed_character_is_cut_by_a_cell_border(printed):
             pages = len(document.pages)
         assert pages > 0
         chunks += [(str(pdf), first, min(first + 40, pages)) for first in range(0, pages, 40)]
-    with multiprocessing.get_context("fork").Pool(2) as pool:
+    with multiprocessing.get_context("spawn").Pool(2) as pool:  # not fork: a Qt test may have started threads
         results = pool.starmap(cut_characters, chunks)
     cut: dict[str, list] = {}
     for (pdf, _first, _last), found in zip(chunks, results):

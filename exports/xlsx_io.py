@@ -104,10 +104,10 @@ def text_units(text: str) -> int:
     return len(text) if text.isascii() else _units(text)
 
 
+@lru_cache(maxsize=65536)
 def _em(token: str) -> float:
     """A token's printed width in em: full-width (and ambiguous) characters 1, the others NARROW_EM."""
-    wide = text_units(token) - len(token)
-    return wide + (len(token) - wide) * NARROW_EM
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else NARROW_EM for ch in token)
 
 
 def _tokens(paragraph: str) -> list[str]:
@@ -135,7 +135,7 @@ def wrap_lines(text: str, width: float, size: float = 10) -> list[str]:
     paragraphs = text.split("\n")
     for number, paragraph in enumerate(paragraphs):
         end = "\n" if number < len(paragraphs) - 1 else ""
-        if _em(paragraph) <= capacity:
+        if len(paragraph) <= capacity:  # no character is wider than 1 em
             lines.append(paragraph + end)
             continue
         line, used = "", 0.0

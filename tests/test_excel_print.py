@@ -21,7 +21,9 @@ from exports.excel_ledger import export_ledger, export_warnings
 from exports.unit_template import export_templates
 
 pdfplumber = pytest.importorskip("pdfplumber")
-pytestmark = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+# slow: about half a minute on two cores (LibreOffice prints some 360 pages, each parsed); it does not
+# depend on Qt, so CI's second pass on the oldest Qt leaves it out.
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")]
 
 PERIOD = "2022-12"  # year end: the longest progress texts of the demo year
 TODAY = dt.date(2023, 1, 15)

@@ -3,7 +3,6 @@
 import datetime as dt
 import re
 import shutil
-import subprocess
 
 import pytest
 from openpyxl import load_workbook
@@ -332,21 +331,6 @@ def test_progress_is_reported_while_writing(report, tmp_path):
     export_ledger(report, tmp_path / "台账.xlsx", control=JobControl(report=lambda done, total, what: seen.append((done, total))))
     assert len(seen) > 5 and seen[-1] == (373, 373)
     assert [d for d, _t in seen] == sorted(d for d, _t in seen)
-
-
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
-def test_libreoffice_reads_and_prints_the_workbook(workbook_path, tmp_path):
-    out = tmp_path / "pdf"
-    subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--norestore", "--convert-to", "pdf", "--outdir", str(out), str(workbook_path)],
-        check=False,
-        capture_output=True,
-        timeout=600,
-    )
-    pdf = out / (workbook_path.stem + ".pdf")
-    assert pdf.exists(), "LibreOffice could not convert the workbook"
-    pages = len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf.read_bytes()))
-    assert pages > 22
 
 
 def test_row_height_grows_with_lines_text_width_and_font_size():

@@ -104,5 +104,6 @@ def test_every_printed_page_is_numbered_out_of_the_whole_and_the_warning_list_is
             pages = len(pdf.pages)
             last = pdf.pages[-1].extract_text()
         assert f"第 {pages} 页 共 {pages} 页" in last, name
+        assert pages >= {"工作台账": 23, "预警清单": 1, "报送模板": 1}[name.split("_")[0]], name  # 汇总, 按单位汇总, 21 annexes
     with pdfplumber.open(printed["预警清单"]) as pdf:
         assert len(pdf.pages) * 5 <= warnings, "the 预警清单 should print at least five tasks a page"

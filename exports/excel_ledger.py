@@ -1,10 +1,11 @@
-"""The 工作台账 workbooks: the whole plan (汇总, then one sheet per annex), one unit's tasks, the warning list.
+"""The 工作台账 workbooks: the whole plan (汇总, 按单位汇总, then one sheet per annex), one unit's tasks, the warning list.
 
-Every sheet prints on A4 landscape fitted to the page width, repeats its header row on each page,
-and sizes its rows from the wrapped text, since Excel, WPS and LibreOffice do not grow rows that
-openpyxl writes.  A task whose text is longer than the tallest row Excel allows (409 pt) continues
-in the rows below it; its short cells are merged across those rows.  Cells hold values, never
-formulas, and text a spreadsheet would read as a formula stays text.
+Every sheet prints on A4 (landscape, but for the two narrow summaries) fitted to the page width,
+repeats its header row on each page, and sizes its rows from the wrapped text (xlsx_io.text_height),
+since Excel, WPS and LibreOffice do not grow rows that openpyxl writes.  A task whose text is longer
+than the tallest row Excel allows (409 pt) continues in the rows below it; its short cells are
+merged across those rows, their text held within the first row so a page break cannot cut it.
+Cells hold values, never formulas, and text a spreadsheet would read as a formula stays text.
 
 Sheets written for one unit add the column 角色 (the unit's part in the task: 牵头, 配合 …) after
 序号.  编码 (the task code) is always the last column, after 销号日期 and 销号依据.  The task sheets

@@ -94,16 +94,6 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
-@lru_cache(maxsize=4096)
-def _units(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
-
-
-def text_units(text: str) -> int:
-    """Printed width in half-width characters: a Chinese character (and any ambiguous one) counts two."""
-    return len(text) if text.isascii() else _units(text)
-
-
 @lru_cache(maxsize=65536)
 def _em(token: str) -> float:
     """A token's printed width in em: full-width (and ambiguous) characters 1, the others NARROW_EM."""

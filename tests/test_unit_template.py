@@ -88,6 +88,8 @@ def test_a_unit_template_lists_its_tasks_with_only_the_input_cells_open(ledger, 
     assert (rules[f"I{FIRST_ROW}:I{last}"].type, rules[f"I{FIRST_ROW}:I{last}"].formula1, rules[f"I{FIRST_ROW}:I{last}"].formula2) == ("whole", "0", "100")
     assert wb["标识"].sheet_state == "veryHidden"
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
+    assert int(ws.page_setup.fitToWidth) == 1 and int(ws.page_setup.fitToHeight) == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}" and ws.oddFooter.center.text == "第 &P 页 共 &N 页"
     assert all(ws.row_dimensions[r].height for r in range(1, last + 1))
 
 

@@ -348,3 +348,24 @@ def test_row_height_grows_with_lines_text_width_and_font_size():
     lines = wrap_lines("累计办理相关业务2619件，企业群众满意率达69%。" * 3, 12)
     assert all(not line.startswith(("，", "。", "%")) for line in lines)
     assert sum(line.count("2619") for line in lines) == 3 and sum(line.count("69%") for line in lines) == 3
+
+
+def test_a_sign_off_prints_its_date_note_and_evidence_file_from_the_day_it_was_made(ledger, tmp_path):
+    from db.decisions import Evidence, sign_off
+    from db.ledger import get_task
+
+    with ledger.Session.begin() as session:
+        task = get_task(session, "A02-01")
+        sign_off(session, task, signed_on=dt.date(2022, 11, 20), operator="测试", note="=经审核已完成", evidence=Evidence("验收报告.pdf", b"%PDF-1.4"))
+    for period, shown in (("2022-10", False), ("2022-11", True)):
+        with ledger.Session() as session:
+            report = period_report(session, period, today=TODAY)
+            facts = sign_off_facts(session, resolve_plan_id(session, None), report.reference)
+        ws = load_workbook(export_ledger(report, tmp_path / f"{period}.xlsx", sign_offs=facts, made_on=MADE_ON))["附件2"]
+        row = task_rows(ws)["A02-01"]
+        date, basis = cell(ws, row, "销号日期"), cell(ws, row, "销号依据")
+        if shown:
+            assert date.value == "2022年\n11月20日"
+            assert basis.value == "=经审核已完成；证明材料：验收报告.pdf" and basis.data_type == "s"
+        else:
+            assert date.value is None and basis.value is None, period

@@ -2,8 +2,9 @@
 
 A template's sheet 进展报送 lists the unit's tasks for a period (task columns locked, input
 columns unlocked) under a line for the unit's seal, its reviewer and telephone (unlocked; the
-import reads nothing above the header row, so these never reach the ledger); the very hidden sheet 标识 records the ledger, unit, period and, per task, its
-fingerprint and the version of the report the template was pre-filled with, under a checksum.
+import reads nothing above the header row, so these never reach the ledger); the very hidden
+sheet 标识 records the ledger, unit, period and, per task, its fingerprint and the version of the
+report the template was pre-filled with, under a checksum.
 """
 
 from __future__ import annotations

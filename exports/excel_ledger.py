@@ -90,6 +90,7 @@ PROGRESS_UNITS = 2
 LEAD_UNITS = 3  # named in a row of the 预警清单; more are counted
 TITLE_CHARS = 36
 _NAME_SEPARATOR = re.compile(r"、(?![^（(]*[）)])")  # not the 、 of 各县（市、区）
+HEADER_ROW = 4  # below the title, the subtitle and the period line
 SIZE = 10
 FONT_NAME = "宋体"
 STEP = 25
@@ -356,7 +357,7 @@ class _TaskSheet:
         for number, (text, font) in enumerate(((subtitle, _HEADING), (info, _FONT)), start=2):
             lines = len(wrap_lines(text, self.total_width, font.size))
             _merged_line(ws, number, len(self.columns), text, font, _LEFT, row_height(lines, font.size))
-        header = 4
+        header = HEADER_ROW
         lines = 1
         for number, column in enumerate(self.columns, start=1):
             cell = ws.cell(row=header, column=number)
@@ -428,8 +429,8 @@ class _TaskSheet:
     def finish(self) -> None:
         """Print only the table; filter its rows from the header."""
         last = get_column_letter(len(self.columns))
-        self.ws.print_area = f"A1:{last}{max(self.row, 4)}"
-        self.ws.auto_filter.ref = f"A4:{last}{max(self.row, 4)}"
+        self.ws.print_area = f"A1:{last}{max(self.row, HEADER_ROW)}"
+        self.ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{max(self.row, HEADER_ROW)}"
 
 
 def _merged_line(ws: Worksheet, row: int, columns: int, text: str, font: Font, alignment: Alignment, height: float, fill: PatternFill | None = None):

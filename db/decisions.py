@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -166,3 +167,24 @@ def decisions_of(session: Session, task_id: int) -> DecisionView:
         evidence_name=row.evidence_name if row else None,
         extensions=[tuple(e) for e in extensions],
     )
+
+
+class SignOffFact(NamedTuple):
+    """What the ledgers print of a sign-off: its date and the evidence it rests on."""
+
+    signed_on: dt.date
+    basis: str
+
+
+def sign_off_facts(session: Session, plan_id: int, reference: dt.date) -> dict[int, SignOffFact]:
+    """The plan's sign-offs made by the reference date, by task id: date, and the evidence note and file name."""
+    rows = session.execute(
+        select(SignOff.task_id, SignOff.signed_on, SignOff.evidence_note, SignOff.evidence_name)
+        .join(Task, Task.id == SignOff.task_id)
+        .where(Task.plan_id == plan_id, SignOff.signed_on <= reference)
+    ).all()
+    facts = {}
+    for task_id, signed_on, note, name in rows:
+        parts = [(note or "").strip(), f"证明材料：{name}" if name else ""]
+        facts[task_id] = SignOffFact(signed_on, "；".join(p for p in parts if p))
+    return facts

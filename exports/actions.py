@@ -22,9 +22,14 @@ def _report(ledger: Ledger, period: str, unit: str | None = None) -> PeriodRepor
 
 def write_ledger(ledger: Ledger, path: str | Path, *, period: str, unit: str | None = None, control: JobControl | None = None) -> list[Path]:
     """The 工作台账 workbook: the whole plan, or one unit's 牵头 and 配合 tasks."""
+    from db.decisions import sign_off_facts
+    from db.ledger import resolve_plan_id
     from exports.excel_ledger import export_ledger
 
-    return [export_ledger(_report(ledger, period, unit), Path(path), control=control)]
+    report = _report(ledger, period, unit)
+    with ledger.Session() as session:
+        sign_offs = sign_off_facts(session, resolve_plan_id(session, None), report.reference)
+    return [export_ledger(report, Path(path), sign_offs=sign_offs, control=control)]
 
 
 def write_warnings(ledger: Ledger, path: str | Path, *, period: str, control: JobControl | None = None) -> list[Path]:

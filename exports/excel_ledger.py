@@ -1,74 +1,96 @@
-"""The 工作台账 workbooks: the whole plan (汇总, then one sheet per annex), one unit's tasks, the warning list.
+"""The 工作台账 workbooks: the whole plan (汇总, 按单位汇总, then one sheet per annex), one unit's tasks, the warning list.
 
-Every sheet prints on A4 landscape fitted to the page width, repeats its header row on each page,
-and sizes its rows from the wrapped text, since Excel, WPS and LibreOffice do not grow rows that
-openpyxl writes.  A task whose text is longer than the tallest row Excel allows (409 pt) continues
-in the rows below it; its short cells are merged across those rows.  Cells hold values, never
-formulas, and text a spreadsheet would read as a formula stays text.
+Every sheet prints on A4 (landscape, but for the two narrow summaries) fitted to the page width,
+repeats its header row on each page, and sizes its rows from the wrapped text (xlsx_io.text_height),
+since Excel, WPS and LibreOffice do not grow rows that openpyxl writes.  A task whose text is longer
+than the tallest row Excel allows (409 pt) continues in the rows below it; its short cells are
+merged across those rows, their text held within the first row so a page break cannot cut it.
+Cells hold values, never formulas, and text a spreadsheet would read as a formula stays text.
 
 Sheets written for one unit add the column 角色 (the unit's part in the task: 牵头, 配合 …) after
-序号; the warning list adds 预警 and 原因 there.  编码 (the task code) is always the last column.
+序号.  编码 (the task code) is always the last column, after 销号日期 and 销号依据.  The task sheets
+carry an autofilter on their header row.  The whole-plan ledger adds 按单位汇总, the lead units'
+figures from the report's standings.  The 预警清单 is a short list, one row per task: what it is,
+who leads it, when it was due, how many days it is overdue, the latest progress and the warning.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
-from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from db.errors import UserError
 from db.jobs import JobControl
-from db.periods import chinese_period
-from db.report_data import PeriodReport, TaskLine
+from db.decisions import SignOffFact
+from db.periods import chinese_date, chinese_period
+from db.report_data import PeriodReport, TaskLine, UnitStanding
 from db.responsibility import ROLES
 from db.warning_rules import DONE, GREY, RED, YELLOW
-from exports.xlsx_io import LINE_HEIGHT, MAX_ROW_HEIGHT, put_text, row_height, wrap_lines
+from exports.xlsx_io import max_lines, print_setup, put_text, row_height, text_height, wrap_lines
 
 
 @dataclass(frozen=True)
 class Column:
-    """A column of a task table: its header, width in characters, and whether its cells are centred."""
+    """A column of a table: its header, width in characters, whether its cells are centred, and the format of its numbers."""
 
     title: str
     width: float
     centred: bool = False
+    number_format: str | None = None
 
 
-LABEL = Column("序号", 7, True)
+LABEL = Column("序号", 6, True)
 BASE_COLUMNS = (
-    Column("任务内容", 30),
+    Column("任务内容", 28),
     Column("牵头单位", 12),
     Column("配合单位", 12),
     Column("时间节点", 10, True),
-    Column("完成状态", 9, True),
-    Column("进度", 6, True),
-    Column("进展情况", 32),
-    Column("存在问题", 14),
-    Column("下步计划", 14),
+    Column("完成状态", 8, True),
+    Column("进度", 6, True, "0%"),
+    Column("进展情况", 30),
+    Column("存在问题", 12),
+    Column("下步计划", 12),
     Column("最近报送", 11, True),
+    Column("销号日期", 10, True),
+    Column("销号依据", 14),
 )
 CODE = Column("编码", 10, True)
-ROLE = Column("角色", 9, True)
-WARNING = Column("预警", 7, True)
-REASON = Column("原因", 14)
+ROLE = Column("角色", 8, True)
 
 PLAN_COLUMNS = (LABEL, *BASE_COLUMNS, CODE)
 UNIT_COLUMNS = (LABEL, ROLE, *BASE_COLUMNS, CODE)
-WARNING_COLUMNS = (LABEL, WARNING, REASON, *BASE_COLUMNS, CODE)
+WARNING_COLUMNS = (
+    Column("序号", 5, True),
+    Column("任务编号", 12, True),
+    Column("任务名称", 20),
+    Column("牵头单位", 16),
+    Column("时间节点", 12, True),
+    Column("逾期天数", 9, True),
+    Column("最新进展", 54),
+    Column("预警", 7, True),
+)
 
 SUMMARY_SHEET = "汇总"
+UNIT_SUMMARY_SHEET = "按单位汇总"
 WARNING_SHEET = "预警清单"
-WARNING_NAMES = {RED: "逾期", YELLOW: "临期或滞后", GREY: "未报送"}
+PROGRESS_CHARS = 54  # of each unit's latest progress in the 预警清单: two lines
+PROGRESS_UNITS = 2
+LEAD_UNITS = 3  # named in a row of the 预警清单; more are counted
+TITLE_CHARS = 36
+_NAME_SEPARATOR = re.compile(r"、(?![^（(]*[）)])")  # not the 、 of 各县（市、区）
+HEADER_ROW = 4  # below the title, the subtitle and the period line
 SIZE = 10
 FONT_NAME = "宋体"
 STEP = 25
@@ -92,29 +114,42 @@ FILLS = {
 }
 WARNING_LEGEND = "底色：红色—逾期　黄色—临期或滞后　灰色—本期未报送"
 LEGEND = WARNING_LEGEND + "　蓝色—已销号　无底色—正常推进"
+WARNING_FILLS = {"逾期": FILLS[RED], "临期": FILLS[YELLOW], "滞后": FILLS[YELLOW], "未报送": FILLS[GREY]}
 _CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 _TOP = Alignment(horizontal="left", vertical="top", wrap_text=True)
 _CENTRE_TOP = Alignment(horizontal="center", vertical="top", wrap_text=True)
-_MAX_LINES = int((MAX_ROW_HEIGHT - 4) / (SIZE * LINE_HEIGHT)) - 1
+_MAX_LINES = max_lines(SIZE) - 1
 
 
-def export_ledger(report: PeriodReport, path: str | Path, *, control: JobControl | None = None, made_on: dt.date | None = None) -> Path:
-    """Write the 工作台账: 汇总 and one sheet per annex for the whole plan, or one sheet for a unit's report."""
+def export_ledger(
+    report: PeriodReport,
+    path: str | Path,
+    *,
+    sign_offs: Mapping[int, SignOffFact] | None = None,
+    control: JobControl | None = None,
+    made_on: dt.date | None = None,
+) -> Path:
+    """Write the 工作台账: 汇总, 按单位汇总 and one sheet per annex for the whole plan, or one sheet for a unit's report.
+
+    sign_offs (db.decisions.sign_off_facts, by task id) fill the columns 销号日期 and 销号依据.
+    """
     control = control or JobControl()
     made_on = made_on or dt.date.today()
+    sign_offs = sign_offs or {}
     wb = Workbook()
     unit = report.unit
     if unit is None:
         _summary_sheet(wb.active, report, made_on)
-        _annex_sheets(wb, report, made_on, control)
+        _unit_summary_sheet(wb.create_sheet(UNIT_SUMMARY_SHEET), report, made_on)
+        _annex_sheets(wb, report, sign_offs, made_on, control)
     else:
-        _unit_sheet(wb.active, report, unit, made_on, control)
+        _unit_sheet(wb.active, report, unit, sign_offs, made_on, control)
     control.step(len(report.lines), len(report.lines), "正在保存工作簿")
     return _save(wb, path, report)
 
 
-def _annex_sheets(wb: Workbook, report: PeriodReport, made_on: dt.date, control: JobControl) -> None:
+def _annex_sheets(wb: Workbook, report: PeriodReport, sign_offs: Mapping[int, SignOffFact], made_on: dt.date, control: JobControl) -> None:
     """One sheet per annex, its tasks under the plan's section headings."""
     total, done = len(report.lines), 0
     for annex in sorted({line.task.annex for line in report.lines}):
@@ -127,14 +162,14 @@ def _annex_sheets(wb: Workbook, report: PeriodReport, made_on: dt.date, control:
         )
         for line in lines:
             sheet.section(line)
-            sheet.task(_values(line), line.state.colour)
+            sheet.task(_values(line, sign_offs.get(line.task.id)), FILLS.get(line.state.colour))
             done += 1
             if done % STEP == 0:
                 control.step(done, total, f"正在写入附件{annex}")
         sheet.finish()
 
 
-def _unit_sheet(ws: Worksheet, report: PeriodReport, unit: str, made_on: dt.date, control: JobControl) -> None:
+def _unit_sheet(ws: Worksheet, report: PeriodReport, unit: str, sign_offs: Mapping[int, SignOffFact], made_on: dt.date, control: JobControl) -> None:
     """One sheet of a unit's tasks grouped by annex, with the unit's role in each."""
     ws.title = _sheet_name(unit)
     total = len(report.lines)
@@ -149,47 +184,93 @@ def _unit_sheet(ws: Worksheet, report: PeriodReport, unit: str, made_on: dt.date
     for done, line in enumerate(report.lines, start=1):
         sheet.annex(line, report.annex_titles)
         sheet.section(line)
-        sheet.task({**_values(line), ROLE.title: roles[line.task.id]}, line.state.colour)
+        sheet.task({**_values(line, sign_offs.get(line.task.id)), ROLE.title: roles[line.task.id]}, FILLS.get(line.state.colour))
         if done % STEP == 0:
             control.step(done, total, f"正在写入{unit}的任务")
     sheet.finish()
 
 
 def export_warnings(report: PeriodReport, path: str | Path, *, control: JobControl | None = None, made_on: dt.date | None = None) -> Path:
-    """Write the 预警清单: overdue tasks, then due soon or lagging, then not reported, each with its reason."""
+    """Write the 预警清单: overdue tasks, then due soon or lagging, then not reported; one short row each."""
     control = control or JobControl()
     made_on = made_on or dt.date.today()
     warnings = report.warnings
     unit = report.unit
-    counts = {colour: sum(1 for line in warnings if line.state.colour == colour) for colour in WARNING_NAMES}
+    kinds = [_warning_kind(line) for line in warnings]
+    counts = {kind: kinds.count(kind) for kind in WARNING_FILLS}
     wb = Workbook()
     ws = wb.active
     ws.title = WARNING_SHEET
     sheet = _TaskSheet(ws, WARNING_COLUMNS)
     sheet.titles(
         f"{report.plan_title}任务预警清单" + (f"（{unit}）" if unit else ""),
-        f"预警任务共 {len(warnings)} 项：" + "，".join(f"{name} {counts[colour]} 项" for colour, name in WARNING_NAMES.items()),
-        _info(report, made_on) + "\n" + WARNING_LEGEND,
+        f"预警任务共 {len(warnings)} 项：" + "，".join(f"{kind} {n} 项" for kind, n in counts.items()),
+        _info(report, made_on) + "\n逾期天数自时间节点（已批准延期的，自延期后的时限）起算至统计截止日；最新进展为牵头单位最近一次报送的内容摘要。",
     )
-    colour = None
-    for done, line in enumerate(warnings, start=1):
-        if line.state.colour != colour:
-            colour = line.state.colour
-            sheet.group(f"{WARNING_NAMES[colour]}（{counts[colour]} 项）")
+    for done, (line, kind) in enumerate(zip(warnings, kinds), start=1):
+        days = _overdue_days(line, report.reference)
         values = {
-            **_values(line),
-            LABEL.title: f"附件{line.task.annex}\n{line.task.label}",
-            WARNING.title: WARNING_NAMES[colour],
-            REASON.title: line.state.reason,
+            "序号": done,
+            "任务编号": line.task.code,
+            "任务名称": _trim(line.task.title, TITLE_CHARS),
+            "牵头单位": _few_units(line.lead_text),
+            "时间节点": line.deadline_text,
+            "逾期天数": days,
+            "最新进展": _latest_progress(line),
+            "预警": kind,
         }
-        sheet.task(values, colour)
+        sheet.task(values, WARNING_FILLS[kind])
         if done % STEP == 0:
             control.step(done, len(warnings), "正在写入预警清单")
     sheet.finish()
     control.step(len(warnings), len(warnings), "正在保存工作簿")
-    return _save(wb, path, report)
+    return _save(wb, path, report, f"{report.plan_title}任务预警清单")
 
 
+def _warning_kind(line: TaskLine) -> str:
+    """逾期, 临期, 滞后 or 未报送: the warning a row of the 预警清单 names."""
+    colour = line.state.colour
+    if colour == RED:
+        return "逾期"
+    if colour == GREY:
+        return "未报送"
+    return "滞后" if line.status == "滞后" else "临期"
+
+
+def _overdue_days(line: TaskLine, reference: dt.date) -> int | None:
+    """Days from the (extended) due date to the reference date; None when the task is not overdue."""
+    due = line.state.due
+    if line.state.colour != RED or due is None:
+        return None
+    return max((reference - due).days, 0)
+
+
+def _few_units(names: str) -> str:
+    """At most LEAD_UNITS unit names, then how many there are in all: 甲、乙、丙等11个单位."""
+    units = _NAME_SEPARATOR.split(names)
+    return names if len(units) <= LEAD_UNITS else "、".join(units[:LEAD_UNITS]) + f"等{len(units)}个单位"
+
+
+def _latest_progress(line: TaskLine) -> str:
+    """Each reporting unit's latest progress, cut at a sentence end near PROGRESS_CHARS; at most PROGRESS_UNITS units."""
+    paragraphs = [p for p in _clean(line.progress_text).split("\n") if p.strip()]
+    shown = [_trim(p, PROGRESS_CHARS) for p in paragraphs[:PROGRESS_UNITS]]
+    if len(paragraphs) > PROGRESS_UNITS:
+        shown.append(f"（另有 {len(paragraphs) - PROGRESS_UNITS} 个单位的报送，详见工作台账）")
+    return "\n".join(shown) or "（尚无报送）"
+
+
+def _trim(text: str, limit: int) -> str:
+    """Text of at most about `limit` characters, cut after a sentence or clause where one ends in the second half."""
+    if len(text) <= limit:
+        return text
+    window = text[:limit]
+    cut = max(window.rfind(mark) for mark in "。；;") + 1
+    if cut < limit // 2:
+        cut = max(window.rfind(mark) for mark in "，,、") + 1
+    if cut < limit // 2:
+        cut = limit
+    return window[:cut].rstrip("，,、") + "……"
 
 
 def _roles(line: TaskLine, unit: str) -> str:
@@ -205,13 +286,9 @@ def _sheet_name(name: str) -> str:
 
 def _info(report: PeriodReport, made_on: dt.date, gap: str = "　　") -> str:
     return (
-        f"统计期间：{chinese_period(report.period)}（截至{_date(report.reference)}）"
-        f"{gap}制表单位：{report.settings.office_name}　　制表日期：{_date(made_on)}"
+        f"统计期间：{chinese_period(report.period)}（截至{chinese_date(report.reference)}）"
+        f"{gap}制表单位：{report.settings.office_name}　　制表日期：{chinese_date(made_on)}"
     )
-
-
-def _date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _clean(text: str) -> str:
@@ -219,9 +296,11 @@ def _clean(text: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def _values(line: TaskLine) -> dict[str, object]:
+def _values(line: TaskLine, sign_off: SignOffFact | None) -> dict[str, object]:
     """A task line's cells by column title."""
     return {
+        "销号日期": chinese_date(sign_off.signed_on).replace("年", "年\n", 1) if sign_off else None,
+        "销号依据": sign_off.basis if sign_off else None,
         LABEL.title: line.task.label,
         "任务内容": line.task.text,
         "牵头单位": line.lead_text,
@@ -260,9 +339,10 @@ def _pieces(text: str, width: float) -> list[tuple[str, int]]:
 class _TaskSheet:
     """A worksheet of task rows: title rows, a header repeated on every printed page, grouped and coloured rows."""
 
-    def __init__(self, ws: Worksheet, columns: tuple[Column, ...]):
+    def __init__(self, ws: Worksheet, columns: tuple[Column, ...], *, landscape: bool = True):
         self.ws = ws
         self.columns = columns
+        self.landscape = landscape
         self.row = 0
         self.current_annex: int | None = None
         self.current_section: str | None = None
@@ -273,11 +353,11 @@ class _TaskSheet:
     def titles(self, title: str, subtitle: str, info: str) -> None:
         """The title, a subtitle and the period line, merged across the table; then the header row."""
         ws = self.ws
-        _merged_line(ws, 1, len(self.columns), title, _TITLE, _CENTRE, 32)
+        _merged_line(ws, 1, len(self.columns), title, _TITLE, _CENTRE, max(32, text_height(title, self.total_width, _TITLE.size)))
         for number, (text, font) in enumerate(((subtitle, _HEADING), (info, _FONT)), start=2):
             lines = len(wrap_lines(text, self.total_width, font.size))
             _merged_line(ws, number, len(self.columns), text, font, _LEFT, row_height(lines, font.size))
-        header = 4
+        header = HEADER_ROW
         lines = 1
         for number, column in enumerate(self.columns, start=1):
             cell = ws.cell(row=header, column=number)
@@ -286,8 +366,7 @@ class _TaskSheet:
             lines = max(lines, len(wrap_lines(column.title, column.width)))
         ws.row_dimensions[header].height = row_height(lines)
         ws.freeze_panes = ws.cell(row=header + 1, column=1)
-        ws.print_title_rows = f"{header}:{header}"
-        _page_setup(ws)
+        _page_setup(ws, f"{header}:{header}", landscape=self.landscape)
         self.row = header
 
     def annex(self, line: TaskLine, titles: dict[int, str]) -> None:
@@ -309,10 +388,9 @@ class _TaskSheet:
         lines = len(wrap_lines(text, self.total_width, SIZE))
         _merged_line(self.ws, self.row, len(self.columns), text, _BOLD, _LEFT, row_height(lines), _GROUP_FILL)
 
-    def task(self, values: dict[str, object], colour: str) -> None:
+    def task(self, values: dict[str, object], fill: PatternFill | None) -> None:
         """One task: one row, or more when its text is taller than a row can be."""
         ws = self.ws
-        fill = FILLS.get(colour)
         cells: list[list[tuple[object, int]]] = []
         for column in self.columns:
             value = values.get(column.title)
@@ -329,8 +407,10 @@ class _TaskSheet:
                     put_text(cell, value or None)
                 elif value is not None:
                     cell.value = value
-                    cell.number_format = "0%"
-                if split or rows == 1:
+                    if column.number_format:
+                        cell.number_format = column.number_format
+                if split or i == 0:
+                    # A merged cell's text fits in its first row: a page break may fall below it.
                     heights[i] = max(heights[i], lines)
                 cell.font = _FONT
                 if rows == 1:
@@ -347,8 +427,10 @@ class _TaskSheet:
         self.row = first + rows - 1
 
     def finish(self) -> None:
-        """Print only the table."""
-        self.ws.print_area = f"A1:{get_column_letter(len(self.columns))}{max(self.row, 4)}"
+        """Print only the table; filter its rows from the header."""
+        last = get_column_letter(len(self.columns))
+        self.ws.print_area = f"A1:{last}{max(self.row, HEADER_ROW)}"
+        self.ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{max(self.row, HEADER_ROW)}"
 
 
 def _merged_line(ws: Worksheet, row: int, columns: int, text: str, font: Font, alignment: Alignment, height: float, fill: PatternFill | None = None):
@@ -369,17 +451,9 @@ def _merge(ws: Worksheet, first_row: int, first_col: int, last_row: int, last_co
     ws.merged_cells.add(CellRange(min_row=first_row, min_col=first_col, max_row=last_row, max_col=last_col))
 
 
-def _page_setup(ws: Worksheet) -> None:
-    """A4 landscape, fitted to the page width, page numbers in the footer."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3)
-    ws.print_options.horizontalCentered = True
-    ws.oddFooter.center.text = "第 &P 页 共 &N 页"
-    ws.oddFooter.center.size = 9
+def _page_setup(ws: Worksheet, title_rows: str | None, landscape: bool = True) -> None:
+    """A4 (landscape unless the sheet is narrow) fitted to the page width, the header repeated, page numbers and the sheet's name in the footer."""
+    print_setup(ws, title_rows=title_rows, landscape=landscape)
     ws.oddFooter.left.text = "&A"
     ws.oddFooter.left.size = 9
 
@@ -399,7 +473,7 @@ def _summary_sheet(ws: Worksheet, report: PeriodReport, made_on: dt.date) -> Non
     _merged_line(ws, 2, width, info, _FONT, _LEFT, row_height(len(wrap_lines(info, total_width))))
     row = 4
     _merged_line(ws, row - 1, width, "一、总体情况", _HEADING, _LEFT, 24)
-    reference = _date(report.reference)
+    reference = chinese_date(report.reference)
     figures = (
         ("任务总数", len(report.lines), "计划全部任务"),
         ("已到期", report.due_count, f"时间节点在{reference}前（含当日）的任务"),
@@ -430,9 +504,54 @@ def _summary_sheet(ws: Worksheet, report: PeriodReport, made_on: dt.date) -> Non
     _summary_row(ws, row, [(v, i, i) for i, v in enumerate(sums, start=1)], header=True)
     for r in range(table_header + 1, row + 1):
         ws.cell(row=r, column=width).number_format = "0.0%"
-    _page_setup(ws)
-    ws.print_title_rows = f"{table_header}:{table_header}"
+    _page_setup(ws, f"{table_header}:{table_header}", landscape=False)
     ws.print_area = f"A1:{get_column_letter(width)}{row}"
+
+
+UNIT_SUMMARY_COLUMNS = (
+    Column("单位", 28),
+    Column("牵头任务", 8, True),
+    Column("到期", 7, True),
+    Column("按期办结", 8, True),
+    Column("逾期办结", 8, True),
+    Column("到期未办结", 11, True),
+    Column("滞后", 7, True),
+    Column("按期办结率", 11, True, "0.0%"),
+    Column("排名", 6, True),
+)
+
+
+def _unit_summary_sheet(ws: Worksheet, report: PeriodReport, made_on: dt.date) -> None:
+    """按单位汇总: each lead unit's tasks and on-time completion, in the order and with the figures of report.standings."""
+    sheet = _TaskSheet(ws, UNIT_SUMMARY_COLUMNS, landscape=False)
+    standings = report.standings
+    sheet.titles(
+        "各单位牵头任务完成情况",
+        f"{report.plan_title}　牵头单位共 {len(standings)} 个",
+        _info(report, made_on, "\n") + f"\n到期：时间节点在{chinese_date(report.reference)}前（含当日）的牵头任务；"
+        "按期办结率＝按期办结÷到期；无到期任务的单位不排名。",
+    )
+    ranks = _ranks(standings)
+    for standing in standings:
+        values = {
+            "单位": standing.unit,
+            "牵头任务": standing.lead_tasks,
+            "到期": standing.due,
+            "按期办结": standing.done_on_time,
+            "逾期办结": standing.done_late,
+            "到期未办结": standing.overdue,
+            "滞后": standing.lagging,
+            "按期办结率": standing.on_time_rate if standing.due else None,
+            "排名": ranks.get(standing.unit),
+        }
+        sheet.task(values, None)
+    sheet.finish()
+
+
+def _ranks(standings: list[UnitStanding]) -> dict[str, int]:
+    """Each unit with tasks due: 1 + the number of units with a higher on-time rate (equal rates share a rank)."""
+    rated = [s for s in standings if s.due]
+    return {s.unit: 1 + sum(1 for other in rated if other.on_time_rate > s.on_time_rate) for s in rated}
 
 
 def _summary_row(ws: Worksheet, row: int, cells: list[tuple[object, int, int]], header: bool = False, left: tuple[int, ...] = ()) -> None:
@@ -458,7 +577,7 @@ def _summary_row(ws: Worksheet, row: int, cells: list[tuple[object, int, int]], 
     ws.row_dimensions[row].height = max(20, row_height(lines))
 
 
-def _save(wb: Workbook, path: str | Path, report: PeriodReport) -> Path:
+def _save(wb: Workbook, path: str | Path, report: PeriodReport, title: str | None = None) -> Path:
     """Save under a temporary name in the target folder, then rename: a failed export leaves no half file."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
@@ -466,7 +585,7 @@ def _save(wb: Workbook, path: str | Path, report: PeriodReport) -> Path:
     if not path.parent.is_dir():
         raise UserError(f"文件夹不存在：{path.parent}")
     wb.properties.creator = report.settings.office_name
-    wb.properties.title = f"{report.plan_title}工作台账"
+    wb.properties.title = title or f"{report.plan_title}工作台账"
     temp = path.with_name(f".{path.stem}.{secrets.token_hex(4)}.tmp.xlsx")
     try:
         wb.save(temp)

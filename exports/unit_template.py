@@ -1,8 +1,10 @@
 """The unit reporting round trip: one 报送模板 per unit out, the filled templates back into the ledger.
 
 A template's sheet 进展报送 lists the unit's tasks for a period (task columns locked, input
-columns unlocked); the very hidden sheet 标识 records the ledger, unit, period and, per task, its
-fingerprint and the version of the report the template was pre-filled with, under a checksum.
+columns unlocked) under a line for the unit's seal, its reviewer and telephone (unlocked; the
+import reads nothing above the header row, so these never reach the ledger); the very hidden
+sheet 标识 records the ledger, unit, period and, per task, its fingerprint and the version of the
+report the template was pre-filled with, under a checksum.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -22,7 +23,6 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.page import PageMargins
 
 from db.engine import Ledger
 from db.errors import UserError
@@ -42,7 +42,7 @@ from db.template_import import (
     units_with_tasks,
 )
 from db.identity import ensure_ledger_id, ledger_id
-from exports.xlsx_io import cell_text, open_workbook_safely, put_text
+from exports.xlsx_io import cell_text, open_workbook_safely, print_setup, put_text, row_height, text_height
 
 SHEET = "进展报送"
 ID_SHEET = "标识"
@@ -51,7 +51,10 @@ FORMAT_VERSION = "1"
 PREVIOUS_CHARS = 150
 MAX_ROWS = 2000
 HEADER_SEARCH = 10
-FIRST_DATA_ROW = 5
+SIGN_ROW = 3
+FIRST_DATA_ROW = 6
+# The fill-in line above the table: (label, first column, last column) then its input's columns.
+SIGN_FIELDS = (("单位（盖章）：", 1, 3, 4, 6), ("审核人：", 7, 7, 8, 9), ("联系电话：", 10, 10, 11, 12))
 
 # (key, header, width, input column)
 COLUMNS = [
@@ -77,7 +80,6 @@ ID_ROW_HEADER = ("任务编号", "任务指纹", "导出时版本", "预填指�
 
 BODY_FONT = "宋体"
 TITLE_FONT = "黑体"
-LINE_POINTS = 13.5
 MIN_LINES = 3
 LOCKED_FILL = PatternFill("solid", fgColor="EDEDED")
 INPUT_FILL = PatternFill("solid", fgColor="FFF7D6")
@@ -95,17 +97,6 @@ def _letter(key: str) -> str:
 def _label(column: dict[str, int], key: str) -> str:
     """A column as a problem names it: its letter and header, e.g. H（完成状态）."""
     return f"{get_column_letter(column[key] + 1)}（{HEADERS[key]}）"
-
-
-def _text_units(line: str) -> float:
-    """Width of a line in Excel column units at 10 pt: a CJK or full-width character takes 1.9."""
-    return sum(1.9 if ord(ch) > 0x2E7F else 1 for ch in line)
-
-
-def _lines(text: str, width: float) -> int:
-    """Lines a wrapped cell needs; openpyxl sets no row heights and LibreOffice and WPS do not fit them."""
-    usable = max(width - 1, 1)
-    return sum(max(1, math.ceil(_text_units(line) / usable)) for line in text.split("\n"))
 
 
 def _checksum(values: list) -> str:
@@ -134,8 +125,31 @@ def _instructions(period: str, office: str, due: dt.date, prefilled: bool) -> st
         f"2. 完成状态从下拉列表中选择（{'、'.join(STATUSES)}）；进度填 0 到 100 的整数，已完成的填 100。",
         "3. 填写了某项任务的，进展情况必须填写；本期无需报送的任务整行留空。",
         f"4. 请勿增删行列、改动工作表或文件结构；填好后保存为 .xlsx 文件，于{chinese_date(due)}前报送{office}。",
+        "5. 请在表头填写审核人和联系电话；报送纸质件的，打印后在“单位（盖章）”处加盖公章。",
     ]
     return "\n".join(lines)
+
+
+def _sign_line(ws) -> None:
+    """单位（盖章）, 审核人 and 联系电话, each a label and an unlocked space with a line to write on."""
+    label_font = Font(name=BODY_FONT, size=11, bold=True)
+    underline = Border(bottom=Side(style="thin", color="000000"))
+    for label, first, last, input_first, input_last in SIGN_FIELDS:
+        cell = ws.cell(row=SIGN_ROW, column=first)
+        put_text(cell, label)
+        cell.font = label_font
+        cell.alignment = Alignment(horizontal="right", vertical="bottom")
+        if last > first:
+            ws.merge_cells(start_row=SIGN_ROW, start_column=first, end_row=SIGN_ROW, end_column=last)
+        for column in range(input_first, input_last + 1):
+            space = ws.cell(row=SIGN_ROW, column=column)
+            space.border = underline
+            space.protection = UNLOCKED
+            space.font = Font(name=BODY_FONT, size=11)
+            space.alignment = Alignment(horizontal="left", vertical="bottom")
+        if input_last > input_first:
+            ws.merge_cells(start_row=SIGN_ROW, start_column=input_first, end_row=SIGN_ROW, end_column=input_last)
+    ws.row_dimensions[SIGN_ROW].height = 36
 
 
 def _write_template(path: Path, *, plan_title: str, office: str, due: dt.date, unit: str, period: str, ledger: str, plan_id: int, tasks: list[UnitTask]) -> None:
@@ -152,7 +166,7 @@ def _write_template(path: Path, *, plan_title: str, office: str, due: dt.date, u
     put_text(title, f"{plan_title}任务进展报送表")
     title.font = Font(name=TITLE_FONT, size=16, bold=True)
     title.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.row_dimensions[1].height = 30
+    ws.row_dimensions[1].height = max(30, text_height(title.value, total_width, 16))
     lead_count = sum(1 for t in tasks if t.role == "牵头")
     facts = (
         f"报送单位：{unit}　　报送期间：{chinese_period(period)}　　截止报送日期：{chinese_date(due)}"
@@ -161,12 +175,15 @@ def _write_template(path: Path, *, plan_title: str, office: str, due: dt.date, u
     put_text(ws.cell(row=2, column=1), facts)
     ws.cell(row=2, column=1).font = Font(name=BODY_FONT, size=11, bold=True)
     ws.cell(row=2, column=1).alignment = Alignment(vertical="center", wrap_text=True)
-    ws.row_dimensions[2].height = 22
+    ws.row_dimensions[2].height = text_height(facts, total_width, 11)
+    _sign_line(ws)
+    notes_row = SIGN_ROW + 1
     notes = _instructions(period, office, due, any(t.current for t in tasks))
-    ws.cell(row=3, column=1, value=notes).font = Font(name=BODY_FONT, size=10)
-    ws.cell(row=3, column=1).alignment = Alignment(vertical="top", wrap_text=True)
-    ws.row_dimensions[3].height = _lines(notes, total_width) * LINE_POINTS + 6
-    for row in (1, 2, 3):
+    put_text(ws.cell(row=notes_row, column=1), notes)
+    ws.cell(row=notes_row, column=1).font = Font(name=BODY_FONT, size=10)
+    ws.cell(row=notes_row, column=1).alignment = Alignment(vertical="top", wrap_text=True)
+    ws.row_dimensions[notes_row].height = text_height(notes, total_width)
+    for row in (1, 2, notes_row):
         ws.merge_cells(f"A{row}:{last}{row}")
 
     header_row = FIRST_DATA_ROW - 1
@@ -176,7 +193,7 @@ def _write_template(path: Path, *, plan_title: str, office: str, due: dt.date, u
         cell.fill = INPUT_HEADER_FILL if is_input else HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = BOX
-    ws.row_dimensions[header_row].height = 30
+    ws.row_dimensions[header_row].height = max(text_height(header, width) for _key, header, width, _input in COLUMNS)
 
     body = Font(name=BODY_FONT, size=10)
     for offset, task in enumerate(tasks):
@@ -197,7 +214,7 @@ def _write_template(path: Path, *, plan_title: str, office: str, due: dt.date, u
             "next_steps": now.next_steps if now else None,
             "reporter": now.reporter if now else None,
         }
-        lines = MIN_LINES
+        height = row_height(MIN_LINES)
         for index, (key, _header, width, is_input) in enumerate(COLUMNS, start=1):
             cell = ws.cell(row=r, column=index)
             put_text(cell, values[key])
@@ -209,8 +226,8 @@ def _write_template(path: Path, *, plan_title: str, office: str, due: dt.date, u
             if is_input:
                 cell.protection = UNLOCKED
             if values[key] is not None:
-                lines = max(lines, _lines(str(values[key]), width))
-        ws.row_dimensions[r].height = lines * LINE_POINTS + 4
+                height = max(height, text_height(str(values[key]), width))
+        ws.row_dimensions[r].height = height
     end = FIRST_DATA_ROW + len(tasks) - 1
 
     status_rule = DataValidation(
@@ -245,15 +262,7 @@ def _write_template(path: Path, *, plan_title: str, office: str, due: dt.date, u
     ws.protection.formatRows = False
     ws.protection.formatColumns = False
     ws.freeze_panes = f"E{FIRST_DATA_ROW}"
-    ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6, header=0.3, footer=0.3)
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    print_setup(ws, title_rows=f"{header_row}:{header_row}")
 
     exported = dt.datetime.now().isoformat(timespec="seconds")
     facts_by_key = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 import zipfile
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
+from openpyxl.worksheet.page import PageMargins
 
 from db.errors import UserError
 
@@ -20,7 +22,19 @@ MAX_RATIO = 100
 MAX_ENTRIES = 1000
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 MAX_ROW_HEIGHT = 409.0
-LINE_HEIGHT = 1.35
+# Row heights.  openpyxl writes none, and Excel, WPS and LibreOffice do not grow a row for wrapped
+# text they did not type themselves, so every writer sizes its rows with `text_height`.  The
+# constants are the worst case of the faces that print a "宋体" cell: SimSun on Windows, and on
+# Linux whatever LibreOffice or WPS substitutes (Noto Sans CJK has the tallest line, 1.45 em;
+# DejaVu Sans, used for Latin letters and digits, the widest digits, 0.64 em).
+LINE_PITCH = 1.45
+NARROW_EM = 0.64
+POINTS_PER_WIDTH = 5.25  # one unit of column width: a digit of Calibri 11, 7 px at 96 dpi
+CELL_INDENT = 3.0  # points of a cell's width lost to its left and right margins
+CELL_PADDING = 4.0  # points of a row's height above and below its text
+HEADROOM = 0.3  # of a line, so a face a little taller than the estimate still fits
+_NO_START = set("，。、；：？！）》〉】』」”’,.;:?!)%·…—")
+_NO_END = set("（《〈【『「“‘(")
 _TOKEN = re.compile(r"[A-Za-z0-9_.,%:/+\-]+|.", re.S)
 
 
@@ -80,51 +94,85 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
-@lru_cache(maxsize=4096)
-def _units(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+@lru_cache(maxsize=65536)
+def _em(token: str) -> float:
+    """A token's printed width in em: full-width (and ambiguous) characters 1, the others NARROW_EM."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else NARROW_EM for ch in token)
 
 
-def text_units(text: str) -> int:
-    """Printed width in half-width characters: a Chinese character (and any ambiguous one) counts two."""
-    return len(text) if text.isascii() else _units(text)
+def _tokens(paragraph: str) -> list[str]:
+    """Pieces a line break may not split: a Latin word or number, a character with the punctuation that may not part from it."""
+    tokens: list[str] = []
+    glue_next = False
+    for token in _TOKEN.findall(paragraph):
+        if tokens and (glue_next or token in _NO_START):
+            tokens[-1] += token
+        else:
+            tokens.append(token)
+        glue_next = token in _NO_END
+    return tokens
 
 
 def wrap_lines(text: str, width: float, size: float = 10) -> list[str]:
-    """Text as a column `width` characters wide wraps it, erring towards more lines; joined, the lines give the text back.
+    """Text as a column `width` characters wide wraps it at `size` points, erring towards more lines.
 
-    Excel, WPS and LibreOffice do not grow rows for wrapped text written by openpyxl, so the writer
-    sizes rows from this estimate.  A width unit is 7 pixels (a digit of the default Calibri 11) and
-    a `size`-point Chinese character is size × 4/3 pixels; one half-width unit per line is kept for
-    punctuation that may not start a line.  Each line but the last keeps the newline that ended it.
+    Joined, the lines give the text back: each line but the last keeps the newline that ended it.
+    A Latin word, a number, or a character with its closing punctuation never splits unless it is
+    wider than the whole line.
     """
-    capacity = max(2, int((width * 7 + 1) / (size * 2 / 3)) - 1)
+    capacity = max(size, width * POINTS_PER_WIDTH - CELL_INDENT) / size  # in em
     lines: list[str] = []
     paragraphs = text.split("\n")
     for number, paragraph in enumerate(paragraphs):
         end = "\n" if number < len(paragraphs) - 1 else ""
-        if text_units(paragraph) <= capacity:
+        if len(paragraph) <= capacity:  # no character is wider than 1 em
             lines.append(paragraph + end)
             continue
-        line, used = "", 0
-        for token in _TOKEN.findall(paragraph):
-            size_of = text_units(token)
-            if size_of > capacity:
+        line, used = "", 0.0
+        for token in _tokens(paragraph):
+            token_em = _em(token)
+            if token_em > capacity:
                 for ch in token:
-                    w = text_units(ch)
-                    if used + w > capacity:
+                    w = _em(ch)
+                    if used + w > capacity and line:
                         lines.append(line)
-                        line, used = "", 0
+                        line, used = "", 0.0
                     line, used = line + ch, used + w
                 continue
-            if used + size_of > capacity:
+            if used + token_em > capacity and line:
                 lines.append(line)
-                line, used = "", 0
-            line, used = line + token, used + size_of
+                line, used = "", 0.0
+            line, used = line + token, used + token_em
         lines.append(line + end)
     return lines
 
 
 def row_height(lines: int, size: float = 10) -> float:
-    """The height in points that shows `lines` wrapped lines of a `size`-point font, within Excel's limit."""
-    return min(MAX_ROW_HEIGHT, round(max(1, lines) * size * LINE_HEIGHT + 4, 1))
+    """The height in points that shows `lines` lines of a `size`-point font, with a little headroom, within Excel's limit."""
+    needed = (max(1, lines) + HEADROOM) * size * LINE_PITCH + CELL_PADDING
+    return min(MAX_ROW_HEIGHT, math.ceil(needed * 4) / 4)
+
+
+def max_lines(size: float = 10) -> int:
+    """The most lines of a `size`-point font that the tallest row Excel allows shows."""
+    return int((MAX_ROW_HEIGHT - CELL_PADDING) / (size * LINE_PITCH) - HEADROOM)
+
+
+def text_height(text: str | None, width: float, size: float = 10) -> float:
+    """The row height in points a cell `width` characters wide (for a merged cell, the sum of its columns) needs for `text`."""
+    return row_height(len(wrap_lines(text, width, size)) if text else 1, size)
+
+
+def print_setup(ws, *, title_rows: str | None = None, landscape: bool = True) -> None:
+    """A4, fitted to the page width, the header rows repeated on every page, page numbers in the footer."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if landscape else ws.ORIENTATION_PORTRAIT
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.7, header=0.3, footer=0.3)
+    ws.print_options.horizontalCentered = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+    ws.oddFooter.center.size = 9

@@ -3,12 +3,13 @@
 import datetime as dt
 import re
 import shutil
-import subprocess
 
 import pytest
 from openpyxl import load_workbook
 
+from db.decisions import sign_off_facts
 from db.demo import fill_demo
+from db.periods import chinese_date
 from db.engine import open_ledger
 from db.jobs import Cancelled, JobControl
 from db.ledger import list_tasks, resolve_plan_id
@@ -20,7 +21,8 @@ from exports.excel_ledger import export_ledger, export_warnings
 TODAY = dt.date(2023, 1, 15)
 MADE_ON = dt.date(2023, 1, 16)
 PERIOD = "2022-12"
-HEADER = ["序号", "任务内容", "牵头单位", "配合单位", "时间节点", "完成状态", "进度", "进展情况", "存在问题", "下步计划", "最近报送", "编码"]
+HEADER = ["序号", "任务内容", "牵头单位", "配合单位", "时间节点", "完成状态", "进度", "进展情况", "存在问题", "下步计划", "最近报送", "销号日期", "销号依据", "编码"]
+WARNING_HEADER = ["序号", "任务编号", "任务名称", "牵头单位", "时间节点", "逾期天数", "最新进展", "预警"]
 HEADER_ROW = 4
 FORMULA_TEXT = "=HYPERLINK(\"http://example.com\",\"点击\") 已完成系统对接"
 UNIT = "市发展改革委"
@@ -46,8 +48,14 @@ def report(demo):
 
 
 @pytest.fixture(scope="module")
-def workbook_path(report, tmp_path_factory):
-    return export_ledger(report, tmp_path_factory.mktemp("out") / "台账.xlsx", made_on=MADE_ON)
+def sign_offs(demo, report):
+    with demo.Session() as session:
+        return sign_off_facts(session, resolve_plan_id(session, None), report.reference)
+
+
+@pytest.fixture(scope="module")
+def workbook_path(report, sign_offs, tmp_path_factory):
+    return export_ledger(report, tmp_path_factory.mktemp("out") / "台账.xlsx", sign_offs=sign_offs, made_on=MADE_ON)
 
 
 @pytest.fixture(scope="module")
@@ -69,10 +77,12 @@ def cell(ws, row, name, columns=HEADER):
     return ws.cell(row=row, column=columns.index(name) + 1)
 
 
-def test_summary_first_then_one_sheet_per_annex_with_the_ledger_columns(workbook):
-    assert workbook.sheetnames == ["汇总"] + [f"附件{n}" for n in range(1, 22)]
-    for name in workbook.sheetnames[1:]:
-        assert header(workbook[name]) == HEADER, name
+def test_summaries_first_then_one_sheet_per_annex_with_the_ledger_columns_and_a_filter(workbook):
+    assert workbook.sheetnames == ["汇总", "按单位汇总"] + [f"附件{n}" for n in range(1, 22)]
+    for name in workbook.sheetnames[2:]:
+        ws = workbook[name]
+        assert header(ws) == HEADER, name
+        assert ws.auto_filter.ref == f"A{HEADER_ROW}:{chr(64 + len(HEADER))}{ws.max_row}", name
 
 
 def test_each_annex_sheet_has_exactly_the_annex_tasks_in_plan_order(workbook, demo):
@@ -140,13 +150,13 @@ def test_rows_are_coloured_by_warning(workbook, report):
     assert cell(ws, task_rows(ws)[done.task.code], "完成状态").fill.fgColor.rgb.endswith(colours["done"])
 
 
-def test_every_sheet_prints_a4_landscape_fitted_to_width_with_repeated_header(workbook):
+def test_every_sheet_prints_a4_fitted_to_width_with_repeated_header(workbook):
     for ws in workbook.worksheets:
-        assert ws.page_setup.orientation == "landscape", ws.title
+        assert ws.page_setup.orientation == ("portrait" if ws.title in ("汇总", "按单位汇总") else "landscape"), ws.title
         assert int(ws.page_setup.paperSize) == 9
         assert ws.sheet_properties.pageSetUpPr.fitToPage
         assert int(ws.page_setup.fitToWidth) == 1 and int(ws.page_setup.fitToHeight) == 0
-        assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
+        assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
     for ws in workbook.worksheets[1:]:
         assert ws.print_title_rows == "$4:$4"
         assert ws.freeze_panes == "A5"
@@ -176,6 +186,37 @@ def test_a_task_taller_than_one_row_continues_below_with_nothing_lost(workbook, 
     assert any(str(r) == f"C{first}:C{last}" for r in ws.merged_cells.ranges)
 
 
+def test_signed_off_tasks_show_the_sign_off_date_and_its_basis(workbook, report, sign_offs):
+    done = [line for line in report.lines if line.task.id in sign_offs]
+    assert done
+    for line in done[:20]:
+        ws = workbook[f"附件{line.task.annex}"]
+        row = task_rows(ws)[line.task.code]
+        fact = sign_offs[line.task.id]
+        assert cell(ws, row, "销号日期").value.replace("\n", "") == chinese_date(fact.signed_on)
+        assert cell(ws, row, "销号依据").value == fact.basis and fact.basis
+    open_line = next(line for line in report.lines if line.task.id not in sign_offs)
+    ws = workbook[f"附件{open_line.task.annex}"]
+    row = task_rows(ws)[open_line.task.code]
+    assert cell(ws, row, "销号日期").value is None and cell(ws, row, "销号依据").value is None
+
+
+def test_unit_summary_lists_each_lead_units_figures_and_rank(workbook, report):
+    ws = workbook["按单位汇总"]
+    columns = ["单位", "牵头任务", "到期", "按期办结", "逾期办结", "到期未办结", "滞后", "按期办结率", "排名"]
+    assert header(ws) == columns
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=HEADER_ROW + 1)]
+    assert [r[0] for r in rows] == [s.unit for s in report.standings]
+    for values, standing in zip(rows, report.standings):
+        assert values[1:7] == [standing.lead_tasks, standing.due, standing.done_on_time, standing.done_late, standing.overdue, standing.lagging]
+        if standing.due:
+            assert values[7] == pytest.approx(standing.on_time_rate)
+            assert values[8] == 1 + sum(1 for s in report.standings if s.due and s.on_time_rate > standing.on_time_rate)
+        else:
+            assert values[7] is None and values[8] is None
+    assert ws.cell(row=HEADER_ROW + 1, column=8).number_format == "0.0%"
+
+
 def test_summary_gives_the_figures_and_each_annex_completion(workbook, report):
     ws = workbook["汇总"]
     rows = {ws.cell(row=r, column=1).value: r for r in range(1, ws.max_row + 1)}
@@ -189,24 +230,62 @@ def test_summary_gives_the_figures_and_each_annex_completion(workbook, report):
     assert ws.cell(row=rows["合计"], column=3).value == 373
 
 
-def test_warning_list_has_exactly_the_red_yellow_and_grey_tasks_red_first(demo, report, tmp_path):
-    path = export_warnings(report, tmp_path / "预警清单.xlsx", made_on=MADE_ON)
-    ws = load_workbook(path)["预警清单"]
-    columns = [c.value for c in ws[HEADER_ROW]]
-    assert columns == ["序号", "预警", "原因", *HEADER[1:]]
-    rows = task_rows(ws, columns)
+@pytest.fixture(scope="module")
+def warning_sheet(report, tmp_path_factory):
+    path = export_warnings(report, tmp_path_factory.mktemp("warnings") / "预警清单.xlsx", made_on=MADE_ON)
+    return load_workbook(path)["预警清单"]
+
+
+def warning_rows(ws):
+    """Each task's row number by its code (column 任务编号)."""
+    return {ws.cell(row=r, column=2).value: r for r in range(HEADER_ROW + 1, ws.max_row + 1) if ws.cell(row=r, column=2).value}
+
+
+def test_warning_list_has_exactly_the_red_yellow_and_grey_tasks_red_first(demo, report, warning_sheet):
+    ws = warning_sheet
+    assert header(ws) == WARNING_HEADER
+    rows = warning_rows(ws)
     with demo.Session() as session:
         states = task_states(session, resolve_plan_id(session, None), PERIOD, due_soon_days=report.settings.due_soon_days, today=TODAY)
         codes = {t.id: t.code for t in list_tasks(session)}
     expected = {codes[i] for i, s in states.items() if s.colour in (RED, YELLOW, GREY)}
     assert set(rows) == expected and len(rows) == len(expected)
-    order = {"逾期": 0, "临期或滞后": 1, "未报送": 2}
-    kinds = [cell(ws, r, "预警", columns).value for r in rows.values()]
+    order = {"逾期": 0, "临期": 1, "滞后": 1, "未报送": 2}
+    kinds = [cell(ws, r, "预警", WARNING_HEADER).value for r in rows.values()]
     assert kinds == sorted(kinds, key=order.get) and kinds[0] == "逾期"
+    assert [cell(ws, r, "序号", WARNING_HEADER).value for r in rows.values()] == list(range(1, len(rows) + 1))
+    assert ws.auto_filter.ref == f"A{HEADER_ROW}:H{ws.max_row}"
+
+
+def test_warning_rows_say_who_when_how_late_and_the_latest_progress(report, warning_sheet):
+    ws = warning_sheet
+    rows = warning_rows(ws)
     overdue = report.overdue[0]
     row = rows[overdue.task.code]
-    assert cell(ws, row, "原因", columns).value == overdue.state.reason
-    assert cell(ws, row, "序号", columns).value == f"附件{overdue.task.annex}\n{overdue.task.label}"
+    title = cell(ws, row, "任务名称", WARNING_HEADER).value
+    assert title == overdue.task.title or (title.endswith("……") and overdue.task.title.startswith(title.removesuffix("……")))
+    assert cell(ws, row, "牵头单位", WARNING_HEADER).value == overdue.lead_text
+    units = {line.task.code: re.split(r"、(?![^（]*）)", line.lead_text) for line in report.warnings}
+    many = next(code for code, names in units.items() if len(names) > 3)
+    shortened = cell(ws, rows[many], "牵头单位", WARNING_HEADER).value
+    assert shortened == "、".join(units[many][:3]) + f"等{len(units[many])}个单位"
+    assert cell(ws, row, "逾期天数", WARNING_HEADER).value == (report.reference - overdue.state.due).days > 0
+    progress = cell(ws, row, "最新进展", WARNING_HEADER).value
+    shown, first = progress.split("\n")[0], overdue.progress_text.split("\n")[0]
+    assert shown == first or (shown.endswith("……") and first.startswith(shown.removesuffix("……")))
+    assert all(len(p) <= 56 for p in progress.split("\n")[:2])
+    for line in report.warnings:
+        if line.state.colour != RED:
+            assert cell(ws, rows[line.task.code], "逾期天数", WARNING_HEADER).value is None
+    assert chinese_date(report.reference) in ws["A3"].value and "制表日期：2023年1月16日" in ws["A3"].value
+
+
+def test_warning_list_prints_on_a_few_pages(warning_sheet):
+    ws = warning_sheet
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$4:$4"
+    assert sum(ws.column_dimensions[chr(64 + c)].width for c in range(1, 9)) <= 140  # A4 landscape at full size
+    heights = [ws.row_dimensions[r].height for r in range(HEADER_ROW + 1, ws.max_row + 1)]
+    assert max(heights) < 110
 
 
 def test_unit_ledger_has_exactly_that_units_tasks_with_its_role(demo, tmp_path):
@@ -227,8 +306,8 @@ def test_unit_ledger_has_exactly_that_units_tasks_with_its_role(demo, tmp_path):
     assert UNIT in ws["A1"].value
 
 
-def test_same_input_same_workbook(report, workbook, tmp_path):
-    again = load_workbook(export_ledger(report, tmp_path / "again.xlsx", made_on=MADE_ON))
+def test_same_input_same_workbook(report, sign_offs, workbook, tmp_path):
+    again = load_workbook(export_ledger(report, tmp_path / "again.xlsx", sign_offs=sign_offs, made_on=MADE_ON))
     for ws in workbook.worksheets:
         other = again[ws.title]
         assert [[c.value for c in row] for row in ws.iter_rows()] == [[c.value for c in row] for row in other.iter_rows()]
@@ -254,16 +333,39 @@ def test_progress_is_reported_while_writing(report, tmp_path):
     assert [d for d, _t in seen] == sorted(d for d, _t in seen)
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
-def test_libreoffice_reads_and_prints_the_workbook(workbook_path, tmp_path):
-    out = tmp_path / "pdf"
-    subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--norestore", "--convert-to", "pdf", "--outdir", str(out), str(workbook_path)],
-        check=False,
-        capture_output=True,
-        timeout=600,
-    )
-    pdf = out / (workbook_path.stem + ".pdf")
-    assert pdf.exists(), "LibreOffice could not convert the workbook"
-    pages = len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf.read_bytes()))
-    assert pages > 22
+def test_row_height_grows_with_lines_text_width_and_font_size():
+    from exports.xlsx_io import MAX_ROW_HEIGHT, text_height, wrap_lines
+
+    chinese, digits = "营商环境" * 10, "2022" * 10  # 40 characters each
+    assert len(wrap_lines(chinese, 20)) > len(wrap_lines(digits, 20)) > 1
+    assert "".join(wrap_lines(chinese + "\n" + digits, 20)) == chinese + "\n" + digits
+    assert text_height("一\n二\n三", 20) > text_height("一二三", 20)
+    assert text_height(chinese, 40) < text_height(chinese, 20)  # a merged cell is as wide as its columns
+    assert text_height(chinese, 20, 14) > text_height(chinese, 20, 10)
+    assert text_height("短", 20) < 25  # one line stays one line, with a little room
+    assert text_height(chinese * 100, 20) == MAX_ROW_HEIGHT
+    # A number or a word is never split across lines, and no line starts with a closing mark.
+    lines = wrap_lines("累计办理相关业务2619件，企业群众满意率达69%。" * 3, 12)
+    assert all(not line.startswith(("，", "。", "%")) for line in lines)
+    assert sum(line.count("2619") for line in lines) == 3 and sum(line.count("69%") for line in lines) == 3
+
+
+def test_a_sign_off_prints_its_date_note_and_evidence_file_from_the_day_it_was_made(ledger, tmp_path):
+    from db.decisions import Evidence, sign_off
+    from db.ledger import get_task
+
+    with ledger.Session.begin() as session:
+        task = get_task(session, "A02-01")
+        sign_off(session, task, signed_on=dt.date(2022, 11, 20), operator="测试", note="=经审核已完成", evidence=Evidence("验收报告.pdf", b"%PDF-1.4"))
+    for period, shown in (("2022-10", False), ("2022-11", True)):
+        with ledger.Session() as session:
+            report = period_report(session, period, today=TODAY)
+            facts = sign_off_facts(session, resolve_plan_id(session, None), report.reference)
+        ws = load_workbook(export_ledger(report, tmp_path / f"{period}.xlsx", sign_offs=facts, made_on=MADE_ON))["附件2"]
+        row = task_rows(ws)["A02-01"]
+        date, basis = cell(ws, row, "销号日期"), cell(ws, row, "销号依据")
+        if shown:
+            assert date.value == "2022年\n11月20日"
+            assert basis.value == "=经审核已完成；证明材料：验收报告.pdf" and basis.data_type == "s"
+        else:
+            assert date.value is None and basis.value is None, period

@@ -16,7 +16,8 @@ from exports.unit_template import export_templates, import_templates
 
 HOUSING = "市住房和城乡建设局"
 PERIOD = "2022-06"
-FIRST_ROW = 5
+FIRST_ROW = 6
+HEADER_ROW = FIRST_ROW - 1
 CODE, TITLE, STATUS, PERCENT, TEXT, PROBLEMS, NEXT, REPORTER = 3, 4, 8, 9, 10, 11, 12, 13
 
 
@@ -75,7 +76,7 @@ def test_a_unit_template_lists_its_tasks_with_only_the_input_cells_open(ledger, 
     codes = [ws.cell(r, CODE).value for r in range(FIRST_ROW, ws.max_row + 1)]
     assert codes == housing_codes(ledger) and len(codes) == 67
     assert "报送单位：市住房和城乡建设局" in ws["A2"].value and "截止报送日期：2022年7月10日" in ws["A2"].value
-    assert [ws.cell(4, c).value for c in (STATUS, PERCENT, TEXT, PROBLEMS, NEXT, REPORTER)] == ["完成状态", "进度", "进展情况", "存在问题", "下步计划", "填报人"]
+    assert [ws.cell(HEADER_ROW, c).value for c in (STATUS, PERCENT, TEXT, PROBLEMS, NEXT, REPORTER)] == ["完成状态", "进度", "进展情况", "存在问题", "下步计划", "填报人"]
     last = FIRST_ROW + len(codes) - 1
     assert ws.protection.sheet
     for r in (FIRST_ROW, last):
@@ -87,6 +88,8 @@ def test_a_unit_template_lists_its_tasks_with_only_the_input_cells_open(ledger, 
     assert (rules[f"I{FIRST_ROW}:I{last}"].type, rules[f"I{FIRST_ROW}:I{last}"].formula1, rules[f"I{FIRST_ROW}:I{last}"].formula2) == ("whole", "0", "100")
     assert wb["标识"].sheet_state == "veryHidden"
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
+    assert int(ws.page_setup.fitToWidth) == 1 and int(ws.page_setup.fitToHeight) == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}" and ws.oddFooter.center.text == "第 &P 页 共 &N 页"
     assert all(ws.row_dimensions[r].height for r in range(1, last + 1))
 
 
@@ -177,8 +180,9 @@ def test_every_problem_of_a_file_is_listed(ledger, tmp_path):
 
     report = import_templates(ledger, fill(template, tmp_path / "bad.xlsx", rows, copy_code), operator="测试")
     found = [(p.row, p.column) for p in report.problems]
-    assert found == [(6, "D（任务名称）"), (6, "H（完成状态）"), (6, "I（进度）"), (6, "J（进展情况）"), (copied, "C（任务编号）")]
-    assert f"任务 {codes[1]} 重复出现（第 6 行已填报）" in report.problems[-1].message
+    second = FIRST_ROW + 1
+    assert found == [(second, "D（任务名称）"), (second, "H（完成状态）"), (second, "I（进度）"), (second, "J（进展情况）"), (copied, "C（任务编号）")]
+    assert f"任务 {codes[1]} 重复出现（第 {second} 行已填报）" in report.problems[-1].message
     assert report.files[0].skipped == 65 and progress_count(ledger) == 0
 
 
@@ -287,3 +291,24 @@ def test_every_unit_with_tasks_gets_a_template_and_a_cancelled_export_leaves_non
     with pytest.raises(Cancelled):
         export_templates(ledger, tmp_path / "cancelled", period=PERIOD, control=control)
     assert list((tmp_path / "cancelled").iterdir()) == []
+
+
+def test_the_seal_reviewer_and_telephone_line_is_open_to_fill_and_never_imported(ledger, tmp_path):
+    codes = housing_codes(ledger)
+    template = export_one(ledger, tmp_path)
+    ws = load_workbook(template)["进展报送"]
+    labels = {ws.cell(3, c).value: c for c in range(1, REPORTER + 1) if ws.cell(3, c).value}
+    assert set(labels) == {"单位（盖章）：", "审核人：", "联系电话："}
+    spaces = {"单位（盖章）：": "D3", "审核人：": "H3", "联系电话：": "K3"}
+    for label, column in labels.items():
+        assert ws.cell(3, column).protection.locked
+        assert not ws[spaces[label]].protection.locked and ws[spaces[label]].border.bottom.style == "thin"
+
+    def sign(wb):
+        sheet = wb["进展报送"]
+        sheet["D3"], sheet["H3"], sheet["K3"] = HOUSING, "张审核", "0398-2812345"
+
+    report = import_templates(ledger, fill(template, tmp_path / "signed.xlsx", {codes[0]: report_of("盖章后报送")}, sign), operator="测试")
+    assert report.ok and [(f.added, f.skipped) for f in report.files] == [(1, 66)]
+    with ledger.Session() as s:
+        assert [(p.task, p.progress_text) for p in list_progress(s, unit=HOUSING, period=PERIOD)] == [(codes[0], "盖章后报送")]

@@ -9,7 +9,7 @@ Cells hold values, never formulas, and text a spreadsheet would read as a formul
 
 Sheets written for one unit add the column 角色 (the unit's part in the task: 牵头, 配合 …) after
 序号.  编码 (the task code) is always the last column, after 销号日期 and 销号依据.  The task sheets
-carry an autofilter on their header row.  The whole-plan ledger adds 按单位汇总, the lead units'
+carry an autofilter on their header row.  The whole-plan ledger adds 按单位汇总, the answering units'
 figures from the report's standings.  The 预警清单 is a short list, one row per task: what it is,
 who leads it, when it was due, how many days it is overdue, the latest progress and the warning.
 """
@@ -35,8 +35,9 @@ from db.errors import UserError
 from db.jobs import JobControl
 from db.decisions import SignOffFact
 from db.periods import chinese_date, chinese_period
-from db.report_data import PeriodReport, TaskLine, UnitStanding
+from db.report_data import PeriodReport, TaskLine
 from db.responsibility import ROLES
+from db.vocabulary import DueCategory, Status
 from db.warning_rules import DONE, GREY, RED, YELLOW
 from exports.xlsx_io import max_lines, print_setup, put_text, row_height, text_height, wrap_lines
 
@@ -214,7 +215,7 @@ def export_warnings(report: PeriodReport, path: str | Path, *, control: JobContr
             "任务编号": line.task.code,
             "任务名称": _trim(line.task.title, TITLE_CHARS),
             "牵头单位": _few_units(line.lead_text),
-            "时间节点": line.deadline_text,
+            "时间节点": _due_text(line),
             "逾期天数": days,
             "最新进展": _latest_progress(line),
             "预警": kind,
@@ -227,6 +228,14 @@ def export_warnings(report: PeriodReport, path: str | Path, *, control: JobContr
     return _save(wb, path, report, f"{report.plan_title}任务预警清单")
 
 
+def _due_text(line: TaskLine) -> str:
+    """The date a task is due, in Chinese (the extended one, marked so); 持续推进 when it has none."""
+    state = line.state
+    if state.due is None:
+        return Status.ONGOING.value
+    return chinese_date(state.due) + ("（已延期）" if state.extended else "")
+
+
 def _warning_kind(line: TaskLine) -> str:
     """逾期, 临期, 滞后 or 未报送: the warning a row of the 预警清单 names."""
     colour = line.state.colour
@@ -234,7 +243,7 @@ def _warning_kind(line: TaskLine) -> str:
         return "逾期"
     if colour == GREY:
         return "未报送"
-    return "滞后" if line.status == "滞后" else "临期"
+    return "滞后" if line.status == Status.LAGGING else "临期"
 
 
 def _overdue_days(line: TaskLine, reference: dt.date) -> int | None:
@@ -473,23 +482,15 @@ def _summary_sheet(ws: Worksheet, report: PeriodReport, made_on: dt.date) -> Non
     _merged_line(ws, 2, width, info, _FONT, _LEFT, row_height(len(wrap_lines(info, total_width))))
     row = 4
     _merged_line(ws, row - 1, width, "一、总体情况", _HEADING, _LEFT, 24)
-    reference = chinese_date(report.reference)
-    figures = (
-        ("任务总数", len(report.lines), "计划全部任务"),
-        ("已到期", report.due_count, f"时间节点在{reference}前（含当日）的任务"),
-        ("已销号", report.done_count, "经办公室审核办结销号的任务"),
-        ("正常推进", report.on_track_count, "未销号、未逾期、未报滞后的任务"),
-        ("逾期", len(report.overdue), "已过时间节点尚未销号的任务"),
-        ("滞后", len(report.lagging), "牵头单位报送“滞后”的任务"),
-    )
+    figures = summary_figures(report)
     _summary_row(ws, row, [("指标", 1, 2), ("数量", 3, 3), ("说明", 4, width)], header=True)
     for name, value, note in figures:
         row += 1
         _summary_row(ws, row, [(name, 1, 2), (value, 3, 3), (note, 4, width)], left=(4,))
     row += 2
-    _merged_line(ws, row, width, "二、各附件完成情况", _HEADING, _LEFT, 24)
+    _merged_line(ws, row, width, "二、各附件完成情况（有时限的任务，不含持续推进）", _HEADING, _LEFT, 24)
     row += 1
-    headers = ("附件", "名称", "任务数", "已销号", "已报完成待销号", "逾期", "完成率")
+    headers = ("附件", "名称", "有时限任务", "已销号", "已报完成待销号", "逾期", "完成率")
     _summary_row(ws, row, [(h, i, i) for i, h in enumerate(headers, start=1)], header=True)
     table_header = row
     for bar in report.by_annex:
@@ -508,9 +509,30 @@ def _summary_sheet(ws: Worksheet, report: PeriodReport, made_on: dt.date) -> Non
     ws.print_area = f"A1:{get_column_letter(width)}{row}"
 
 
+def summary_figures(report: PeriodReport) -> list[tuple[str, int, str]]:
+    """The 汇总's figures (name, count, meaning): the same ones the 通报 states (db.figures)."""
+    figures = report.figures
+    end = chinese_date(report.reference)
+    rows = [
+        ("任务总数", figures.tasks, "计划全部任务"),
+        ("持续推进", figures.ongoing, "原文未列具体时间节点的任务，不计入到期和完成率"),
+        ("到期任务", figures.due, f"原定时间节点在{end}前（含当日）的任务，分为以下五类"),
+    ]
+    meanings = {
+        DueCategory.ON_TIME: "在时间节点（或批准延期后的新时限）前办结销号",
+        DueCategory.LATE: "超过时限后办结销号",
+        DueCategory.EXTENDED: "已批准延期，新时限未到",
+        DueCategory.AWAITING_SIGN_OFF: "负责单位均已报送完成，待办公室销号",
+        DueCategory.OVERDUE: "时限已到，尚未办结销号（逾期）",
+    }
+    rows += [(f"　其中：{category.value}", n, meanings[category]) for category, n in figures.due_breakdown.items()]
+    rows.append(("未到期任务中报送滞后", len(report.lagging), "负责单位报送“滞后”的未到期任务"))
+    return rows
+
+
 UNIT_SUMMARY_COLUMNS = (
     Column("单位", 28),
-    Column("牵头任务", 8, True),
+    Column("负责任务", 8, True),
     Column("到期", 7, True),
     Column("按期办结", 8, True),
     Column("逾期办结", 8, True),
@@ -522,36 +544,29 @@ UNIT_SUMMARY_COLUMNS = (
 
 
 def _unit_summary_sheet(ws: Worksheet, report: PeriodReport, made_on: dt.date) -> None:
-    """按单位汇总: each lead unit's tasks and on-time completion, in the order and with the figures of report.standings."""
+    """按单位汇总: each real unit's tasks and on-time completion, in the order and with the figures of the 通报's ranking."""
     sheet = _TaskSheet(ws, UNIT_SUMMARY_COLUMNS, landscape=False)
     standings = report.standings
     sheet.titles(
-        "各单位牵头任务完成情况",
-        f"{report.plan_title}　牵头单位共 {len(standings)} 个",
-        _info(report, made_on, "\n") + f"\n到期：时间节点在{chinese_date(report.reference)}前（含当日）的牵头任务；"
-        "按期办结率＝按期办结÷到期；无到期任务的单位不排名。",
+        "各责任单位任务完成情况",
+        f"{report.plan_title}　责任单位共 {len(standings)} 个",
+        _info(report, made_on, "\n") + f"\n负责任务：牵头的任务，未明确牵头的为负责的任务（不含配合）；到期：原定时间节点在"
+        f"{chinese_date(report.reference)}前（含当日）；按期办结率＝按期办结÷到期；无到期任务的单位不排名；集合单位不排名。",
     )
-    ranks = _ranks(standings)
     for standing in standings:
         values = {
             "单位": standing.unit,
-            "牵头任务": standing.lead_tasks,
+            "负责任务": standing.lead_tasks,
             "到期": standing.due,
             "按期办结": standing.done_on_time,
             "逾期办结": standing.done_late,
             "到期未办结": standing.overdue,
             "滞后": standing.lagging,
-            "按期办结率": standing.on_time_rate if standing.due else None,
-            "排名": ranks.get(standing.unit),
+            "按期办结率": standing.rate,
+            "排名": standing.rank,
         }
         sheet.task(values, None)
     sheet.finish()
-
-
-def _ranks(standings: list[UnitStanding]) -> dict[str, int]:
-    """Each unit with tasks due: 1 + the number of units with a higher on-time rate (equal rates share a rank)."""
-    rated = [s for s in standings if s.due]
-    return {s.unit: 1 + sum(1 for other in rated if other.on_time_rate > s.on_time_rate) for s in rated}
 
 
 def _summary_row(ws: Worksheet, row: int, cells: list[tuple[object, int, int]], header: bool = False, left: tuple[int, ...] = ()) -> None:

@@ -1,6 +1,7 @@
 """The 工作台账 and 预警清单 workbooks, reopened and read the way a clerk would read them."""
 
 import datetime as dt
+import json
 import re
 import shutil
 
@@ -201,33 +202,44 @@ def test_signed_off_tasks_show_the_sign_off_date_and_its_basis(workbook, report,
     assert cell(ws, row, "销号日期").value is None and cell(ws, row, "销号依据").value is None
 
 
-def test_unit_summary_lists_each_lead_units_figures_and_rank(workbook, report):
+def test_unit_summary_lists_each_real_units_figures_and_rank_as_the_tongbao_does(workbook, report, capsys):
     ws = workbook["按单位汇总"]
-    columns = ["单位", "牵头任务", "到期", "按期办结", "逾期办结", "到期未办结", "滞后", "按期办结率", "排名"]
+    columns = ["单位", "负责任务", "到期", "按期办结", "逾期办结", "到期未办结", "滞后", "按期办结率", "排名"]
     assert header(ws) == columns
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=HEADER_ROW + 1)]
     assert [r[0] for r in rows] == [s.unit for s in report.standings]
     for values, standing in zip(rows, report.standings):
         assert values[1:7] == [standing.lead_tasks, standing.due, standing.done_on_time, standing.done_late, standing.overdue, standing.lagging]
         if standing.due:
-            assert values[7] == pytest.approx(standing.on_time_rate)
-            assert values[8] == 1 + sum(1 for s in report.standings if s.due and s.on_time_rate > standing.on_time_rate)
+            assert values[7] == pytest.approx(standing.done_on_time / standing.due)
+            assert values[8] == 1 + sum(1 for s in report.standings if s.due and s.done_on_time / s.due > standing.done_on_time / standing.due)
         else:
             assert values[7] is None and values[8] is None
+    names = {r[0] for r in rows}
+    assert not names & {"各县（市、区）人民政府", "各县（市、区）公共资源交易中心", "市直相关部门", "各金融机构"}, "no collective is ranked"
+    assert {"灵宝市人民政府", "卢氏县人民政府"} <= names
     assert ws.cell(row=HEADER_ROW + 1, column=8).number_format == "0.0%"
 
 
-def test_summary_gives_the_figures_and_each_annex_completion(workbook, report):
+def test_summary_states_the_figures_json_and_each_annex_completion(workbook, report, demo, capsys):
+    from desktop.cli import main
+
+    assert main(["--db", str(demo.path), "--read-only", "report", "figures", "--period", PERIOD, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
     ws = workbook["汇总"]
-    rows = {ws.cell(row=r, column=1).value: r for r in range(1, ws.max_row + 1)}
-    assert ws.cell(row=rows["任务总数"], column=3).value == 373
-    assert ws.cell(row=rows["逾期"], column=3).value == len(report.overdue)
-    assert ws.cell(row=rows["已销号"], column=3).value == report.done_count
+    rows = {str(ws.cell(row=r, column=1).value).strip("　").removeprefix("其中：").strip(): r for r in range(1, ws.max_row + 1)}
+    value = lambda name: ws.cell(row=rows[name], column=3).value  # noqa: E731
+    assert (value("任务总数"), value("持续推进"), value("到期任务")) == (data["tasks"], data["ongoing"], data["due"]) == (373, report.figures.ongoing, report.figures.due)
+    for category, count in data["due_breakdown"].items():
+        assert value(category) == count, category
+    assert sum(value(category) for category in data["due_breakdown"]) == value("到期任务")
     for annex in (1, 4, 21):
         bar = next(b for b in report.by_annex if b.key == str(annex))
         r = rows[f"附件{annex}"]
         assert [ws.cell(row=r, column=c).value for c in range(3, 8)] == [bar.total, bar.signed_off, bar.reported_done, bar.overdue, pytest.approx(bar.rate)]
-    assert ws.cell(row=rows["合计"], column=3).value == 373
+    # 附件1's measures have no dated time limit: none of them counts in a completion rate.
+    assert rows and ws.cell(row=rows["附件1"], column=3).value == 0
+    assert ws.cell(row=rows["合计"], column=3).value == 373 - data["ongoing"]
 
 
 @pytest.fixture(scope="module")
@@ -260,8 +272,10 @@ def test_warning_list_has_exactly_the_red_yellow_and_grey_tasks_red_first(demo, 
 def test_warning_rows_say_who_when_how_late_and_the_latest_progress(report, warning_sheet):
     ws = warning_sheet
     rows = warning_rows(ws)
-    overdue = report.overdue[0]
+    # A task a few units answer for, overdue for some days already at the period's end.
+    overdue = next(line for line in report.overdue if line.state.due < report.reference and len(re.split(r"、(?![^（]*）)", line.lead_text)) <= 3)
     row = rows[overdue.task.code]
+    assert cell(ws, row, "时间节点", WARNING_HEADER).value == chinese_date(overdue.state.due) + ("（已延期）" if overdue.state.extended else "")
     title = cell(ws, row, "任务名称", WARNING_HEADER).value
     assert title == overdue.task.title or (title.endswith("……") and overdue.task.title.startswith(title.removesuffix("……")))
     assert cell(ws, row, "牵头单位", WARNING_HEADER).value == overdue.lead_text

@@ -415,7 +415,7 @@ def print_table(results, names, sizes, runs_at, load_start, load_end) -> None:
     busy = False
     print()
     print("每次运行次数：" + "，".join(f"{fmt_size(s)} {runs_at[s]} 次" for s in sizes) + "（取中位数；筛选/任务详情为 3 倍次数，搜索为 6 倍次数的按键）")
-    head = f"| 操作 | " + " | ".join(f"{fmt_size(s)} ms | {fmt_size(s)} MB" for s in sizes) + (f" | {fmt_size(big)}/100k ms | {fmt_size(big)}/100k MB" if ratio else "") + " | 目标（100k） |"
+    head = "| 操作 | " + " | ".join(f"{fmt_size(s)} ms | {fmt_size(s)} MB" for s in sizes) + (f" | {fmt_size(big)}/100k ms | {fmt_size(big)}/100k MB" if ratio else "") + " | 目标（100k） |"
     print(head)
     print("|" + "---|" * (head.count("|") - 1))
     for name in names:

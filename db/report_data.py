@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from db.figures import PeriodFigures, UnitStanding, period_figures
 from db.ledger import TaskView, find_unit, list_plans, list_tasks, resolve_plan_id
 from db.models import ProgressEntry, Unit
-from db.periods import check_period, period_end
+from db.periods import check_period
 from db.progress import latest_entry_ids
 from db.review import completion_by_annex, completion_by_lead_unit
 from db.settings import OfficeSettings, load_settings

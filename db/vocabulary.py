@@ -10,7 +10,14 @@ from __future__ import annotations
 from enum import Enum
 
 
-class Status(str, Enum):
+class Word(str, Enum):
+    """A word of the ledger: compares equal to, prints as and is stored as its Chinese value."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Status(Word):
     """A unit's report status, and the two states the office's rules add (已销号, 未报送)."""
 
     NOT_STARTED = "未启动"
@@ -21,15 +28,12 @@ class Status(str, Enum):
     SIGNED_OFF = "已销号"
     NOT_REPORTED = "未报送"
 
-    def __str__(self) -> str:
-        return self.value
-
 
 # What a unit may report (the rest are the office's verdicts).
 REPORTABLE = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.DONE, Status.LAGGING, Status.ONGOING)
 
 
-class Role(str, Enum):
+class Role(Word):
     """A unit's part in a task, as the plan's 责任单位 text words it."""
 
     LEAD = "牵头"
@@ -38,11 +42,8 @@ class Role(str, Enum):
     IMPLEMENT = "落实"
     PLAIN = "责任单位"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class Colour(str, Enum):
+class Colour(Word):
     """A task's warning light in a period."""
 
     RED = "red"
@@ -50,9 +51,6 @@ class Colour(str, Enum):
     GREY = "grey"
     GREEN = "green"
     DONE = "done"
-
-    def __str__(self) -> str:
-        return self.value
 
     @property
     def label(self) -> str:
@@ -62,7 +60,7 @@ class Colour(str, Enum):
 COLOUR_LABELS = {Colour.RED: "逾期", Colour.YELLOW: "临期/滞后", Colour.GREY: "未报送", Colour.GREEN: "正常", Colour.DONE: "已销号"}
 
 
-class DueCategory(str, Enum):
+class DueCategory(Word):
     """Where a task due by the period's end stands: every due task is in exactly one."""
 
     ON_TIME = "按期办结销号"
@@ -70,9 +68,6 @@ class DueCategory(str, Enum):
     EXTENDED = "已批准延期（未到新时限）"
     AWAITING_SIGN_OFF = "已报完成待销号"
     OVERDUE = "到期未办结"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 # Unit kinds from resources/units.csv: a collective (集合) is never ranked, praised or sent a document.

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from db.drafts import discard_draft, list_drafts, save_draft
 from db.engine import Ledger
 from db.errors import UserError
-from db.models import Assignment, ProgressEntry, Task, Unit
+from db.models import ProgressEntry, Task
 from db.periods import check_period
 from db.progress import STATUSES, ProgressInput, add_progress, field_problems, reporting_units
 from desktop.forms import FieldForm

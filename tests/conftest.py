@@ -33,6 +33,42 @@ def initialised_ledger_file(tmp_path_factory):
     return path
 
 
+@pytest.fixture(scope="session")
+def demo_year_file(initialised_ledger_file, tmp_path_factory):
+    """A ledger with a demo year of reports, sign-offs and extensions up to December 2022, filled in mid-January 2023.
+
+    Shared read-only by the tests of the reports, fonts and figures: copy it before writing.
+    """
+    import datetime as dt
+
+    from db.demo import fill_demo, year_entries
+
+    path = tmp_path_factory.mktemp("demo-year") / "ledger.sqlite"
+    shutil.copy(initialised_ledger_file, path)
+    ledger = open_ledger(path)
+    try:
+        with ledger.Session.begin() as session:
+            fill_demo(session, entries=year_entries(session), seed=1, last_period="2022-12", today=dt.date(2023, 1, 15))
+    finally:
+        ledger.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_year_report(demo_year_file):
+    """The demo year reported for December 2022 in mid-January, as the 通报 and the notices read it."""
+    import datetime as dt
+
+    from db.report_data import period_report
+
+    ledger = open_ledger(demo_year_file, read_only=True)
+    try:
+        with ledger.Session() as session:
+            return period_report(session, "2022-12", today=dt.date(2023, 1, 15))
+    finally:
+        ledger.close()
+
+
 @pytest.fixture
 def ledger(initialised_ledger_file, tmp_path):
     """A private copy of an initialised ledger."""

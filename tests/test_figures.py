@@ -2,7 +2,6 @@
 
 import datetime as dt
 import json
-import shutil
 import sqlite3
 from contextlib import closing
 
@@ -10,7 +9,6 @@ import pytest
 from alembic import command
 from sqlalchemy import func, select
 
-from db.demo import fill_demo, year_entries
 from db.engine import alembic_config, open_ledger
 from db.ledger import list_tasks, resolve_plan_id
 from db.models import Assignment, Milestone, Task, Unit
@@ -27,13 +25,9 @@ COUNTIES = ("湖滨区人民政府", "陕州区人民政府", "义马市人民�
 
 
 @pytest.fixture(scope="module")
-def year(initialised_ledger_file, tmp_path_factory):
-    """A ledger with a demo year of reports, sign-offs and extensions, ending in December 2022."""
-    path = tmp_path_factory.mktemp("figures") / "ledger.sqlite"
-    shutil.copy(initialised_ledger_file, path)
-    ledger = open_ledger(path)
-    with ledger.Session.begin() as session:
-        fill_demo(session, entries=year_entries(session), last_period="2022-12", today=TODAY)
+def year(demo_year_file):
+    """The shared demo year (reports, sign-offs and extensions to December 2022), opened read-only."""
+    ledger = open_ledger(demo_year_file, read_only=True)
     yield ledger
     ledger.close()
 

@@ -13,10 +13,7 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont as ToolsFont
 
-from db.demo import fill_demo, year_entries
-from db.engine import open_ledger
 from db.errors import UserError
-from db.report_data import period_report
 from exports import fonts as font_search
 
 from exports.pdf.cjk import CJKParagraph
@@ -67,18 +64,9 @@ def only(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def report(initialised_ledger_file, tmp_path_factory):
-    """A year of demo progress, reported for December 2022 in mid-January."""
-    path = tmp_path_factory.mktemp("filled") / "ledger.sqlite"
-    shutil.copy(initialised_ledger_file, path)
-    ledger = open_ledger(path)
-    try:
-        with ledger.Session.begin() as session:
-            fill_demo(session, entries=year_entries(session), seed=1, last_period=PERIOD, today=TODAY)
-        with ledger.Session() as session:
-            return period_report(session, PERIOD, today=TODAY)
-    finally:
-        ledger.close()
+def report(demo_year_report):
+    """The demo year reported for December 2022 in mid-January."""
+    return demo_year_report
 
 
 def pdffonts(path: Path) -> list[tuple[str, str]]:

@@ -15,12 +15,10 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from sqlalchemy import select
 
-from db.demo import fill_demo, year_entries
 from db.engine import open_ledger
 from db.errors import UserError
 from db.jobs import Cancelled, JobControl
 from db.models import AuditLog
-from db.report_data import period_report
 from exports import fonts as font_search
 from exports.fonts import find_cjk_fonts
 from exports.pdf.cjk import CJKParagraph
@@ -35,28 +33,15 @@ A4_LANDSCAPE = re.compile(rb"/MediaBox \[ 0 0 841\.88\d* 595\.27\d* \]")
 
 
 @pytest.fixture(scope="module")
-def filled_ledger_file(initialised_ledger_file, tmp_path_factory):
+def filled_ledger_file(demo_year_file):
     """A ledger with a year of demo progress up to December 2022."""
-    path = tmp_path_factory.mktemp("filled") / "ledger.sqlite"
-    shutil.copy(initialised_ledger_file, path)
-    ledger = open_ledger(path)
-    try:
-        with ledger.Session.begin() as session:
-            fill_demo(session, entries=year_entries(session), seed=1, last_period=PERIOD, today=TODAY)
-    finally:
-        ledger.close()
-    return path
+    return demo_year_file
 
 
 @pytest.fixture(scope="module")
-def report(filled_ledger_file):
+def report(demo_year_report):
     """The demo year reported for December 2022 in mid-January."""
-    ledger = open_ledger(filled_ledger_file)
-    try:
-        with ledger.Session() as session:
-            return period_report(session, PERIOD, today=TODAY)
-    finally:
-        ledger.close()
+    return demo_year_report
 
 
 @pytest.fixture(scope="module")
@@ -417,7 +402,7 @@ def test_a_paragraph_split_across_pages_keeps_its_lines():
     assert lines == expected and " " not in "".join(lines)
 
 
-def test_the_tongbao_states_the_figures_json_and_no_collective_is_ranked_praised_or_sent_a_notice(filled_ledger_file, tongbao, tmp_path, capsys):
+def test_the_tongbao_states_the_figures_json_and_no_collective_is_ranked_praised_or_sent_a_notice(filled_ledger_file, report, tongbao, tmp_path, capsys):
     """What `duban report figures --json` says is what the director signs: every category, 持续推进 and each ranked unit."""
     from desktop.cli import main
 
@@ -440,18 +425,10 @@ def test_the_tongbao_states_the_figures_json_and_no_collective_is_ranked_praised
     collectives = ("各县（市、区）人民政府", "各县（市、区）供电公司", "市直相关部门", "市直各部门", "各级市场监管领域相关部门", "各金融机构")
     for name in collectives:
         assert name not in ranking, f"{name} is ranked or praised"
-    notices = supervision_notices(period_report_of(filled_ledger_file), tmp_path / "notices", issued=TODAY)
+    notices = supervision_notices(report, tmp_path / "notices", issued=TODAY)
     addressed = {pdf_text(path).split("致：", 1)[1].split("根据", 1)[0] for path in notices}
     assert addressed and not addressed & set(collectives)
     # Each county government gets its own notice when it has overdue tasks.
     county_overdue = [u for u in data["units"] if u["kind"] == "县（市、区）" and u["overdue"]]
     assert {u["unit"] for u in county_overdue} <= addressed
 
-
-def period_report_of(path):
-    ledger = open_ledger(path)
-    try:
-        with ledger.Session() as session:
-            return period_report(session, PERIOD, today=TODAY)
-    finally:
-        ledger.close()

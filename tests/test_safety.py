@@ -23,7 +23,7 @@ from db.errors import UserError
 from db.ledger import list_tasks
 from db.migrations import SCHEMA_HEAD
 from db.progress import list_progress
-from db.safety import LedgerDamaged, LedgerInUse, backups_dir, file_damage, list_backups
+from db.safety import LedgerDamaged, backups_dir, file_damage, list_backups
 from desktop.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,7 +13,7 @@ from PySide6.QtGui import QTextCursor
 
 from db.decisions import sign_off
 from db.engine import open_ledger
-from db.ledger import get_task, list_tasks, list_units
+from db.ledger import get_task, list_tasks
 from db.models import AuditLog, ProgressDraft
 from db.progress import ProgressInput, add_progress, list_progress
 from db.settings import load_settings, save_settings

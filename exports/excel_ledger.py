@@ -496,7 +496,8 @@ def _summary_sheet(ws: Worksheet, report: PeriodReport, made_on: dt.date) -> Non
     for bar in report.by_annex:
         row += 1
         number = int(bar.key)
-        cells = (bar.label, report.annex_titles.get(number, ""), bar.total, bar.signed_off, bar.reported_done, bar.overdue, bar.rate)
+        # An annex of 持续推进 tasks only has no completion rate, not a rate of 0%.
+        cells = (bar.label, report.annex_titles.get(number, ""), bar.total, bar.signed_off, bar.reported_done, bar.overdue, bar.rate if bar.total else "—")
         _summary_row(ws, row, [(v, i, i) for i, v in enumerate(cells, start=1)], left=(2,))
     row += 1
     total = sum(b.total for b in report.by_annex)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from db.errors import UserError
+from db.files import note_open_ledger
 from db.migrations import SCHEMA_HEAD
 
 APP_NAME = "duban"
@@ -172,6 +173,7 @@ def open_ledger(
                     "请在其他督办台账窗口关闭后再打开，程序会先备份再升级。"
                 )
         if routine and not read_only:
+            safety.remove_stale_partials(path)
             safety.backup_on_open(path)
         if current != SCHEMA_HEAD and upgrade:
             if routine and current is not None:
@@ -183,6 +185,7 @@ def open_ledger(
         if release is not None:
             release()
         raise
+    note_open_ledger(path)  # no export may be written over it (db.files)
     ledger = Ledger(
         path=path,
         engine=engine,

@@ -61,6 +61,7 @@ from db.models import (
 )
 from db.periods import check_period, shift_period
 from db.progress import ProgressInput, field_problems
+from db.files import check_output
 from db.safety import check_file, copy_database
 
 CONTENT = ("status", "percent", "progress_text", "problems", "next_steps", "reporter", "entry_date")
@@ -252,7 +253,7 @@ def export_packet(
 ) -> Path:
     """Write a field packet for the chosen units and annexes (all tasks if neither), with `months` of history."""
     control = control or JobControl()
-    path = Path(path)
+    path = check_output(path)  # never over the open ledger, another ledger or a packet (db.files)
     period = check_period(period)
     if months < 1:
         raise UserError(f"历史月数“{months}”无效，应至少为 1。")

@@ -19,10 +19,13 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from db.errors import UserError
+from db.errors import UserError, known_error, shown
+from db.files import check_output, ledger_id_of
 from db.migrations import SCHEMA_HEAD
 
 BACKUP_KEEP = 10
+# A backup's temp file (.partial) older than this was left by a duban that was killed mid-backup.
+STALE_PARTIAL = dt.timedelta(minutes=10)
 # A backup on open is skipped when the newest one is younger than this, so a script of a hundred
 # `duban progress add` calls neither pays for a hundred copies nor rotates the older history away.
 BACKUP_INTERVAL = dt.timedelta(hours=1)
@@ -250,17 +253,21 @@ def copy_database(source: Path, dest: Path) -> None:
         copy.execute("PRAGMA journal_mode=DELETE")  # no WAL companions to lose when the file is copied on
 
 
-def backup_to(source: str | os.PathLike, dest: str | os.PathLike, *, check: str | None = "integrity_check") -> Path:
+def backup_to(source: str | os.PathLike, dest: str | os.PathLike, *, check: str | None = "integrity_check", guard: bool = True) -> Path:
     """Copy the ledger at source to dest with SQLite's backup API, check the copy, flush it, then rename it into place.
 
     check is "integrity_check" (thorough), "quick_check" (the backup on open) or None (the safety copy of
-    a damaged ledger before a restore).  dest is replaced if it exists.
+    a damaged ledger before a restore).  dest is replaced if it exists and is an older backup of the same
+    ledger; the output guard (db.files) refuses any other ledger, a packet, or the ledger's own files
+    (guard=False only for restore, which writes the ledger itself).
     """
     source, dest = Path(source), Path(dest)
     if not source.is_file():
         raise UserError(f"台账文件 {source} 不存在，无法备份。")
     if dest.exists() and dest.resolve() == source.resolve():
         raise UserError("备份文件不能与台账文件相同，请另选一个文件。")
+    if guard:
+        check_output(dest, backup_of=ledger_id_of(source))
     partial = dest.with_name(dest.name + ".partial")
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -274,14 +281,39 @@ def backup_to(source: str | os.PathLike, dest: str | os.PathLike, *, check: str 
         _fsync_folder(dest.parent)
     except sqlite3.DatabaseError as exc:
         _remove_with_companions(partial)
-        raise UserError(f"无法备份台账 {source}：{exc}") from exc
+        raise known_error(exc, dest) or UserError(f"无法备份台账 {shown(source)}：{exc}") from exc
     except OSError as exc:
         _remove_with_companions(partial)
-        raise UserError(f"无法写入备份文件 {dest}：{exc.strerror or exc}") from exc
+        raise known_error(exc, dest) or UserError(f"无法写入备份文件 {shown(dest)}：{exc.strerror or exc}") from exc
     except BaseException:
         _remove_with_companions(partial)
         raise
     return dest
+
+
+def remove_stale_partials(ledger_path: str | os.PathLike, older_than: dt.timedelta = STALE_PARTIAL) -> list[Path]:
+    """Delete this ledger's backup temp files (<backup>.partial and its journals) left by a duban killed mid-backup.
+
+    Only duban's own: in the ledger's backups folder, named after this ledger, and untouched for
+    older_than (a backup being written right now by a reader of the same ledger is younger).
+    """
+    ledger_path = Path(ledger_path)
+    folder = backups_dir(ledger_path)
+    removed = []
+    limit = dt.datetime.now().timestamp() - older_than.total_seconds()
+    for path in folder.iterdir() if folder.is_dir() else ():
+        name = path.name
+        for suffix in ("-journal", "-wal", "-shm"):
+            name = name.removesuffix(suffix)
+        if not (name.startswith(ledger_path.stem + "-") and name.endswith(".sqlite.partial") and path.is_file()):
+            continue
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue  # another process has it, or the folder is read-only: try again next time
+    return removed
 
 
 def rotate_backups(ledger_path: str | os.PathLike, keep: int = BACKUP_KEEP) -> list[Path]:
@@ -336,9 +368,38 @@ def latest_good_backup(ledger_path: str | os.PathLike) -> Backup | None:
     return next((b for b in list_backups(ledger_path) if not check_file(b.path)), None)
 
 
+def folder_writable(folder: Path) -> bool:
+    """Whether files can be created in folder (a read-only mount or share, or no permission, says no)."""
+    return os.access(folder, os.W_OK)
+
+
+def file_damage_in_memory(path: Path) -> list[str]:
+    """file_damage on a copy of the bytes in memory: tells a read-only folder (SQLite cannot open the file there)
+    from a damaged file.  Only the main file is read; a ledger bigger than 512 MB is not copied and counts as unknown."""
+    try:
+        if path.stat().st_size > 512 * 1024 * 1024:
+            return ["台账文件过大，未在内存中检查。"]
+        data = path.read_bytes()
+        if data[:len(SQLITE_HEADER)] != SQLITE_HEADER:
+            return ["文件开头没有 SQLite 数据库的标志。"]
+        data = data[:18] + b"\x01\x01" + data[20:]  # WAL -> rollback journal, so memory can hold it
+        with closing(sqlite3.connect(":memory:")) as conn:
+            conn.deserialize(data)
+            rows = [row[0] for row in conn.execute("PRAGMA quick_check(20)")]
+    except (OSError, sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+        return [str(exc)]
+    return [] if rows == ["ok"] else rows
+
+
 def check_before_open(ledger_path: Path) -> None:
     """Raise LedgerDamaged, naming the latest good backup, if SQLite's quick_check finds the ledger damaged."""
     problems = file_damage(ledger_path)
+    if problems and not folder_writable(ledger_path.parent) and not file_damage_in_memory(ledger_path):
+        raise UserError(
+            f"台账所在的文件夹 {shown(ledger_path.parent)} 是只读的（或没有写入权限），无法打开台账 {shown(ledger_path)}。"
+            "台账本身没有损坏：SQLite 打开它时需要在同一文件夹中建立辅助文件（-wal、-shm）。",
+            ["请把台账文件复制到一个可以写入的文件夹（如“文档”），再用 duban --db 新路径 打开。"],
+        )
     if problems:
         raise LedgerDamaged(ledger_path, problems, latest_good_backup(ledger_path))
 
@@ -357,11 +418,59 @@ def _keep_current(target: Path) -> Path:
         return dest
 
 
-def restore(backup: str | os.PathLike, target: str | os.PathLike) -> Path | None:
+@dataclass(frozen=True)
+class LedgerFacts:
+    """Whose a ledger file is, as a refusal names it: its id, office, plan, live reports and last change."""
+
+    ledger_id: str | None
+    packet: bool
+    office: str | None
+    plans: list[str]
+    reports: int
+    last_change: str | None
+
+    def describe(self) -> str:
+        what = "外勤数据包" if self.packet else "台账"
+        plans = "、".join(f"《{p}》" for p in self.plans[:3]) or "无"
+        return (
+            f"它是{what}（台账标识 {self.ledger_id or '无'}，单位“{self.office or '未设置'}”，计划 {plans}，"
+            f"进展 {self.reports} 条，最后修改 {self.last_change or '无记录'}）"
+        )
+
+
+def ledger_facts(path: str | os.PathLike) -> LedgerFacts:
+    """Read whose a checked ledger file is (check_file passed), without opening it for writing."""
+    with closing(_connect_read_only(Path(path))) as conn:
+        info = dict(conn.execute("SELECT key, value FROM ledger_info").fetchall())
+        plans = [row[0] for row in conn.execute("SELECT title FROM plan ORDER BY id")]
+        reports = conn.execute("SELECT COUNT(*) FROM progress_entry WHERE deleted_at IS NULL").fetchone()[0]
+        last = conn.execute("SELECT MAX(at) FROM audit_log").fetchone()[0]
+    return LedgerFacts(
+        ledger_id=info.get("ledger_id"),
+        packet=any(key.startswith("packet.") for key in info),
+        office=info.get("setting.office_name"),
+        plans=plans,
+        reports=reports,
+        last_change=str(last)[:16] if last else None,
+    )
+
+
+def foreign_backup(backup: str | os.PathLike, target: str | os.PathLike) -> str | None:
+    """Why backup is not this ledger's own (a field packet, or another ledger's id), or None if it may be restored."""
+    facts = ledger_facts(backup)
+    if facts.packet:
+        return f"{shown(backup)} 不是台账备份，而是一个外勤数据包：{facts.describe()}。数据包应当用 duban packet merge 合并。"
+    own = ledger_id_of(target) if Path(target).is_file() else None
+    if own and facts.ledger_id and own != facts.ledger_id:
+        return f"{shown(backup)} 是另一本台账的备份，不是 {shown(target)}（台账标识 {own}）的：{facts.describe()}。"
+    return None
+
+
+def restore(backup: str | os.PathLike, target: str | os.PathLike, *, force: bool = False) -> Path | None:
     """Replace the ledger at target by a checked backup, keeping the current file first; returns that safety copy.
 
-    Refused (with the reason) if the backup fails check_file, and with LedgerInUse if another duban has
-    the target open.  The copy goes through SQLite's backup API into the ledger, so its WAL stays consistent;
+    Refused (with the reason) if the backup fails check_file, if it is a field packet or another ledger's
+    backup (unless force; the refusal says whose it is), and with LedgerInUse if another duban has the target open.  The copy goes through SQLite's backup API into the ledger, so its WAL stays consistent;
     a target SQLite cannot write into any more is replaced as a file.
     """
     backup, target = Path(backup), Path(target)
@@ -370,6 +479,9 @@ def restore(backup: str | os.PathLike, target: str | os.PathLike) -> Path | None
     problems = check_file(backup)
     if problems:
         raise UserError(f"备份文件 {backup} 不能用于恢复：{problems[0]}台账未作改动。", problems[1:])
+    foreign = None if force else foreign_backup(backup, target)
+    if foreign:
+        raise UserError(f"{foreign}台账未作改动。", ["确认要用它替换当前台账，请加 --force（恢复前仍会把当前台账另存到备份文件夹）。"])
     release = lock_ledger(target)
     try:
         kept = _keep_current(target) if target.exists() and target.stat().st_size > 0 else None
@@ -380,7 +492,7 @@ def restore(backup: str | os.PathLike, target: str | os.PathLike) -> Path | None
                 dst.execute("PRAGMA journal_mode=WAL")
         except sqlite3.DatabaseError:
             _remove_with_companions(target)
-            backup_to(backup, target)
+            backup_to(backup, target, guard=False)
         problems = file_damage(target)
         if problems:
             raise UserError(f"恢复后的台账 {target} 未通过检查，请换一份备份再试。", problems)

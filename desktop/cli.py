@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from db.errors import UserError
+from db.errors import UserError, known_error, shown, writing_to
 from desktop.logs import log_location_text, setup_logging
 
 log = logging.getLogger("duban.cli")
@@ -160,7 +160,8 @@ def cmd_progress_attach(args) -> int:
     ledger = _open(args)
     with ledger.Session.begin() as session:
         row = attach_evidence(session, args.task, args.unit, args.period, args.file, operator=args.operator)
-        print(f"已附上证明材料 {row.name}（{row.size / 1024:.0f} KB，sha256 {row.sha256[:12]}…）。")
+        name, size, sha256 = row.name, row.size, row.sha256
+    print(f"已附上证明材料 {name}（{size / 1024:.0f} KB，sha256 {sha256[:12]}…）。")  # only once committed
     return 0
 
 
@@ -289,7 +290,8 @@ def cmd_packet_export(args) -> int:
 
     ledger = _open(args)
     period = _current_period(ledger, args.period)
-    path = export_packet(ledger, args.file, period=period, units=args.unit, annexes=args.annex, months=args.months, operator=args.operator)
+    with writing_to(args.file):
+        path = export_packet(ledger, args.file, period=period, units=args.unit, annexes=args.annex, months=args.months, operator=args.operator)
     print(path)
     print(f"已导出外勤数据包（{period}）。在笔记本上用 duban --db {path.name} 打开；带回后用 duban packet merge 合并。", file=sys.stderr)
     return 0
@@ -353,7 +355,7 @@ def cmd_restore(args) -> int:
     from db.safety import restore
 
     target = Path(args.db) if args.db else default_ledger_path()
-    kept = restore(Path(args.file), target)
+    kept = restore(Path(args.file), target, force=args.force)
     print(f"已用 {args.file} 恢复台账 {target}。")
     if kept is not None:
         print(f"恢复前的台账已另存为 {kept}。")
@@ -501,6 +503,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_backup)
     p = sub.add_parser("restore", help="用备份文件恢复台账（先检查备份，并把当前台账另存到备份文件夹）")
     p.add_argument("file", help="备份文件路径")
+    p.add_argument("--force", action="store_true", help="即使它是另一本台账的备份或外勤数据包，也用它替换当前台账")
     p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("gui", help="打开督办台账窗口（默认）")
@@ -528,11 +531,17 @@ def _version() -> str:
 
 
 def _ensure_std_streams() -> None:
-    """The windowed build (PyInstaller console=False) has no stdout/stderr; every print would crash it."""
+    """The windowed build (PyInstaller console=False) has no stdout/stderr; every print would crash it.
+
+    A file name that is not valid UTF-8 (kept by Python as surrogates) is printed escaped, not a crash.
+    """
     if sys.stdout is None or sys.stderr is None:
         devnull = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
         sys.stdout = sys.stdout or devnull
         sys.stderr = sys.stderr or devnull
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
 
 
 def _log_start(args, argv: list[str] | None) -> None:
@@ -557,22 +566,27 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except UserError as exc:
-        log.warning("用户错误：%s", exc)
+        log.warning("用户错误：%s", shown(exc))
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # the output went to a pipe that closed early (duban tasks | head): nothing to report
         sys.stdout = open(os.devnull, "w")
         return 0
-    except OSError as exc:
-        log.warning("文件读写错误：%s", exc, exc_info=True)
-        what = f"无法读写文件 {exc.filename}" if exc.filename else "读写失败"
-        print(f"错误：{what}：{exc.strerror or exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         log.warning("已按 Ctrl+C 中断")
         print("已中断。", file=sys.stderr)
         return 130
-    except Exception:
+    except Exception as exc:
+        known = known_error(exc, _opened[-1].path if _opened else args.db or "台账")
+        if known is not None:  # disk full, read-only, no permission, locked, I/O error: the clerk can act on it
+            log.warning("读写错误：%s", shown(exc), exc_info=True)
+            print(f"错误：{known}", file=sys.stderr)
+            return 2
+        if isinstance(exc, OSError):
+            log.warning("文件读写错误：%s", shown(exc), exc_info=True)
+            what = f"无法读写文件 {shown(exc.filename)}" if exc.filename else "读写失败"
+            print(f"错误：{what}：{exc.strerror or exc}", file=sys.stderr)
+            return 2
         # A bug: the person gets one Chinese sentence and the log's path; the traceback goes to the log only.
         log.exception("意外错误（命令 %s）", args.command)
         print(f"错误：出现了意外错误，命令未完成；此前已保存的台账数据不受影响。{log_location_text()}", file=sys.stderr)

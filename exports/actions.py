@@ -10,6 +10,7 @@ from pathlib import Path
 
 from db.doc_numbers import NOTICE, REPORT, check_issue_date, default_issue_date, next_numbers, notice_subject, record_numbers
 from db.engine import Ledger
+from db.errors import writing_to
 from db.jobs import JobControl
 from db.report_data import PeriodReport, period_report
 from db.settings import load_settings
@@ -103,4 +104,5 @@ def write_packet(
     from db.packets import export_packet
 
     units = [unit] if unit else None
-    return [export_packet(ledger, Path(path), period=period, units=units, operator=operator, control=control)]
+    with writing_to(path):
+        return [export_packet(ledger, Path(path), period=period, units=units, operator=operator, control=control)]

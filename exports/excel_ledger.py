@@ -17,9 +17,7 @@ who leads it, when it was due, how many days it is overdue, the latest progress 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -32,6 +30,7 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from db.errors import UserError
+from db.files import write_atomic
 from db.jobs import JobControl
 from db.decisions import SignOffFact
 from db.periods import chinese_date, chinese_period
@@ -594,7 +593,7 @@ def _summary_row(ws: Worksheet, row: int, cells: list[tuple[object, int, int]], 
 
 
 def _save(wb: Workbook, path: str | Path, report: PeriodReport, title: str | None = None) -> Path:
-    """Save under a temporary name in the target folder, then rename: a failed export leaves no half file."""
+    """Save through db.files (guarded, under a temporary name, then renamed): a failed export leaves no half file."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         path = path.with_name(path.name + ".xlsx")
@@ -602,15 +601,5 @@ def _save(wb: Workbook, path: str | Path, report: PeriodReport, title: str | Non
         raise UserError(f"文件夹不存在：{path.parent}")
     wb.properties.creator = report.settings.office_name
     wb.properties.title = title or f"{report.plan_title}工作台账"
-    temp = path.with_name(f".{path.stem}.{secrets.token_hex(4)}.tmp.xlsx")
-    try:
-        wb.save(temp)
-        os.replace(temp, path)
-    except PermissionError:
-        raise UserError(f"无法写入 {path.name}：文件可能正被 Excel 或 WPS 打开，请关闭后重试。") from None
-    except OSError as exc:
-        raise UserError(f"无法写入 {path.name}：{exc}") from None
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
+    write_atomic(path, wb.save)
     return path

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from db.deadlines import DeadlineError, parse_deadline
 from db.errors import UserError
+from db.files import write_atomic
 from db.ledger import list_tasks, resolve_plan_id
 from db.models import Plan
 from db.plan_draft import AnnexDraft, PlanDraft, SectionDraft, TaskDraft
@@ -103,7 +104,7 @@ def write_plan_sheet(session: Session, path: Path, plan_id: int | None = None) -
             put_text(cell, cell.value)
     info.column_dimensions["A"].width = 12
     info.column_dimensions["B"].width = 60
-    wb.save(path)
+    write_atomic(path, wb.save)
     return len(tasks)
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from db import files
 from db.engine import Ledger
 from db.errors import UserError
 from db.jobs import JobControl
@@ -310,14 +310,13 @@ def export_templates(
                 if not tasks:
                     raise UserError(f"单位“{name}”在当前计划中没有任务，无需报送模板。")
                 final = out_dir / template_file_name(name, period)
-                temp = final.with_name(final.name + ".tmp")
+                temp = files.temp_beside(final)  # guarded: never over a ledger or a packet
                 pending.append((temp, final))
                 _write_template(
                     temp, plan_title=plan_title, office=office, due=due, unit=name, period=period, ledger=identity, plan_id=plan_id, tasks=tasks
                 )
         control.step(len(names), len(names), "正在保存报送模板")
-        for temp, final in pending:
-            os.replace(temp, final)
+        files.publish(pending)
     except BaseException:
         for temp, _final in pending:
             temp.unlink(missing_ok=True)

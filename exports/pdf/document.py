@@ -16,8 +16,6 @@ What the standard says and where it is followed here:
 from __future__ import annotations
 
 import datetime as dt
-import os
-import secrets
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -29,7 +27,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Table, TableStyle
 
-from db.errors import UserError
+from db.files import atomic_output
 from db.jobs import JobControl
 from db.periods import chinese_date
 from exports.fonts import FontSet
@@ -297,43 +295,10 @@ def build(doc: BaseDocTemplate, story: list, control: JobControl | None = None, 
 def write_document(
     path: Path, fonts: FontSet, title: str, author: str, story: list, *, subject: str = "", landscape: bool = False, control: JobControl | None = None, what: str = ""
 ) -> Path:
-    """Lay a story out into path atomically: a half-written PDF never takes the name, even if cancelled."""
-    temp = temp_in(path.parent)
-    try:
+    """Lay a story out into path atomically (db.files): a half-written PDF never takes the name, even if cancelled."""
+    with atomic_output(path) as temp:
         build(document(temp, fonts, title, author, subject=subject, with_landscape=landscape), story, control, what)
-        publish([(temp, path)])
-    finally:
-        discard([temp])
     return path
-
-
-def temp_in(folder: Path) -> Path:
-    """A new temporary file in the target's folder, so the final rename stays on one disk.
-
-    Created with mode 0666 less the umask (0644 usually), as any program's files are: mkstemp's 0600
-    would leave the published PDF unreadable to the colleagues sharing the folder.
-    """
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        name = folder / f".duban-{secrets.token_hex(6)}.pdf.tmp"
-        os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-    except OSError as exc:
-        raise UserError(f"无法在文件夹 {folder} 中写入文件：{exc.strerror or exc}") from None
-    return name
-
-
-def publish(pairs: list[tuple[Path, Path]]) -> None:
-    """Move finished temp files onto their names; a target open in a PDF reader is named plainly."""
-    for temp, target in pairs:
-        try:
-            os.replace(temp, target)
-        except OSError as exc:
-            raise UserError(f"无法写入文件 {target}：{exc.strerror or exc}。如该文件正在 PDF 阅读器中打开，请关闭后重试。") from None
-
-
-def discard(paths) -> None:
-    for temp in paths:
-        temp.unlink(missing_ok=True)
 
 
 def grid_style(fonts: FontSet, extra=()) -> TableStyle:

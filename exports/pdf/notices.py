@@ -19,12 +19,13 @@ from reportlab.platypus import HRFlowable, KeepTogether, Spacer, Table
 
 from db.doc_numbers import default_issue_date, notice_number_text, reply_deadline
 from db.errors import UserError
+from db.files import discard, publish, temp_beside
 from db.jobs import JobControl
 from db.periods import chinese_date, chinese_period
 from db.report_data import PeriodReport, TaskLine
 from exports.fonts import find_cjk_fonts
 from exports.pdf.cjk import CJKParagraph
-from exports.pdf.document import TITLE, Signature, Styles, build, contact_line, discard, document, grid_style, publish, temp_in, write_document
+from exports.pdf.document import TITLE, Signature, Styles, build, contact_line, document, grid_style, write_document
 from exports.pdf.text import clip, markup, unit_part
 
 # The 督办通知单 is a form: 4号 text, so most units' notices fit one page.
@@ -155,8 +156,9 @@ def supervision_notices(
         for done, (unit, lines) in enumerate(groups.items()):
             if control is not None:
                 control.step(done, len(groups), f"正在生成督办通知单：{unit}")
-            temp = temp_in(out_dir)
-            pairs.append((temp, out_dir / notice_file_name(unit, report.period)))
+            target = out_dir / notice_file_name(unit, report.period)
+            temp = temp_beside(target)
+            pairs.append((temp, target))
             subject = _subject(report, issued, numbers[unit])
             doc = document(temp, fonts, f"督办通知单（{unit}）", report.settings.office_name, subject=subject, with_landscape=False)
             build(doc, _notice_story(report, unit, lines, numbers[unit], issued, s))

@@ -39,6 +39,11 @@ def note_open_ledger(path: str | os.PathLike) -> None:
         _open_ledgers.add(_key(path))
 
 
+def _peek(path: str | os.PathLike) -> sqlite3.Connection:
+    """A look into a SQLite file that leaves nothing behind: immutable, so no -shm/-wal appears beside it."""
+    return sqlite3.connect(Path(os.path.realpath(path)).as_uri() + "?mode=ro&immutable=1", uri=True)
+
+
 def duban_file_kind(path: str | os.PathLike) -> str | None:
     """"packet" or "ledger" if the file at path is a duban field packet or ledger (by content), else None.
 
@@ -52,11 +57,12 @@ def duban_file_kind(path: str | os.PathLike) -> str | None:
     except OSError:
         return None
     try:
-        uri = Path(os.path.realpath(path)).as_uri() + "?mode=ro"
-        with closing(sqlite3.connect(uri, uri=True)) as conn:
+        with closing(_peek(path)) as conn:
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if not tables & set(DUBAN_TABLES):
-                return None
+                # a ledger so new that its tables are still only in its -wal counts as one
+                wal = Path(f"{os.path.realpath(path)}-wal")
+                return "ledger" if wal.is_file() and wal.stat().st_size > 0 else None
             if "ledger_info" in tables and conn.execute("SELECT 1 FROM ledger_info WHERE key LIKE 'packet.%' LIMIT 1").fetchone():
                 return "packet"
     except (sqlite3.Error, ValueError):
@@ -67,8 +73,7 @@ def duban_file_kind(path: str | os.PathLike) -> str | None:
 def ledger_id_of(path: str | os.PathLike) -> str | None:
     """The ledger id stored in a duban file (None if it has none or cannot be read)."""
     try:
-        uri = Path(os.path.realpath(path)).as_uri() + "?mode=ro"
-        with closing(sqlite3.connect(uri, uri=True)) as conn:
+        with closing(_peek(path)) as conn:
             row = conn.execute("SELECT value FROM ledger_info WHERE key = 'ledger_id'").fetchone()
     except (sqlite3.Error, ValueError):
         return None

@@ -460,7 +460,10 @@ def foreign_backup(backup: str | os.PathLike, target: str | os.PathLike) -> str 
     facts = ledger_facts(backup)
     if facts.packet:
         return f"{shown(backup)} 不是台账备份，而是一个外勤数据包：{facts.describe()}。数据包应当用 duban packet merge 合并。"
-    own = ledger_id_of(target) if Path(target).is_file() else None
+    try:
+        own = ledger_facts(target).ledger_id if not check_file(target) else None
+    except sqlite3.DatabaseError:
+        own = None
     if own and facts.ledger_id and own != facts.ledger_id:
         return f"{shown(backup)} 是另一本台账的备份，不是 {shown(target)}（台账标识 {own}）的：{facts.describe()}。"
     return None

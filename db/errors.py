@@ -104,7 +104,7 @@ def known_error(exc: BaseException, path=None) -> UserError | None:
         if isinstance(exc, sqlite3.Error):
             name = sqlite_error_name(exc)
             if name in _SQLITE_ERRORS:
-                where = shown(path) if path is not None else "文件"
+                where = shown(path) if path is not None else "台账"
                 return UserError(_SQLITE_ERRORS[name].format(path=where), [f"SQLite：{exc}"])
             return None
         if isinstance(exc, OSError) and exc.errno in _OS_ERRORS:

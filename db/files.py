@@ -83,7 +83,9 @@ def ledger_id_of(path: str | os.PathLike) -> str | None:
 def check_output(path: str | os.PathLike, *, backup_of: str | None = None) -> Path:
     """Refuse (UserError naming the path) a target that would overwrite a ledger, a packet or a ledger's companion file.
 
-    backup_of is the id of a ledger being backed up: an older backup of that same ledger may be replaced.
+    backup_of is the id of a ledger being backed up ("" for a ledger that has none yet): an older backup of
+    that same ledger may be replaced, or one without an id (a ledger gets its id with its first report, so
+    such a file holds no reports).
     """
     path = Path(path)
     real = _key(path)
@@ -104,7 +106,7 @@ def check_output(path: str | os.PathLike, *, backup_of: str | None = None) -> Pa
         kind = duban_file_kind(real)
         if kind == "packet":
             refusal = "它是一个外勤数据包"
-        elif kind == "ledger" and not (backup_of and ledger_id_of(real) == backup_of):
+        elif kind == "ledger" and not (backup_of is not None and ledger_id_of(real) in (backup_of or None, None)):
             refusal = "它是一个督办台账文件"
     if refusal:
         raise UserError(f"不能写入 {shown(path)}：{refusal}，写入会覆盖其中的数据。请另选一个文件名；该文件未作改动。")

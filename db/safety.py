@@ -264,10 +264,10 @@ def backup_to(source: str | os.PathLike, dest: str | os.PathLike, *, check: str 
     source, dest = Path(source), Path(dest)
     if not source.is_file():
         raise UserError(f"台账文件 {source} 不存在，无法备份。")
-    if dest.exists() and dest.resolve() == source.resolve():
-        raise UserError("备份文件不能与台账文件相同，请另选一个文件。")
     if guard:
-        check_output(dest, backup_of=ledger_id_of(source))
+        check_output(dest, backup_of=ledger_id_of(source) or "")
+    if dest.exists() and dest.resolve() == source.resolve():
+        raise UserError(f"不能写入 {shown(dest)}：它就是台账文件本身，备份文件不能与台账文件相同，请另选一个文件名；该文件未作改动。")
     partial = dest.with_name(dest.name + ".partial")
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -394,11 +394,16 @@ def file_damage_in_memory(path: Path) -> list[str]:
 def check_before_open(ledger_path: Path) -> None:
     """Raise LedgerDamaged, naming the latest good backup, if SQLite's quick_check finds the ledger damaged."""
     problems = file_damage(ledger_path)
-    if problems and not folder_writable(ledger_path.parent) and not file_damage_in_memory(ledger_path):
+    if problems and not file_damage_in_memory(ledger_path):  # the file is whole: its folder or disk is the problem
+        if not folder_writable(ledger_path.parent):
+            raise UserError(
+                f"台账所在的文件夹 {shown(ledger_path.parent)} 是只读的（或没有写入权限），无法打开台账 {shown(ledger_path)}。"
+                "台账本身没有损坏：SQLite 打开它时需要在同一文件夹中建立辅助文件（-wal、-shm）。",
+                ["请把台账文件复制到一个可以写入的文件夹（如“文档”），再用 duban --db 新路径 打开。", *problems],
+            )
         raise UserError(
-            f"台账所在的文件夹 {shown(ledger_path.parent)} 是只读的（或没有写入权限），无法打开台账 {shown(ledger_path)}。"
-            "台账本身没有损坏：SQLite 打开它时需要在同一文件夹中建立辅助文件（-wal、-shm）。",
-            ["请把台账文件复制到一个可以写入的文件夹（如“文档”），再用 duban --db 新路径 打开。"],
+            f"无法打开台账 {shown(ledger_path)}：台账本身没有损坏，但它所在的磁盘无法写入（磁盘已满或出错）。",
+            ["请清理该磁盘的空间（或检查磁盘、U 盘）后再打开。", *problems],
         )
     if problems:
         raise LedgerDamaged(ledger_path, problems, latest_good_backup(ledger_path))

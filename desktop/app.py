@@ -12,7 +12,7 @@ from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from db.engine import Ledger, open_ledger
-from db.errors import UserError
+from db.errors import UserError, known_error
 from db.errata import pending_plan
 from db.ledger import init_from_bundled_plan, list_plans
 from desktop.crash_dialog import install_crash_dialog
@@ -90,6 +90,8 @@ def run_gui(args) -> int:
         ledger = open_ledger(args.db, read_only=read_only) if args.screenshot else open_ledger_interactively(None, args.db, read_only=read_only)
         if ledger is None:
             return 2
+        if reporter is not None:
+            reporter.ledger_path = ledger.path
         _ensure_initialised(ledger, show_progress=not args.screenshot)
         from desktop.main_window import MainWindow, read_snapshot
 
@@ -106,7 +108,14 @@ def run_gui(args) -> int:
         else:
             QMessageBox.critical(None, "督办台账", exc.message)
         return 2
-    except Exception:
+    except Exception as exc:
+        known = known_error(exc, args.db)
+        if known is not None:  # disk full, read-only folder, locked: a message, not the crash dialog
+            if args.screenshot:
+                print(f"错误：{known}", file=sys.stderr)
+            else:
+                QMessageBox.critical(None, "督办台账", str(known))
+            return 2
         if reporter is None:
             raise
         reporter.report(sys.exc_info())

@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from db.errors import known_error, shown
 from desktop.logs import current_log_file, log_location_text
 
 log = logging.getLogger("duban.crash")
@@ -40,6 +41,9 @@ def show_crash_dialog(parent: QWidget | None, exc_info: ExcInfo) -> None:
 class CrashReporter(QObject):
     """Receives uncaught exceptions from any thread and shows them on the GUI thread, one dialog at a time.
 
+    Attributes:
+        ledger_path: the open ledger's path, named when a SQLite failure (disk full, locked) is shown.
+
     Signals:
         raised: an exception tuple, emitted from whichever thread failed; queued to the GUI thread.
     """
@@ -48,12 +52,20 @@ class CrashReporter(QObject):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
+        self.ledger_path = None  # the open ledger, named in a message about a SQLite failure (set by the app)
         self._showing = False
         self.raised.connect(self._on_raised)
 
     def report(self, exc_info: ExcInfo) -> None:
-        """Log the exception with its traceback, then show the dialog (queued if not on the GUI thread)."""
-        log.error("意外错误（窗口）", exc_info=exc_info)
+        """Log the exception with its traceback, then show the dialog (queued if not on the GUI thread).
+
+        A failure the clerk can act on (disk full, read-only folder, no permission, ledger locked after
+        the timeout, I/O error; see db.errors.known_error) is a plain warning message, not the crash dialog.
+        """
+        if known_error(exc_info[1], self.ledger_path) is not None:
+            log.warning("读写错误（窗口）：%s", shown(exc_info[1]), exc_info=exc_info)
+        else:
+            log.error("意外错误（窗口）", exc_info=exc_info)
         if threading.current_thread() is threading.main_thread():  # the GUI thread
             self._on_raised(exc_info)
         else:
@@ -64,6 +76,10 @@ class CrashReporter(QObject):
             return
         self._showing = True
         try:
+            known = known_error(exc_info[1], self.ledger_path)
+            if known is not None:
+                QMessageBox.warning(QApplication.activeWindow(), "督办台账", str(known))
+                return
             show_crash_dialog(QApplication.activeWindow(), exc_info)
         finally:
             self._showing = False

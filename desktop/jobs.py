@@ -8,6 +8,7 @@ from typing import TypeVar
 from PySide6.QtCore import QEventLoop, QThread, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from db.errors import known_error
 from db.jobs import Cancelled, JobControl
 
 T = TypeVar("T")
@@ -42,12 +43,21 @@ def _wait(job: _Job) -> None:
     job.wait()
 
 
+def _raise(error: BaseException) -> None:
+    """Raise a worker's error on the GUI thread: a disk or SQLite failure the clerk can act on as a UserError
+    (the dialogs show those as a message), anything else as it was (the crash dialog)."""
+    known = known_error(error)
+    if known is not None and known is not error:
+        raise known from error
+    raise error
+
+
 def call_off_gui_thread(fn: Callable[[], T]) -> T:
     """Run fn in a worker thread while the window keeps painting; return its result or raise its error."""
     job = _Job(lambda _control: fn())
     _wait(job)
     if job.error is not None:
-        raise job.error
+        _raise(job.error)
     return job.result
 
 
@@ -77,5 +87,5 @@ def run_job(parent: QWidget | None, label: str, work: Callable[[JobControl], T])
     if isinstance(job.error, Cancelled):
         return None
     if job.error is not None:
-        raise job.error
+        _raise(job.error)
     return job.result

@@ -30,7 +30,6 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from db.errors import UserError
-from db.files import write_atomic
 from db.jobs import JobControl
 from db.decisions import SignOffFact
 from db.periods import chinese_date, chinese_period
@@ -38,7 +37,7 @@ from db.report_data import PeriodReport, TaskLine
 from db.responsibility import ROLES
 from db.vocabulary import DueCategory, Status
 from db.warning_rules import DONE, GREY, RED, YELLOW
-from exports.xlsx_io import max_lines, print_setup, put_text, row_height, text_height, wrap_lines
+from exports.xlsx_io import max_lines, print_setup, put_text, row_height, save_workbook, text_height, wrap_lines
 
 
 @dataclass(frozen=True)
@@ -601,5 +600,5 @@ def _save(wb: Workbook, path: str | Path, report: PeriodReport, title: str | Non
         raise UserError(f"文件夹不存在：{path.parent}")
     wb.properties.creator = report.settings.office_name
     wb.properties.title = title or f"{report.plan_title}工作台账"
-    write_atomic(path, wb.save)
+    save_workbook(wb, path)
     return path

@@ -16,13 +16,12 @@ from sqlalchemy.orm import Session
 
 from db.deadlines import DeadlineError, parse_deadline
 from db.errors import UserError
-from db.files import write_atomic
 from db.ledger import list_tasks, resolve_plan_id
 from db.models import Plan
 from db.plan_draft import AnnexDraft, PlanDraft, SectionDraft, TaskDraft
 from db.plan_text import _annex_topic, assign_codes
 from db.responsibility import LEAD, ROLES, SUPPORT, split_outside_brackets
-from exports.xlsx_io import cell_text, open_workbook_safely, put_text
+from exports.xlsx_io import cell_text, open_workbook_safely, put_text, save_workbook
 
 SHEET = "任务分解表"
 INFO_SHEET = "计划信息"
@@ -104,7 +103,7 @@ def write_plan_sheet(session: Session, path: Path, plan_id: int | None = None) -
             put_text(cell, cell.value)
     info.column_dimensions["A"].width = 12
     info.column_dimensions["B"].width = 60
-    write_atomic(path, wb.save)
+    save_workbook(wb, path)
     return len(tasks)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 import re
 import unicodedata
@@ -14,6 +15,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.page import PageMargins
 
 from db.errors import UserError
+from db.files import write_bytes_atomic
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ENTRY_BYTES = 100 * 1024 * 1024
@@ -44,6 +46,14 @@ def put_text(cell: Cell, value) -> None:
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         cell.data_type = "s"
         cell.quotePrefix = True
+
+
+def save_workbook(wb, path: Path) -> Path:
+    """Save a workbook through db.files (guarded, temp name, rename).  It is built in memory first, so a full
+    disk fails in one plain write, not inside zipfile (whose half-closed archive would print a traceback)."""
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return write_bytes_atomic(path, buffer.getvalue())
 
 
 def check_xlsx(path: Path) -> None:

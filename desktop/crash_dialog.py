@@ -78,7 +78,9 @@ class CrashReporter(QObject):
         try:
             known = known_error(exc_info[1], self.ledger_path)
             if known is not None:
-                QMessageBox.warning(QApplication.activeWindow(), "督办台账", str(known))
+                box = QMessageBox(QMessageBox.Icon.Warning, "督办台账", known.message, QMessageBox.StandardButton.Ok, QApplication.activeWindow())
+                box.setDetailedText("\n".join(known.details))
+                box.exec()
                 return
             show_crash_dialog(QApplication.activeWindow(), exc_info)
         finally:

@@ -235,3 +235,47 @@ def test_no_display_gets_a_chinese_message_not_a_qt_abort(ledger, tmp_path):
     shot = tmp_path / "shot.png"
     screenshot = subprocess.run([*command, "--screenshot", str(shot)], env=env, capture_output=True, text=True, timeout=120)
     assert screenshot.returncode == 0 and shot.stat().st_size > 20_000
+
+
+@pytest.mark.gui
+@pytest.mark.qt_no_exception_capture
+def test_a_full_disk_in_a_slot_is_a_message_not_the_crash_dialog(qtbot, crash_dialog, shown_dialogs):
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from desktop.crash_dialog import _reporter
+
+    _reporter.ledger_path = "/办公室/台账.sqlite"
+    button = QPushButton("保存")
+    qtbot.addWidget(button)
+
+    def on_save_clicked():
+        raise OperationalError("INSERT INTO progress_entry …", {}, sqlite3.OperationalError("database or disk is full"))
+
+    button.clicked.connect(on_save_clicked)
+    button.click()
+
+    assert len(shown_dialogs) == 1
+    assert "磁盘已满" in shown_dialogs[0]["text"] and "/办公室/台账.sqlite" in shown_dialogs[0]["text"]
+    assert "意外错误" not in shown_dialogs[0]["text"]
+    logged = crash_dialog.read_text(encoding="utf-8")
+    assert "WARNING" in logged and "ERROR" not in logged
+
+
+@pytest.mark.gui
+@pytest.mark.qt_no_exception_capture
+def test_a_locked_ledger_in_a_worker_comes_back_as_a_user_error(qtbot, crash_dialog, shown_dialogs):
+    import sqlite3
+
+    from db.errors import UserError
+    from desktop.jobs import call_off_gui_thread, run_job
+
+    def busy(*_args):
+        raise sqlite3.OperationalError("database is locked")
+
+    with pytest.raises(UserError, match="等待超时"):
+        run_job(None, "正在导出……", busy)
+    with pytest.raises(UserError, match="等待超时"):
+        call_off_gui_thread(busy)
+    assert shown_dialogs == []

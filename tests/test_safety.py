@@ -482,3 +482,98 @@ def test_window_restores_the_latest_good_backup_of_a_damaged_ledger(qtbot, ledge
         ledger.close()
     [kept] = [b for b in list_backups(ledger_file) if b.kind == safety.RESTORE]
     assert str(kept.path) in said[1] and file_damage(kept.path) != []  # the damaged file, kept as it was
+
+
+# --- restoring a file that is not this ledger's ------------------------------------------------------
+
+
+def _another_ledgers_backup(ledger_file: Path, tmp_path: Path, capsys) -> Path:
+    """A second office's ledger (its own id, its own reports), backed up as that office would."""
+    other = tmp_path / "另一科室" / "ledger.sqlite"
+    other.parent.mkdir()
+    shutil.copy(ledger_file, other)
+    with closing(sqlite3.connect(other)) as conn:
+        conn.execute("DELETE FROM ledger_info WHERE key = 'ledger_id'")
+        conn.commit()
+    assert cli(capsys, other, *ADD, "--text", "另一科室的进展")[0] == 0
+    copy = tmp_path / "另一科室的备份.sqlite"
+    assert cli(capsys, other, "backup", str(copy))[0] == 0
+    return copy
+
+
+def _a_field_packet(ledger_file: Path, tmp_path: Path, capsys) -> Path:
+    packet = tmp_path / "外勤.duban"
+    assert cli(capsys, ledger_file, "packet", "export", str(packet), "--period", "2022-05")[0] == 0
+    return packet
+
+
+@pytest.mark.parametrize("make, words", [(_another_ledgers_backup, "另一本台账的备份"), (_a_field_packet, "外勤数据包")])
+def test_restore_refuses_a_foreign_file_unless_forced(ledger_file, tmp_path, capsys, make, words):
+    assert cli(capsys, ledger_file, *ADD, "--text", "本科室的进展")[0] == 0
+    foreign = make(ledger_file, tmp_path, capsys)
+    before = digest(ledger_file)
+
+    code, out, err = cli(capsys, ledger_file, "restore", str(foreign))
+    assert code == 2, err
+    assert words in err and "台账标识" in err and "进展 1 条" in err and "--force" in err and "台账未作改动" in err
+    assert digest(ledger_file) == before and progress_texts(ledger_file) == ["本科室的进展"]
+
+    code, out, err = cli(capsys, ledger_file, "restore", str(foreign), "--force")
+    assert code == 0, err
+    restored = safety.ledger_facts(ledger_file)
+    assert restored.packet if make is _a_field_packet else progress_texts(ledger_file) == ["另一科室的进展"]
+    [kept] = [b for b in list_backups(ledger_file) if b.kind == safety.RESTORE]
+    assert progress_texts(kept.path) == ["本科室的进展"]
+
+
+def test_restore_of_an_own_backup_needs_no_force(ledger_file, tmp_path, capsys):
+    assert cli(capsys, ledger_file, *ADD, "--text", "备份里的进展")[0] == 0
+    own = tmp_path / "本科室的备份.sqlite"
+    assert cli(capsys, ledger_file, "backup", str(own))[0] == 0
+    assert cli(capsys, ledger_file, *ADD, "--text", "后来的进展")[0] == 0
+    code, _out, err = cli(capsys, ledger_file, "restore", str(own))
+    assert code == 0, err
+    assert progress_texts(ledger_file) == ["备份里的进展"]
+
+
+# --- odd folders ------------------------------------------------------------------------------------
+
+
+def _can_mount_read_only() -> bool:
+    if sys.platform != "linux" or shutil.which("unshare") is None:
+        return False
+    return subprocess.run(["unshare", "-m", "sh", "-c", "mount --bind /tmp /tmp && mount -o remount,ro,bind /tmp"], capture_output=True).returncode == 0
+
+
+@pytest.mark.skipif(not _can_mount_read_only(), reason="needs unshare and mount (root on Linux) to make a read-only folder")
+def test_read_only_view_of_a_ledger_in_a_read_only_folder_is_not_called_damaged(ledger_file):
+    open_ledger(ledger_file).close()
+    folder = ledger_file.parent
+    for name in (ledger_file.name + "-wal", ledger_file.name + "-shm"):
+        (folder / name).unlink(missing_ok=True)
+    command = " ".join(f"'{a}'" for a in [sys.executable, "-c", SECOND_DUBAN, str(ROOT), str(ledger_file), "--read-only", "tasks"])
+    done = subprocess.run(
+        ["unshare", "-m", "sh", "-c", f"mount --bind '{folder}' '{folder}' && mount -o remount,ro,bind '{folder}' && {command}"],
+        capture_output=True, text=True, encoding="utf-8", timeout=120,
+    )
+    assert done.returncode == 2
+    assert "只读" in done.stderr and str(folder) in done.stderr and "没有损坏" in done.stderr
+    assert "已损坏，不能打开" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_stale_partial_backups_are_removed_on_open(ledger_file, clock):
+    open_ledger(ledger_file).close()
+    folder = backups_dir(ledger_file)
+    stale = folder / "ledger-20240101-090000.sqlite.partial"
+    stale_journal = folder / "ledger-20240101-090000.sqlite.partial-journal"
+    fresh = folder / "ledger-20240105-085959.sqlite.partial"  # a backup being written right now
+    someone_elses = folder / "notes.sqlite.partial"
+    for path in (stale, stale_journal, fresh, someone_elses):
+        path.write_bytes(b"half a backup")
+    hour_ago = dt.datetime.now().timestamp() - 3600
+    for path in (stale, stale_journal, someone_elses):
+        os.utime(path, (hour_ago, hour_ago))
+    open_ledger(ledger_file).close()
+    assert not stale.exists() and not stale_journal.exists()
+    assert fresh.exists() and someone_elses.exists()
+    assert [b.path.name for b in list_backups(ledger_file)] == [p.name for p in sorted(folder.glob("ledger-*.sqlite"), reverse=True)]

@@ -185,7 +185,8 @@ def open_ledger(
         if release is not None:
             release()
         raise
-    note_open_ledger(path)  # no export may be written over it (db.files)
+    if not scratch:
+        note_open_ledger(path)  # no export may be written over it (db.files)
     ledger = Ledger(
         path=path,
         engine=engine,

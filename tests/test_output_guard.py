@@ -93,11 +93,13 @@ def _a_packet(ledger: Path, tmp_path: Path) -> Path:
     return packet
 
 
-@pytest.mark.parametrize("writer", list(WRITERS))
-@pytest.mark.parametrize("target", [_the_open_ledger, _a_symlink_to_it, _its_wal, _another_ledger_renamed, _a_packet])
+TARGETS = [_the_open_ledger, _a_symlink_to_it, _its_wal, _another_ledger_renamed, _a_packet]
+# The Excel exports add .xlsx to any other name, so only an .xlsx target can hit a ledger (see also the test below).
+CASES = [(w, t) for w in WRITERS for t in TARGETS if not w.startswith("export ") or t is _another_ledger_renamed]
+
+
+@pytest.mark.parametrize("writer, target", CASES)
 def test_no_writer_overwrites_a_ledger_or_a_packet(ledger_file, tmp_path, capsys, writer, target):
-    if writer.startswith("export ") and target is not _another_ledger_renamed:
-        pytest.skip("the Excel exports add .xlsx to any other name, so they write beside these files (see the .xlsx cases)")
     assert cli(capsys, ledger_file, *ADD, "--text", "不能丢的进展")[0] == 0
     aimed = target(ledger_file, tmp_path)
     capsys.readouterr()

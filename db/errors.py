@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -86,6 +87,15 @@ def sqlite_error_name(exc: BaseException) -> str | None:
     return next((code for needle, code in _SQLITE_MESSAGES if needle in text), None)
 
 
+def _lxml_io_error(exc: BaseException) -> BaseException:
+    """lxml (openpyxl's writer, into its temp files) reports a disk error as SerialisationError("IO_ENOSPC"): the OSError it means."""
+    if type(exc).__module__.startswith("lxml"):
+        match = re.search(r"\bIO_(E[A-Z]+)\b", str(exc))
+        if match and isinstance(getattr(errno, match[1], None), int):
+            return OSError(getattr(errno, match[1]), os.strerror(getattr(errno, match[1])))
+    return exc
+
+
 def known_error(exc: BaseException, path=None) -> UserError | None:
     """The UserError a run-time failure means to the clerk (disk full, read-only, no permission, locked, I/O), or None for a bug.
 
@@ -107,6 +117,7 @@ def known_error(exc: BaseException, path=None) -> UserError | None:
                 where = shown(path) if path is not None else "台账"
                 return UserError(_SQLITE_ERRORS[name].format(path=where), [f"SQLite：{exc}"])
             return None
+        exc = _lxml_io_error(exc)
         if isinstance(exc, OSError) and exc.errno in _OS_ERRORS:
             target = exc.filename if exc.filename is not None else path
             where = shown(target) if target is not None else "文件"

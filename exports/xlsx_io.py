@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.page import PageMargins
 
-from db.errors import UserError
+from db.errors import UserError, writing_to
 from db.files import write_bytes_atomic
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -52,7 +52,8 @@ def save_workbook(wb, path: Path) -> Path:
     """Save a workbook through db.files (guarded, temp name, rename).  It is built in memory first, so a full
     disk fails in one plain write, not inside zipfile (whose half-closed archive would print a traceback)."""
     buffer = io.BytesIO()
-    wb.save(buffer)
+    with writing_to(path):  # openpyxl still spools each sheet through a temp file: the system's temp disk can be full
+        wb.save(buffer)
     return write_bytes_atomic(path, buffer.getvalue())
 
 

@@ -299,3 +299,31 @@ def test_a_name_that_is_not_utf8_prints_and_logs(ledger_file, tmp_path, capsys, 
     assert os.path.exists(odd)
     text = (log_dir / "duban.log").read_text(encoding="utf-8")
     assert "Logging error" not in err and "\\udcff" in text
+
+
+def _file_size_limit(limit: int):
+    def apply():  # in the child, before duban starts: files may not grow past limit bytes
+        import resource
+        import signal
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead of killing
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
+def test_export_plan_past_the_file_size_limit_leaves_no_file(ledger_file, tmp_path, capsys):
+    """Without root (no tmpfs): the system refuses to let any file grow, openpyxl's own temp files included."""
+    assert cli(capsys, ledger_file, "tasks")[0] == 0  # the routine backup is made now, not under the limit
+    out = tmp_path / "导出"
+    out.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DUBAN_LOG_DIR": str(tmp_path / "logs")}
+    done = subprocess.run(
+        [sys.executable, "-c", RUN, str(ROOT), "--db", str(ledger_file), "export-plan", str(out / "任务分解表.xlsx")],
+        preexec_fn=_file_size_limit(40_000), capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=120, env=env,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "文件过大" in done.stderr and "任务分解表.xlsx" in done.stderr and "意外错误" not in done.stderr
+    assert "已导出" not in done.stdout
+    assert list(out.iterdir()) == []

@@ -119,7 +119,8 @@ def known_error(exc: BaseException, path=None) -> UserError | None:
             return None
         exc = _lxml_io_error(exc)
         if isinstance(exc, OSError) and exc.errno in _OS_ERRORS:
-            target = exc.filename if exc.filename is not None else path
+            ours = exc.filename is not None and os.path.basename(os.fsdecode(exc.filename)).startswith(".duban-")
+            target = exc.filename if exc.filename is not None and not (ours and path is not None) else path  # not our temp name
             where = shown(target) if target is not None else "文件"
             return UserError(_OS_ERRORS[exc.errno].format(path=where), [f"系统：{exc.strerror or exc}"])
         exc = exc.__cause__  # not __context__: a bug raised while handling a disk error is still a bug

@@ -555,6 +555,10 @@ def _log_start(args, argv: list[str] | None) -> None:
     log.info("命令：%s", " ".join(sys.argv[1:] if argv is None else argv) or args.command)
 
 
+def _log_unraisable(unraisable) -> None:
+    log.warning("清理时出错（已忽略）：%s", shown(unraisable.exc_value), exc_info=(unraisable.exc_type, unraisable.exc_value, unraisable.exc_traceback))
+
+
 def main(argv: list[str] | None = None) -> int:
     _ensure_std_streams()
     parser = build_parser()
@@ -562,6 +566,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         args = parser.parse_args([*(argv or sys.argv[1:]), "gui"])
     setup_logging()
+    # A library's half-closed file failing again in __del__ (openpyxl's temp files on a full disk) goes to the log,
+    # not as a traceback under the Chinese message.
+    sys.unraisablehook = _log_unraisable
     _log_start(args, argv)
     try:
         return args.func(args)

@@ -1,6 +1,7 @@
 """The exports and imports as the command line and the window run them: read the ledger, write the file.
 
-Each takes an open ledger and an optional JobControl, so the window can show progress and cancel.
+Each takes an open ledger and an optional JobControl, so the window can show progress and cancel.  A disk error
+while writing (full, read-only, no permission) comes out as a UserError naming the file or folder chosen.
 """
 
 from __future__ import annotations
@@ -30,14 +31,17 @@ def write_ledger(ledger: Ledger, path: str | Path, *, period: str, unit: str | N
     report = _report(ledger, period, unit)
     with ledger.Session() as session:
         sign_offs = sign_off_facts(session, resolve_plan_id(session, None), report.reference)
-    return [export_ledger(report, Path(path), sign_offs=sign_offs, control=control)]
+    with writing_to(path):
+        return [export_ledger(report, Path(path), sign_offs=sign_offs, control=control)]
 
 
 def write_warnings(ledger: Ledger, path: str | Path, *, period: str, control: JobControl | None = None) -> list[Path]:
     """The warning list: overdue, due soon or lagging, and not reported."""
     from exports.excel_ledger import export_warnings
 
-    return [export_warnings(_report(ledger, period), Path(path), control=control)]
+    report = _report(ledger, period)
+    with writing_to(path):
+        return [export_warnings(report, Path(path), control=control)]
 
 
 def issue_date(ledger: Ledger, period: str, date: dt.date | None = None, today: dt.date | None = None) -> dt.date:
@@ -66,7 +70,9 @@ def write_monthly_report(
     issued = issue_date(ledger, period, date)
     with ledger.Session() as session:
         numbers = next_numbers(session, REPORT, issued.year, [period], first=number)
-    written = monthly_report(_report(ledger, period), Path(path), control=control, issued=issued, number=numbers[period])
+    report = _report(ledger, period)
+    with writing_to(path):
+        written = monthly_report(report, Path(path), control=control, issued=issued, number=numbers[period])
     with ledger.Session.begin() as session:
         record_numbers(session, REPORT, issued.year, numbers, operator=operator)
     return [written]
@@ -84,7 +90,8 @@ def write_notices(
     with ledger.Session() as session:
         given = next_numbers(session, NOTICE, issued.year, [notice_subject(period, u) for u in units])
     numbers = {unit: given[notice_subject(period, unit)] for unit in units}
-    written = supervision_notices(report, Path(out_dir), control=control, issued=issued, numbers=numbers)
+    with writing_to(out_dir):
+        written = supervision_notices(report, Path(out_dir), control=control, issued=issued, numbers=numbers)
     with ledger.Session.begin() as session:
         record_numbers(session, NOTICE, issued.year, given, operator=operator)
     return written
@@ -94,7 +101,8 @@ def write_templates(ledger: Ledger, out_dir: str | Path, *, period: str, unit: s
     """One 报送模板 workbook per unit (or for one unit) for the period."""
     from exports.unit_template import export_templates
 
-    return export_templates(ledger, Path(out_dir), period=period, unit=unit, control=control)
+    with writing_to(out_dir):
+        return export_templates(ledger, Path(out_dir), period=period, unit=unit, control=control)
 
 
 def write_packet(

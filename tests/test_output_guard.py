@@ -325,5 +325,6 @@ def test_export_plan_past_the_file_size_limit_leaves_no_file(ledger_file, tmp_pa
     )
     assert done.returncode == 2, done.stderr
     assert "文件过大" in done.stderr and "任务分解表.xlsx" in done.stderr and "意外错误" not in done.stderr
+    assert "Traceback" not in done.stderr
     assert "已导出" not in done.stdout
     assert list(out.iterdir()) == []

@@ -328,3 +328,15 @@ def test_export_plan_past_the_file_size_limit_leaves_no_file(ledger_file, tmp_pa
     assert "Traceback" not in done.stderr
     assert "已导出" not in done.stdout
     assert list(out.iterdir()) == []
+
+
+def test_a_ledger_locked_past_the_timeout_is_a_message(ledger_file, capsys):
+    """Another program (a backup tool, a DB browser) holds SQLite's write lock for longer than duban waits (5 s)."""
+    assert cli(capsys, ledger_file, "tasks")[0] == 0
+    with closing(sqlite3.connect(ledger_file, isolation_level=None)) as holder:
+        holder.execute("BEGIN IMMEDIATE")
+        code, out, err = cli(capsys, ledger_file, *ADD, "--text", "被锁住时的进展")
+        holder.execute("ROLLBACK")
+    assert code == 2, err
+    assert "等待超时" in err and str(ledger_file) in err and "意外错误" not in err
+    assert "已新增" not in out and reports(ledger_file) == 0

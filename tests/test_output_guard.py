@@ -340,3 +340,26 @@ def test_a_ledger_locked_past_the_timeout_is_a_message(ledger_file, capsys):
     assert code == 2, err
     assert "等待超时" in err and str(ledger_file) in err and "意外错误" not in err
     assert "已新增" not in out and reports(ledger_file) == 0
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("kind", [3, 6])  # the 通报 (PDF) and the field packet
+def test_window_export_aimed_at_the_ledger_is_refused_with_a_message(qtbot, ledger, tmp_path, monkeypatch, kind):
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.export_dialogs import ExportDialog
+
+    told = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *args: told.append(("information", args[2])))
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: told.append(("warning", args[2])))
+    before = digest(ledger.path)
+    dialog = ExportDialog(ledger, period="2022-06", units=["市财政局"], folder=tmp_path)
+    qtbot.addWidget(dialog)
+    dialog.open_after.setChecked(False)
+    dialog.kind.setCurrentIndex(kind)
+    dialog.target.setText(str(ledger.path))
+    dialog.export()
+    assert not dialog.written
+    [(how, text)] = told
+    assert how == "warning" and "不能写入" in text and str(ledger.path) in text and "正在使用的台账" in text
+    assert digest(ledger.path) == before

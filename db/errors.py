@@ -115,14 +115,14 @@ def known_error(exc: BaseException, path=None) -> UserError | None:
             name = sqlite_error_name(exc)
             if name in _SQLITE_ERRORS:
                 where = shown(path) if path is not None else "台账"
-                return UserError(_SQLITE_ERRORS[name].format(path=where), [f"SQLite：{exc}"])
+                return UserError(_SQLITE_ERRORS[name].format(path=where))  # SQLite's English text goes to the log only
             return None
         exc = _lxml_io_error(exc)
         if isinstance(exc, OSError) and exc.errno in _OS_ERRORS:
             ours = exc.filename is not None and os.path.basename(os.fsdecode(exc.filename)).startswith(".duban-")
             target = exc.filename if exc.filename is not None and not (ours and path is not None) else path  # not our temp name
             where = shown(target) if target is not None else "文件"
-            return UserError(_OS_ERRORS[exc.errno].format(path=where), [f"系统：{exc.strerror or exc}"])
+            return UserError(_OS_ERRORS[exc.errno].format(path=where))
         exc = exc.__cause__  # not __context__: a bug raised while handling a disk error is still a bug
     return None
 

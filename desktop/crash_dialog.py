@@ -79,7 +79,8 @@ class CrashReporter(QObject):
             known = known_error(exc_info[1], self.ledger_path)
             if known is not None:
                 box = QMessageBox(QMessageBox.Icon.Warning, "督办台账", known.message, QMessageBox.StandardButton.Ok, QApplication.activeWindow())
-                box.setDetailedText("\n".join(known.details))
+                if known.details:
+                    box.setDetailedText("\n".join(known.details))
                 box.exec()
                 return
             show_crash_dialog(QApplication.activeWindow(), exc_info)

@@ -292,19 +292,38 @@ def id_sheet(rng: random.Random, world: W.World, case: Path):
 
 
 def id_swap(rng: random.Random, world: W.World, case: Path):
-    """The 标识 of another unit's, or another month's, template put into this one (a valid checksum of its own)."""
+    """Another unit's, or another month's, 标识 put into this template: whole, or its facts over this file's task rows."""
+    from exports.unit_template import ID_KEYS, _checksum
+
     source = rng.choice([world.other_unit_template, world.other_period_template])
+    move = rng.choice(["whole", "facts_resealed", "facts"])
     donor = _id_values(load_workbook(source))
     wb = load_workbook(world.template)
     ws = wb["标识"]
+    mine = _id_values(wb)
+    facts_end = len(ID_KEYS) + 1
+    lines = donor if move == "whole" else donor[:facts_end] + mine[facts_end:]
+    if move == "facts_resealed":
+        values = [str(line[1] or "") for line in lines[1:facts_end - 1]]
+        rows = [[str(c if c is not None else "") for c in line[:4]] for line in lines[facts_end + 2:] if line and line[0]]
+        lines[facts_end - 1] = [lines[facts_end - 1][0], _checksum([*values, rows])]
+    only_shared = source == world.other_unit_template and rng.random() < 0.5
+    if only_shared:  # the clerk keeps only the rows of tasks the donor's unit shares, so every code is known to it
+        donor_codes = {line[0] for line in donor[facts_end + 2:] if line and line[0]}
+        sheet = wb["进展报送"]
+        for r in range(W.FIRST_ROW, sheet.max_row + 1):
+            if sheet.cell(r, W.CODE).value not in donor_codes:
+                for column in W.INPUTS:
+                    sheet.cell(r, column).value = None
+        move += ", only shared tasks filled"
     for row in ws.iter_rows():
         for cell in row:
             cell.value = None
-    for r, line in enumerate(donor, start=1):
+    for r, line in enumerate(lines, start=1):
         for c, value in enumerate(line, start=1):
             ws.cell(r, c).value = value
     wb.save(case / W.TEMPLATE_NAME)
-    return case / W.TEMPLATE_NAME, f"标识 of {source.name}"
+    return case / W.TEMPLATE_NAME, f"{move}: 标识 of {source.name}"
 
 
 def cells(rng: random.Random, world: W.World, case: Path):

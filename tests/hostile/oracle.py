@@ -8,6 +8,7 @@ input changed the ledger, or an accepted one wrote something it should not).
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import hashlib
 import json
@@ -32,6 +33,7 @@ ALLOWED_WORDS = {"xlsx", "xls", "duban", "sha", "sqlite", "excel", "wps", "zip",
                  "partial", "tmp", "json", "utf"}
 MAX_TEXT = 100_000  # far above any sensible cap on a report's text: a larger one stored is a bad write
 MAX_EVIDENCE = 20 * 1024 * 1024
+UNFILLABLE = "unfillable"
 
 
 @dataclass
@@ -48,13 +50,14 @@ class Verdict:
 
 def message_problem(message: str, names: list[str]) -> str | None:
     """Why a refusal's message is not a clear Chinese sentence naming the file, or None."""
-    if not re.search(r"[\u4e00-\u9fff]", message):
-        return "消息中没有中文"
     if not any(name and name in message for name in names):
         return "消息没有写出文件名"
-    rest = re.sub(r"“[^”]*”", " ", message)  # the file's own values, quoted back to the clerk
+    rest = message
     for name in sorted(names, key=len, reverse=True):
         rest = rest.replace(name, " ") if name else rest
+    if not re.search(r"[\u4e00-\u9fff]", rest):
+        return "消息中没有中文"
+    rest = re.sub(r"“[^”]*”", " ", rest)  # the file's own values, quoted back to the clerk
     rest = re.sub(r"[^\s（）：，。“”]*/[^\s（）：，。“”]*|[\w\[\].-]+\.(?:xml|rels)\b", " ", rest)  # paths and the xlsx's members
     rest = re.sub(r"[A-Za-z]:\\[^\s，。：；）]*", " ", rest)  # Windows paths
     rest = re.sub(r"\b[0-9a-fA-F][0-9a-fA-F-]{7,}", " ", rest)  # ids and digests
@@ -129,6 +132,8 @@ class Bench:
             return verdict
         expected = self.honest_template(visible_rows(path))
         found = normalised(ledger_path)
+        if expected == UNFILLABLE:
+            return self._only_own_rows(ledger_path, found)
         if expected is None:
             if found == normalised_pristine(self):
                 return Verdict("accepted", "imported, wrote nothing (an honest import would refuse)")
@@ -136,6 +141,16 @@ class Bench:
         if found != expected:
             return Verdict("bad_write", "wrote other than an honest import of the visible rows: " + _diff(expected, found))
         return Verdict("accepted", f"added {outcome.added}, updated {outcome.updated}, conflicts {len(outcome.conflicts)}")
+
+    def _only_own_rows(self, ledger_path: Path, found: dict) -> Verdict:
+        """With no honest file to compare with, an import may still write only its own unit's rows for its own month."""
+        with sqlite3.connect(ledger_path) as conn:
+            unit_id = conn.execute("SELECT id FROM unit WHERE name = ?", (W.HOUSING,)).fetchone()[0]
+        gained = set(found["progress_entry"]) - set(normalised_pristine(self)["progress_entry"])
+        strays = [row for row in gained if ast.literal_eval(row)[1:3] != (unit_id, W.PERIOD)]
+        if strays:
+            return Verdict("bad_write", "wrote rows of another unit or month: " + strays[0][:160])
+        return Verdict("accepted", "values Excel cannot hold; only the template's own rows written")
 
     def _refusal(self, ledger_path: Path, message: str, names: list[str]) -> Verdict:
         after = raw_dump(ledger_path)
@@ -166,7 +181,10 @@ class Bench:
         folder.mkdir(parents=True)
         clear = {code: {c: None for c in W.INPUTS} for code in self.world.template_codes}
         values = {code: dict(zip(W.INPUTS, vals)) for code, vals in rows}
-        honest = W.fill_template(self.world.template, folder / W.TEMPLATE_NAME, clear | values)
+        try:
+            honest = W.fill_template(self.world.template, folder / W.TEMPLATE_NAME, clear | values)
+        except Exception:  # noqa: BLE001 - a value Excel cannot hold (control characters): no honest file to compare with
+            return UNFILLABLE
         ledger_path = self.copy_ledger("honest-ledger")
         ledger = open_ledger(ledger_path)
         try:
@@ -293,7 +311,7 @@ def visible_rows(path: Path):
                         return None
                     cells[_column(ref.group(1))] = _cell_value(c, strings)
                 if header is None:
-                    header = number if cells.get(1) == "序号" else None
+                    header = number if _text(cells.get(1)) == "序号" else None
                     continue
                 values = tuple(cells.get(c) for c in W.INPUTS)
                 if not any(_text(v) for v in values[:5]):

@@ -113,6 +113,8 @@ def build(root: Path, initialised: Path | None = None) -> World:
     finally:
         office.close()
 
+    shared = next(code for code in housing[8:] if code in planning)  # a task 市自然资源和规划局 shares
+
     def clerk(code: str, text: str, status="推进中", percent=60):
         return {STATUS: status, PERCENT: percent, TEXT: text, PROBLEMS: "资金未到位", NEXT: "下月完成招标", REPORTER: "王五"}
 
@@ -121,7 +123,8 @@ def build(root: Path, initialised: Path | None = None) -> World:
         root / "filled" / TEMPLATE_NAME if (root / "filled").mkdir() is None else None,
         {housing[0]: clerk(housing[0], "已完成方案起草"), housing[1]: clerk(housing[1], f"六月 {housing[1]}", percent=40),
          housing[5]: {STATUS: "已完成", PERCENT: "100", TEXT: "已印发实施", REPORTER: "赵六"},
-         housing[6]: clerk(housing[6], "正在招标")},
+         housing[6]: clerk(housing[6], "正在招标"),
+         shared: clerk(shared, "与规划局共同推进")},
     )
     other_filled = fill_template(other, root / "filled" / other.name, {c: clerk(c, f"规划局 {c}") for c in _first(other, 3)})
     may_filled = fill_template(may, root / "filled" / may.name, {housing[0]: clerk(housing[0], "五月的进展"), housing[7]: clerk(housing[7], "五月新报")})

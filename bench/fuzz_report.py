@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -22,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DUBAN_LOG_DIR", tempfile.mkdtemp(prefix="duban-fuzz-logs-"))
 
-from tests.hostile import world as W  # noqa: E402
+from tests.hostile import world as sample  # noqa: E402
 from tests.hostile.cases import KINDS, cases_per_kind, run_case  # noqa: E402
 from tests.hostile.oracle import OUTCOMES, Bench  # noqa: E402
 
@@ -36,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kind", action="append", choices=sorted(KINDS), help="only this kind (repeatable)")
     parser.add_argument("--seed", type=int, help="run only this case of each kind")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every failing case")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (with --seed: the mutated file is in cases/case/)")
     args = parser.parse_args(argv)
     if args.total:
         os.environ["DUBAN_FUZZ_CASES"] = str(args.total)
@@ -44,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     root = Path(tempfile.mkdtemp(prefix="duban-fuzz-"))
-    bench = Bench(W.build(root / "world"), root / "cases")
+    bench = Bench(sample.build(root / "world"), root / "cases")
     print(f"world built in {time.perf_counter() - started:.1f} s under {root}")
     header = f"{'kind':26} {'tried':>6} " + " ".join(f"{LABELS[o]:>18}" for o in OUTCOMES) + f" {'ms/case':>8}"
     print(header)
@@ -69,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{kind:26} {tried:6} " + " ".join(f"{counts[o]:18}" for o in OUTCOMES) + f" {ms:8.0f}")
     print(f"{'total':26} {sum(totals.values()):6} " + " ".join(f"{totals[o]:18}" for o in OUTCOMES))
     print(f"\n{time.perf_counter() - started:.0f} s in all")
+    if args.keep:
+        print(f"work folder kept: {root}")
+    else:
+        shutil.rmtree(root, ignore_errors=True)
     if failures:
         print("\nDistinct failures (one reproducer each; rerun with --kind K --seed N):")
         print("\n".join(failures))

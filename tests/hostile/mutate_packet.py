@@ -9,13 +9,13 @@ import sqlite3
 import uuid
 from pathlib import Path
 
-from tests.hostile import world as W
+from tests.hostile import world as sample
 
 HUGE = 2**63 - 1
 
 
-def _copy(world: W.World, case: Path) -> Path:
-    path = case / W.PACKET_NAME
+def _copy(world: sample.World, case: Path) -> Path:
+    path = case / sample.PACKET_NAME
     shutil.copy(world.packet, path)
     return path
 
@@ -40,7 +40,7 @@ def reseal(path: Path) -> str:
         return f", re-seal failed ({type(exc).__name__})"
 
 
-def bytes_flip(rng: random.Random, world: W.World, case: Path):
+def bytes_flip(rng: random.Random, world: sample.World, case: Path):
     path = _copy(world, case)
     data = bytearray(path.read_bytes())
     if rng.random() < 0.3:
@@ -59,7 +59,7 @@ def _pick(conn, sql: str, rng: random.Random):
     return rng.choice(rows) if rows else None
 
 
-def _entry_edit(rng: random.Random, conn: sqlite3.Connection, world: W.World) -> str:
+def _entry_edit(rng: random.Random, conn: sqlite3.Connection, world: sample.World) -> str:
     """One edit of progress_entry (rows added, removed or changed, with wrong types)."""
     move = rng.choice(["status", "percent", "text", "entry_date", "period", "reporter", "version", "tombstone_all", "delete_rows",
                        "unassigned", "out_of_months", "steal_uuid", "task_id", "unit_id", "blob", "changed_on"])
@@ -115,7 +115,7 @@ def _entry_edit(rng: random.Random, conn: sqlite3.Connection, world: W.World) ->
     return f"reports inserted ({move}, {period})"
 
 
-def _evidence_edit(rng: random.Random, conn: sqlite3.Connection, world: W.World) -> str:
+def _evidence_edit(rng: random.Random, conn: sqlite3.Connection, world: sample.World) -> str:
     move = rng.choice(["name", "name", "sha", "size", "big", "orphan", "new", "blob_name"])
     row = _pick(conn, "SELECT uuid, entry_uuid FROM evidence WHERE deleted_at IS NULL", rng)
     entry = _pick(conn, "SELECT uuid FROM progress_entry WHERE deleted_at IS NULL", rng)[0]
@@ -145,7 +145,7 @@ def _evidence_edit(rng: random.Random, conn: sqlite3.Connection, world: W.World)
     return "evidence size false"
 
 
-def _meta_edit(rng: random.Random, conn: sqlite3.Connection, world: W.World) -> str:
+def _meta_edit(rng: random.Random, conn: sqlite3.Connection, world: sample.World) -> str:
     key, value = rng.choice([
         ("packet.seal", "[]"), ("packet.seal", "[1, 2]"), ("packet.seal", "null"), ("packet.seal", '"x"'), ("packet.seal", "{"),
         ("packet.seal", '{"format": 9223372036854775807}'), ("packet.seal", '{"format": 1}'), ("packet.scope", "[]"), ("packet.scope", "{"),
@@ -157,7 +157,7 @@ def _meta_edit(rng: random.Random, conn: sqlite3.Connection, world: W.World) -> 
     return f"ledger_info {key} = {str(value)[:30]!r}"
 
 
-def _base_edit(rng: random.Random, conn: sqlite3.Connection, world: W.World) -> str:
+def _base_edit(rng: random.Random, conn: sqlite3.Connection, world: sample.World) -> str:
     move = rng.choice(["drop_all", "version", "digest", "add"])
     if move == "drop_all":
         conn.execute("DELETE FROM packet_base")
@@ -173,7 +173,7 @@ def _base_edit(rng: random.Random, conn: sqlite3.Connection, world: W.World) -> 
 
 
 def _sql(edit, sealed: bool):
-    def mutate(rng: random.Random, world: W.World, case: Path):
+    def mutate(rng: random.Random, world: sample.World, case: Path):
         path = _copy(world, case)
         done = []
         with sqlite3.connect(path) as conn:
@@ -204,7 +204,7 @@ KINDS = {
 # --- restore ----------------------------------------------------------------------------------------
 
 
-def restore_bytes(rng: random.Random, world: W.World, case: Path):
+def restore_bytes(rng: random.Random, world: sample.World, case: Path):
     path = case / "ledger-backup.sqlite"
     data = bytearray(world.backup.read_bytes())
     flips = rng.randint(1, 12)
@@ -214,7 +214,7 @@ def restore_bytes(rng: random.Random, world: W.World, case: Path):
     return path, f"{flips} bit flips in a good backup"
 
 
-def restore_foreign(rng: random.Random, world: W.World, case: Path):
+def restore_foreign(rng: random.Random, world: sample.World, case: Path):
     source = rng.choice([world.foreign_ledger, world.packet])
     path = case / rng.choice(["ledger-backup.sqlite", source.name])
     shutil.copy(source, path)

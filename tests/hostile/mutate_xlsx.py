@@ -12,7 +12,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from tests.hostile import world as W
+from tests.hostile import world as sample
 
 SHEET = "xl/worksheets/sheet1.xml"
 ID_SHEET = "xl/worksheets/sheet2.xml"
@@ -42,7 +42,7 @@ def _edit_member(data: bytes, name: str, edit) -> bytes:
 
 
 def _write(case: Path, data: bytes) -> Path:
-    path = case / W.TEMPLATE_NAME
+    path = case / sample.TEMPLATE_NAME
     path.write_bytes(data)
     return path
 
@@ -50,7 +50,7 @@ def _write(case: Path, data: bytes) -> Path:
 # --- bytes ----------------------------------------------------------------------------------------
 
 
-def byte_flip(rng: random.Random, world: W.World, case: Path):
+def byte_flip(rng: random.Random, world: sample.World, case: Path):
     data = bytearray(world.template.read_bytes())
     flips = rng.randint(1, 16)
     for _ in range(flips):
@@ -58,7 +58,7 @@ def byte_flip(rng: random.Random, world: W.World, case: Path):
     return _write(case, bytes(data)), f"{flips} random bit flips"
 
 
-def truncate(rng: random.Random, world: W.World, case: Path):
+def truncate(rng: random.Random, world: sample.World, case: Path):
     data = world.template.read_bytes()
     if rng.random() < 0.7:
         cut = rng.randrange(len(data))
@@ -68,7 +68,7 @@ def truncate(rng: random.Random, world: W.World, case: Path):
     return _write(case, data[:at] + junk + data[at:]), f"{len(junk)} junk bytes inserted at {at}"
 
 
-def deflate_damage(rng: random.Random, world: W.World, case: Path):
+def deflate_damage(rng: random.Random, world: sample.World, case: Path):
     """Bytes flipped inside one member's compressed data: zlib errors and bad CRCs, with the zip directory intact."""
     data = bytearray(world.template.read_bytes())
     with zipfile.ZipFile(world.template) as z:
@@ -84,7 +84,7 @@ def deflate_damage(rng: random.Random, world: W.World, case: Path):
 # --- zip members ----------------------------------------------------------------------------------
 
 
-def member_swap(rng: random.Random, world: W.World, case: Path):
+def member_swap(rng: random.Random, world: sample.World, case: Path):
     items = [(i.filename, body) for i, body in members(world.template.read_bytes())]
     names = [n for n, _ in items]
     move = rng.choice(["swap", "drop", "duplicate", "empty", "garbage", "bomb", "huge_strings", "reorder"])
@@ -141,7 +141,7 @@ def _xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def sheet_xml(rng: random.Random, world: W.World, case: Path):
+def sheet_xml(rng: random.Random, world: sample.World, case: Path):
     """Edits of 进展报送's XML as a hand or a script makes them."""
     data = world.template.read_bytes()
     xml = dict((i.filename, b) for i, b in members(data))[SHEET].decode()
@@ -219,7 +219,7 @@ def sheet_xml(rng: random.Random, world: W.World, case: Path):
     return _write(case, _edit_member(data, SHEET, lambda _b: xml.encode())), move + ": " + what
 
 
-def strings(rng: random.Random, world: W.World, case: Path):
+def strings(rng: random.Random, world: sample.World, case: Path):
     """The inline strings of either sheet edited (task codes, titles, inputs, the 标识's facts), checksums left alone."""
     data = world.template.read_bytes()
     target = rng.choice([SHEET, SHEET, ID_SHEET])
@@ -252,7 +252,7 @@ def _id_values(wb) -> list[list]:
     return [list(r) for r in wb["标识"].iter_rows(values_only=True)]
 
 
-def id_sheet(rng: random.Random, world: W.World, case: Path):
+def id_sheet(rng: random.Random, world: sample.World, case: Path):
     """The hidden 标识 edited by hand (checksum left) or forged (checksum recomputed, as anyone can)."""
     from exports.unit_template import ID_KEYS, _checksum
 
@@ -261,7 +261,7 @@ def id_sheet(rng: random.Random, world: W.World, case: Path):
     facts = {row[0].value: row[1] for row in ws.iter_rows(min_row=2, max_row=len(ID_KEYS) + 1)}
     move = rng.choice(["unit", "period", "ledger", "plan", "version", "task_row", "format"])
     value = {
-        "unit": lambda: rng.choice([W.PLANNING, W.FIELD_UNIT, "住建局", "", "不存在的单位"]),
+        "unit": lambda: rng.choice([sample.PLANNING, sample.FIELD_UNIT, "住建局", "", "不存在的单位"]),
         "period": lambda: rng.choice(["2022-05", "2022-12", "2021-06", "2022-13", "2999-01", "六月"]),
         "ledger": lambda: rng.choice(["", "0" * 36, "他人台账"]),
         "plan": lambda: rng.choice(["0", "2", "-1", "9" * 30, "一"]),
@@ -287,11 +287,11 @@ def id_sheet(rng: random.Random, world: W.World, case: Path):
         rows = [[str(c if c is not None else "") for c in r[:4]] for r in ws.iter_rows(min_row=start, max_col=4, values_only=True) if r[0]]
         facts["校验码"].value = _checksum([*values, rows])
         what += ", checksum recomputed (forged)"
-    wb.save(case / W.TEMPLATE_NAME)
-    return case / W.TEMPLATE_NAME, move + ": " + what
+    wb.save(case / sample.TEMPLATE_NAME)
+    return case / sample.TEMPLATE_NAME, move + ": " + what
 
 
-def id_swap(rng: random.Random, world: W.World, case: Path):
+def id_swap(rng: random.Random, world: sample.World, case: Path):
     """Another unit's, or another month's, 标识 put into this template: whole, or its facts over this file's task rows."""
     from exports.unit_template import ID_KEYS, _checksum
 
@@ -311,9 +311,9 @@ def id_swap(rng: random.Random, world: W.World, case: Path):
     if only_shared:  # the clerk keeps only the rows of tasks the donor's unit shares, so every code is known to it
         donor_codes = {line[0] for line in donor[facts_end + 2:] if line and line[0]}
         sheet = wb["进展报送"]
-        for r in range(W.FIRST_ROW, sheet.max_row + 1):
-            if sheet.cell(r, W.CODE).value not in donor_codes:
-                for column in W.INPUTS:
+        for r in range(sample.FIRST_ROW, sheet.max_row + 1):
+            if sheet.cell(r, sample.CODE).value not in donor_codes:
+                for column in sample.INPUTS:
                     sheet.cell(r, column).value = None
         move += ", only shared tasks filled"
     for row in ws.iter_rows():
@@ -322,26 +322,26 @@ def id_swap(rng: random.Random, world: W.World, case: Path):
     for r, line in enumerate(lines, start=1):
         for c, value in enumerate(line, start=1):
             ws.cell(r, c).value = value
-    wb.save(case / W.TEMPLATE_NAME)
-    return case / W.TEMPLATE_NAME, f"{move}: 标识 of {source.name}"
+    wb.save(case / sample.TEMPLATE_NAME)
+    return case / sample.TEMPLATE_NAME, f"{move}: 标识 of {source.name}"
 
 
-def cells(rng: random.Random, world: W.World, case: Path):
+def cells(rng: random.Random, world: sample.World, case: Path):
     """The sheet filled in Excel by a careless or hostile clerk: odd values in any cell of the task rows."""
     wb = load_workbook(world.template)
     ws = wb["进展报送"]
     edits = []
     for _ in range(rng.randint(1, 3)):
-        row = rng.randrange(W.FIRST_ROW, ws.max_row + 3)
-        column = rng.choice([W.CODE, W.TITLE, *W.INPUTS, W.INPUTS[0], W.TEXT, W.PERCENT])
+        row = rng.randrange(sample.FIRST_ROW, ws.max_row + 3)
+        column = rng.choice([sample.CODE, sample.TITLE, *sample.INPUTS, sample.INPUTS[0], sample.TEXT, sample.PERCENT])
         value = rng.choice([*NASTY_TEXTS[:-1], 0, 100, 101, -5, 55.5, 1e308, True, 2**63, None, "推进中", "已完成"])
         try:
             ws.cell(row, column).value = value
         except Exception:  # noqa: BLE001 - openpyxl will not write control characters (IllegalCharacterError)
             continue
         edits.append(f"R{row}C{column}={str(value)[:20]!r}")
-    wb.save(case / W.TEMPLATE_NAME)
-    return case / W.TEMPLATE_NAME, ", ".join(edits)
+    wb.save(case / sample.TEMPLATE_NAME)
+    return case / sample.TEMPLATE_NAME, ", ".join(edits)
 
 
 KINDS = {

@@ -21,8 +21,7 @@ from pathlib import Path
 
 from db.engine import open_ledger
 from db.errors import UserError
-
-from tests.hostile import world as W
+from tests.hostile import world as sample
 
 OUTCOMES = ("refused", "accepted", "unclear", "crashed", "bad_write")
 GOOD = ("refused", "accepted")
@@ -81,7 +80,7 @@ def _crash(exc: BaseException) -> Verdict:
 class Bench:
     """A private copy of the office ledger per case, and the pristine dump a refused case must leave."""
 
-    def __init__(self, world: W.World, workdir: Path):
+    def __init__(self, world: sample.World, workdir: Path):
         self.world, self.workdir = world, workdir
         self.pristine = None
         self.pristine = raw_dump(self.copy_ledger())
@@ -111,7 +110,7 @@ class Bench:
         ledger = open_ledger(ledger_path)
         try:
             try:
-                report = import_templates(ledger, path, operator=W.OPERATOR)
+                report = import_templates(ledger, path, operator=sample.OPERATOR)
             except UserError as exc:
                 return self._refusal(ledger_path, str(exc), [path.name, str(path)])
             except Exception as exc:  # noqa: BLE001 - any other exception is what this suite looks for
@@ -145,9 +144,9 @@ class Bench:
     def _only_own_rows(self, ledger_path: Path, found: dict) -> Verdict:
         """With no honest file to compare with, an import may still write only its own unit's rows for its own month."""
         with sqlite3.connect(ledger_path) as conn:
-            unit_id = conn.execute("SELECT id FROM unit WHERE name = ?", (W.HOUSING,)).fetchone()[0]
+            unit_id = conn.execute("SELECT id FROM unit WHERE name = ?", (sample.HOUSING,)).fetchone()[0]
         gained = set(found["progress_entry"]) - set(normalised_pristine(self)["progress_entry"])
-        strays = [row for row in gained if ast.literal_eval(row)[1:3] != (unit_id, W.PERIOD)]
+        strays = [row for row in gained if ast.literal_eval(row)[1:3] != (unit_id, sample.PERIOD)]
         if strays:
             return Verdict("bad_write", "wrote rows of another unit or month: " + strays[0][:160])
         return Verdict("accepted", "values Excel cannot hold; only the template's own rows written")
@@ -179,16 +178,16 @@ class Bench:
         folder = self.workdir / "honest"
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-        clear = {code: {c: None for c in W.INPUTS} for code in self.world.template_codes}
-        values = {code: dict(zip(W.INPUTS, vals)) for code, vals in rows}
+        clear = {code: {c: None for c in sample.INPUTS} for code in self.world.template_codes}
+        values = {code: dict(zip(sample.INPUTS, vals)) for code, vals in rows}
         try:
-            honest = W.fill_template(self.world.template, folder / W.TEMPLATE_NAME, clear | values)
+            honest = sample.fill_template(self.world.template, folder / sample.TEMPLATE_NAME, clear | values)
         except Exception:  # noqa: BLE001 - a value Excel cannot hold (control characters): no honest file to compare with
             return UNFILLABLE
         ledger_path = self.copy_ledger("honest-ledger")
         ledger = open_ledger(ledger_path)
         try:
-            report = import_templates(ledger, honest, operator=W.OPERATOR)
+            report = import_templates(ledger, honest, operator=sample.OPERATOR)
         finally:
             ledger.close()
         return normalised(ledger_path) if report.files[0].imported else None
@@ -203,7 +202,7 @@ class Bench:
         ledger = open_ledger(ledger_path)
         try:
             try:
-                merge_packet(ledger, path, operator=W.OPERATOR)
+                merge_packet(ledger, path, operator=sample.OPERATOR)
             except UserError as exc:
                 return self._refusal(ledger_path, str(exc), [path.name, str(path)])
             except Exception as exc:  # noqa: BLE001
@@ -313,10 +312,10 @@ def visible_rows(path: Path):
                 if header is None:
                     header = number if _text(cells.get(1)) == "序号" else None
                     continue
-                values = tuple(cells.get(c) for c in W.INPUTS)
+                values = tuple(cells.get(c) for c in sample.INPUTS)
                 if not any(_text(v) for v in values[:5]):
                     continue
-                rows.append((_text(cells.get(W.CODE)), values))
+                rows.append((_text(cells.get(sample.CODE)), values))
             return rows if header else None
     except Exception:  # noqa: BLE001 - a file the oracle cannot read: an honest import refuses it
         return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import sqlite3
 import tempfile
@@ -105,8 +104,7 @@ def build(root: Path, initialised: Path | None = None) -> World:
         (may,) = export_templates(office, folder / "may", period="2022-05", unit="住建局")
         (other,) = export_templates(office, folder / "other", period=PERIOD, unit=PLANNING)
         packet = export_packet(office, root / "field" / PACKET_NAME, period=PERIOD, units=[FIELD_UNIT], operator="张三")
-        with office.Session() as s:
-            packet_tasks = set(field_codes)
+        packet_tasks = set(field_codes)
         # The office changes a report after the packet left: merging the field's change of it is a conflict.
         with office.Session.begin() as s:
             add_progress(s, _report(field_codes[2], FIELD_UNIT, PERIOD, "办公室的版本", percent=55), operator="测试")
@@ -118,9 +116,10 @@ def build(root: Path, initialised: Path | None = None) -> World:
     def clerk(code: str, text: str, status="推进中", percent=60):
         return {STATUS: status, PERCENT: percent, TEXT: text, PROBLEMS: "资金未到位", NEXT: "下月完成招标", REPORTER: "王五"}
 
+    (root / "filled").mkdir()
     filled = fill_template(
         june,
-        root / "filled" / TEMPLATE_NAME if (root / "filled").mkdir() is None else None,
+        root / "filled" / TEMPLATE_NAME,
         {housing[0]: clerk(housing[0], "已完成方案起草"), housing[1]: clerk(housing[1], f"六月 {housing[1]}", percent=40),
          housing[5]: {STATUS: "已完成", PERCENT: "100", TEXT: "已印发实施", REPORTER: "赵六"},
          housing[6]: clerk(housing[6], "正在招标"),
@@ -169,7 +168,3 @@ def _first(template: Path, n: int) -> list[str]:
 
 def fresh_root() -> Path:
     return Path(tempfile.mkdtemp(prefix="duban-hostile-"))
-
-
-def today() -> dt.date:
-    return dt.date.today()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import random
 import re
+import shutil
 import struct
 import warnings
 import zipfile
@@ -344,6 +345,20 @@ def cells(rng: random.Random, world: sample.World, case: Path):
     return case / sample.TEMPLATE_NAME, ", ".join(edits)
 
 
+def folder(rng: random.Random, world: sample.World, case: Path):
+    """A folder import: damaged copies named to sort before the good template, which must still be read and imported."""
+    folder = case / "报送"
+    folder.mkdir()
+    made = []
+    for n in range(rng.randint(1, 3)):
+        damage = rng.choice([deflate_damage, byte_flip, truncate])
+        path, what = damage(rng, world, case)
+        path.rename(folder / f"报送模板_{n}_损坏.xlsx")
+        made.append(f"{damage.__name__}: {what}")
+    shutil.copy(world.template, folder / sample.TEMPLATE_NAME)
+    return folder, "; ".join(made) + ", then the good template"
+
+
 KINDS = {
     "xlsx_byte_flip": byte_flip,
     "xlsx_truncate": truncate,
@@ -354,4 +369,5 @@ KINDS = {
     "xlsx_id_sheet": id_sheet,
     "xlsx_id_swap": id_swap,
     "xlsx_cells": cells,
+    "xlsx_folder": folder,
 }

@@ -141,6 +141,36 @@ class Bench:
             return Verdict("bad_write", "wrote other than an honest import of the visible rows: " + _diff(expected, found))
         return Verdict("accepted", f"added {outcome.added}, updated {outcome.updated}, conflicts {len(outcome.conflicts)}")
 
+    def folder_case(self, folder: Path) -> Verdict:
+        """Import a folder holding damaged templates before the good one: each file on its own, the good one imported."""
+        from exports.unit_template import import_templates
+
+        ledger_path = self.copy_ledger()
+        ledger = open_ledger(ledger_path)
+        try:
+            try:
+                report = import_templates(ledger, folder, operator=sample.OPERATOR)
+            except UserError as exc:
+                return Verdict("unclear", f"the whole folder refused for one file: {str(exc)[:160]}")
+            except Exception as exc:  # noqa: BLE001
+                return _crash(exc)
+        finally:
+            ledger.close()
+        names = sorted(p.name for p in folder.iterdir())
+        if [f.file for f in report.files] != names:
+            return Verdict("bad_write", f"files read: {[f.file for f in report.files]}, in the folder: {names}")
+        expected = self.honest_template(visible_rows(self.world.template))["progress_entry"]
+        if normalised(ledger_path)["progress_entry"] != expected:
+            return Verdict("bad_write", "the reports are not those of the good template alone")
+        for outcome in report.files:
+            if outcome.file == sample.TEMPLATE_NAME and not outcome.imported:
+                return Verdict("bad_write", "the good template was not imported: " + "；".join(p.message for p in outcome.problems)[:160])
+            for p in outcome.problems:
+                problem = message_problem(p.line(), [outcome.file]) or (p.file != outcome.file and "问题记在别的文件名下")
+                if problem:
+                    return Verdict("unclear", f"{problem} | {p.line()[:200]}")
+        return Verdict("refused", "damaged files refused, the good one imported")
+
     def _only_own_rows(self, ledger_path: Path, found: dict) -> Verdict:
         """With no honest file to compare with, an import may still write only its own unit's rows for its own month."""
         with sqlite3.connect(ledger_path) as conn:
@@ -339,11 +369,14 @@ def _diff(a: dict, b: dict) -> str:
 
 
 def normalised(path: Path) -> dict:
-    """Reports, evidence, conflicts and the audit log without ids, uuids and clocks: what an import wrote."""
+    """Reports, evidence, conflicts and the audit log without ids, uuids and clocks: what an import wrote.
+
+    entry_date is left out: an import dates a report today, and a run may pass midnight between two imports.
+    """
     with sqlite3.connect(path) as conn:
         return {
             "progress_entry": sorted(map(repr, conn.execute(
-                "SELECT task_id, unit_id, period, status, percent, progress_text, problems, next_steps, reporter, entry_date,"
+                "SELECT task_id, unit_id, period, status, percent, progress_text, problems, next_steps, reporter,"
                 " deleted_at IS NULL, version FROM progress_entry"))),
             "evidence": sorted(map(repr, conn.execute("SELECT entry_uuid, name, size, sha256, deleted_at IS NULL FROM evidence"))),
             "merge_conflict": sorted(map(repr, conn.execute("SELECT entry_uuid, status FROM merge_conflict"))),

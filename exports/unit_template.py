@@ -3,17 +3,23 @@
 A template's sheet 进展报送 lists the unit's tasks for a period (task columns locked, input
 columns unlocked) under a line for the unit's seal, its reviewer and telephone (unlocked; the
 import reads nothing above the header row, so these never reach the ledger); the very hidden
-sheet 标识 records the ledger, unit, period and, per task, its fingerprint and the version of the
-report the template was pre-filled with, under a checksum.
+sheet 标识 records the ledger, plan, unit, period, the template's own number and, per task row, its
+row number, task code, fingerprint and the version of the report it was pre-filled with, under an
+HMAC keyed by a secret that never leaves the ledger.  The visible sheet names the unit, period and
+template number too, so a 标识 moved into another unit's or another month's file is refused, and
+so is any row that is not the template's own task row at its own place.
+
+Reading a returned template touches nothing but the file: every check that needs only the file is
+done before the ledger is asked for anything, and the write transaction is opened last.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
+import logging
 import os
 import re
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -37,17 +43,24 @@ from db.template_import import (
     UnitTask,
     apply_rows,
     check_rows,
+    ensure_signing_key,
     entry_digest,
+    sign,
+    signature_holds,
+    signing_key,
     unit_tasks,
     units_with_tasks,
 )
-from db.identity import ensure_ledger_id, ledger_id
-from exports.xlsx_io import cell_text, open_workbook_safely, print_setup, put_text, row_height, text_height
+from db.identity import ledger_id
+from exports.xlsx_io import cell_text, open_workbook_safely, print_setup, put_text, read_failure, row_height, text_height
+
+log = logging.getLogger("duban.templates")
 
 SHEET = "进展报送"
 ID_SHEET = "标识"
 FORMAT = "duban-unit-template"
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
+UNSIGNED_VERSION = "1"  # a plain checksum anyone could recompute: such templates are refused
 PREVIOUS_CHARS = 150
 MAX_ROWS = 2000
 HEADER_SEARCH = 10
@@ -75,8 +88,14 @@ COLUMNS = [
 KEYS = [key for key, *_ in COLUMNS]
 HEADERS = {key: header for key, header, *_ in COLUMNS}
 REPORTED = ("status", "percent", "progress_text", "problems", "next_steps")
-ID_KEYS = ("格式", "格式版本", "台账标识", "计划编号", "单位", "期间", "导出时间", "校验码")
-ID_ROW_HEADER = ("任务编号", "任务指纹", "导出时版本", "预填指纹")
+ID_KEYS = ("格式", "格式版本", "台账标识", "计划编号", "单位", "期间", "模板编号", "导出时间", "签名")
+ID_ROW_HEADER = ("行号", "任务编号", "任务指纹", "导出时版本", "预填指纹")
+READ_COLUMNS = 64  # cells further right than BL are not read at all
+# Lengths a filled cell may have: the ledger's own limits, and a cap for every other cell.
+FIELD_LIMITS = {"status": 10, "percent": 10, "progress_text": 4000, "problems": 4000, "next_steps": 4000, "reporter": 100}
+CELL_LIMIT = 4000
+QUOTE_CHARS = 30
+MAX_LISTED = 50
 
 BODY_FONT = "宋体"
 TITLE_FONT = "黑体"
@@ -99,9 +118,22 @@ def _label(column: dict[str, int], key: str) -> str:
     return f"{get_column_letter(column[key] + 1)}（{HEADERS[key]}）"
 
 
-def _checksum(values: list) -> str:
-    """Detects a 标识 sheet edited by hand (another unit's name, another month typed in)."""
-    return hashlib.sha256(json.dumps(values, ensure_ascii=False).encode("utf-8")).hexdigest()[:32]
+def _quote(text: str) -> str:
+    """A value from the file as a message may quote it: short, so a hostile cell cannot flood the report."""
+    return text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS] + "……"
+
+
+def _facts_line(unit: str, period: str, due: dt.date, template_id: str, tasks: list[UnitTask]) -> str:
+    lead_count = sum(1 for t in tasks if t.role == "牵头")
+    return (
+        f"报送单位：{unit}　　报送期间：{chinese_period(period)}　　截止报送日期：{chinese_date(due)}"
+        f"　　任务 {len(tasks)} 项" + (f"（牵头 {lead_count} 项）" if lead_count else "") + f"　　模板编号：{template_id}"
+    )
+
+
+def _binding(unit: str, period: str, template_id: str) -> tuple[str, ...]:
+    """What the visible sheet's second line must say for the 标识 to belong to it."""
+    return (f"报送单位：{unit}　", f"报送期间：{chinese_period(period)}　", f"模板编号：{template_id}")
 
 
 def template_file_name(unit: str, period: str) -> str:
@@ -152,7 +184,9 @@ def _sign_line(ws) -> None:
     ws.row_dimensions[SIGN_ROW].height = 36
 
 
-def _write_template(path: Path, *, plan_title: str, office: str, due: dt.date, unit: str, period: str, ledger: str, plan_id: int, tasks: list[UnitTask]) -> None:
+def _write_template(
+    path: Path, *, plan_title: str, office: str, due: dt.date, unit: str, period: str, ledger: str, plan_id: int, tasks: list[UnitTask], signing: bytes
+) -> None:
     """One unit's template: the visible, protected 进展报送 sheet and the very hidden 标识 sheet."""
     wb = Workbook()
     ws = wb.active
@@ -167,11 +201,8 @@ def _write_template(path: Path, *, plan_title: str, office: str, due: dt.date, u
     title.font = Font(name=TITLE_FONT, size=16, bold=True)
     title.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.row_dimensions[1].height = max(30, text_height(title.value, total_width, 16))
-    lead_count = sum(1 for t in tasks if t.role == "牵头")
-    facts = (
-        f"报送单位：{unit}　　报送期间：{chinese_period(period)}　　截止报送日期：{chinese_date(due)}"
-        f"　　任务 {len(tasks)} 项" + (f"（牵头 {lead_count} 项）" if lead_count else "")
-    )
+    template_id = uuid.uuid4().hex[:12]
+    facts = _facts_line(unit, period, due, template_id, tasks)
     put_text(ws.cell(row=2, column=1), facts)
     ws.cell(row=2, column=1).font = Font(name=BODY_FONT, size=11, bold=True)
     ws.cell(row=2, column=1).alignment = Alignment(vertical="center", wrap_text=True)
@@ -272,10 +303,11 @@ def _write_template(path: Path, *, plan_title: str, office: str, due: dt.date, u
         "计划编号": str(plan_id),
         "单位": unit,
         "期间": period,
+        "模板编号": template_id,
         "导出时间": exported,
     }
-    id_rows = [[t.code, t.fingerprint, str(t.version), entry_digest(t.current)] for t in tasks]
-    facts_by_key["校验码"] = _checksum([*facts_by_key.values(), id_rows])
+    id_rows = [[str(FIRST_DATA_ROW + i), t.code, t.fingerprint, str(t.version), entry_digest(t.current)] for i, t in enumerate(tasks)]
+    facts_by_key["签名"] = sign(signing, [*facts_by_key.values(), id_rows])
     ident = wb.create_sheet(ID_SHEET)
     lines = [["项目", "内容"], *([key, facts_by_key[key]] for key in ID_KEYS), [], list(ID_ROW_HEADER), *id_rows]
     for r, line in enumerate(lines, start=1):
@@ -294,7 +326,7 @@ def export_templates(
     period = check_period(period)
     out_dir = Path(out_dir)
     control = control or JobControl()
-    identity = ensure_ledger_id(ledger)
+    identity, key = ensure_signing_key(ledger)
     out_dir.mkdir(parents=True, exist_ok=True)
     pending: list[tuple[Path, Path]] = []
     try:
@@ -313,7 +345,7 @@ def export_templates(
                 temp = final.with_name(final.name + ".tmp")
                 pending.append((temp, final))
                 _write_template(
-                    temp, plan_title=plan_title, office=office, due=due, unit=name, period=period, ledger=identity, plan_id=plan_id, tasks=tasks
+                    temp, plan_title=plan_title, office=office, due=due, unit=name, period=period, ledger=identity, plan_id=plan_id, tasks=tasks, signing=key
                 )
         control.step(len(names), len(names), "正在保存报送模板")
         for temp, final in pending:
@@ -417,49 +449,101 @@ class _Rejected(Exception):
 
 @dataclass
 class _Identity:
+    """The 标识 sheet as read: facts, the signed payload and, per task row, what the template recorded."""
+
     ledger: str
     plan_id: int
     unit: str
     period: str
-    rows: dict[str, tuple[str, int, str]]
+    template_id: str
+    signature: str
+    payload: list
+    rows: dict[str, tuple[str, int, str]]  # task code -> (fingerprint, version, digest)
+    by_row: dict[int, str]  # row number of 进展报送 -> task code
+
+
+@dataclass
+class ReadTemplate:
+    """Everything a filled template says, read and checked without the ledger."""
+
+    ident: _Identity
+    rows: list[TemplateRow]
+    skipped: int
+    problems: list[Problem]
+    column: dict[str, int]
+    mismatch: Problem | None  # the visible sheet names another unit, period or template than the 标识
 
 
 def _read_identity(wb, name: str) -> _Identity:
-    """The 标识 sheet, trusted only if its checksum holds."""
+    """The 标识 sheet's facts and rows; its signature is checked against the ledger's key later."""
 
     def reject(message: str, sheet: str = ID_SHEET) -> _Rejected:
         return _Rejected([Problem(name, sheet, None, "", message)])
 
     if ID_SHEET not in wb.sheetnames or SHEET not in wb.sheetnames:
         raise reject("不是督办台账导出的报送模板（缺少“进展报送”或“标识”工作表），请使用导出的报送模板填报。", "")
+    sheet = wb[ID_SHEET]
+    sheet.reset_dimensions()  # a <dimension> can hide rows: read every row the sheet has
     facts: dict[str, str] = {}
     rows: list[list[str]] = []
     in_rows = False
-    for values in wb[ID_SHEET].iter_rows(min_row=2, max_col=4, max_row=MAX_ROWS, values_only=True):
-        texts = [cell_text(v) for v in values] + [""] * (4 - len(values))
+    for number, values in enumerate(sheet.iter_rows(min_row=2, max_col=len(ID_ROW_HEADER), values_only=True), start=2):
+        if number > MAX_ROWS + len(ID_KEYS) + 10:
+            raise reject(f"标识工作表超过 {MAX_ROWS} 行，不是正常的报送模板。")
+        texts = [cell_text(v) for v in values] + [""] * (len(ID_ROW_HEADER) - len(values))
+        if any(len(t) > 200 for t in texts):
+            raise reject(f"第 {number} 行内容过长，标识工作表已损坏；请使用导出的原模板填报。")
         if not in_rows:
             if tuple(texts) == ID_ROW_HEADER:
                 in_rows = True
             elif texts[0]:
                 facts[texts[0]] = texts[1]
-        elif texts[0]:
+        elif any(texts):
             rows.append(texts)
-    missing = [key for key in ID_KEYS if key not in facts]
-    if missing or facts.get("格式") != FORMAT or not in_rows:
+    if facts.get("格式") != FORMAT:
         raise reject("内容不完整，不是督办台账导出的报送模板，或标识工作表已损坏；请使用导出的报送模板填报。")
-    if facts["格式版本"] != FORMAT_VERSION:
-        raise reject(f"模板格式版本“{facts['格式版本']}”不受本程序支持（支持 {FORMAT_VERSION}），请用本程序重新导出模板。")
-    if _checksum([*(facts[key] for key in ID_KEYS[:-1]), rows]) != facts["校验码"]:
-        raise reject("内容被改动（校验码不符），无法确认模板所属的台账、单位、期间和任务；请使用导出的原模板填报。")
+    version = facts.get("格式版本", "")
+    if version == UNSIGNED_VERSION:
+        raise reject(
+            "这是旧版程序导出的报送模板，只有一个任何人都能重算的校验码，无法确认其中的单位和期间未被改动，"
+            "为防冒用不再接受；请报送办公室用当前版本重新导出模板，单位在新模板中填报。"
+        )
+    if version != FORMAT_VERSION:
+        raise reject(f"模板格式版本“{_quote(version)}”不受本程序支持（支持 {FORMAT_VERSION}），请用本程序重新导出模板。")
+    if any(key not in facts for key in ID_KEYS) or not in_rows:
+        raise reject("内容不完整，标识工作表已损坏；请使用导出的原模板填报。")
+    parsed: dict[str, tuple[str, int, str]] = {}
+    by_row: dict[int, str] = {}
+    for row, code, fingerprint, version_text, digest in rows:
+        if not (re.fullmatch(r"\d{1,5}", row) and re.fullmatch(r"\d{1,9}", version_text)) or not code or code in parsed or int(row) in by_row:
+            raise reject("任务清单内容无效（行号、任务编号或版本有误），标识工作表已损坏；请使用导出的原模板填报。")
+        parsed[code] = (fingerprint, int(version_text), digest)
+        by_row[int(row)] = code
     try:
-        period = check_period(facts["期间"])
-        parsed = {code: (fingerprint, int(version), digest) for code, fingerprint, version, digest in rows}
-        plan_id = int(facts["计划编号"])
+        plan_id = int(facts["计划编号"]) if re.fullmatch(r"\d{1,9}", facts["计划编号"]) else int("x")
+    except ValueError:
+        raise reject("计划编号不是整数，标识工作表已损坏。") from None
+    payload = [*(facts[key] for key in ID_KEYS[:-1]), rows]
+    return _Identity(facts["台账标识"], plan_id, facts["单位"], facts["期间"], facts["模板编号"], facts["签名"], payload, parsed, by_row)
+
+
+def _check_identity(ident: _Identity, name: str, mine: str | None, key: bytes | None) -> None:
+    """The 标识 is this ledger's, and signed by it: nobody changed its unit, period or rows."""
+
+    def reject(message: str) -> _Rejected:
+        return _Rejected([Problem(name, ID_SHEET, None, "", message)])
+
+    if ident.ledger != mine:
+        raise reject(f"本模板由另一本台账导出（台账标识 {_quote(ident.ledger)[:8]}…），不能导入当前台账。")
+    if not signature_holds(key, ident.payload, ident.signature):
+        raise reject(
+            "签名不符：标识工作表的内容（单位、期间或任务清单）被改动，或不是本台账导出的模板，"
+            "无法确认模板所属的单位和期间；请使用本台账导出的原模板填报。"
+        )
+    try:
+        check_period(ident.period)
     except UserError as exc:
         raise reject(exc.message) from None
-    except ValueError:
-        raise reject("计划编号或任务版本不是整数，标识工作表已损坏。") from None
-    return _Identity(facts["台账标识"], plan_id, facts["单位"], period, parsed)
 
 
 def _percent(value):
@@ -474,23 +558,46 @@ def _percent(value):
     return int(text) if re.fullmatch(r"\d{1,3}", text) else text
 
 
-def _read_rows(wb, name: str, ident: _Identity) -> tuple[list[TemplateRow], int, list[Problem], dict[str, int]]:
+def _extra_row_message(code: str, ident: _Identity) -> str:
+    first, last = min(ident.by_row), max(ident.by_row)
+    rows = f"模板的任务行为第 {first}–{last} 行" if first != last else f"模板的任务行为第 {first} 行"
+    if code in ident.rows:
+        where = next(r for r, c in ident.by_row.items() if c == code)
+        return f"任务 {code} 重复出现（模板中该任务在第 {where} 行），多出的行不能导入；{rows}。"
+    if code:
+        return f"任务编号“{_quote(code)}”不在本模板的任务清单中，这一行不是模板中的任务行（{rows}），请勿增加行。"
+    return f"这一行不是模板中的任务行（{rows}），请勿在表格中增加行或填写其他内容。"
+
+
+def _read_rows(wb, name: str, ident: _Identity) -> tuple[list[TemplateRow], int, list[Problem], dict[str, int], Problem | None]:
     """Filled rows of 进展报送 with every value checked; rows with nothing reported are skipped.
 
-    Rows with bad values are returned too, so the ledger checks report on them as well; a file
-    with any problem is never written.
+    Every row the sheet holds is read, whatever its <dimension> claims.  Each of the template's
+    task rows must carry its own task code at its own place; any other row with content (a copied,
+    added or moved row) is a problem.  Rows with bad values are returned too, so the ledger checks
+    report on them as well; a file with any problem is never written.
     """
     ws = wb[SHEET]
+    ws.reset_dimensions()
     column: dict[str, int] = {}
     rows: list[TemplateRow] = []
     problems: list[Problem] = []
-    seen: dict[str, int] = {}
+    extra: list[tuple[int, str]] = []
+    seen_rows: set[int] = set()
     skipped = 0
     header_row = None
+    bound = False
+    mismatch: Problem | None = None
     today = dt.date.today()
-    for number, values in enumerate(ws.iter_rows(max_col=len(COLUMNS) + 5, values_only=True), start=1):
+    for number, values in enumerate(ws.iter_rows(max_col=READ_COLUMNS, values_only=True), start=1):
         if header_row is None:
             texts = [cell_text(v) for v in values]
+            if texts and any(part in texts[0] for part in ("报送单位：", "模板编号：")):
+                if not all(part in texts[0] for part in _binding(ident.unit, ident.period, ident.template_id)):
+                    mismatch = Problem(
+                        name, SHEET, number, "A", "表头的报送单位、报送期间或模板编号与标识工作表不符（标识来自另一份模板），请使用导出的原模板填报。"
+                    )
+                bound = True
             if texts and texts[0] == HEADERS["seq"] and HEADERS["task_code"] in texts:
                 missing = [h for h in HEADERS.values() if h not in texts]
                 if missing:
@@ -500,10 +607,6 @@ def _read_rows(wb, name: str, ident: _Identity) -> tuple[list[TemplateRow], int,
             elif number >= HEADER_SEARCH:
                 break
             continue
-        if number > header_row + MAX_ROWS:
-            if any(cell_text(v) for v in values):
-                raise _Rejected([Problem(name, SHEET, number, "", f"行数超过 {MAX_ROWS}，不是正常的报送模板。")])
-            continue
 
         def text(key: str) -> str:
             index = column[key]
@@ -512,20 +615,24 @@ def _read_rows(wb, name: str, ident: _Identity) -> tuple[list[TemplateRow], int,
         def problem(key: str, message: str) -> None:
             problems.append(Problem(name, SHEET, number, _label(column, key), message))
 
+        long_cells = [(i, len(cell_text(v))) for i, v in enumerate(values) if isinstance(v, str) and len(v) > CELL_LIMIT]
+        expected = ident.by_row.get(number)
         code = text("task_code")
+        if expected is None:
+            if any(cell_text(v) for v in values):
+                extra.append((number, code))
+            continue
+        seen_rows.add(number)
+        if long_cells:
+            index, length = long_cells[0]
+            problems.append(Problem(name, SHEET, number, f"{get_column_letter(index + 1)}", f"单元格内容过长（{length} 字，上限 {CELL_LIMIT} 字）。"))
+            continue
+        if code != expected:
+            problem("task_code", f"这一行应为任务 {expected}，却是“{_quote(code)}”：任务行被移动、复制或改动，请使用导出的原模板填报。")
+            continue
         if not any(text(key) for key in REPORTED):
-            skipped += bool(code)
+            skipped += 1
             continue
-        if not code:
-            problem("task_code", "任务编号为空，这一行不是模板中的任务行。")
-            continue
-        if code not in ident.rows:
-            problem("task_code", f"任务编号“{code}”不在本模板的任务清单中（任务信息被改动，或从其他模板复制了行）。")
-            continue
-        if code in seen:
-            problem("task_code", f"任务 {code} 重复出现（第 {seen[code]} 行已填报），每项任务只能填一行。")
-            continue
-        seen[code] = number
         raw_percent = values[column["percent"]] if column["percent"] < len(values) else None
         entry = ProgressInput(
             task_code=code,
@@ -546,41 +653,83 @@ def _read_rows(wb, name: str, ident: _Identity) -> tuple[list[TemplateRow], int,
             found["percent"] = "进度为空，请填写 0 到 100 之间的整数。"
         if "progress_text" in found:
             found["progress_text"] = "本行已填报，但进展情况为空；请填写本期进展情况。"
-        if len(entry.reporter or "") > 100:
-            found["reporter"] = "填报人过长（不超过 100 字）。"
-        for key in ("status", "percent", "progress_text", "reporter"):
+        for key, limit in FIELD_LIMITS.items():
+            length = len(text(key))
+            if length > limit:
+                found[key] = f"{HEADERS[key]}过长（{length} 字，不超过 {limit} 字）。"
+        for key in ("status", "percent", "progress_text", "problems", "next_steps", "reporter"):
             if key in found:
                 problem(key, found[key])
         fingerprint, version, digest = ident.rows[code]
         rows.append(TemplateRow(number, text("title"), text("deadline"), fingerprint, version, digest, entry))
     if header_row is None:
         raise _Rejected([Problem(name, SHEET, None, "", "找不到表头（序号、任务编号……），表格结构被改动。")])
-    return rows, skipped, problems, column
+    if not bound:
+        raise _Rejected([Problem(name, SHEET, None, "", "找不到报送单位和模板编号所在的行，表格结构被改动；请使用导出的原模板填报。")])
+    for number, code in extra[:MAX_LISTED]:
+        problems.append(Problem(name, SHEET, number, _label(column, "task_code") if code else "", _extra_row_message(code, ident)))
+    if len(extra) > MAX_LISTED:
+        rest = extra[MAX_LISTED:]
+        problems.append(
+            Problem(name, SHEET, rest[0][0], "", f"另有 {len(rest)} 行（第 {rest[0][0]}–{rest[-1][0]} 行）也不是模板中的任务行，请勿在表格中增加行。")
+        )
+    for number in sorted(set(ident.by_row) - seen_rows):
+        problems.append(Problem(name, SHEET, number, "", f"任务 {ident.by_row[number]} 所在的行缺失（任务行被删除），请使用导出的原模板填报。"))
+    return rows, skipped, problems, column, mismatch
+
+
+def read_template(path: Path) -> ReadTemplate:
+    """Read and check a filled template from its file alone; the ledger is not touched.
+
+    Every failure becomes a _Rejected carrying a Chinese problem: a parser's or decompressor's own
+    words go to the log only.
+    """
+    try:
+        wb = open_workbook_safely(path)
+    except UserError as exc:
+        raise _Rejected([Problem(path.name, "", None, "", exc.message.removeprefix(f"文件 {path.name} "))]) from None
+    try:
+        ident = _read_identity(wb, path.name)
+        rows, skipped, problems, column, mismatch = _read_rows(wb, path.name, ident)
+    except _Rejected:
+        raise
+    except Exception as exc:  # read-only openpyxl parses sheets lazily: malformed XML or zlib data surfaces here
+        log.warning("template %s unreadable: %r", path.name, exc)
+        raise _Rejected([Problem(path.name, "", None, "", f"工作表内容已损坏，无法读取（{read_failure(exc)}）。")]) from None
+    finally:
+        try:
+            wb.close()
+        except Exception:  # closing a damaged archive must not hide why it was refused
+            pass
+    return ReadTemplate(ident, rows, skipped, problems, column, mismatch)
 
 
 def _import_file(ledger: Ledger, path: Path, operator: str | None) -> FileOutcome:
-    """Check one template completely, then write it in one transaction, or reject it whole."""
+    """Read and check one template completely, then write it in one transaction, or reject it whole.
+
+    The file is parsed before the ledger is touched; the signing key is read in a plain read, and
+    the write transaction (SQLite's write lock) is opened only for rows that passed every check.
+    """
     outcome = FileOutcome(path.name)
     try:
         try:
-            wb = open_workbook_safely(path)
-        except UserError as exc:
-            raise _Rejected([Problem(path.name, "", None, "", exc.message.removeprefix(f"文件 {path.name} "))]) from None
-        try:
-            ident = _read_identity(wb, path.name)
-            outcome.unit, outcome.period = ident.unit, ident.period
-            rows, outcome.skipped, problems, column = _read_rows(wb, path.name, ident)
+            read = read_template(path)
         except _Rejected:
             raise
-        except Exception as exc:  # read-only openpyxl parses sheets lazily: malformed XML surfaces here
-            raise _Rejected([Problem(path.name, "", None, "", f"工作表内容已损坏，无法读取（{exc}）。")]) from None
-        finally:
-            wb.close()
+        except Exception as exc:  # any other failure of one file is that file's problem, not the batch's
+            log.warning("template %s unreadable: %r", path.name, exc)
+            raise _Rejected([Problem(path.name, "", None, "", f"文件无法读取（{read_failure(exc)}），可能已损坏。")]) from None
+        ident, rows, problems, column = read.ident, read.rows, read.problems, read.column
+        with ledger.Session() as session:
+            mine, key = ledger_id(session), signing_key(session)
+        _check_identity(ident, path.name, mine, key)
+        if read.mismatch is not None:  # reported after the signature: a forged 标识 is named as such
+            raise _Rejected([read.mismatch])
+        outcome.unit, outcome.period, outcome.skipped = ident.unit, ident.period, read.skipped
+        if len(problems) > MAX_LISTED * 2:  # a flood of problems is refused from the file alone
+            raise _Rejected(problems)
         with ledger.Session.begin() as session:
-            mine = ledger_id(session)
             try:
-                if ident.ledger != mine:
-                    raise UserError(f"本模板由另一本台账导出（台账标识 {ident.ledger[:8]}…），不能导入当前台账。")
                 plan_id = resolve_plan_id(session, ident.plan_id)
                 unit = find_unit(session, ident.unit)
             except UserError as exc:

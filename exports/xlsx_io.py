@@ -82,7 +82,7 @@ def read_failure(exc: BaseException) -> str:
     if isinstance(exc, OSError):
         return "读取时出错"
     if type(exc).__module__.startswith(("xml.", "lxml", "defusedxml")) or "XML" in type(exc).__name__ or "Parse" in type(exc).__name__:
-        return "XML 内容格式错误"
+        return "内部数据格式错误"
     return "内容格式无效"
 
 
@@ -108,7 +108,7 @@ def check_xlsx(path: Path) -> None:
                 part, limit = _part(info.filename)
                 if info.file_size > limit:
                     raise UserError(
-                        f"文件 {name} 的{part}过大（解压后 {info.file_size / 1024 / 1024:.1f} MB，上限 {limit // 1024 // 1024} MB），"
+                        f"文件 {name} {part}过大（解压后 {info.file_size / 1024 / 1024:.1f} MB，上限 {limit // 1024 // 1024} MB），"
                         "不是正常的报送文件，已拒绝。"
                     )
             if "xl/workbook.xml" not in archive.namelist():

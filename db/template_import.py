@@ -20,7 +20,14 @@ from db import audit
 from db.engine import Ledger
 from db.identity import own_id
 from db.models import Annex, Assignment, LedgerInfo, ProgressEntry, Task, Unit
-from db.progress import ADDED, UPDATED, ProgressInput, add_progress, as_input, latest_entry_ids
+from db.progress import (
+    ADDED,
+    UPDATED,
+    ProgressInput,
+    add_progress,
+    as_input,
+    latest_entry_ids,
+)
 from db.vocabulary import COLLECTIVE_KIND, Status
 
 ONGOING_DEADLINE = Status.ONGOING.value

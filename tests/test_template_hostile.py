@@ -12,17 +12,25 @@ import re
 import sqlite3
 import time
 import zipfile
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-import exports.unit_template as unit_template
 from db.ledger import list_tasks
 from db.models import AuditLog, ProgressEntry, Task, Unit
+from exports import template_import_xlsx
 from exports.unit_template import export_templates, import_templates
-from tests.test_unit_template import CODE, FIRST_ROW, HOUSING, TEXT, fill, housing_codes, report_of, row_of
+from tests.test_unit_template import (
+    CODE,
+    FIRST_ROW,
+    HOUSING,
+    TEXT,
+    fill,
+    housing_codes,
+    report_of,
+    row_of,
+)
 
 NATURAL = "市自然资源和规划局"
 FINANCE = "市财政局"
@@ -211,7 +219,7 @@ def test_rows_beyond_the_dimension_are_read_and_refused(ledger, tmp_path, case, 
     outcome = assert_refused_in_chinese(report, path.name)
     assert outcome.problems[0].row == last + 1
     assert any(expected in p.message for p in outcome.problems), [p.message for p in outcome.problems]
-    assert len(outcome.problems) <= unit_template.MAX_LISTED + 1
+    assert len(outcome.problems) <= template_import_xlsx.MAX_LISTED + 1
     assert dump(ledger) == before
 
 
@@ -337,7 +345,7 @@ def test_a_40_mb_comment_is_refused_quickly_without_holding_the_ledger(ledger, t
     assert huge.stat().st_size < 20 * 1024 * 1024  # under the file limit: only the part's own size gives it away
 
     probes = []
-    reader = unit_template.read_template
+    reader = template_import_xlsx.read_template
 
     def read_then_write_elsewhere(path):
         # While (and right after) the file is parsed, another connection must be able to write the ledger.
@@ -353,7 +361,7 @@ def test_a_40_mb_comment_is_refused_quickly_without_holding_the_ledger(ledger, t
             finally:
                 other.close()
 
-    monkeypatch.setattr(unit_template, "read_template", read_then_write_elsewhere, raising=False)
+    monkeypatch.setattr(template_import_xlsx, "read_template", read_then_write_elsewhere, raising=False)
     before = dump(ledger)
     started = time.perf_counter()
     report = import_templates(ledger, huge, operator="测试")

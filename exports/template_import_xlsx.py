@@ -51,6 +51,7 @@ log = logging.getLogger("duban.templates")
 UNSIGNED_VERSION = "1"  # a plain checksum anyone could recompute: such templates are refused
 MAX_ROWS = 2000
 HEADER_SEARCH = 10
+SHEET_ROW_LIMIT = 10000  # rows below the header read at most, task rows and extra ones together
 READ_COLUMNS = 64  # cells further right than BL are not read at all
 # Lengths a filled cell may have: the ledger's own limits, and a cap for every other cell.
 FIELD_LIMITS = {"status": 10, "percent": 10, "progress_text": 4000, "problems": 4000, "next_steps": 4000, "reporter": 100}
@@ -327,8 +328,13 @@ def _read_rows(wb, name: str, ident: _Identity) -> tuple[list[TemplateRow], int,
         def problem(key: str, message: str) -> None:
             problems.append(Problem(name, SHEET, number, _label(column, key), message))
 
-        long_cells = [(i, len(cell_text(v))) for i, v in enumerate(values) if isinstance(v, str) and len(v) > CELL_LIMIT]
+        if number > header_row + SHEET_ROW_LIMIT:  # one far-off cell would have us walk a million empty rows
+            problems.append(Problem(name, SHEET, number, "", f"表格超过 {SHEET_ROW_LIMIT} 行，不是正常的报送模板，未再往下读取。"))
+            break
         expected = ident.by_row.get(number)
+        if expected is None and all(v is None for v in values):
+            continue
+        long_cells = [(i, len(cell_text(v))) for i, v in enumerate(values) if isinstance(v, str) and len(v) > CELL_LIMIT]
         code = text("task_code")
         if expected is None:
             if any(cell_text(v) for v in values):

@@ -409,3 +409,17 @@ def test_a_field_packet_never_carries_the_template_signing_key(ledger, tmp_path)
     finally:
         conn.close()
     assert key not in values
+
+
+def test_a_cell_in_the_sheets_last_row_is_refused_without_walking_a_million_rows(ledger, tmp_path):
+    code = housing_codes(ledger)[0]
+    filled = fill(export(ledger, tmp_path, "住建局", "2022-06"), tmp_path / "filled.xlsx", {code: report_of("六月进展")})
+    far = b'<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>1</t></is></c></row></sheetData>'
+    path = rewrite(filled, tmp_path / "far.xlsx", lambda n, d: d.replace(b"</sheetData>", far, 1) if n == SHEET1 else d)
+    before = dump(ledger)
+    started = time.perf_counter()
+    report = import_templates(ledger, path, operator="测试")
+    assert time.perf_counter() - started < 5
+    outcome = assert_refused_in_chinese(report, "far.xlsx")
+    assert "表格超过 10000 行" in outcome.problems[-1].message
+    assert dump(ledger) == before

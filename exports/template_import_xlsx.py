@@ -481,9 +481,11 @@ def _template_paths(path: Path) -> list[Path]:
 def import_templates(ledger: Ledger, path_or_dir: str | Path, *, operator: str | None, control: JobControl | None = None) -> ImportReport:
     """Import filled templates (a file, or every .xlsx in a folder); each file is checked whole and written whole.
 
-    Rules: a file with any problem (not a template, another ledger's, unknown unit or task, task
-    altered, bad status, percent or empty 进展情况 on a filled row, duplicate task row) is rejected
-    whole and changes nothing; the other files still import, each in its own transaction.  Rows
+    Rules: a file with any problem (not a template, damaged, another ledger's, an unsigned or
+    forged 标识, a 标识 from another template, a row that is not the template's task row at its
+    place, unknown unit or task, task altered, bad status, percent or empty 进展情况 on a filled
+    row, an over-long cell) is rejected whole and changes nothing; the other files still import,
+    each in its own transaction, whatever went wrong reading an earlier one.  Rows
     with nothing reported are skipped.  A row equal to the ledger, or left as it was pre-filled, is
     unchanged, so importing a file again changes nothing.  A row whose report was changed in the
     ledger after the template was made, and differs from it, is a conflict: it is listed and not

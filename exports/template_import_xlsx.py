@@ -345,6 +345,9 @@ def _read_rows(wb, name: str, ident: _Identity) -> tuple[list[TemplateRow], int,
             index, length = long_cells[0]
             problems.append(Problem(name, SHEET, number, f"{get_column_letter(index + 1)}", f"单元格内容过长（{length} 字，上限 {CELL_LIMIT} 字）。"))
             continue
+        if not code:
+            problem("task_code", f"这一行应为任务 {expected}，但任务编号为空：任务行被删除或移动，请使用导出的原模板填报。")
+            continue
         if code != expected:
             problem("task_code", f"这一行应为任务 {expected}，却是“{_quote(code)}”：任务行被移动、复制或改动，请使用导出的原模板填报。")
             continue

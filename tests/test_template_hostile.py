@@ -345,7 +345,7 @@ def test_a_40_mb_comment_is_refused_quickly_without_holding_the_ledger(ledger, t
     assert huge.stat().st_size < 20 * 1024 * 1024  # under the file limit: only the part's own size gives it away
 
     probes = []
-    reader = template_import_xlsx.read_template
+    reader = getattr(template_import_xlsx, "read_template", None)  # absent before the reader was split from the import
 
     def read_then_write_elsewhere(path):
         # While (and right after) the file is parsed, another connection must be able to write the ledger.
@@ -422,4 +422,33 @@ def test_a_cell_in_the_sheets_last_row_is_refused_without_walking_a_million_rows
     assert time.perf_counter() - started < 5
     outcome = assert_refused_in_chinese(report, "far.xlsx")
     assert "表格超过 10000 行" in outcome.problems[-1].message
+    assert dump(ledger) == before
+
+
+def test_task_rows_moved_or_deleted_are_refused_naming_the_rows(ledger, tmp_path):
+    codes = housing_codes(ledger)
+    template = export(ledger, tmp_path, "住建局", "2022-06")
+
+    def swap_first_two(wb):
+        ws = wb["进展报送"]
+        for c in range(1, 14):
+            a, b = ws.cell(FIRST_ROW, c), ws.cell(FIRST_ROW + 1, c)
+            a.value, b.value = b.value, a.value
+
+    def delete_first(wb):
+        wb["进展报送"].delete_rows(FIRST_ROW)
+
+    rows = {codes[0]: report_of("第一项"), codes[1]: report_of("第二项")}
+    moved = fill(template, tmp_path / "moved.xlsx", rows, swap_first_two)
+    deleted = fill(template, tmp_path / "deleted.xlsx", {codes[1]: report_of("第二项")}, delete_first)
+    before = dump(ledger)
+    report = import_templates(ledger, moved, operator="测试")
+    outcome = assert_refused_in_chinese(report, "moved.xlsx")
+    assert [(p.row, p.column) for p in outcome.problems] == [(FIRST_ROW, "C（任务编号）"), (FIRST_ROW + 1, "C（任务编号）")]
+    assert f"这一行应为任务 {codes[0]}" in outcome.problems[0].message
+    report = import_templates(ledger, deleted, operator="测试")
+    outcome = assert_refused_in_chinese(report, "deleted.xlsx")
+    assert outcome.problems[0].row == FIRST_ROW and f"这一行应为任务 {codes[0]}" in outcome.problems[0].message
+    last = outcome.problems[-1]  # the row left where the last task was: empty, or gone
+    assert last.row == FIRST_ROW + len(codes) - 1 and ("任务编号为空" in last.message or "所在的行缺失" in last.message)
     assert dump(ledger) == before

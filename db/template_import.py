@@ -8,19 +8,68 @@ the template was made: such a row is a conflict, left for the office to settle.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import secrets
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import audit
-from db.models import Annex, Assignment, ProgressEntry, Task, Unit
-from db.progress import ADDED, UPDATED, ProgressInput, add_progress, as_input, latest_entry_ids
+from db.engine import Ledger
+from db.identity import own_id
+from db.models import Annex, Assignment, LedgerInfo, ProgressEntry, Task, Unit
+from db.progress import (
+    ADDED,
+    UPDATED,
+    ProgressInput,
+    add_progress,
+    as_input,
+    latest_entry_ids,
+)
 from db.vocabulary import COLLECTIVE_KIND, Status
 
 ONGOING_DEADLINE = Status.ONGOING.value
 SUMMARY_CHARS = 30
+# The key that signs this ledger's templates.  It never leaves the office ledger: a template
+# carries only the HMAC, so nobody without the ledger can make a 标识 the import accepts.
+SECRET_KEY = "template.secret"
+
+
+def signing_key(session: Session) -> bytes | None:
+    """The ledger's template signing key, or None if it never exported a signed template."""
+    row = session.get(LedgerInfo, SECRET_KEY)
+    try:
+        return bytes.fromhex(row.value) if row is not None else None
+    except ValueError:
+        return None
+
+
+def ensure_signing_key(ledger: Ledger) -> tuple[str, bytes]:
+    """The ledger's id and template signing key, both created in one transaction the first time."""
+    with ledger.Session.begin() as session:
+        identity = own_id(session)
+        key = signing_key(session)
+        if key is None:
+            key = secrets.token_bytes(32)
+            row = session.get(LedgerInfo, SECRET_KEY)
+            if row is None:
+                session.add(LedgerInfo(key=SECRET_KEY, value=key.hex()))
+            else:
+                row.value = key.hex()
+        return identity, key
+
+
+def sign(key: bytes, payload: list) -> str:
+    """HMAC-SHA256 of a template's identity and rows, as hex."""
+    message = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def signature_holds(key: bytes | None, payload: list, signature: str) -> bool:
+    """Whether the signature was made by this ledger's key (compared in constant time)."""
+    return key is not None and hmac.compare_digest(sign(key, payload), signature)
 
 
 def deadline_display(deadline_text: str | None) -> str:

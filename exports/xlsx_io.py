@@ -7,6 +7,7 @@ import math
 import re
 import unicodedata
 import zipfile
+import zlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,6 +23,12 @@ MAX_ENTRY_BYTES = 100 * 1024 * 1024
 MAX_TOTAL_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 100
 MAX_ENTRIES = 1000
+# Declared uncompressed sizes per part: a filled template's sheet is well under a megabyte, and
+# nothing duban reads needs comments or drawings, so anything larger is refused before parsing.
+MAX_SHEET_BYTES = 16 * 1024 * 1024
+MAX_SHARED_STRINGS_BYTES = 16 * 1024 * 1024
+MAX_COMMENTS_BYTES = 1024 * 1024
+MAX_OTHER_BYTES = 4 * 1024 * 1024
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 MAX_ROW_HEIGHT = 409.0
 # Row heights.  openpyxl writes none, and Excel, WPS and LibreOffice do not grow a row for wrapped
@@ -57,6 +64,39 @@ def save_workbook(wb, path: Path) -> Path:
     return write_bytes_atomic(path, buffer.getvalue())
 
 
+def _part(member: str) -> tuple[str, int]:
+    """What a zip member is, in Chinese, and how large it may be once inflated."""
+    lower = member.lower()
+    if lower.startswith("xl/media/"):  # pictures are never parsed; the whole file's limits hold them
+        return "图片", MAX_ENTRY_BYTES
+    if lower.startswith("xl/worksheets/") and lower.endswith(".xml"):
+        return "工作表数据", MAX_SHEET_BYTES
+    if lower == "xl/sharedstrings.xml":
+        return "共享文本", MAX_SHARED_STRINGS_BYTES
+    if "comments" in lower or "threadedcomment" in lower or lower.endswith(".vml"):
+        return "批注", MAX_COMMENTS_BYTES
+    return "文件的组成部分", MAX_OTHER_BYTES
+
+
+def read_failure(exc: BaseException) -> str:
+    """Why a parser or decompressor gave up, in Chinese; its own (English) text goes to the log, never to the user."""
+    if isinstance(exc, zlib.error):
+        return "压缩数据已损坏"
+    if isinstance(exc, (zipfile.BadZipFile, EOFError)):
+        return "压缩包结构已损坏或不完整"
+    if isinstance(exc, KeyError):
+        return "缺少必需的组成部分"
+    if isinstance(exc, UnicodeError):
+        return "文字编码无效"
+    if isinstance(exc, MemoryError):
+        return "内容过大"
+    if isinstance(exc, OSError):
+        return "读取时出错"
+    if type(exc).__module__.startswith(("xml.", "lxml", "defusedxml")) or "XML" in type(exc).__name__ or "Parse" in type(exc).__name__:
+        return "内部数据格式错误"
+    return "内容格式无效"
+
+
 def check_xlsx(path: Path) -> None:
     """Refuse a file that is too big, not an xlsx, truncated, or a zip bomb — before openpyxl sees it."""
     name = path.name
@@ -76,15 +116,23 @@ def check_xlsx(path: Path) -> None:
                 ratio = info.file_size / max(info.compress_size, 1)
                 if info.file_size > MAX_ENTRY_BYTES or total > MAX_TOTAL_BYTES or (info.file_size > 1_000_000 and ratio > MAX_RATIO):
                     raise UserError(f"文件 {name} 解压后体积异常（疑似压缩炸弹），已拒绝。")
+                part, limit = _part(info.filename)
+                if info.file_size > limit:
+                    raise UserError(
+                        f"文件 {name} {part}过大（解压后 {info.file_size / 1024 / 1024:.1f} MB，上限 {limit // 1024 // 1024} MB），"
+                        "不是正常的报送文件，已拒绝。"
+                    )
             if "xl/workbook.xml" not in archive.namelist():
                 raise UserError(f"文件 {name} 不是 Excel 工作簿（.xlsx）。")
             bad = archive.testzip()
             if bad is not None:
-                raise UserError(f"文件 {name} 已损坏（{bad} 校验失败），可能传输不完整。")
+                raise UserError(f"文件 {name} 已损坏（{_part(bad)[0]}校验失败），可能传输不完整。")
+    except UserError:
+        raise
     except zipfile.BadZipFile:
         raise UserError(f"文件 {name} 不是有效的 .xlsx 文件，或已损坏/不完整。") from None
-    except (EOFError, OSError) as exc:
-        raise UserError(f"文件 {name} 已损坏或不完整：{exc}") from None
+    except Exception as exc:  # zlib.error, EOFError, OSError, NotImplementedError (an unknown compression) …
+        raise UserError(f"文件 {name} 已损坏或不完整（{read_failure(exc)}），可能传输不完整。") from None
 
 
 def open_workbook_safely(path: Path):
@@ -93,7 +141,7 @@ def open_workbook_safely(path: Path):
     try:
         return load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many types on malformed XML
-        raise UserError(f"无法读取 Excel 文件 {path.name}：{exc}") from None
+        raise UserError(f"无法读取 Excel 文件 {path.name}（{read_failure(exc)}），文件已损坏。") from None
 
 
 def cell_text(value) -> str:

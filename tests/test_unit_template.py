@@ -182,7 +182,7 @@ def test_every_problem_of_a_file_is_listed(ledger, tmp_path):
     found = [(p.row, p.column) for p in report.problems]
     second = FIRST_ROW + 1
     assert found == [(second, "D（任务名称）"), (second, "H（完成状态）"), (second, "I（进度）"), (second, "J（进展情况）"), (copied, "C（任务编号）")]
-    assert f"任务 {codes[1]} 重复出现（第 {second} 行已填报）" in report.problems[-1].message
+    assert f"这一行应为任务 {codes[4]}，却是“{codes[1]}”：任务行被移动、复制或改动" in report.problems[-1].message
     assert report.files[0].skipped == 65 and progress_count(ledger) == 0
 
 
@@ -196,8 +196,8 @@ def test_files_that_are_not_this_ledgers_templates_are_refused(ledger, initialis
     template = export_one(ledger, tmp_path / "mine")
     cases = {
         "foreign.xlsx": (fill(foreign, tmp_path / "foreign.xlsx", {code: report_of("x")}), "标识", "另一本台账导出"),
-        "period.xlsx": (fill(template, tmp_path / "period.xlsx", {code: report_of("x")}, set_id("期间", "2022-07")), "标识", "校验码不符"),
-        "unit.xlsx": (fill(template, tmp_path / "unit.xlsx", {code: report_of("x")}, set_id("单位", "市财政局")), "标识", "校验码不符"),
+        "period.xlsx": (fill(template, tmp_path / "period.xlsx", {code: report_of("x")}, set_id("期间", "2022-07")), "标识", "签名不符"),
+        "unit.xlsx": (fill(template, tmp_path / "unit.xlsx", {code: report_of("x")}, set_id("单位", "市财政局")), "标识", "签名不符"),
         "no_id.xlsx": (fill(template, tmp_path / "no_id.xlsx", {}, lambda wb: wb.remove(wb["标识"])), "", "不是督办台账导出的报送模板"),
     }
     truncated = tmp_path / "truncated.xlsx"

@@ -13,6 +13,9 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from db.template_import import sign
+from exports.template_export import ID_KEYS
+
 from tests.hostile import world as sample
 
 SHEET = "xl/worksheets/sheet1.xml"
@@ -249,14 +252,17 @@ def strings(rng: random.Random, world: sample.World, case: Path):
 # --- the 标识 sheet ---------------------------------------------------------------------------------
 
 
+def _forge(payload: list) -> str:
+    """What an attacker without the office's key can put in 签名: the program's own HMAC under a guessed key."""
+    return sign(b"\0" * 32, payload)
+
+
 def _id_values(wb) -> list[list]:
     return [list(r) for r in wb["标识"].iter_rows(values_only=True)]
 
 
 def id_sheet(rng: random.Random, world: sample.World, case: Path):
     """The hidden 标识 edited by hand (checksum left) or forged (checksum recomputed, as anyone can)."""
-    from exports.unit_template import ID_KEYS, _checksum
-
     wb = load_workbook(world.template)
     ws = wb["标识"]
     facts = {row[0].value: row[1] for row in ws.iter_rows(min_row=2, max_row=len(ID_KEYS) + 1)}
@@ -285,17 +291,15 @@ def id_sheet(rng: random.Random, world: sample.World, case: Path):
     if forged:
         values = [facts[k].value or "" for k in ID_KEYS[:-1]]
         start = len(ID_KEYS) + 4
-        rows = [[str(c if c is not None else "") for c in r[:4]] for r in ws.iter_rows(min_row=start, max_col=4, values_only=True) if r[0]]
-        facts["校验码"].value = _checksum([*values, rows])
-        what += ", checksum recomputed (forged)"
+        rows = [[str(c if c is not None else "") for c in r[:5]] for r in ws.iter_rows(min_row=start, max_col=5, values_only=True) if r[0]]
+        facts[ID_KEYS[-1]].value = _forge([*values, rows])
+        what += ", signature recomputed with a guessed key (forged)"
     wb.save(case / sample.TEMPLATE_NAME)
     return case / sample.TEMPLATE_NAME, move + ": " + what
 
 
 def id_swap(rng: random.Random, world: sample.World, case: Path):
     """Another unit's, or another month's, 标识 put into this template: whole, or its facts over this file's task rows."""
-    from exports.unit_template import ID_KEYS, _checksum
-
     source = rng.choice([world.other_unit_template, world.other_period_template])
     move = rng.choice(["whole", "facts_resealed", "facts"])
     donor = _id_values(load_workbook(source))
@@ -306,8 +310,8 @@ def id_swap(rng: random.Random, world: sample.World, case: Path):
     lines = donor if move == "whole" else donor[:facts_end] + mine[facts_end:]
     if move == "facts_resealed":
         values = [str(line[1] or "") for line in lines[1:facts_end - 1]]
-        rows = [[str(c if c is not None else "") for c in line[:4]] for line in lines[facts_end + 2:] if line and line[0]]
-        lines[facts_end - 1] = [lines[facts_end - 1][0], _checksum([*values, rows])]
+        rows = [[str(c if c is not None else "") for c in line[:5]] for line in lines[facts_end + 2:] if line and line[0]]
+        lines[facts_end - 1] = [lines[facts_end - 1][0], _forge([*values, rows])]
     only_shared = source == world.other_unit_template and rng.random() < 0.5
     if only_shared:  # the clerk keeps only the rows of tasks the donor's unit shares, so every code is known to it
         donor_codes = {line[0] for line in donor[facts_end + 2:] if line and line[0]}

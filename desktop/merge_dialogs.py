@@ -60,8 +60,7 @@ def merge_packet_interactively(parent: QWidget, ledger: Ledger, operator: str, f
             report = merge(False)
         except DeletionsNeedConfirmation as exc:  # worked out in full, nothing written: the clerk decides, then it runs again
             if not confirm_deletions(parent, exc):
-                QMessageBox.information(parent, "合并", "未合并，台账未改动。")
-                return False
+                return False  # the clerk chose 不合并: nothing was written
             report = merge(True)
     except UserError as exc:
         QMessageBox.warning(parent, "数据包未合并", str(exc))

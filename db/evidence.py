@@ -149,7 +149,7 @@ def evidence_data(session: Session, uuid: str) -> tuple[str, bytes]:
     row = session.scalar(select(Evidence).where(Evidence.uuid == uuid, Evidence.deleted_at.is_(None)))
     if row is None:
         raise UserError("没有找到该证明材料（可能已被删除）。")
-    if evidence_problems(row.name, row.size, row.sha256, row.data):
+    if not isinstance(row.data, bytes) or hashlib.sha256(row.data).hexdigest() != row.sha256:
         raise UserError(f"证明材料 {safe_evidence_name(row.name)} 的内容与其校验值不符，文件可能已损坏。")
     return row.name, row.data
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from db import audit
 from db.engine import Ledger, open_ledger
 from db.errors import UserError
+from db.evidence import safe_evidence_name
 from db.identity import LEDGER_ID_KEY, own_id
 from db.jobs import JobControl
 from db.ledger import find_unit, resolve_plan_id
@@ -92,7 +93,7 @@ def _allowed_rows(office: Session, plan_id: int, task_ids: list[int], first_peri
         (UnitAlias.__table__, _rows(office, UnitAlias.__table__, UnitAlias.unit_id, unit_ids)),
         (Assignment.__table__, assignments),
         (ProgressEntry.__table__, entries),
-        (Evidence.__table__, _rows(office, Evidence.__table__, Evidence.entry_uuid, [e["uuid"] for e in entries])),
+        (Evidence.__table__, [e | {"name": safe_evidence_name(e["name"])} for e in _rows(office, Evidence.__table__, Evidence.entry_uuid, [e["uuid"] for e in entries])]),
         (LedgerInfo.__table__, _rows(office, LedgerInfo.__table__, LedgerInfo.key, settings_keys)),
     ]
 

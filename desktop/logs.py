@@ -38,7 +38,7 @@ def setup_logging(directory: Path | None = None, *, max_bytes: int = MAX_BYTES, 
     shutdown_logging()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=max_bytes, backupCount=backup_count, encoding="utf-8")
+        handler = logging.handlers.RotatingFileHandler(path, maxBytes=max_bytes, backupCount=backup_count, encoding="utf-8", errors="backslashreplace")  # undecodable file names are logged, not lost
     except OSError:
         return None  # a read-only profile must not stop the program; it just runs without a log
     handler.setFormatter(logging.Formatter(FORMAT))

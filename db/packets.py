@@ -294,7 +294,10 @@ class _Merge:
                 action = "conflict"
         if action != "unchanged":
             self._check_scope(p, key)
-        if action != "unchanged" and not deleted:
+        elif p.uuid not in self.base and not self._in_scope(key):
+            self.report.unchanged += 1
+            return  # unchanged, but not a report this packet was exported with: its evidence must not come in through it
+        if action != "unchanged":  # a deletion too: a tombstone's content is written to the office's row
             problems = self._problems(p, key)
             if problems:
                 item.note = "；".join(problems)
@@ -317,10 +320,13 @@ class _Merge:
             self._conflict(row, ours, ledger_digest, p)
             self.report.conflicts.append(item)
 
+    def _in_scope(self, key: tuple[int, int, str]) -> bool:
+        task_id, unit_id, period = key
+        return task_id in self.scope_tasks and unit_id in self.scope_units and self.first_period <= period <= self.last_period
+
     def _check_scope(self, p: PacketEntry, key: tuple[int, int, str]) -> None:
         """A change outside what the office exported this packet for refuses the whole packet: it was forged."""
-        task_id, unit_id, period = key
-        if task_id not in self.scope_tasks or unit_id not in self.scope_units or not self.first_period <= period <= self.last_period:
+        if not self._in_scope(key):
             raise _refuse(
                 self.path,
                 f"它改动了导出范围以外的进展（{p.task_code} {p.unit} {p.period}）。"

@@ -227,6 +227,38 @@ def test_a_resealed_report_outside_the_exports_scope_refuses_the_packet(ledger, 
     _refused(ledger, packet, "导出范围以外")
 
 
+def test_evidence_cannot_come_in_through_a_copy_of_a_report_outside_the_export(ledger, tasks, packet, tmp_path):
+    """An exact copy of an office report the packet was not exported with (same uuid, same content) is 'unchanged';
+    evidence hung on it must still stay out."""
+    from db.ledger import find_unit
+
+    with ledger.Session() as s:
+        other = next(t for t in list_tasks(s, unit="市住建局") if t.code not in tasks)
+        unit_name = find_unit(s, "市住建局").name
+    _write(ledger, (other.code, "住建局六月进展"), unit=unit_name)
+    with sqlite3.connect(ledger.path) as conn:
+        conn.row_factory = sqlite3.Row
+        task_row = conn.execute("SELECT * FROM task WHERE code = ?", (other.code,)).fetchone()
+        annex_row = conn.execute("SELECT * FROM annex WHERE id = ?", (task_row["annex_id"],)).fetchone()
+        unit_row = conn.execute("SELECT * FROM unit WHERE name = ?", (unit_name,)).fetchone()
+        entry = conn.execute("SELECT * FROM progress_entry WHERE task_id = ? AND unit_id = ?", (task_row["id"], unit_row["id"])).fetchone()
+    data = b"%PDF smuggled"
+    _edit(
+        packet,
+        (f"INSERT OR IGNORE INTO annex VALUES ({','.join('?' * len(annex_row))})", tuple(annex_row)),
+        (f"INSERT INTO task VALUES ({','.join('?' * len(task_row))})", tuple(task_row)),
+        (f"INSERT OR IGNORE INTO unit VALUES ({','.join('?' * len(unit_row))})", tuple(unit_row)),
+        (f"INSERT INTO progress_entry VALUES ({','.join('?' * len(entry))})", tuple(entry)),
+        ("INSERT INTO evidence (uuid, entry_uuid, name, size, sha256, data, created_at) VALUES ('33333333-3333-3333-3333-333333333333', ?, 'x.pdf', ?, ?, ?, '2022-06-20 00:00:00')",
+         (entry["uuid"], len(data), hashlib.sha256(data).hexdigest(), data)),
+    )
+    _reseal(packet)
+    result = merge_packet(ledger, packet, operator="李四")
+    assert result.evidence_added == 0
+    with ledger.Session() as s:
+        assert evidence_of(s, [entry["uuid"]]) == {}
+
+
 def test_a_resealed_packet_that_tombstones_office_reports_needs_allow_deletes(ledger, tasks, packet, run_cli):
     _edit(packet, "UPDATE progress_entry SET deleted_at = '2022-06-30 00:00:00', version = version + 1")
     _reseal(packet)

@@ -259,6 +259,21 @@ def test_evidence_cannot_come_in_through_a_copy_of_a_report_outside_the_export(l
         assert evidence_of(s, [entry["uuid"]]) == {}
 
 
+def test_a_packet_report_posing_under_another_office_reports_uuid_refuses_the_packet(ledger, tasks, packet):
+    from db.ledger import find_unit
+
+    with ledger.Session() as s:
+        other = next(t for t in list_tasks(s, unit="市住建局") if t.code not in tasks)
+        unit_name = find_unit(s, "市住建局").name
+    _write(ledger, (other.code, "住建局六月进展"), unit=unit_name)
+    with ledger.Session() as s:
+        [victim] = list_progress(s, task_code=other.code, unit=unit_name, period=PERIOD)
+    _edit(packet, ("UPDATE progress_entry SET uuid = ?, progress_text = '改写', version = version + 1 WHERE task_id = (SELECT id FROM task WHERE code = ?)",
+                   (victim.uuid, tasks[0])))
+    _reseal(packet)
+    _refused(ledger, packet, "不是同一任务、单位或月份")
+
+
 def test_a_resealed_packet_that_tombstones_office_reports_needs_allow_deletes(ledger, tasks, packet, run_cli):
     _edit(packet, "UPDATE progress_entry SET deleted_at = '2022-06-30 00:00:00', version = version + 1")
     _reseal(packet)

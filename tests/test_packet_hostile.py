@@ -409,3 +409,83 @@ def test_the_window_asks_before_a_packet_deletes_office_reports(qtbot, ledger, t
     answers[:] = ["删除并合并"]
     assert merge_packet_interactively(parent, ledger, "李四")
     assert tasks[0] not in {e.task for e in _all(ledger) if e.unit == UNIT}
+
+
+# --- re-sealed mutations ----------------------------------------------------------------------------
+
+HOSTILE_VALUES = [None, -1, 0, 2**63 - 1, 1.5, "", "x" * 70000, b"\x00\xff", "2999-01-01", "../x", "C:\\x", "已完成", "推进中", 130, "1900-01-01"]
+MUTABLE = {
+    "progress_entry": ["uuid", "task_id", "unit_id", "period", "status", "percent", "progress_text", "problems", "reporter", "entry_date", "version", "deleted_at"],
+    "evidence": ["uuid", "entry_uuid", "name", "size", "sha256", "data", "deleted_at"],
+    "ledger_info": ["value"],
+    "packet_base": ["entry_uuid", "version", "digest"],
+}
+
+
+def _live_rules_hold(ledger) -> None:
+    """Every live report obeys add_progress's rules and every live attachment is whole and named safely."""
+    from sqlalchemy import select
+
+    from db.evidence import evidence_problems
+    from db.models import Evidence, ProgressEntry, Task, Unit
+    from db.progress import assignment_problem, entry_date_problem, field_problems
+
+    with ledger.Session() as s:
+        for row, code, unit in s.execute(select(ProgressEntry, Task.code, Unit.name).join(Task).join(Unit).where(ProgressEntry.deleted_at.is_(None))):
+            entry = ProgressInput(code, unit, row.period, row.status, row.percent, row.progress_text, row.problems, row.next_steps, row.reporter, row.entry_date)
+            assert not field_problems(entry), (code, unit, row.period)
+            assert assignment_problem(s, s.get(Task, row.task_id), s.get(Unit, row.unit_id)) is None
+            assert entry_date_problem(row.entry_date, s.get(Task, row.task_id).plan.year) is None
+        for item in s.scalars(select(Evidence).where(Evidence.deleted_at.is_(None))):
+            assert not evidence_problems(item.name, item.size, item.sha256, item.data)
+
+
+def test_resealed_random_mutations_are_refused_or_merge_only_valid_reports_in_scope(ledger, tasks, packet, tmp_path):
+    """Each case: one hostile value in one cell of a packet, re-sealed.  Refused (Chinese, naming the file, nothing
+    written) or merged with every live report valid, no office report deleted and nothing outside the export touched."""
+    import random
+    import shutil
+
+    field = open_ledger(packet)
+    _write(field, *((code, f"外勤 {code}") for code in tasks[:3]))
+    field.close()
+    _attach_in_field(packet, tasks[0], tmp_path)
+    _write(ledger, ("A03-01", "住建局的进展"), unit="市住建局")
+    pristine = tmp_path / "pristine.sqlite"
+    with sqlite3.connect(ledger.path) as src, sqlite3.connect(pristine) as dst:
+        src.backup(dst)
+    rng = random.Random(12)
+    outcomes = {"refused": 0, "merged": 0}
+    for case in range(150):
+        mutated = tmp_path / f"变异{case}.duban"
+        shutil.copy(packet, mutated)
+        table = rng.choice(sorted(MUTABLE))
+        column, value = rng.choice(MUTABLE[table]), rng.choice(HOSTILE_VALUES)
+        with sqlite3.connect(mutated) as conn:
+            rowid = rng.choice([r for (r,) in conn.execute(f"SELECT rowid FROM {table} ORDER BY rowid")])
+        try:
+            _edit(mutated, (f"UPDATE {table} SET {column} = ? WHERE rowid = ?", (value, rowid)))
+        except sqlite3.IntegrityError:
+            continue  # the schema itself refuses this edit
+        try:
+            _reseal(mutated)
+        except Exception:  # noqa: BLE001 - the attacker's tool (the program itself) could not read it; the merge must still cope
+            pass
+        with sqlite3.connect(pristine) as src, sqlite3.connect(ledger.path) as dst:
+            src.backup(dst)  # the same office ledger for every case
+        before = _dump(ledger.path)
+        try:
+            merge_packet(ledger, mutated, operator="李四")
+        except UserError as exc:
+            assert mutated.name in str(exc) and "台账未作改动" in str(exc), (table, column, value, str(exc))
+            assert _dump(ledger.path) == before, (table, column, value)
+            outcomes["refused"] += 1
+            continue
+        outcomes["merged"] += 1
+        _live_rules_hold(ledger)
+        with sqlite3.connect(ledger.path) as conn:
+            assert conn.execute("SELECT count(*) FROM progress_entry WHERE deleted_at IS NOT NULL").fetchone()[0] == 0, (table, column, value)
+            others = sorted(conn.execute("SELECT * FROM progress_entry WHERE unit_id = (SELECT id FROM unit WHERE name = '市住房和城乡建设局') ORDER BY uuid"))
+        with sqlite3.connect(pristine) as conn:
+            assert others and others == sorted(conn.execute("SELECT * FROM progress_entry WHERE unit_id = (SELECT id FROM unit WHERE name = '市住房和城乡建设局') ORDER BY uuid"))
+    assert outcomes["refused"] > 5 and outcomes["merged"] > 5, outcomes

@@ -463,8 +463,16 @@ def test_resealed_random_mutations_are_refused_or_merge_only_valid_reports_in_sc
         column, value = rng.choice(MUTABLE[table]), rng.choice(HOSTILE_VALUES)
         with sqlite3.connect(mutated) as conn:
             rowid = rng.choice([r for (r,) in conn.execute(f"SELECT rowid FROM {table} ORDER BY rowid")])
+            task_id = rng.choice([r for (r,) in conn.execute("SELECT id FROM task ORDER BY id")])
+            unit_id = rng.choice([r for (r,) in conn.execute("SELECT id FROM unit ORDER BY id")])
+        edit = (f"UPDATE {table} SET {column} = ? WHERE rowid = ?", (value, rowid))
+        if case % 5 == 4:  # a report for any (task, unit) pair the packet holds, any month
+            period = rng.choice(["2021-01", "2021-07", "2022-06", "2022-09", "2023-06"])
+            edit = ("INSERT OR IGNORE INTO progress_entry (uuid, task_id, unit_id, period, status, percent, progress_text, entry_date, version, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, '推进中', 50, '伪造', '2022-06-20', 1, '2022-06-20 00:00:00', '2022-06-20 00:00:00')",
+                    (f"44444444-4444-4444-4444-{case:012d}", task_id, unit_id, period))
         try:
-            _edit(mutated, (f"UPDATE {table} SET {column} = ? WHERE rowid = ?", (value, rowid)))
+            _edit(mutated, edit)
         except sqlite3.IntegrityError:
             continue  # the schema itself refuses this edit
         try:

@@ -32,6 +32,7 @@ SEAL_FORMAT = 2  # how compute_seal hashes (2: evidence names and bytes too); an
 MAX_INFO_CHARS = 64 * 1024
 MAX_VERSION = 2**31 - 1
 MAX_FIELD_CHARS = 64 * 1024  # far above db.progress.TEXT_LIMITS, which refuse single reports; this refuses the file
+MAX_EVIDENCE_TOTAL = 1024 * 1024 * 1024  # all attachments of one packet, read into memory by a merge
 _SEAL_COUNTS = ("entries", "tombstones", "evidence")
 
 
@@ -249,4 +250,7 @@ def storage_problems(conn: Connection) -> list[str]:
         bad = conn.execute(text(f"SELECT count(*) FROM {table} WHERE NOT coalesce(({condition}), 0)")).scalar_one()
         if bad:
             problems.append(f"{_TABLE_LABELS[table]}表中有 {bad} 行的值类型不对或长度超出上限。")
+    total = conn.execute(text("SELECT coalesce(sum(length(data)), 0) FROM evidence")).scalar_one()
+    if total > MAX_EVIDENCE_TOTAL:
+        problems.append(f"证明材料共 {total / 1048576:.0f} MB，超过一个数据包 {MAX_EVIDENCE_TOTAL // 1048576} MB 的上限。")
     return problems

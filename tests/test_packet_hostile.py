@@ -169,6 +169,15 @@ def test_evidence_over_20_mb_in_a_resealed_packet_is_refused(ledger, tasks, pack
     _refused(ledger, packet, "超过 20 MB")
 
 
+def test_a_packet_whose_attachments_together_exceed_the_limit_is_refused_before_they_are_read(ledger, tasks, packet, tmp_path, monkeypatch):
+    import db.packet_seal
+
+    _attach_in_field(packet, tasks[0], tmp_path, data=b"%PDF" + b"x" * 4000)
+    _attach_in_field(packet, tasks[1], tmp_path, data=b"%PDF" + b"y" * 4000)
+    monkeypatch.setattr(db.packet_seal, "MAX_EVIDENCE_TOTAL", 6000)  # 1 GB in earnest; two small files here
+    _refused(ledger, packet, "证明材料共", "上限")
+
+
 @pytest.mark.parametrize("change", ["UPDATE evidence SET name = 'renamed.pdf'", "UPDATE evidence SET data = X'00', size = 1"])
 def test_the_seal_covers_evidence_names_and_bytes(ledger, tasks, packet, tmp_path, change):
     _attach_in_field(packet, tasks[0], tmp_path)

@@ -31,13 +31,21 @@ class Evidence:
 
     @classmethod
     def from_file(cls, path: str | Path) -> Evidence:
+        from db.evidence import printable, safe_evidence_name
+
         path = Path(path)
+        name = safe_evidence_name(path.name)
         if not path.is_file():
-            raise UserError(f"证明材料文件不存在：{path}")
-        size = path.stat().st_size
-        if size > MAX_EVIDENCE_BYTES:
-            raise UserError(f"证明材料 {path.name} 有 {size / 1048576:.1f} MB，超过 {MAX_EVIDENCE_BYTES // 1048576} MB 上限。")
-        return cls(path.name, path.read_bytes())
+            raise UserError(f"证明材料文件不存在：{printable(path)}")
+        try:
+            with open(path, "rb") as source:
+                data = source.read(MAX_EVIDENCE_BYTES + 1)  # read at most the limit: the file may grow after stat
+        except OSError as exc:
+            raise UserError(f"无法读取证明材料 {printable(path)}：{exc.strerror or exc.__class__.__name__}。") from exc
+        if len(data) > MAX_EVIDENCE_BYTES:
+            size = max(path.stat().st_size, len(data))
+            raise UserError(f"证明材料 {name} 有 {size / 1048576:.1f} MB，超过 {MAX_EVIDENCE_BYTES // 1048576} MB 上限。")
+        return cls(name, data)
 
 
 def sign_off(

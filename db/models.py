@@ -418,3 +418,21 @@ class MergeConflict(Base):
     resolved_by: Mapped[str | None] = mapped_column(String(100))
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PacketExport(Base):
+    """In the office ledger: what each exported field packet was for, as the office recorded it.
+
+    A merge trusts this record, never what the returned packet says about itself: the packet may
+    change only reports of these tasks and units in these months, against these base digests.
+    """
+
+    __tablename__ = "packet_export"
+    packet_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    operator: Mapped[str | None] = mapped_column(String(100))
+    period: Mapped[str] = mapped_column(String(7))
+    first_period: Mapped[str] = mapped_column(String(7))
+    task_ids: Mapped[list] = mapped_column(JSON)
+    unit_ids: Mapped[list] = mapped_column(JSON)
+    base: Mapped[dict] = mapped_column(JSON)  # entry uuid -> [version, digest] of every report as exported

@@ -1,11 +1,12 @@
-"""Field packets: a slice of the ledger for a laptop, and the three-way merge that brings it back.
+"""Field packets: the three-way merge that brings a returned packet back, and the conflicts it leaves.
 
 A packet is a ledger file of its own (same schema, suffix .duban), so `duban --db packet.duban` and the
-window work on it unchanged.  Export copies the ledger with SQLite's backup API, keeps the chosen tasks
-and the last months of their reports, gives the copy a ledger id of its own and records each report's
-digest as it left (packet_base).  Every commit inside a packet re-seals it: record counts and a checksum
-of its reports and evidence, which a merge recomputes, so a packet edited outside duban or cut short is
-refused.
+window work on it unchanged.  Export (db.packet_export) builds it from an allow-list and records in the
+office ledger what it was for (PacketExport); its seal (db.packet_seal) catches accidents.  A merge trusts
+the office's record, never what the packet says: a packet may change only reports of the (task, unit)
+pairs and months it was exported for, every report is checked by the rules of db.progress.add_progress,
+evidence is checked against its hash, size and the 20 MB limit, and a packet that would delete office
+reports is refused unless the clerk confirms (allow_deletes).
 
 Merge rules, per report (matched by uuid, or by task, unit and month for a report both sides created):
 - only in the packet: added (a report created and deleted in the field adds nothing);
@@ -14,7 +15,7 @@ Merge rules, per report (matched by uuid, or by task, unit and month for a repor
   a deletion included;
 - changed on both sides: a conflict; both versions are kept and nothing is overwritten until a
   clerk decides.
-The base is the report as the packet left the office, or as this packet's last merge saw it
+The base is the report as the office recorded it at export, or as this packet's last merge saw it
 (packet_sync), so merging a packet again, even after more field work, applies only what changed since.
 A change's counter (version) and the ledger that made it (changed_on) travel with it; clocks never decide.
 """
@@ -22,72 +23,60 @@ A change's counter (version) and the ledger that made it (changed_on) travel wit
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-import os
 import sqlite3
 import tempfile
-import uuid
-from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from sqlalchemy import delete, event, insert, select, text, tuple_, update
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from db import audit
 from db.engine import Ledger, open_ledger
 from db.errors import UserError
-from db.identity import LEDGER_ID_KEY, own_id
+from db.evidence import evidence_problems
+from db.identity import own_id
 from db.jobs import JobControl
-from db.ledger import find_unit, resolve_plan_id
 from db.models import (
-    Annex,
-    Assignment,
     AuditLog,
     Evidence,
-    LedgerInfo,
     MergeConflict,
     PacketBase,
+    PacketExport,
     PacketMerge,
     PacketSync,
     Plan,
-    ProgressDraft,
     ProgressEntry,
     Task,
     Unit,
     utcnow,
 )
-from db.periods import check_period, shift_period
-from db.progress import ProgressInput, field_problems
-from db.files import check_output
+from db.packet_export import export_packet
+from db.packet_seal import (
+    CONTENT,
+    INFO_ID,
+    SEAL_FORMAT,
+    PacketEntry,
+    PacketInfo,
+    compute_seal,
+    content_of,
+    digest,
+    keep_sealed,
+    read_entries,
+    storage_problems,
+)
+from db.periods import shift_period
+from db.progress import ProgressInput, assignment_problem, entry_date_problem, field_problems
 from db.safety import check_file, copy_database
 
-CONTENT = ("status", "percent", "progress_text", "problems", "next_steps", "reporter", "entry_date")
-INFO_ID, INFO_SOURCE, INFO_PERIOD, INFO_SCOPE, INFO_MADE, INFO_SEAL = (
-    "packet.id", "packet.source_ledger_id", "packet.period", "packet.scope", "packet.created", "packet.seal"
-)
+__all__ = [  # the packet API, wherever each part lives
+    "CONTENT", "INFO_ID", "SEAL_FORMAT", "PacketEntry", "PacketInfo", "compute_seal", "content_of", "digest", "export_packet",
+    "keep_sealed", "read_entries", "merge_packet", "pending_conflicts", "resolve_conflict", "MergeReport", "MergeItem",
+]
 PENDING, RESOLVED = "pending", "resolved"
-SEAL_FORMAT = 1  # how compute_seal hashes; a packet sealed another way is named as such, not called tampered
+FIELD_MONTHS = 3  # a packet may also report the months after its export period (a field trip runs on), no later
 _CHUNK = 400  # bound parameters per IN (), well under SQLite's and PostgreSQL's limits
-
-
-# --- what a report says ---------------------------------------------------------------------------
-
-
-def content_of(row: ProgressEntry) -> dict:
-    """A report's content as it travels: the fields a clerk enters, and whether it is deleted."""
-    values = {name: getattr(row, name) for name in CONTENT}
-    values["entry_date"] = row.entry_date.isoformat()
-    values["deleted"] = row.deleted_at is not None
-    return values
-
-
-def digest(task_code: str, unit: str, period: str, content: dict) -> str:
-    """The fingerprint the merge compares: same digest, same report (repr of str, int, bool and None is stable)."""
-    canonical = repr((task_code, unit, period, *(content[name] for name in CONTENT), content["deleted"]))
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _apply_content(row: ProgressEntry, values: dict, changed_on: str | None) -> None:
@@ -102,224 +91,6 @@ def _apply_content(row: ProgressEntry, values: dict, changed_on: str | None) -> 
     row.version += 1
     row.changed_on = changed_on
     row.updated_at = utcnow()
-
-
-def _entry_rows(session: Session, *where):
-    """Reports as plain rows with their task code, unit name and plan title (tombstones included)."""
-    return session.execute(
-        select(*ProgressEntry.__table__.c, Task.code.label("task_code"), Unit.name.label("unit_name"), Plan.title.label("plan_title"))
-        .join(Task, Task.id == ProgressEntry.task_id)
-        .join(Unit, Unit.id == ProgressEntry.unit_id)
-        .join(Plan, Plan.id == Task.plan_id)
-        .where(*where)
-        .order_by(ProgressEntry.uuid)
-    )
-
-
-@dataclass
-class PacketEntry:
-    """One report in a returned packet, with what the merge needs to place it."""
-
-    uuid: str
-    plan: str
-    task_code: str
-    unit: str
-    period: str
-    content: dict
-    version: int
-    origin: str | None
-    changed_on: str | None
-    created_at: dt.datetime
-
-    def __post_init__(self):
-        self.digest = digest(self.task_code, self.unit, self.period, self.content)
-
-
-def read_entries(session: Session) -> list[PacketEntry]:
-    return [
-        PacketEntry(r.uuid, r.plan_title, r.task_code, r.unit_name, r.period, content_of(r), r.version, r.origin, r.changed_on, r.created_at)
-        for r in _entry_rows(session)
-    ]
-
-
-
-# --- the seal -------------------------------------------------------------------------------------
-
-
-def compute_seal(session: Session, entries: list[PacketEntry] | None = None) -> dict:
-    """Counts and a checksum of everything a merge takes from the packet (entries: already read, to read once)."""
-    sha = hashlib.sha256()
-    live = tombstones = 0
-    for entry in entries if entries is not None else read_entries(session):
-        live, tombstones = (live, tombstones + 1) if entry.content["deleted"] else (live + 1, tombstones)
-        sha.update(f"E|{entry.uuid}|{entry.version}|{entry.changed_on}|{entry.digest}\n".encode())
-    evidence = 0
-    for uid, entry_uuid, sha256, size, deleted in session.execute(
-        select(Evidence.uuid, Evidence.entry_uuid, Evidence.sha256, Evidence.size, Evidence.deleted_at).order_by(Evidence.uuid)
-    ):
-        evidence += 1
-        sha.update(f"V|{uid}|{entry_uuid}|{sha256}|{size}|{deleted is not None}\n".encode())
-    for entry_uuid, version, base in session.execute(select(PacketBase.entry_uuid, PacketBase.version, PacketBase.digest).order_by(PacketBase.entry_uuid)):
-        sha.update(f"B|{entry_uuid}|{version}|{base}\n".encode())
-    return {"format": SEAL_FORMAT, "entries": live, "tombstones": tombstones, "evidence": evidence, "checksum": sha.hexdigest()}
-
-
-def _set_info(session: Session, key: str, value: str) -> None:
-    row = session.get(LedgerInfo, key)
-    if row is None:
-        session.add(LedgerInfo(key=key, value=value))
-    else:
-        row.value = value
-
-
-def _reseal(session: Session) -> None:
-    _set_info(session, INFO_SEAL, json.dumps(compute_seal(session)))
-
-
-_SEALED_TYPES = (ProgressEntry, Evidence, PacketBase)
-
-
-def keep_sealed(ledger: Ledger) -> bool:
-    """If the ledger is a packet, re-seal it on every commit that changed a report or evidence; True if it is one."""
-    try:
-        with ledger.engine.connect() as conn:
-            if not conn.execute(text("SELECT 1 FROM ledger_info WHERE key = :k"), {"k": INFO_ID}).first():
-                return False
-    except OperationalError:  # a ledger not yet migrated (open_ledger(upgrade=False)) has no ledger_info
-        return False
-
-    @event.listens_for(ledger.Session, "after_flush")
-    def _note_change(session, _context):
-        if any(isinstance(obj, _SEALED_TYPES) for obj in (*session.new, *session.dirty, *session.deleted)):
-            session.info["packet_changed"] = True
-
-    @event.listens_for(ledger.Session, "before_commit")
-    def _seal(session):
-        session.flush()
-        if session.info.pop("packet_changed", False):
-            _reseal(session)
-
-    return True
-
-
-# --- export ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class PacketInfo:
-    """What a packet says about itself."""
-
-    id: str
-    source_ledger_id: str
-    period: str
-    scope: dict
-    created: dict
-    seal: dict
-
-    @classmethod
-    def read(cls, session: Session) -> PacketInfo | None:
-        info = dict(session.execute(select(LedgerInfo.key, LedgerInfo.value).where(LedgerInfo.key.like("packet.%"))).all())
-        if INFO_ID not in info:
-            return None
-        return cls(
-            info[INFO_ID],
-            info.get(INFO_SOURCE, ""),
-            info.get(INFO_PERIOD, ""),
-            json.loads(info.get(INFO_SCOPE, "{}")),
-            json.loads(info.get(INFO_MADE, "{}")),
-            json.loads(info.get(INFO_SEAL, "{}")),
-        )
-
-
-def _scope_task_ids(session: Session, plan_id: int, units: list[Unit], annexes: list[int]) -> list[int]:
-    query = select(Task.id).where(Task.plan_id == plan_id)
-    if units:
-        query = query.where(Task.id.in_(select(Assignment.task_id).where(Assignment.unit_id.in_([u.id for u in units]))))
-    if annexes:
-        query = query.join(Annex, Annex.id == Task.annex_id).where(Annex.number.in_(annexes))
-    return list(session.scalars(query))
-
-
-def export_packet(
-    ledger: Ledger,
-    path: str | Path,
-    *,
-    period: str,
-    units: list[str] | None = None,
-    annexes: list[int] | None = None,
-    months: int = 12,
-    operator: str | None = None,
-    control: JobControl | None = None,
-) -> Path:
-    """Write a field packet for the chosen units and annexes (all tasks if neither), with `months` of history."""
-    control = control or JobControl()
-    path = check_output(path)  # never over the open ledger, another ledger or a packet (db.files)
-    period = check_period(period)
-    if months < 1:
-        raise UserError(f"历史月数“{months}”无效，应至少为 1。")
-    control.step(0, 4, "正在确定数据包范围……")
-    with ledger.Session.begin() as session:
-        source_id = own_id(session)
-        plan_id = resolve_plan_id(session, None)
-        chosen_units = [find_unit(session, name) for name in units or ()]
-        task_ids = _scope_task_ids(session, plan_id, chosen_units, list(annexes or ()))
-        if not task_ids:
-            raise UserError("所选单位和附件范围内没有任务，未生成数据包。")
-        scope = {"units": [u.name for u in chosen_units], "annexes": sorted(annexes or []), "tasks": len(task_ids), "months": months}
-    scratch = path.with_name(path.name + ".partial")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        copy_database(ledger.path, scratch)
-        control.step(1, 4, "正在裁剪数据包……")
-        packet = open_ledger(scratch, scratch=True)
-        try:
-            with packet.Session.begin() as session:
-                _prune(session, plan_id, task_ids, first_period=shift_period(period, 1 - months))
-                packet_id = str(uuid.uuid4())
-                made = {"at": utcnow().isoformat(timespec="seconds"), "by": operator or audit.default_operator()}
-                for key, value in (
-                    (LEDGER_ID_KEY, str(uuid.uuid4())),
-                    (INFO_ID, packet_id),
-                    (INFO_SOURCE, source_id),
-                    (INFO_PERIOD, period),
-                    (INFO_SCOPE, json.dumps(scope, ensure_ascii=False)),
-                    (INFO_MADE, json.dumps(made, ensure_ascii=False)),
-                    ("setting.current_period", period),
-                ):
-                    _set_info(session, key, value)
-                control.step(2, 4, "正在记录数据包基准……")
-                base = [{"entry_uuid": e.uuid, "version": e.version, "digest": e.digest} for e in read_entries(session)]
-                if base:
-                    session.execute(insert(PacketBase), base)
-                _reseal(session)
-                control.step(3, 4, "正在压缩数据包……")
-        finally:
-            packet.close()
-        with closing(sqlite3.connect(scratch)) as conn:
-            conn.execute("PRAGMA journal_mode=DELETE")
-            conn.execute("VACUUM")
-        os.replace(scratch, path)
-    except BaseException:
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{scratch}{suffix}").unlink(missing_ok=True)
-        raise
-    control.step(4, 4, "完成")
-    return path
-
-
-def _prune(session: Session, plan_id: int, task_ids: list[int], *, first_period: str) -> None:
-    """Keep the plan's chosen tasks and their recent reports; drop what a laptop must not carry or need."""
-    keep = set(task_ids)
-    session.execute(delete(Plan).where(Plan.id != plan_id))
-    dropped = [tid for tid in session.scalars(select(Task.id).where(Task.plan_id == plan_id)) if tid not in keep]
-    for start in range(0, len(dropped), _CHUNK):
-        session.execute(delete(Task).where(Task.id.in_(dropped[start : start + _CHUNK])))
-    session.execute(delete(Annex).where(~Annex.id.in_(select(Task.annex_id))))
-    session.execute(delete(ProgressEntry).where(ProgressEntry.period < first_period))
-    session.execute(delete(Evidence).where(~Evidence.entry_uuid.in_(select(ProgressEntry.uuid))))
-    for table in (AuditLog, ProgressDraft, MergeConflict, PacketMerge, PacketSync, PacketBase):
-        session.execute(delete(table))
-    session.execute(delete(LedgerInfo).where(LedgerInfo.key.like("packet.%")))
 
 
 # --- reading a returned packet --------------------------------------------------------------------
@@ -363,13 +134,19 @@ def read_packet(path: Path, workdir: Path) -> PacketContent:
         raise _refuse(path, f"文件已损坏或不完整（{exc.__class__.__name__}）。") from exc
     try:
         with packet.Session() as session:
-            info = PacketInfo.read(session)
+            problems = storage_problems(session.connection())
+            if problems:
+                raise _refuse(path, "其中有类型不对或长度超出上限的数据，不是督办台账写出的内容。", problems)
+            try:
+                info = PacketInfo.read(session)
+            except UserError as exc:
+                raise _refuse(path, f"数据包信息有误：{exc.message}") from exc
             if info is None:
                 raise _refuse(path, "这是一个台账文件，不是外勤数据包。")
+            if info.seal.get("format") != SEAL_FORMAT:
+                raise _refuse(path, f"它由另一版本的督办台账导出（校验格式 {str(info.seal.get('format', '未知'))[:20]}，本程序为 {SEAL_FORMAT}），请用同一版本合并。")
             entries = read_entries(session)
             found = compute_seal(session, entries)
-            if info.seal.get("format") != SEAL_FORMAT:
-                raise _refuse(path, f"它由另一版本的督办台账导出（校验格式 {info.seal.get('format', '未知')}，本程序为 {SEAL_FORMAT}），请用同一版本合并。")
             if found != info.seal:
                 raise _refuse(path, "数据包内容与其校验信息不符，可能在督办台账之外被改动过或已损坏。", [_seal_difference(found, info.seal)])
             base = dict(session.execute(select(PacketBase.entry_uuid, PacketBase.digest)).all())
@@ -377,7 +154,7 @@ def read_packet(path: Path, workdir: Path) -> PacketContent:
                 {c: getattr(e, c) for c in ("uuid", "entry_uuid", "name", "size", "sha256", "data", "origin", "created_at", "deleted_at")}
                 for e in session.scalars(select(Evidence).order_by(Evidence.uuid))
             ]
-    except (SQLAlchemyError, UnicodeDecodeError, ValueError) as exc:  # damage SQLite's checks did not see
+    except (SQLAlchemyError, UnicodeDecodeError, ValueError, TypeError, OverflowError) as exc:  # damage SQLite's checks did not see
         raise _refuse(path, f"文件已损坏，无法读出其中的记录（{exc.__class__.__name__}）。") from exc
     finally:
         packet.close()
@@ -453,9 +230,15 @@ class _Merge:
     """One merge in one transaction: the ledger's side read as plain rows, each packet report placed by the rules,
     and the writes made in bulk at the end (a packet of thousands of reports must merge in a second or two)."""
 
-    def __init__(self, session: Session, content: PacketContent, report: MergeReport, operator: str | None):
-        self.session, self.content, self.report, self.operator = session, content, report, operator
+    def __init__(self, session: Session, content: PacketContent, record: PacketExport, report: MergeReport, operator: str | None, path: Path):
+        self.session, self.content, self.report, self.operator, self.path = session, content, report, operator, path
         self.packet_id = content.info.id
+        # The office's record decides what this packet may touch and what it was based on; the packet's own claims do not.
+        self.base = {u: d for u, (_version, d) in record.base.items()}
+        self.scope_tasks, self.scope_units = set(record.task_ids), set(record.unit_ids)
+        self.first_period, self.last_period = record.first_period, shift_period(record.period, FIELD_MONTHS)
+        self.deletions: list[MergeItem] = []
+        self.placed: set[str] = set()  # packet entry uuids merged or unchanged, whose evidence may come along
         self.note = f"外勤数据包 {report.packet}（{self.packet_id}）"
         self.task_ids = {(plan, code): tid for tid, code, plan in session.execute(select(Task.id, Task.code, Plan.title).join(Plan))}
         self.unit_ids = dict(session.execute(select(Unit.name, Unit.id)).all())
@@ -489,8 +272,10 @@ class _Merge:
             self.report.refused.append(item)
             return
         deleted = p.content["deleted"]
-        base = self.sync.get(p.uuid, self.content.base.get(p.uuid))
+        base = self.sync.get(p.uuid, self.base.get(p.uuid))
         row = self.by_uuid.get(p.uuid)
+        if row is not None and (row.task_id, row.unit_id, row.period) != key:
+            raise _refuse(self.path, f"其中的进展 {p.task_code} {p.unit} {p.period} 与台账中同一编号的进展不是同一任务、单位或月份：数据包在督办台账之外被改动过。")
         if row is None and (base is not None or not deleted):
             row = self.by_key.get(key)  # the office reported the same month under another uuid
         ours = ledger_digest = None
@@ -507,13 +292,21 @@ class _Merge:
                 action = "take"
             else:
                 action = "conflict"
-        if action != "unchanged" and not deleted:
-            problems = field_problems(ProgressInput(p.task_code, p.unit, p.period, p.content["status"], p.content["percent"], p.content["progress_text"]))
+        if action != "unchanged":
+            self._check_scope(p, key)
+        elif p.uuid not in self.base and not self._in_scope(key):
+            self.report.unchanged += 1
+            return  # unchanged, but not a report this packet was exported with: its evidence must not come in through it
+        if action != "unchanged":  # a deletion too: a tombstone's content is written to the office's row
+            problems = self._problems(p, key)
             if problems:
-                item.note = "；".join(problems.values())
+                item.note = "；".join(problems)
                 self.report.refused.append(item)
                 return
-        if p.digest != self.content.base.get(p.uuid) or p.uuid in self.sync:
+        self.placed.add(p.uuid)
+        if action == "take" and deleted and not ours["deleted"]:
+            self.deletions.append(item)
+        if p.digest != self.base.get(p.uuid) or p.uuid in self.sync:
             self.sync[p.uuid] = p.digest  # the packet's own base already says what is unchanged since export
         if action == "unchanged":
             self.report.unchanged += 1
@@ -526,6 +319,33 @@ class _Merge:
         else:
             self._conflict(row, ours, ledger_digest, p)
             self.report.conflicts.append(item)
+
+    def _in_scope(self, key: tuple[int, int, str]) -> bool:
+        task_id, unit_id, period = key
+        return task_id in self.scope_tasks and unit_id in self.scope_units and self.first_period <= period <= self.last_period
+
+    def _check_scope(self, p: PacketEntry, key: tuple[int, int, str]) -> None:
+        """A change outside what the office exported this packet for refuses the whole packet: it was forged."""
+        if not self._in_scope(key):
+            raise _refuse(
+                self.path,
+                f"它改动了导出范围以外的进展（{p.task_code} {p.unit} {p.period}）。"
+                f"该数据包导出时只含所选任务及其责任单位 {self.first_period} 至 {self.last_period} 的进展。",
+            )
+
+    def _problems(self, p: PacketEntry, key: tuple[int, int, str]) -> list[str]:
+        """Every rule add_progress applies to a report, applied to the packet's version of it."""
+        values = p.content
+        try:
+            entry_date = dt.date.fromisoformat(values["entry_date"])
+        except (TypeError, ValueError):
+            return [f"填报日期“{str(values['entry_date'])[:20]}”无效。"]
+        entry = ProgressInput(p.task_code, p.unit, p.period, values["status"], values["percent"], values["progress_text"],
+                              values["problems"], values["next_steps"], values["reporter"], entry_date)
+        problems = list(field_problems(entry).values())
+        task, unit = self.session.get(Task, key[0]), self.session.get(Unit, key[1])
+        problems += [p for p in (assignment_problem(self.session, task, unit), entry_date_problem(entry_date, task.plan.year)) if p]
+        return problems
 
     def _audit(self, action: str, p: PacketEntry, **values) -> None:
         self.audits.append(audit.row(action, "progress", f"{p.task_code}/{p.unit}/{p.period}", operator=self.operator, note=self.note, **values))
@@ -560,6 +380,17 @@ class _Merge:
         existing.resolved_by = existing.resolved_at = None
         self._audit("progress.merge_conflict", p, before=ledger_values, after=packet_values)
 
+    def check_evidence(self) -> None:
+        """Every attachment checked before anything is placed: safe name, hash, size, limit, and a report in this packet."""
+        in_packet = {p.uuid for p in self.content.entries}
+        problems = []
+        for e in self.content.evidence:
+            problems += evidence_problems(e["name"], e["size"], e["sha256"], e["data"])
+            if e["entry_uuid"] not in in_packet:
+                problems.append(f"证明材料 {e['name']} 所属的进展不在数据包中。")
+        if problems:
+            raise _refuse(self.path, "其中的证明材料有误：", problems[:20] + ([f"等共 {len(problems)} 处。"] if len(problems) > 20 else []))
+
     def evidence(self) -> None:
         uuids = [e["uuid"] for e in self.content.evidence]
         known = {}
@@ -567,8 +398,13 @@ class _Merge:
             known |= {row.uuid: row for row in self.session.scalars(select(Evidence).where(Evidence.uuid.in_(uuids[start : start + _CHUNK])))}
         for e in self.content.evidence:
             row = known.get(e["uuid"])
+            entry_uuid = self.uuid_map.get(e["entry_uuid"], e["entry_uuid"])
+            if row is not None and row.entry_uuid != entry_uuid:
+                raise _refuse(self.path, f"其中的证明材料 {e['name']} 与台账中同一编号的材料不属于同一条进展：数据包在督办台账之外被改动过。")
+            if e["entry_uuid"] not in self.placed:
+                continue  # its report was not merged (refused): its evidence stays out too
             if row is None and e["deleted_at"] is None:
-                self.session.add(Evidence(**(e | {"entry_uuid": self.uuid_map.get(e["entry_uuid"], e["entry_uuid"])})))
+                self.session.add(Evidence(**(e | {"entry_uuid": entry_uuid})))
                 self.report.evidence_added += 1
             elif row is not None and e["deleted_at"] is not None and row.deleted_at is None:
                 row.deleted_at = e["deleted_at"]
@@ -590,8 +426,27 @@ class _Merge:
             session.execute(update(PacketSync), moved)
 
 
-def merge_packet(ledger: Ledger, path: str | Path, *, operator: str | None = None, control: JobControl | None = None) -> MergeReport:
-    """Merge a returned packet in one transaction; a refused packet raises UserError and changes nothing."""
+class DeletionsNeedConfirmation(UserError):
+    """A packet would delete office reports: refused until the clerk confirms (allow_deletes); lists them."""
+
+    def __init__(self, path: Path, items: list[MergeItem]):
+        shown = [f"{i.task_code} {i.unit} {i.period}" for i in items[:50]] + ([f"……等共 {len(items)} 条"] if len(items) > 50 else [])
+        super().__init__(
+            f"外勤数据包 {path.name} 未合并：它会删除台账中的 {len(items)} 条进展（见下）。"
+            "确认要删除时，命令行请加 --allow-deletes 再合并，窗口中请在提示时选择“删除并合并”。台账未作改动。",
+            shown,
+        )
+        self.items = items
+
+
+def merge_packet(
+    ledger: Ledger, path: str | Path, *, operator: str | None = None, control: JobControl | None = None, allow_deletes: bool = False
+) -> MergeReport:
+    """Merge a returned packet in one transaction; a refused packet raises UserError and changes nothing.
+
+    The merge is worked out in full before anything is written; if it would delete office reports and
+    allow_deletes is not given, DeletionsNeedConfirmation lists them and nothing is written.
+    """
     control = control or JobControl()
     path = Path(path)
     with tempfile.TemporaryDirectory(prefix="duban-merge-") as workdir:
@@ -600,13 +455,19 @@ def merge_packet(ledger: Ledger, path: str | Path, *, operator: str | None = Non
     with ledger.Session.begin() as session:
         if content.info.source_ledger_id != own_id(session):
             raise _refuse(path, "它不是从本台账导出的（来自另一个台账），不能合并到这里。")
-        report = MergeReport(path.name, content.info.id, content.info.period, content.info.created.get("by", ""))
-        merge = _Merge(session, content, report, operator)
+        record = session.get(PacketExport, content.info.id)
+        if record is None:
+            raise _refuse(path, "本台账没有导出过该数据包的记录（可能由旧版本导出，或编号被改动过），请重新导出数据包。")
+        report = MergeReport(path.name, content.info.id, content.info.period, str(content.info.created.get("by", ""))[:100])
+        merge = _Merge(session, content, record, report, operator, path)
+        merge.check_evidence()
         total = len(content.entries)
         for done, entry in enumerate(content.entries):
             if done % 500 == 0:
                 control.step(done, total, f"正在合并进展 {done}/{total}……")
             merge.place(entry)
+        if merge.deletions and not allow_deletes:
+            raise DeletionsNeedConfirmation(path, merge.deletions)
         merge.evidence()
         if not report.changed:
             return report  # nothing new: the ledger stays exactly as it was

@@ -20,6 +20,9 @@ from db.vocabulary import COLLECTIVE_KIND, REPORTABLE, Role, Status
 STATUSES = tuple(s.value for s in REPORTABLE)
 ADDED, UPDATED, UNCHANGED = "added", "updated", "unchanged"
 ENTRY_FIELDS = ("status", "percent", "progress_text", "problems", "next_steps", "reporter", "entry_date")
+# The longest text each field keeps (a month's report is a few paragraphs; the reporter a name and a phone).
+TEXT_LIMITS = {"progress_text": 4000, "problems": 4000, "next_steps": 4000, "reporter": 100}
+TEXT_LABELS = {"progress_text": "进展情况", "problems": "存在问题", "next_steps": "下步计划", "reporter": "填报人"}
 
 
 @dataclass
@@ -74,9 +77,39 @@ def field_problems(entry: ProgressInput) -> dict[str, str]:
         problems["percent"] = f"进度“{entry.percent}”无效，应为 0 到 100 之间的整数。"
     elif entry.status == Status.DONE and entry.percent != 100:
         problems["percent"] = f"状态为“已完成”时进度应为 100，而不是 {entry.percent}。"
-    if not (entry.progress_text or "").strip():
+    for name, limit in TEXT_LIMITS.items():
+        value = getattr(entry, name)
+        if value is not None and not isinstance(value, str):
+            problems[name] = f"{TEXT_LABELS[name]}不是文字。"
+        elif value is not None and len(value) > limit:
+            problems[name] = f"{TEXT_LABELS[name]}有 {len(value)} 字，超过 {limit} 字上限。"
+    if "progress_text" not in problems and not (entry.progress_text or "").strip():
         problems["progress_text"] = "进展情况不能为空。"
+    if entry.entry_date is not None:
+        if not isinstance(entry.entry_date, dt.date) or isinstance(entry.entry_date, dt.datetime):
+            problems["entry_date"] = f"填报日期“{entry.entry_date!r:.40}”无效。"
+        elif entry.entry_date > dt.date.today() + dt.timedelta(days=1):
+            problems["entry_date"] = f"填报日期 {entry.entry_date.isoformat()} 晚于今天。"
     return problems
+
+
+def entry_date_problem(entry_date: dt.date | None, plan_year: int | None) -> str | None:
+    """A report's date must not fall before its plan's year (the date's own checks are in field_problems)."""
+    if isinstance(entry_date, dt.date) and plan_year and entry_date.year < plan_year:
+        return f"填报日期 {entry_date.isoformat()} 早于方案年度 {plan_year} 年。"
+    return None
+
+
+def assignment_problem(session: Session, task: Task, unit: Unit) -> str | None:
+    """Why `unit` may not report on `task` (not assigned, or a collective that reports through its members); None if it may."""
+    assigned = session.scalar(select(Assignment.id).where(Assignment.task_id == task.id, Assignment.unit_id == unit.id))
+    if assigned is None:
+        return f"单位“{unit.name}”不是任务 {task.code} 的责任单位。"
+    if unit.kind == COLLECTIVE_KIND:
+        members = "、".join(m.name for m in collective_members(session, unit))
+        who = f"其成员单位（{members}）分别报送" if members else "牵头单位或具体责任单位报送"
+        return f"“{unit.name}”是集合单位，不单独报送进展，请由{who}。"
+    return None
 
 
 def validate(entry: ProgressInput) -> list[str]:
@@ -120,13 +153,7 @@ def add_progress(session: Session, entry: ProgressInput, *, operator: str | None
     problems = validate(entry)
     task = get_task(session, entry.task_code, plan_id)
     unit = find_unit(session, entry.unit)
-    assigned = session.scalar(select(Assignment.id).where(Assignment.task_id == task.id, Assignment.unit_id == unit.id))
-    if assigned is None:
-        problems.append(f"单位“{unit.name}”不是任务 {task.code} 的责任单位。")
-    elif unit.kind == COLLECTIVE_KIND:
-        members = "、".join(m.name for m in collective_members(session, unit))
-        who = f"其成员单位（{members}）分别报送" if members else "牵头单位或具体责任单位报送"
-        problems.append(f"“{unit.name}”是集合单位，不单独报送进展，请由{who}。")
+    problems += [p for p in (assignment_problem(session, task, unit), entry_date_problem(entry.entry_date, task.plan.year)) if p]
     if problems:
         raise UserError("进展未保存：", problems)
     row = session.scalar(

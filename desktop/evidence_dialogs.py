@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QUrl
@@ -11,7 +10,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from db.engine import Ledger
 from db.errors import UserError
-from db.evidence import attach_evidence, delete_evidence, evidence_data
+from db.evidence import attach_evidence, delete_evidence, evidence_data, write_for_opening
 from db.models import Task
 from db.progress import list_progress
 
@@ -50,11 +49,13 @@ def open_evidence(parent: QWidget, ledger: Ledger, uuid: str) -> None:
     try:
         with ledger.Session() as session:
             name, data = evidence_data(session, uuid)
+        target = write_for_opening(name, data)
     except UserError as exc:
         QMessageBox.warning(parent, "无法打开证明材料", str(exc))
         return
-    target = Path(tempfile.mkdtemp(prefix="duban-evidence-")) / name
-    target.write_bytes(data)
+    except OSError as exc:
+        QMessageBox.warning(parent, "无法打开证明材料", f"无法写出临时文件：{exc.strerror or exc.__class__.__name__}。")
+        return
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
 
 

@@ -44,13 +44,24 @@ EDITABLE = ("status", "percent", "progress_text", "problems", "next_steps")
 
 def merge_packet_interactively(parent: QWidget, ledger: Ledger, operator: str, folder: Path | None = None) -> bool:
     """Ask for a returned packet, merge it in a worker, show the report; True when anything changed."""
-    from db.packets import merge_packet
+    from db.packets import DeletionsNeedConfirmation, merge_packet
 
     chosen, _ = QFileDialog.getOpenFileName(parent, "选择带回的外勤数据包", str(folder or Path.home()), "外勤数据包 (*.duban *.sqlite);;所有文件 (*)")
     if not chosen:
         return False
+
+    def merge(allow_deletes: bool):
+        return run_job(
+            parent, "正在合并外勤数据包……", lambda control: merge_packet(ledger, Path(chosen), operator=operator, control=control, allow_deletes=allow_deletes)
+        )
+
     try:
-        report = run_job(parent, "正在合并外勤数据包……", lambda control: merge_packet(ledger, Path(chosen), operator=operator, control=control))
+        try:
+            report = merge(False)
+        except DeletionsNeedConfirmation as exc:  # worked out in full, nothing written: the clerk decides, then it runs again
+            if not confirm_deletions(parent, exc):
+                return False  # the clerk chose 不合并: nothing was written
+            report = merge(True)
     except UserError as exc:
         QMessageBox.warning(parent, "数据包未合并", str(exc))
         return False
@@ -65,6 +76,16 @@ def merge_packet_interactively(parent: QWidget, ledger: Ledger, operator: str, f
     if report.conflicts:
         ConflictDialog(ledger, operator, parent).exec()
     return True
+
+
+def confirm_deletions(parent: QWidget, refusal: UserError) -> bool:
+    """Show which office reports the packet would delete; True only if the clerk chooses 删除并合并."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "数据包会删除进展", refusal.message.split("（见下）")[0] + "。", QMessageBox.StandardButton.NoButton, parent)
+    box.setDetailedText("\n".join(refusal.details))
+    confirm = box.addButton("删除并合并", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton("不合并", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    return box.clickedButton() is confirm
 
 
 def save_merge_report(parent: QWidget, ledger: Ledger, report, operator: str, suggested: Path) -> Path | None:

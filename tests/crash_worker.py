@@ -46,7 +46,7 @@ def packet_merge():
     from db.packets import merge_packet
 
     def write(ledger, source: str) -> dict:
-        return merge_packet(ledger, source, operator="crash").counts()
+        return merge_packet(ledger, source, operator="crash", allow_deletes=True).counts()
 
     return write
 

@@ -106,8 +106,12 @@ def test_merge_adds_takes_one_sided_changes_and_keeps_both_sides_of_a_conflict(l
         delete_progress(s, tasks[1], UNIT, PERIOD, operator="外勤")
     field.close()
     write(ledger, report(tasks[2], "办公室的版本", percent=55), report(tasks[3], "办公室后来改的", percent=60))
+    before = dump(ledger.path)
+    with pytest.raises(UserError, match=r"会删除台账中的 1 条进展.*--allow-deletes") as refused:
+        merge_packet(ledger, packet, operator="李四")  # a deletion of an office report needs the clerk's confirmation
+    assert refused.value.details == [f"{tasks[1]} {UNIT} {PERIOD}"] and dump(ledger.path) == before
 
-    result = merge_packet(ledger, packet, operator="李四")
+    result = merge_packet(ledger, packet, operator="李四", allow_deletes=True)
 
     assert [(i.task_code, i.period) for i in result.added] == [(tasks[7], "2022-07")]
     assert [i.task_code for i in result.updated] == [tasks[0]]
@@ -272,13 +276,13 @@ def test_an_invalid_report_in_a_sealed_packet_is_listed_as_refused_not_merged(le
     from sqlalchemy import update
 
     from db.models import ProgressEntry
-    from db.packets import _reseal
+    from db.packet_seal import reseal
 
     field = in_packet(packet)
     write(field, report(tasks[0], "外勤改过", percent=60), report(tasks[1], "外勤也改了", percent=70))
     with field.Session.begin() as s:
         s.execute(update(ProgressEntry).where(ProgressEntry.percent == 60).values(percent=130))
-        _reseal(s)
+        reseal(s)
     field.close()
     result = merge_packet(ledger, packet, operator="李四")
     [refused] = result.refused
@@ -397,7 +401,7 @@ def test_random_edits_on_both_sides_merge_deterministically_idempotently_and_los
             with sqlite3.connect(ledger.path) as src, sqlite3.connect(twin_path) as dst:
                 src.backup(dst)
 
-            result = merge_packet(ledger, path, operator="李四")
+            result = merge_packet(ledger, path, operator="李四", allow_deletes=True)
             merged = reports(ledger, unit=UNIT)
             with ledger.Session() as s:
                 conflicts = {(c.task_code, c.unit, c.period): c for c in pending_conflicts(s)}
@@ -417,13 +421,13 @@ def test_random_edits_on_both_sides_merge_deterministically_idempotently_and_los
 
             # Idempotent: merging again changes no row.
             before = dump(ledger.path)
-            merge_packet(ledger, path, operator="李四")
+            merge_packet(ledger, path, operator="李四", allow_deletes=True)
             assert dump(ledger.path) == before
 
             # Deterministic: the same merge into an identical ledger gives the same reports and conflicts.
             twin = open_ledger(twin_path)
             try:
-                twin_result = merge_packet(twin, path, operator="李四")
+                twin_result = merge_packet(twin, path, operator="李四", allow_deletes=True)
                 assert reports(twin, unit=UNIT) == merged and twin_result.counts() == result.counts()
             finally:
                 twin.close()

@@ -301,7 +301,7 @@ def cmd_packet_merge(args) -> int:
     from db.packets import merge_packet
 
     ledger = _open(args)
-    report = merge_packet(ledger, args.file, operator=args.operator)
+    report = merge_packet(ledger, args.file, operator=args.operator, allow_deletes=args.allow_deletes)
     for line in report.lines():
         print(line)
     if args.report:
@@ -489,6 +489,7 @@ def build_parser() -> argparse.ArgumentParser:
     k = ksub.add_parser("merge", help="合并带回的外勤数据包（有冲突时退出码为 1，冲突保持待处理）")
     k.add_argument("file")
     k.add_argument("--report", help="同时写出可打印的合并报告 PDF")
+    k.add_argument("--allow-deletes", action="store_true", help="允许数据包删除台账中的进展（不加时，会删除进展的数据包不合并，并列出将删除的进展）")
     k.set_defaults(func=cmd_packet_merge)
     k = ksub.add_parser("conflicts", help="列出待处理的合并冲突")
     k.add_argument("--json", action="store_true")

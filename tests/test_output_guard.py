@@ -237,7 +237,8 @@ def test_a_full_disk_while_saving_a_report_is_a_message(ledger_file, tmp_path, c
     photo.write_bytes(os.urandom(300_000))
     ledger = disk / "ledger.sqlite"
     if command == "add":
-        args = [*ADD, "--text", "满" * 40_000]
+        # Each text at its 4,000-character cap: some 36 KB, more than the room left on the disk.
+        args = [*ADD, "--text", "满" * 4_000, "--problems", "盘" * 4_000, "--next", "满" * 4_000]
         setup = _ledger_on_the_disk(ledger_file, disk)
     else:  # a report to attach to first, then the disk fills
         add = " ".join(f"'{a}'" for a in [sys.executable, "-c", RUN, str(ROOT), "--db", str(ledger), *ADD, "--text", "已填报"])

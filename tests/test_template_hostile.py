@@ -388,11 +388,6 @@ def test_an_overlong_cell_is_refused_naming_its_row_and_column(ledger, tmp_path)
 # --- the signing key stays in the office ledger -----------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="db/packets.py copies the ledger and prunes only packet.% keys, so template.secret reaches the laptop; "
-    "the allow-list packet build (issue 12, deliverable 3) fixes it: then drop this marker",
-)
 def test_a_field_packet_never_carries_the_template_signing_key(ledger, tmp_path):
     from db.models import LedgerInfo
     from db.packets import export_packet

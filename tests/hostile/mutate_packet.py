@@ -23,7 +23,7 @@ def _copy(world: sample.World, case: Path) -> Path:
 def reseal(path: Path) -> str:
     """Seal the edited packet again with the program's own compute_seal, as an attacker with the program can."""
     from db.engine import open_ledger
-    from db.packets import INFO_SEAL, compute_seal
+    from db.packet_seal import INFO_SEAL, compute_seal
 
     try:
         packet = open_ledger(path, scratch=True)

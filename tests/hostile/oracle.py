@@ -232,7 +232,8 @@ class Bench:
         ledger = open_ledger(ledger_path)
         try:
             try:
-                merge_packet(ledger, path, operator=sample.OPERATOR)
+                # The clerk confirms deletions (--allow-deletes): asking first is tested in tests/test_packet_hostile.py.
+                merge_packet(ledger, path, operator=sample.OPERATOR, allow_deletes=True)
             except UserError as exc:
                 return self._refusal(ledger_path, str(exc), [path.name, str(path)])
             except Exception as exc:  # noqa: BLE001

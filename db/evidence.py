@@ -76,14 +76,14 @@ def evidence_problems(name, size, sha256, data) -> list[str]:
     if not isinstance(name, str) or safe_evidence_name(name) != name:
         return [f"证明材料名称“{shown}”不是安全的文件名（含路径、控制字符或过长）。"]
     if not isinstance(data, bytes):
-        return [f"证明材料 {shown} 的内容不是文件数据。"]
+        return [f"证明材料“{shown}”的内容不是文件数据。"]
     problems = []
     if len(data) > MAX_EVIDENCE_BYTES:
-        problems.append(f"证明材料 {shown} 有 {len(data) / 1048576:.1f} MB，超过 {MAX_EVIDENCE_BYTES // 1048576} MB 上限。")
+        problems.append(f"证明材料“{shown}”有 {len(data) / 1048576:.1f} MB，超过 {MAX_EVIDENCE_BYTES // 1048576} MB 上限。")
     if not isinstance(size, int) or isinstance(size, bool) or size != len(data):
-        problems.append(f"证明材料 {shown} 记录的大小（{size!r:.20}）与其内容（{len(data)} 字节）不符。")
+        problems.append(f"证明材料“{shown}”记录的大小（{size!r:.20}）与其内容（{len(data)} 字节）不符。")
     if not isinstance(sha256, str) or hashlib.sha256(data).hexdigest() != sha256:
-        problems.append(f"证明材料 {shown} 的内容与其校验值不符。")
+        problems.append(f"证明材料“{shown}”的内容与其校验值不符。")
     return problems
 
 
@@ -150,7 +150,7 @@ def evidence_data(session: Session, uuid: str) -> tuple[str, bytes]:
     if row is None:
         raise UserError("没有找到该证明材料（可能已被删除）。")
     if not isinstance(row.data, bytes) or hashlib.sha256(row.data).hexdigest() != row.sha256:
-        raise UserError(f"证明材料 {safe_evidence_name(row.name)} 的内容与其校验值不符，文件可能已损坏。")
+        raise UserError(f"证明材料“{safe_evidence_name(row.name)}”的内容与其校验值不符，文件可能已损坏。")
     return row.name, row.data
 
 

@@ -158,9 +158,10 @@ def _json_object(info: dict, key: str, label: str) -> dict:
     try:
         value = json.loads(raw)
     except (ValueError, RecursionError) as exc:
-        raise UserError(f"{label}不是有效的数据（{exc.__class__.__name__}）。") from exc
+        raise UserError(f"{label}不是有效的数据。") from exc
     if not isinstance(value, dict):
-        raise UserError(f"{label}的格式不对（应为键值表，实为 {type(value).__name__}）。")
+        kinds = {list: "列表", str: "文字", int: "数字", float: "数字", bool: "真假值", type(None): "空值"}
+        raise UserError(f"{label}的格式不对（应为键值表，实为{kinds.get(type(value), '其他数据')}）。")
     return value
 
 

@@ -23,6 +23,7 @@ A change's counter (version) and the ledger that made it (changed_on) travel wit
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import sqlite3
 import tempfile
 from dataclasses import asdict, dataclass, field
@@ -35,7 +36,7 @@ from sqlalchemy.orm import Session
 from db import audit
 from db.engine import Ledger, open_ledger
 from db.errors import UserError
-from db.evidence import evidence_problems
+from db.evidence import evidence_problems, safe_evidence_name
 from db.identity import own_id
 from db.jobs import JobControl
 from db.models import (
@@ -69,6 +70,8 @@ from db.packet_seal import (
 from db.periods import shift_period
 from db.progress import ProgressInput, assignment_problem, entry_date_problem, field_problems
 from db.safety import check_file, copy_database
+
+log = logging.getLogger(__name__)
 
 __all__ = [  # the packet API, wherever each part lives
     "CONTENT", "INFO_ID", "SEAL_FORMAT", "PacketEntry", "PacketInfo", "compute_seal", "content_of", "digest", "export_packet",
@@ -131,7 +134,8 @@ def read_packet(path: Path, workdir: Path) -> PacketContent:
             raise _refuse(path, problems[0], problems[1:])
         packet = open_ledger(copy, scratch=True)  # checked and private: no lock or backups; an older revision is upgraded
     except (sqlite3.DatabaseError, SQLAlchemyError, UnicodeDecodeError) as exc:
-        raise _refuse(path, f"文件已损坏或不完整（{exc.__class__.__name__}）。") from exc
+        log.warning("packet %r unreadable: %r", str(path), exc)
+        raise _refuse(path, "文件已损坏或不完整。") from exc
     try:
         with packet.Session() as session:
             problems = storage_problems(session.connection())
@@ -155,7 +159,8 @@ def read_packet(path: Path, workdir: Path) -> PacketContent:
                 for e in session.scalars(select(Evidence).order_by(Evidence.uuid))
             ]
     except (SQLAlchemyError, UnicodeDecodeError, ValueError, TypeError, OverflowError) as exc:  # damage SQLite's checks did not see
-        raise _refuse(path, f"文件已损坏，无法读出其中的记录（{exc.__class__.__name__}）。") from exc
+        log.warning("packet %r records unreadable: %r", str(path), exc)
+        raise _refuse(path, "文件已损坏，无法读出其中的记录。") from exc
     finally:
         packet.close()
     return PacketContent(info, entries, base, evidence, found["checksum"])
@@ -275,7 +280,7 @@ class _Merge:
         base = self.sync.get(p.uuid, self.base.get(p.uuid))
         row = self.by_uuid.get(p.uuid)
         if row is not None and (row.task_id, row.unit_id, row.period) != key:
-            raise _refuse(self.path, f"其中的进展 {p.task_code} {p.unit} {p.period} 与台账中同一编号的进展不是同一任务、单位或月份：数据包在督办台账之外被改动过。")
+            raise _refuse(self.path, f"其中的进展“{p.task_code} {p.unit} {str(p.period)[:20]}”与台账中同一编号的进展不是同一任务、单位或月份：数据包在督办台账之外被改动过。")
         if row is None and (base is not None or not deleted):
             row = self.by_key.get(key)  # the office reported the same month under another uuid
         ours = ledger_digest = None
@@ -387,7 +392,7 @@ class _Merge:
         for e in self.content.evidence:
             problems += evidence_problems(e["name"], e["size"], e["sha256"], e["data"])
             if e["entry_uuid"] not in in_packet:
-                problems.append(f"证明材料 {e['name']} 所属的进展不在数据包中。")
+                problems.append(f"证明材料“{safe_evidence_name(e['name']) if isinstance(e['name'], (str, bytes)) else '（名称无效）'}”所属的进展不在数据包中。")
         if problems:
             raise _refuse(self.path, "其中的证明材料有误：", problems[:20] + ([f"等共 {len(problems)} 处。"] if len(problems) > 20 else []))
 
@@ -400,7 +405,7 @@ class _Merge:
             row = known.get(e["uuid"])
             entry_uuid = self.uuid_map.get(e["entry_uuid"], e["entry_uuid"])
             if row is not None and row.entry_uuid != entry_uuid:
-                raise _refuse(self.path, f"其中的证明材料 {e['name']} 与台账中同一编号的材料不属于同一条进展：数据包在督办台账之外被改动过。")
+                raise _refuse(self.path, f"其中的证明材料“{safe_evidence_name(e['name'])}”与台账中同一编号的材料不属于同一条进展：数据包在督办台账之外被改动过。")
             if e["entry_uuid"] not in self.placed:
                 continue  # its report was not merged (refused): its evidence stays out too
             if row is None and e["deleted_at"] is None:

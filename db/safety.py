@@ -9,6 +9,7 @@ ledger-20240105-093000-before-upgrade-0001.sqlite and ledger-20240105-093000-bef
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import re
 import shutil
@@ -22,6 +23,8 @@ from pathlib import Path
 from db.errors import UserError, known_error, shown
 from db.files import check_output, ledger_id_of
 from db.migrations import SCHEMA_HEAD
+
+log = logging.getLogger(__name__)
 
 BACKUP_KEEP = 10
 # A backup's temp file (.partial) older than this was left by a duban that was killed mid-backup.
@@ -150,10 +153,15 @@ def file_damage(path: str | os.PathLike, *, thorough: bool = False) -> list[str]
     except UnicodeDecodeError:  # SQLite's own message quoted a damaged name that is not UTF-8
         return ["SQLite 无法读取该文件（文件结构已损坏）。"]
     except sqlite3.DatabaseError as exc:
-        return [f"SQLite 无法读取该文件（{exc}）。"]
+        log.warning("SQLite cannot read %r: %s", str(path), exc)  # SQLite's English words go to the log only
+        return ["SQLite 无法读取该文件（文件结构已损坏）。"]
     except OSError as exc:
-        return [f"无法读取该文件（{exc.strerror or exc}）。"]
-    return [] if rows == ["ok"] else ["SQLite 检查发现文件已损坏。", *rows]
+        log.warning("cannot read %r: %s", str(path), exc)
+        return ["无法读取该文件（磁盘或权限问题，详见日志）。"]
+    if rows == ["ok"]:
+        return []
+    log.warning("integrity check of %r: %s", str(path), "; ".join(rows))
+    return [f"SQLite 检查发现文件已损坏（{len(rows)} 处问题，详见日志）。"]
 
 
 def known_revisions() -> set[str]:
@@ -180,7 +188,8 @@ def check_file(path: str | os.PathLike) -> list[str]:
                 return ["这不是督办台账文件（其中没有台账的数据表）。"]
             revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.DatabaseError as exc:
-        return [f"SQLite 无法读取该文件：{exc}"]
+        log.warning("SQLite cannot read the tables of %r: %s", str(path), exc)
+        return ["SQLite 无法读取该文件（文件结构已损坏）。"]
     if revision is None:
         return ["台账文件中没有数据结构版本记录。"]
     if revision[0] != SCHEMA_HEAD and revision[0] not in known_revisions():

@@ -59,6 +59,8 @@ def message_problem(message: str, names: list[str]) -> str | None:
     rest = re.sub(r"“[^”]*”", " ", rest)  # the file's own values, quoted back to the clerk
     rest = re.sub(r"[^\s（）：，。“”]*/[^\s（）：，。“”]*|[\w\[\].-]+\.(?:xml|rels)\b", " ", rest)  # paths and the xlsx's members
     rest = re.sub(r"[A-Za-z]:\\[^\s，。：；）]*", " ", rest)  # Windows paths
+    rest = re.sub(r"\\\\[^\s，。：；）]*", " ", rest)  # UNC paths
+    rest = re.sub(r"[^\s（）：，。“”]*\.[A-Za-z0-9]{1,5}\b|\b_\w+", " ", rest)  # evidence file names, and the prefix that disarms a device name
     rest = re.sub(r"\b[0-9a-fA-F][0-9a-fA-F-]{7,}", " ", rest)  # ids and digests
     rest = re.sub(r"duban(?: [a-z][a-z-]*)+|--[a-z-]+", " ", rest)  # commands to type
     words = [w for w in re.findall(r"[A-Za-z]{3,}", rest) if w.lower() not in ALLOWED_WORDS]

@@ -20,32 +20,8 @@ from tests.hostile.oracle import Bench, message_problem, packet_write_problems
 # About a minute: it runs in CI's first pass, and `-m "not slow"` leaves it out of a quick run.
 pytestmark = pytest.mark.slow
 
-# Defects of issue 12 still open on this code; the integrator removes each line once its fix is merged.
-EVIDENCE = "issue 12 §1: merge takes evidence names, sha256, sizes and orphans as the packet says"
-ENGLISH = "issue 12 §4: refusals quote English parser or SQLite text"
-RESEALED = "issue 12 §3: a re-sealed packet writes unassigned pairs, out-of-scope months, huge texts"
-XFAIL = {
-    ("crash", "xlsx_byte_flip"): "issue 12 §4: zlib.error from a damaged member crashes the import",
-    ("crash", "xlsx_deflate"): "issue 12 §4: zlib.error from a damaged member crashes the import",
-    ("crash", "xlsx_folder"): "issue 12 §4: one damaged file's zlib.error ends a folder import; the files after it are never read",
-    ("crash", "xlsx_id_sheet"): "issue 12 §3: a forged 标识 whose 计划编号 has 30 digits crashes (OverflowError in resolve_plan_id)",
-    ("crash", "packet_meta"): "issue 12 §5: packet metadata (JSON list, null) is not type-checked",
-    ("crash", "packet_rows_resealed"): "issue 12 §5: wrong types in a re-sealed packet crash the merge",
-    ("crash", "packet_rows_unsealed"): "issue 12 §5: wrong types in a packet crash the merge before the seal is checked",
-    ("bad_write", "xlsx_sheet_xml"): "issue 12 §4: rows beyond <dimension> (and renumbered rows) are silently ignored",
-    ("bad_write", "xlsx_id_sheet"): "issue 12 §3: a forged 标识 (recomputed checksum) writes another month or unit",
-    ("bad_write", "xlsx_id_swap"): "issue 12 §3: another template's 标识 writes this sheet's rows to its unit and month",
-    ("bad_write", "packet_rows_resealed"): RESEALED,
-    ("bad_write", "packet_evidence_resealed"): EVIDENCE,
-    ("bad_write", "restore_foreign"): "issue 12 §5: restore accepts another ledger or a packet",
-    ("clear", "xlsx_members"): ENGLISH,
-    ("clear", "xlsx_strings"): ENGLISH,
-    ("clear", "xlsx_sheet_xml"): ENGLISH,
-    ("clear", "packet_bytes"): ENGLISH,
-    ("clear", "packet_meta"): ENGLISH,
-    ("clear", "packet_rows_unsealed"): ENGLISH,
-    ("clear", "packet_rows_resealed"): ENGLISH,
-    ("clear", "restore_bytes"): ENGLISH,
+# Defects still open on this code, by (check, kind); each entry is removed once its fix lands.
+XFAIL: dict[tuple[str, str], str] = {  # (check, kind) → the open defect that makes it fail; none is open now
 }
 
 

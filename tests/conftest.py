@@ -70,6 +70,15 @@ def demo_year_report(demo_year_file):
 
 
 @pytest.fixture
+def ledger_file(initialised_ledger_file, tmp_path) -> Path:
+    """A private copy of an initialised ledger that nothing holds open, in a folder of its own."""
+    path = tmp_path / "office" / "ledger.sqlite"
+    path.parent.mkdir()
+    shutil.copy(initialised_ledger_file, path)
+    return path
+
+
+@pytest.fixture
 def ledger(initialised_ledger_file, tmp_path):
     """A private copy of an initialised ledger."""
     path = tmp_path / "ledger.sqlite"

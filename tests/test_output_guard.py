@@ -23,13 +23,6 @@ ROOT = Path(__file__).resolve().parents[1]
 ADD = ["progress", "add", "--task", "A03-01", "--unit", "市住建局", "--period", "2022-05", "--status", "推进中", "--percent", "40"]
 
 
-@pytest.fixture
-def ledger_file(initialised_ledger_file, tmp_path) -> Path:
-    path = tmp_path / "office" / "ledger.sqlite"
-    path.parent.mkdir()
-    shutil.copy(initialised_ledger_file, path)
-    return path
-
 
 def cli(capsys, db: Path, *args: str) -> tuple[int, str, str]:
     code = main(["--db", str(db), "--operator", "测试", *args])

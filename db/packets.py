@@ -334,7 +334,7 @@ class _Merge:
         if not self._in_scope(key):
             raise _refuse(
                 self.path,
-                f"它改动了导出范围以外的进展（{p.task_code} {p.unit} {p.period}）。"
+                f"它改动了导出范围以外的进展“{p.task_code} {p.unit} {str(p.period)[:20]}”。"
                 f"该数据包导出时只含所选任务及其责任单位 {self.first_period} 至 {self.last_period} 的进展。",
             )
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import sqlite3
 import uuid
 from contextlib import closing
@@ -20,11 +19,10 @@ from pathlib import Path
 from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
-from db import audit
+from db import audit, files
 from db.engine import Ledger, open_ledger
 from db.errors import UserError
 from db.evidence import safe_evidence_name
-from db.files import check_output
 from db.identity import LEDGER_ID_KEY, own_id
 from db.jobs import JobControl
 from db.ledger import find_unit, resolve_plan_id
@@ -112,7 +110,7 @@ def export_packet(
 ) -> Path:
     """Write a field packet for the chosen units and annexes (all tasks if neither), with `months` of history."""
     control = control or JobControl()
-    path = check_output(path)  # never over the open ledger, another ledger or a packet (db.files)
+    path = files.check_output(path)  # never over the open ledger, another ledger or a packet (db.files)
     period = check_period(period)
     if not isinstance(months, int) or not 1 <= months <= 120:
         raise UserError(f"历史月数“{months}”无效，应为 1 到 120 之间的整数。")
@@ -177,7 +175,7 @@ def export_packet(
                     base={e.uuid: [e.version, e.digest] for e in entries},
                 )
             )
-        os.replace(scratch, path)
+        files.publish([(scratch, path)])  # fsync and rename, the target guarded again
     except BaseException:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{scratch}{suffix}").unlink(missing_ok=True)

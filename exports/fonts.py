@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import io
 import hashlib
 import json
 import logging
@@ -496,13 +497,9 @@ def convert_to_truetype(face: Face, chars: set[int], target: Path) -> int:
         maxp.maxPoints, maxp.maxContours = max(maxp.maxPoints, MAXP_POINTS), max(maxp.maxContours, MAXP_CONTOURS)
         for attr in ("xMin", "yMin", "xMax", "yMax", "macStyle", "fontRevision", "created", "modified", "lowestRecPPEM"):
             setattr(font["head"], attr, getattr(source["head"], attr))
-        handle, temp = tempfile.mkstemp(prefix=".duban-", suffix=".ttf.tmp", dir=target.parent)
-        os.close(handle)
-        try:
-            builder.save(temp)
-            os.replace(temp, target)
-        finally:
-            Path(temp).unlink(missing_ok=True)
+        buffer = io.BytesIO()
+        builder.save(buffer)
+        _write_atomic(target, buffer.getvalue())
         return len(order)
     finally:
         source.close()

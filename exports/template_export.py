@@ -39,6 +39,7 @@ from db.template_import import (
     unit_tasks,
     units_with_tasks,
 )
+from db.vocabulary import REPORT_FIELDS
 from exports.xlsx_io import print_setup, put_text, row_height, text_height
 
 SHEET = "进展报送"
@@ -69,7 +70,7 @@ COLUMNS = [
 ]
 KEYS = [key for key, *_ in COLUMNS]
 HEADERS = {key: header for key, header, *_ in COLUMNS}
-REPORTED = ("status", "percent", "progress_text", "problems", "next_steps")
+REPORTED = REPORT_FIELDS
 ID_KEYS = ("格式", "格式版本", "台账标识", "计划编号", "单位", "期间", "模板编号", "导出时间", "签名")
 ID_ROW_HEADER = ("行号", "任务编号", "任务指纹", "导出时版本", "预填指纹")
 

@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh test
-export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
+# tests/conftest.py runs Qt offscreen on a 1366×768 screen unless QT_QPA_PLATFORM names another platform.
 exec "${VENV:-.venv}/bin/python" -m pytest -q "$@"

@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# GUI tests run offscreen on a 1366×768 screen, the office PCs' size, so every window is checked against it.
+OFFICE_SCREEN = Path(__file__).parent / "data" / "screen-1366x768.json"
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={OFFICE_SCREEN}"
 # Tests log into a throwaway folder, not the developer's own duban log.
 os.environ.setdefault("DUBAN_LOG_DIR", tempfile.mkdtemp(prefix="duban-test-logs-"))
 

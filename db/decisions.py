@@ -18,8 +18,40 @@ from sqlalchemy.orm import Session
 from db import audit
 from db.errors import UserError
 from db.models import Extension, Milestone, SignOff, Task
+from db.periods import chinese_date, chinese_period, period_end, period_of
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+
+
+def default_decision_date(period: str, today: dt.date) -> dt.date:
+    """The date a 销号 or 延期 is entered with: today, or the period's last day once the period is over.
+
+    The warnings of a period count only decisions dated by its end (db.warning_rules), so a clerk
+    handling December in January gets a date that counts in December.
+    """
+    return min(today, period_end(period))
+
+
+class DecisionTiming(NamedTuple):
+    """Which reporting period a decision dated `day` first counts in, said in Chinese for the dialog."""
+
+    text: str
+    late: bool  # dated after the period being handled: that period's figures do not show it
+
+
+def decision_timing(day: dt.date, period: str, what: str = "销号") -> DecisionTiming:
+    """Say plainly where a decision dated `day` counts, judged against the period being handled."""
+    end = period_end(period)
+    name = chinese_period(period)
+    if day > end:
+        return DecisionTiming(
+            f"{what}日期晚于当前报送期间{name}的最后一天（{chinese_date(end)}）：不计入{name}的统计，"
+            f"自{chinese_period(period_of(day))}起计入。如需计入{name}，请选择{chinese_date(end)}或更早的日期。",
+            True,
+        )
+    if period_of(day) < period:
+        return DecisionTiming(f"计入当前报送期间{name}的统计（自{chinese_period(period_of(day))}起各月均计入）。", False)
+    return DecisionTiming(f"计入当前报送期间{name}的统计。", False)
 
 
 @dataclass

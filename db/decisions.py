@@ -6,6 +6,7 @@ and an extension keeps the original deadline in the plan while the warnings judg
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
@@ -30,6 +31,17 @@ def default_decision_date(period: str, today: dt.date) -> dt.date:
     handling December in January gets a date that counts in December.
     """
     return min(today, period_end(period))
+
+
+def default_new_due(due: dt.date | None, approved_on: dt.date) -> dt.date:
+    """The new date an extension form offers: a month past the current due date, or past the approval if that is later.
+
+    A task overdue since June and extended in December is offered a date after December, not July.
+    """
+    base = max(due or approved_on, approved_on)
+    year, month = divmod(base.year * 12 + base.month, 12)  # the next month
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(base.day, last))
 
 
 class DecisionTiming(NamedTuple):

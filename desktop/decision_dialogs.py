@@ -45,6 +45,7 @@ from db.decisions import (
     decision_timing,
     decisions_of,
     default_decision_date,
+    default_new_due,
     extend,
     revoke_sign_off,
     sign_off,
@@ -365,12 +366,11 @@ class ExtensionDialog(FormDialog):
                 for new_due, reason, document, approved, who in facts.decisions.extensions
             ]
             add_fact(self.form, "此前延期", "\n".join(lines))
-        start = QDate(facts.due or dt.date.today()).addMonths(1)
-        self.new_due = self.form.add_field("new_due", "新的完成时限", date_edit(start.toPython()))
+        day = default_decision_date(facts.period, today or dt.date.today())
+        self.new_due = self.form.add_field("new_due", "新的完成时限", date_edit(default_new_due(facts.due, day)))
         self.reason = self.form.add_field("reason", "延期原因", text_area(3, "例如：省级系统对接推迟，需待省平台上线"))
         self.document = self.form.add_field("document", "批准文件", QLineEdit())
         self.document.setPlaceholderText("文号或名称，例如：三营商办〔2022〕12号")
-        day = default_decision_date(facts.period, today or dt.date.today())
         self.approved_on, self.timing = dated_field(self.form, "approved_on", "批准日期", day, facts.period, "批准")
         self.approved_on.setToolTip("默认：今天；当前报送期间已结束时为其最后一天，使延期计入该期间的预警")
         add_fact(self.form, "操作员", operator)

@@ -315,8 +315,13 @@ class ImportResultDialog(QDialog):
         self.model = ProblemTableModel(problems, self)
         table = QTableView()
         table.setModel(self.model)
-        table.setWordWrap(True)
-        table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        table.setWordWrap(False)  # one line a problem, elided; the whole message is its tooltip
+        table.verticalHeader().hide()
+        header = table.horizontalHeader()
+        for column in (1, 2, 3):  # 工作表, 行, 列: as wide as their contents
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        table.setColumnWidth(0, table.fontMetrics().horizontalAdvance("报送模板_市住房和城乡建设局_2022-12.xlsx") + 12)
         copy = QPushButton("复制问题清单")
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.model.as_text()))
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -327,8 +332,12 @@ class ImportResultDialog(QDialog):
         if problems:
             layout.addWidget(QLabel(f"发现 {len(problems)} 个问题或冲突（有问题的文件整份未导入，请改正后重新导入；冲突的行未写入）："))
             layout.addWidget(table, 1)
-            layout.addWidget(copy)
-        layout.addWidget(close)
+        buttons = QHBoxLayout()
+        if problems:
+            buttons.addWidget(copy)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout.addLayout(buttons)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API
         """Room for the problem table: 900×520 where the screen has it, less on a small one."""

@@ -345,3 +345,16 @@ def test_the_default_date_counts_in_the_period_the_warnings_judge(ledger):
     assert extended.due == dt.date(2023, 3, 31) and extended.colour != RED and extended.category == DueCategory.EXTENDED
     # The same decisions dated the day they were entered would not have counted in December.
     assert decisions.decision_timing(handled_on, "2022-12").late
+
+
+@pytest.mark.parametrize(
+    ("due", "approved", "expected"),
+    [
+        (dt.date(2022, 6, 30), dt.date(2022, 12, 31), dt.date(2023, 1, 31)),  # overdue since June, extended in December
+        (dt.date(2022, 12, 31), dt.date(2022, 11, 15), dt.date(2023, 1, 31)),  # extended before its due date
+        (dt.date(2023, 1, 31), dt.date(2022, 12, 31), dt.date(2023, 2, 28)),
+        (None, dt.date(2022, 12, 20), dt.date(2023, 1, 20)),
+    ],
+)
+def test_an_extension_is_offered_a_date_past_both_the_due_date_and_its_approval(due, approved, expected):
+    assert decisions.default_new_due(due, approved) == expected

@@ -14,11 +14,13 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QSizePolicy,
     QSpinBox,
@@ -270,6 +272,7 @@ class ExportDialog(QDialog):
 
 
 PROBLEM_COLUMNS = ("文件", "工作表", "行", "列", "问题")
+SUMMARY_LINES = 6  # the import result's summary shows this many lines above the problem table, and scrolls
 
 
 class ProblemTableModel(QAbstractTableModel):
@@ -309,9 +312,16 @@ class ImportResultDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("导入结果")
         self._fitted = False
-        summary = QLabel("\n".join(line for line in lines if line))
-        summary.setWordWrap(True)
-        summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # One line per imported file: thirty units' templates must not push the buttons off a 768-line screen.
+        text = [line for line in lines if line]
+        summary = QPlainTextEdit("\n".join(text))
+        summary.setReadOnly(True)
+        summary.setFrameShape(QFrame.Shape.NoFrame)
+        summary.viewport().setAutoFillBackground(False)
+        if problems:  # the table gets the room
+            shown = min(max(len(text), 1), SUMMARY_LINES)
+            summary.setFixedHeight(summary.fontMetrics().lineSpacing() * shown + 2 * int(summary.document().documentMargin()) + 4)
+        self.summary = summary
         self.model = ProblemTableModel(problems, self)
         table = QTableView()
         table.setModel(self.model)
@@ -328,7 +338,7 @@ class ImportResultDialog(QDialog):
         close.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(summary)
+        layout.addWidget(summary, 0 if problems else 1)
         if problems:
             layout.addWidget(QLabel(f"发现 {len(problems)} 个问题或冲突（有问题的文件整份未导入，请改正后重新导入；冲突的行未写入）："))
             layout.addWidget(table, 1)

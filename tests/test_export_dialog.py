@@ -135,7 +135,7 @@ def test_export_and_import_dialogs_fit_the_office_screen(qtbot, demo_ledger, tmp
     problems = [("报送模板_市财政局_2022-12.xlsx", "任务", 5 + i, "进度", "进度“150”无效，应为 0 到 100 之间的整数。") for i in range(400)]
     for dialog in (
         ExportDialog(demo_ledger, period="2022-12", units=unit_names(demo_ledger), folder=tmp_path),
-        ImportResultDialog(["市财政局：导入 12 条，问题 400 个"] * 30, problems),
+        ImportResultDialog([f"报送模板_{i:02d}.xlsx：导入 12 条" for i in range(30)], problems),  # thirty units' files
     ):
         qtbot.addWidget(dialog)
         dialog.show()
@@ -143,3 +143,4 @@ def test_export_and_import_dialogs_fit_the_office_screen(qtbot, demo_ledger, tmp
         assert fits_on_screen(dialog), (type(dialog).__name__, dialog.geometry())
         smallest = dialog.minimumSizeHint()
         assert smallest.width() <= 1280 - FRAME_ALLOWANCE[0] and smallest.height() <= 720 - FRAME_ALLOWANCE[1], type(dialog).__name__
+    assert dialog.summary.toPlainText().count("\n") == 29, "every file's line is there, scrolled"

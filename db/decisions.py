@@ -20,6 +20,7 @@ from db import audit
 from db.errors import UserError
 from db.models import Extension, Milestone, SignOff, Task
 from db.periods import chinese_date, chinese_period, period_end, period_of
+from db.warning_rules import is_closed, is_past, reference_date
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 
@@ -42,6 +43,18 @@ def default_new_due(due: dt.date | None, approved_on: dt.date) -> dt.date:
     year, month = divmod(base.year * 12 + base.month, 12)  # the next month
     last = calendar.monthrange(year, month + 1)[1]
     return dt.date(year, month + 1, min(base.day, last))
+
+
+def overdue_despite_extension(new_due: dt.date, period: str, today: dt.date) -> str:
+    """Why an extension to new_due still leaves the task 逾期 in the period handled ('' when it does not).
+
+    The warnings judge the period at its last day once it is over (db.warning_rules): a new date already
+    past then changes nothing the clerk can see.
+    """
+    reference = reference_date(period, today)
+    if not is_past(new_due, reference, is_closed(period, today)):
+        return ""
+    return f"新的完成时限 {chinese_date(new_due)} 在{chinese_period(period)}的统计中已经到期，任务仍计为逾期。"
 
 
 class DecisionTiming(NamedTuple):

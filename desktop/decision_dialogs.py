@@ -47,6 +47,7 @@ from db.decisions import (
     default_decision_date,
     default_new_due,
     extend,
+    overdue_despite_extension,
     revoke_sign_off,
     sign_off,
 )
@@ -366,8 +367,24 @@ class ExtensionDialog(FormDialog):
                 for new_due, reason, document, approved, who in facts.decisions.extensions
             ]
             add_fact(self.form, "此前延期", "\n".join(lines))
-        day = default_decision_date(facts.period, today or dt.date.today())
-        self.new_due = self.form.add_field("new_due", "新的完成时限", date_edit(default_new_due(facts.due, day)))
+        today = today or dt.date.today()
+        day = default_decision_date(facts.period, today)
+        self.new_due = date_edit(default_new_due(facts.due, day))
+        self.still_overdue = QLabel()
+        self.still_overdue.setWordWrap(True)
+        self.still_overdue.setStyleSheet(LATE_STYLE)
+        row = QWidget()
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(self.new_due, 0, Qt.AlignmentFlag.AlignTop)
+        line.addWidget(self.still_overdue, 1)
+        self.form.add_field("new_due", "新的完成时限", row)
+
+        def show_overdue(chosen: QDate) -> None:
+            self.still_overdue.setText(overdue_despite_extension(chosen.toPython(), facts.period, today))
+
+        self.new_due.dateChanged.connect(show_overdue)
+        show_overdue(self.new_due.date())
         self.reason = self.form.add_field("reason", "延期原因", text_area(3, "例如：省级系统对接推迟，需待省平台上线"))
         self.document = self.form.add_field("document", "批准文件", QLineEdit())
         self.document.setPlaceholderText("文号或名称，例如：三营商办〔2022〕12号")

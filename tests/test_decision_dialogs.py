@@ -553,3 +553,13 @@ def test_an_extension_into_a_new_month_is_offered_in_the_deadline_filter_at_once
     menu_action(window, "批准延期…").trigger()
     assert seen and seen[0].result() == QDialog.DialogCode.Accepted
     assert "2023-03" in months()
+
+
+def test_an_extension_to_a_date_already_past_says_the_task_stays_overdue(qtbot, ledger):
+    from desktop.decision_dialogs import ExtensionDialog
+
+    dialog = opened(qtbot, ExtensionDialog(ledger, task_id(ledger, RED_TASK), "李四", period="2022-12", today=dt.date(2023, 1, 12)))
+    assert dialog.new_due.date() == QDate(2023, 1, 31) and dialog.still_overdue.text() == ""
+    dialog.new_due.setDate(QDate(2022, 9, 30))
+    assert dialog.still_overdue.text() == "新的完成时限 2022年9月30日 在2022年12月的统计中已经到期，任务仍计为逾期。"
+    assert dialog.still_overdue.isVisible()

@@ -358,3 +358,14 @@ def test_the_default_date_counts_in_the_period_the_warnings_judge(ledger):
 )
 def test_an_extension_is_offered_a_date_past_both_the_due_date_and_its_approval(due, approved, expected):
     assert decisions.default_new_due(due, approved) == expected
+
+
+def test_an_extension_to_a_date_already_past_in_the_period_is_named_as_no_help():
+    handled = dt.date(2023, 1, 12)
+    assert decisions.overdue_despite_extension(dt.date(2023, 3, 31), "2022-12", handled) == ""
+    assert decisions.overdue_despite_extension(dt.date(2022, 12, 31), "2022-12", handled) == (
+        "新的完成时限 2022年12月31日 在2022年12月的统计中已经到期，任务仍计为逾期。"
+    )
+    running = dt.date(2022, 12, 20)  # the period still running: judged at today
+    assert decisions.overdue_despite_extension(dt.date(2022, 12, 31), "2022-12", running) == ""
+    assert decisions.overdue_despite_extension(dt.date(2022, 12, 19), "2022-12", running) != ""

@@ -134,7 +134,7 @@ class ExportDialog(QDialog):
         layout.addWidget(buttons)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.period.editingFinished.connect(self._period_changed)
-        self.period.textChanged.connect(self._follow_choices)
+        self.period.textChanged.connect(self._follow_choices)  # live: the suggested name follows each keystroke
         self.unit.currentTextChanged.connect(self._follow_choices)
         self._kind_changed()
         self._period_changed()
@@ -148,6 +148,10 @@ class ExportDialog(QDialog):
 
     def current_kind(self) -> ExportKind:
         return EXPORT_KINDS[self.kind.currentIndex()]
+
+    def _period_text(self) -> str:
+        """The month as the field holds it now (the one place that reads the period field)."""
+        return self.period.text().strip()
 
     def _unit_choice(self) -> str | None:
         text = self.unit.currentText().strip()
@@ -187,7 +191,7 @@ class ExportDialog(QDialog):
     def suggested_name(self) -> str:
         """The file (or folder) name for the kind, unit and period chosen right now."""
         kind = self.current_kind()
-        return kind.default_name(self.period.text().strip(), self._unit_choice() if kind.unit != "none" else None)
+        return kind.default_name(self._period_text(), self._unit_choice() if kind.unit != "none" else None)
 
     def names_itself(self) -> bool:
         """Whether 保存到 still holds the name the dialog suggested (the clerk typed or browsed to no name of their own)."""
@@ -210,7 +214,7 @@ class ExportDialog(QDialog):
     def _period_changed(self) -> None:
         """The 成文日期 follows the period: today, or the period's report deadline once that has passed."""
         try:
-            period = check_period(self.period.text())
+            period = check_period(self._period_text())
         except UserError:
             return
         self.issued.setDate(QDate(actions.issue_date(self.ledger, period)))
@@ -229,7 +233,7 @@ class ExportDialog(QDialog):
         kind = self.current_kind()
         problems = {}
         try:
-            period = check_period(self.period.text())
+            period = check_period(self._period_text())
         except UserError as exc:
             problems["period"] = exc.message
         unit = self._unit_choice() if kind.unit != "none" else None

@@ -144,3 +144,24 @@ def test_export_and_import_dialogs_fit_the_office_screen(qtbot, demo_ledger, tmp
         smallest = dialog.minimumSizeHint()
         assert smallest.width() <= 1280 - FRAME_ALLOWANCE[0] and smallest.height() <= 720 - FRAME_ALLOWANCE[1], type(dialog).__name__
     assert dialog.summary.toPlainText().count("\n") == 29, "every file's line is there, scrolled"
+
+
+def test_the_name_is_rebuilt_from_the_choices_at_the_moment_of_export(qtbot, demo_ledger, tmp_path):
+    """Even when a field changed without telling the dialog (another month widget, say), 导出 names what it writes."""
+    from desktop.export_dialogs import ExportDialog
+
+    dialog = ExportDialog(demo_ledger, period="2022-12", units=unit_names(demo_ledger), folder=tmp_path)
+    qtbot.addWidget(dialog)
+    dialog.open_after.setChecked(False)
+    dialog.kind.setCurrentIndex(kind_index(dialog, "工作台账（单个单位）"))
+    choose_unit(qtbot, dialog, UNIT)
+    dialog.period.blockSignals(True)
+    dialog.period.setText("2022-10")
+    dialog.period.blockSignals(False)
+    told: list[str] = []
+    timer = answer_message_boxes(told)
+    qtbot.mouseClick(dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(told), timeout=15000)
+    timer.stop()
+    assert dialog.written == [tmp_path / f"工作台账_{UNIT}_2022-10.xlsx"]
+    assert "统计期间：2022年10月" in load_workbook(dialog.written[0]).worksheets[0]["A3"].value

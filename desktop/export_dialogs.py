@@ -133,8 +133,8 @@ class ExportDialog(QDialog):
         layout.addWidget(self.open_after)
         layout.addWidget(buttons)
         self.kind.currentIndexChanged.connect(self._kind_changed)
-        self.period.editingFinished.connect(self._period_changed)
-        self.period.textChanged.connect(self._follow_choices)  # live: the suggested name follows each keystroke
+        self.period.textChanged.connect(self._period_changed)  # live: the 成文日期 follows each complete month typed
+        self.period.textChanged.connect(self._follow_choices)  # and the suggested name each keystroke
         self.unit.currentTextChanged.connect(self._follow_choices)
         self._kind_changed()
         self._period_changed()

@@ -1,5 +1,6 @@
 """The export dialog as a clerk uses it: choose what, for whom and which month, press 导出, open the file."""
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -80,6 +81,7 @@ def test_a_units_ledger_is_named_after_the_unit_and_month_chosen_when_exporting(
     assert dialog.target.text() == str(out / f"工作台账_{UNIT}_2022-12.xlsx"), "the suggested name follows the unit"
     type_period(qtbot, dialog, "2022-11")
     assert dialog.target.text() == str(out / f"工作台账_{UNIT}_2022-11.xlsx"), "and the month, as it is typed"
+    assert dialog.issued.date().toPython() == dt.date(2022, 12, 10), "the 成文日期 too: November's report deadline"
 
     told: list[str] = []
     timer = answer_message_boxes(told)

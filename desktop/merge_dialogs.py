@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -209,20 +210,30 @@ class ConflictDialog(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.button(QDialogButtonBox.StandardButton.Close).setText("关闭（冲突保持待处理）")
         close.rejected.connect(self.reject)
+        # The two versions and the combined one side by side, scrolling if long texts need it, so the
+        # buttons below stay on a 1366×768 (or 1280×720) screen whatever the reports say.
         lower = QWidget()
-        column = QVBoxLayout(lower)
-        column.addWidget(self.sides, 2)
-        column.addWidget(self.combined, 2)
-        column.addLayout(buttons)
+        row = QHBoxLayout(lower)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.sides, 2)
+        row.addWidget(self.combined, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(lower)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
-        split.addWidget(lower)
-        split.setSizes([160, 520])
+        split.addWidget(scroll)
+        split.setStretchFactor(1, 3)
+        split.setSizes([140, 480])
         layout = QVBoxLayout(self)
         self.heading = QLabel()
+        self.heading.setWordWrap(True)
         layout.addWidget(self.heading)
-        layout.addWidget(split)
-        layout.addWidget(close)
+        layout.addWidget(split, 1)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout.addLayout(buttons)
         self.load()
         fit_to_screen(self, 0.85, 0.92, most=(1100, 760))
 

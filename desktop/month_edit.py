@@ -11,7 +11,7 @@ from db.periods import FIRST_YEAR, LAST_YEAR, MONTH_FORMS, parse_period, shift_p
 
 FIRST, LAST = f"{FIRST_YEAR:04d}-01", f"{LAST_YEAR:04d}-12"
 MAX_TYPED = 30  # longer than any month form; a paste of a paragraph is refused, not stored
-INVALID_STYLE = "QAbstractSpinBox { border: 1px solid #c0392b; }"
+INVALID_STYLE = "color: #c0392b;"  # on the line edit only: a style sheet on the spin box itself flattens its arrows
 
 
 class MonthEdit(QAbstractSpinBox):
@@ -20,7 +20,7 @@ class MonthEdit(QAbstractSpinBox):
     Up/Down and the mouse wheel step by a month and roll over the year; PageUp/PageDown step by a year.
     Typed text is taken on Enter or when the field loses focus.  Text that is not a month leaves
     the value as it was and says so: message_changed carries the Chinese message (and '' once the
-    text is a month again), the field turns red and shows the message as a tooltip.
+    text is a month again), the text turns red and the field shows the message as a tooltip.
 
     Signals:
         period_changed: the new month as canonical "YYYY-MM", whenever the value changes.
@@ -108,7 +108,7 @@ class MonthEdit(QAbstractSpinBox):
         if message == self._message:
             return
         self._message = message
-        self.setStyleSheet(INVALID_STYLE if message else "")
+        self.lineEdit().setStyleSheet(INVALID_STYLE if message else "")
         self.setToolTip(message or self._hint)
         if message and self.isVisible():
             QToolTip.showText(self.mapToGlobal(QPoint(0, self.height())), message, self)

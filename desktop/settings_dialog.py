@@ -64,7 +64,7 @@ class SettingsDialog(FormDialog):
         self.contact_phone = documents.add_field("contact_phone", "联系电话", QLineEdit(settings.contact_phone))
         self.contact_phone.setPlaceholderText("印在成文日期下一行；联系人和电话都留空则不印")
         self.office_name.setFocus()
-        fit_to_screen(self, 0.5, 0.9, most=(820, 720))
+        fit_to_screen(self, 0.5, 0.0, most=(820, 720))  # as tall as its fields need, never taller than the screen
 
     @staticmethod
     def _spin(form, key: str, label: str, limits: tuple[int, int], value: int, *, prefix: str, suffix: str) -> QSpinBox:

@@ -152,7 +152,8 @@ class ProgressEntryDialog(QDialog):
     def _fill(self, values: dict) -> None:
         self._loading = True
         self.status.setCurrentText(values.get("status") or STATUSES[1])
-        self.percent.setValue(values.get("percent", 0))
+        percent = values.get("percent")
+        self.percent.setValue(0 if percent is None else percent)  # a draft keeps 进度 as typed, even "150"
         for name in TEXT_FIELDS:
             getattr(self, name).setPlainText(values.get(name) or "")
         self.reporter.setText(values.get("reporter") or self.operator)

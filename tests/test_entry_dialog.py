@@ -166,3 +166,17 @@ def test_the_form_services_return_plain_data(ledger):
 @pytest.mark.parametrize(("typed", "value"), [("15", 15), ("15%", 15), (" １５％ ", 15), ("0", 0), ("150", 150), ("1５0", 150), ("abc", "abc"), ("", ""), ("-5", "-5"), ("1.5", "1.5")])
 def test_typed_percent_keeps_what_is_not_a_whole_number_for_the_rules_to_refuse(typed, value):
     assert typed_percent(typed) == value
+
+
+def test_a_closed_form_keeps_150_in_its_draft_and_still_refuses_it(qtbot, ledger, dialog):
+    from desktop.entry_dialog import ProgressEntryDialog
+
+    type_text(qtbot, dialog.progress_text, "进展")
+    retype(qtbot, dialog.percent, "150")
+    dialog.reject()  # 关闭（保留草稿）
+    again = ProgressEntryDialog(ledger, task_id(ledger), period=PERIOD, operator="张三", unit=UNIT)
+    qtbot.addWidget(again)
+    assert again.percent.text() == "150" and "草稿" in again.notice.text()
+    assert again.form.error_text("percent") == "进度“150”无效，应为 0 到 100 之间的整数。"
+    again.save()
+    assert reports(ledger) == []

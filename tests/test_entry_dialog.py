@@ -176,7 +176,7 @@ def test_a_closed_form_keeps_150_in_its_draft_and_still_refuses_it(qtbot, ledger
     dialog.reject()  # 关闭（保留草稿）
     again = ProgressEntryDialog(ledger, task_id(ledger), period=PERIOD, operator="张三", unit=UNIT)
     qtbot.addWidget(again)
-    assert again.percent.text() == "150" and "草稿" in again.notice.text()
+    assert again.percent.value() == 150 and "草稿" in again.notice.text()
     assert again.form.error_text("percent") == "进度“150”无效，应为 0 到 100 之间的整数。"
     again.save()
     assert reports(ledger) == []

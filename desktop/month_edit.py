@@ -139,9 +139,19 @@ class MonthEdit(QAbstractSpinBox):
         return flags
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt API
-        """PageUp/PageDown step by a year (a spin box's big step is otherwise ten)."""
+        """PageUp/PageDown step by a year (a spin box's big step is otherwise ten).
+
+        Enter after typing takes the month and stays in the field: it is not also the dialog's 保存 or
+        确定, which would save a form the clerk only meant to move to another month.  Enter on a month
+        already taken goes on to the dialog as usual.
+        """
         if event.key() in (Qt.Key.Key_PageUp, Qt.Key.Key_PageDown) and not self.isReadOnly():
             self.stepBy(12 if event.key() == Qt.Key.Key_PageUp else -12)
+            event.accept()
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.lineEdit().text() != self.display(self._period):
+            self.commit()
+            self.lineEdit().selectAll()
             event.accept()
             return
         super().keyPressEvent(event)

@@ -180,3 +180,18 @@ def test_a_closed_form_keeps_150_in_its_draft_and_still_refuses_it(qtbot, ledger
     assert again.form.error_text("percent") == "进度“150”无效，应为 0 到 100 之间的整数。"
     again.save()
     assert reports(ledger) == []
+
+
+def test_enter_after_typing_a_month_moves_the_form_and_does_not_save_it(qtbot, ledger, dialog):
+    with ledger.Session.begin() as session:
+        add_progress(session, ProgressInput(CODE, UNIT, "2022-07", "推进中", 30, "七月进展"), operator="张三")
+    type_text(qtbot, dialog.progress_text, "六月进展")
+    retype(qtbot, dialog.period, "2022-7")
+    qtbot.keyClick(dialog.period.lineEdit(), Qt.Key.Key_Return)
+    # The form moved to July and shows its report; that Enter did not also press 保存 and close the form.
+    assert dialog.isVisible() and dialog.period.period() == "2022-07"
+    assert dialog.progress_text.toPlainText() == "七月进展"
+    assert reports(ledger) == [(UNIT, "2022-07", "推进中", 30, "七月进展")]  # June's typing waits as a draft
+    retype(qtbot, dialog.period, "2022-13")
+    qtbot.keyClick(dialog.period.lineEdit(), Qt.Key.Key_Return)
+    assert dialog.isVisible() and "月份 13 不存在" in dialog.form.error_text("period")

@@ -205,3 +205,34 @@ def test_the_dash_form_and_the_field_is_wide_enough(qtbot):
     wide = MonthEdit("2000-12")
     qtbot.addWidget(wide)
     assert wide.sizeHint().width() > wide.fontMetrics().horizontalAdvance("2000年12月")
+
+
+# ----- 设置 --------------------------------------------------------------------------------------
+
+
+def test_settings_take_a_typed_month_and_refuse_one_that_does_not_exist(qtbot, ledger):
+    from PySide6.QtWidgets import QDialog, QDialogButtonBox
+
+    from db.settings import load_settings
+    from desktop.settings_dialog import SettingsDialog
+
+    def ok(dialog):
+        qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+
+    dialog = SettingsDialog(ledger, "李四")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.period.text() == "2022年12月"  # a month, not a day calendar
+    retype(qtbot, dialog.period, "2022-13")
+    ok(dialog)
+    assert "月份 13 不存在" in dialog.error_text("current_period") and dialog.isVisible()
+    with ledger.Session() as session:
+        assert load_settings(session).current_period == "2022-12"
+    retype(qtbot, dialog.period, "2022-12")
+    qtbot.keyClick(dialog.period, Qt.Key.Key_Up)  # December rolls over to January
+    assert dialog.period.text() == "2023年01月" and dialog.error_text("current_period") == ""
+    ok(dialog)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    with ledger.Session() as session:
+        assert load_settings(session).current_period == "2023-01"

@@ -20,7 +20,6 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractButton, QDialogButtonBox, QMessageBox, QPushButton, QWidget
 
 from db.engine import Ledger, open_ledger
-from db.errors import UserError
 from db.ledger import get_task
 from db.packets import DeletionsNeedConfirmation, MergeItem, MergeReport, export_packet, merge_packet, pending_conflicts
 from db.progress import ProgressInput, add_progress

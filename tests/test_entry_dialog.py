@@ -111,7 +111,7 @@ def test_percent_stepped_with_the_keys_stays_within_0_and_100(qtbot, dialog):
     assert dialog.percent.value() == 90
 
 
-def test_a_month_typed_as_2022年7月_switches_the_form_and_saves_under_2022_07(qtbot, ledger, dialog):
+def test_a_month_typed_in_chinese_switches_the_form_and_saves_under_2022_07(qtbot, ledger, dialog):
     retype(qtbot, dialog.period, "2022年7月")
     qtbot.keyClick(dialog.period.lineEdit(), Qt.Key.Key_Tab)
     assert dialog.period.text() == "2022年07月"

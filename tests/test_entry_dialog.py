@@ -16,6 +16,7 @@ from db.drafts import list_drafts
 from db.errors import UserError
 from db.ledger import get_task
 from db.progress import ProgressInput, add_progress, entry_slot, entry_task, list_progress, typed_percent
+from tests.test_dialog_sizes import conflict_ledger_file  # noqa: F401 - the fixture: a ledger with a pending conflict
 
 pytestmark = pytest.mark.gui
 CODE, UNIT, PERIOD = "A03-01", "市住房和城乡建设局", "2022-06"
@@ -195,3 +196,35 @@ def test_enter_after_typing_a_month_moves_the_form_and_does_not_save_it(qtbot, l
     retype(qtbot, dialog.period, "2022-13")
     qtbot.keyClick(dialog.period.lineEdit(), Qt.Key.Key_Return)
     assert dialog.isVisible() and "月份 13 不存在" in dialog.form.error_text("period")
+
+
+def test_the_conflict_dialog_refuses_150_too_instead_of_saving_15(qtbot, conflict_ledger_file, tmp_path, monkeypatch):
+    """合并冲突's combined 进度 is the same field: 150 is refused by the ledger's rule, the conflict stays pending."""
+    import shutil
+
+    from PySide6.QtWidgets import QMessageBox, QPushButton
+
+    from db.engine import open_ledger
+    from db.packets import pending_conflicts
+    from desktop.merge_dialogs import ConflictDialog
+
+    path = tmp_path / "ledger.sqlite"
+    shutil.copy(conflict_ledger_file, path)
+    ledger = open_ledger(path)
+    try:
+        dialog = ConflictDialog(ledger, "张三")
+        qtbot.addWidget(dialog)
+        dialog.show()
+        warned = []
+        monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warned.append(text))
+        retype(qtbot, dialog.percent, "150")
+        assert dialog.percent.text() == "150"
+        save = next(b for b in dialog.findChildren(QPushButton) if b.text() == "保存合并后的内容")
+        qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+        assert warned and "进度“150”无效" in warned[0]
+        with ledger.Session() as session:
+            assert len(pending_conflicts(session)) == 1
+            [kept] = list_progress(session, task_code="A01-15", unit="市发展改革委", period=PERIOD)
+        assert kept.percent == 50
+    finally:
+        ledger.close()

@@ -198,7 +198,7 @@ def test_enter_after_typing_a_month_moves_the_form_and_does_not_save_it(qtbot, l
     assert dialog.isVisible() and "月份 13 不存在" in dialog.form.error_text("period")
 
 
-def test_the_conflict_dialog_refuses_150_too_instead_of_saving_15(qtbot, conflict_ledger_file, tmp_path, monkeypatch):
+def test_the_conflict_dialog_refuses_150_too_instead_of_saving_15(qtbot, request, tmp_path, monkeypatch):
     """合并冲突's combined 进度 is the same field: 150 is refused by the ledger's rule, the conflict stays pending."""
     import shutil
 
@@ -209,7 +209,7 @@ def test_the_conflict_dialog_refuses_150_too_instead_of_saving_15(qtbot, conflic
     from desktop.merge_dialogs import ConflictDialog
 
     path = tmp_path / "ledger.sqlite"
-    shutil.copy(conflict_ledger_file, path)
+    shutil.copy(request.getfixturevalue("conflict_ledger_file"), path)
     ledger = open_ledger(path)
     try:
         dialog = ConflictDialog(ledger, "张三")

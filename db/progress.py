@@ -77,6 +77,8 @@ def field_problems(entry: ProgressInput) -> dict[str, str]:
         problems["percent"] = f"进度“{entry.percent}”无效，应为 0 到 100 之间的整数。"
     elif entry.status == Status.DONE and entry.percent != 100:
         problems["percent"] = f"状态为“已完成”时进度应为 100，而不是 {entry.percent}。"
+    elif entry.status == Status.NOT_STARTED and entry.percent != 0:
+        problems["percent"] = f"状态为“未启动”时进度应为 0，而不是 {entry.percent}；已开始的工作请选“推进中”。"
     for name, limit in TEXT_LIMITS.items():
         value = getattr(entry, name)
         if value is not None and not isinstance(value, str):
@@ -354,3 +356,95 @@ def reporting_units(session: Session, task_id: int) -> list[tuple[int, str, str]
             .order_by(Assignment.position)
         )
     ]
+
+
+# ----- the entry form's services: the widget asks these, it runs no queries of its own -------------
+
+
+@dataclass
+class ReportingUnit:
+    """A unit that reports on a task, with its part in it."""
+
+    unit_id: int
+    name: str
+    role: str
+
+
+@dataclass
+class EntryTask:
+    """What the entry form shows about its task: which task, and the units that report on it."""
+
+    task_id: int
+    code: str
+    annex: int
+    label: str
+    title: str
+    units: list[ReportingUnit]
+
+
+@dataclass
+class EntrySlot:
+    """What the entry form starts from for one unit and month: a draft, else the saved report, else nothing."""
+
+    draft: dict | None = None
+    draft_saved_at: dt.datetime | None = None
+    saved: ProgressInput | None = None
+    saved_version: int | None = None
+
+
+def entry_task(session: Session, task_id: int) -> EntryTask:
+    """The task an entry form is opened on; UserError if it is gone (deleted by a correction meanwhile)."""
+    task = session.get(Task, task_id)
+    if task is None:
+        raise UserError("该任务已不在台账中（可能已被更正删除），请刷新后重试。")
+    units = [ReportingUnit(unit_id, name, role) for unit_id, name, role in reporting_units(session, task_id)]
+    return EntryTask(task_id=task.id, code=task.code, annex=task.annex.number, label=task.label, title=task.title, units=units)
+
+
+def entry_slot(session: Session, task_id: int, unit_id: int, period: str) -> EntrySlot:
+    """The draft for (task, unit, period) if one waits, and the saved report if there is one."""
+    from db.drafts import list_drafts
+
+    period = check_period(period)
+    drafts = [d for d in list_drafts(session, task_id) if d.unit_id == unit_id and d.period == period]
+    row = session.execute(
+        select(ProgressEntry, Task.code, Unit.name)
+        .join(Task, Task.id == ProgressEntry.task_id)
+        .join(Unit, Unit.id == ProgressEntry.unit_id)
+        .where(ProgressEntry.task_id == task_id, ProgressEntry.unit_id == unit_id, ProgressEntry.period == period, ProgressEntry.deleted_at.is_(None))
+    ).first()
+    slot = EntrySlot()
+    if drafts:
+        slot.draft, slot.draft_saved_at = drafts[0].fields, drafts[0].saved_at
+    if row is not None:
+        entry, code, name = row
+        slot.saved, slot.saved_version = as_input(entry, code, name), entry.version
+    return slot
+
+
+def save_entry(session: Session, entry: ProgressInput, *, task_id: int, unit_id: int, operator: str | None = None) -> str:
+    """Store the form's report and drop its draft, in the caller's transaction; ADDED, UPDATED or UNCHANGED.
+
+    Raises UserError with every problem (nothing written, the draft kept).
+    """
+    from db.drafts import discard_draft
+
+    task = session.get(Task, task_id)
+    outcome = add_progress(session, entry, operator=operator, plan_id=task.plan_id if task else None)[1]
+    discard_draft(session, task_id, unit_id, entry.period)
+    return outcome
+
+
+def typed_percent(text: str) -> int | str:
+    """A percent as a clerk types it (15, 15%, full-width １５％) as an int.
+
+    Anything else comes back as typed (stripped), so field_problems refuses it with the clerk's own
+    text in the message: 150 stays 150 and is refused, never cut to 15.
+    """
+    import unicodedata
+
+    typed = unicodedata.normalize("NFKC", (text or "")[:20]).strip()
+    number = typed.removesuffix("%").strip()
+    if number.isascii() and number.isdigit() and len(number) <= 6:
+        return int(number)
+    return typed

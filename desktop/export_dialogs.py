@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
 from db.doc_numbers import check_issue_date
 from db.engine import Ledger
 from db.errors import UserError
-from db.periods import check_period
 from desktop.decision_dialogs import date_edit
+from desktop.month_edit import MonthEdit
 from desktop.forms import FieldForm
 from desktop.jobs import run_job
 from desktop.screen import FRAME_ALLOWANCE, available_geometry, fit_to_screen
@@ -91,7 +91,7 @@ class ExportDialog(QDialog):
         self._suggested = ""  # the file name last suggested; a target with another name is the clerk's own
         self.kind = QComboBox()
         self.kind.addItems([k.label for k in EXPORT_KINDS])
-        self.period = QLineEdit(period)
+        self.period = MonthEdit(period)
         self.unit = QComboBox()
         self.unit.setEditable(True)
         self.unit.addItems([ALL_UNITS, *units])
@@ -133,8 +133,8 @@ class ExportDialog(QDialog):
         layout.addWidget(self.open_after)
         layout.addWidget(buttons)
         self.kind.currentIndexChanged.connect(self._kind_changed)
-        self.period.textChanged.connect(self._period_changed)  # live: the 成文日期 follows each complete month typed
-        self.period.textChanged.connect(self._follow_choices)  # and the suggested name each keystroke
+        self.period.period_changed.connect(self._period_changed)  # the 成文日期 follows the month
+        self.period.period_changed.connect(self._follow_choices)  # and so does the suggested name
         self.unit.currentTextChanged.connect(self._follow_choices)
         self._kind_changed()
         self._period_changed()
@@ -150,8 +150,8 @@ class ExportDialog(QDialog):
         return EXPORT_KINDS[self.kind.currentIndex()]
 
     def _period_text(self) -> str:
-        """The month as the field holds it now (the one place that reads the period field)."""
-        return self.period.text().strip()
+        """The month the field holds now, as YYYY-MM (the last valid one while typed text is not a month)."""
+        return self.period.period()
 
     def _unit_choice(self) -> str | None:
         text = self.unit.currentText().strip()
@@ -213,11 +213,7 @@ class ExportDialog(QDialog):
 
     def _period_changed(self) -> None:
         """The 成文日期 follows the period: today, or the period's report deadline once that has passed."""
-        try:
-            period = check_period(self._period_text())
-        except UserError:
-            return
-        self.issued.setDate(QDate(actions.issue_date(self.ledger, period)))
+        self.issued.setDate(QDate(actions.issue_date(self.ledger, self._period_text())))
 
     def _browse(self) -> None:
         kind = self.current_kind()
@@ -232,10 +228,10 @@ class ExportDialog(QDialog):
         """Check the choices, run the export in a worker with progress and 取消, then show (and open) the result."""
         kind = self.current_kind()
         problems = {}
-        try:
-            period = check_period(self._period_text())
-        except UserError as exc:
-            problems["period"] = exc.message
+        self.period.commit()  # a month typed but not yet confirmed with Enter counts
+        period = self._period_text()
+        if self.period.message():
+            problems["period"] = self.period.message()
         unit = self._unit_choice() if kind.unit != "none" else None
         if kind.unit == "required" and unit is None:
             problems["unit"] = "请选择单位。"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
@@ -28,7 +29,7 @@ from db.engine import Ledger
 from db.errors import UserError
 from db.progress import STATUSES
 from desktop.forms import PercentEdit
-from desktop.jobs import run_job
+from desktop.ops import report_failure, runner
 from desktop.screen import fit_to_screen
 
 FIELDS = (
@@ -46,39 +47,47 @@ MERGE_LINES_SHOWN = 12
 EDITABLE = ("status", "percent", "progress_text", "problems", "next_steps")
 
 
-def merge_packet_interactively(parent: QWidget, ledger: Ledger, operator: str, folder: Path | None = None) -> bool:
-    """Ask for a returned packet, merge it in a worker, show the report; True when anything changed."""
+def merge_packet_interactively(
+    parent: QWidget, ledger: Ledger, operator: str, folder: Path | None = None, on_merged: Callable[[], None] | None = None
+) -> None:
+    """Ask for a returned packet, merge it in the ledger worker, show the report; on_merged() once anything changed."""
     from db.packets import DeletionsNeedConfirmation, merge_packet
 
     chosen, _ = QFileDialog.getOpenFileName(parent, "选择带回的外勤数据包", str(folder or Path.home()), "外勤数据包 (*.duban *.sqlite);;所有文件 (*)")
     if not chosen:
-        return False
+        return
 
-    def merge(allow_deletes: bool):
-        return run_job(
-            parent, "正在合并外勤数据包……", lambda control: merge_packet(ledger, Path(chosen), operator=operator, control=control, allow_deletes=allow_deletes)
+    def merge(allow_deletes: bool) -> None:
+        runner().run(
+            lambda control: merge_packet(ledger, Path(chosen), operator=operator, control=control, allow_deletes=allow_deletes),
+            merged,
+            label="正在合并外勤数据包……",
+            parent=parent,
+            writes=True,
+            on_failure=failed,
+            on_cancel=lambda: QMessageBox.information(parent, "合并", "已取消，台账未改动。"),
         )
 
-    try:
-        try:
-            report = merge(False)
-        except DeletionsNeedConfirmation as exc:  # worked out in full, nothing written: the clerk decides, then it runs again
-            if not confirm_deletions(parent, exc):
-                return False  # the clerk chose 不合并: nothing was written
-            report = merge(True)
-    except UserError as exc:
-        QMessageBox.warning(parent, "数据包未合并", str(exc))
-        return False
-    if report is None:
-        QMessageBox.information(parent, "合并", "已取消，台账未改动。")
-        return False
-    shown, save = merge_result_box(parent, report)
-    shown.exec()
-    if shown.clickedButton() is save:
-        save_merge_report(parent, ledger, report, operator, Path(chosen).with_suffix(".合并报告.pdf"))
-    if report.conflicts:
-        ConflictDialog(ledger, operator, parent).exec()
-    return True
+    def failed(exc: BaseException) -> None:
+        if isinstance(exc, DeletionsNeedConfirmation):  # worked out in full, nothing written: the clerk decides, then it runs again
+            if confirm_deletions(parent, exc):
+                merge(True)
+        elif isinstance(exc, UserError):
+            QMessageBox.warning(parent, "数据包未合并", str(exc))
+        else:
+            report_failure(parent, exc)
+
+    def merged(report) -> None:
+        if on_merged is not None:
+            on_merged()
+        shown, save = merge_result_box(parent, report)
+        shown.exec()
+        if shown.clickedButton() is save:
+            save_merge_report(parent, ledger, report, operator, Path(chosen).with_suffix(".合并报告.pdf"))
+        if report.conflicts:
+            ConflictDialog(ledger, operator, parent).exec()
+
+    merge(False)
 
 
 def merge_result_box(parent: QWidget | None, report) -> tuple[QMessageBox, QPushButton]:
@@ -114,18 +123,27 @@ def confirm_deletions(parent: QWidget, refusal: UserError) -> bool:
     return box.clickedButton() is confirm
 
 
-def save_merge_report(parent: QWidget, ledger: Ledger, report, operator: str, suggested: Path) -> Path | None:
+def save_merge_report(parent: QWidget, ledger: Ledger, report, operator: str, suggested: Path) -> None:
     """Ask where, then write the printable merge report in a worker."""
     from exports.merge_report import write_merge_report
 
     target, _ = QFileDialog.getSaveFileName(parent, "保存合并报告", str(suggested), "PDF 文件 (*.pdf)")
     if not target:
-        return None
-    try:
-        return run_job(parent, "正在生成合并报告……", lambda control: write_merge_report(ledger, report, Path(target), operator=operator))
-    except UserError as exc:
-        QMessageBox.warning(parent, "合并报告未保存", str(exc))
-        return None
+        return
+
+    def failed(exc: BaseException) -> None:
+        if isinstance(exc, UserError):
+            QMessageBox.warning(parent, "合并报告未保存", str(exc))
+        else:
+            report_failure(parent, exc)
+
+    runner().run(
+        lambda control: write_merge_report(ledger, report, Path(target), operator=operator),
+        lambda _path: None,
+        label="正在生成合并报告……",
+        parent=parent,
+        on_failure=failed,
+    )
 
 
 class ConflictModel(QAbstractTableModel):

@@ -1,0 +1,351 @@
+"""The batch grid as a clerk uses it like a spreadsheet: paste blocks from WPS, confirm copies, jump to errors, fit the screen."""
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QPushButton
+
+from db.decisions import sign_off
+from db.ledger import get_task, list_units
+from db.progress import ProgressInput, batch_rows, list_progress, save_batch
+
+pytestmark = pytest.mark.gui
+
+UNIT = "市住房和城乡建设局"
+ROOT = Path(__file__).resolve().parent.parent
+# Columns of desktop.batch_dialog
+SEQ, MARK, LAST_STATUS, LAST_PERCENT, LAST_TEXT = 0, 3, 4, 5, 6
+STATUS, PERCENT, PROGRESS, PROBLEMS, NEXT, REPORTER = 7, 8, 9, 10, 11, 12
+RED = "#f8d0d0"
+
+
+def open_dialog(qtbot, ledger, unit="住建局", period="2022-06"):
+    from desktop.batch_dialog import BatchEntryDialog
+
+    with ledger.Session() as session:
+        units = [u.name for u in list_units(session)]
+    dialog = BatchEntryDialog(ledger, unit=unit, period=period, operator="李四", units=units)
+    dialog.asked = []
+    dialog.ask_unsaved = lambda: dialog.asked.append("asked") or "discard"
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    return dialog
+
+
+def focused():
+    return QApplication.focusWidget()
+
+
+def ime(widget, text):
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+def shown(dialog, row, column):
+    return dialog.model.index(row, column).data()
+
+
+def background(dialog, row, column):
+    brush = dialog.model.index(row, column).data(Qt.ItemDataRole.BackgroundRole)
+    return brush.color().name() if brush is not None else None
+
+
+def go_to(dialog, row, column):
+    dialog.view.setCurrentIndex(dialog.model.index(row, column))
+
+
+def click_cell(qtbot, dialog, row, column):
+    rect = dialog.view.visualRect(dialog.model.index(row, column))
+    qtbot.mouseClick(dialog.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def problems(dialog):
+    return [dialog.problem_list.item(i).text() for i in range(dialog.problem_list.count())]
+
+
+def saved(ledger, period="2022-06"):
+    with ledger.Session() as session:
+        return {e.task: e for e in list_progress(session, unit=UNIT, period=period)}
+
+
+def row_codes(ledger, period="2022-06"):
+    with ledger.Session() as session:
+        return [r.task_code for r in batch_rows(session, UNIT, period)]
+
+
+def seed_may(ledger, rows):
+    codes = row_codes(ledger)
+    with ledger.Session.begin() as session:
+        save_batch(
+            session,
+            [ProgressInput(codes[r], UNIT, "2022-05", "推进中", 40 + r, f"五月进展{r}", f"五月问题{r}", f"五月计划{r}") for r in rows],
+            operator="测试",
+        )
+
+
+def type_keys(qtbot, text):
+    """Typing on the keyboard: each key goes to whatever has the focus (the first one opens the cell's editor)."""
+    for char in text:
+        qtbot.keyClick(focused(), char)
+
+
+def paste_key(qtbot, widget):
+    qtbot.keyClick(widget, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+
+
+# A block as WPS and Excel put it on the clipboard: tabs between cells, CRLF between rows, a cell with a
+# line break or quote in "…" with "" for a quote.  Columns: 状态 进度 进展情况 存在问题 下步计划 填报人.
+BLOCK = (
+    '推进中\t60%\t"施工图审查系统升级：\n一期已上线，含""联审""模块"\t部分区县未接入\t7月底前接入\t张三\r\n'
+    "已完成\t100\t市政接入全部网上办理\t\t\t张三\r\n"
+    "滞后\t150\t资金未到位\t资金拨付慢\t加快拨付\t张三\r\n"
+)
+
+
+def test_pasting_a_block_from_wps_validates_every_cell_and_saves_after_the_fix(qtbot, ledger):
+    dialog = open_dialog(qtbot, ledger)
+    codes = row_codes(ledger)
+    click_cell(qtbot, dialog, 0, STATUS)
+    QApplication.clipboard().setText(BLOCK)
+    paste_key(qtbot, dialog.view)
+
+    assert [shown(dialog, 0, c) for c in range(STATUS, REPORTER + 1)] == [
+        "推进中", "60%", '施工图审查系统升级：\n一期已上线，含"联审"模块',
+        "部分区县未接入", "7月底前接入", "张三",
+    ]  # fmt: skip
+    assert [shown(dialog, 1, c) for c in (STATUS, PERCENT, PROGRESS, PROBLEMS)] == ["已完成", "100%", "市政接入全部网上办理", ""]
+    # 150 stays as pasted, marked, never cut to 15 or 100.
+    assert shown(dialog, 2, PERCENT) == "150" and background(dialog, 2, PERCENT) == RED
+    assert background(dialog, 2, STATUS) != RED
+    assert "其中 1 格不符合要求" in dialog.message.text()
+    assert problems(dialog) == [f"第 3 行（任务 {codes[2]}）进度：进度“150”无效，应为 0 到 100 之间的整数。"]
+
+    qtbot.keyClick(dialog.view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert saved(ledger) == {}
+    assert dialog.problem_list.isVisible() and "一条也不会写入" in dialog.problem_title.text()
+
+    # The error list jumps to the cell and opens it for correcting.
+    item = dialog.problem_list.item(0)
+    qtbot.mouseClick(dialog.problem_list.viewport(), Qt.MouseButton.LeftButton, pos=dialog.problem_list.visualItemRect(item).center())
+    current = dialog.view.currentIndex()
+    assert (current.row(), current.column()) == (2, PERCENT)
+    assert isinstance(focused(), QLineEdit) and focused().text() == "150"
+    qtbot.keyClicks(focused(), "90")
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    assert shown(dialog, 2, PERCENT) == "90%" and not problems(dialog)
+
+    qtbot.keyClick(dialog.view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.message.text() == "已保存：新增 3 条，更新 0 条。"
+    reports = saved(ledger)
+    assert set(reports) == set(codes[:3])
+    first, second, third = (reports[c] for c in codes[:3])
+    assert (first.status, first.percent, first.progress_text) == ("推进中", 60, '施工图审查系统升级：\n一期已上线，含"联审"模块')
+    assert (second.status, second.percent, second.problems) == ("已完成", 100, None)
+    assert (third.status, third.percent, third.next_steps) == ("滞后", 90, "加快拨付")
+    assert {r.reporter for r in reports.values()} == {"张三"}
+
+
+def test_a_block_too_big_for_the_grid_is_refused_whole(qtbot, ledger):
+    dialog = open_dialog(qtbot, ledger)
+    last = dialog.model.rowCount() - 1
+    go_to(dialog, last - 1, STATUS)
+    QApplication.clipboard().setText(BLOCK)
+    paste_key(qtbot, dialog.view)
+    assert dialog.message.text() == (
+        f"剪贴板里有 3 行 6 列，从第 {last} 行“状态”起表格只放得下 2 行 6 列，未粘贴。请检查复制的范围或粘贴的起点。"
+    )
+    assert not dialog.model.is_dirty()
+
+    go_to(dialog, 0, PERCENT)  # six columns from 进度 run past 填报人
+    paste_key(qtbot, dialog.view)
+    assert "只放得下 3 行 5 列，未粘贴" in dialog.message.text() and not dialog.model.is_dirty()
+
+
+def test_paste_skips_read_only_columns_and_one_value_fills_a_selection(qtbot, ledger):
+    dialog = open_dialog(qtbot, ledger)
+    # Copied with the template's 上期进展 column in front: that cell lands on 上月进展 and is skipped.
+    go_to(dialog, 0, LAST_TEXT)
+    QApplication.clipboard().setText("2022年5月：推进中\t推进中\t30\t本月进展\r\n")
+    paste_key(qtbot, dialog.view)
+    assert [shown(dialog, 0, c) for c in (LAST_TEXT, STATUS, PERCENT, PROGRESS)] == ["", "推进中", "30%", "本月进展"]
+    assert "1 格落在只读列上，已跳过" in dialog.message.text()
+
+    # One value into a selected column range: every selected cell takes it, each one checked.
+    click_cell(qtbot, dialog, 1, REPORTER)
+    qtbot.keyClick(dialog.view, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(dialog.view, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    QApplication.clipboard().setText("王五\r\n")
+    paste_key(qtbot, dialog.view)
+    assert [shown(dialog, r, REPORTER) for r in (1, 2, 3, 4)] == ["王五", "王五", "王五", ""]
+    assert dialog.message.text() == "已把“王五”填入选中的 3 格。"
+
+    # Ctrl+Z takes the fill back.
+    qtbot.keyClick(dialog.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert [shown(dialog, r, REPORTER) for r in (1, 2, 3)] == ["", "", ""]
+
+
+def test_typing_150_in_progress_is_refused_on_its_cell(qtbot, ledger):
+    dialog = open_dialog(qtbot, ledger)
+    codes = row_codes(ledger)
+    click_cell(qtbot, dialog, 0, PERCENT)
+    type_keys(qtbot, "150")  # typing starts the editor, as in a spreadsheet
+    assert isinstance(focused(), QLineEdit) and focused().text() == "150"
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    ime(focused(), "进展")
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    assert shown(dialog, 0, PERCENT) == "150" and background(dialog, 0, PERCENT) == RED
+    assert "进度“150”无效，应为 0 到 100 之间的整数" in dialog.model.index(0, PERCENT).data(Qt.ItemDataRole.ToolTipRole)
+    assert problems(dialog) == [f"第 1 行（任务 {codes[0]}）进度：进度“150”无效，应为 0 到 100 之间的整数。"]
+    assert dialog.save() is False and saved(ledger) == {}
+
+    # Enter on the error list (keyboard only) goes to the cell too.
+    go_to(dialog, 5, STATUS)
+    dialog.problem_list.setFocus()
+    dialog.problem_list.setCurrentRow(0)
+    qtbot.keyClick(dialog.problem_list, Qt.Key.Key_Return)
+    assert (dialog.view.currentIndex().row(), dialog.view.currentIndex().column()) == (0, PERCENT)
+    assert isinstance(focused(), QLineEdit)
+
+
+def test_signed_off_tasks_are_greyed_read_only_and_skipped(qtbot, ledger):
+    codes = row_codes(ledger)
+    seed_may(ledger, [0, 1, 2])
+    with ledger.Session.begin() as session:
+        sign_off(session, get_task(session, codes[1]), signed_on=dt.date(2022, 6, 15), operator="测试", note="已办结")
+    dialog = open_dialog(qtbot, ledger)
+
+    assert shown(dialog, 1, MARK) == "已销号"
+    assert "2022-06-15 销号" in dialog.model.index(1, MARK).data(Qt.ItemDataRole.ToolTipRole)
+    assert not dialog.model.index(1, STATUS).flags() & Qt.ItemFlag.ItemIsEditable
+    assert background(dialog, 1, STATUS) == background(dialog, 1, SEQ) == "#e4e4e4"
+    assert "已销号 1 项不需填报；需报 66 项" in dialog.summary.text()
+    assert shown(dialog, 1, LAST_STATUS) == "推进中"  # last month still shown, for reference
+
+    go_to(dialog, 0, STATUS)
+    QApplication.clipboard().setText(BLOCK.replace("150", "50"))
+    paste_key(qtbot, dialog.view)
+    assert "第 2 行任务已销号，其内容已跳过" in dialog.message.text()
+    assert shown(dialog, 1, STATUS) == "" and shown(dialog, 2, STATUS) == "滞后"
+
+    qtbot.keyClick(dialog.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)
+    assert dialog.message.text().startswith("已从上月复制 2 行")
+    assert shown(dialog, 1, STATUS) == "" and shown(dialog, 2, STATUS) == "推进中"
+
+    dialog.model.confirm(range(dialog.model.rowCount()))
+    assert dialog.save()
+    assert set(saved(ledger)) == {codes[0], codes[2]}
+
+
+def test_unchanged_copies_count_only_once_confirmed(qtbot, ledger):
+    codes = row_codes(ledger)
+    seed_may(ledger, [0, 1, 2, 3])
+    dialog = open_dialog(qtbot, ledger)
+    assert [shown(dialog, 0, c) for c in (LAST_STATUS, LAST_PERCENT, LAST_TEXT)] == ["推进中", "40%", "五月进展0"]
+    assert not dialog.model.index(0, LAST_TEXT).flags() & Qt.ItemFlag.ItemIsEditable
+
+    qtbot.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)
+    assert [shown(dialog, r, MARK) for r in range(5)] == ["沿用上月"] * 4 + [None]
+    assert background(dialog, 0, MARK) == "#ffe2b8"
+    # One row changed: it is this month's report and no longer a copy.
+    click_cell(qtbot, dialog, 0, PERCENT)
+    type_keys(qtbot, "55")
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    assert shown(dialog, 0, MARK) is None
+    assert dialog.save_button.text() == "保存 1 行（Ctrl+S）"
+
+    qtbot.keyClick(dialog.view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.message.text().startswith("已保存：新增 1 条，更新 0 条。另有 3 行与上月完全相同、尚未确认，没有保存")
+    assert set(saved(ledger)) == {codes[0]}
+    assert [shown(dialog, r, MARK) for r in range(4)] == [None, "沿用上月", "沿用上月", "沿用上月"]  # kept for confirming
+
+    # Confirm row 2 with Space on its 核对 cell, and row 3 by selecting it and pressing the button.
+    go_to(dialog, 1, MARK)
+    qtbot.keyClick(dialog.view, Qt.Key.Key_Space)
+    assert shown(dialog, 1, MARK) == "已确认"
+    assert dialog.model.index(1, MARK).data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
+    click_cell(qtbot, dialog, 2, PROGRESS)
+    qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
+    assert shown(dialog, 2, MARK) == "已确认"
+    assert dialog.confirm_button.text() == "确认沿用上月（1 行待确认）"
+    assert dialog.save()
+    assert set(saved(ledger)) == set(codes[:3])
+    assert saved(ledger)[codes[1]].progress_text == "五月进展1"
+
+    # Esc with the last copy unconfirmed asks before closing.
+    qtbot.keyClick(dialog.view, Qt.Key.Key_Escape)
+    assert dialog.asked == ["asked"] and not dialog.isVisible()
+
+
+def test_keys_enter_moves_down_tab_leaves_the_table_at_its_end(qtbot, ledger):
+    dialog = open_dialog(qtbot, ledger)
+    go_to(dialog, 3, PERCENT)
+    dialog.view.setFocus()
+    qtbot.keyClick(dialog.view, Qt.Key.Key_Return)
+    assert (dialog.view.currentIndex().row(), dialog.view.currentIndex().column()) == (4, PERCENT)
+    last = dialog.model.rowCount() - 1
+    go_to(dialog, last, REPORTER)
+    qtbot.keyClick(dialog.view, Qt.Key.Key_F2)
+    editor = focused()
+    assert isinstance(editor, QLineEdit)
+    qtbot.keyClick(editor, Qt.Key.Key_Tab)
+    assert not dialog.view.isAncestorOf(focused()) and focused() is not dialog.view
+    assert dialog.isAncestorOf(focused())
+
+
+def test_the_dialog_fits_1366x768_with_every_button_and_key_column_on_screen(qtbot, ledger):
+    from desktop.screen import available_geometry, fits_on_screen
+
+    dialog = open_dialog(qtbot, ledger)
+    assert (available_geometry(dialog).width(), available_geometry(dialog).height()) == (1366, 768)
+    assert fits_on_screen(dialog)
+    for button in dialog.findChildren(QPushButton):
+        if button.isVisible():
+            corner = button.mapTo(dialog, QPoint(button.width(), button.height()))
+            assert dialog.rect().contains(corner), button.text()
+    view = dialog.view
+    assert view.horizontalScrollBar().maximum() == 0  # no sideways scrolling
+    text_width = view.fontMetrics().horizontalAdvance
+    assert view.columnWidth(STATUS) >= text_width("持续推进")
+    assert view.columnWidth(PERCENT) >= text_width("100%")
+    for column in (PROGRESS, 1):
+        assert view.columnWidth(column) >= text_width("国") * 10
+
+
+SIZE_CHECK = """
+import json, sys
+from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import QApplication, QPushButton
+app = QApplication([])
+from db.engine import open_ledger
+from desktop.batch_dialog import BatchEntryDialog
+from desktop.screen import available_geometry, fits_on_screen
+ledger = open_ledger(sys.argv[1], read_only=True)
+dialog = BatchEntryDialog(ledger, unit="住建局", period="2022-06", operator="李四", units=[])
+dialog.show()
+app.processEvents()
+area = available_geometry(dialog)
+buttons = [b.text() for b in dialog.findChildren(QPushButton)
+           if b.isVisible() and not dialog.rect().contains(b.mapTo(dialog, QPoint(b.width(), b.height())))]
+print(json.dumps({"screen": [area.width(), area.height()], "fits": fits_on_screen(dialog), "outside": buttons,
+                  "scroll": dialog.view.horizontalScrollBar().maximum()}))
+"""
+
+
+def test_the_dialog_fits_1280x720(ledger):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM=f"offscreen:configfile={ROOT / 'tests' / 'data' / 'screen-1280x720.json'}")
+    run = subprocess.run([sys.executable, "-c", SIZE_CHECK, str(ledger.path)], env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    found = json.loads(run.stdout.strip().splitlines()[-1])
+    assert found == {"screen": [1280, 720], "fits": True, "outside": [], "scroll": 0}

@@ -712,6 +712,7 @@ class BatchEntryDialog(QDialog):
     def copy_previous(self) -> int:
         """Fill this month's empty rows from last month as a starting point; returns how many rows."""
         self.view.commit_editor()
+        self.view.setFocus()  # the button acts on the grid; the keys go back to it (Ctrl+A, typing)
         copied = self.model.copy_previous()
         if copied:
             self._say(
@@ -725,6 +726,7 @@ class BatchEntryDialog(QDialog):
     def confirm_selected(self) -> int:
         """Confirm the selected rows' unchanged copies of last month as this month's reports."""
         self.view.commit_editor()
+        self.view.setFocus()
         rows = {i.row() for i in self.view.selectionModel().selectedIndexes()} or {self.view.currentIndex().row()}
         confirmed = self.model.confirm(rows)
         pending = len(self.model.copies())

@@ -89,7 +89,7 @@ def seed_may(ledger, rows):
     with ledger.Session.begin() as session:
         save_batch(
             session,
-            [ProgressInput(codes[r], UNIT, "2022-05", "推进中", 40 + r, f"五月进展{r}", f"五月问题{r}", f"五月计划{r}") for r in rows],
+            [ProgressInput(codes[r], UNIT, "2022-05", "推进中", 40 + r % 50, f"五月进展{r}", f"五月问题{r}", f"五月计划{r}") for r in rows],
             operator="测试",
         )
 
@@ -349,3 +349,118 @@ def test_the_dialog_fits_1280x720(ledger):
     assert run.returncode == 0, run.stderr
     found = json.loads(run.stdout.strip().splitlines()[-1])
     assert found == {"screen": [1280, 720], "fits": True, "outside": [], "scroll": 0}
+
+
+def fill_unit_sheet(ledger, tmp_path, period="2022-06"):
+    """The unit's own 报送模板 for the month, filled in as the unit does, and the block of its yellow
+    columns (完成状态 … 填报人) as WPS puts it on the clipboard after Ctrl+C."""
+    from exports.template_export import FIRST_DATA_ROW, KEYS, export_templates
+    from desktop.grid import format_block
+
+    (path,) = export_templates(ledger, tmp_path, period=period, unit=UNIT)
+    book = load_workbook(path)
+    sheet = book.active
+    first = KEYS.index("status") + 1
+    rows = len(row_codes(ledger, period))
+    for offset in range(rows):
+        r = FIRST_DATA_ROW + offset
+        values = ["推进中", 30 + offset, f"六月进展{offset + 1}", f"问题{offset + 1}" if offset % 3 == 0 else None, "下月继续推进", "张三"]
+        if offset == 1:
+            values[:3] = ["已完成", 100, '一期工程"竣工"验收：\n二期已开工']
+        for shift, value in enumerate(values):
+            sheet.cell(row=r, column=first + shift, value=value)
+    block = [
+        ["" if sheet.cell(row=r, column=c).value is None else str(sheet.cell(row=r, column=c).value) for c in range(first, first + 6)]
+        for r in range(FIRST_DATA_ROW, FIRST_DATA_ROW + rows)
+    ]
+    return format_block(block)
+
+
+def test_a_units_month_pasted_from_its_own_sheet_in_ten_actions(qtbot, ledger, tmp_path):
+    """The goal of the batch grid: a unit's month, copied from the unit's sheet, in at most 10 actions."""
+    actions = []
+    codes = row_codes(ledger)
+    # In WPS, on the unit's returned sheet:
+    actions.append("WPS：单击第一项任务的“完成状态”格")
+    actions.append("WPS：Ctrl+Shift+End 选到最后一格（填报人列最后一行）")
+    actions.append("WPS：Ctrl+C")
+    QApplication.clipboard().setText(fill_unit_sheet(ledger, tmp_path))
+    actions.append("Alt+Tab 切回督办台账")
+    actions.append("Ctrl+B 打开按单位批量录入（停在另一单位）")
+    dialog = open_dialog(qtbot, ledger, unit="市发展改革委")
+    assert focused() is dialog.unit_box  # the unit comes first
+
+    actions.append("输入“住建”")
+    ime(focused(), "住建")
+    actions.append("Enter")
+    qtbot.keyClick(QApplication.activePopupWidget() or focused(), Qt.Key.Key_Return)
+    assert dialog.unit == UNIT and focused() is dialog.view
+    actions.append("Ctrl+V")
+    paste_key(qtbot, focused())
+    assert dialog.message.text() == f"已粘贴 {len(codes)} 行 6 列（{len(codes) * 6} 格）。"
+    actions.append("Ctrl+S")
+    qtbot.keyClick(focused(), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.message.text() == f"已保存：新增 {len(codes)} 条，更新 0 条。"
+    actions.append("Esc")
+    qtbot.keyClick(focused(), Qt.Key.Key_Escape)
+    assert not dialog.isVisible() and dialog.asked == []
+
+    reports = saved(ledger)
+    assert set(reports) == set(codes)
+    assert (reports[codes[1]].status, reports[codes[1]].percent) == ("已完成", 100)
+    assert reports[codes[1]].progress_text == '一期工程"竣工"验收：\n二期已开工'
+    assert (reports[codes[5]].percent, reports[codes[5]].progress_text, reports[codes[5]].reporter) == (35, "六月进展6", "张三")
+    print("\n粘贴录入一个单位的一个月：", len(actions), "步：", "；".join(f"{i}. {a}" for i, a in enumerate(actions, 1)))
+    assert len(actions) <= 10
+
+
+def test_typing_changes_over_last_month_costs_two_actions_per_changed_row(qtbot, ledger):
+    """Last month copied and confirmed, then three rows changed by hand: two actions a row beyond the typing."""
+    codes = row_codes(ledger)
+    seed_may(ledger, range(len(codes)))
+    overhead, per_row = [], {}
+    overhead.append("Ctrl+B 打开按单位批量录入（已是本单位）")
+    dialog = open_dialog(qtbot, ledger)
+    overhead.append("Enter 确认单位，进入表格")
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    assert focused() is dialog.view
+    overhead.append("单击“复制上月内容”")
+    qtbot.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)
+    overhead.append("Ctrl+A 全选")
+    qtbot.keyClick(focused(), Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    overhead.append("单击“确认沿用上月”")
+    qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
+    assert dialog.model.copies() == []
+
+    for row, percent in ((4, "65"), (10, "80"), (30, "90")):
+        steps = per_row.setdefault(row, [])
+        steps.append("单击该行“进度”格")
+        click_cell(qtbot, dialog, row, PERCENT)
+        type_keys(qtbot, percent)  # typing
+        steps.append("Tab 到“进展情况”")
+        qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+        assert isinstance(focused(), QPlainTextEdit)
+        ime(focused(), "；本月完成阶段任务")  # typing, after last month's words
+    overhead.append("Ctrl+S")
+    qtbot.keyClick(focused(), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.message.text() == f"已保存：新增 {len(codes)} 条，更新 0 条。"
+    overhead.append("Esc")
+    qtbot.keyClick(dialog.view, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
+
+    reports = saved(ledger)
+    assert len(reports) == len(codes)
+    assert (reports[codes[10]].percent, reports[codes[10]].progress_text) == (80, "五月进展10；本月完成阶段任务")
+    assert (reports[codes[11]].percent, reports[codes[11]].progress_text) == (51, "五月进展11")
+    print("\n手工录入：每个改动行", {r + 1: s for r, s in per_row.items()}, "；另有固定", len(overhead), "步：", "；".join(overhead))
+    assert all(len(steps) <= 2 for steps in per_row.values())
+
+
+def test_ctrl_v_in_the_unit_box_pastes_a_block_into_the_grid(qtbot, ledger):
+    dialog = open_dialog(qtbot, ledger)
+    assert focused() is dialog.unit_box
+    QApplication.clipboard().setText(BLOCK.replace("150", "50"))
+    paste_key(qtbot, focused())
+    assert dialog.unit == UNIT and dialog.unit_box.currentText() == UNIT
+    assert [shown(dialog, 2, c) for c in (STATUS, PERCENT)] == ["滞后", "50%"]
+    assert focused() is dialog.view

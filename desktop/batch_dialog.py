@@ -624,6 +624,7 @@ class BatchEntryDialog(QDialog):
         self.unit_box.activated.connect(self._on_unit_chosen)
         self.unit_box.lineEdit().editingFinished.connect(self._on_unit_chosen)
         self.unit_box.lineEdit().returnPressed.connect(self._on_unit_return)
+        self.unit_box.installEventFilter(self)
         self.unit_box.lineEdit().installEventFilter(self)
         self.period_edit.dateChanged.connect(self._on_period_chosen)
         self.copy_button.clicked.connect(self.copy_previous)
@@ -833,7 +834,7 @@ class BatchEntryDialog(QDialog):
     def eventFilter(self, watched, event):  # noqa: N802 - Qt API
         """Ctrl+V of a block (tabs or lines) in the unit box goes to the grid, where it belongs."""
         if (
-            watched is self.unit_box.lineEdit()
+            watched in (self.unit_box, self.unit_box.lineEdit())
             and event.type() == QEvent.Type.KeyPress
             and event.matches(QKeySequence.StandardKey.Paste)
             and any(mark in QApplication.clipboard().text() for mark in "\t\n")

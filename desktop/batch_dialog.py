@@ -54,7 +54,7 @@ EDITABLE = tuple(range(STATUS, REPORTER + 1))
 LAST_MONTH = (LAST_STATUS, LAST_PERCENT, LAST_TEXT)
 CENTRED = (SEQ, ROLE, MARK, LAST_STATUS, LAST_PERCENT, STATUS, PERCENT, REPORTER)
 # Column widths in characters: fixed ones, and the share of the rest each text column takes.
-FIXED_CHARS = {SEQ: 3.6, ROLE: 2.8, MARK: 5.2, LAST_STATUS: 4.6, LAST_PERCENT: 3.4, STATUS: 4.6, PERCENT: 3.6, REPORTER: 4.2}
+FIXED_CHARS = {SEQ: 3.6, ROLE: 2.8, MARK: 6.6, LAST_STATUS: 4.6, LAST_PERCENT: 3.4, STATUS: 4.6, PERCENT: 3.6, REPORTER: 4.2}
 TEXT_SHARES = {TITLE: 1.25, LAST_TEXT: 1.0, PROGRESS: 1.5, PROBLEMS: 1.0, NEXT: 1.0}
 MIN_TEXT_CHARS = 5
 # Per row: status, percent, progress_text, problems, next_steps, reporter; a row nobody reported is BLANK.
@@ -184,8 +184,10 @@ class BatchTableModel(QAbstractTableModel):
         return field >= 0 and self._values[row][field] != self._original[row][field]
 
     def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if not index.isValid() or self.is_signed_off(index.row()):
+        if self.is_signed_off(index.row()):
             return flags
         if index.column() in EDITABLE:
             flags |= Qt.ItemFlag.ItemIsEditable
@@ -211,7 +213,8 @@ class BatchTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row, column, task, values, last)
         if role == Qt.ItemDataRole.FontRole:
-            if self._changed_cell(row, column) or (column == MARK and (task.signed_off or self.is_copy(row))):
+            # Bold marks what the clerk changed; an untouched copy of last month is marked by its tint instead.
+            if (self._changed_cell(row, column) and not self.is_copy(row)) or (column == MARK and (task.signed_off or self.is_copy(row))):
                 font = QFont()
                 font.setBold(True)
                 return font

@@ -464,3 +464,18 @@ def test_ctrl_v_in_the_unit_box_pastes_a_block_into_the_grid(qtbot, ledger):
     assert dialog.unit == UNIT and dialog.unit_box.currentText() == UNIT
     assert [shown(dialog, 2, c) for c in (STATUS, PERCENT)] == ["滞后", "50%"]
     assert focused() is dialog.view
+
+
+def test_the_grid_model_keeps_qts_model_contract(qtmodeltester, ledger):
+    from desktop.batch_dialog import BatchTableModel
+
+    seed_may(ledger, [0, 1])
+    with ledger.Session.begin() as session:
+        sign_off(session, get_task(session, row_codes(ledger)[2]), signed_on=dt.date(2022, 6, 1), operator="测试", note="已办结")
+    with ledger.Session() as session:
+        rows = batch_rows(session, UNIT, "2022-06")[:6]
+    model = BatchTableModel()
+    model.load(rows, UNIT, "2022-06", "李四")
+    model.copy_previous()
+    model.paste(3, 7, [["滞后", "150", "进展"]])
+    qtmodeltester.check(model, force_py=True)

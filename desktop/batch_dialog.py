@@ -80,10 +80,6 @@ def _values(entry: ProgressInput | None) -> tuple:
     return (entry.status, entry.percent, entry.progress_text or "", entry.problems or "", entry.next_steps or "", entry.reporter or "")
 
 
-def _content(values) -> tuple:
-    return tuple(values[:5])
-
-
 def cell_name(row: int, column: int) -> str:
     return f"第 {row + 1} 行“{HEADERS[column].replace(chr(10), '')}”"
 
@@ -504,13 +500,6 @@ class BatchTableModel(QAbstractTableModel):
 
     def has_cell_errors(self) -> bool:
         return bool(self._cell_errors)
-
-    # The old name of mark_errors is kept for callers that mark whole rows (the first cell turns red).
-    def mark_errors(self, rows: set[int]) -> None:
-        self._save_errors = {(r, SEQ): "本行有问题" for r in rows}
-        if self._rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(HEADERS) - 1))
-        self.problems_changed.emit()
 
 
 class UnitCompleter(QCompleter):

@@ -34,10 +34,13 @@ def parse_block(text: str) -> list[list[str]]:
     if len(text) > MAX_PASTE_CHARS:
         raise UserError(f"剪贴板内容有 {len(text)} 个字符，超过 {MAX_PASTE_CHARS} 字符上限，未粘贴。")
     rows = []
-    for cells in csv.reader(io.StringIO(text, newline=""), dialect="excel-tab"):
-        rows.append(cells)
-        if len(rows) > MAX_PASTE_ROWS:
-            raise UserError(f"剪贴板内容超过 {MAX_PASTE_ROWS} 行，未粘贴。")
+    try:
+        for cells in csv.reader(io.StringIO(text, newline=""), dialect="excel-tab"):
+            rows.append(cells)
+            if len(rows) > MAX_PASTE_ROWS:
+                raise UserError(f"剪贴板内容超过 {MAX_PASTE_ROWS} 行，未粘贴。")
+    except csv.Error as exc:  # a cell over csv's field size limit (128 K characters), or a stray NUL
+        raise UserError(f"剪贴板内容无法按表格读取（{exc}），未粘贴。") from None
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()
     width = max((len(r) for r in rows), default=0)

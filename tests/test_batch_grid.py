@@ -479,3 +479,18 @@ def test_the_grid_model_keeps_qts_model_contract(qtmodeltester, ledger):
     model.copy_previous()
     model.paste(3, 7, [["滞后", "150", "进展"]])
     qtmodeltester.check(model, force_py=True)
+
+
+def test_clipboard_text_is_read_as_wps_and_excel_write_it():
+    from desktop.grid import MAX_PASTE_ROWS, format_block, parse_block
+    from db.errors import UserError
+
+    assert parse_block(BLOCK)[0][2] == '施工图审查系统升级：\n一期已上线，含"联审"模块'
+    assert parse_block("a\tb\r\n\r\n\t\r\n") == [["a", "b"]]  # trailing empty lines and columns dropped
+    assert parse_block("a\t\t\r\nb\r\n") == [["a"], ["b"]]
+    assert parse_block("“重点”项目\t60") == [["“重点”项目", "60"]]
+    rows = [["推进中", "60", "第一行\n第二行\t含制表符", '引号"'], ["", "", "", "末格"]]
+    assert parse_block(format_block(rows)) == rows
+    for hostile in ("x\n" * (MAX_PASTE_ROWS + 1), "x" * 3_000_000, '"' + "长" * 200_000 + '"'):
+        with pytest.raises(UserError, match="未粘贴"):
+            parse_block(hostile)

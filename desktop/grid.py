@@ -103,7 +103,10 @@ class ChoiceDelegate(GridDelegate):
         editor.lineEdit().selectAll()
 
     def setModelData(self, editor, model, index):  # noqa: N802
-        model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)
+        text = editor.currentText().strip()
+        # The combo box's own completion, for text an input method commits at once: 滞 → 滞后 when only one fits.
+        starting = [c for c in self.choices if c.startswith(text)] if text and text not in self.choices else []
+        model.setData(index, starting[0] if len(starting) == 1 else text, Qt.ItemDataRole.EditRole)
 
 
 class LineDelegate(GridDelegate):

@@ -494,3 +494,25 @@ def test_clipboard_text_is_read_as_wps_and_excel_write_it():
     for hostile in ("x\n" * (MAX_PASTE_ROWS + 1), "x" * 3_000_000, '"' + "长" * 200_000 + '"'):
         with pytest.raises(UserError, match="未粘贴"):
             parse_block(hostile)
+
+
+def type_chinese(widget, pinyin, text):
+    """An input method at work: a pre-edit of pinyin (which opens the cell's editor), then the committed words."""
+    QApplication.sendEvent(widget, QInputMethodEvent(pinyin, []))
+    ime(focused(), text)
+
+
+def test_a_status_typed_with_an_input_method_completes_or_is_marked(qtbot, ledger):
+    dialog = open_dialog(qtbot, ledger)
+    click_cell(qtbot, dialog, 0, STATUS)
+    type_chinese(dialog.view, "zhi", "滞")
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    assert shown(dialog, 0, STATUS) == "滞后"  # the only status starting with 滞
+    type_chinese(focused(), "liushi", "六十")
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    assert shown(dialog, 0, PERCENT) == "六十" and background(dialog, 0, PERCENT) == RED
+    click_cell(qtbot, dialog, 1, STATUS)
+    type_chinese(dialog.view, "wan", "完成")
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    assert shown(dialog, 1, STATUS) == "完成" and background(dialog, 1, STATUS) == RED
+    assert len(problems(dialog)) == 2

@@ -11,13 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import audit
+from db.answerable import collective_members
 from db.errors import UserError
 from db.identity import own_id
 from db.ledger import find_unit, get_task, resolve_plan_id
-from db.periods import check_period, period_end, shift_period
 from db.models import Annex, Assignment, ProgressEntry, SignOff, Task, Unit, utcnow
-from db.answerable import collective_members
-from db.vocabulary import COLLECTIVE_KIND, REPORTABLE, Role, Status
+from db.periods import check_period, period_end, shift_period
+from db.vocabulary import COLLECTIVE_KIND, REPORTABLE, Status
 
 STATUSES = tuple(s.value for s in REPORTABLE)
 ADDED, UPDATED, UNCHANGED = "added", "updated", "unchanged"

@@ -98,8 +98,8 @@ def test_grid_lists_the_units_tasks_in_the_plans_order(qtbot, ledger):
 
     (The grid used to list lead tasks first; it follows the template now so that pasting works.)
     """
-    from db.template_import import unit_tasks
     from db.ledger import find_unit, resolve_plan_id
+    from db.template_import import unit_tasks
 
     dialog = open_dialog(qtbot, ledger, unit="住建局")
     model = dialog.model
@@ -201,7 +201,8 @@ def test_copy_last_month_fills_only_the_empty_rows(qtbot, ledger):
     assert dialog.message.text().startswith("已从上月复制 1 行")
     assert [shown(dialog, 0, c) for c in range(STATUS, NEXT + 1)] == ["推进中", "40%", "五月进展0", "五月问题", "五月计划"]
     assert shown(dialog, 0, 3) == "沿用上月"  # an untouched copy is flagged until confirmed
-    assert dialog.model.index(0, PROGRESS).data(Qt.ItemDataRole.FontRole).bold()
+    # Tinted orange, not bold: bold is for what the clerk changed (it used to be bold before copies needed confirming).
+    assert dialog.model.index(0, PROGRESS).data(Qt.ItemDataRole.BackgroundRole).color().name() == "#ffe2b8"
     assert [shown(dialog, 1, c) for c in (STATUS, PERCENT, PROGRESS)] == ["滞后", "45%", "六月已报"]
     assert [shown(dialog, 2, c) for c in (STATUS, PROGRESS, PROBLEMS)] == ["", "本月新写", ""]
     assert [shown(dialog, 3, c) for c in range(STATUS, NEXT + 1)] == ["", "", "", "", ""]

@@ -354,8 +354,8 @@ def test_the_dialog_fits_1280x720(ledger):
 def fill_unit_sheet(ledger, tmp_path, period="2022-06"):
     """The unit's own 报送模板 for the month, filled in as the unit does, and the block of its yellow
     columns (完成状态 … 填报人) as WPS puts it on the clipboard after Ctrl+C."""
-    from exports.template_export import FIRST_DATA_ROW, KEYS, export_templates
     from desktop.grid import format_block
+    from exports.template_export import FIRST_DATA_ROW, KEYS, export_templates
 
     (path,) = export_templates(ledger, tmp_path, period=period, unit=UNIT)
     book = load_workbook(path)
@@ -482,8 +482,8 @@ def test_the_grid_model_keeps_qts_model_contract(qtmodeltester, ledger):
 
 
 def test_clipboard_text_is_read_as_wps_and_excel_write_it():
-    from desktop.grid import MAX_PASTE_ROWS, format_block, parse_block
     from db.errors import UserError
+    from desktop.grid import MAX_PASTE_ROWS, format_block, parse_block
 
     assert parse_block(BLOCK)[0][2] == '施工图审查系统升级：\n一期已上线，含"联审"模块'
     assert parse_block("a\tb\r\n\r\n\t\r\n") == [["a", "b"]]  # trailing empty lines and columns dropped

@@ -107,10 +107,12 @@ class BatchTableModel(QAbstractTableModel):
         self._save_errors: dict[tuple[int, int], str] = {}  # problems the last save found
         self._confirmed: set[int] = set()
         self._undo: list[tuple] = []
+        self._copy_cache: dict[int, bool] = {}
 
     def load(self, rows: list[BatchRow], unit: str, period: str, operator: str = "") -> None:
         self.beginResetModel()
         self.unit, self.period, self.operator, self._rows = unit, period, operator, rows
+        self._copy_cache = {}
         self._original = [_values(r.current) for r in rows]
         self._values = [list(v) for v in self._original]
         self._cell_errors, self._save_errors, self._confirmed, self._undo = {}, {}, set(), []
@@ -164,10 +166,15 @@ class BatchTableModel(QAbstractTableModel):
 
     def is_copy(self, row: int) -> bool:
         """The row repeats last month's report word for word and is not yet this month's (db rule)."""
-        task = self._rows[row]
-        if task.signed_off is not None or tuple(self._values[row]) == self._original[row] or self._row_has_cell_error(row):
-            return False
-        return repeats_last_month(self._input(row), task.previous, task.current)
+        if row not in self._copy_cache:  # asked for every cell painted: worked out once per change
+            task = self._rows[row]
+            self._copy_cache[row] = (
+                task.signed_off is None
+                and tuple(self._values[row]) != self._original[row]
+                and not self._row_has_cell_error(row)
+                and repeats_last_month(self._input(row), task.previous, task.current)
+            )
+        return self._copy_cache[row]
 
     def is_confirmed(self, row: int) -> bool:
         return row in self._confirmed and self.is_copy(row)
@@ -312,15 +319,21 @@ class BatchTableModel(QAbstractTableModel):
             return True
         if role != Qt.ItemDataRole.EditRole or column not in EDITABLE:
             return False
-        self._put(row, column, value)
-        self._row_changed(row)
+        self._remember()
+        if self._put(row, column, value):
+            self._row_changed(row)
+        else:
+            self._undo.pop()  # leaving a cell as it was is nothing to undo
         return True
 
-    def _put(self, row: int, column: int, value) -> None:
-        """Store one cell's value as parsed by the ledger's rules, or as typed with the rules' objection."""
-        values = self._values[row]
+    def _put(self, row: int, column: int, value) -> bool:
+        """Store one cell's value as parsed by the ledger's rules, or as typed with the rules' objection.
+
+        Returns whether anything changed: walking through a cell and leaving it as it was keeps the
+        row's confirmation and its marks.
+        """
         text = "" if value is None else str(value)
-        self._cell_errors.pop((row, column), None)
+        error = None
         try:
             if column == STATUS:
                 parsed = status_from_text(text)
@@ -329,13 +342,22 @@ class BatchTableModel(QAbstractTableModel):
             else:
                 parsed = text.strip()
         except UserError as exc:
-            parsed = text.strip()
-            self._cell_errors[(row, column)] = exc.message
+            parsed, error = text.strip(), exc.message
+        values = list(self._values[row])
         values[column - FIRST_EDITABLE] = parsed
         self._normalise(values)
+        if values == self._values[row] and error == self._cell_errors.get((row, column)):
+            return False
+        self._values[row] = values
+        self._copy_cache.pop(row, None)
+        if error is None:
+            self._cell_errors.pop((row, column), None)
+        else:
+            self._cell_errors[(row, column)] = error
         self._confirmed.discard(row)
         for key in [k for k in self._save_errors if k[0] == row]:
             del self._save_errors[key]
+        return True
 
     def _row_changed(self, row: int) -> None:
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
@@ -430,6 +452,7 @@ class BatchTableModel(QAbstractTableModel):
         ]
         if picked:
             self._remember()
+            self._copy_cache = {}
             for r in picked:
                 self._values[r] = [*_values(self._rows[r].previous)[:5], ""]
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(HEADERS) - 1))
@@ -438,6 +461,7 @@ class BatchTableModel(QAbstractTableModel):
 
     def restore(self, values_by_code: dict[str, list]) -> None:
         """Put rows' unsaved values back after a reload (the copies a save left for confirmation)."""
+        self._copy_cache = {}
         for r, task in enumerate(self._rows):
             if task.task_code in values_by_code and task.signed_off is None:
                 self._values[r] = list(values_by_code[task.task_code])
@@ -454,6 +478,7 @@ class BatchTableModel(QAbstractTableModel):
         if not self._undo:
             return False
         self._values, self._cell_errors, self._save_errors, self._confirmed = self._undo.pop()
+        self._copy_cache = {}
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(HEADERS) - 1))
         self.problems_changed.emit()

@@ -516,3 +516,27 @@ def test_a_status_typed_with_an_input_method_completes_or_is_marked(qtbot, ledge
     qtbot.keyClick(focused(), Qt.Key.Key_Return)
     assert shown(dialog, 1, STATUS) == "完成" and background(dialog, 1, STATUS) == RED
     assert len(problems(dialog)) == 2
+
+
+def test_walking_through_a_confirmed_copy_keeps_it_confirmed_and_ctrl_z_undoes_typing(qtbot, ledger):
+    seed_may(ledger, [0])
+    dialog = open_dialog(qtbot, ledger)
+    dialog.copy_previous()
+    go_to(dialog, 0, MARK)
+    qtbot.keyClick(dialog.view, Qt.Key.Key_Space)
+    assert shown(dialog, 0, MARK) == "已确认"
+    go_to(dialog, 0, STATUS)
+    qtbot.keyClick(dialog.view, Qt.Key.Key_F2)
+    for _ in range(6):  # Tab through every cell of the row without changing any
+        qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    assert dialog.view.currentIndex().row() == 1
+    assert shown(dialog, 0, MARK) == "已确认"
+
+    qtbot.keyClick(focused(), Qt.Key.Key_Escape)
+    go_to(dialog, 0, PERCENT)
+    type_keys(qtbot, "70")
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    assert shown(dialog, 0, PERCENT) == "70%" and shown(dialog, 0, MARK) is None
+    qtbot.keyClick(focused(), Qt.Key.Key_Escape)  # Enter opened the cell below; leave it
+    qtbot.keyClick(dialog.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert shown(dialog, 0, PERCENT) == "40%" and shown(dialog, 0, MARK) == "已确认"

@@ -576,7 +576,7 @@ class BatchEntryDialog(QDialog):
         self.summary.setWordWrap(True)
         self.hint = QLabel(
             "从 WPS/Excel 复制整块（如报送模板的黄底列）后点“状态”格按 Ctrl+V 粘贴；Tab 右移，Enter 下移，"
-            "F2 或直接打字编辑，Shift+Enter 换行，Delete 清空，Ctrl+Z 撤销粘贴，Ctrl+S 保存，Esc 关闭。"
+            "F2 或直接打字编辑，Shift+Enter 换行，Delete 清空，Ctrl+Z 撤销，Ctrl+S 保存，Esc 关闭。"
             "黄底为改动，橙色“沿用上月”需确认，灰色为上月内容和已销号任务（只读），红色为错误。"
         )
         self.hint.setStyleSheet(HINT_STYLE)

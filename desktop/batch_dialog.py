@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
     QCompleter,
-    QDateEdit,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -39,6 +38,7 @@ from db.progress import (
     save_batch,
     status_from_text,
 )
+from desktop.month_edit import MonthEdit
 from desktop.grid import ChoiceDelegate, LineDelegate, SpreadsheetView, TextDelegate, parse_block
 from desktop.screen import fit_to_screen, is_small_screen
 
@@ -561,10 +561,7 @@ class BatchEntryDialog(QDialog):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.unit_box.setCompleter(completer)
-        self.period_edit = QDateEdit()
-        self.period_edit.setDisplayFormat("yyyy-MM")
-        self.period_edit.setKeyboardTracking(False)
-        self.period_edit.setDateRange(QDate(2000, 1, 1), QDate(2100, 12, 31))
+        self.period_edit = MonthEdit(period)
         self.copy_button = QPushButton("复制上月内容")
         self.copy_button.setToolTip(
             "把上月的状态、进度和文字填入本月尚未填写的行，作为修改的起点；已填写的行和已销号的任务不动。\n"
@@ -643,7 +640,7 @@ class BatchEntryDialog(QDialog):
         self.unit_box.lineEdit().returnPressed.connect(self._on_unit_return)
         self.unit_box.installEventFilter(self)
         self.unit_box.lineEdit().installEventFilter(self)
-        self.period_edit.dateChanged.connect(self._on_period_chosen)
+        self.period_edit.period_changed.connect(self._on_period_chosen)
         self.copy_button.clicked.connect(self.copy_previous)
         self.confirm_button.clicked.connect(self.confirm_selected)
         self.save_button.clicked.connect(self.save)
@@ -890,8 +887,8 @@ class BatchEntryDialog(QDialog):
         completer.popup().hide()
         self._switch(unit, self.period)
 
-    def _on_period_chosen(self, date: QDate) -> None:
-        self._switch(self.unit, date.toString("yyyy-MM"))
+    def _on_period_chosen(self, period: str) -> None:
+        self._switch(self.unit, period)
 
     def _switch(self, unit: str, period: str) -> None:
         if (unit, period) == (self.unit, self.period):
@@ -911,7 +908,7 @@ class BatchEntryDialog(QDialog):
             self.unit_box.setCurrentIndex(index)
         else:
             self.unit_box.setEditText(self.unit)
-        self.period_edit.setDate(QDate(int(self.period[:4]), int(self.period[5:7]), 1))
+        self.period_edit.set_period(self.period)
         for widget in (self.unit_box, self.period_edit):
             widget.blockSignals(False)
 

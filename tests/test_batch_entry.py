@@ -244,12 +244,12 @@ def test_unsaved_edits_are_kept_or_discarded_on_request(qtbot, ledger, monkeypat
     monkeypatch.setattr(dialog, "ask_unsaved", lambda: answers.pop(0))
 
     answers.append("keep")
-    dialog.period_edit.setDate(dialog.period_edit.date().addMonths(-1))
-    assert dialog.period == "2022-06" and dialog.period_edit.date().toString("yyyy-MM") == "2022-06"
+    dialog.period_edit.stepBy(-1)  # ↓ in the month field
+    assert dialog.period == "2022-06" and dialog.period_edit.period() == "2022-06"
     assert shown(dialog, 0, PROGRESS) == "尚未启动"
 
     answers.append("discard")
-    dialog.period_edit.setDate(dialog.period_edit.date().addMonths(-1))
+    dialog.period_edit.stepBy(-1)  # ↓ in the month field
     assert dialog.period == "2022-05" and not dialog.model.is_dirty()
     assert shown(dialog, 5, PROGRESS) == "五月进展"
     assert progress_count(ledger, "2022-06") == 0

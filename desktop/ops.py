@@ -7,8 +7,11 @@ Nothing here re-enters the event loop; callers continue in their on_success call
 
 from __future__ import annotations
 
+import functools
+import itertools
 import logging
 import sys
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -30,7 +33,7 @@ BUSY_MESSAGE = "另一项写入操作正在进行，请稍候再试。"
 
 @dataclass(eq=False)
 class _Op:
-    """One queued piece of work and what to do with its outcome on the main thread."""
+    """One queued piece of work and what to do with its outcome; held only by the main thread."""
 
     work: Callable[[JobControl], Any]
     on_success: Callable[[Any], None] | None
@@ -38,14 +41,16 @@ class _Op:
     on_cancel: Callable[[], None] | None
     parent: QWidget | None
     writes: bool
+    label: str
+    cancel: threading.Event = field(default_factory=threading.Event)
     dialog: QProgressDialog | None = None
-    cancel_requested: bool = False
-    label: str = ""
-    control: JobControl = field(default_factory=JobControl)
 
 
 class OpRunner(QObject):
     """The application's ledger worker: run(work, on_success) queues work and calls back on the main thread.
+
+    Only op numbers cross between threads.  The ops (with their callbacks, widgets and outcomes) are
+    held by the main thread, so no Qt object is ever released, and no widget deleted, on the worker.
 
     Signals:
         busy_changed: True while a write op is queued or running, False once none is (write actions follow it).
@@ -54,13 +59,15 @@ class OpRunner(QObject):
 
     busy_changed = Signal(bool)
     idle = Signal()
-    _finished = Signal(object, bool, object)  # (op, succeeded, result or exception), emitted on the worker
-    _progressed = Signal(object, int, int, str)
+    _finished = Signal(int)  # op number, emitted on the worker once its outcome is stored
+    _progressed = Signal(int, int, int, str)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="duban-ledger")
-        self._pending = 0
+        self._ops: dict[int, _Op] = {}
+        self._outcomes: dict[int, tuple[bool, Any]] = {}  # written by the worker, taken by the main thread
+        self._numbers = itertools.count(1)
         self._writes = 0
         # Queued: the worker emits, the slots run on the thread this runner lives in (the GUI thread).
         self._finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
@@ -69,7 +76,7 @@ class OpRunner(QObject):
     @property
     def busy(self) -> bool:
         """Whether any op is queued or running."""
-        return self._pending > 0
+        return bool(self._ops)
 
     @property
     def writing(self) -> bool:
@@ -97,62 +104,56 @@ class OpRunner(QObject):
             if parent is not None:
                 QMessageBox.information(parent, "督办台账", BUSY_MESSAGE)
             return False
-        op = _Op(work, on_success, on_failure, on_cancel, parent, writes, label=label or "")
-        op.control = JobControl(
-            report=lambda done, total, what: self._progressed.emit(op, done, total, what),
-            cancelled=lambda: op.cancel_requested,
-        )
+        number = next(self._numbers)
+        op = _Op(work, on_success, on_failure, on_cancel, parent, writes, label or "")
         if label:
             op.dialog = _progress_dialog(label, parent, lambda: _request_cancel(op))
-        self._pending += 1
+        self._ops[number] = op
         if writes:
             self._writes += 1
             if self._writes == 1:
                 self.busy_changed.emit(True)
-        self._executor.submit(self._call, op)
+        report = functools.partial(self._progressed.emit, number)
+        self._executor.submit(self._call, number, work, JobControl(report=report, cancelled=op.cancel.is_set))
         return True
 
     def query(self, fn: Callable[[], Any], on_success: Callable[[Any], None] | None = None, **options) -> bool:
         """Queue a read: fn() takes no control; same callbacks and options as run()."""
         return self.run(lambda _control: fn(), on_success, **options)
 
-    def _call(self, op: _Op) -> None:
-        """On the worker: run the op and send its outcome back; exceptions never stay on this thread."""
+    def _call(self, number: int, work: Callable[[JobControl], Any], control: JobControl) -> None:
+        """On the worker: run the work, store its outcome for the main thread, drop every reference, then signal."""
         try:
-            result = op.work(op.control)
+            outcome = (True, work(control))
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread whatever it is
-            self._finished.emit(op, False, exc)
-        else:
-            self._finished.emit(op, True, result)
+            outcome = (False, exc)
+        self._outcomes[number] = outcome
+        del work, outcome  # the main thread's op keeps the work alive: nothing of it is freed on this thread
+        self._finished.emit(number)
 
-    def _on_progressed(self, op: _Op, done: int, total: int, what: str) -> None:
-        dialog = op.dialog
-        if dialog is None or not shiboken6.isValid(dialog) or op.cancel_requested:
+    def _on_progressed(self, number: int, done: int, total: int, what: str) -> None:
+        op = self._ops.get(number)
+        dialog = op.dialog if op is not None else None
+        if dialog is None or not shiboken6.isValid(dialog) or op.cancel.is_set():
             return
         dialog.setMaximum(max(total, 1))
         dialog.setValue(min(done, max(total, 1)))
         dialog.setLabelText(f"{op.label}\n{what}" if what else op.label)
 
-    def _on_finished(self, op: _Op, succeeded: bool, outcome: Any) -> None:
+    def _on_finished(self, number: int) -> None:
+        op = self._ops.pop(number)
+        succeeded, outcome = self._outcomes.pop(number)
         if op.dialog is not None and shiboken6.isValid(op.dialog):
             op.dialog.close()
             op.dialog.deleteLater()
-        self._pending -= 1
         if op.writes:
             self._writes -= 1
             if self._writes == 0:
                 self.busy_changed.emit(False)
-        if op.parent is not None and not shiboken6.isValid(op.parent):
-            # The window that asked was closed meanwhile: nothing to show the outcome in.
-            if succeeded or isinstance(outcome, Cancelled):
-                log.info("操作已完成，但发起它的窗口已关闭")
-            else:
-                log.warning("操作失败，发起它的窗口已关闭", exc_info=(type(outcome), outcome, outcome.__traceback__))
-            if self._pending == 0:
-                self.idle.emit()
-            return
         try:
-            if succeeded:
+            if op.parent is not None and not shiboken6.isValid(op.parent):
+                _log_orphan(succeeded, outcome)  # the window that asked was closed meanwhile
+            elif succeeded:
                 if op.on_success is not None:
                     op.on_success(outcome)
             elif isinstance(outcome, Cancelled):
@@ -161,10 +162,18 @@ class OpRunner(QObject):
             elif op.on_failure is not None:
                 op.on_failure(outcome)
             else:
-                report_failure(_alive(op.parent), outcome)
+                report_failure(op.parent, outcome)
         finally:
-            if self._pending == 0:
+            if not self._ops:
                 self.idle.emit()
+
+
+def _log_orphan(succeeded: bool, outcome: Any) -> None:
+    """An op whose window was closed while it ran: nothing to show its outcome in, so it is only logged."""
+    if succeeded or isinstance(outcome, Cancelled):
+        log.info("操作已完成，但发起它的窗口已关闭")
+    else:
+        log.warning("操作失败，发起它的窗口已关闭", exc_info=(type(outcome), outcome, outcome.__traceback__))
 
 
 def _progress_dialog(label: str, parent: QWidget | None, cancel: Callable[[], None]) -> QProgressDialog:
@@ -179,14 +188,9 @@ def _progress_dialog(label: str, parent: QWidget | None, cancel: Callable[[], No
 
 
 def _request_cancel(op: _Op) -> None:
-    op.cancel_requested = True
+    op.cancel.set()
     if op.dialog is not None and shiboken6.isValid(op.dialog):
         op.dialog.setLabelText("正在取消……")
-
-
-def _alive(widget: QWidget | None) -> QWidget | None:
-    """The widget, unless it was closed and deleted while the op ran."""
-    return widget if widget is not None and shiboken6.isValid(widget) else None
 
 
 def report_failure(parent: QWidget | None, error: BaseException) -> None:
@@ -210,3 +214,4 @@ def runner() -> OpRunner:
         found = OpRunner(app)
         found.setObjectName(RUNNER_NAME)
     return found
+

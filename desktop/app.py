@@ -125,12 +125,14 @@ def _upkeep_failure(path: Path) -> str | None:
     return None
 
 
-def _after_first_paint(window, ledger: Ledger) -> None:
-    """Once the table is drawn: collect garbage again, and make the backup on open in a worker."""
+def _after_first_paint(window, ledger: Ledger) -> threading.Thread | None:
+    """Once the table is drawn: collect garbage again, and make the backup on open in a worker (returned)."""
+    gc.freeze()  # what start-up made lives on: later collections need not walk it again
     gc.enable()
-    if ledger.upkeep_due:
-        ledger.upkeep_due = False
-        _Upkeep(window).start(ledger.path)
+    if not ledger.upkeep_due:
+        return None
+    ledger.upkeep_due = False
+    return _Upkeep(window).start(ledger.path)
 
 
 def run_gui(args) -> int:

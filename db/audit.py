@@ -52,5 +52,8 @@ def row(
 
 
 def record(session: Session, action: str, entity: str, key: str, **values: Any) -> None:
-    """Add an audit row to the session's transaction."""
+    """Add an audit row to the session's transaction; a change that can move a warning colour records the marks at commit."""
+    from db.marks import record_marks_at_commit  # db.marks reads settings, which write through this module
+
     session.add(AuditLog(**row(action, entity, key, **values)))
+    record_marks_at_commit(session, action)

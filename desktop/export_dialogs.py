@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt, QUrl
@@ -13,11 +14,13 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QSizePolicy,
     QSpinBox,
@@ -33,6 +36,7 @@ from db.periods import check_period
 from desktop.decision_dialogs import date_edit
 from desktop.forms import FieldForm
 from desktop.jobs import run_job
+from desktop.screen import FRAME_ALLOWANCE, available_geometry, fit_to_screen
 from exports import actions
 from exports.fonts import face_plan
 
@@ -49,8 +53,15 @@ class ExportKind:
         self.issued = issued
 
     def default_name(self, period: str, unit: str | None) -> str:
-        stem = self.label.split("（")[0] + (f"_{unit}" if unit else "") + f"_{period}"
+        """工作台账_市住房和城乡建设局_2022-12.xlsx: what, for whom (when one unit is chosen), and for which month."""
+        what = re.split(r"[（.]", self.label)[0]  # 预警清单.xlsx → 预警清单, 工作台账（单个单位）.xlsx → 工作台账
+        stem = what + (f"_{_name_part(unit)}" if unit else "") + f"_{_name_part(period)}"
         return stem + (self.suffix or "")
+
+
+def _name_part(text: str) -> str:
+    """A unit or period as part of a file name: never a folder, no character Windows forbids."""
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", text).strip(" .") or "_"
 
 
 EXPORT_KINDS = [
@@ -76,7 +87,8 @@ class ExportDialog(QDialog):
         self.written: list[Path] = []
         self.folder = folder or Path.home()
         self.setWindowTitle("导出")
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(min(560, available_geometry(parent).width() - FRAME_ALLOWANCE[0]))
+        self._suggested = ""  # the file name last suggested; a target with another name is the clerk's own
         self.kind = QComboBox()
         self.kind.addItems([k.label for k in EXPORT_KINDS])
         self.period = QLineEdit(period)
@@ -121,12 +133,25 @@ class ExportDialog(QDialog):
         layout.addWidget(self.open_after)
         layout.addWidget(buttons)
         self.kind.currentIndexChanged.connect(self._kind_changed)
-        self.period.editingFinished.connect(self._period_changed)
+        self.period.textChanged.connect(self._period_changed)  # live: the 成文日期 follows each complete month typed
+        self.period.textChanged.connect(self._follow_choices)  # and the suggested name each keystroke
+        self.unit.currentTextChanged.connect(self._follow_choices)
         self._kind_changed()
         self._period_changed()
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if not getattr(self, "_fitted", False):
+            self._fitted = True
+            hint = self.sizeHint()
+            fit_to_screen(self, 1.0, 1.0, most=(hint.width(), hint.height()))
+        super().showEvent(event)
+
     def current_kind(self) -> ExportKind:
         return EXPORT_KINDS[self.kind.currentIndex()]
+
+    def _period_text(self) -> str:
+        """The month as the field holds it now (the one place that reads the period field)."""
+        return self.period.text().strip()
 
     def _unit_choice(self) -> str | None:
         text = self.unit.currentText().strip()
@@ -161,13 +186,35 @@ class ExportDialog(QDialog):
         self.number.setEnabled(kind.issued == "numbered")
         if kind.unit == "required" and self._unit_choice() is None and self.unit.count() > 1:
             self.unit.setCurrentIndex(1)
-        name = kind.default_name(self.period.text().strip(), self._unit_choice() if kind.unit == "required" else None)
-        self.target.setText(str(self.folder / name))
+        self._follow_choices(new_kind=True)
+
+    def suggested_name(self) -> str:
+        """The file (or folder) name for the kind, unit and period chosen right now."""
+        kind = self.current_kind()
+        return kind.default_name(self._period_text(), self._unit_choice() if kind.unit != "none" else None)
+
+    def names_itself(self) -> bool:
+        """Whether 保存到 still holds the name the dialog suggested (the clerk typed or browsed to no name of their own)."""
+        text = self.target.text().strip()
+        return not text or Path(text).name == self._suggested
+
+    def _follow_choices(self, *_args, new_kind: bool = False) -> None:
+        """Keep the suggested name in step with kind, unit and period, in the folder 保存到 points at.
+
+        A name the clerk typed or browsed to stays as it is while unit and period change; another kind
+        of export (another suffix, a file or a folder) always starts from a suggested name.
+        """
+        if not (new_kind or self.names_itself()):
+            return
+        text = self.target.text().strip()
+        folder = Path(text).parent if text else self.folder
+        self._suggested = self.suggested_name()
+        self.target.setText(str(folder / self._suggested))
 
     def _period_changed(self) -> None:
         """The 成文日期 follows the period: today, or the period's report deadline once that has passed."""
         try:
-            period = check_period(self.period.text())
+            period = check_period(self._period_text())
         except UserError:
             return
         self.issued.setDate(QDate(actions.issue_date(self.ledger, period)))
@@ -186,7 +233,7 @@ class ExportDialog(QDialog):
         kind = self.current_kind()
         problems = {}
         try:
-            period = check_period(self.period.text())
+            period = check_period(self._period_text())
         except UserError as exc:
             problems["period"] = exc.message
         unit = self._unit_choice() if kind.unit != "none" else None
@@ -203,6 +250,8 @@ class ExportDialog(QDialog):
         self.form.show_errors(problems)
         if problems:
             return
+        if self.names_itself():  # built from the choices as they are now, whatever signal a field sent or not
+            self._follow_choices()
         target = Path(self.target.text().strip())
         options = {"period": period} | ({"unit": unit} if kind.unit != "none" else {}) | ({"operator": self.operator} if kind.signed or kind.issued else {})
         if kind.issued:
@@ -227,6 +276,7 @@ class ExportDialog(QDialog):
 
 
 PROBLEM_COLUMNS = ("文件", "工作表", "行", "列", "问题")
+SUMMARY_LINES = 6  # the import result's summary shows this many lines above the problem table, and scrolls
 
 
 class ProblemTableModel(QAbstractTableModel):
@@ -265,27 +315,50 @@ class ImportResultDialog(QDialog):
     def __init__(self, lines: list[str], problems: list[tuple], parent=None):
         super().__init__(parent)
         self.setWindowTitle("导入结果")
-        self.resize(900, 520)
-        summary = QLabel("\n".join(line for line in lines if line))
-        summary.setWordWrap(True)
-        summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._fitted = False
+        # One line per imported file: thirty units' templates must not push the buttons off a 768-line screen.
+        text = [line for line in lines if line]
+        summary = QPlainTextEdit("\n".join(text))
+        summary.setReadOnly(True)
+        summary.setFrameShape(QFrame.Shape.NoFrame)
+        summary.viewport().setAutoFillBackground(False)
+        if problems:  # the table gets the room
+            shown = min(max(len(text), 1), SUMMARY_LINES)
+            summary.setFixedHeight(summary.fontMetrics().lineSpacing() * shown + 2 * int(summary.document().documentMargin()) + 4)
+        self.summary = summary
         self.model = ProblemTableModel(problems, self)
         table = QTableView()
         table.setModel(self.model)
-        table.setWordWrap(True)
-        table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        table.setWordWrap(False)  # one line a problem, elided; the whole message is its tooltip
+        table.verticalHeader().hide()
+        header = table.horizontalHeader()
+        for column in (1, 2, 3):  # 工作表, 行, 列: as wide as their contents
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        table.setColumnWidth(0, table.fontMetrics().horizontalAdvance("报送模板_市住房和城乡建设局_2022-12.xlsx") + 12)
         copy = QPushButton("复制问题清单")
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.model.as_text()))
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(summary)
+        layout.addWidget(summary, 0 if problems else 1)
         if problems:
             layout.addWidget(QLabel(f"发现 {len(problems)} 个问题或冲突（有问题的文件整份未导入，请改正后重新导入；冲突的行未写入）："))
             layout.addWidget(table, 1)
-            layout.addWidget(copy)
-        layout.addWidget(close)
+        buttons = QHBoxLayout()
+        if problems:
+            buttons.addWidget(copy)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout.addLayout(buttons)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """Room for the problem table: 900×520 where the screen has it, less on a small one."""
+        if not self._fitted:
+            self._fitted = True
+            fit_to_screen(self, 0.75, 0.75, most=(900, 520))
+        super().showEvent(event)
 
 
 def import_templates_interactively(parent: QWidget, ledger: Ledger, operator: str, folder: Path | None = None) -> list | None:

@@ -12,6 +12,7 @@ from db.decisions import sign_off
 from db.ledger import get_task, resolve_plan_id
 from db.progress import ProgressInput, add_progress
 from db.review import completion_by_annex, completion_by_lead_unit, status_distribution
+from db.settings import load_settings, save_settings
 from db.warning_rules import record_marks, red_counts_by_period, task_states
 from desktop.dashboard import ANNEX, PERIOD, STATUS, UNIT, ClickableBars, DashboardWidget
 
@@ -23,6 +24,10 @@ TODAY = dt.date(2022, 6, 30)
 @pytest.fixture
 def figures(ledger):
     """The review figures of June 2022 after a few reports, one sign-off and two months of recorded colours."""
+    with ledger.Session.begin() as session:  # June is the reporting period, so changes record June's colours
+        settings = load_settings(session)
+        settings.current_period = "2022-06"
+        save_settings(session, settings, operator="测试")
     with ledger.Session.begin() as session:
         reports = [
             ("A03-01", "市住房和城乡建设局", "已完成", 100),
@@ -32,6 +37,7 @@ def figures(ledger):
         for code, unit, status, percent in reports:
             add_progress(session, ProgressInput(code, unit, "2022-06", status, percent, "按计划推进"), operator="测试")
         sign_off(session, get_task(session, "A03-02"), signed_on=dt.date(2022, 6, 20), operator="测试", note="验收材料已归档")
+    with ledger.Session.begin() as session:  # the colours as they were on 30 June, not as seen today
         plan_id = resolve_plan_id(session, None)
         for period in ("2022-05", "2022-06"):
             record_marks(session, period, task_states(session, plan_id, period, due_soon_days=15, today=TODAY))

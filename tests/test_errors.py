@@ -101,8 +101,8 @@ def test_open_log_folder_button_opens_the_log_directory(qtbot, crash_dialog, mon
 
 @pytest.mark.gui
 @pytest.mark.qt_no_exception_capture
-def test_a_worker_exception_in_run_job_reaches_the_crash_dialog_with_the_workers_traceback(qtbot, crash_dialog, shown_dialogs):
-    from desktop.jobs import run_job
+def test_a_worker_exception_in_an_op_reaches_the_crash_dialog_with_the_workers_traceback(qtbot, crash_dialog, shown_dialogs):
+    from desktop.ops import runner
 
     parent = QWidget()
     qtbot.addWidget(parent)
@@ -111,8 +111,9 @@ def test_a_worker_exception_in_run_job_reaches_the_crash_dialog_with_the_workers
     def export_in_worker(control):
         raise KeyError("附件9")
 
-    button.clicked.connect(lambda: run_job(parent, "正在导出……", export_in_worker))
+    button.clicked.connect(lambda: runner().run(export_in_worker, label="正在导出……", parent=parent))
     button.click()
+    qtbot.waitUntil(lambda: not runner().busy)
 
     crash = [d for d in shown_dialogs if d["text"].startswith("出现了意外错误")]
     assert len(crash) == 1
@@ -265,17 +266,15 @@ def test_a_full_disk_in_a_slot_is_a_message_not_the_crash_dialog(qtbot, crash_di
 
 @pytest.mark.gui
 @pytest.mark.qt_no_exception_capture
-def test_a_locked_ledger_in_a_worker_comes_back_as_a_user_error(qtbot, crash_dialog, shown_dialogs):
+def test_a_locked_ledger_in_a_worker_comes_back_as_a_plain_message(qtbot, crash_dialog, shown_dialogs):
     import sqlite3
 
-    from db.errors import UserError
-    from desktop.jobs import call_off_gui_thread, run_job
+    from desktop.ops import runner
 
     def busy(*_args):
         raise sqlite3.OperationalError("database is locked")
 
-    with pytest.raises(UserError, match="等待超时"):
-        run_job(None, "正在导出……", busy)
-    with pytest.raises(UserError, match="等待超时"):
-        call_off_gui_thread(busy)
-    assert shown_dialogs == []
+    runner().run(busy, label="正在导出……")
+    qtbot.waitUntil(lambda: not runner().busy)
+    assert len(shown_dialogs) == 1 and "等待超时" in shown_dialogs[0]["text"]
+    assert "意外错误" not in shown_dialogs[0]["text"]

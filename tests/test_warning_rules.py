@@ -9,6 +9,7 @@ from db.ledger import get_task, resolve_plan_id
 from db.progress import ProgressInput, add_progress
 from db.review import compare_months, completion_by_annex, completion_by_lead_unit
 from db.vocabulary import DueCategory
+from db.settings import load_settings
 from db.warning_rules import DONE, GREEN, GREY, RED, YELLOW, classify, colour_history, record_marks, task_states
 
 LEAD, SUPPORT, TASK = "市住建局", "市自然资源和规划局", "A03-01"  # due 2022年6月前 = 2022-06-30
@@ -97,7 +98,9 @@ def test_a_task_moves_grey_green_yellow_red_done_and_keeps_its_history(ledger):
         assert state_of(s, "2022-07", dt.date(2026, 1, 1)).colour == RED
     with ledger.Session() as s:
         history = [(period, colour) for period, colour, _ in colour_history(s, pid_task)]
-    assert history == [("2022-05", GREEN), ("2022-06", YELLOW), ("2022-07", RED), ("2022-08", DONE)]
+        current = load_settings(s).current_period
+    # The commit also kept the current reporting period's colour (db.marks), as every change does.
+    assert history == [("2022-05", GREEN), ("2022-06", YELLOW), ("2022-07", RED), ("2022-08", DONE), (current, DONE)]
 
 
 def test_supporting_units_report_does_not_make_the_task_done(ledger):

@@ -1,0 +1,54 @@
+"""Warning colours kept with every change: a commit that changed reports or decisions records the period's marks.
+
+The month's colours (WarningMark) are the history the dashboard and the 通报 chart; recording them
+here, in the transaction of the change, means a CLI entry, a template import or a packet merge
+leaves no gap, whether or not a window was open that month.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from db.models import Plan
+from db.settings import OfficeSettings, load_settings
+from db.warning_rules import TaskState, record_marks, task_states
+
+# Audit actions whose change can move a task's colour (db.audit.record schedules the recording).
+STATE_CHANGES = (
+    "progress.",
+    "task.sign_off",
+    "task.revoke_sign_off",
+    "task.extend",
+    "task.correct",
+    "packet.merge",
+    "settings.update",
+)
+
+
+def period_states(session: Session, plan_id: int, settings: OfficeSettings, *, record: bool) -> dict[int, TaskState]:
+    """The current period's state of every task; with record, its colours are kept as the month's marks."""
+    states = task_states(session, plan_id, settings.current_period, due_soon_days=settings.due_soon_days)
+    if record:
+        record_marks(session, settings.current_period, states)
+    return states
+
+
+def record_current_marks(session: Session) -> None:
+    """Record the current plan's colours for the current reporting period (inside the caller's transaction)."""
+    plan_id = session.scalar(select(Plan.id).where(Plan.is_current.is_(True)))
+    if plan_id is not None:
+        period_states(session, plan_id, load_settings(session), record=True)
+
+
+def record_marks_at_commit(session: Session, action: str) -> None:
+    """Called for every audited change: one that can move a colour records the marks once, just before commit."""
+    if not action.startswith(STATE_CHANGES) or session.info.get("marks_scheduled"):
+        return
+    session.info["marks_scheduled"] = True
+
+    def before_commit(committing: Session) -> None:
+        committing.info.pop("marks_scheduled", None)
+        record_current_marks(committing)
+
+    event.listen(session, "before_commit", before_commit, once=True)

@@ -53,7 +53,7 @@ def grab_when_painted(app, window, table, shot: str) -> int:
     from PySide6.QtCore import QEvent, QObject, QTimer
 
     class Painted(QObject):
-        def eventFilter(self, _watched, event):
+        def eventFilter(self, _watched, event):  # noqa: N802 - Qt names it
             if event.type() == QEvent.Type.Paint:
                 QTimer.singleShot(0, finish)
             return False

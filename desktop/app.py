@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 
 from PySide6 import __version__ as PYSIDE_VERSION
-from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTimer, QTranslator, Signal, qVersion
+from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QObject, QTimer, QTranslator, Signal, qVersion
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
@@ -125,6 +125,34 @@ def _upkeep_failure(path: Path) -> str | None:
     return None
 
 
+def _when_ops_idle(callback) -> None:
+    """Call back from the event loop once the op runner has nothing queued (the window's data has arrived)."""
+    from desktop.ops import runner
+
+    ops = runner()
+    if not ops.busy:
+        QTimer.singleShot(0, callback)
+        return
+
+    def once() -> None:
+        ops.idle.disconnect(once)
+        callback()
+
+    ops.idle.connect(once)
+
+
+def _wait_until_ops_idle() -> None:
+    """Unattended only (--screenshot is a script): run the event loop until the op runner has nothing queued."""
+    from desktop.ops import runner
+
+    ops = runner()
+    if ops.busy:
+        loop = QEventLoop()
+        ops.idle.connect(loop.quit)
+        loop.exec()
+        ops.idle.disconnect(loop.quit)
+
+
 def _after_first_paint(window, ledger: Ledger) -> threading.Thread | None:
     """Once the table is drawn: collect garbage again, and make the backup on open in a worker (returned)."""
     gc.freeze()  # what start-up made lives on: later collections need not walk it again
@@ -200,6 +228,7 @@ def _run_gui(args) -> int:
         reporter.report(sys.exc_info())
         return 3
     if args.screenshot:
+        _wait_until_ops_idle()  # a window that loads through the op runner is drawn with its tasks, not loading
         code = _screenshot(app, window, args)
         gc.enable()
         if ledger.upkeep_due:  # unattended: after the grab, on this thread, a failure printed
@@ -208,7 +237,7 @@ def _run_gui(args) -> int:
             if failure is not None:
                 print(f"警告：{failure}", file=sys.stderr)
         return code
-    QTimer.singleShot(0, lambda: _after_first_paint(window, ledger))
+    _when_ops_idle(lambda: _after_first_paint(window, ledger))
     return app.exec()
 
 

@@ -181,3 +181,18 @@ def test_first_letter_table_is_pypinyins_reading_of_every_character():
             wrong[char] = first_letters(char)
     assert wrong == {}
     assert first_letters("A区12号（东）") == "aq12h（d）"  # other characters are kept, as pypinyin keeps them
+
+
+@pytest.mark.gui
+def test_unattended_screenshot_waits_for_the_op_runner_to_deliver(qtbot):
+    """The window may load through desktop.ops: --screenshot grabs only once every queued op has called back."""
+    import time
+
+    import desktop.app
+    from desktop.ops import runner
+
+    delivered = []
+    runner().query(lambda: time.sleep(0.3) or 373, delivered.append)
+    desktop.app._wait_until_ops_idle()
+    assert delivered == [373] and not runner().busy
+    desktop.app._wait_until_ops_idle()  # nothing queued: returns at once

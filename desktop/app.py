@@ -1,8 +1,9 @@
 """Starting the window: create the ledger on first run (in a worker, with progress), then show it.
 
-Start-up is kept short (bench/bench_startup.py): the ledger's quick_check runs in a thread while Qt starts,
-Python's cyclic garbage collector waits until the task table is drawn, and the backup on open runs in a
-worker after that.  Nothing the first paint does not need is imported before it (tests/test_startup.py).
+Start-up is kept short (bench/bench_startup.py): the ledger's quick_check runs in a thread while the window's
+modules load,
+Python's cyclic garbage collector waits until the task table is drawn, and the backup on open runs in
+a worker after that.  Nothing the first paint does not need is imported before it (tests/test_startup.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import threading
 from pathlib import Path
 
 from PySide6 import __version__ as PYSIDE_VERSION
-from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QObject, QTimer, QTranslator, Signal, qVersion
+from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QObject, Qt, QTimer, QTranslator, Signal, qVersion
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
@@ -80,7 +81,7 @@ def _no_display() -> bool:
 
 
 def _start_quick_check(db: str | None) -> QuickCheck | None:
-    """Check the ledger file in a thread while Qt starts (open_ledger waits for the result before reading)."""
+    """Check the ledger file in a thread while the window's modules load (open_ledger waits for the result)."""
     path = Path(db) if db else default_ledger_path()
     try:
         existing = path.is_file() and path.stat().st_size > 0
@@ -96,7 +97,11 @@ class _Upkeep(QObject):
 
     def __init__(self, window):
         super().__init__(window)
-        self.failed.connect(lambda text: QMessageBox.warning(window, "督办台账", text))
+        # Emitted on the worker, shown on the GUI thread this object lives in.
+        self.failed.connect(self._tell, Qt.ConnectionType.QueuedConnection)
+
+    def _tell(self, text: str) -> None:
+        QMessageBox.warning(self.parent(), "督办台账", text)
 
     def start(self, path: Path) -> threading.Thread:
         # Not a daemon: a backup under way when the window closes is finished before the process exits.
@@ -165,7 +170,7 @@ def _after_first_paint(window, ledger: Ledger) -> threading.Thread | None:
 
 def run_gui(args) -> int:
     """Open the window (or render it to a PNG with --screenshot and exit)."""
-    # Start-up allocates some 200,000 objects that all live on; collecting cycles among them would only cost
+    # Start-up allocates some 130,000 objects that all live on; collecting cycles among them would only cost
     # time.  Collection resumes once the table is drawn (_after_first_paint), or when start-up fails.
     gc.disable()
     try:

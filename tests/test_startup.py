@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -122,7 +123,13 @@ def test_a_failed_backup_after_the_first_paint_is_told_and_the_window_stays(qtbo
     from desktop.main_window import MainWindow
 
     said: list[str] = []
-    monkeypatch.setattr(desktop.app.QMessageBox, "warning", staticmethod(lambda _parent, _title, message, *_a: said.append(message)))
+    on_gui_thread: list[bool] = []
+
+    def warning(parent, _title, message, *_args):
+        on_gui_thread.append(threading.current_thread() is threading.main_thread() and parent is window)
+        said.append(message)
+
+    monkeypatch.setattr(desktop.app.QMessageBox, "warning", staticmethod(warning))
 
     def disk_full(_path):
         raise UserError("无法写入备份文件：磁盘已满")
@@ -136,7 +143,7 @@ def test_a_failed_backup_after_the_first_paint_is_told_and_the_window_stays(qtbo
         thread = desktop.app._after_first_paint(window, ledger)
         thread.join(10)
         qtbot.waitUntil(lambda: bool(said), timeout=5000)
-        assert "自动备份没有完成" in said[0] and "磁盘已满" in said[0]
+        assert "自动备份没有完成" in said[0] and "磁盘已满" in said[0] and on_gui_thread == [True]
         assert window.model.rowCount() == 373 and not ledger.upkeep_due
     finally:
         gc.unfreeze()  # _after_first_paint froze the test session's objects

@@ -76,10 +76,11 @@ def grab_when_painted(app, window, table, shot: str) -> int:
 
 def bare_child(shot: str) -> int:
     """A bare PySide6 window with a tree and a filled table; exits once the table has painted."""
-    from PySide6.QtGui import QStandardItem, QStandardItemModel
+    from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
     from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTableView, QTreeView
 
     app = QApplication(sys.argv[:1])
+    app.setFont(QFont(["Microsoft YaHei UI", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Sans Serif"], 10))  # duban's
     window = QMainWindow()
     window.resize(1400, 860)
     tree_model = QStandardItemModel()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt, QUrl
@@ -31,11 +32,12 @@ from PySide6.QtWidgets import (
 
 from db.doc_numbers import check_issue_date
 from db.engine import Ledger
-from db.errors import UserError
-from db.periods import check_period
+from db.errors import UserError, known_error
+from db.jobs import JobControl
 from desktop.decision_dialogs import date_edit
+from desktop.month_edit import MonthEdit
 from desktop.forms import FieldForm
-from desktop.jobs import run_job
+from desktop.ops import report_failure, runner
 from desktop.screen import FRAME_ALLOWANCE, available_geometry, fit_to_screen
 from exports import actions
 from exports.fonts import face_plan
@@ -91,7 +93,7 @@ class ExportDialog(QDialog):
         self._suggested = ""  # the file name last suggested; a target with another name is the clerk's own
         self.kind = QComboBox()
         self.kind.addItems([k.label for k in EXPORT_KINDS])
-        self.period = QLineEdit(period)
+        self.period = MonthEdit(period)
         self.unit = QComboBox()
         self.unit.setEditable(True)
         self.unit.addItems([ALL_UNITS, *units])
@@ -123,7 +125,8 @@ class ExportDialog(QDialog):
         self.form.add_field("number", "期号/文号序号", self.number)
         self.form.add_field("target", "保存到", row)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("导出")
+        self.export_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.export_button.setText("导出")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("关闭")
         buttons.accepted.connect(self.export)
         buttons.rejected.connect(self.reject)
@@ -133,8 +136,8 @@ class ExportDialog(QDialog):
         layout.addWidget(self.open_after)
         layout.addWidget(buttons)
         self.kind.currentIndexChanged.connect(self._kind_changed)
-        self.period.textChanged.connect(self._period_changed)  # live: the 成文日期 follows each complete month typed
-        self.period.textChanged.connect(self._follow_choices)  # and the suggested name each keystroke
+        self.period.period_changed.connect(self._period_changed)  # the 成文日期 follows the month
+        self.period.period_changed.connect(self._follow_choices)  # and so does the suggested name
         self.unit.currentTextChanged.connect(self._follow_choices)
         self._kind_changed()
         self._period_changed()
@@ -150,8 +153,8 @@ class ExportDialog(QDialog):
         return EXPORT_KINDS[self.kind.currentIndex()]
 
     def _period_text(self) -> str:
-        """The month as the field holds it now (the one place that reads the period field)."""
-        return self.period.text().strip()
+        """The month the field holds now, as YYYY-MM (the last valid one while typed text is not a month)."""
+        return self.period.period()
 
     def _unit_choice(self) -> str | None:
         text = self.unit.currentText().strip()
@@ -213,11 +216,7 @@ class ExportDialog(QDialog):
 
     def _period_changed(self) -> None:
         """The 成文日期 follows the period: today, or the period's report deadline once that has passed."""
-        try:
-            period = check_period(self._period_text())
-        except UserError:
-            return
-        self.issued.setDate(QDate(actions.issue_date(self.ledger, period)))
+        self.issued.setDate(QDate(actions.issue_date(self.ledger, self._period_text())))
 
     def _browse(self) -> None:
         kind = self.current_kind()
@@ -232,10 +231,10 @@ class ExportDialog(QDialog):
         """Check the choices, run the export in a worker with progress and 取消, then show (and open) the result."""
         kind = self.current_kind()
         problems = {}
-        try:
-            period = check_period(self._period_text())
-        except UserError as exc:
-            problems["period"] = exc.message
+        self.period.commit()  # a month typed but not yet confirmed with Enter counts
+        period = self._period_text()
+        if self.period.message():
+            problems["period"] = self.period.message()
         unit = self._unit_choice() if kind.unit != "none" else None
         if kind.unit == "required" and unit is None:
             problems["unit"] = "请选择单位。"
@@ -258,21 +257,36 @@ class ExportDialog(QDialog):
             options["date"] = issued
         if kind.issued == "numbered" and self.number.value():
             options["number"] = self.number.value()
-        try:
-            written = run_job(self, f"正在导出{kind.label}……", lambda control: kind.writer(self.ledger, target, control=control, **options))
-        except UserError as exc:
-            QMessageBox.warning(self, "导出失败", str(exc))
-            return
-        except OSError as exc:
-            QMessageBox.warning(self, "导出失败", f"无法写入 {exc.filename or target}：{exc.strerror or exc}")
-            return
-        if written is None:
-            QMessageBox.information(self, "导出", "已取消，未写出文件。")
-            return
+        self.export_button.setEnabled(False)  # one export at a time; the dialog stays usable
+        runner().run(
+            lambda control: kind.writer(self.ledger, target, control=control, **options),
+            self._exported,
+            label=f"正在导出{kind.label}……",
+            parent=self,
+            writes=bool(kind.signed or kind.issued),  # these record the 期号/文号 issued in the ledger
+            on_failure=lambda exc: self._export_failed(exc, target),
+            on_cancel=self._export_cancelled,
+        )
+
+    def _exported(self, written: list[Path]) -> None:
+        self.export_button.setEnabled(True)
         self.written = written
         if self.open_after.isChecked() and written:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(written[0] if len(written) == 1 else written[0].parent)))
         QMessageBox.information(self, "导出完成", f"已写出 {len(written)} 个文件：\n" + "\n".join(str(p) for p in written[:10]) + ("\n……" if len(written) > 10 else ""))
+
+    def _export_failed(self, exc: BaseException, target: Path) -> None:
+        self.export_button.setEnabled(True)
+        if isinstance(exc, UserError):
+            QMessageBox.warning(self, "导出失败", str(exc))
+        elif isinstance(exc, OSError) and known_error(exc, target) is None:
+            QMessageBox.warning(self, "导出失败", f"无法写入 {exc.filename or target}：{exc.strerror or exc}")
+        else:
+            report_failure(self, exc)
+
+    def _export_cancelled(self) -> None:
+        self.export_button.setEnabled(True)
+        QMessageBox.information(self, "导出", "已取消，未写出文件。")
 
 
 PROBLEM_COLUMNS = ("文件", "工作表", "行", "列", "问题")
@@ -361,33 +375,49 @@ class ImportResultDialog(QDialog):
         super().showEvent(event)
 
 
-def import_templates_interactively(parent: QWidget, ledger: Ledger, operator: str, folder: Path | None = None) -> list | None:
-    """Ask for filled templates, import them in a worker, show the result; returns the import reports."""
+def import_templates_interactively(
+    parent: QWidget, ledger: Ledger, operator: str, folder: Path | None = None, on_imported: Callable[[list], None] | None = None
+) -> None:
+    """Ask for filled templates, import them in a worker, show the result, then call on_imported(reports)."""
     from exports.unit_template import import_templates
 
     files, _ = QFileDialog.getOpenFileNames(parent, "选择填好的报送模板（可多选）", str(folder or Path.home()), "Excel 文件 (*.xlsx)")
-    if not files:
-        return None
-    return run_import(parent, ledger, operator, [Path(f) for f in files], import_templates)
+    if files:
+        run_import(parent, ledger, operator, [Path(f) for f in files], import_templates, on_imported)
 
 
-def run_import(parent: QWidget, ledger: Ledger, operator: str, paths: list[Path], importer) -> list | None:
-    """Import each chosen file (each its own transaction) and show one combined result."""
-    reports = []
-    for path in paths:
-        try:
-            report = run_job(parent, f"正在导入 {path.name}……", lambda control, p=path: importer(ledger, p, operator=operator, control=control))
-        except UserError as exc:
+def run_import(parent: QWidget, ledger: Ledger, operator: str, paths: list[Path], importer, on_imported: Callable[[list], None] | None = None) -> None:
+    """Import the chosen files in the ledger worker (each its own transaction) and show one combined result.
+
+    A file the importer refuses outright stops the run: the files before it stay imported, and the
+    message names the refused one.  取消 stops between files, or inside one with nothing of it written.
+    """
+    done: list = []
+
+    def work(control: JobControl) -> list:
+        for number, path in enumerate(paths, start=1):
+            control.step(number - 1, len(paths), f"正在导入 {path.name}（{number}/{len(paths)}）")
+            done.append(importer(ledger, path, operator=operator, control=JobControl(cancelled=control.cancelled)))
+        return done
+
+    def show(reports: list) -> None:
+        if reports:
+            lines = [line for report in reports for line in report.lines()]
+            problems = [problem for report in reports for problem in report.problems]
+            problems += [(*conflict[:4], "冲突（未覆盖台账中较新的进展）：" + conflict[4]) for report in reports for conflict in report.conflicts]
+            ImportResultDialog(lines, problems, parent).exec()
+        if on_imported is not None and reports:
+            on_imported(reports)
+
+    def failed(exc: BaseException) -> None:
+        if isinstance(exc, UserError):
             QMessageBox.warning(parent, "导入失败", str(exc))
-            return None
-        if report is None:
-            QMessageBox.information(parent, "导入", "已取消；正在导入的文件未写入台账。")
-            break
-        reports.append(report)
-    if not reports:
-        return None
-    lines = [line for report in reports for line in report.lines()]
-    problems = [problem for report in reports for problem in report.problems]
-    problems += [(*conflict[:4], "冲突（未覆盖台账中较新的进展）：" + conflict[4]) for report in reports for conflict in report.conflicts]
-    ImportResultDialog(lines, problems, parent).exec()
-    return reports
+        else:
+            report_failure(parent, exc)
+        show(done)
+
+    def cancelled() -> None:
+        QMessageBox.information(parent, "导入", "已取消；正在导入的文件未写入台账。")
+        show(done)
+
+    runner().run(work, show, label="正在导入报送模板……", parent=parent, writes=True, on_failure=failed, on_cancel=cancelled)

@@ -314,7 +314,7 @@ def test_settings_refuse_blank_names_then_save(qtbot, ledger):
 
     type_text(qtbot, dialog.office_name, "卢氏县营商办")
     type_text(qtbot, dialog.operator_edit, "王五")
-    dialog.period.setDate(QDate(2022, 7, 1))
+    dialog.period.set_period("2022-07")
     dialog.due_soon_days.selectAll()
     type_text(qtbot, dialog.due_soon_days, "10")
     dialog.report_day.setValue(5)

@@ -59,8 +59,10 @@ def choose_unit(qtbot, dialog, name):
 
 
 def type_period(qtbot, dialog, text):
+    """Type a month and confirm it with Enter, which takes the month without pressing 导出."""
     dialog.period.selectAll()
     qtbot.keyClicks(dialog.period, text)
+    qtbot.keyClick(dialog.period, Qt.Key.Key_Return)
 
 
 def test_a_units_ledger_is_named_after_the_unit_and_month_chosen_when_exporting(qtbot, demo_ledger, tmp_path):
@@ -80,7 +82,7 @@ def test_a_units_ledger_is_named_after_the_unit_and_month_chosen_when_exporting(
     choose_unit(qtbot, dialog, UNIT)
     assert dialog.target.text() == str(out / f"工作台账_{UNIT}_2022-12.xlsx"), "the suggested name follows the unit"
     type_period(qtbot, dialog, "2022-11")
-    assert dialog.target.text() == str(out / f"工作台账_{UNIT}_2022-11.xlsx"), "and the month, as it is typed"
+    assert dialog.target.text() == str(out / f"工作台账_{UNIT}_2022-11.xlsx"), "and the month, once typed"
     assert dialog.issued.date().toPython() == dt.date(2022, 12, 10), "the 成文日期 too: November's report deadline"
 
     told: list[str] = []
@@ -149,7 +151,7 @@ def test_export_and_import_dialogs_fit_the_office_screen(qtbot, demo_ledger, tmp
 
 
 def test_the_name_is_rebuilt_from_the_choices_at_the_moment_of_export(qtbot, demo_ledger, tmp_path):
-    """Even when a field changed without telling the dialog (another month widget, say), 导出 names what it writes."""
+    """A month typed but not yet confirmed (no Enter, focus still in the field) is what 导出 names and writes."""
     from desktop.export_dialogs import ExportDialog
 
     dialog = ExportDialog(demo_ledger, period="2022-12", units=unit_names(demo_ledger), folder=tmp_path)
@@ -157,9 +159,7 @@ def test_the_name_is_rebuilt_from_the_choices_at_the_moment_of_export(qtbot, dem
     dialog.open_after.setChecked(False)
     dialog.kind.setCurrentIndex(kind_index(dialog, "工作台账（单个单位）"))
     choose_unit(qtbot, dialog, UNIT)
-    dialog.period.blockSignals(True)
-    dialog.period.setText("2022-10")
-    dialog.period.blockSignals(False)
+    dialog.period.lineEdit().setText("2022年10月")
     told: list[str] = []
     timer = answer_message_boxes(told)
     qtbot.mouseClick(dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)

@@ -8,15 +8,22 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from platformdirs import user_data_dir
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import QueuePool
 
 from db.errors import UserError
 from db.files import note_open_ledger
 from db.migrations import SCHEMA_HEAD
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from db.safety import QuickCheck
+
+# SQLAlchemy is imported where an engine is made, not here: the window starts the ledger's quick_check
+# (db.safety.QuickCheck) before it imports SQLAlchemy, and the command line logs the ledger path first.
 
 APP_NAME = "duban"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -37,6 +44,7 @@ def install_sqlite_hooks(engine: Engine, *, read_only: bool = False, journal: st
     A field packet (PACKET_SUFFIX) uses a rollback journal instead of WAL: it is a file people copy
     onto a stick, so every commit must be in that one file.
     """
+    from sqlalchemy import event
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test
@@ -107,6 +115,8 @@ class Ledger:
     Session: sessionmaker[Session]
     read_only: bool = False
     _release: Callable[[], None] | None = field(default=None, repr=False)
+    # open_ledger(defer_upkeep=True) left the backup on open to the caller (db.safety.upkeep_after_open).
+    upkeep_due: bool = False
 
     def close(self) -> None:
         """Close every connection and let another duban process open the file for writing."""
@@ -118,6 +128,8 @@ class Ledger:
 
 def _stored_revision(engine: Engine) -> str | None:
     """The ledger's schema revision, read without Alembic (importing it costs a quarter second at start-up)."""
+    from sqlalchemy import inspect, text
+
     with engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
             return None
@@ -125,6 +137,9 @@ def _stored_revision(engine: Engine) -> str | None:
 
 
 def _create_engine(path: Path, read_only: bool) -> Engine:
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import QueuePool
+
     if not read_only:
         engine = create_engine(f"sqlite:///{path}")
     else:
@@ -140,7 +155,13 @@ def _create_engine(path: Path, read_only: bool) -> Engine:
 
 
 def open_ledger(
-    path: str | os.PathLike | None = None, *, upgrade: bool = True, read_only: bool = False, scratch: bool = False
+    path: str | os.PathLike | None = None,
+    *,
+    upgrade: bool = True,
+    read_only: bool = False,
+    scratch: bool = False,
+    quick_check: QuickCheck | None = None,
+    defer_upkeep: bool = False,
 ) -> Ledger:
     """Open (creating if needed) a ledger file and bring its schema to this program's head.
 
@@ -148,7 +169,13 @@ def open_ledger(
     schema upgrade takes its own backup first.  Only one process may open a ledger for writing
     (LedgerInUse); read_only opens it beside that process and never changes the file.  scratch is
     for a file the program is building under a temporary name: no lock, no check, no backups.
+
+    The window passes the QuickCheck it started early (its findings stand for the check) and defers the
+    backup on open until its table is drawn: the returned ledger's upkeep_due then says the caller owes
+    db.safety.upkeep_after_open.  A schema upgrade never defers: its backups come before Alembic runs.
     """
+    from sqlalchemy.orm import sessionmaker
+
     from db import safety
 
     path = Path(path) if path else default_ledger_path()
@@ -162,7 +189,7 @@ def open_ledger(
     engine = None
     try:
         if routine:
-            safety.check_before_open(path)
+            safety.check_before_open(path, quick_check.take(path) if quick_check is not None else None)
         engine = _create_engine(path, read_only)
         current = _stored_revision(engine)
         if current != SCHEMA_HEAD:
@@ -172,9 +199,10 @@ def open_ledger(
                     f"台账文件 {path} 的数据结构版本较旧（{current or '无'}），只读方式无法升级；"
                     "请在其他督办台账窗口关闭后再打开，程序会先备份再升级。"
                 )
-        if routine and not read_only:
-            safety.remove_stale_partials(path)
-            safety.backup_on_open(path)
+        upkeep_due = routine and not read_only
+        if upkeep_due and (current != SCHEMA_HEAD or not defer_upkeep):
+            safety.upkeep_after_open(path)
+            upkeep_due = False
         if current != SCHEMA_HEAD and upgrade:
             if routine and current is not None:
                 safety.backup_before_upgrade(path, current)
@@ -193,9 +221,10 @@ def open_ledger(
         Session=sessionmaker(engine, expire_on_commit=False),
         read_only=read_only,
         _release=release,
+        upkeep_due=upkeep_due,
     )
     if not read_only:
-        from db.packets import keep_sealed
+        from db.packet_seal import keep_sealed
 
         keep_sealed(ledger)  # a field packet re-seals itself on every change
     return ledger

@@ -400,9 +400,48 @@ def file_damage_in_memory(path: Path) -> list[str]:
     return [] if rows == ["ok"] else rows
 
 
-def check_before_open(ledger_path: Path) -> None:
-    """Raise LedgerDamaged, naming the latest good backup, if SQLite's quick_check finds the ledger damaged."""
-    problems = file_damage(ledger_path)
+class QuickCheck:
+    """SQLite's quick_check of a ledger file, started early in a thread of its own and taken once by open_ledger.
+
+    The window starts one before it builds itself: sqlite3 lets go of the GIL while SQLite reads the file, so
+    on a second core the check costs the start-up little, and the ledger is still checked before it is read.
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self._problems: list[str] | None = None
+        self._taken = False
+        self._thread = threading.Thread(target=self._run, name="duban-quick-check", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._problems = file_damage(self.path)
+        except BaseException:  # noqa: BLE001 - open_ledger checks again on its own thread and raises there
+            log.exception("quick_check of %r failed", str(self.path))
+
+    def take(self, path: Path) -> list[str] | None:
+        """The check's findings for path, the first time only (a later open, e.g. after a restore, checks anew)."""
+        if self._taken or os.path.normcase(str(path.resolve())) != os.path.normcase(str(self.path.resolve())):
+            return None
+        self._taken = True
+        self._thread.join()
+        return self._problems
+
+
+def upkeep_after_open(ledger_path: str | os.PathLike) -> Path | None:
+    """What open_ledger does after its check unless told to leave it: clear killed backups' temp files, then the
+    backup on open (backup_on_open).  The window runs it in a worker once the task table is drawn."""
+    remove_stale_partials(ledger_path)
+    return backup_on_open(ledger_path)
+
+
+def check_before_open(ledger_path: Path, problems: list[str] | None = None) -> None:
+    """Raise LedgerDamaged, naming the latest good backup, if SQLite's quick_check finds the ledger damaged.
+
+    problems are a QuickCheck's findings for this file when one ran already; None runs the check here."""
+    if problems is None:
+        problems = file_damage(ledger_path)
     if problems and not file_damage_in_memory(ledger_path):  # the file is whole: its folder or disk is the problem
         if not folder_writable(ledger_path.parent):
             raise UserError(

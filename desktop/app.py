@@ -1,20 +1,28 @@
-"""Starting the window: create the ledger on first run (in a worker, with progress), then show it."""
+"""Starting the window: create the ledger on first run (in a worker, with progress), then show it.
+
+Start-up is kept short (bench/bench_startup.py): the ledger's quick_check runs in a thread while the window's
+modules load,
+Python's cyclic garbage collector waits until the task table is drawn, and the backup on open runs in
+a worker after that.  Nothing the first paint does not need is imported before it (tests/test_startup.py).
+"""
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
+import threading
+from pathlib import Path
 
 from PySide6 import __version__ as PYSIDE_VERSION
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator, qVersion
+from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QObject, Qt, QTimer, QTranslator, Signal, qVersion
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
-from db.engine import Ledger, open_ledger
+from db.engine import Ledger, default_ledger_path, open_ledger
 from db.errors import UserError, known_error
-from db.errata import pending_plan
-from db.ledger import init_from_bundled_plan, list_plans
+from db.safety import QuickCheck, upkeep_after_open
 from desktop.crash_dialog import install_crash_dialog
 from desktop.jobs import call_off_gui_thread
 from desktop.safety_dialogs import open_ledger_interactively
@@ -28,6 +36,9 @@ CJK_FONTS = ["Microsoft YaHei UI", "Microsoft YaHei", "Noto Sans CJK SC", "WenQu
 def _ensure_initialised(ledger: Ledger, show_progress: bool) -> None:
     """On first run, build the ledger from the bundled plan in a worker, with visible progress; a ledger
     whose bundled plan lacks the shipped errata (made by an earlier program) gets them the same way."""
+    from db.errata import pending_plan
+    from db.ledger import init_from_bundled_plan, list_plans
+
     with ledger.Session() as session:
         plans = list_plans(session)
         pending = pending_plan(session) if plans and not ledger.read_only else None
@@ -69,8 +80,107 @@ def _no_display() -> bool:
     )
 
 
+def _start_quick_check(db: str | None) -> QuickCheck | None:
+    """Check the ledger file in a thread while the window's modules load (open_ledger waits for the result)."""
+    path = Path(db) if db else default_ledger_path()
+    try:
+        existing = path.is_file() and path.stat().st_size > 0
+    except OSError:
+        existing = False  # open_ledger reports it
+    return QuickCheck(path) if existing else None
+
+
+class _Upkeep(QObject):
+    """The backup on open (db.safety.upkeep_after_open) in a worker once the table is drawn; a failure is told."""
+
+    failed = Signal(str)
+
+    def __init__(self, window):
+        super().__init__(window)
+        # Emitted on the worker, shown on the GUI thread this object lives in.
+        self.failed.connect(self._tell, Qt.ConnectionType.QueuedConnection)
+
+    def _tell(self, text: str) -> None:
+        QMessageBox.warning(self.parent(), "督办台账", text)
+
+    def start(self, path: Path) -> threading.Thread:
+        # Not a daemon: a backup under way when the window closes is finished before the process exits.
+        thread = threading.Thread(target=self._run, args=(path,), name="duban-upkeep")
+        thread.start()
+        return thread
+
+    def _run(self, path: Path) -> None:
+        text = _upkeep_failure(path)
+        if text is not None:
+            try:
+                self.failed.emit(text)
+            except RuntimeError:  # the window is gone already; the log has it
+                pass
+
+
+def _upkeep_failure(path: Path) -> str | None:
+    """Run the backup on open; None when it went well, else the sentence for the clerk (details in the log)."""
+    try:
+        upkeep_after_open(path)
+    except Exception as exc:  # noqa: BLE001 - the ledger is open and fine; a missing backup must not stop the clerk
+        log.warning("打开台账后的自动备份失败：%s", exc, exc_info=True)
+        known = known_error(exc, path)
+        reason = exc if isinstance(exc, UserError) else known or "详见日志"
+        return f"打开台账时的自动备份没有完成：{reason}\n台账本身没有受影响，可以继续使用；请检查备份文件夹所在磁盘的空间和权限。"
+    return None
+
+
+def _when_ops_idle(callback) -> None:
+    """Call back from the event loop once the op runner has nothing queued (the window's data has arrived)."""
+    from desktop.ops import runner
+
+    ops = runner()
+    if not ops.busy:
+        QTimer.singleShot(0, callback)
+        return
+
+    def once() -> None:
+        ops.idle.disconnect(once)
+        callback()
+
+    ops.idle.connect(once)
+
+
+def _wait_until_ops_idle() -> None:
+    """Unattended only (--screenshot is a script): run the event loop until the op runner has nothing queued."""
+    from desktop.ops import runner
+
+    ops = runner()
+    if ops.busy:
+        loop = QEventLoop()
+        ops.idle.connect(loop.quit)
+        loop.exec()
+        ops.idle.disconnect(loop.quit)
+
+
+def _after_first_paint(window, ledger: Ledger) -> threading.Thread | None:
+    """Once the table is drawn: collect garbage again, and make the backup on open in a worker (returned)."""
+    gc.freeze()  # what start-up made lives on: later collections need not walk it again
+    gc.enable()
+    if not ledger.upkeep_due:
+        return None
+    ledger.upkeep_due = False
+    return _Upkeep(window).start(ledger.path)
+
+
 def run_gui(args) -> int:
     """Open the window (or render it to a PNG with --screenshot and exit)."""
+    # Start-up allocates some 130,000 objects that all live on; collecting cycles among them would only cost
+    # time.  Collection resumes once the table is drawn (_after_first_paint), or when start-up fails.
+    gc.disable()
+    try:
+        return _run_gui(args)
+    finally:
+        gc.enable()
+
+
+def _run_gui(args) -> int:
+    quick_check = _start_quick_check(args.db)
     if _no_display() and QApplication.instance() is None:
         if not args.screenshot:
             print("错误：没有可用的图形界面（未设置 DISPLAY 或 WAYLAND_DISPLAY），无法打开窗口。"
@@ -86,15 +196,17 @@ def run_gui(args) -> int:
     reporter = None if args.screenshot else install_crash_dialog()
     read_only = getattr(args, "read_only", False)
     try:
+        # The window's modules (SQLAlchemy and the ledger's) load while the quick_check reads the file.
+        from desktop.main_window import MainWindow, read_snapshot
+
         # --screenshot runs unattended (docs, benchmarks): no questions, a refusal is printed.
-        ledger = open_ledger(args.db, read_only=read_only) if args.screenshot else open_ledger_interactively(None, args.db, read_only=read_only)
+        options = {"read_only": read_only, "quick_check": quick_check, "defer_upkeep": True}
+        ledger = open_ledger(args.db, **options) if args.screenshot else open_ledger_interactively(None, args.db, **options)
         if ledger is None:
             return 2
         if reporter is not None:
             reporter.ledger_path = ledger.path
         _ensure_initialised(ledger, show_progress=not args.screenshot)
-        from desktop.main_window import MainWindow, read_snapshot
-
         window = MainWindow(ledger)
         if getattr(args, "operator", None):  # --operator names this session's clerk, over the saved preference
             window.operator = args.operator
@@ -121,7 +233,16 @@ def run_gui(args) -> int:
         reporter.report(sys.exc_info())
         return 3
     if args.screenshot:
-        return _screenshot(app, window, args)
+        _wait_until_ops_idle()  # a window that loads through the op runner is drawn with its tasks, not loading
+        code = _screenshot(app, window, args)
+        gc.enable()
+        if ledger.upkeep_due:  # unattended: after the grab, on this thread, a failure printed
+            ledger.upkeep_due = False
+            failure = _upkeep_failure(ledger.path)
+            if failure is not None:
+                print(f"警告：{failure}", file=sys.stderr)
+        return code
+    _when_ops_idle(lambda: _after_first_paint(window, ledger))
     return app.exec()
 
 

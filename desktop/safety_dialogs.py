@@ -26,17 +26,18 @@ def _ask(parent: QWidget | None, text: str, details: list[str]) -> bool:
     return question_box(parent, text, details).exec() == YES
 
 
-def open_ledger_interactively(parent: QWidget | None, path: str | Path | None, *, read_only: bool = False) -> Ledger | None:
+def open_ledger_interactively(parent: QWidget | None, path: str | Path | None, *, read_only: bool = False, **options) -> Ledger | None:
     """Open the ledger, settling the two expected refusals with the user; None if the user gives up.
 
+    options go to every open_ledger call (the window's start-up passes its early quick_check and defers the backup).
     Other UserErrors propagate for the caller to show.
     """
     try:
-        return open_ledger(path, read_only=read_only)
+        return open_ledger(path, read_only=read_only, **options)
     except LedgerInUse as exc:
         if not _ask(parent, exc.message + "\n\n是否以只读方式打开？只读时可以查看和导出，不能录入或修改。", []):
             return None
-        return open_ledger(exc.path, read_only=True)
+        return open_ledger(exc.path, read_only=True, **options)
     except LedgerDamaged as exc:
         if exc.backup is None:
             QMessageBox.critical(parent, TITLE, exc.message + "\n\n" + "\n".join(exc.details[-1:]))
@@ -45,7 +46,7 @@ def open_ledger_interactively(parent: QWidget | None, path: str | Path | None, *
         if not _ask(parent, question, exc.details[:-1]):
             return None
         kept = restore(exc.backup, exc.path)
-        ledger = open_ledger(exc.path, read_only=read_only)
+        ledger = open_ledger(exc.path, read_only=read_only, **options)
         QMessageBox.information(
             parent,
             TITLE,

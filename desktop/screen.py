@@ -14,7 +14,10 @@ FRAME_ALLOWANCE = (16, 40)
 
 def available_geometry(widget: QWidget | None = None) -> QRect:
     """The usable part (without task bar) of the widget's screen, or of the primary screen."""
-    screen = widget.screen() if widget is not None else None
+    # Not widget.screen(): PySide makes the returned QScreen's wrapper a child of the widget, so when the widget's
+    # wrapper is collected the screen's is spoiled or, owned by Python then, deletes Qt's own QScreen (the next
+    # window crashed in QScreen::virtualSiblings).  The static lookups hand out screens nobody owns.
+    screen = QGuiApplication.screenAt(widget.mapToGlobal(widget.rect().center())) if widget is not None else None
     screen = screen or QGuiApplication.primaryScreen()
     return screen.availableGeometry()
 

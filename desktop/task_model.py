@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from db.ledger import TaskView
 from db.warning_rules import COLOUR_NAMES, COLOUR_ORDER, DONE, GREEN, GREY, RED, YELLOW, TaskState
 from db.vocabulary import Role
+from resources.first_letters import first_letters
 
 COLUMNS = ("预警", "附件", "序号", "任务", "牵头单位", "配合单位", "时间节点", "状态", "进度", "最近报送")
 (COL_LIGHT, COL_ANNEX, COL_LABEL, COL_TITLE, COL_LEAD, COL_SUPPORT, COL_DEADLINE, COL_STATUS, COL_PERCENT, COL_LAST) = range(len(COLUMNS))
@@ -27,10 +28,9 @@ ROLE_LEAD, ROLE_SUPPORT, ROLE_OTHER = "牵头/负责", "配合", "其他"
 
 
 def initials(name: str) -> str:
-    """Pinyin initials of a unit name, so typing zjj finds 住建局."""
-    from pypinyin import Style, lazy_pinyin  # its phrase dictionary takes a quarter second to load: not at start-up
-
-    return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()
+    """Pinyin initials of a unit name, so typing zjj finds 住建局 (a per-character table: pypinyin's phrase
+    dictionary would cost a quarter second at start-up)."""
+    return first_letters(name)
 
 
 def unit_roles(task: TaskView) -> dict[str, str]:

@@ -76,7 +76,7 @@ grep -qx "duban $VERSION" "$T/out.txt" || fail "--version printed '$(cat "$T/out
 echo "  $(cat "$T/out.txt")"
 
 # The bundled data the program loads by path.
-for f in resources/plan_2022_sanmenxia.txt resources/units.csv resources/icon/duban.png \
+for f in resources/plan_2022_sanmenxia.txt resources/units.csv resources/first_letters.txt resources/icon/duban.png \
          db/migrations/env.py db/migrations/versions/0001_initial_schema.py \
          pypinyin/pinyin_dict.json pypinyin/phrases_dict.json; do
     [ -s "$APP/_internal/$f" ] || fail "bundle lacks _internal/$f"

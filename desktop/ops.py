@@ -145,7 +145,8 @@ class OpRunner(QObject):
         succeeded, outcome = self._outcomes.pop(number)
         if op.dialog is not None and shiboken6.isValid(op.dialog):
             op.dialog.close()
-            op.dialog.deleteLater()
+            op.dialog.setParent(None)  # owned by Python alone now: freed right here with the op (a deleteLater as well freed it twice)
+        op.dialog = None
         if op.writes:
             self._writes -= 1
             if self._writes == 0:

@@ -93,15 +93,16 @@ def run_gui(args) -> int:
         if reporter is not None:
             reporter.ledger_path = ledger.path
         _ensure_initialised(ledger, show_progress=not args.screenshot)
-        from desktop.main_window import MainWindow, read_snapshot
+        from desktop.main_window import MainWindow
 
         window = MainWindow(ledger)
         if getattr(args, "operator", None):  # --operator names this session's clerk, over the saved preference
             window.operator = args.operator
         window.show()
-        window.statusBar().showMessage("正在读取台账……")
-        window.apply_snapshot(call_off_gui_thread(lambda: read_snapshot(ledger)))
-        window.statusBar().clearMessage()
+        if args.screenshot:
+            window.load()  # unattended: the grab follows at once, no event loop runs in between
+        else:
+            window.start_loading()  # 正在读取台账…… in the table until the op runner's worker has read it
     except UserError as exc:
         if args.screenshot:
             print(f"错误：{exc}", file=sys.stderr)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from desktop.screen import fit_to_screen
@@ -44,13 +46,55 @@ class GuideDialog(QDialog):
         layout.addWidget(self.browser)
         layout.addWidget(buttons)
         fit_to_screen(self, 0.8, 0.9, most=(1100, 1000))
+        self._fit_images(guide.parent, self.width() - 80)
+
+    def _fit_images(self, folder: Path, width: int) -> None:
+        """The guide's screenshots are wider than a small screen: shown scaled to the dialog's width."""
+        document = self.browser.document()
+        block = document.begin()
+        while block.isValid():
+            it = block.begin()
+            while not it.atEnd():
+                fragment = it.fragment()
+                fmt = fragment.charFormat()
+                if fmt.isImageFormat():
+                    image_format = fmt.toImageFormat()
+                    natural = QImage(str(folder / image_format.name())).width()
+                    if natural > width:
+                        image_format.setWidth(width)
+                        cursor = QTextCursor(document)
+                        cursor.setPosition(fragment.position())
+                        cursor.setPosition(fragment.position() + fragment.length(), QTextCursor.MoveMode.KeepAnchor)
+                        cursor.setCharFormat(image_format)
+                it += 1
+            block = block.next()
+
+    def heading_titles(self) -> list[str]:
+        """The guide's headings as shown (tests and the table of contents' links)."""
+        return [b.text() for b in _blocks(self.browser.document()) if b.blockFormat().headingLevel() > 0]
 
     def _link(self, url) -> None:
-        """In-page links (#备份与恢复) jump within the guide; nothing is fetched from outside."""
-        if url.hasFragment() and not url.path():
-            self.browser.scrollToAnchor(url.fragment())
-        elif url.isRelative() and url.path().endswith(".md"):
-            self.browser.setSource(url)
+        """The contents' links (#备份与恢复) jump to their heading; nothing is fetched from outside."""
+        if not url.hasFragment() or url.path():
+            return
+        wanted = url.fragment()
+        for block in _blocks(self.browser.document()):
+            if block.blockFormat().headingLevel() > 0 and _slug(block.text()) == wanted:
+                top = self.browser.document().documentLayout().blockBoundingRect(block).top()
+                self.browser.verticalScrollBar().setValue(int(top))
+                return
+
+
+def _blocks(document: QTextDocument):
+    block = document.begin()
+    while block.isValid():
+        yield block
+        block = block.next()
+
+
+def _slug(heading: str) -> str:
+    """A heading's anchor as Markdown renderers name it: lower case, punctuation dropped, spaces as hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading).strip().lower().replace(" ", "-")
 
 
 class AboutDialog(QDialog):

@@ -142,6 +142,7 @@ class ChipBar(FlowWidget):
             return
         for chip in self.chips:
             self.flow.removeWidget(chip)
+            chip.hide()  # deleted later; until then it must not cover its successor
             chip.deleteLater()
         self.chips = []
         for key, text in chips:

@@ -213,7 +213,8 @@ class MainWindow(QMainWindow):
         self.status_combo.addItems([ALL, NOT_REPORTED, *STATUSES, SIGNED_OFF])
         self.due_combo = QComboBox()
         self.search = QLineEdit()
-        self.search.setPlaceholderText("搜索任务或单位，可用拼音首字母，多个词用空格分开（Ctrl+F）")
+        self.search.setPlaceholderText("搜索任务、单位或拼音首字母（Ctrl+F）")
+        self.search.setToolTip("多个词用空格分开，显示同时包含每个词的任务；单位可用简称或拼音首字母，如 zjj")
         self.search.setClearButtonEnabled(True)
         # The bar wraps onto a second line before the search box gets narrower than its hint.
         self.search.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 24)

@@ -285,12 +285,13 @@ def test_dashboard_click_filters_the_table(window):
 def test_layout_is_remembered(qtbot, ledger, prefs, window):
     from desktop.main_window import MainWindow
 
-    window.table.setColumnWidth(3, 333)
+    # 任务 (column 3) now stretches over the table's width, so a fixed column is resized by hand.
+    window.table.setColumnWidth(COL_DEADLINE, 233)
     window.close()
     again = MainWindow(ledger, prefs)
     qtbot.addWidget(again)
     again.load()
-    assert again.table.columnWidth(3) == 333
+    assert again.table.columnWidth(COL_DEADLINE) == 233
 
 
 def test_screenshot_command_writes_a_png(tmp_path, ledger):

@@ -143,7 +143,6 @@ class MainWindow(QMainWindow):
         self.model: TaskTableModel | None = None
         self._task_ids_label = ""  # what a task_ids filter stands for ("2022年6月逾期")
         self._quiet_trees = False  # restoring a tree's current node must not re-apply its filter
-        self._pending_view: dict | None = None  # the view to put back after switching ledgers
         self.setWindowTitle("督办台账")
         self._build_navigation()
         self._build_task_tab()
@@ -412,8 +411,12 @@ class MainWindow(QMainWindow):
         self.plan_id, self.settings, self.plan_title = snapshot.plan_id, snapshot.settings, snapshot.plan_title
         self.packet_period = snapshot.packet_period
         rows, units = snapshot.rows, snapshot.units
+        header = self.table.horizontalHeader()
+        columns = None if first else header.saveState()  # a new model resets the header's sections
         self.model = TaskTableModel(rows, self)
         self.proxy.setSourceModel(self.model)
+        if columns is not None:
+            header.restoreState(columns)
         self.table_stack.setCurrentWidget(self.table)
         self._fill_combos(rows, units)
         self.annex_view.setModel(annex_tree(rows, self))
@@ -828,13 +831,11 @@ class MainWindow(QMainWindow):
         return False
 
     def _switch_ledger(self, other: Ledger) -> None:
-        """Show another ledger in this window (the view's filters and layout stay)."""
-        view = self.capture_view() if self.model is not None else None
+        """Show another ledger in this window; layout and view are kept as on a restart."""
+        self.save_layout()
         self.ledger.close()
         self.ledger = other
         self._enable_writing()
-        if view is not None:
-            self._pending_view = view
         self.model = None
         self.start_loading()
 
@@ -888,6 +889,7 @@ class MainWindow(QMainWindow):
         from db.safety import restore
 
         target = self.ledger.path
+        self.save_layout()
         self.ledger.close()  # restore takes the ledger's lock; this window lets go of it first
 
         def reopen(message: str | None) -> None:
@@ -899,7 +901,7 @@ class MainWindow(QMainWindow):
                 return
             self.ledger = other  # the closed ledger object is replaced without closing it twice
             self._enable_writing()
-            self.model = None
+            self.model = None  # read again as on a restart, with the layout and view saved below
             self.start_loading()
             if message:
                 QMessageBox.information(self, "从备份恢复", message)
@@ -994,10 +996,6 @@ class MainWindow(QMainWindow):
         return {"annexes": self.annex_view, "units": self.unit_view, "warnings": self.warning_view}
 
     def _saved_view(self) -> dict | None:
-        pending = getattr(self, "_pending_view", None)
-        if pending is not None:
-            self._pending_view = None
-            return pending
         try:
             return json.loads(self.prefs.value("view", "") or "null")
         except (TypeError, ValueError):

@@ -351,3 +351,29 @@ def test_settings_change_of_period_reaches_every_view(window, qtbot, demo_ledger
     assert window.chips.texts() == ["预警：逾期"]
     assert all(r.state.colour == "red" for r in shown(window))
     assert window.proxy.index(0, COL_LIGHT).data() == "逾期" or window.proxy.rowCount() == 0
+
+
+def test_a_correction_reload_keeps_columns_and_view(window, qtbot):
+    from desktop.task_model import COL_SUPPORT
+
+    header = window.table.horizontalHeader()
+    header.resizeSection(COL_LEAD, 211)
+    window.status_combo.setCurrentText("滞后")
+    rows = window.proxy.rowCount()
+    from desktop.ops import runner
+
+    with qtbot.waitSignal(runner().idle, timeout=20000):
+        window.reload()
+    assert header.sectionSize(COL_LEAD) == 211 and header.isSectionHidden(COL_SUPPORT)
+    assert header.visualIndex(COL_LEAD) == header.visualIndex(COL_TITLE) + 1
+    assert window.chips.texts() == ["状态：滞后"] and window.proxy.rowCount() == rows
+
+
+def test_a_dashboard_month_is_a_chip_too(window, qtbot):
+    window.tabs.setCurrentIndex(1)
+    window.dashboard.filter_requested.emit("period", "2022-12")
+    assert window.tabs.currentIndex() == 0
+    red = window.proxy.rowCount()
+    assert red > 0 and window.chips.texts() == [f"指定任务：2022年12月逾期（{red} 项）"]
+    qtbot.mouseClick(window.chips.chip("task_ids").button, Qt.MouseButton.LeftButton)
+    assert window.proxy.rowCount() == 373

@@ -411,12 +411,8 @@ class MainWindow(QMainWindow):
         self.plan_id, self.settings, self.plan_title = snapshot.plan_id, snapshot.settings, snapshot.plan_title
         self.packet_period = snapshot.packet_period
         rows, units = snapshot.rows, snapshot.units
-        header = self.table.horizontalHeader()
-        columns = None if first else header.saveState()  # a new model resets the header's sections
         self.model = TaskTableModel(rows, self)
-        self.proxy.setSourceModel(self.model)
-        if columns is not None:
-            header.restoreState(columns)
+        self.proxy.setSourceModel(self.model)  # the header keeps its sections' widths, order and hidden ones
         self.table_stack.setCurrentWidget(self.table)
         self._fill_combos(rows, units)
         self.annex_view.setModel(annex_tree(rows, self))

@@ -149,5 +149,9 @@ def _screenshot(app: QApplication, window, args) -> int:
     else:
         window.table.selectRow(0)
     window.tabs.setCurrentIndex(main_tab)
+    from desktop.ops import runner
+
+    while runner().busy:  # the dashboard's and the comparison's figures are read on the worker
+        app.processEvents()
     app.processEvents()
     return 0 if window.grab().save(args.screenshot) else 1

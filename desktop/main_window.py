@@ -654,23 +654,35 @@ class MainWindow(QMainWindow):
             self._show_comparison()
 
     def _show_dashboard(self) -> None:
+        """The figures are read on the worker; the charts are drawn when they arrive."""
         if self.dashboard is None:
             from desktop.dashboard import DashboardWidget
 
             self.dashboard = DashboardWidget()
             self.dashboard.filter_requested.connect(self.filter_from_dashboard)
             self.dashboard_holder.layout().addWidget(self.dashboard)
+        ledger, plan_id = self.ledger, self.plan_id
         states = {row.task.id: row.state for row in self.model.rows if row.state}
-        with self.ledger.Session() as session:
-            by_annex = completion_by_annex(session, self.plan_id, states)
-            by_unit = completion_by_lead_unit(session, self.plan_id, states)
-            red_by_period = red_counts_by_period(session, self.plan_id)
-        self.dashboard.show_figures(by_annex, by_unit, status_distribution(states), red_by_period)
+
+        def read():
+            with ledger.Session() as session:
+                return (
+                    completion_by_annex(session, plan_id, states),
+                    completion_by_lead_unit(session, plan_id, states),
+                    status_distribution(states),
+                    red_counts_by_period(session, plan_id),
+                )
+
+        runner().query(read, self._alive(lambda figures: self.dashboard.show_figures(*figures)), parent=self)
 
     def _show_comparison(self) -> None:
-        with self.ledger.Session() as session:
-            comparison = compare_months(session, self.plan_id, self.settings.current_period, due_soon_days=self.settings.due_soon_days)
-        self.comparison.show_comparison(comparison)
+        ledger, plan_id, period, days = self.ledger, self.plan_id, self.settings.current_period, self.settings.due_soon_days
+
+        def read():
+            with ledger.Session() as session:
+                return compare_months(session, plan_id, period, due_soon_days=days)
+
+        runner().query(read, self._alive(self.comparison.show_comparison), parent=self)
 
     # ----- actions ------------------------------------------------------------------------
 

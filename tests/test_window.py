@@ -262,10 +262,13 @@ def test_sign_off_turns_the_light_and_leaves_the_warning_lists(window, ledger, q
     assert done.text() == "已办结销号（1）"
 
 
-def test_month_against_month_tab(window, ledger):
+def test_month_against_month_tab(window, ledger, qtbot):
     with ledger.Session.begin() as s:
         add_progress(s, ProgressInput("A03-01", "市住建局", "2022-06", "已完成", 100, "完成"), operator="测试")
-    window.tabs.setCurrentIndex(2)
+    from desktop.ops import runner
+
+    with qtbot.waitSignal(runner().idle, timeout=10000):  # the months are compared on the worker
+        window.tabs.setCurrentIndex(2)
     sizes = window.comparison.group_sizes()
     assert sizes[0] == 1  # newly done (reported, awaiting sign-off)
     assert sizes[2] == 372  # every other task has no new report

@@ -228,9 +228,15 @@ class MainWindow(QMainWindow):
             pair_layout.addWidget(QLabel(label))
             pair_layout.addWidget(widget)
             self.filter_bar.add(pair)
-        self.filter_bar.add(self.clear_button)
         self.chips = ChipBar()
         self.chips.removed.connect(self.remove_filter)
+        # 清除筛选 sits beside the chips it clears, and goes with them when no filter is active.
+        self.chips_row = QWidget()
+        chips_layout = QHBoxLayout(self.chips_row)
+        chips_layout.setContentsMargins(0, 0, 0, 0)
+        chips_layout.addWidget(self.chips, 1)
+        chips_layout.addWidget(self.clear_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.chips_row.setVisible(False)
         self.proxy = TaskFilterProxy(self)
         self.proxy.filter_changed.connect(self._on_proxy_filter_changed)
         for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset, self.proxy.layoutChanged):
@@ -265,12 +271,12 @@ class MainWindow(QMainWindow):
         self.task_split = QSplitter(Qt.Orientation.Vertical)
         self.task_split.addWidget(self.table_stack)
         self.task_split.addWidget(self.detail)
-        self.task_split.setStretchFactor(0, 3)
-        self.task_split.setStretchFactor(1, 2)
+        self.task_split.setStretchFactor(0, 2)
+        self.task_split.setStretchFactor(1, 1)
         self.task_tab = QWidget()
         layout = QVBoxLayout(self.task_tab)
         layout.addWidget(self.filter_bar)
-        layout.addWidget(self.chips)
+        layout.addWidget(self.chips_row)
         layout.addWidget(self.task_split, 1)
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(lambda: self.proxy.update_filter(text=self.search.text()))
@@ -532,6 +538,7 @@ class MainWindow(QMainWindow):
         _select_text(self.status_combo, filter_.status or ALL)
         _select_data(self.due_combo, filter_.due_month)
         self.chips.show_chips([(name, f"{FILTER_LABELS[name]}：{self._describe(name, value)}") for name, value in filter_.active().items()])
+        self.chips_row.setVisible(bool(filter_.active()))
 
     def _describe(self, name: str, value) -> str:
         if name == "annex":
@@ -1017,7 +1024,7 @@ class MainWindow(QMainWindow):
                 restore(value)
         if self.prefs.value("task_split") is None:
             height = max(self.task_split.height(), 400)
-            self.task_split.setSizes([height * 3 // 5, height * 2 // 5])
+            self.task_split.setSizes([height * 2 // 3, height // 3])
         columns = self.prefs.value("columns")
         if columns is None or not self.table.horizontalHeader().restoreState(columns):
             self._fit_columns()

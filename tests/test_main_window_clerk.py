@@ -377,3 +377,17 @@ def test_a_dashboard_month_is_a_chip_too(window, qtbot):
     assert red > 0 and window.chips.texts() == [f"指定任务：2022年12月逾期（{red} 项）"]
     qtbot.mouseClick(window.chips.chip("task_ids").button, Qt.MouseButton.LeftButton)
     assert window.proxy.rowCount() == 373
+
+
+def test_at_1024_px_the_filter_bar_wraps_instead_of_squeezing_the_search_box(window, qtbot):
+    window.showNormal()
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: window.width() == 1024)
+    char = window.search.fontMetrics().horizontalAdvance("中")
+    assert window.search.width() >= char * 20  # "搜…" was the bug
+    bar = window.filter_bar.rect()
+    for widget in (window.search, window.annex_combo, window.unit_combo, window.role_combo, window.status_combo, window.due_combo):
+        top_left = widget.mapTo(window.filter_bar, widget.rect().topLeft())
+        bottom_right = widget.mapTo(window.filter_bar, widget.rect().bottomRight())
+        assert bar.contains(top_left) and bar.contains(bottom_right), widget
+    assert window.filter_bar.height() > window.search.height() * 1.5  # two lines

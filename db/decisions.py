@@ -6,6 +6,7 @@ and an extension keeps the original deadline in the plan while the warnings judg
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
@@ -18,8 +19,64 @@ from sqlalchemy.orm import Session
 from db import audit
 from db.errors import UserError
 from db.models import Extension, Milestone, SignOff, Task
+from db.periods import chinese_date, chinese_period, period_end, period_of
+from db.warning_rules import is_closed, is_past, reference_date
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+
+
+def default_decision_date(period: str, today: dt.date) -> dt.date:
+    """The date a 销号 or 延期 is entered with: today, or the period's last day once the period is over.
+
+    The warnings of a period count only decisions dated by its end (db.warning_rules), so a clerk
+    handling December in January gets a date that counts in December.
+    """
+    return min(today, period_end(period))
+
+
+def default_new_due(due: dt.date | None, approved_on: dt.date) -> dt.date:
+    """The new date an extension form offers: a month past the current due date, or past the approval if that is later.
+
+    A task overdue since June and extended in December is offered a date after December, not July.
+    """
+    base = max(due or approved_on, approved_on)
+    year, month = divmod(base.year * 12 + base.month, 12)  # the next month
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(base.day, last))
+
+
+def overdue_despite_extension(new_due: dt.date, period: str, today: dt.date) -> str:
+    """Why an extension to new_due still leaves the task 逾期 in the period handled ('' when it does not).
+
+    The warnings judge the period at its last day once it is over (db.warning_rules): a new date already
+    past then changes nothing the clerk can see.
+    """
+    reference = reference_date(period, today)
+    if not is_past(new_due, reference, is_closed(period, today)):
+        return ""
+    return f"新的完成时限 {chinese_date(new_due)} 在{chinese_period(period)}的统计中已经到期，任务仍计为逾期。"
+
+
+class DecisionTiming(NamedTuple):
+    """Which reporting period a decision dated `day` first counts in, said in Chinese for the dialog."""
+
+    text: str
+    late: bool  # dated after the period being handled: that period's figures do not show it
+
+
+def decision_timing(day: dt.date, period: str, what: str = "销号") -> DecisionTiming:
+    """Say plainly where a decision dated `day` counts, judged against the period being handled."""
+    end = period_end(period)
+    name = chinese_period(period)
+    if day > end:
+        return DecisionTiming(
+            f"{what}日期晚于当前报送期间{name}的最后一天（{chinese_date(end)}）：不计入{name}的统计，"
+            f"自{chinese_period(period_of(day))}起计入。如需计入{name}，请选择{chinese_date(end)}或更早的日期。",
+            True,
+        )
+    if period_of(day) < period:
+        return DecisionTiming(f"计入当前报送期间{name}的统计（自{chinese_period(period_of(day))}起各月均计入）。", False)
+    return DecisionTiming(f"计入当前报送期间{name}的统计。", False)
 
 
 @dataclass

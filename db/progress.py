@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import audit
+from db.answerable import collective_members
 from db.errors import UserError
 from db.identity import own_id
 from db.ledger import find_unit, get_task, resolve_plan_id
-from db.periods import check_period, shift_period
-from db.models import Annex, Assignment, ProgressEntry, Task, Unit, utcnow
-from db.answerable import collective_members
-from db.vocabulary import COLLECTIVE_KIND, REPORTABLE, Role, Status
+from db.models import Annex, Assignment, ProgressEntry, SignOff, Task, Unit, utcnow
+from db.periods import check_period, period_end, shift_period
+from db.vocabulary import COLLECTIVE_KIND, REPORTABLE, Status
 
 STATUSES = tuple(s.value for s in REPORTABLE)
 ADDED, UPDATED, UNCHANGED = "added", "updated", "unchanged"
@@ -77,6 +79,8 @@ def field_problems(entry: ProgressInput) -> dict[str, str]:
         problems["percent"] = f"进度“{entry.percent}”无效，应为 0 到 100 之间的整数。"
     elif entry.status == Status.DONE and entry.percent != 100:
         problems["percent"] = f"状态为“已完成”时进度应为 100，而不是 {entry.percent}。"
+    elif entry.status == Status.NOT_STARTED and entry.percent != 0:
+        problems["percent"] = f"状态为“未启动”时进度应为 0，而不是 {entry.percent}；已开始的工作请选“推进中”。"
     for name, limit in TEXT_LIMITS.items():
         value = getattr(entry, name)
         if value is not None and not isinstance(value, str):
@@ -258,7 +262,11 @@ def progress_view(row: ProgressEntry, task_code: str, unit_name: str) -> Progres
 
 @dataclass
 class BatchRow:
-    """One line of a unit's monthly batch grid: the task, this month's report and last month's."""
+    """One line of a unit's monthly batch grid: the task, this month's report and last month's.
+
+    signed_off is the date of the task's sign-off when it was signed off by the month's end: the
+    task is finished for the month, so the grid shows it greyed and takes no report for it.
+    """
 
     task_code: str
     annex: int
@@ -267,6 +275,7 @@ class BatchRow:
     role: str
     current: ProgressInput | None
     previous: ProgressInput | None
+    signed_off: dt.date | None = None
 
 
 def as_input(row: ProgressEntry, code: str, unit: str) -> ProgressInput:
@@ -285,8 +294,19 @@ def as_input(row: ProgressEntry, code: str, unit: str) -> ProgressInput:
     )
 
 
+def _signed_off_by(session: Session, task_ids, period: str) -> dict[int, dt.date]:
+    """Sign-off dates of the tasks signed off by the month's end (a later sign-off leaves the month open)."""
+    if not task_ids:
+        return {}
+    rows = session.execute(
+        select(SignOff.task_id, SignOff.signed_on).where(SignOff.task_id.in_(task_ids), SignOff.signed_on <= period_end(period))
+    )
+    return dict(rows.all())
+
+
 def batch_rows(session: Session, unit: str, period: str, *, plan_id: int | None = None) -> list[BatchRow]:
-    """Every task of a unit (lead first, then supporting) with its report for the period and the month before."""
+    """Every task of a unit in the plan's order (the order of the unit's 报送模板, so a block pasted
+    from it lines up), with its report for the period, the month before's, and its sign-off."""
     pid = resolve_plan_id(session, plan_id)
     period = check_period(period)
     previous = shift_period(period, -1)
@@ -296,7 +316,7 @@ def batch_rows(session: Session, unit: str, period: str, *, plan_id: int | None 
         .join(Assignment, Assignment.task_id == Task.id)
         .join(Annex, Annex.id == Task.annex_id)
         .where(Task.plan_id == pid, Assignment.unit_id == found.id)
-        .order_by(Assignment.role != Role.LEAD, Task.position)
+        .order_by(Task.position)
     ).all()
     entries = {
         (row.task_id, row.period): row
@@ -304,6 +324,7 @@ def batch_rows(session: Session, unit: str, period: str, *, plan_id: int | None 
             select(ProgressEntry).where(ProgressEntry.unit_id == found.id, ProgressEntry.period.in_((period, previous)), ProgressEntry.deleted_at.is_(None))
         )
     }
+    signed = _signed_off_by(session, [task.id for task, _role, _annex in tasks], period)
     out = []
     for task, role, annex in tasks:
         now, before = entries.get((task.id, period)), entries.get((task.id, previous))
@@ -316,9 +337,43 @@ def batch_rows(session: Session, unit: str, period: str, *, plan_id: int | None 
                 role=role,
                 current=as_input(now, task.code, found.name) if now else None,
                 previous=as_input(before, task.code, found.name) if before else None,
+                signed_off=signed.get(task.id),
             )
         )
     return out
+
+
+def report_content(entry: ProgressInput) -> tuple:
+    """What a report says (status, percent and its three texts), as add_progress stores it."""
+    return (
+        entry.status,
+        entry.percent,
+        (entry.progress_text or "").strip(),
+        (entry.problems or "").strip(),
+        (entry.next_steps or "").strip(),
+    )
+
+
+def repeats_last_month(entry: ProgressInput, previous: ProgressInput | None, current: ProgressInput | None) -> bool:
+    """Whether a report only repeats last month's word for word and is not yet this month's report.
+
+    Such a report (typically 复制上月内容 left untouched) says nothing new: it counts as this month's
+    report only when the clerk confirms it (沿用上月).  A report already stored for this month with the
+    same words was confirmed before, so saving it again (say with a new 填报人) needs no confirmation.
+    """
+    said = report_content(entry)
+    return previous is not None and said == report_content(previous) and (current is None or report_content(current) != said)
+
+
+@dataclass
+class BatchOutcome:
+    """What save_batch did: reports added, updated and unchanged, and the grid lines it left unsaved
+    because they repeat last month's report without the clerk's confirmation."""
+
+    added: int
+    updated: int
+    unchanged: int
+    unconfirmed: list[int]
 
 
 def save_batch(
@@ -328,19 +383,71 @@ def save_batch(
     operator: str | None = None,
     plan_id: int | None = None,
     row_numbers: list[int] | None = None,
-) -> tuple[int, int, int]:
+    confirmed: Collection[str] = (),
+) -> BatchOutcome:
     """Save a grid of reports in the caller's transaction: every row valid, or nothing and every problem.
 
     row_numbers are the grid lines the entries come from (default 1, 2, …), so a grid that sends
-    only its changed rows still names the line the clerk sees.  Returns (added, updated, unchanged).
+    only its changed rows still names the line the clerk sees.  A report that repeats last month's
+    word for word is saved only when its task code is in `confirmed`; the others are skipped and
+    their lines returned in BatchOutcome.unconfirmed, so copies nobody looked at never count as
+    this month's reports.  A task signed off by the month's end takes no report.
     """
+    numbers = list(row_numbers or range(1, len(entries) + 1))
     problems = []
-    for number, entry in zip(row_numbers or range(1, len(entries) + 1), entries, strict=True):
+    for number, entry in zip(numbers, entries, strict=True):
         problems += [f"第 {number} 行（任务 {entry.task_code}）：{p}" for p in validate(entry)]
     if problems:
         raise UserError("本批进展未保存：", problems)
-    outcomes = [add_progress(session, entry, operator=operator, plan_id=plan_id)[1] for entry in entries]
-    return outcomes.count(ADDED), outcomes.count(UPDATED), outcomes.count(UNCHANGED)
+    to_save, unconfirmed = [], []
+    for number, entry in zip(numbers, entries):
+        task = get_task(session, entry.task_code, plan_id)
+        unit = find_unit(session, entry.unit)
+        signed = _signed_off_by(session, [task.id], entry.period).get(task.id)
+        if signed is not None:
+            problems.append(f"第 {number} 行（任务 {task.code}）：任务已于 {signed.isoformat()} 销号，不再填报进展。")
+            continue
+        stored = {
+            row.period: as_input(row, task.code, unit.name)
+            for row in session.scalars(
+                select(ProgressEntry).where(
+                    ProgressEntry.task_id == task.id,
+                    ProgressEntry.unit_id == unit.id,
+                    ProgressEntry.period.in_((entry.period, shift_period(entry.period, -1))),
+                    ProgressEntry.deleted_at.is_(None),
+                )
+            )
+        }
+        previous, current = stored.get(shift_period(entry.period, -1)), stored.get(entry.period)
+        if task.code not in confirmed and repeats_last_month(entry, previous, current):
+            unconfirmed.append(number)
+        else:
+            to_save.append(entry)
+    if problems:
+        raise UserError("本批进展未保存：", problems)
+    outcomes = [add_progress(session, entry, operator=operator, plan_id=plan_id)[1] for entry in to_save]
+    return BatchOutcome(outcomes.count(ADDED), outcomes.count(UPDATED), outcomes.count(UNCHANGED), unconfirmed)
+
+
+def percent_from_text(text: str) -> int | None:
+    """进度 as a clerk types or pastes it ("60", "60%", "６０％"): a whole number from 0 to 100, or None when empty.
+
+    Anything else (150, 12.5, 六十) is refused with the message the report's own check gives, never cut to fit.
+    """
+    cleaned = unicodedata.normalize("NFKC", text or "").strip().removesuffix("%").strip()
+    if not cleaned:
+        return None
+    if cleaned.isascii() and cleaned.isdigit() and 0 <= int(cleaned) <= 100:
+        return int(cleaned)
+    raise UserError(f"进度“{(text or '').strip()[:20]}”无效，应为 0 到 100 之间的整数。")
+
+
+def status_from_text(text: str) -> str:
+    """状态 as a clerk types or pastes it: one of the reportable statuses, or "" when empty."""
+    cleaned = unicodedata.normalize("NFKC", text or "").strip()
+    if cleaned and cleaned not in STATUSES:
+        raise UserError(f"状态“{cleaned[:20]}”无效，应为：{'、'.join(STATUSES)}。")
+    return cleaned
 
 
 def reporting_units(session: Session, task_id: int) -> list[tuple[int, str, str]]:
@@ -354,3 +461,95 @@ def reporting_units(session: Session, task_id: int) -> list[tuple[int, str, str]
             .order_by(Assignment.position)
         )
     ]
+
+
+# ----- the entry form's services: the widget asks these, it runs no queries of its own -------------
+
+
+@dataclass
+class ReportingUnit:
+    """A unit that reports on a task, with its part in it."""
+
+    unit_id: int
+    name: str
+    role: str
+
+
+@dataclass
+class EntryTask:
+    """What the entry form shows about its task: which task, and the units that report on it."""
+
+    task_id: int
+    code: str
+    annex: int
+    label: str
+    title: str
+    units: list[ReportingUnit]
+
+
+@dataclass
+class EntrySlot:
+    """What the entry form starts from for one unit and month: a draft, else the saved report, else nothing."""
+
+    draft: dict | None = None
+    draft_saved_at: dt.datetime | None = None
+    saved: ProgressInput | None = None
+    saved_version: int | None = None
+
+
+def entry_task(session: Session, task_id: int) -> EntryTask:
+    """The task an entry form is opened on; UserError if it is gone (deleted by a correction meanwhile)."""
+    task = session.get(Task, task_id)
+    if task is None:
+        raise UserError("该任务已不在台账中（可能已被更正删除），请刷新后重试。")
+    units = [ReportingUnit(unit_id, name, role) for unit_id, name, role in reporting_units(session, task_id)]
+    return EntryTask(task_id=task.id, code=task.code, annex=task.annex.number, label=task.label, title=task.title, units=units)
+
+
+def entry_slot(session: Session, task_id: int, unit_id: int, period: str) -> EntrySlot:
+    """The draft for (task, unit, period) if one waits, and the saved report if there is one."""
+    from db.drafts import list_drafts
+
+    period = check_period(period)
+    drafts = [d for d in list_drafts(session, task_id) if d.unit_id == unit_id and d.period == period]
+    row = session.execute(
+        select(ProgressEntry, Task.code, Unit.name)
+        .join(Task, Task.id == ProgressEntry.task_id)
+        .join(Unit, Unit.id == ProgressEntry.unit_id)
+        .where(ProgressEntry.task_id == task_id, ProgressEntry.unit_id == unit_id, ProgressEntry.period == period, ProgressEntry.deleted_at.is_(None))
+    ).first()
+    slot = EntrySlot()
+    if drafts:
+        slot.draft, slot.draft_saved_at = drafts[0].fields, drafts[0].saved_at
+    if row is not None:
+        entry, code, name = row
+        slot.saved, slot.saved_version = as_input(entry, code, name), entry.version
+    return slot
+
+
+def save_entry(session: Session, entry: ProgressInput, *, task_id: int, unit_id: int, operator: str | None = None) -> str:
+    """Store the form's report and drop its draft, in the caller's transaction; ADDED, UPDATED or UNCHANGED.
+
+    Raises UserError with every problem (nothing written, the draft kept).
+    """
+    from db.drafts import discard_draft
+
+    task = session.get(Task, task_id)
+    outcome = add_progress(session, entry, operator=operator, plan_id=task.plan_id if task else None)[1]
+    discard_draft(session, task_id, unit_id, entry.period)
+    return outcome
+
+
+def typed_percent(text: str) -> int | str:
+    """A percent as a clerk types it (15, 15%, full-width １５％) as an int.
+
+    Anything else comes back as typed (stripped), so field_problems refuses it with the clerk's own
+    text in the message: 150 stays 150 and is refused, never cut to 15.
+    """
+    import unicodedata
+
+    typed = unicodedata.normalize("NFKC", (text or "")[:20]).strip()
+    number = typed.removesuffix("%").strip()
+    if number.isascii() and number.isdigit() and len(number) <= 6:
+        return int(number)
+    return typed

@@ -10,7 +10,7 @@ from types import TracebackType
 
 from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 
 from db.errors import known_error, shown
 from desktop.logs import current_log_file, log_location_text
@@ -23,8 +23,8 @@ DATA_KEPT = "此前已保存的台账数据不受影响：每次保存都是一�
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
 
-def show_crash_dialog(parent: QWidget | None, exc_info: ExcInfo) -> None:
-    """The crash dialog: what happened, that saved data is kept, where the log is; the traceback behind 显示详细信息."""
+def crash_box(parent: QWidget | None, exc_info: ExcInfo) -> tuple[QMessageBox, QPushButton | None]:
+    """The crash dialog, built but not shown, and its 打开日志文件夹 button (None without a log file)."""
     kind, value, tb = exc_info
     box = QMessageBox(QMessageBox.Icon.Critical, "督办台账 - 意外错误", HEADLINE, QMessageBox.StandardButton.Ok, parent)
     path = current_log_file()
@@ -33,8 +33,15 @@ def show_crash_dialog(parent: QWidget | None, exc_info: ExcInfo) -> None:
     summary = "".join(traceback.format_exception_only(kind, value)).strip()
     box.setDetailedText(f"{summary}\n\n{''.join(traceback.format_exception(kind, value, tb))}")
     open_folder = box.addButton("打开日志文件夹", QMessageBox.ButtonRole.ActionRole) if path else None
+    return box, open_folder
+
+
+def show_crash_dialog(parent: QWidget | None, exc_info: ExcInfo) -> None:
+    """The crash dialog: what happened, that saved data is kept, where the log is; the traceback behind 显示详细信息."""
+    box, open_folder = crash_box(parent, exc_info)
     box.exec()
-    if open_folder is not None and box.clickedButton() is open_folder:
+    path = current_log_file()
+    if open_folder is not None and path is not None and box.clickedButton() is open_folder:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
 
 

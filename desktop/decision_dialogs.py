@@ -38,15 +38,31 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from db.corrections import TaskCorrection, check_correction, correct_task
-from db.decisions import DecisionView, Evidence, current_due, decisions_of, extend, revoke_sign_off, sign_off
+from db.decisions import (
+    DecisionView,
+    Evidence,
+    current_due,
+    decision_timing,
+    decisions_of,
+    default_decision_date,
+    default_new_due,
+    extend,
+    overdue_despite_extension,
+    revoke_sign_off,
+    sign_off,
+)
 from db.engine import Ledger
 from db.errors import UserError
 from db.ledger import list_units
 from db.models import Task
 from db.responsibility import ROLES, SUPPORT
-from desktop.forms import FieldForm
+from db.settings import load_settings
+from desktop.forms import ERROR_STYLE, FieldForm
+from desktop.screen import fit_to_screen
 
 CHINESE = QLocale("zh_CN")
+TIMING_STYLE = "color: #555;"
+LATE_STYLE = ERROR_STYLE + " font-weight: bold;"
 NO_DEADLINE = "（原文未列时间节点）"
 GENERAL = "task"  # the field key under the task summary, where messages about the task as a whole go
 
@@ -127,8 +143,17 @@ class FormDialog(QDialog):
         self.body.addStretch(1)
         self.body.addWidget(self.buttons)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * width_chars)
+        self._fitted = False
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, activated=self.submit)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """Open at the size the form asks for, but never larger than the screen's free area (1366×768, 1280×720)."""
+        if not self._fitted:
+            self._fitted = True
+            hint = self.sizeHint()
+            fit_to_screen(self, 1.0, 1.0, most=(hint.width(), hint.height()))
+        super().showEvent(event)
 
     def new_form(self) -> FieldForm:
         """Another form for a dialog laid out in blocks; its errors are shown along with the first's."""
@@ -176,16 +201,41 @@ class TaskFacts:
     deadline: str | None
     due: dt.date | None
     decisions: DecisionView
+    period: str  # the reporting period being handled (the settings' current period unless the caller names one)
 
     @classmethod
-    def load(cls, session: Session, task_id: int) -> TaskFacts:
+    def load(cls, session: Session, task_id: int, period: str | None = None) -> TaskFacts:
         task = session.get_one(Task, task_id)
         heading = f"{task.code}　附件{task.annex.number} {task.label}　{task.title}"
-        return cls(heading, task.deadline_text, current_due(session, task), decisions_of(session, task_id))
+        period = period or load_settings(session).current_period
+        return cls(heading, task.deadline_text, current_due(session, task), decisions_of(session, task_id), period)
 
     def summary(self) -> str:
         due = f"（现行完成时限 {self.due.isoformat()}{'，已延期' if self.decisions.extensions else ''}）" if self.due else ""
         return f"{self.heading}\n时间节点：{self.deadline or NO_DEADLINE}{due}"
+
+
+def dated_field(form: FieldForm, key: str, label: str, day: dt.date, period: str, what: str) -> tuple[QDateEdit, QLabel]:
+    """A decision's date with, beside it, which period the decision counts in (in red when it misses the period)."""
+    edit = date_edit(day)
+    timing = QLabel()
+    timing.setWordWrap(True)
+    timing.setObjectName(f"timing_{key}")
+
+    def show(chosen: QDate) -> None:
+        said = decision_timing(chosen.toPython(), period, what)
+        timing.setText(said.text)
+        timing.setStyleSheet(LATE_STYLE if said.late else TIMING_STYLE)
+
+    edit.dateChanged.connect(show)
+    show(edit.date())
+    row = QWidget()
+    line = QHBoxLayout(row)
+    line.setContentsMargins(0, 0, 0, 0)
+    line.addWidget(edit, 0, Qt.AlignmentFlag.AlignTop)
+    line.addWidget(timing, 1)
+    form.add_field(key, label, row)
+    return edit, timing
 
 
 def _size(n: int) -> str:
@@ -197,14 +247,19 @@ class SignOffDialog(FormDialog):
 
     ROUTES = {"销号依据": "note", "销号日期": "date", "证明材料": "evidence"}
 
-    def __init__(self, ledger: Ledger, task_id: int, operator: str, parent: QWidget | None = None):
+    def __init__(
+        self, ledger: Ledger, task_id: int, operator: str, parent: QWidget | None = None, *, period: str | None = None,
+        today: dt.date | None = None,
+    ):
         super().__init__("办结销号", 40, parent)
         self.ledger, self.task_id, self.operator = ledger, task_id, operator
         with ledger.Session() as session:
-            self.facts = TaskFacts.load(session, task_id)
+            self.facts = TaskFacts.load(session, task_id, period)
         self.evidence: Evidence | None = None
         add_fact(self.form, "任务", self.facts.summary(), GENERAL)
-        self.date = self.form.add_field("date", "销号日期", date_edit(dt.date.today()))
+        day = default_decision_date(self.facts.period, today or dt.date.today())
+        self.date, self.timing = dated_field(self.form, "date", "销号日期", day, self.facts.period, "销号")
+        self.date.setToolTip("默认：今天；当前报送期间已结束时为其最后一天，使销号计入该期间的统计")
         self.note = self.form.add_field(
             "note", "销号依据", text_area(4, "例如：已印发《……实施方案》（三营商办〔2022〕9号），牵头单位报送完成情况")
         )
@@ -294,11 +349,14 @@ class ExtensionDialog(FormDialog):
 
     ROUTES = {"新的完成时限": "new_due", "延期原因": "reason", "批准延期的文件": "document"}
 
-    def __init__(self, ledger: Ledger, task_id: int, operator: str, parent: QWidget | None = None):
+    def __init__(
+        self, ledger: Ledger, task_id: int, operator: str, parent: QWidget | None = None, *, period: str | None = None,
+        today: dt.date | None = None,
+    ):
         super().__init__("延期", 40, parent)
         self.ledger, self.task_id, self.operator = ledger, task_id, operator
         with ledger.Session() as session:
-            self.facts = TaskFacts.load(session, task_id)
+            self.facts = TaskFacts.load(session, task_id, period)
         facts = self.facts
         add_fact(self.form, "任务", facts.heading, GENERAL)
         add_fact(self.form, "原定时间节点", facts.deadline or NO_DEADLINE)
@@ -309,12 +367,29 @@ class ExtensionDialog(FormDialog):
                 for new_due, reason, document, approved, who in facts.decisions.extensions
             ]
             add_fact(self.form, "此前延期", "\n".join(lines))
-        start = QDate(facts.due or dt.date.today()).addMonths(1)
-        self.new_due = self.form.add_field("new_due", "新的完成时限", date_edit(start.toPython()))
+        today = today or dt.date.today()
+        day = default_decision_date(facts.period, today)
+        self.new_due = date_edit(default_new_due(facts.due, day))
+        self.still_overdue = QLabel()
+        self.still_overdue.setWordWrap(True)
+        self.still_overdue.setStyleSheet(LATE_STYLE)
+        row = QWidget()
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(self.new_due, 0, Qt.AlignmentFlag.AlignTop)
+        line.addWidget(self.still_overdue, 1)
+        self.form.add_field("new_due", "新的完成时限", row)
+
+        def show_overdue(chosen: QDate) -> None:
+            self.still_overdue.setText(overdue_despite_extension(chosen.toPython(), facts.period, today))
+
+        self.new_due.dateChanged.connect(show_overdue)
+        show_overdue(self.new_due.date())
         self.reason = self.form.add_field("reason", "延期原因", text_area(3, "例如：省级系统对接推迟，需待省平台上线"))
         self.document = self.form.add_field("document", "批准文件", QLineEdit())
         self.document.setPlaceholderText("文号或名称，例如：三营商办〔2022〕12号")
-        self.approved_on = self.form.add_field("approved_on", "批准日期", date_edit(dt.date.today()))
+        self.approved_on, self.timing = dated_field(self.form, "approved_on", "批准日期", day, facts.period, "批准")
+        self.approved_on.setToolTip("默认：今天；当前报送期间已结束时为其最后一天，使延期计入该期间的预警")
         add_fact(self.form, "操作员", operator)
         self.new_due.setFocus()
 

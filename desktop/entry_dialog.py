@@ -17,21 +17,21 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QSpinBox,
     QVBoxLayout,
 )
-from sqlalchemy import select
 
-from db.drafts import discard_draft, list_drafts, save_draft
+from db.drafts import save_draft
 from db.engine import Ledger
 from db.errors import UserError
-from db.models import ProgressEntry, Task
-from db.periods import check_period
-from db.progress import STATUSES, ProgressInput, add_progress, field_problems, reporting_units
-from desktop.forms import FieldForm
+from db.progress import STATUSES, ProgressInput, entry_slot, entry_task, field_problems, save_entry
+from desktop.forms import FieldForm, PercentEdit
+from desktop.month_edit import MonthEdit
+from desktop.screen import fit_to_screen
 
 DRAFT_DELAY_MS = 600
 TEXT_FIELDS = ("progress_text", "problems", "next_steps")
+# Problems shown while typing, before 保存: the ones a clerk can cause in a single field.
+LIVE_FIELDS = ("percent",)
 
 
 class ProgressEntryDialog(QDialog):
@@ -41,37 +41,32 @@ class ProgressEntryDialog(QDialog):
         super().__init__(parent)
         self.ledger, self.task_id, self.operator = ledger, task_id, operator
         self.setWindowTitle("录入进展")
-        self.setMinimumWidth(640)
         with ledger.Session() as session:
-            task = session.get(Task, task_id)
-            self.task_code = task.code
-            heading = f"{task.code}　附件{task.annex.number} {task.label} {task.title}"
-            self.units = reporting_units(session, task_id)
-        title = QLabel(heading)
+            task = entry_task(session, task_id)
+        self.task_code = task.code
+        self.units = task.units
+        title = QLabel(f"{task.code}　附件{task.annex} {task.label} {task.title}")
         title.setWordWrap(True)
         title.setStyleSheet("font-weight: bold;")
         self.notice = QLabel()
         self.notice.setStyleSheet("color: #2b6cb0;")
         self.notice.setWordWrap(True)
         self.unit = QComboBox()
-        for unit_id, name, role in self.units:
-            self.unit.addItem(f"{name}（{role}）", unit_id)
-        names = [name for _id, name, _role in self.units]
+        for reporting in self.units:
+            self.unit.addItem(f"{reporting.name}（{reporting.role}）", reporting.unit_id)
+        names = [reporting.name for reporting in self.units]
         if unit in names:
             self.unit.setCurrentIndex(names.index(unit))
-        self.period = QLineEdit(period)
-        self.period.setPlaceholderText("例如 2022-06")
+        self.period = MonthEdit(period)
         self.status = QComboBox()
         self.status.addItems(STATUSES)
-        self.percent = QSpinBox()
-        self.percent.setRange(0, 100)
-        self.percent.setSuffix(" %")
+        self.percent = PercentEdit()
         self.progress_text = QPlainTextEdit()
         self.problems = QPlainTextEdit()
         self.next_steps = QPlainTextEdit()
         for box in (self.progress_text, self.problems, self.next_steps):
             box.setTabChangesFocus(True)
-            box.setMinimumHeight(70)
+            box.setMinimumHeight(56)
         self.reporter = QLineEdit(operator)
         self.entry_date = QDateEdit(QDate.currentDate())
         self.entry_date.setCalendarPopup(True)
@@ -86,12 +81,15 @@ class ProgressEntryDialog(QDialog):
         self.form.add_field("next_steps", "下步计划", self.next_steps)
         self.form.add_field("reporter", "填报人", self.reporter)
         self.form.add_field("entry_date", "填报日期", self.entry_date)
+        for small in (self.period, self.status, self.percent, self.entry_date):
+            small.setMaximumWidth(max(small.sizeHint().width(), 160))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存（Ctrl+S）")
         buttons.button(QDialogButtonBox.StandardButton.Save).setShortcut("Ctrl+S")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("关闭（保留草稿）")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        self.buttons = buttons
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(self.notice)
@@ -104,10 +102,11 @@ class ProgressEntryDialog(QDialog):
         self._dirty = False
         self._load_slot()
         self.unit.currentIndexChanged.connect(self._switch_slot)
-        self.period.editingFinished.connect(self._switch_slot)
+        self.period.period_changed.connect(self._switch_slot)
+        self.period.message_changed.connect(lambda message: self.form.show_error("period", message))
         for signal in (
             self.status.currentIndexChanged,
-            self.percent.valueChanged,
+            self.percent.text_changed,
             self.progress_text.textChanged,
             self.problems.textChanged,
             self.next_steps.textChanged,
@@ -115,20 +114,20 @@ class ProgressEntryDialog(QDialog):
             self.entry_date.dateChanged,
         ):
             signal.connect(self._changed)
+        self.status.currentIndexChanged.connect(self._check_live)
+        self.percent.text_changed.connect(self._check_live)
+        fit_to_screen(self, 0.5, 0.9, most=(760, 700))
 
-    def _slot(self) -> tuple[int, str] | None:
-        """The (unit id, period) the form is about, or None while the period is not a valid month."""
-        try:
-            return self.unit.currentData(), check_period(self.period.text())
-        except UserError:
-            return None
+    def _slot(self) -> tuple[int, str]:
+        """The (unit id, period) the form is about (the month field keeps its last valid month)."""
+        return self.unit.currentData(), self.period.period()
 
     def entry(self) -> ProgressInput:
-        unit_name = next(name for uid, name, _r in self.units if uid == self.unit.currentData())
+        unit_name = next(u.name for u in self.units if u.unit_id == self.unit.currentData())
         return ProgressInput(
             task_code=self.task_code,
             unit=unit_name,
-            period=self.period.text().strip(),
+            period=self.period.period(),
             status=self.status.currentText(),
             percent=self.percent.value(),
             progress_text=self.progress_text.toPlainText(),
@@ -153,7 +152,8 @@ class ProgressEntryDialog(QDialog):
     def _fill(self, values: dict) -> None:
         self._loading = True
         self.status.setCurrentText(values.get("status") or STATUSES[1])
-        self.percent.setValue(int(values.get("percent") or 0))
+        percent = values.get("percent")
+        self.percent.setValue(0 if percent is None else percent)  # a draft keeps 进度 as typed, even "150"
         for name in TEXT_FIELDS:
             getattr(self, name).setPlainText(values.get(name) or "")
         self.reporter.setText(values.get("reporter") or self.operator)
@@ -165,32 +165,27 @@ class ProgressEntryDialog(QDialog):
         """Show the draft for this unit and month if there is one, else the saved report, else a blank form."""
         self._key = self._slot()
         self._dirty = False
-        if self._key is None:
-            return
         unit_id, period = self._key
         with self.ledger.Session() as session:
-            drafts = [d for d in list_drafts(session, self.task_id) if d.unit_id == unit_id and d.period == period]
-            saved = session.scalar(
-                select(ProgressEntry).where(
-                    ProgressEntry.task_id == self.task_id, ProgressEntry.unit_id == unit_id, ProgressEntry.period == period, ProgressEntry.deleted_at.is_(None)
-                )
-            )
-        if drafts:
-            self._fill(drafts[0].fields)
-            when = drafts[0].saved_at.replace(tzinfo=dt.timezone.utc).astimezone().strftime("%m-%d %H:%M")
+            slot = entry_slot(session, self.task_id, unit_id, period)
+        if slot.draft is not None:
+            self._fill(slot.draft)
+            when = slot.draft_saved_at.replace(tzinfo=dt.timezone.utc).astimezone().strftime("%m-%d %H:%M")
             self.notice.setText(f"已恢复 {when} 自动保存的草稿（尚未保存为正式进展）。")
-        elif saved is not None:
+        elif slot.saved is not None:
+            saved = slot.saved
             self._fill({c: getattr(saved, c) for c in ("status", "percent", *TEXT_FIELDS, "reporter")} | {"entry_date": saved.entry_date.isoformat()})
-            self.notice.setText(f"正在修改已报送的进展（第 {saved.version} 版）；保存后原内容留在审计日志中。")
+            self.notice.setText(f"正在修改已报送的进展（第 {slot.saved_version} 版）；保存后原内容留在审计日志中。")
         else:
             self._fill({})
             self.notice.setText("")
+        self._check_live()
 
     def _switch_slot(self) -> None:
         """Another unit or month: keep what was typed as a draft, then load the other one."""
         if self._slot() == self._key:
             return
-        if self._dirty and self._key is not None:
+        if self._dirty:
             self._write_draft(self._key)
         self._load_slot()
 
@@ -201,7 +196,7 @@ class ProgressEntryDialog(QDialog):
         self._draft_timer.start()
 
     def save_draft(self) -> None:
-        if self._dirty and self._key is not None:
+        if self._dirty:
             self._write_draft(self._key)
 
     def _write_draft(self, key: tuple[int, str]) -> None:
@@ -209,17 +204,29 @@ class ProgressEntryDialog(QDialog):
         with self.ledger.Session.begin() as session:
             save_draft(session, self.task_id, unit_id, period, self._fields(), operator=self.operator)
 
+    def _check_live(self) -> None:
+        """Say at once what is wrong with 进度 (150, or 15% while 未启动), under the field, before 保存."""
+        if self._loading:
+            return
+        problems = field_problems(self.entry())
+        for key in LIVE_FIELDS:
+            self.form.show_error(key, problems.get(key, ""))
+
     def save(self) -> None:
         """Validate, then store the report and drop its draft in one transaction."""
+        if self.period.lineEdit().hasFocus():
+            self.period.commit()  # Ctrl+S straight after typing a month takes it first
         entry = self.entry()
         problems = field_problems(entry)
+        if self.period.message():
+            problems["period"] = self.period.message()
         if problems:
             self.form.show_errors(problems)
             return
+        unit_id, _period = self._key
         try:
             with self.ledger.Session.begin() as session:
-                add_progress(session, entry, operator=self.operator)
-                discard_draft(session, self.task_id, *self._key)
+                save_entry(session, entry, task_id=self.task_id, unit_id=unit_id, operator=self.operator)
         except UserError as exc:
             self.form.show_errors({"progress_text": "；".join([exc.message, *exc.details])})
             return

@@ -28,9 +28,10 @@ def attach_interactively(parent: QWidget, ledger: Ledger, task_id: int, period: 
     units = [r.unit for r in reports]
     unit = units[0]
     if len(units) > 1:
-        unit, chosen = QInputDialog.getItem(parent, "附上证明材料", f"任务 {code}（{period}）的哪一条报送？", units, 0, False)
-        if not chosen:
+        chooser = report_chooser(parent, code, period, units)
+        if chooser.exec() != QInputDialog.DialogCode.Accepted:
             return False
+        unit = chooser.textValue()
     files, _ = QFileDialog.getOpenFileNames(parent, "选择证明材料（每个不超过 20 MB）", str(Path.home()), FILE_FILTER)
     if not files:
         return False
@@ -42,6 +43,19 @@ def attach_interactively(parent: QWidget, ledger: Ledger, task_id: int, period: 
         return False
     QMessageBox.information(parent, "附上证明材料", f"已为 {code} {unit} {period} 附上：{'、'.join(names)}。")
     return True
+
+
+def report_chooser(parent: QWidget | None, code: str, period: str, units: list[str]) -> QInputDialog:
+    """Which unit's report the files belong to, when several units reported on the task that month."""
+    chooser = QInputDialog(parent)
+    chooser.setWindowTitle("附上证明材料")
+    chooser.setLabelText(f"任务 {code}（{period}）的哪一条报送？")
+    chooser.setComboBoxItems(units)
+    chooser.setComboBoxEditable(False)
+    chooser.setTextValue(units[0])
+    chooser.setOkButtonText("确定")
+    chooser.setCancelButtonText("取消")
+    return chooser
 
 
 def open_evidence(parent: QWidget, ledger: Ledger, uuid: str) -> None:

@@ -1,8 +1,12 @@
-"""Form helpers shared by the dialogs: a red message under each field, cleared when it is fixed."""
+"""Form helpers shared by the dialogs: a red message under each field, cleared when it is fixed; a percent field that never clips."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtGui import QValidator
+from PySide6.QtWidgets import QAbstractSpinBox, QFormLayout, QLabel, QStyle, QStyleOptionSpinBox, QVBoxLayout, QWidget
+
+from db.progress import typed_percent
 
 ERROR_STYLE = "color: #c0392b;"
 
@@ -38,5 +42,74 @@ class FieldForm(QFormLayout):
             label.setText(message)
             label.setVisible(bool(message))
 
+    def show_error(self, key: str, message: str) -> None:
+        """Show (or with '' clear) one field's message, leaving the others as they are."""
+        self.errors[key].setText(message)
+        self.errors[key].setVisible(bool(message))
+
     def error_text(self, key: str) -> str:
         return self.errors[key].text()
+
+
+class PercentEdit(QAbstractSpinBox):
+    """进度: a whole percent typed freely and judged by db.progress, never clipped to fit.
+
+    A QSpinBox with a maximum of 100 drops the third digit of 150 and keeps 15; here 150 stays in
+    the field and the form says why it cannot be saved.  Up/Down step by 1 and PageUp/PageDown by 10
+    within 0–100.
+
+    Signals:
+        text_changed: the field's text, on every change (typed or stepped).
+    """
+
+    text_changed = Signal(str)
+
+    def __init__(self, value: int = 0, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.lineEdit().setMaxLength(12)
+        self.lineEdit().textChanged.connect(self.text_changed)
+        self.setToolTip("0 到 100 之间的整数；↑↓ 加减 1，PageUp/PageDown 加减 10。")
+        self.setValue(value)
+
+    def value(self) -> int | str:
+        """The percent as an int, or the text as typed when it is not a whole number (for the rules to refuse)."""
+        return typed_percent(self.lineEdit().text())
+
+    def setValue(self, value: int | str) -> None:  # noqa: N802 - QSpinBox's name, so callers read alike
+        self.lineEdit().setText(f"{value}%" if isinstance(value, int) else str(value))
+        self.update()
+
+    def validate(self, text: str, pos: int) -> object:
+        """Any text may be typed; only 0–100 is Acceptable (the rest is shown and refused by the form)."""
+        value = typed_percent(text)
+        ok = isinstance(value, int) and 0 <= value <= 100
+        return (QValidator.State.Acceptable if ok else QValidator.State.Intermediate), text, pos
+
+    def fixup(self, text: str) -> str:
+        return text  # nothing corrected behind the clerk's back
+
+    def stepBy(self, steps: int) -> None:  # noqa: N802 - Qt API
+        value = self.value()
+        start = value if isinstance(value, int) else 0
+        self.setValue(min(max(start + steps, 0), 100))
+        self.lineEdit().selectAll()
+
+    def stepEnabled(self) -> QAbstractSpinBox.StepEnabledFlag:  # noqa: N802 - Qt API
+        flags = QAbstractSpinBox.StepEnabledFlag.StepNone
+        value = self.value()
+        if self.isReadOnly():
+            return flags
+        if not isinstance(value, int) or value < 100:
+            flags |= QAbstractSpinBox.StepEnabledFlag.StepUpEnabled
+        if not isinstance(value, int) or value > 0:
+            flags |= QAbstractSpinBox.StepEnabledFlag.StepDownEnabled
+        return flags
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        option = QStyleOptionSpinBox()
+        self.initStyleOption(option)
+        text = QSize(self.fontMetrics().horizontalAdvance("100%") + 16, self.lineEdit().sizeHint().height())
+        return self.style().sizeFromContents(QStyle.ContentsType.CT_SpinBox, option, text, self).expandedTo(super().sizeHint())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return self.sizeHint()

@@ -811,8 +811,7 @@ class MainWindow(QMainWindow):
         from desktop.export_dialogs import import_templates_interactively
 
         folder = self.prefs.value("export_folder", "")
-        if import_templates_interactively(self, self.ledger, self.operator, Path(folder) if folder else None):
-            self.refresh()
+        import_templates_interactively(self, self.ledger, self.operator, Path(folder) if folder else None, on_imported=lambda _reports: self.refresh())
 
     def open_other_ledger(self) -> None:
         """Open another ledger file; the current one is closed."""
@@ -943,8 +942,7 @@ class MainWindow(QMainWindow):
     def merge_packet(self) -> None:
         from desktop.merge_dialogs import merge_packet_interactively
 
-        if merge_packet_interactively(self, self.ledger, self.operator, self.ledger.path.parent):
-            self.refresh()
+        merge_packet_interactively(self, self.ledger, self.operator, self.ledger.path.parent, on_merged=self.refresh)
 
     def show_conflicts(self) -> None:
         from desktop.merge_dialogs import ConflictDialog

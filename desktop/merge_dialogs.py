@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
@@ -17,7 +18,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QSpinBox,
+    QScrollArea,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -27,7 +28,9 @@ from PySide6.QtWidgets import (
 from db.engine import Ledger
 from db.errors import UserError
 from db.progress import STATUSES
-from desktop.jobs import run_job
+from desktop.forms import PercentEdit
+from desktop.ops import report_failure, runner
+from desktop.screen import fit_to_screen
 
 FIELDS = (
     ("status", "完成状态"),
@@ -39,67 +42,108 @@ FIELDS = (
     ("entry_date", "填报日期"),
     ("deleted", "已删除"),
 )
+# The merge result's lines shown in the box itself; a longer report lists the rest behind 显示详细信息.
+MERGE_LINES_SHOWN = 12
 EDITABLE = ("status", "percent", "progress_text", "problems", "next_steps")
 
 
-def merge_packet_interactively(parent: QWidget, ledger: Ledger, operator: str, folder: Path | None = None) -> bool:
-    """Ask for a returned packet, merge it in a worker, show the report; True when anything changed."""
+def merge_packet_interactively(
+    parent: QWidget, ledger: Ledger, operator: str, folder: Path | None = None, on_merged: Callable[[], None] | None = None
+) -> None:
+    """Ask for a returned packet, merge it in the ledger worker, show the report; on_merged() once anything changed."""
     from db.packets import DeletionsNeedConfirmation, merge_packet
 
     chosen, _ = QFileDialog.getOpenFileName(parent, "选择带回的外勤数据包", str(folder or Path.home()), "外勤数据包 (*.duban *.sqlite);;所有文件 (*)")
     if not chosen:
-        return False
+        return
 
-    def merge(allow_deletes: bool):
-        return run_job(
-            parent, "正在合并外勤数据包……", lambda control: merge_packet(ledger, Path(chosen), operator=operator, control=control, allow_deletes=allow_deletes)
+    def merge(allow_deletes: bool) -> None:
+        runner().run(
+            lambda control: merge_packet(ledger, Path(chosen), operator=operator, control=control, allow_deletes=allow_deletes),
+            merged,
+            label="正在合并外勤数据包……",
+            parent=parent,
+            writes=True,
+            on_failure=failed,
+            on_cancel=lambda: QMessageBox.information(parent, "合并", "已取消，台账未改动。"),
         )
 
-    try:
-        try:
-            report = merge(False)
-        except DeletionsNeedConfirmation as exc:  # worked out in full, nothing written: the clerk decides, then it runs again
-            if not confirm_deletions(parent, exc):
-                return False  # the clerk chose 不合并: nothing was written
-            report = merge(True)
-    except UserError as exc:
-        QMessageBox.warning(parent, "数据包未合并", str(exc))
-        return False
-    if report is None:
-        QMessageBox.information(parent, "合并", "已取消，台账未改动。")
-        return False
-    shown = QMessageBox(QMessageBox.Icon.Information, "合并结果", "\n".join(report.lines()), QMessageBox.StandardButton.Ok, parent)
-    save = shown.addButton("保存合并报告（PDF）…", QMessageBox.ButtonRole.ActionRole)
-    shown.exec()
-    if shown.clickedButton() is save:
-        save_merge_report(parent, ledger, report, operator, Path(chosen).with_suffix(".合并报告.pdf"))
-    if report.conflicts:
-        ConflictDialog(ledger, operator, parent).exec()
-    return True
+    def failed(exc: BaseException) -> None:
+        if isinstance(exc, DeletionsNeedConfirmation):  # worked out in full, nothing written: the clerk decides, then it runs again
+            if confirm_deletions(parent, exc):
+                merge(True)
+        elif isinstance(exc, UserError):
+            QMessageBox.warning(parent, "数据包未合并", str(exc))
+        else:
+            report_failure(parent, exc)
+
+    def merged(report) -> None:
+        if on_merged is not None:
+            on_merged()
+        shown, save = merge_result_box(parent, report)
+        shown.exec()
+        if shown.clickedButton() is save:
+            save_merge_report(parent, ledger, report, operator, Path(chosen).with_suffix(".合并报告.pdf"))
+        if report.conflicts:
+            ConflictDialog(ledger, operator, parent).exec()
+
+    merge(False)
 
 
-def confirm_deletions(parent: QWidget, refusal: UserError) -> bool:
-    """Show which office reports the packet would delete; True only if the clerk chooses 删除并合并."""
+def merge_result_box(parent: QWidget | None, report) -> tuple[QMessageBox, QPushButton]:
+    """合并结果 and its 保存合并报告 button; a long list of conflicts or refusals goes behind 显示详细信息.
+
+    A message box grows with its text, so a packet with a hundred conflicts would push 确定 off a
+    1366×768 screen; the box shows the first lines and the whole list in its details.
+    """
+    lines = report.lines()
+    text = "\n".join(lines[:MERGE_LINES_SHOWN])
+    if len(lines) > MERGE_LINES_SHOWN:
+        text += f"\n……（共 {len(lines)} 行，完整清单见“显示详细信息”，也可保存合并报告）"
+    box = QMessageBox(QMessageBox.Icon.Information, "合并结果", text, QMessageBox.StandardButton.Ok, parent)
+    if len(lines) > MERGE_LINES_SHOWN:
+        box.setDetailedText("\n".join(lines))
+    save = box.addButton("保存合并报告（PDF）…", QMessageBox.ButtonRole.ActionRole)
+    return box, save
+
+
+def deletions_box(parent: QWidget | None, refusal: UserError) -> tuple[QMessageBox, QPushButton]:
+    """The question before a packet deletes office reports (listed in the details), and its 删除并合并 button."""
     box = QMessageBox(QMessageBox.Icon.Warning, "数据包会删除进展", refusal.message.split("（见下）")[0] + "。", QMessageBox.StandardButton.NoButton, parent)
     box.setDetailedText("\n".join(refusal.details))
     confirm = box.addButton("删除并合并", QMessageBox.ButtonRole.DestructiveRole)
     box.addButton("不合并", QMessageBox.ButtonRole.RejectRole)
+    return box, confirm
+
+
+def confirm_deletions(parent: QWidget, refusal: UserError) -> bool:
+    """Show which office reports the packet would delete; True only if the clerk chooses 删除并合并."""
+    box, confirm = deletions_box(parent, refusal)
     box.exec()
     return box.clickedButton() is confirm
 
 
-def save_merge_report(parent: QWidget, ledger: Ledger, report, operator: str, suggested: Path) -> Path | None:
+def save_merge_report(parent: QWidget, ledger: Ledger, report, operator: str, suggested: Path) -> None:
     """Ask where, then write the printable merge report in a worker."""
     from exports.merge_report import write_merge_report
 
     target, _ = QFileDialog.getSaveFileName(parent, "保存合并报告", str(suggested), "PDF 文件 (*.pdf)")
     if not target:
-        return None
-    try:
-        return run_job(parent, "正在生成合并报告……", lambda control: write_merge_report(ledger, report, Path(target), operator=operator))
-    except UserError as exc:
-        QMessageBox.warning(parent, "合并报告未保存", str(exc))
-        return None
+        return
+
+    def failed(exc: BaseException) -> None:
+        if isinstance(exc, UserError):
+            QMessageBox.warning(parent, "合并报告未保存", str(exc))
+        else:
+            report_failure(parent, exc)
+
+    runner().run(
+        lambda control: write_merge_report(ledger, report, Path(target), operator=operator),
+        lambda _path: None,
+        label="正在生成合并报告……",
+        parent=parent,
+        on_failure=failed,
+    )
 
 
 class ConflictModel(QAbstractTableModel):
@@ -154,7 +198,6 @@ class ConflictDialog(QDialog):
         super().__init__(parent)
         self.ledger, self.operator = ledger, operator
         self.setWindowTitle("合并冲突")
-        self.resize(1100, 680)
         self.table = QTableView()
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
@@ -165,9 +208,7 @@ class ConflictDialog(QDialog):
         form = QFormLayout(self.combined)
         self.status = QComboBox()
         self.status.addItems(STATUSES)
-        self.percent = QSpinBox()
-        self.percent.setRange(0, 100)
-        self.percent.setSuffix(" %")
+        self.percent = PercentEdit()  # 150 is refused by resolve_conflict with a message, never clipped to 15
         self.texts = {key: QPlainTextEdit() for key in ("progress_text", "problems", "next_steps")}
         form.addRow("完成状态", self.status)
         form.addRow("进度", self.percent)
@@ -187,21 +228,32 @@ class ConflictDialog(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.button(QDialogButtonBox.StandardButton.Close).setText("关闭（冲突保持待处理）")
         close.rejected.connect(self.reject)
+        # The two versions and the combined one side by side, scrolling if long texts need it, so the
+        # buttons below stay on a 1366×768 (or 1280×720) screen whatever the reports say.
         lower = QWidget()
-        column = QVBoxLayout(lower)
-        column.addWidget(self.sides, 2)
-        column.addWidget(self.combined, 2)
-        column.addLayout(buttons)
+        row = QHBoxLayout(lower)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.sides, 2)
+        row.addWidget(self.combined, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(lower)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
-        split.addWidget(lower)
-        split.setSizes([160, 520])
+        split.addWidget(scroll)
+        split.setStretchFactor(1, 3)
+        split.setSizes([140, 480])
         layout = QVBoxLayout(self)
         self.heading = QLabel()
+        self.heading.setWordWrap(True)
         layout.addWidget(self.heading)
-        layout.addWidget(split)
-        layout.addWidget(close)
+        layout.addWidget(split, 1)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout.addLayout(buttons)
         self.load()
+        fit_to_screen(self, 0.85, 0.92, most=(1100, 760))
 
     def load(self) -> None:
         from db.packets import pending_conflicts

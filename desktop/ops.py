@@ -152,7 +152,7 @@ class OpRunner(QObject):
             elif op.on_failure is not None:
                 op.on_failure(outcome)
             else:
-                _report_failure(_alive(op.parent), outcome)
+                report_failure(_alive(op.parent), outcome)
         finally:
             if self._pending == 0:
                 self.idle.emit()
@@ -180,7 +180,7 @@ def _alive(widget: QWidget | None) -> QWidget | None:
     return widget if widget is not None and shiboken6.isValid(widget) else None
 
 
-def _report_failure(parent: QWidget | None, error: BaseException) -> None:
+def report_failure(parent: QWidget | None, error: BaseException) -> None:
     """A failure the clerk can act on becomes a plain message; anything else is a bug for the crash dialog."""
     known = known_error(error)
     if known is not None:

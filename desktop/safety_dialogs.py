@@ -13,12 +13,17 @@ TITLE = "督办台账"
 YES, NO = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
 
 
-def _ask(parent: QWidget | None, text: str, details: list[str]) -> bool:
+def question_box(parent: QWidget | None, text: str, details: list[str]) -> QMessageBox:
+    """A 是/否 question about the ledger, its evidence (the backups tried, say) behind 显示详细信息."""
     box = QMessageBox(QMessageBox.Icon.Question, TITLE, text, YES | NO, parent)
     box.setDefaultButton(YES)
     if details:
         box.setDetailedText("\n".join(details))
-    return box.exec() == YES
+    return box
+
+
+def _ask(parent: QWidget | None, text: str, details: list[str]) -> bool:
+    return question_box(parent, text, details).exec() == YES
 
 
 def open_ledger_interactively(parent: QWidget | None, path: str | Path | None, *, read_only: bool = False) -> Ledger | None:

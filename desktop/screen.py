@@ -41,7 +41,7 @@ def fit_to_screen(widget: QWidget, width_share: float, height_share: float, *, m
     height = min(max(height, hint.height()), room_h)
     widget.setMinimumSize(min(widget.minimumWidth(), room_w), min(widget.minimumHeight(), room_h))
     widget.resize(width, height)
-    widget.move(area.x() + (area.width() - width) // 2, area.y() + max(0, (area.height() - height - FRAME_ALLOWANCE[1]) // 2))
+    widget.move(area.x() + max(0, (area.width() - width - FRAME_ALLOWANCE[0]) // 2), area.y() + max(0, (area.height() - height - FRAME_ALLOWANCE[1]) // 2))
 
 
 def fits_on_screen(widget: QWidget) -> bool:

@@ -7,9 +7,10 @@ from dataclasses import replace
 from PySide6.QtWidgets import QLabel, QLineEdit, QSizePolicy, QSpinBox, QWidget
 
 from db.engine import Ledger
-from db.periods import period_start
 from db.settings import OfficeSettings, load_settings, save_settings
-from desktop.decision_dialogs import FormDialog, add_fact, date_edit, route
+from desktop.decision_dialogs import FormDialog, add_fact, route
+from desktop.month_edit import MonthEdit
+from desktop.screen import fit_to_screen
 
 ROUTES = {
     "办公室名称": "office_name",
@@ -36,10 +37,11 @@ class SettingsDialog(FormDialog):
         self.office_name = self.form.add_field("office_name", "办公室名称", QLineEdit(self.office_settings.office_name))
         self.operator_edit = self.form.add_field("operator", "操作员姓名", QLineEdit(operator))
         self.operator_edit.setPlaceholderText("随每条录入和更改记入台账")
-        self.period = self.form.add_field(
-            "current_period", "当前报送期间", date_edit(period_start(self.office_settings.current_period), "yyyy年MM月")
-        )
-        self.period.setDateRange(period_start("2000-01"), period_start("2100-12"))
+        # A month, not a day: typed as 2023-1, 2023年1月 or 202301, or stepped with ↑↓ across the year's end.
+        self.period = self.form.add_field("current_period", "当前报送期间", MonthEdit(self.office_settings.current_period))
+        self.period.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.period.setMinimumWidth(self.period.sizeHint().width() + 40)
+        self.period.message_changed.connect(lambda message: self.form.show_error("current_period", message))
         self.due_soon_days = self.form.add_field("due_soon_days", "临期预警天数", QSpinBox())
         self.due_soon_days.setRange(0, 365)
         self.due_soon_days.setSuffix(" 天")
@@ -62,6 +64,7 @@ class SettingsDialog(FormDialog):
         self.contact_phone = documents.add_field("contact_phone", "联系电话", QLineEdit(settings.contact_phone))
         self.contact_phone.setPlaceholderText("印在成文日期下一行；联系人和电话都留空则不印")
         self.office_name.setFocus()
+        fit_to_screen(self, 0.5, 0.0, most=(820, 720))  # as tall as its fields need, never taller than the screen
 
     @staticmethod
     def _spin(form, key: str, label: str, limits: tuple[int, int], value: int, *, prefix: str, suffix: str) -> QSpinBox:
@@ -79,12 +82,13 @@ class SettingsDialog(FormDialog):
         return self.operator_edit.text().strip()
 
     def save(self) -> dict[str, str]:
-        day = self.period.date()
+        if self.period.lineEdit().hasFocus():
+            self.period.commit()  # Enter straight after typing a month takes it first
         # replace(): a setting this dialog does not show keeps its stored value.
         settings = replace(
             self.office_settings,
             office_name=self.office_name.text().strip(),
-            current_period=f"{day.year():04d}-{day.month():02d}",
+            current_period=self.period.period(),
             due_soon_days=self.due_soon_days.value(),
             report_day=self.report_day.value(),
             praise_rate=self.praise_rate.value(),
@@ -97,6 +101,8 @@ class SettingsDialog(FormDialog):
         problems = route(settings.check(), ROUTES, fallback="office_name")
         if not self.operator_name:
             problems["operator"] = "请填写操作员姓名：每条录入和更改都会记下操作员。"
+        if self.period.message():  # the typed text is not a month: never save the old one silently
+            problems["current_period"] = self.period.message()
         if problems:
             return problems
         with self.ledger.Session.begin() as session:

@@ -179,8 +179,8 @@ class TaskTableModel(QAbstractTableModel):
             return "、".join(task.support)
         if column == COL_DEADLINE:
             deadline = (task.deadline or "—").replace("\n", "；")
-            if state and state.extended:
-                return f"{deadline}（延期至 {state.due.isoformat()}）"
+            if state and state.extended:  # the date the task is judged by first: a narrow column elides the rest
+                return f"{state.due.isoformat()}（已延期，原{deadline}）"
             return deadline
         if column == COL_STATUS:
             return state.status if state else ""

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QComboBox, QPlainTextEdit, QSpinBox
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPlainTextEdit
 from sqlalchemy import func, select
 
 from db.ledger import list_tasks, list_units
@@ -15,7 +15,9 @@ from db.progress import ProgressInput, batch_rows, list_progress, save_batch
 pytestmark = pytest.mark.gui
 
 UNIT = "市住房和城乡建设局"
-STATUS, PERCENT, PROGRESS, PROBLEMS, NEXT = 4, 5, 6, 7, 8
+# The grid's columns (desktop.batch_dialog): 序号 任务 角色 核对 上月状态 上月进度 上月进展 状态 进度 进展情况 存在问题 下步计划 填报人
+SEQ, TITLE, ROLE = 0, 1, 2
+STATUS, PERCENT, PROGRESS, PROBLEMS, NEXT, REPORTER = 7, 8, 9, 10, 11, 12
 
 
 def open_dialog(qtbot, ledger, unit="住建局", period="2022-06"):
@@ -48,14 +50,14 @@ def go_to(dialog, row, column):
 
 
 def type_row(qtbot, dialog, row, downs, percent, progress, problems="", next_steps=""):
-    """From the row's 状态 cell: pick a status with Down, then Tab through 进度 and the three texts."""
+    """From the row's 状态 cell: pick a status with Down, then Tab through 进度, the three texts and 填报人."""
     go_to(dialog, row, STATUS)
-    qtbot.keyClick(dialog.view, Qt.Key.Key_Return)
+    qtbot.keyClick(dialog.view, Qt.Key.Key_F2)
     assert isinstance(focused(), QComboBox)
     for _ in range(downs):
         qtbot.keyClick(focused(), Qt.Key.Key_Down)
     qtbot.keyClick(focused(), Qt.Key.Key_Tab)
-    assert isinstance(focused(), QSpinBox)
+    assert isinstance(focused(), QLineEdit)
     qtbot.keyClicks(focused(), percent)
     qtbot.keyClick(focused(), Qt.Key.Key_Tab)
     for text in (progress, problems, next_steps):
@@ -63,6 +65,8 @@ def type_row(qtbot, dialog, row, downs, percent, progress, problems="", next_ste
         if text:
             ime(focused(), text)
         qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    assert isinstance(focused(), QLineEdit)  # 填报人, left empty: the operator is recorded
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
 
 
 def shown(dialog, row, column):
@@ -89,26 +93,32 @@ def seed(ledger, period, rows):
         save_batch(session, [ProgressInput(code, UNIT, period, *values) for code, *values in rows], operator="测试")
 
 
-def test_grid_lists_the_units_tasks_lead_first(qtbot, ledger):
+def test_grid_lists_the_units_tasks_in_the_plans_order(qtbot, ledger):
+    """The rows follow the plan, as the unit's 报送模板 does, so a block copied from it lines up row for row.
+
+    (The grid used to list lead tasks first; it follows the template now so that pasting works.)
+    """
+    from db.ledger import find_unit, resolve_plan_id
+    from db.template_import import unit_tasks
+
     dialog = open_dialog(qtbot, ledger, unit="住建局")
     model = dialog.model
     with ledger.Session() as session:
         tasks = list_tasks(session, unit=UNIT)
+        template = [t.code for t in unit_tasks(session, find_unit(session, UNIT), "2022-06", resolve_plan_id(session, None))]
     codes = [model.batch_row(r).task_code for r in range(model.rowCount())]
+    assert codes == template
     assert sorted(codes) == sorted(t.code for t in tasks)
     assert len(codes) == len(tasks) == 67
-    roles = [shown(dialog, r, 3) for r in range(model.rowCount())]
-    leads = sum(UNIT in t.lead for t in tasks)
-    assert roles[:leads] == ["牵头"] * leads and "牵头" not in roles[leads:]
     assert dialog.unit_box.currentText() == UNIT
-    assert [shown(dialog, 0, c) for c in range(4)] == ["附件1", "12.", "提高办理建筑许可效率", "牵头"]
+    assert [shown(dialog, 0, c) for c in (SEQ, TITLE, ROLE)] == ["附件1\n7.", "优化企业开办“一网通办”服务能力", "负责"]
     assert "共 67 项任务（牵头 21 项）" in dialog.summary.text()
 
 
 def test_typed_rows_are_saved_with_their_values(qtbot, ledger):
     dialog = open_dialog(qtbot, ledger)
     type_row(qtbot, dialog, 0, 2, "60", "施工图审查系统完成升级", "部分区县数据未接入", "7月底前全部接入")
-    # Tab after 下步计划 wraps to the next row's 状态 and opens its editor.
+    # Tab after 填报人 wraps to the next row's 状态 and opens its editor.
     assert (dialog.view.currentIndex().row(), dialog.view.currentIndex().column()) == (1, STATUS)
     assert isinstance(focused(), QComboBox)
     for _ in range(3):
@@ -122,8 +132,8 @@ def test_typed_rows_are_saved_with_their_values(qtbot, ledger):
     assert (dialog.view.currentIndex().row(), dialog.view.currentIndex().column()) == (2, PROGRESS)
     assert isinstance(focused(), QPlainTextEdit)
     qtbot.keyClick(focused(), Qt.Key.Key_Escape)
-    assert [shown(dialog, 0, c) for c in range(STATUS, NEXT + 1)] == [
-        "推进中", "60%", "施工图审查系统完成升级", "部分区县数据未接入", "7月底前全部接入"
+    assert [shown(dialog, 0, c) for c in range(STATUS, REPORTER + 1)] == [
+        "推进中", "60%", "施工图审查系统完成升级", "部分区县数据未接入", "7月底前全部接入", "李四"
     ]
     assert dialog.model.index(0, PROGRESS).data(Qt.ItemDataRole.FontRole).bold()
     assert dialog.model.index(2, PROGRESS).data(Qt.ItemDataRole.FontRole) is None
@@ -157,8 +167,9 @@ def test_one_invalid_row_rejects_the_whole_batch(qtbot, ledger):
     assert progress_count(ledger) == before == 0
     assert dialog.problem_list.isVisible()
     problems = [dialog.problem_list.item(i).text() for i in range(dialog.problem_list.count())]
-    assert problems == [f"第 3 行（任务 {code}）：状态为“已完成”时进度应为 100，而不是 50。"]
-    assert "本批一条也没有写入" in dialog.problem_title.text()
+    assert problems == [f"第 3 行（任务 {code}）进度：状态为“已完成”时进度应为 100，而不是 50。"]
+    assert "本批一条也不会写入" in dialog.problem_title.text()
+    assert dialog.model.index(2, PERCENT).data(Qt.ItemDataRole.BackgroundRole).color().name() == "#f8d0d0"
     assert dialog.model.changed_rows() == [0, 2]
     assert shown(dialog, 0, PROGRESS) == "已完成系统升级" and shown(dialog, 2, PERCENT) == "50%"
     assert dialog.model.index(2, 0).data(Qt.ItemDataRole.BackgroundRole).color().name() == "#f8d0d0"
@@ -189,7 +200,9 @@ def test_copy_last_month_fills_only_the_empty_rows(qtbot, ledger):
 
     assert dialog.message.text().startswith("已从上月复制 1 行")
     assert [shown(dialog, 0, c) for c in range(STATUS, NEXT + 1)] == ["推进中", "40%", "五月进展0", "五月问题", "五月计划"]
-    assert dialog.model.index(0, PROGRESS).data(Qt.ItemDataRole.FontRole).bold()
+    assert shown(dialog, 0, 3) == "沿用上月"  # an untouched copy is flagged until confirmed
+    # Tinted orange, not bold: bold is for what the clerk changed (it used to be bold before copies needed confirming).
+    assert dialog.model.index(0, PROGRESS).data(Qt.ItemDataRole.BackgroundRole).color().name() == "#ffe2b8"
     assert [shown(dialog, 1, c) for c in (STATUS, PERCENT, PROGRESS)] == ["滞后", "45%", "六月已报"]
     assert [shown(dialog, 2, c) for c in (STATUS, PROGRESS, PROBLEMS)] == ["", "本月新写", ""]
     assert [shown(dialog, 3, c) for c in range(STATUS, NEXT + 1)] == ["", "", "", "", ""]
@@ -231,12 +244,12 @@ def test_unsaved_edits_are_kept_or_discarded_on_request(qtbot, ledger, monkeypat
     monkeypatch.setattr(dialog, "ask_unsaved", lambda: answers.pop(0))
 
     answers.append("keep")
-    dialog.period_edit.setDate(dialog.period_edit.date().addMonths(-1))
-    assert dialog.period == "2022-06" and dialog.period_edit.date().toString("yyyy-MM") == "2022-06"
+    dialog.period_edit.stepBy(-1)  # ↓ in the month field
+    assert dialog.period == "2022-06" and dialog.period_edit.period() == "2022-06"
     assert shown(dialog, 0, PROGRESS) == "尚未启动"
 
     answers.append("discard")
-    dialog.period_edit.setDate(dialog.period_edit.date().addMonths(-1))
+    dialog.period_edit.stepBy(-1)  # ↓ in the month field
     assert dialog.period == "2022-05" and not dialog.model.is_dirty()
     assert shown(dialog, 5, PROGRESS) == "五月进展"
     assert progress_count(ledger, "2022-06") == 0

@@ -5,7 +5,7 @@ import hashlib
 import re
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QDialogButtonBox, QLabel
 from sqlalchemy import func, select
@@ -314,7 +314,7 @@ def test_settings_refuse_blank_names_then_save(qtbot, ledger):
 
     type_text(qtbot, dialog.office_name, "卢氏县营商办")
     type_text(qtbot, dialog.operator_edit, "王五")
-    dialog.period.setDate(QDate(2022, 7, 1))
+    dialog.period.set_period("2022-07")
     dialog.due_soon_days.selectAll()
     type_text(qtbot, dialog.due_soon_days, "10")
     dialog.report_day.setValue(5)
@@ -333,3 +333,233 @@ def test_settings_refuse_blank_names_then_save(qtbot, ledger):
     assert (settings.report_day, settings.praise_rate, settings.reply_days) == (5, 90, 10)
     assert (settings.doc_code, settings.copy_to, settings.contact_person, settings.contact_phone) == ("卢营商办", "县委办公室，县政府办公室", "赵六", "0398-7861234")
     assert dialog.office_settings == settings and row.operator == "王五"
+
+
+# ----- a decision in the window: every view shows it at once ---------------------------------------
+
+
+@pytest.fixture
+def demo_window(qtbot, demo_year_file, tmp_path):
+    """The window over a private copy of the demo year, its current period December 2022 (handled years later)."""
+    import shutil
+
+    from PySide6.QtCore import QSettings
+
+    from db.engine import open_ledger
+    from desktop.main_window import MainWindow
+
+    path = tmp_path / "ledger.sqlite"
+    shutil.copy(demo_year_file, path)
+    ledger = open_ledger(path)
+    with ledger.Session() as s:
+        assert load_settings(s).current_period == "2022-12"
+    window = MainWindow(ledger, QSettings(str(tmp_path / "prefs.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.load()
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    window.close()
+    ledger.close()
+
+
+def when_open(qtbot, kind, fill):
+    """Fill the dialog of this kind as soon as the window opens it (its exec() blocks the caller)."""
+    seen = []
+
+    def look():
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, kind) and not seen:
+            seen.append(dialog)
+            try:
+                fill(dialog)
+            finally:
+                if dialog.isVisible():  # a failed step must not leave exec() waiting for ever
+                    dialog.reject()
+        elif not seen:
+            QTimer.singleShot(20, look)
+
+    QTimer.singleShot(0, look)
+    return seen
+
+
+def menu_action(window, text):
+    return next(a for a in window.actions() if a.text() == text)
+
+
+def row_texts(window, code):
+    from desktop.task_model import COLUMNS
+
+    with window.ledger.Session() as s:
+        row = window.model.row_of(get_task(s, code).id)
+    return {name: window.model.index(row, column).data() for column, name in enumerate(COLUMNS)}
+
+
+def warning_nodes(window):
+    """{node label: set of task ids} of the 按预警 tree."""
+    from desktop.navigation import TASK_ID_ROLE
+
+    model = window.warning_view.model()
+    nodes = {}
+    for r in range(model.rowCount()):
+        item = model.item(r)
+        nodes[item.text().split("（")[0]] = (item.text(), {item.child(i).data(TASK_ID_ROLE) for i in range(item.rowCount())})
+    return nodes
+
+
+def dashboard_tips(window, kind):
+    window.tabs.setCurrentIndex(1)
+    tips = list(window.dashboard.bars[kind].tips)
+    window.tabs.setCurrentIndex(0)
+    return tips
+
+
+def test_sign_off_in_the_window_shows_in_every_view_at_once(qtbot, demo_window):
+    """December handled years later: A03-06 (逾期, 滞后) signed off from the menu with the date the dialog offers."""
+    from desktop.dashboard import PERIOD, STATUS
+    from desktop.decision_dialogs import SignOffDialog
+
+    window = demo_window
+    code = "A03-06"
+    tid = task_id(window.ledger, code)
+    before = row_texts(window, code)
+    assert (before["预警"], before["状态"]) == ("逾期", "滞后")
+    assert tid in warning_nodes(window)["逾期"][1]
+    statuses_before = dashboard_tips(window, STATUS)
+    overdue_before = dashboard_tips(window, PERIOD)[-1]
+    window.open_task(tid)
+    assert window.current_task_id() == tid
+
+    said = []
+
+    def fill(dialog):
+        said.append((dialog.date.date().toPython(), dialog.timing.text()))
+        type_text(qtbot, dialog.note, "已印发实施方案，牵头单位报送完成情况")
+        click_ok(qtbot, dialog)
+
+    seen = when_open(qtbot, SignOffDialog, fill)
+    menu_action(window, "办结销号…").trigger()
+    assert seen and seen[0].result() == QDialog.DialogCode.Accepted
+    assert said == [(dt.date(2022, 12, 31), "计入当前报送期间2022年12月的统计。")], "a date that counts in December"
+
+    after = row_texts(window, code)
+    assert (after["预警"], after["状态"], after["进度"]) == ("已销号", "已销号", "100%")
+    nodes = warning_nodes(window)
+    assert tid in nodes["已办结销号"][1] and tid not in nodes["逾期"][1]
+    assert nodes["逾期"][0] == f"逾期（{len(nodes['逾期'][1])}）"
+    detail = window.detail.toPlainText()
+    assert "● 已销号：已于 2022-12-31 办结销号" in detail and "状态：已销号" in detail and "进度：100%" in detail
+    assert f"已办结销号：2022-12-31，{window.operator}。依据：已印发实施方案，牵头单位报送完成情况" in detail
+    statuses = dashboard_tips(window, STATUS)
+    assert statuses != statuses_before
+    done_before = next(int(re.search(r"(\d+) 项", t)[1]) for t in statuses_before if t.startswith("已销号"))
+    assert any(t.startswith(f"已销号：{done_before + 1} 项任务") for t in statuses)
+    overdue_after = dashboard_tips(window, PERIOD)[-1]
+    count_of = lambda tip: int(re.search(r"逾期任务 (\d+) 项", tip)[1])  # noqa: E731
+    assert overdue_after.startswith("2022年12月") and count_of(overdue_after) == count_of(overdue_before) - 1
+
+
+def test_extension_in_the_window_moves_the_deadline_and_ends_the_overdue_light(qtbot, demo_window):
+    """A03-07 (2022年6月前, 逾期) extended to 2023-03-31 from the menu: no longer 逾期, its new date shown first."""
+    from desktop.decision_dialogs import ExtensionDialog
+
+    window = demo_window
+    code = "A03-07"
+    tid = task_id(window.ledger, code)
+    assert row_texts(window, code)["预警"] == "逾期"
+    window.open_task(tid)
+
+    said = []
+
+    def fill(dialog):
+        said.append((dialog.approved_on.date().toPython(), dialog.timing.text()))
+        dialog.new_due.setDate(QDate(2023, 3, 31))
+        type_text(qtbot, dialog.reason, "省级系统对接推迟")
+        type_text(qtbot, dialog.document, "三营商办〔2022〕12号")
+        click_ok(qtbot, dialog)
+
+    seen = when_open(qtbot, ExtensionDialog, fill)
+    menu_action(window, "批准延期…").trigger()
+    assert seen and seen[0].result() == QDialog.DialogCode.Accepted
+    assert said == [(dt.date(2022, 12, 31), "计入当前报送期间2022年12月的统计。")], "approved on a day that counts in December"
+    after = row_texts(window, code)
+    assert after["预警"] != "逾期"
+    assert after["时间节点"] == "2023-03-31（已延期，原2022年6月前）"
+    assert tid not in warning_nodes(window)["逾期"][1]
+    detail = window.detail.toPlainText()
+    assert "● 正常：按期推进" in detail and "逾期" not in detail.split("\n")[2]
+    assert f"延期：至 2023-03-31（三营商办〔2022〕12号，2022-12-31 批准，{window.operator} 录入）原因：省级系统对接推迟" in detail
+
+
+def test_a_decision_dated_after_the_period_says_plainly_it_misses_it(qtbot, ledger):
+    """December handled on 12 January: the date offered is 31 December; the clerk's 5 January is flagged, not refused."""
+    from desktop.decision_dialogs import ERROR_STYLE, SignOffDialog
+
+    dialog = opened(qtbot, SignOffDialog(ledger, task_id(ledger, RED_TASK), "李四", period="2022-12", today=dt.date(2023, 1, 12)))
+    assert dialog.date.date() == QDate(2022, 12, 31)
+    assert dialog.timing.text() == "计入当前报送期间2022年12月的统计。" and ERROR_STYLE not in dialog.timing.styleSheet()
+    dialog.date.setDate(QDate(2023, 1, 5))
+    assert dialog.timing.text().startswith("销号日期晚于当前报送期间2022年12月的最后一天（2022年12月31日）：不计入2022年12月的统计，自2023年1月起计入。")
+    assert ERROR_STYLE in dialog.timing.styleSheet() and dialog.timing.isVisible()
+    type_text(qtbot, dialog.note, "已验收")
+    click_ok(qtbot, dialog)
+    assert dialog.result() == QDialog.DialogCode.Accepted, "the real date of a late sign-off may be recorded"
+    assert colour(ledger, RED_TASK, "2022-12") == RED and colour(ledger, RED_TASK, "2023-01") == DONE
+
+
+def test_an_extension_approved_while_the_period_runs_defaults_to_today(qtbot, ledger):
+    from desktop.decision_dialogs import ExtensionDialog
+
+    dialog = opened(qtbot, ExtensionDialog(ledger, task_id(ledger, RED_TASK), "李四", period="2022-07", today=dt.date(2022, 7, 20)))
+    assert dialog.approved_on.date() == QDate(2022, 7, 20)
+    assert dialog.timing.text() == "计入当前报送期间2022年7月的统计。"
+
+
+def test_decision_dialogs_fit_the_office_screen(qtbot, ledger):
+    """Shown whole on the 1366×768 test screen; their smallest layout fits 1280×720 too."""
+    from desktop.decision_dialogs import CorrectionDialog, ExtensionDialog, RevokeSignOffDialog, SignOffDialog
+    from desktop.screen import FRAME_ALLOWANCE, fits_on_screen
+
+    tid = task_id(ledger, RED_TASK)
+    with ledger.Session.begin() as s:
+        sign_off(s, get_task(s, RED_TASK), signed_on=dt.date(2022, 7, 1), operator="李四", note="已验收\n" * 8)
+    for kind in (SignOffDialog, ExtensionDialog, RevokeSignOffDialog, CorrectionDialog):
+        dialog = opened(qtbot, kind(ledger, tid, "李四"))
+        assert fits_on_screen(dialog), (kind.__name__, dialog.frameGeometry())
+        smallest = dialog.minimumSizeHint()
+        assert smallest.width() <= 1280 - FRAME_ALLOWANCE[0] and smallest.height() <= 720 - FRAME_ALLOWANCE[1], kind.__name__
+        dialog.close()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="main_window.refresh() does not refill the 时间节点 month filter (only load() does); the fix belongs to main_window.py",
+)
+def test_an_extension_into_a_new_month_is_offered_in_the_deadline_filter_at_once(qtbot, demo_window):
+    from desktop.decision_dialogs import ExtensionDialog
+
+    window = demo_window
+    months = lambda: [window.due_combo.itemData(i) for i in range(1, window.due_combo.count())]  # noqa: E731
+    assert "2023-03" not in months()
+    window.open_task(task_id(window.ledger, "A03-07"))
+
+    def fill(dialog):
+        dialog.new_due.setDate(QDate(2023, 3, 31))
+        type_text(qtbot, dialog.reason, "省级系统对接推迟")
+        type_text(qtbot, dialog.document, "三营商办〔2022〕12号")
+        click_ok(qtbot, dialog)
+
+    seen = when_open(qtbot, ExtensionDialog, fill)
+    menu_action(window, "批准延期…").trigger()
+    assert seen and seen[0].result() == QDialog.DialogCode.Accepted
+    assert "2023-03" in months()
+
+
+def test_an_extension_to_a_date_already_past_says_the_task_stays_overdue(qtbot, ledger):
+    from desktop.decision_dialogs import ExtensionDialog
+
+    dialog = opened(qtbot, ExtensionDialog(ledger, task_id(ledger, RED_TASK), "李四", period="2022-12", today=dt.date(2023, 1, 12)))
+    assert dialog.new_due.date() == QDate(2023, 1, 31) and dialog.still_overdue.text() == ""
+    dialog.new_due.setDate(QDate(2022, 9, 30))
+    assert dialog.still_overdue.text() == "新的完成时限 2022年9月30日 在2022年12月的统计中已经到期，任务仍计为逾期。"
+    assert dialog.still_overdue.isVisible()

@@ -302,3 +302,70 @@ def test_invalid_settings_are_refused_whole(ledger, change, message):
     with ledger.Session() as s:
         assert s.scalar(select(func.count()).select_from(LedgerInfo).where(LedgerInfo.key.like("setting.%"))) == 0
     assert audit_actions(ledger, "settings.update") == []
+
+
+# ----- the date a decision is entered with, and the period it counts in ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("period", "today", "expected"),
+    [
+        ("2022-12", dt.date(2023, 1, 12), dt.date(2022, 12, 31)),  # December handled in January: its last day
+        ("2022-12", dt.date(2026, 12, 5), dt.date(2022, 12, 31)),  # an old period, years later
+        ("2022-12", dt.date(2022, 12, 20), dt.date(2022, 12, 20)),  # the period still running: today
+        ("2023-02", dt.date(2023, 3, 1), dt.date(2023, 2, 28)),
+        ("2024-02", dt.date(2024, 3, 1), dt.date(2024, 2, 29)),
+        ("2023-01", dt.date(2022, 12, 28), dt.date(2022, 12, 28)),  # a period ahead of today: never a future date
+    ],
+)
+def test_a_decision_defaults_to_a_day_inside_the_period_being_handled(period, today, expected):
+    assert decisions.default_decision_date(period, today) == expected
+
+
+def test_the_dialog_note_says_which_period_a_decision_counts_in():
+    inside = decisions.decision_timing(dt.date(2022, 12, 31), "2022-12")
+    assert inside == ("计入当前报送期间2022年12月的统计。", False)
+    earlier = decisions.decision_timing(dt.date(2022, 11, 3), "2022-12")
+    assert earlier == ("计入当前报送期间2022年12月的统计（自2022年11月起各月均计入）。", False)
+    late = decisions.decision_timing(dt.date(2023, 1, 12), "2022-12", "批准")
+    assert late.late
+    assert late.text.startswith("批准日期晚于当前报送期间2022年12月的最后一天（2022年12月31日）：不计入2022年12月的统计，自2023年1月起计入。")
+
+
+def test_the_default_date_counts_in_the_period_the_warnings_judge(ledger):
+    """The rule and the warnings agree: a sign-off and an extension on the default date show in that period."""
+    handled_on = dt.date(2023, 1, 12)  # December reported, handled in January
+    day = decisions.default_decision_date("2022-12", handled_on)
+    with ledger.Session.begin() as s:
+        sign_off(s, get_task(s, RED_TASK), signed_on=day, operator="李四", note="已验收")
+        extend(s, get_task(s, "A03-07"), new_due=dt.date(2023, 3, 31), reason="省平台推迟", document="三营商办〔2022〕12号",
+               approved_on=day, operator="李四")
+    assert state(ledger, RED_TASK, "2022-12").colour == DONE
+    extended = state(ledger, "A03-07", "2022-12")
+    assert extended.due == dt.date(2023, 3, 31) and extended.colour != RED and extended.category == DueCategory.EXTENDED
+    # The same decisions dated the day they were entered would not have counted in December.
+    assert decisions.decision_timing(handled_on, "2022-12").late
+
+
+@pytest.mark.parametrize(
+    ("due", "approved", "expected"),
+    [
+        (dt.date(2022, 6, 30), dt.date(2022, 12, 31), dt.date(2023, 1, 31)),  # overdue since June, extended in December
+        (dt.date(2022, 12, 31), dt.date(2022, 11, 15), dt.date(2023, 1, 31)),  # extended before its due date
+        (dt.date(2023, 1, 31), dt.date(2022, 12, 31), dt.date(2023, 2, 28)),
+        (None, dt.date(2022, 12, 20), dt.date(2023, 1, 20)),
+    ],
+)
+def test_an_extension_is_offered_a_date_past_both_the_due_date_and_its_approval(due, approved, expected):
+    assert decisions.default_new_due(due, approved) == expected
+
+
+def test_an_extension_to_a_date_already_past_in_the_period_is_named_as_no_help():
+    handled = dt.date(2023, 1, 12)
+    assert decisions.overdue_despite_extension(dt.date(2023, 3, 31), "2022-12", handled) == ""
+    assert decisions.overdue_despite_extension(dt.date(2022, 12, 31), "2022-12", handled) == (
+        "新的完成时限 2022年12月31日 在2022年12月的统计中已经到期，任务仍计为逾期。"
+    )
+    running = dt.date(2022, 12, 20)  # the period still running: judged at today
+    assert decisions.overdue_despite_extension(dt.date(2022, 12, 31), "2022-12", running) == ""
+    assert decisions.overdue_despite_extension(dt.date(2022, 12, 19), "2022-12", running) != ""

@@ -48,7 +48,10 @@ def test_window_import_shows_every_problem_in_a_copyable_table(qtbot, ledger, tm
     parent = QWidget()
     qtbot.addWidget(parent)
     parent.show()
-    reports = run_import(parent, ledger, "测试", [good, bad], import_templates)
+    imported = []
+    run_import(parent, ledger, "测试", [good, bad], import_templates, imported.append)
+    qtbot.waitUntil(lambda: bool(imported), timeout=15000)
+    [reports] = imported
     assert [r.ok for r in reports] == [True, False]
     table = shown[0].model
     assert table.rowCount() == 1
@@ -75,12 +78,14 @@ def test_window_export_dialog_writes_the_chosen_ledger(qtbot, ledger, tmp_path, 
     dialog.kind.setCurrentIndex(1)  # 工作台账（单个单位）
     assert dialog.unit.currentText() == "市住房和城乡建设局"
     assert dialog.target.text().endswith("工作台账_市住房和城乡建设局_2022-06.xlsx")
-    dialog.period.setText("2022-6")
+    dialog.period.lineEdit().setText("2022-13")
     dialog.export()
-    assert "格式不正确" in dialog.form.error_text("period") and not dialog.written
-    dialog.period.setText("2022-06")
+    assert "月份 13 不存在" in dialog.form.error_text("period") and not dialog.written
+    dialog.period.lineEdit().setText("2022-6")  # a month as clerks write it
     dialog.export()
+    qtbot.waitUntil(lambda: bool(dialog.written), timeout=15000)
     [written] = dialog.written
+    assert written.name == "工作台账_市住房和城乡建设局_2022-06.xlsx"
     assert written.exists() and "已写出 1 个文件" in told[-1]
     sheet = load_workbook(written).worksheets[0]
     assert sheet.title == "市住房和城乡建设局"
@@ -100,8 +105,7 @@ def test_export_dialog_dates_the_report_for_its_period(qtbot, ledger, tmp_path, 
     dialog.kind.setCurrentIndex(3)  # 月度工作进展情况通报
     assert dialog.issued.isEnabled() and dialog.number.isEnabled()
     assert dialog.issued.date() == QDate(2023, 1, 10)
-    dialog.period.setText("2022-06")
-    dialog.period.editingFinished.emit()
+    dialog.period.set_period("2022-06")
     assert dialog.issued.date() == QDate(2022, 7, 10)
     dialog.issued.setDate(QDate(2022, 5, 31))
     dialog.export()

@@ -391,6 +391,7 @@ def test_the_window_asks_before_a_packet_deletes_office_reports(qtbot, ledger, t
     from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
     from desktop.merge_dialogs import merge_packet_interactively
+    from desktop.ops import runner
 
     field = open_ledger(packet)
     from db.progress import delete_progress
@@ -412,11 +413,16 @@ def test_the_window_asks_before_a_packet_deletes_office_reports(qtbot, ledger, t
     parent = QWidget()
     qtbot.addWidget(parent)
     before = _dump(ledger.path)
-    assert not merge_packet_interactively(parent, ledger, "李四")
+    merged = []
+    merge_packet_interactively(parent, ledger, "李四", on_merged=lambda: merged.append(True))
+    qtbot.waitUntil(lambda: bool(shown), timeout=15000)
+    qtbot.waitUntil(lambda: not runner().busy, timeout=15000)
+    assert merged == []
     assert "会删除台账中的 1 条进展" in shown[0][0] and f"{tasks[0]} {UNIT} {PERIOD}" in shown[0][1]
     assert _dump(ledger.path) == before
     answers[:] = ["删除并合并"]
-    assert merge_packet_interactively(parent, ledger, "李四")
+    merge_packet_interactively(parent, ledger, "李四", on_merged=lambda: merged.append(True))
+    qtbot.waitUntil(lambda: merged == [True], timeout=15000)
     assert tasks[0] not in {e.task for e in _all(ledger) if e.unit == UNIT}
 
 

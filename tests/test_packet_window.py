@@ -40,7 +40,10 @@ def test_merge_in_the_window_then_take_the_field_version_side_by_side(qtbot, led
     monkeypatch.setattr(ConflictDialog, "exec", lambda self: dialogs.append(self))
     parent = QWidget()
     qtbot.addWidget(parent)
-    assert merge_packet_interactively(parent, ledger, "李四")
+    merged = []
+    merge_packet_interactively(parent, ledger, "李四", on_merged=lambda: merged.append(True))
+    qtbot.waitUntil(lambda: bool(dialogs), timeout=15000)
+    assert merged == [True]
     assert "更新 1 条" in told[0] and "冲突 1 条" in told[0]
 
     [dialog] = dialogs
@@ -116,6 +119,7 @@ def test_the_export_dialog_writes_a_packet_signed_by_the_windows_operator(qtbot,
     dialog.open_after.setChecked(False)
     dialog.kind.setCurrentIndex(next(i for i in range(dialog.kind.count()) if "外勤数据包" in dialog.kind.itemText(i)))
     dialog.export()
+    qtbot.waitUntil(lambda: bool(dialog.written), timeout=15000)
     [written] = dialog.written
     assert written.suffix == ".duban"
     packet = open_ledger(written)

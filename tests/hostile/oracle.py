@@ -256,7 +256,7 @@ class Bench:
         ledger_path = self.copy_ledger()
         try:
             before = sqlite_content(backup)
-        except sqlite3.DatabaseError:
+        except (sqlite3.DatabaseError, UnicodeDecodeError):  # a damaged schema's error text can be undecodable bytes
             before = None
         try:
             restore(backup, ledger_path)

@@ -142,6 +142,15 @@ class OpRunner(QObject):
             self._writes -= 1
             if self._writes == 0:
                 self.busy_changed.emit(False)
+        if op.parent is not None and not shiboken6.isValid(op.parent):
+            # The window that asked was closed meanwhile: nothing to show the outcome in.
+            if succeeded or isinstance(outcome, Cancelled):
+                log.info("操作已完成，但发起它的窗口已关闭")
+            else:
+                log.warning("操作失败，发起它的窗口已关闭", exc_info=(type(outcome), outcome, outcome.__traceback__))
+            if self._pending == 0:
+                self.idle.emit()
+            return
         try:
             if succeeded:
                 if op.on_success is not None:

@@ -4,6 +4,7 @@ import threading
 import time
 
 import pytest
+import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton, QWidget
 
@@ -101,3 +102,14 @@ def test_failures_go_to_the_failure_callback_or_become_a_message(qtbot, monkeypa
     runner().run(failing)
     wait_idle(qtbot)
     assert shown == ["文件 a.xlsx 已损坏。"]
+
+
+def test_an_op_whose_window_was_closed_meanwhile_calls_nothing_back(qtbot):
+    parent = QWidget()
+    release, called = threading.Event(), []
+    runner().run(lambda _c: release.wait(5), called.append, parent=parent, on_failure=called.append)
+    parent.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(parent))
+    release.set()
+    wait_idle(qtbot)
+    assert called == []

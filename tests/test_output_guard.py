@@ -353,6 +353,7 @@ def test_window_export_aimed_at_the_ledger_is_refused_with_a_message(qtbot, ledg
     dialog.kind.setCurrentIndex(kind)
     dialog.target.setText(str(ledger.path))
     dialog.export()
+    qtbot.waitUntil(lambda: bool(told), timeout=15000)
     assert not dialog.written
     [(how, text)] = told
     assert how == "warning" and "不能写入" in text and str(ledger.path) in text and "正在使用的台账" in text

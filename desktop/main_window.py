@@ -980,8 +980,9 @@ class MainWindow(QMainWindow):
             return
         self._quiet_trees = True
         try:
+            trees = view.get("trees") if isinstance(view.get("trees"), dict) else {}
             for name, tree in self._trees().items():
-                restore_tree(tree, (view.get("trees") or {}).get(name) or {})
+                restore_tree(tree, trees.get(name))
         finally:
             self._quiet_trees = False
         if isinstance(view.get("nav_tab"), int):
@@ -992,7 +993,7 @@ class MainWindow(QMainWindow):
         self.search.blockSignals(True)
         self.search.setText(search)
         self.search.blockSignals(False)
-        fields = filter_from_json(view.get("filter") or {})
+        fields = filter_from_json(view.get("filter"))
         fields["text"] = search
         self.proxy.update_filter(**fields)
         self._on_proxy_filter_changed()

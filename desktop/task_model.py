@@ -14,8 +14,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSortFilte
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 
 from db.ledger import TaskView
-from db.warning_rules import COLOUR_NAMES, COLOUR_ORDER, DONE, GREEN, GREY, RED, YELLOW, TaskState
 from db.vocabulary import Role
+from db.warning_rules import COLOUR_NAMES, COLOUR_ORDER, DONE, GREEN, GREY, RED, YELLOW, TaskState
 
 COLUMNS = ("预警", "附件", "序号", "任务", "牵头单位", "配合单位", "时间节点", "状态", "进度", "最近报送")
 (COL_LIGHT, COL_ANNEX, COL_LABEL, COL_TITLE, COL_LEAD, COL_SUPPORT, COL_DEADLINE, COL_STATUS, COL_PERCENT, COL_LAST) = range(len(COLUMNS))

@@ -50,9 +50,10 @@ def tree_state(view: QTreeView) -> dict:
 def restore_tree(view: QTreeView, state: dict) -> None:
     """Open the nodes named in state and make its current node current again (the caller keeps the filter quiet)."""
     model = view.model()
-    if model is None or not state:
+    if model is None or not isinstance(state, dict):
         return
-    expanded = set(state.get("expanded") or ())
+    listed = state.get("expanded")
+    expanded = {key for key in listed if isinstance(key, str)} if isinstance(listed, list) else set()
     current = state.get("current")
     for index in _walk(model):
         key = node_key(index)

@@ -391,3 +391,21 @@ def test_at_1024_px_the_filter_bar_wraps_instead_of_squeezing_the_search_box(win
         bottom_right = widget.mapTo(window.filter_bar, widget.rect().bottomRight())
         assert bar.contains(top_left) and bar.contains(bottom_right), widget
     assert window.filter_bar.height() > window.search.height() * 1.5  # two lines
+
+
+@pytest.mark.parametrize(
+    "saved",
+    [
+        "{not json",
+        '{"version": 1, "trees": {"units": {"expanded": [{"a": 1}], "current": 5}}, "filter": {"annex": "x", "task_ids": "all"}, "nav_tab": 99}',
+        '{"version": 1, "trees": [], "filter": [], "search": 7, "task": "A03-01", "main_tab": "dashboard"}',
+        '[1, 2]',
+    ],
+)
+def test_a_damaged_remembered_view_opens_a_plain_window(qtbot, demo_ledger, prefs_path, saved):
+    prefs = QSettings(str(prefs_path), QSettings.Format.IniFormat)
+    prefs.setValue("view", saved)
+    prefs.sync()
+    window = open_window(qtbot, demo_ledger, prefs_path)
+    assert window.model.rowCount() == 373
+    assert window.proxy.rowCount() == 373 and window.chips.texts() == []

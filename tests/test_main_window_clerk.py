@@ -409,3 +409,23 @@ def test_a_damaged_remembered_view_opens_a_plain_window(qtbot, demo_ledger, pref
     window = open_window(qtbot, demo_ledger, prefs_path)
     assert window.model.rowCount() == 373
     assert window.proxy.rowCount() == 373 and window.chips.texts() == []
+
+
+def test_open_a_field_packet_from_the_menu(window, qtbot, tmp_path):
+    from db.packets import export_packet
+
+    packet = export_packet(window.ledger, tmp_path / "外勤-住建局.duban", period="2022-12", units=["市住房和城乡建设局"], operator="测试")
+    office = window.ledger.path
+
+    def choose(dialog):
+        assert dialog.nameFilters()[0].startswith("外勤数据包")  # the packet entry offers packets first
+        dialog.findChild(QLineEdit, "fileNameEdit").setText(str(packet))
+        dialog.accept()
+
+    when_modal(QFileDialog, choose)
+    next(a for a in window.actions() if a.text() == "打开外勤数据包…").trigger()
+    wait_idle(qtbot)
+    assert window.model is not None and window.ledger.path == packet
+    assert "外勤数据包" in window.windowTitle() and "外勤数据包" in window.period_label.text()
+    assert office.exists()
+    window.ledger.close()  # the packet; the office ledger was closed when the window switched

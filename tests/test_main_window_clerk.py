@@ -429,3 +429,31 @@ def test_open_a_field_packet_from_the_menu(window, qtbot, tmp_path):
     assert "外勤数据包" in window.windowTitle() and "外勤数据包" in window.period_label.text()
     assert office.exists()
     window.ledger.close()  # the packet; the office ledger was closed when the window switched
+
+
+def test_restoring_a_packet_is_questioned_and_no_leaves_the_ledger_alone(window, qtbot, tmp_path):
+    from db.packets import export_packet
+    from db.safety import ledger_facts
+
+    packet = export_packet(window.ledger, tmp_path / "外勤.duban", period="2022-12", units=["市住房和城乡建设局"], operator="测试")
+    before = ledger_facts(window.ledger.path)
+    asked = []
+
+    def choose(dialog):
+        dialog.findChild(QLineEdit, "fileNameEdit").setText(str(packet))
+        dialog.accept()
+
+    def decline(box):
+        asked.append(box.text())
+        box.button(QMessageBox.StandardButton.No).click()
+
+    when_modal(QFileDialog, choose)
+    when_modal(QMessageBox, decline)
+    next(a for a in window.actions() if a.text() == "从备份恢复…").trigger()
+    qtbot.waitUntil(lambda: bool(asked), timeout=20000)
+    wait_idle(qtbot)
+    assert "不是台账备份，而是一个外勤数据包" in asked[0] and "仍要用它替换当前台账吗" in asked[0]
+    assert ledger_facts(window.ledger.path) == before and not before.packet
+    assert window.model is not None and not window.ledger.read_only
+    with window.ledger.Session() as s:  # still open and usable
+        assert load_settings(s).current_period == "2022-12"

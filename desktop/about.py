@@ -7,7 +7,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage, QTextCursor, QTextDocument
+from PySide6.QtGui import QImage, QTextCursor, QTextDocument, QTextOption
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from desktop.screen import fit_to_screen
@@ -32,6 +32,7 @@ class GuideDialog(QDialog):
         self.setWindowTitle("督办台账使用说明")
         self.browser = QTextBrowser()
         self.browser.setOpenExternalLinks(False)
+        self.browser.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         self.browser.setSearchPaths([str(guide.parent)])
         try:
             text = guide.read_text(encoding="utf-8")
@@ -46,13 +47,18 @@ class GuideDialog(QDialog):
         layout.addWidget(self.browser)
         layout.addWidget(buttons)
         fit_to_screen(self, 0.8, 0.9, most=(1100, 1000))
-        self._fit_images(guide.parent, self.width() - 80)
+        self._fit_images(guide.parent, self.width() - 120)  # room for margins and the scroll bar
 
     def _fit_images(self, folder: Path, width: int) -> None:
-        """The guide's screenshots are wider than a small screen: shown scaled to the dialog's width."""
+        """The guide's screenshots are wider than a small screen: shown scaled to the dialog's width; code lines wrap."""
         document = self.browser.document()
         block = document.begin()
         while block.isValid():
+            if block.blockFormat().nonBreakableLines():  # a long command line wraps rather than scroll sideways
+                cursor = QTextCursor(block)
+                fmt = block.blockFormat()
+                fmt.setNonBreakableLines(False)
+                cursor.setBlockFormat(fmt)
             it = block.begin()
             while not it.atEnd():
                 fragment = it.fragment()

@@ -233,6 +233,7 @@ def test_guide_and_about_open_from_the_help_menu(window, qtbot):
     seen = {}
 
     def read_guide(dialog):
+        qtbot.wait(500)  # the document lays itself out while shown
         seen["guide"] = (dialog.browser.toPlainText(), dialog.heading_titles(), dialog.size(), dialog.browser.horizontalScrollBar().maximum())
         dialog.reject()
 

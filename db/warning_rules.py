@@ -288,3 +288,14 @@ def red_counts_by_period(session: Session, plan_id: int) -> dict[str, int]:
         .order_by(WarningMark.period)
     )
     return dict(rows.all())
+
+
+def red_task_ids(session: Session, plan_id: int, period: str) -> frozenset[int]:
+    """The tasks recorded red in one month: the tasks behind a point of the dashboard's overdue curve."""
+    return frozenset(
+        session.scalars(
+            select(WarningMark.task_id)
+            .join(Task, Task.id == WarningMark.task_id)
+            .where(Task.plan_id == plan_id, WarningMark.period == period, WarningMark.colour == RED)
+        )
+    )

@@ -18,13 +18,13 @@ from pathlib import Path
 from PySide6 import __version__ as PYSIDE_VERSION
 from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QObject, Qt, QTimer, QTranslator, Signal, qVersion
 from PySide6.QtGui import QFont, QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from db.engine import Ledger, default_ledger_path, open_ledger
 from db.errors import UserError, known_error
 from db.safety import QuickCheck, upkeep_after_open
 from desktop.crash_dialog import install_crash_dialog
-from desktop.jobs import call_off_gui_thread
+from desktop.ops import runner
 from desktop.safety_dialogs import open_ledger_interactively
 from resources import RESOURCES_DIR
 
@@ -33,29 +33,28 @@ WINDOW_ICON = RESOURCES_DIR / "icon" / "duban.png"
 CJK_FONTS = ["Microsoft YaHei UI", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Sans Serif"]
 
 
-def _ensure_initialised(ledger: Ledger, show_progress: bool) -> None:
-    """On first run, build the ledger from the bundled plan in a worker, with visible progress; a ledger
-    whose bundled plan lacks the shipped errata (made by an earlier program) gets them the same way."""
+def _initialisation_needed(ledger: Ledger) -> tuple[str, bool] | None:
+    """What the first run must do before the window can show the ledger: (what to tell the clerk, make the plan
+    current), or None.  A new ledger gets the bundled plan; one whose bundled plan lacks the shipped errata (made
+    by an earlier program) gets them."""
     from db.errata import pending_plan
-    from db.ledger import init_from_bundled_plan, list_plans
+    from db.ledger import list_plans
 
     with ledger.Session() as session:
         plans = list_plans(session)
         pending = pending_plan(session) if plans and not ledger.read_only else None
         make_current = pending.is_current if pending is not None else True
     if plans and pending is None:
-        return
+        return None
     if ledger.read_only:
         raise UserError(f"台账 {ledger.path} 中还没有计划，只读方式无法创建。")
-    message = "正在按内置勘误表更正方案文字……" if plans else "正在从内置的2022年行动方案创建台账……"
-    dialog = QProgressDialog(message, None, 0, 0)
-    dialog.setWindowTitle("督办台账")
-    if show_progress:
-        dialog.show()
-    try:
-        call_off_gui_thread(lambda: init_from_bundled_plan(ledger, make_current=make_current))
-    finally:
-        dialog.close()
+    return ("正在按内置勘误表更正方案文字……" if plans else "正在从内置的2022年行动方案创建台账……"), make_current
+
+
+def _initialise(ledger: Ledger, make_current: bool) -> None:
+    from db.ledger import init_from_bundled_plan
+
+    init_from_bundled_plan(ledger, make_current=make_current)
 
 
 def _install_qt_translations(app: QApplication) -> None:
@@ -197,7 +196,7 @@ def _run_gui(args) -> int:
     read_only = getattr(args, "read_only", False)
     try:
         # The window's modules (SQLAlchemy and the ledger's) load while the quick_check reads the file.
-        from desktop.main_window import MainWindow, read_snapshot
+        import desktop.main_window  # noqa: F401
 
         # --screenshot runs unattended (docs, benchmarks): no questions, a refusal is printed.
         options = {"read_only": read_only, "quick_check": quick_check, "defer_upkeep": True}
@@ -206,14 +205,12 @@ def _run_gui(args) -> int:
             return 2
         if reporter is not None:
             reporter.ledger_path = ledger.path
-        _ensure_initialised(ledger, show_progress=not args.screenshot)
-        window = MainWindow(ledger)
-        if getattr(args, "operator", None):  # --operator names this session's clerk, over the saved preference
-            window.operator = args.operator
-        window.show()
-        window.statusBar().showMessage("正在读取台账……")
-        window.apply_snapshot(call_off_gui_thread(lambda: read_snapshot(ledger)))
-        window.statusBar().clearMessage()
+        needed = _initialisation_needed(ledger)
+        if args.screenshot:  # unattended: nothing to paint meanwhile, so the first run builds the ledger right here
+            if needed is not None:
+                _initialise(ledger, needed[1])
+            window = _new_window(ledger, args)
+            window.load()  # the grab follows at once, no event loop runs in between
     except UserError as exc:
         if args.screenshot:
             print(f"错误：{exc}", file=sys.stderr)
@@ -242,8 +239,39 @@ def _run_gui(args) -> int:
             if failure is not None:
                 print(f"警告：{failure}", file=sys.stderr)
         return code
-    _when_ops_idle(lambda: _after_first_paint(window, ledger))
+    windows: list = []  # the window, once the ledger is ready (kept here for the life of the event loop)
+
+    def show_window(_result=None) -> None:
+        window = _new_window(ledger, args)
+        windows.append(window)
+        window.start_loading()  # 正在读取台账…… in the table until the op runner's worker has read it
+        _when_ops_idle(lambda: _after_first_paint(window, ledger))
+
+    def initialisation_failed(exc: BaseException) -> None:
+        known = known_error(exc, ledger.path)
+        if known is not None:
+            QMessageBox.critical(None, "督办台账", known.message)
+            app.exit(2)
+        else:
+            reporter.report((type(exc), exc, exc.__traceback__))
+            app.exit(3)
+
+    if needed is None:
+        show_window()
+    else:  # the first run builds the ledger on the worker, with its progress shown
+        runner().run(lambda _control: _initialise(ledger, needed[1]), show_window, label=needed[0], cancellable=False, on_failure=initialisation_failed)
     return app.exec()
+
+
+def _new_window(ledger: Ledger, args):
+    """The main window over the ledger, shown (empty until it loads)."""
+    from desktop.main_window import MainWindow
+
+    window = MainWindow(ledger)
+    if getattr(args, "operator", None):  # --operator names this session's clerk, over the saved preference
+        window.operator = args.operator
+    window.show()
+    return window
 
 
 def _screenshot(app: QApplication, window, args) -> int:
@@ -269,5 +297,9 @@ def _screenshot(app: QApplication, window, args) -> int:
     else:
         window.table.selectRow(0)
     window.tabs.setCurrentIndex(main_tab)
+    from desktop.ops import runner
+
+    while runner().busy:  # the dashboard's and the comparison's figures are read on the worker
+        app.processEvents()
     app.processEvents()
     return 0 if window.grab().save(args.screenshot) else 1

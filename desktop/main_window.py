@@ -5,10 +5,13 @@ Widgets only show and collect; every rule (warnings, completion, validation) is 
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+import shiboken6
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -19,9 +22,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QTabWidget,
     QTextBrowser,
@@ -29,29 +34,59 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from db.audit import default_operator
 from db.drafts import list_drafts
 from db.engine import Ledger
-from db.errors import UserError
 from db.ledger import UnitView, list_plans, list_tasks, list_units, resolve_plan_id
-from db.models import LedgerInfo, Task, WarningMark
+from db.marks import period_states
+from db.models import LedgerInfo
 from db.periods import chinese_period
 from db.progress import STATUSES
 from db.review import compare_months, completion_by_annex, completion_by_lead_unit, status_distribution
 from db.settings import OfficeSettings, load_settings
 from db.task_detail import task_detail
-from db.warning_rules import NOT_REPORTED, RED, SIGNED_OFF, TaskState, record_marks, red_counts_by_period, task_states
+from db.warning_rules import NOT_REPORTED, SIGNED_OFF, TaskState, red_counts_by_period, red_task_ids
 from desktop.compare_view import MonthComparisonView
 from desktop.detail_view import EVIDENCE_DELETE_LINK, EVIDENCE_LINK, SHOW_ALL_LINK, render_detail
-from desktop.navigation import FILTER_ROLE, TASK_ID_ROLE, annex_tree, unit_tree, warning_tree
-from desktop.task_model import COL_TITLE, ROLE_LEAD, ROLE_OTHER, ROLE_SUPPORT, TASK_ROLE, TaskFilterProxy, TaskRow, TaskTableModel, build_rows
+from desktop.filter_bar import ChipBar, FlowWidget
+from desktop.ledger_actions import LedgerFileActions
+from desktop.navigation import FILTER_ROLE, TASK_ID_ROLE, WARNING_NODES, annex_tree, unit_tree, warning_tree
+from desktop.ops import runner
+from desktop.screen import fit_to_screen, is_small_screen
+from desktop.task_model import (
+    COL_ANNEX,
+    COL_DEADLINE,
+    COL_LABEL,
+    COL_LAST,
+    COL_LEAD,
+    COL_LIGHT,
+    COL_PERCENT,
+    COL_STATUS,
+    COL_SUPPORT,
+    COL_TITLE,
+    COLUMNS,
+    ROLE_LEAD,
+    ROLE_OTHER,
+    ROLE_SUPPORT,
+    TASK_ROLE,
+    TaskFilterProxy,
+    TaskRow,
+    TaskTableModel,
+    build_rows,
+)
+from desktop.view_state import filter_from_json, filter_to_json, restore_tree, tree_state
 
 ALL = "全部"
 TREE_FIELDS = ("annex", "section", "unit", "role", "colour", "task_ids")
-COLUMN_WIDTHS = (100, 62, 56, 380, 190, 170, 150, 70, 56, 150)
+# Column widths in characters of the window's font; 任务 takes what is left of the table's width.
+COLUMN_CHARS = {COL_LIGHT: 4.5, COL_ANNEX: 3.5, COL_LABEL: 4, COL_LEAD: 10, COL_SUPPORT: 10, COL_DEADLINE: 10, COL_STATUS: 4.5, COL_PERCENT: 3.5, COL_LAST: 9}
+# The columns a clerk needs at a glance come first; 配合单位 and 最近报送 follow (配合单位 is hidden on a small screen).
+VISUAL_ORDER = (COL_LIGHT, COL_ANNEX, COL_LABEL, COL_TITLE, COL_LEAD, COL_DEADLINE, COL_STATUS, COL_PERCENT, COL_LAST, COL_SUPPORT)
 SEARCH_DELAY_MS = 120
+LOADING = "正在读取台账……"
+VIEW_STATE_VERSION = 1
+FILTER_LABELS = {"annex": "附件", "section": "分组", "unit": "单位", "role": "角色", "status": "状态", "colour": "预警", "due_month": "时限", "task_ids": "指定任务", "text": "搜索"}
 
 
 @dataclass
@@ -66,29 +101,33 @@ class LedgerSnapshot:
     packet_period: str | None = None
 
 
-def current_states(session, plan_id: int, settings: OfficeSettings, *, record: bool = True) -> dict[int, TaskState]:
-    """This period's state of every task; its colours are kept as the month's marks (unless the ledger is read-only)."""
-    states = task_states(session, plan_id, settings.current_period, due_soon_days=settings.due_soon_days)
-    if record:
-        record_marks(session, settings.current_period, states)
-    return states
-
-
 def read_snapshot(ledger: Ledger) -> LedgerSnapshot:
-    with ledger.Session.begin() as session:
+    """The whole ledger as the window shows it (runs on the op runner's worker); colours are recorded by db/ on every write."""
+    with ledger.Session() as session:
         plan_id = resolve_plan_id(session, None)
         settings = load_settings(session)
         plan = next(p for p in list_plans(session) if p.id == plan_id)
         tasks = list_tasks(session, plan_id=plan_id)
         units = list_units(session, plan_id)
-        states = current_states(session, plan_id, settings, record=not ledger.read_only)
+        states = period_states(session, plan_id, settings, record=False)
         packet = session.get(LedgerInfo, "packet.period")
     rows = build_rows(tasks, states, {u.name: u.aliases for u in units})
     return LedgerSnapshot(plan_id, plan.title, settings, units, rows, packet.value if packet else None)
 
 
-class MainWindow(QMainWindow):
-    """督办台账 main window over one ledger."""
+def read_states(ledger: Ledger, plan_id: int) -> tuple[OfficeSettings, dict[int, TaskState]]:
+    """The settings and this period's state of every task (a refresh, on the worker)."""
+    with ledger.Session() as session:
+        settings = load_settings(session)
+        return settings, period_states(session, plan_id, settings, record=False)
+
+
+class MainWindow(LedgerFileActions, QMainWindow):
+    """督办台账 main window over one ledger.
+
+    Until a snapshot is applied (start_loading reads it on the op runner's worker) the table shows
+    正在读取台账…… and every action that needs the tasks says so instead of acting.
+    """
 
     def __init__(self, ledger: Ledger, prefs: QSettings | None = None):
         super().__init__()
@@ -97,9 +136,12 @@ class MainWindow(QMainWindow):
         self.operator = self.prefs.value("operator", "") or default_operator()
         self.settings = OfficeSettings()
         self.plan_id: int | None = None
+        self.plan_title = ""
         self.packet_period: str | None = None
+        self.model: TaskTableModel | None = None
+        self._task_ids_label = ""  # what a task_ids filter stands for ("2022年6月逾期")
+        self._quiet_trees = False  # restoring a tree's current node must not re-apply its filter
         self.setWindowTitle("督办台账")
-        self.resize(1400, 860)
         self._build_navigation()
         self._build_task_tab()
         self.dashboard_holder = QWidget()  # pyqtgraph (and numpy) load when the tab is first opened
@@ -116,17 +158,30 @@ class MainWindow(QMainWindow):
         self.outer.addWidget(self.nav_tabs)
         self.outer.addWidget(self.tabs)
         self.outer.setStretchFactor(1, 1)
-        self.outer.setSizes([330, 1070])
+        self.outer.setCollapsible(1, False)
         self.setCentralWidget(self.outer)
         self.period_label = QLabel()
         self.count_label = QLabel()
-        self.statusBar().addWidget(self.period_label)
+        self.statusBar().addWidget(self.period_label, 1)
         self.statusBar().addPermanentWidget(self.count_label)
-        self.write_actions: list[QAction] = []  # disabled while the ledger is open read-only
+        self.write_actions: list[QAction] = []  # disabled while the ledger is open read-only or a write runs
+        self._writing = False
         self._build_actions()
         self._enable_writing()
+        runner().busy_changed.connect(self._on_runner_busy_changed)
+        self._place_window()
 
     # ----- layout -------------------------------------------------------------------------
+
+    def _place_window(self) -> None:
+        """The saved geometry, or a share of this screen; on a small office screen the window opens maximised."""
+        geometry = self.prefs.value("geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            fit_to_screen(self, 0.94, 0.94)
+            if is_small_screen(self):
+                self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+        nav = max(220, min(320, self.width() // 5))
+        self.outer.setSizes([nav, max(1, self.width() - nav)])
 
     def _build_navigation(self) -> None:
         self.nav_tabs = QTabWidget()
@@ -135,13 +190,19 @@ class MainWindow(QMainWindow):
             view.setHeaderHidden(True)
             view.setUniformRowHeights(True)
             view.setEditTriggers(QTreeView.EditTrigger.NoEditTriggers)
+            # A click re-applies a node even when it is already highlighted (the bar may have changed since).
+            view.clicked.connect(self._tree_activated)
+            view.activated.connect(self._tree_activated)
             self.nav_tabs.addTab(view, label)
 
     def _build_task_tab(self) -> None:
         self.annex_combo = QComboBox()
+        self.annex_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.annex_combo.setMinimumContentsLength(10)
         self.unit_combo = QComboBox()
         self.unit_combo.setEditable(True)
         self.unit_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.unit_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.unit_combo.setMinimumContentsLength(12)
         self.role_combo = QComboBox()
         self.role_combo.addItems([ALL, ROLE_LEAD, ROLE_SUPPORT, ROLE_OTHER])
@@ -149,16 +210,33 @@ class MainWindow(QMainWindow):
         self.status_combo.addItems([ALL, NOT_REPORTED, *STATUSES, SIGNED_OFF])
         self.due_combo = QComboBox()
         self.search = QLineEdit()
-        self.search.setPlaceholderText("搜索任务内容或单位，可用拼音首字母（Ctrl+F）")
+        self.search.setPlaceholderText("搜索任务、单位或拼音首字母（Ctrl+F）")
+        self.search.setToolTip("多个词用空格分开，显示同时包含每个词的任务；单位可用简称或拼音首字母，如 zjj")
         self.search.setClearButtonEnabled(True)
+        # The bar wraps onto a second line before the search box gets narrower than its hint.
+        self.search.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 24)
         self.clear_button = QPushButton("清除筛选")
-        bar = QHBoxLayout()
+        self.filter_bar = FlowWidget()
+        self.filter_bar.add(self.search)
         for label, widget in (("附件", self.annex_combo), ("单位", self.unit_combo), ("角色", self.role_combo), ("状态", self.status_combo), ("时限", self.due_combo)):
-            bar.addWidget(QLabel(label))
-            bar.addWidget(widget)
-        bar.addWidget(self.search, 1)
-        bar.addWidget(self.clear_button)
+            pair = QWidget()
+            pair_layout = QHBoxLayout(pair)
+            pair_layout.setContentsMargins(0, 0, 0, 0)
+            pair_layout.setSpacing(4)
+            pair_layout.addWidget(QLabel(label))
+            pair_layout.addWidget(widget)
+            self.filter_bar.add(pair)
+        self.chips = ChipBar()
+        self.chips.removed.connect(self.remove_filter)
+        # 清除筛选 sits beside the chips it clears, and goes with them when no filter is active.
+        self.chips_row = QWidget()
+        chips_layout = QHBoxLayout(self.chips_row)
+        chips_layout.setContentsMargins(0, 0, 0, 0)
+        chips_layout.addWidget(self.chips, 1)
+        chips_layout.addWidget(self.clear_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.chips_row.setVisible(False)
         self.proxy = TaskFilterProxy(self)
+        self.proxy.filter_changed.connect(self._on_proxy_filter_changed)
         for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset, self.proxy.layoutChanged):
             signal.connect(self._update_count)
         self.table = QTableView()
@@ -168,22 +246,36 @@ class MainWindow(QMainWindow):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.setAlternatingRowColors(True)
+        self.table.setTabKeyNavigation(False)  # Tab moves on to the detail pane instead of walking 3,730 cells
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionsMovable(True)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
         self.table.doubleClicked.connect(lambda _index: self.enter_progress())
+        self.table.installEventFilter(self)
+        self.loading_label = QLabel(LOADING)
+        self.loading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.table_stack = QStackedWidget()
+        self.table_stack.addWidget(self.loading_label)
+        self.table_stack.addWidget(self.table)
         self.detail = QTextBrowser()
         self.detail.setOpenLinks(False)
         self.detail.anchorClicked.connect(self._detail_link)
         self.task_split = QSplitter(Qt.Orientation.Vertical)
-        self.task_split.addWidget(self.table)
+        self.task_split.addWidget(self.table_stack)
         self.task_split.addWidget(self.detail)
-        self.task_split.setSizes([480, 320])
+        self.task_split.setStretchFactor(0, 2)
+        self.task_split.setStretchFactor(1, 1)
         self.task_tab = QWidget()
         layout = QVBoxLayout(self.task_tab)
-        layout.addLayout(bar)
-        layout.addWidget(self.task_split)
+        layout.addWidget(self.filter_bar)
+        layout.addWidget(self.chips_row)
+        layout.addWidget(self.task_split, 1)
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(lambda: self.proxy.update_filter(text=self.search.text()))
         self.search.textChanged.connect(self._search_timer.start)
@@ -196,11 +288,11 @@ class MainWindow(QMainWindow):
         self.clear_button.clicked.connect(self.clear_filters)
 
     def _build_actions(self) -> None:
-        def action(menu, text, slot, shortcut=None, *, writes=False):
+        def action(menu, text, slot, shortcut=None, *, writes=False, needs_tasks=True):
             act = QAction(text, self)
             if shortcut:
                 act.setShortcut(QKeySequence(shortcut))
-            act.triggered.connect(slot)
+            act.triggered.connect(self._when_loaded(slot) if needs_tasks else (lambda _=False: slot()))
             menu.addAction(act)
             self.addAction(act)
             if writes:
@@ -208,11 +300,16 @@ class MainWindow(QMainWindow):
             return act
 
         ledger_menu = self.menuBar().addMenu("台账(&L)")
-        action(ledger_menu, "打开台账或外勤数据包…", self.open_other_ledger, QKeySequence.StandardKey.Open)
+        action(ledger_menu, "打开台账…", self.open_other_ledger, QKeySequence.StandardKey.Open, needs_tasks=False)
+        action(ledger_menu, "打开外勤数据包…", self.open_packet, "Ctrl+Shift+O", needs_tasks=False)
+        ledger_menu.addSeparator()
+        action(ledger_menu, "备份台账…", self.backup_ledger, needs_tasks=False)
+        self.restore_action = action(ledger_menu, "从备份恢复…", self.restore_ledger, writes=True, needs_tasks=False)
+        ledger_menu.addSeparator()
         action(ledger_menu, "设置…", self.edit_settings, "Ctrl+,", writes=True)
         action(ledger_menu, "刷新", self.refresh, QKeySequence.StandardKey.Refresh)
         ledger_menu.addSeparator()
-        action(ledger_menu, "退出", self.close, QKeySequence.StandardKey.Quit)
+        action(ledger_menu, "退出", self.close, QKeySequence.StandardKey.Quit, needs_tasks=False)
         task_menu = self.menuBar().addMenu("任务(&T)")
         self.entry_action = action(task_menu, "录入进展…", self.enter_progress, "Ctrl+N", writes=True)
         action(task_menu, "按单位批量录入…", self.batch_entry, "Ctrl+B", writes=True)
@@ -230,70 +327,151 @@ class MainWindow(QMainWindow):
         action(exchange_menu, "合并带回的外勤数据包…", self.merge_packet, "Ctrl+M", writes=True)
         action(exchange_menu, "处理合并冲突…", self.show_conflicts, writes=True)
         view_menu = self.menuBar().addMenu("视图(&V)")
-        action(view_menu, "查找", self._focus_search, QKeySequence.StandardKey.Find)
+        action(view_menu, "查找", self._focus_search, QKeySequence.StandardKey.Find, needs_tasks=False)
         action(view_menu, "清除筛选", self.clear_filters, "Ctrl+Shift+F")
         for number, label in enumerate(("按附件", "按单位", "按预警"), start=1):
-            action(view_menu, label, lambda _=False, i=number - 1: self.nav_tabs.setCurrentIndex(i), f"Ctrl+{number}")
+            action(view_menu, label, lambda i=number - 1: self.nav_tabs.setCurrentIndex(i), f"Ctrl+{number}", needs_tasks=False)
         for number, label in enumerate(("任务台账", "仪表盘", "月度对比"), start=4):
-            action(view_menu, label, lambda _=False, i=number - 4: self.tabs.setCurrentIndex(i), f"Ctrl+{number}")
+            action(view_menu, label, lambda i=number - 4: self.tabs.setCurrentIndex(i), f"Ctrl+{number}", needs_tasks=False)
+        help_menu = self.menuBar().addMenu("帮助(&H)")
+        action(help_menu, "使用说明", self.show_guide, QKeySequence.StandardKey.HelpContents, needs_tasks=False)
+        action(help_menu, "关于督办台账", self.show_about, needs_tasks=False)
+
+    def _when_loaded(self, slot: Callable[[], None]) -> Callable[..., None]:
+        """An action that needs the tasks says 正在读取 until the snapshot is applied (F5 during start-up)."""
+
+        def guarded(_checked: bool = False) -> None:
+            if self.model is None:
+                self.statusBar().showMessage(LOADING + "请稍候。", 3000)
+                return
+            slot()
+
+        return guarded
 
     def _enable_writing(self) -> None:
-        """A read-only ledger (another duban is writing it) can be browsed and exported, not changed."""
+        """A read-only ledger (another duban is writing it) can be browsed and exported, not changed; nor while a write runs."""
         for act in self.write_actions:
-            act.setEnabled(not self.ledger.read_only)
+            act.setEnabled(not self.ledger.read_only and not self._writing)
+
+    def _on_runner_busy_changed(self, busy: bool) -> None:
+        self._writing = busy
+        self._enable_writing()
+
+    def _column_menu(self, pos) -> None:
+        """Right-click on the header: show or hide a column (remembered with the column widths)."""
+        header = self.table.horizontalHeader()
+        menu = QMenu(self)
+        for column, name in enumerate(COLUMNS):
+            act = menu.addAction(name)
+            act.setCheckable(True)
+            act.setChecked(not header.isSectionHidden(column))
+            act.setEnabled(column != COL_TITLE)
+            act.toggled.connect(lambda on, c=column: header.setSectionHidden(c, not on))
+        menu.exec(header.mapToGlobal(pos))
+
+    def _fit_columns(self) -> None:
+        """Widths from the font, 任务 stretched over what is left, so the main columns fit without scrolling."""
+        header = self.table.horizontalHeader()
+        char = self.fontMetrics().horizontalAdvance("中")
+        for column, chars in COLUMN_CHARS.items():
+            header.resizeSection(column, int(chars * char) + 12)
+        for visual, column in enumerate(VISUAL_ORDER):
+            header.moveSection(header.visualIndex(column), visual)
+        header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        header.setSectionHidden(COL_SUPPORT, is_small_screen(self))  # in the detail pane; the header menu shows it
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        """Enter on a task row opens 录入进展, as a double-click does."""
+        if watched is self.table and event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if self.current_task_id() is not None:
+                self.enter_progress()
+                return True
+        return super().eventFilter(watched, event)
 
     # ----- data ---------------------------------------------------------------------------
 
+    def start_loading(self) -> None:
+        """Read the ledger on the op runner's worker and show it; the window shows 正在读取 meanwhile."""
+        ledger = self.ledger
+        self.table_stack.setCurrentWidget(self.loading_label)
+        self.statusBar().showMessage(LOADING)
+        runner().query(lambda: read_snapshot(ledger), self._alive(self._on_snapshot_read), parent=self)
+
+    def _on_snapshot_read(self, snapshot: LedgerSnapshot) -> None:
+        self.statusBar().clearMessage()
+        self.apply_snapshot(snapshot)
+
+    def _alive(self, callback: Callable) -> Callable:
+        """A callback that does nothing once the window is gone (closed while its op ran)."""
+        return lambda *args: callback(*args) if shiboken6.isValid(self) else None
+
     def load(self) -> None:
-        """Read the ledger and build every view (tests and reloads; start-up reads in a worker)."""
+        """Read the ledger on this thread and build every view (tests and the unattended screenshot)."""
         self.apply_snapshot(read_snapshot(self.ledger))
 
     def apply_snapshot(self, snapshot: LedgerSnapshot) -> None:
-        """Build the views from data read off the GUI thread."""
+        """Build the views from data read off the GUI thread; the first time, restore how the window was left."""
+        first = self.model is None
         self.plan_id, self.settings, self.plan_title = snapshot.plan_id, snapshot.settings, snapshot.plan_title
         self.packet_period = snapshot.packet_period
         rows, units = snapshot.rows, snapshot.units
         self.model = TaskTableModel(rows, self)
-        self.proxy.setSourceModel(self.model)
-        for column, width in enumerate(COLUMN_WIDTHS):
-            self.table.setColumnWidth(column, width)
-        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self.proxy.setSourceModel(self.model)  # the header keeps its sections' widths, order and hidden ones
+        self.table_stack.setCurrentWidget(self.table)
         self._fill_combos(rows, units)
         self.annex_view.setModel(annex_tree(rows, self))
         self.annex_view.expand(self.annex_view.model().index(0, 0))
         self.unit_view.setModel(unit_tree(rows, units, self))
         self._rebuild_warning_tree()
-        for view in (self.annex_view, self.unit_view):
-            view.selectionModel().currentChanged.connect(self._tree_changed)
+        self.annex_view.selectionModel().currentChanged.connect(self._tree_changed)
+        self.unit_view.selectionModel().currentChanged.connect(self._tree_changed)
         self._show_period()
         self._update_count()
-        self._restore_layout()
+        if first:
+            self._restore_layout()
+            self.restore_view(self._saved_view())
+        self._on_proxy_filter_changed()
 
     def refresh(self) -> None:
-        """Re-read the period's states after a change (the plan data stays as loaded)."""
-        with self.ledger.Session.begin() as session:
-            self.settings = load_settings(session)
-            states = current_states(session, self.plan_id, self.settings, record=not self.ledger.read_only)
+        """Re-read the settings and the period's states on the worker, then show them (the plan data stays as loaded)."""
+        if self.model is None:
+            self.statusBar().showMessage(LOADING + "请稍候。", 3000)
+            return
+        ledger, plan_id = self.ledger, self.plan_id
+        runner().query(lambda: read_states(ledger, plan_id), self._alive(self._apply_states), parent=self)
+
+    def _apply_states(self, read: tuple[OfficeSettings, dict[int, TaskState]]) -> None:
+        """New settings and states: trees, filters, selection and layout stay as the clerk left them."""
+        self.settings, states = read
+        view = self.capture_view()
         self.model.set_states(states)
         self._rebuild_warning_tree()
+        self._fill_due_combo(self.model.rows)
+        self.restore_view(view)
         self._show_period()
         self._show_detail(self.current_task_id())
         if self.tabs.currentIndex() != 0:
             self._tab_changed(self.tabs.currentIndex())
 
     def reload(self) -> None:
-        """Re-read everything (after a correction changed plan data)."""
-        current = self.current_task_id()
-        self.load()
-        if current is not None:
-            self.open_task(current)
+        """Re-read everything on the worker (after a correction changed plan data), keeping the view as it was."""
+        if self.model is None:
+            return
+        ledger = self.ledger
+
+        def apply(snapshot: LedgerSnapshot) -> None:
+            view = self.capture_view()
+            self.apply_snapshot(snapshot)
+            self.restore_view(view)
+
+        runner().query(lambda: read_snapshot(ledger), self._alive(apply), parent=self)
 
     def _rebuild_warning_tree(self) -> None:
         self.warning_view.setModel(warning_tree(self.model.rows, self))
         self.warning_view.selectionModel().currentChanged.connect(self._tree_changed)
 
     def _fill_combos(self, rows, units) -> None:
-        for combo in (self.annex_combo, self.unit_combo, self.due_combo):
+        for combo in (self.annex_combo, self.unit_combo):
             combo.blockSignals(True)
             combo.clear()
             combo.addItem(ALL, None)
@@ -304,15 +482,22 @@ class MainWindow(QMainWindow):
         for unit in units:
             if unit.name in used:
                 self.unit_combo.addItem(unit.name, unit.name)
-        completer = QCompleter([u.name for u in units if u.name in used], self.unit_combo)
+        completer = QCompleter([self.unit_combo.itemText(i) for i in range(1, self.unit_combo.count())], self.unit_combo)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.unit_combo.setCompleter(completer)
-        months = sorted({r.state.due.isoformat()[:7] for r in rows if r.state and r.state.due})
-        for month in months:
-            self.due_combo.addItem(chinese_period(month), month)
-        for combo in (self.annex_combo, self.unit_combo, self.due_combo):
+        for combo in (self.annex_combo, self.unit_combo):
             combo.blockSignals(False)
+        self._fill_due_combo(rows)
+
+    def _fill_due_combo(self, rows) -> None:
+        self.due_combo.blockSignals(True)
+        self.due_combo.clear()
+        self.due_combo.addItem(ALL, None)
+        for month in sorted({r.state.due.isoformat()[:7] for r in rows if r.state and r.state.due}):
+            self.due_combo.addItem(chinese_period(month), month)
+        _select_data(self.due_combo, self.proxy.filter.due_month)
+        self.due_combo.blockSignals(False)
 
     def _show_period(self) -> None:
         drafts = self._draft_count()
@@ -330,37 +515,82 @@ class MainWindow(QMainWindow):
             return len(list_drafts(session))
 
     def _update_count(self, *_args) -> None:
-        if self.proxy.sourceModel() is None:
+        if self.model is None or self.proxy.sourceModel() is None:
             return
         self.count_label.setText(f"显示 {self.proxy.rowCount()} / {self.model.rowCount()} 项任务")
 
     # ----- filtering and selection --------------------------------------------------------
 
     def apply_filter(self, **fields) -> None:
-        """Replace the tree-driven part of the filter and mirror it in the filter bar."""
+        """Replace the tree-driven part of the filter (the bar's combos and chips follow the filter)."""
         changes = {name: fields.get(name) for name in TREE_FIELDS}
         changes.update({k: v for k, v in fields.items() if k not in TREE_FIELDS})
         self.proxy.update_filter(**changes)
-        _select_data(self.annex_combo, changes["annex"])
-        _select_data(self.unit_combo, changes["unit"])
-        _select_text(self.role_combo, changes["role"] or ALL)
-        if "status" in fields:
-            _select_text(self.status_combo, fields["status"] or ALL)
+
+    def _on_proxy_filter_changed(self) -> None:
+        """Mirror the filter in the combos and show every active part of it as a removable chip."""
+        filter_ = self.proxy.filter
+        _select_data(self.annex_combo, filter_.annex)
+        _select_data(self.unit_combo, filter_.unit)
+        _select_text(self.role_combo, filter_.role or ALL)
+        _select_text(self.status_combo, filter_.status or ALL)
+        _select_data(self.due_combo, filter_.due_month)
+        self.chips.show_chips([(name, f"{FILTER_LABELS[name]}：{self._describe(name, value)}") for name, value in filter_.active().items()])
+        self.chips_row.setVisible(bool(filter_.active()))
+
+    def _describe(self, name: str, value) -> str:
+        if name == "annex":
+            index = self.annex_combo.findData(value)
+            return self.annex_combo.itemText(index) if index > 0 else f"附件{value}"
+        if name == "colour":
+            return dict(WARNING_NODES).get(value, value)
+        if name == "due_month":
+            return chinese_period(value)
+        if name == "task_ids":
+            return f"{self._task_ids_label}（{len(value)} 项）" if self._task_ids_label else f"{len(value)} 项"
+        return str(value)
+
+    def remove_filter(self, name: str) -> None:
+        """A chip's ×: drop that part of the filter only."""
+        if name == "text":
+            self._search_timer.stop()
+            self.search.clear()
+            self.proxy.update_filter(text="")
+            return
+        changes = {name: None}
+        if name == "annex":
+            changes["section"] = None  # a section belongs to its annex
+        self.proxy.update_filter(**changes)
+        if name in TREE_FIELDS:
+            self._clear_tree_selection()
 
     def clear_filters(self) -> None:
+        self._search_timer.stop()
         self.search.clear()
         self.apply_filter(status=None, due_month=None, text="")
-        _select_data(self.due_combo, None)
-        for view in (self.annex_view, self.unit_view, self.warning_view):
-            view.clearSelection()
+        self._clear_tree_selection()
 
-    def _tree_changed(self, current, _previous) -> None:
-        if not current.isValid():
+    def _clear_tree_selection(self) -> None:
+        self._quiet_trees = True
+        try:
+            for view in (self.annex_view, self.unit_view, self.warning_view):
+                if view.selectionModel() is not None:
+                    view.selectionModel().clear()
+        finally:
+            self._quiet_trees = False
+
+    def _tree_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not self._quiet_trees:
+            self._tree_activated(current)
+
+    def _tree_activated(self, index: QModelIndex) -> None:
+        """Apply a tree node's filter (and open its task, for a task node)."""
+        if not index.isValid() or self.model is None:
             return
-        filter_ = current.data(FILTER_ROLE)
+        filter_ = index.data(FILTER_ROLE)
         if filter_ is not None:
             self.apply_filter(**filter_)
-        task_id = current.data(TASK_ID_ROLE)
+        task_id = index.data(TASK_ID_ROLE)
         if task_id is not None:
             self.open_task(task_id)
 
@@ -384,12 +614,10 @@ class MainWindow(QMainWindow):
             self.apply_filter(status=key)
         elif kind == "period":
             with self.ledger.Session() as session:
-                ids = session.scalars(
-                    select(WarningMark.task_id).join(Task, Task.id == WarningMark.task_id).where(
-                        Task.plan_id == self.plan_id, WarningMark.period == key, WarningMark.colour == RED
-                    )
-                )
-                self.apply_filter(task_ids=frozenset(ids), status=None)
+                ids = red_task_ids(session, self.plan_id, key)
+            self._task_ids_label = f"{chinese_period(key)}逾期"
+            self.apply_filter(task_ids=ids, status=None)
+        self._clear_tree_selection()
         self.tabs.setCurrentIndex(0)
 
     def current_task_id(self) -> int | None:
@@ -398,7 +626,7 @@ class MainWindow(QMainWindow):
 
     def open_task(self, task_id: int) -> None:
         """Select a task in the table (clearing filters that hide it) and show its detail."""
-        source_row = self.model.row_of(task_id)
+        source_row = self.model.row_of(task_id) if self.model is not None else None
         if source_row is None:
             return
         self.tabs.setCurrentIndex(0)
@@ -423,7 +651,7 @@ class MainWindow(QMainWindow):
         self.detail.setHtml(render_detail(detail, state, full_history=full_history))
 
     def _tab_changed(self, index: int) -> None:
-        if self.plan_id is None:
+        if self.plan_id is None or self.model is None:
             return
         if index == 1:
             self._show_dashboard()
@@ -431,23 +659,35 @@ class MainWindow(QMainWindow):
             self._show_comparison()
 
     def _show_dashboard(self) -> None:
+        """The figures are read on the worker; the charts are drawn when they arrive."""
         if self.dashboard is None:
             from desktop.dashboard import DashboardWidget
 
             self.dashboard = DashboardWidget()
             self.dashboard.filter_requested.connect(self.filter_from_dashboard)
             self.dashboard_holder.layout().addWidget(self.dashboard)
+        ledger, plan_id = self.ledger, self.plan_id
         states = {row.task.id: row.state for row in self.model.rows if row.state}
-        with self.ledger.Session() as session:
-            by_annex = completion_by_annex(session, self.plan_id, states)
-            by_unit = completion_by_lead_unit(session, self.plan_id, states)
-            red_by_period = red_counts_by_period(session, self.plan_id)
-        self.dashboard.show_figures(by_annex, by_unit, status_distribution(states), red_by_period)
+
+        def read():
+            with ledger.Session() as session:
+                return (
+                    completion_by_annex(session, plan_id, states),
+                    completion_by_lead_unit(session, plan_id, states),
+                    status_distribution(states),
+                    red_counts_by_period(session, plan_id),
+                )
+
+        runner().query(read, self._alive(lambda figures: self.dashboard.show_figures(*figures)), parent=self)
 
     def _show_comparison(self) -> None:
-        with self.ledger.Session() as session:
-            comparison = compare_months(session, self.plan_id, self.settings.current_period, due_soon_days=self.settings.due_soon_days)
-        self.comparison.show_comparison(comparison)
+        ledger, plan_id, period, days = self.ledger, self.plan_id, self.settings.current_period, self.settings.due_soon_days
+
+        def read():
+            with ledger.Session() as session:
+                return compare_months(session, plan_id, period, due_soon_days=days)
+
+        runner().query(read, self._alive(self.comparison.show_comparison), parent=self)
 
     # ----- actions ------------------------------------------------------------------------
 
@@ -571,27 +811,6 @@ class MainWindow(QMainWindow):
         folder = self.prefs.value("export_folder", "")
         import_templates_interactively(self, self.ledger, self.operator, Path(folder) if folder else None, on_imported=lambda _reports: self.refresh())
 
-    def open_other_ledger(self) -> None:
-        """Open another ledger file, e.g. a field packet on the laptop; the current one is closed."""
-        from PySide6.QtWidgets import QFileDialog
-
-        from desktop.safety_dialogs import open_ledger_interactively
-
-        chosen, _ = QFileDialog.getOpenFileName(self, "打开台账或外勤数据包", str(self.ledger.path.parent), "督办台账 (*.sqlite *.duban);;所有文件 (*)")
-        if not chosen:
-            return
-        try:
-            other = open_ledger_interactively(self, chosen)
-        except UserError as exc:
-            QMessageBox.warning(self, "无法打开", str(exc))
-            return
-        if other is None:
-            return
-        self.ledger.close()
-        self.ledger = other
-        self._enable_writing()
-        self.load()
-
     def merge_packet(self) -> None:
         from desktop.merge_dialogs import merge_packet_interactively
 
@@ -610,28 +829,91 @@ class MainWindow(QMainWindow):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.operator = dialog.operator_name
             self.prefs.setValue("operator", self.operator)
-            self.reload()
+            self.refresh()  # new settings and states only: window, trees, filters and selection stay
 
     # ----- layout memory ------------------------------------------------------------------
 
+    def capture_view(self) -> dict:
+        """How the clerk left the window: tabs, tree nodes, filter, search, selected task (plain JSON values)."""
+        return {
+            "version": VIEW_STATE_VERSION,
+            "nav_tab": self.nav_tabs.currentIndex(),
+            "main_tab": self.tabs.currentIndex(),
+            "trees": {name: tree_state(view) for name, view in self._trees().items()},
+            "filter": filter_to_json(self.proxy.filter),
+            "task_ids_label": self._task_ids_label,
+            "search": self.search.text(),
+            "task": self.current_task_id(),
+        }
+
+    def restore_view(self, view: dict | None) -> None:
+        """Put back what capture_view took, without re-applying tree filters on the way."""
+        if not isinstance(view, dict) or view.get("version") != VIEW_STATE_VERSION:
+            return
+        self._quiet_trees = True
+        try:
+            trees = view.get("trees") if isinstance(view.get("trees"), dict) else {}
+            for name, tree in self._trees().items():
+                restore_tree(tree, trees.get(name))
+        finally:
+            self._quiet_trees = False
+        if isinstance(view.get("nav_tab"), int):
+            self.nav_tabs.setCurrentIndex(view["nav_tab"])
+        label = view.get("task_ids_label")
+        self._task_ids_label = label if isinstance(label, str) else ""
+        search = view.get("search") if isinstance(view.get("search"), str) else ""
+        self.search.blockSignals(True)
+        self.search.setText(search)
+        self.search.blockSignals(False)
+        fields = filter_from_json(view.get("filter"))
+        fields["text"] = search
+        self.proxy.update_filter(**fields)
+        self._on_proxy_filter_changed()
+        task = view.get("task")
+        if isinstance(task, int) and self.model.row_of(task) is not None:
+            index = self.proxy.mapFromSource(self.model.index(self.model.row_of(task), COL_TITLE))
+            if index.isValid():
+                self.table.setCurrentIndex(index)
+                self.table.scrollTo(index)
+        if isinstance(view.get("main_tab"), int):
+            self.tabs.setCurrentIndex(view["main_tab"])
+
+    def _trees(self) -> dict[str, QTreeView]:
+        return {"annexes": self.annex_view, "units": self.unit_view, "warnings": self.warning_view}
+
+    def _saved_view(self) -> dict | None:
+        try:
+            return json.loads(self.prefs.value("view", "") or "null")
+        except (TypeError, ValueError):
+            return None  # a damaged preference: start with a plain view
+
     def _restore_layout(self) -> None:
-        for key, restore in (
-            ("geometry", self.restoreGeometry),
-            ("state", self.restoreState),
-            ("outer", self.outer.restoreState),
-            ("task_split", self.task_split.restoreState),
-            ("columns", self.table.horizontalHeader().restoreState),
-        ):
+        """Splitters and columns as saved; the first time, columns fitted to the table's width."""
+        for key, restore in (("outer", self.outer.restoreState), ("task_split", self.task_split.restoreState)):
             value = self.prefs.value(key)
             if value is not None:
                 restore(value)
+        if self.prefs.value("task_split") is None:
+            height = max(self.task_split.height(), 400)
+            self.task_split.setSizes([height * 2 // 3, height // 3])
+        columns = self.prefs.value("columns")
+        if columns is None or not self.table.horizontalHeader().restoreState(columns):
+            self._fit_columns()
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def save_layout(self) -> None:
+        """Keep geometry, splitters, columns and the view in the prefs (on close)."""
         self.prefs.setValue("geometry", self.saveGeometry())
         self.prefs.setValue("state", self.saveState())
         self.prefs.setValue("outer", self.outer.saveState())
         self.prefs.setValue("task_split", self.task_split.saveState())
-        self.prefs.setValue("columns", self.table.horizontalHeader().saveState())
+        if self.model is not None:  # a window closed while loading keeps the previous session's view
+            self.prefs.setValue("columns", self.table.horizontalHeader().saveState())
+            self.prefs.setValue("view", json.dumps(self.capture_view(), ensure_ascii=False))
+        self.prefs.sync()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.save_layout()
         super().closeEvent(event)
 
 

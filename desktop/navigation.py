@@ -25,6 +25,7 @@ WARNING_NODES = ((RED, "逾期"), (YELLOW, "临期或滞后"), (GREY, "本期未
 def _node(text: str, filter_: dict | None) -> QStandardItem:
     item = QStandardItem(text)
     item.setEditable(False)
+    item.setToolTip(text)  # the tree is narrow on a small screen: the full name and counts on hover
     item.setData(filter_, FILTER_ROLE)
     return item
 

@@ -91,13 +91,14 @@ class OpRunner(QObject):
         label: str | None = None,
         parent: QWidget | None = None,
         writes: bool = False,
+        cancellable: bool = True,
         on_failure: Callable[[BaseException], None] | None = None,
         on_cancel: Callable[[], None] | None = None,
     ) -> bool:
         """Queue work(control) on the worker; False (with a message) if it writes while another write is pending.
 
-        label shows a progress dialog with 取消 after a short delay; 取消 makes control.step raise
-        Cancelled, which calls on_cancel. Failures go to on_failure, or by default: a failure the
+        label shows a progress dialog after a short delay, with 取消 unless not cancellable; 取消 makes
+        control.step raise Cancelled, which calls on_cancel. Failures go to on_failure, or by default: a failure the
         clerk can act on (db.errors.known_error) as a message, anything else to the crash dialog.
         """
         if writes and self._writes:
@@ -107,7 +108,7 @@ class OpRunner(QObject):
         number = next(self._numbers)
         op = _Op(work, on_success, on_failure, on_cancel, parent, writes, label or "")
         if label:
-            op.dialog = _progress_dialog(label, parent, lambda: _request_cancel(op))
+            op.dialog = _progress_dialog(label, parent, (lambda: _request_cancel(op)) if cancellable else None)
         self._ops[number] = op
         if writes:
             self._writes += 1
@@ -177,14 +178,17 @@ def _log_orphan(succeeded: bool, outcome: Any) -> None:
         log.warning("操作失败，发起它的窗口已关闭", exc_info=(type(outcome), outcome, outcome.__traceback__))
 
 
-def _progress_dialog(label: str, parent: QWidget | None, cancel: Callable[[], None]) -> QProgressDialog:
-    dialog = QProgressDialog(label, "取消", 0, 0, parent)
+def _progress_dialog(label: str, parent: QWidget | None, cancel: Callable[[], None] | None) -> QProgressDialog:
+    dialog = QProgressDialog(label, "取消" if cancel else "", 0, 0, parent)
     dialog.setWindowTitle("督办台账")
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(PROGRESS_DELAY_MS)
     dialog.setAutoClose(False)
     dialog.setAutoReset(False)
-    dialog.canceled.connect(cancel)
+    if cancel is None:
+        dialog.setCancelButton(None)
+    else:
+        dialog.canceled.connect(cancel)
     return dialog
 
 

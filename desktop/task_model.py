@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 
 from db.ledger import TaskView
-from db.warning_rules import COLOUR_NAMES, COLOUR_ORDER, DONE, GREEN, GREY, RED, YELLOW, TaskState
 from db.vocabulary import Role
+from db.warning_rules import COLOUR_NAMES, COLOUR_ORDER, DONE, GREEN, GREY, RED, YELLOW, TaskState
 from resources.first_letters import first_letters
 
 COLUMNS = ("预警", "附件", "序号", "任务", "牵头单位", "配合单位", "时间节点", "状态", "进度", "最近报送")
@@ -221,7 +221,7 @@ class TaskFilter:
     colour: str | None = None
     due_month: str | None = None
     task_ids: frozenset[int] | None = None
-    text: str = ""
+    text: str = ""  # words separated by spaces (full-width too): a task must contain every one
 
     def accepts(self, row: TaskRow) -> bool:
         task, state = row.task, row.state
@@ -243,11 +243,21 @@ class TaskFilter:
             return False
         if self.task_ids is not None and task.id not in self.task_ids:
             return False
-        return not self.text or self.text in row.haystack
+        return all(word in row.haystack for word in self.text.split())
+
+    def active(self) -> dict:
+        """The fields that narrow the table, by name (what the filter bar shows as chips)."""
+        return {name: value for name, value in self.__dict__.items() if value not in (None, "")}
 
 
 class TaskFilterProxy(QSortFilterProxyModel):
-    """Applies a TaskFilter; sorting uses each column's natural key (dates, numbers, document order)."""
+    """Applies a TaskFilter; sorting uses each column's natural key (dates, numbers, document order).
+
+    Signals:
+        filter_changed: the TaskFilter changed (the filter bar redraws its chips).
+    """
+
+    filter_changed = Signal()
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -261,6 +271,7 @@ class TaskFilterProxy(QSortFilterProxyModel):
         if all(getattr(self.filter, k) == v for k, v in changes.items()):
             return
         self._refilter(lambda: self.filter.__dict__.update(changes))
+        self.filter_changed.emit()
 
     def _refilter(self, change) -> None:
         """Qt ≥ 6.10 brackets a filter change; 6.9 (glibc 2.28 systems) has beginFilterChange but no end, so invalidate."""

@@ -67,5 +67,10 @@ class WindowDriver:
         self.app.processEvents()
 
     def refresh(self) -> None:
+        """F5: the states are read on the op runner's worker and applied when it is done."""
+        from desktop.ops import runner
+
         self.window.refresh()
+        while runner().busy:
+            self.app.processEvents()
         self.app.processEvents()

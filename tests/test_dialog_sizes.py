@@ -151,6 +151,18 @@ def _evidence_chooser(bench: SizeBench) -> QWidget:
 
 
 # name -> factory; the integrator adds the other engineers' dialogs here.
+def _guide(bench: SizeBench) -> QWidget:
+    from desktop.about import GuideDialog
+
+    return GuideDialog(bench.parent)
+
+
+def _about(bench: SizeBench) -> QWidget:
+    from desktop.about import AboutDialog
+
+    return AboutDialog(bench.ledger.path, bench.parent)
+
+
 DIALOGS: dict[str, Callable[[SizeBench], QWidget]] = {
     "录入进展": _entry,
     "录入进展（全部报错）": _entry_with_every_error,
@@ -161,6 +173,8 @@ DIALOGS: dict[str, Callable[[SizeBench], QWidget]] = {
     "台账已损坏": _damaged_ledger,
     "意外错误": _crash,
     "附上证明材料": _evidence_chooser,
+    "使用说明": _guide,
+    "关于": _about,
 }
 
 

@@ -266,12 +266,15 @@ def test_the_window_knows_when_a_ledger_still_lacks_the_errata(tmp_path, ledger)
 
 @pytest.mark.gui
 def test_opening_an_old_ledger_in_the_window_applies_the_errata(qtbot, tmp_path):
-    from desktop.app import _ensure_initialised
+    from desktop.app import _initialisation_needed, _initialise
 
     old = open_ledger(tmp_path / "old.sqlite")
     try:
         import_draft(old, read_plan_file(BUNDLED_PLAN), operator="旧版")
-        _ensure_initialised(old, show_progress=False)
+        message, make_current = _initialisation_needed(old)
+        assert message == "正在按内置勘误表更正方案文字……" and make_current
+        _initialise(old, make_current)
+        assert _initialisation_needed(old) is None
         with old.Session() as s:
             text = s.scalar(select(Task.text).where(Task.code == "A19-20"))
             operators = set(s.scalars(select(AuditLog.operator).where(AuditLog.action == "task.erratum")))

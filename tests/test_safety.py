@@ -438,7 +438,10 @@ def test_window_offers_a_read_only_view_of_a_ledger_in_use(qtbot, held_elsewhere
         window.table.selectRow(0)
         window.enter_progress()  # a double-click on a row: no dialog, a note in the status bar
         assert "只读" in window.statusBar().currentMessage()
-        window.refresh()
+        from desktop.ops import runner
+
+        with qtbot.waitSignal(runner().idle, timeout=10000):  # F5 reads on the worker; let it finish before closing
+            window.refresh()
     finally:
         ledger.close()
     assert digest(held_elsewhere) == before

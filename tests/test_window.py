@@ -43,6 +43,14 @@ def window(qtbot, ledger, prefs):
     return win
 
 
+def refreshed(window, qtbot):
+    """F5 reads on the op runner's worker; the clerk sees the new states once it has finished."""
+    from desktop.ops import runner
+
+    with qtbot.waitSignal(runner().idle, timeout=10000):
+        window.refresh()
+
+
 def type_chinese(widget, text):
     """Chinese arrives through the input method, not key events (QTest cannot synthesise CJK keys)."""
     widget.moveCursor(QTextCursor.MoveOperation.End)
@@ -137,10 +145,10 @@ def test_sort_by_deadline_puts_earliest_first(window):
     assert dated == sorted(dated) and dues[: len(dated)] == dated
 
 
-def test_detail_shows_text_source_milestones_units_targets_and_history(window, ledger):
+def test_detail_shows_text_source_milestones_units_targets_and_history(window, ledger, qtbot):
     with ledger.Session.begin() as s:
         add_progress(s, ProgressInput("A03-01", "市住建局", "2022-06", "推进中", 60, "已召开专题会"), operator="测试")
-    window.refresh()
+    refreshed(window, qtbot)
     window.open_task(window.model.rows[window.model.row_of(_task_id(ledger, "A03-01"))].task.id)
     html = window.detail.toPlainText()
     assert "进一步精简审批环节" in html and "原文位置：第" in html
@@ -230,7 +238,7 @@ def test_typed_text_survives_closing_switching_and_a_crash(window, ledger, qtbot
     restored.unit.setCurrentIndex(0)
     assert restored.progress_text.toPlainText() == "现场查看联合验收窗口，已整改"
     restored.reject()  # closing keeps the draft too
-    window.refresh()
+    refreshed(window, qtbot)
     assert "未完成草稿 1 份" in window.period_label.text()
     final = ProgressEntryDialog(ledger, task_id, period="2022-06", operator="张三", parent=window)
     qtbot.addWidget(final)
@@ -240,13 +248,13 @@ def test_typed_text_survives_closing_switching_and_a_crash(window, ledger, qtbot
         assert list_progress(s, task_code="A03-04")[0].progress_text == "现场查看联合验收窗口，已整改"
 
 
-def test_sign_off_turns_the_light_and_leaves_the_warning_lists(window, ledger):
+def test_sign_off_turns_the_light_and_leaves_the_warning_lists(window, ledger, qtbot):
     task_id = _task_id(ledger, "A03-01")
     row = window.model.row_of(task_id)
     before = window.model.index(row, COL_LIGHT).data()
     with ledger.Session.begin() as s:
         sign_off(s, get_task(s, "A03-01"), signed_on=dt.date(2022, 6, 20), operator="办公室", note="已验收")
-    window.refresh()
+    refreshed(window, qtbot)
     assert before != "已销号"
     assert window.model.index(row, COL_LIGHT).data() == "已销号"
     assert window.model.index(row, COL_STATUS).data() == "已销号"
@@ -254,10 +262,13 @@ def test_sign_off_turns_the_light_and_leaves_the_warning_lists(window, ledger):
     assert done.text() == "已办结销号（1）"
 
 
-def test_month_against_month_tab(window, ledger):
+def test_month_against_month_tab(window, ledger, qtbot):
     with ledger.Session.begin() as s:
         add_progress(s, ProgressInput("A03-01", "市住建局", "2022-06", "已完成", 100, "完成"), operator="测试")
-    window.tabs.setCurrentIndex(2)
+    from desktop.ops import runner
+
+    with qtbot.waitSignal(runner().idle, timeout=10000):  # the months are compared on the worker
+        window.tabs.setCurrentIndex(2)
     sizes = window.comparison.group_sizes()
     assert sizes[0] == 1  # newly done (reported, awaiting sign-off)
     assert sizes[2] == 372  # every other task has no new report
@@ -277,12 +288,13 @@ def test_dashboard_click_filters_the_table(window):
 def test_layout_is_remembered(qtbot, ledger, prefs, window):
     from desktop.main_window import MainWindow
 
-    window.table.setColumnWidth(3, 333)
+    # 任务 (column 3) now stretches over the table's width, so a fixed column is resized by hand.
+    window.table.setColumnWidth(COL_DEADLINE, 233)
     window.close()
     again = MainWindow(ledger, prefs)
     qtbot.addWidget(again)
     again.load()
-    assert again.table.columnWidth(3) == 333
+    assert again.table.columnWidth(COL_DEADLINE) == 233
 
 
 def test_screenshot_command_writes_a_png(tmp_path, ledger):

@@ -173,6 +173,7 @@ def child_pdf(ledger_path: Path, work: Path, runs: int) -> dict:
 def child_prepare_import(ledger_path: Path, work: Path, runs: int) -> dict:
     """Every unit's template, exported from the ledger and filled as the units would."""
     from bench_exports import fill_all
+
     from exports import actions
 
     ledger, period = _open(ledger_path)

@@ -37,9 +37,9 @@ from db.engine import open_ledger
 from db.errors import UserError
 from db.ledger import init_from_bundled_plan, resolve_plan_id
 from db.models import Assignment, Extension, Milestone, Plan, ProgressEntry, SignOff, Task, Unit
-from db.vocabulary import COLLECTIVE_KIND, Status
 from db.periods import check_period, period_end, period_of, period_start, periods_between, shift_period
 from db.settings import load_settings
+from db.vocabulary import COLLECTIVE_KIND, Status
 from db.warning_rules import RED, lead_unit_ids, record_marks, task_states
 
 MAX_ENTRIES = 1_000_000

@@ -26,7 +26,6 @@ from db.ledger import find_unit, get_task
 from db.models import Evidence, ProgressEntry, utcnow
 from db.periods import check_period
 
-
 MAX_NAME_CHARS = 120
 FALLBACK_NAME = "证明材料"
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}

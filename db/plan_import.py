@@ -32,7 +32,7 @@ from db.models import (
     UnitAlias,
 )
 from db.plan_draft import AnnexDraft, PlanDraft, TaskDraft
-from db.responsibility import LEAD, PLAIN, RESPONSIBLE, IMPLEMENT, SUPPORT, parse_responsibility
+from db.responsibility import IMPLEMENT, LEAD, PLAIN, RESPONSIBLE, SUPPORT, parse_responsibility
 from db.units import UNCLASSIFIED, UnitDirectory, normalise
 
 # When one unit is named twice in a task, the stronger role wins.

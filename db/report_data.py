@@ -20,8 +20,8 @@ from db.periods import check_period
 from db.progress import latest_entry_ids
 from db.review import completion_by_annex, completion_by_lead_unit
 from db.settings import OfficeSettings, load_settings
-from db.warning_rules import DONE, GREY, RED, YELLOW, TaskState, lead_unit_ids, reference_date, task_states
 from db.vocabulary import Role, Status
+from db.warning_rules import DONE, GREY, RED, YELLOW, TaskState, lead_unit_ids, reference_date, task_states
 
 
 @dataclass

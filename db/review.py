@@ -20,7 +20,6 @@ from db.vocabulary import COLLECTIVE_KIND
 from db.warning_rules import DONE, RED, SIGNED_OFF, TaskState, lead_unit_ids, task_states
 
 
-
 @dataclass
 class TaskLine:
     """A task named in a review list, with why it is there."""

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session, selectinload
 from db.decisions import DecisionView, decisions_of
 from db.evidence import EvidenceView, evidence_of
 from db.ledger import TaskView, task_view
-from db.progress import ProgressView, progress_view
 from db.models import Annex, Assignment, Goal, IndicatorTable, ProgressEntry, Task, Unit
+from db.progress import ProgressView, progress_view
 from db.warning_rules import colour_history
 
 

@@ -15,7 +15,7 @@ import sys
 import threading
 from pathlib import Path
 
-from PySide6 import __version__ as PYSIDE_VERSION
+from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QObject, Qt, QTimer, QTranslator, Signal, qVersion
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -190,7 +190,7 @@ def _run_gui(args) -> int:
     app.setFont(QFont(CJK_FONTS, 10))
     app.setWindowIcon(QIcon(str(WINDOW_ICON)))
     _install_qt_translations(app)
-    log.info("窗口启动：Qt %s，PySide6 %s", qVersion(), PYSIDE_VERSION)
+    log.info("窗口启动：Qt %s，PySide6 %s", qVersion(), pyside_version)
     # Unattended screenshots let errors reach the command line; a person at the window gets the crash dialog.
     reporter = None if args.screenshot else install_crash_dialog()
     read_only = getattr(args, "read_only", False)

@@ -38,8 +38,8 @@ from db.progress import (
     save_batch,
     status_from_text,
 )
-from desktop.month_edit import MonthEdit
 from desktop.grid import ChoiceDelegate, LineDelegate, SpreadsheetView, TextDelegate, parse_block
+from desktop.month_edit import MonthEdit
 from desktop.screen import fit_to_screen, is_small_screen
 
 (SEQ, TITLE, ROLE, MARK, LAST_STATUS, LAST_PERCENT, LAST_TEXT, STATUS, PERCENT, PROGRESS, PROBLEMS, NEXT, REPORTER) = range(13)

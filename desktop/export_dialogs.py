@@ -35,8 +35,8 @@ from db.engine import Ledger
 from db.errors import UserError, known_error
 from db.jobs import JobControl
 from desktop.decision_dialogs import date_edit
-from desktop.month_edit import MonthEdit
 from desktop.forms import FieldForm
+from desktop.month_edit import MonthEdit
 from desktop.ops import report_failure, runner
 from desktop.screen import FRAME_ALLOWANCE, available_geometry, fit_to_screen
 from exports import actions

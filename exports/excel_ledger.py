@@ -29,9 +29,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
+from db.decisions import SignOffFact
 from db.errors import UserError
 from db.jobs import JobControl
-from db.decisions import SignOffFact
 from db.periods import chinese_date, chinese_period
 from db.report_data import PeriodReport, TaskLine
 from db.responsibility import ROLES

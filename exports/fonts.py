@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import copy
 import functools
-import io
 import hashlib
+import io
 import json
 import logging
 import os

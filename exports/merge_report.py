@@ -13,9 +13,9 @@ from reportlab.platypus import Spacer, Table
 
 from db.engine import Ledger
 from db.packets import MergeItem, MergeReport
+from db.periods import chinese_date
 from db.settings import load_settings
 from exports.fonts import find_cjk_fonts
-from db.periods import chinese_date
 from exports.pdf.cjk import CJKParagraph
 from exports.pdf.document import TEXT_W, Styles, grid_style, write_document
 from exports.pdf.text import markup

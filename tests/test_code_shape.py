@@ -17,3 +17,8 @@ def test_import_contracts_are_kept():
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 kept, 0 broken" in result.stdout
 
+
+
+def test_ruff_finds_no_unused_names_unsorted_imports_or_misnamed_code():
+    result = run(sys.executable, "-m", "ruff", "check", "--no-cache", "--output-format", "concise", ".")
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -10,10 +10,10 @@ from openpyxl import load_workbook
 
 from db.decisions import sign_off_facts
 from db.demo import fill_demo
-from db.periods import chinese_date
 from db.engine import open_ledger
 from db.jobs import Cancelled, JobControl
 from db.ledger import list_tasks, resolve_plan_id
+from db.periods import chinese_date
 from db.progress import ProgressInput, add_progress
 from db.report_data import period_report
 from db.warning_rules import GREY, RED, YELLOW, task_states

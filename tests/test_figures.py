@@ -10,12 +10,12 @@ from alembic import command
 from sqlalchemy import func, select
 
 from db.engine import alembic_config, open_ledger
+from db.errors import UserError
 from db.ledger import list_tasks, resolve_plan_id
 from db.models import Assignment, Milestone, Task, Unit
 from db.periods import period_end, periods_between
 from db.progress import ProgressInput, add_progress, list_progress
 from db.report_data import period_report
-from db.errors import UserError
 from db.vocabulary import DueCategory
 from db.warning_rules import RED
 

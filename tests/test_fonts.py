@@ -15,7 +15,6 @@ from fontTools.ttLib import TTFont as ToolsFont
 
 from db.errors import UserError
 from exports import fonts as font_search
-
 from exports.pdf.cjk import CJKParagraph
 from exports.pdf.document import Styles, write_document
 from exports.pdf.monthly import monthly_report, report_title

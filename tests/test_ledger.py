@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from db.engine import open_ledger
 from db.errors import UserError
-from db.ledger import load_directory, init_from_bundled_plan
+from db.ledger import init_from_bundled_plan, load_directory
 from db.models import AuditLog, ProgressEntry, Task
 
 

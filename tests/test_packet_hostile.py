@@ -300,9 +300,10 @@ def test_a_forged_base_cannot_turn_a_conflict_into_an_overwrite(ledger, tasks, p
     _write(field, (tasks[0], "外勤的版本"))
     field.close()
     _write(ledger, (tasks[0], "办公室后来改的"))
-    from db.packet_seal import content_of, digest
-    from db.models import ProgressEntry
     from sqlalchemy import select
+
+    from db.models import ProgressEntry
+    from db.packet_seal import content_of, digest
 
     with ledger.Session() as s:
         row = s.scalar(select(ProgressEntry).where(ProgressEntry.progress_text == "办公室后来改的"))

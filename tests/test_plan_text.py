@@ -6,7 +6,7 @@ import re
 import pytest
 
 from db.ledger import load_directory
-from db.plan_text import parse_plan_text, paragraphs
+from db.plan_text import paragraphs, parse_plan_text
 from db.responsibility import LEAD, SUPPORT, parse_responsibility
 from tests.conftest import DATA
 

@@ -8,8 +8,8 @@ from db.decisions import extend, sign_off
 from db.ledger import get_task, resolve_plan_id
 from db.progress import ProgressInput, add_progress
 from db.review import compare_months, completion_by_annex, completion_by_lead_unit
-from db.vocabulary import DueCategory
 from db.settings import load_settings
+from db.vocabulary import DueCategory
 from db.warning_rules import DONE, GREEN, GREY, RED, YELLOW, classify, colour_history, record_marks, task_states
 
 LEAD, SUPPORT, TASK = "市住建局", "市自然资源和规划局", "A03-01"  # due 2022年6月前 = 2022-06-30

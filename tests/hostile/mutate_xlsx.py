@@ -15,7 +15,6 @@ from openpyxl import load_workbook
 
 from db.template_import import sign
 from exports.template_export import ID_KEYS
-
 from tests.hostile import world as sample
 
 SHEET = "xl/worksheets/sheet1.xml"

@@ -10,9 +10,8 @@ the "before" of their first correction, when the task code is unambiguous in the
 """
 import json
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0004'
 down_revision = '0003'

@@ -9,9 +9,8 @@ stay under the collective); each member of a collective with known members gets 
 in the collective's role and wording, appended after the task's printed units.  The members come
 from the alias table bundled with this version (the county 供电公司 are new in it).
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0005'
 down_revision = '0004'

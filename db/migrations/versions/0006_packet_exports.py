@@ -8,9 +8,8 @@ A merge checks a returned packet against this record (its tasks, units, months a
 report as exported), not against what the packet says about itself.  Packets exported before this
 revision have no record and are refused at merge with a request to export them again.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0006'
 down_revision = '0005'

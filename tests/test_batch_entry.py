@@ -4,49 +4,36 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPlainTextEdit
+from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit
 from sqlalchemy import func, select
 
-from db.ledger import list_tasks, list_units
+from db.ledger import list_tasks
 from db.models import AuditLog
 from db.progress import ProgressInput, batch_rows, list_progress, save_batch
+from tests.batch_support import (
+    NEXT,
+    PERCENT,
+    PROBLEMS,
+    PROGRESS,
+    REPORTER,
+    ROLE,
+    SEQ,
+    STATUS,
+    TITLE,
+    UNIT,
+    focused,
+    go_to,
+    ime,
+    open_dialog,
+    shown,
+)
 
 pytestmark = pytest.mark.gui
 
-UNIT = "市住房和城乡建设局"
-# The grid's columns (desktop.batch_dialog): 序号 任务 角色 核对 上月状态 上月进度 上月进展 状态 进度 进展情况 存在问题 下步计划 填报人
-SEQ, TITLE, ROLE = 0, 1, 2
-STATUS, PERCENT, PROGRESS, PROBLEMS, NEXT, REPORTER = 7, 8, 9, 10, 11, 12
 
 
-def open_dialog(qtbot, ledger, unit="住建局", period="2022-06"):
-    from desktop.batch_dialog import BatchEntryDialog
-
-    with ledger.Session() as session:
-        units = [u.name for u in list_units(session)]
-    dialog = BatchEntryDialog(ledger, unit=unit, period=period, operator="李四", units=units)
-    dialog.ask_unsaved = lambda: "discard"  # the teardown closes the dialog; no modal question then
-    qtbot.addWidget(dialog)
-    dialog.show()
-    dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow)
-    return dialog
 
 
-def focused():
-    return QApplication.focusWidget()
-
-
-def ime(widget, text):
-    """Type Chinese the way an input method delivers it: one committed string."""
-    event = QInputMethodEvent()
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
-
-
-def go_to(dialog, row, column):
-    dialog.view.setCurrentIndex(dialog.model.index(row, column))
 
 
 def type_row(qtbot, dialog, row, downs, percent, progress, problems="", next_steps=""):
@@ -68,9 +55,6 @@ def type_row(qtbot, dialog, row, downs, percent, progress, problems="", next_ste
     assert isinstance(focused(), QLineEdit)  # 填报人, left empty: the operator is recorded
     qtbot.keyClick(focused(), Qt.Key.Key_Tab)
 
-
-def shown(dialog, row, column):
-    return dialog.model.index(row, column).data()
 
 
 def progress_count(ledger, period="2022-06"):

@@ -14,55 +14,41 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QPushButton
 
 from db.decisions import sign_off
-from db.ledger import get_task, list_units
+from db.ledger import get_task
 from db.progress import ProgressInput, batch_rows, list_progress, save_batch
+from tests.batch_support import (
+    LAST_PERCENT,
+    LAST_STATUS,
+    LAST_TEXT,
+    MARK,
+    PERCENT,
+    PROBLEMS,
+    PROGRESS,
+    REPORTER,
+    SEQ,
+    STATUS,
+    UNIT,
+    focused,
+    go_to,
+    ime,
+    open_dialog,
+    shown,
+)
 
 pytestmark = pytest.mark.gui
 
-UNIT = "市住房和城乡建设局"
 ROOT = Path(__file__).resolve().parent.parent
-# Columns of desktop.batch_dialog
-SEQ, MARK, LAST_STATUS, LAST_PERCENT, LAST_TEXT = 0, 3, 4, 5, 6
-STATUS, PERCENT, PROGRESS, PROBLEMS, NEXT, REPORTER = 7, 8, 9, 10, 11, 12
 RED = "#f8d0d0"
 
 
-def open_dialog(qtbot, ledger, unit="住建局", period="2022-06"):
-    from desktop.batch_dialog import BatchEntryDialog
-
-    with ledger.Session() as session:
-        units = [u.name for u in list_units(session)]
-    dialog = BatchEntryDialog(ledger, unit=unit, period=period, operator="李四", units=units)
-    dialog.asked = []
-    dialog.ask_unsaved = lambda: dialog.asked.append("asked") or "discard"
-    qtbot.addWidget(dialog)
-    dialog.show()
-    dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow)
-    return dialog
 
 
-def focused():
-    return QApplication.focusWidget()
-
-
-def ime(widget, text):
-    event = QInputMethodEvent()
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
-
-
-def shown(dialog, row, column):
-    return dialog.model.index(row, column).data()
 
 
 def background(dialog, row, column):
     brush = dialog.model.index(row, column).data(Qt.ItemDataRole.BackgroundRole)
     return brush.color().name() if brush is not None else None
 
-
-def go_to(dialog, row, column):
-    dialog.view.setCurrentIndex(dialog.model.index(row, column))
 
 
 def click_cell(qtbot, dialog, row, column):

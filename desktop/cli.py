@@ -373,7 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", help="台账文件路径（默认在用户数据目录）")
     parser.add_argument("--operator", help="操作员姓名（记入审计日志）")
     parser.add_argument("--read-only", action="store_true", help="以只读方式打开台账（另一个督办台账正在使用它时）")
-    parser.add_argument("--version", action="version", version="%(prog)s " + _version())
+    parser.add_argument("--version", action=_VersionAction, help="显示版本号并退出")
     sub = parser.add_subparsers(dest="command")
 
     def plan_option(p):
@@ -520,6 +520,17 @@ def _percent(value: str) -> int:
         return int(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"进度“{value}”无效，应为 0 到 100 之间的整数。") from None
+
+
+class _VersionAction(argparse.Action):
+    """--version, with the installed version looked up only when asked (importlib.metadata costs start-up time)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"{parser.prog} {_version()}")
+        parser.exit()
 
 
 def _version() -> str:

@@ -203,3 +203,8 @@ def test_unattended_screenshot_waits_for_the_op_runner_to_deliver(qtbot):
     desktop.app._wait_until_ops_idle()
     assert delivered == [373] and not runner().busy
     desktop.app._wait_until_ops_idle()  # nothing queued: returns at once
+
+
+def test_version_is_printed_on_request():
+    result = subprocess.run([sys.executable, "-m", "desktop.cli", "--version"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stdout.startswith("duban ")

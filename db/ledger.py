@@ -221,6 +221,14 @@ def get_task(session: Session, code: str, plan_id: int | None = None) -> Task:
     return task
 
 
+def task_by_id(session: Session, task_id: int) -> Task:
+    """A task the window has selected (by its row id), for the decision services that take the task itself."""
+    task = session.get(Task, task_id)
+    if task is None:
+        raise UserError("所选任务已不在台账中（可能已被另一次导入替换）。请刷新（F5）后重新选择。")
+    return task
+
+
 def list_plans(session: Session) -> list[PlanView]:
     counts = dict(session.execute(select(Task.plan_id, func.count()).group_by(Task.plan_id)).all())
     return [

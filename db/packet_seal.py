@@ -36,6 +36,12 @@ MAX_EVIDENCE_TOTAL = 1024 * 1024 * 1024  # all attachments of one packet, read i
 _SEAL_COUNTS = ("entries", "tombstones", "evidence")
 
 
+def packet_period(session: Session) -> str | None:
+    """The month a field packet was made for, or None: the ledger is an office ledger, not a packet."""
+    row = session.get(LedgerInfo, INFO_PERIOD)
+    return row.value if row is not None else None
+
+
 # --- what a report says ---------------------------------------------------------------------------
 
 

@@ -53,8 +53,7 @@ from db.decisions import (
 )
 from db.engine import Ledger
 from db.errors import UserError
-from db.ledger import list_units
-from db.models import Task
+from db.ledger import list_units, task_by_id
 from db.responsibility import ROLES, SUPPORT
 from db.settings import load_settings
 from desktop.forms import ERROR_STYLE, FieldForm
@@ -205,7 +204,7 @@ class TaskFacts:
 
     @classmethod
     def load(cls, session: Session, task_id: int, period: str | None = None) -> TaskFacts:
-        task = session.get_one(Task, task_id)
+        task = task_by_id(session, task_id)
         heading = f"{task.code}　附件{task.annex.number} {task.label}　{task.title}"
         period = period or load_settings(session).current_period
         return cls(heading, task.deadline_text, current_due(session, task), decisions_of(session, task_id), period)
@@ -307,7 +306,7 @@ class SignOffDialog(FormDialog):
             with self.ledger.Session.begin() as session:
                 sign_off(
                     session,
-                    session.get_one(Task, self.task_id),
+                    task_by_id(session, self.task_id),
                     signed_on=self.date.date().toPython(),
                     operator=self.operator,
                     note=self.note.toPlainText(),
@@ -338,7 +337,7 @@ class RevokeSignOffDialog(FormDialog):
     def save(self) -> dict[str, str]:
         try:
             with self.ledger.Session.begin() as session:
-                revoke_sign_off(session, session.get_one(Task, self.task_id), operator=self.operator, reason=self.reason.toPlainText())
+                revoke_sign_off(session, task_by_id(session, self.task_id), operator=self.operator, reason=self.reason.toPlainText())
         except UserError as exc:
             return route(messages_of(exc), {"原因": "reason"})
         return {}
@@ -398,7 +397,7 @@ class ExtensionDialog(FormDialog):
             with self.ledger.Session.begin() as session:
                 extend(
                     session,
-                    session.get_one(Task, self.task_id),
+                    task_by_id(session, self.task_id),
                     new_due=self.new_due.date().toPython(),
                     reason=self.reason.toPlainText(),
                     document=self.document.text(),
@@ -528,7 +527,7 @@ class CorrectionDialog(FormDialog):
         super().__init__("更正任务信息", 72, parent)
         self.ledger, self.task_id, self.operator = ledger, task_id, operator
         with ledger.Session() as session:
-            task = session.get_one(Task, task_id)
+            task = task_by_id(session, task_id)
             heading = f"{task.code}　附件{task.annex.number} {task.label}　"
             heading += f"原文第 {task.source_line_start}–{task.source_line_end} 行" if task.source_line_start else "（无原文位置）"
             if task.corrected_at:
@@ -570,7 +569,7 @@ class CorrectionDialog(FormDialog):
     def save(self) -> dict[str, str]:
         fix = self.correction()
         with self.ledger.Session.begin() as session:
-            task = session.get_one(Task, self.task_id)
+            task = task_by_id(session, self.task_id)
             problems = check_correction(session, task, fix)
             if problems:
                 return problems

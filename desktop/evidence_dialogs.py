@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 from db.engine import Ledger
 from db.errors import UserError
 from db.evidence import attach_evidence, delete_evidence, evidence_data, write_for_opening
-from db.models import Task
+from db.ledger import task_by_id
 from db.progress import list_progress
 
 FILE_FILTER = "照片、PDF 和文档 (*.jpg *.jpeg *.png *.heic *.pdf *.doc *.docx *.xls *.xlsx *.wps *.et *.ofd *.txt);;所有文件 (*)"
@@ -20,7 +20,7 @@ FILE_FILTER = "照片、PDF 和文档 (*.jpg *.jpeg *.png *.heic *.pdf *.doc *.d
 def attach_interactively(parent: QWidget, ledger: Ledger, task_id: int, period: str, operator: str) -> bool:
     """Pick one of the task's reports for the period, then files; each file is stored in the ledger. True if any was."""
     with ledger.Session() as session:
-        code = session.get(Task, task_id).code
+        code = task_by_id(session, task_id).code
         reports = list_progress(session, task_code=code, period=period)
     if not reports:
         QMessageBox.information(parent, "附上证明材料", f"任务 {code} 在 {period} 还没有进展报送。请先录入进展，再附上证明材料。")

@@ -40,7 +40,7 @@ from db.drafts import list_drafts
 from db.engine import Ledger
 from db.ledger import UnitView, list_plans, list_tasks, list_units, resolve_plan_id
 from db.marks import period_states
-from db.models import LedgerInfo
+from db.packet_seal import packet_period
 from db.periods import chinese_period
 from db.progress import STATUSES
 from db.review import compare_months, completion_by_annex, completion_by_lead_unit, status_distribution
@@ -110,9 +110,9 @@ def read_snapshot(ledger: Ledger) -> LedgerSnapshot:
         tasks = list_tasks(session, plan_id=plan_id)
         units = list_units(session, plan_id)
         states = period_states(session, plan_id, settings, record=False)
-        packet = session.get(LedgerInfo, "packet.period")
+        packet = packet_period(session)
     rows = build_rows(tasks, states, {u.name: u.aliases for u in units})
-    return LedgerSnapshot(plan_id, plan.title, settings, units, rows, packet.value if packet else None)
+    return LedgerSnapshot(plan_id, plan.title, settings, units, rows, packet)
 
 
 def read_states(ledger: Ledger, plan_id: int) -> tuple[OfficeSettings, dict[int, TaskState]]:

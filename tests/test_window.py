@@ -303,3 +303,26 @@ def test_screenshot_command_writes_a_png(tmp_path, ledger):
     shot = tmp_path / "main.png"
     assert main(["--db", str(ledger.path), "gui", "--screenshot", str(shot), "--view", "units", "--select", "A03-01"]) == 0
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_task_table_and_its_filter_keep_qts_model_contract(qapp, qtmodeltester, demo_year_file, tmp_path):
+    """The table model and the filter proxy over a year of reports, filtered as a clerk would, answer Qt as Qt expects."""
+    import shutil
+
+    from desktop.main_window import read_snapshot
+    from desktop.task_model import TaskFilterProxy, TaskTableModel
+
+    path = tmp_path / "demo.sqlite"
+    shutil.copy(demo_year_file, path)
+    ledger = open_ledger(path)
+    try:
+        snapshot = read_snapshot(ledger)
+    finally:
+        ledger.close()
+    model = TaskTableModel(snapshot.rows)
+    qtmodeltester.check(model, force_py=True)
+    proxy = TaskFilterProxy()
+    proxy.setSourceModel(model)
+    proxy.update_filter(text="住建 审批")
+    assert 0 < proxy.rowCount() < model.rowCount()
+    qtmodeltester.check(proxy, force_py=True)

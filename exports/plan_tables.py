@@ -1,0 +1,463 @@
+"""Task tables of a plan, read from a Word (.docx) or Excel (.xlsx) file into plain rows.
+
+A 任务分工表 in Word or an office's own Excel 台账 has a header row (序号 | 重点任务 | 牵头单位 | …), maybe a
+title row and a 填报单位 row above it, section rows merged across the table ("一、优化营商环境") and cells
+merged down the rows of a group (类别).  `read_table_rows` finds the header row, maps the columns by their
+names, and returns every task row with its texts exactly as printed: parsing units and deadlines is the job of
+the phrase readers in db/.  The column mapping used is returned with the rows, so the clerk can confirm or change
+it; `mapping=` takes the changed one back.
+
+Files from outside are hostile: the zip is checked before any parser sees it (sizes, ratio, entry count), and
+rows, columns, tables and cell texts are capped.  Nothing here writes anything.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from db.errors import UserError
+from exports.xlsx_io import MAX_ENTRIES, MAX_ENTRY_BYTES, MAX_FILE_BYTES, MAX_RATIO, MAX_TOTAL_BYTES, cell_text, open_workbook_safely, read_failure
+
+MAX_ROWS = 5000  # per sheet or table: a year's plan has a few hundred tasks
+MAX_COLS = 40
+MAX_TABLES = 200
+MAX_CELL_CHARS = 5000
+MAX_MERGES = 20000
+MAX_DOCUMENT_XML_BYTES = 32 * 1024 * 1024
+HEADER_SCAN_ROWS = 15  # the header row sits under at most a title, a 填报单位 row and a few notes
+
+# Field keys and their Chinese names, as a mapping dialog would show them.
+FIELDS: dict[str, str] = {
+    "number": "序号",
+    "category": "类别",
+    "title": "任务名称",
+    "content": "具体内容",
+    "lead": "牵头单位",
+    "responsible": "责任单位",
+    "support": "配合单位",
+    "deadline": "完成时限",
+    "ignore": "不读取",
+}
+TASK_FIELDS = ("title", "content")
+
+# Whole header texts, after `_header_key`.
+_EXACT: dict[str, str] = {}
+for _field, _names in {
+    "number": "序号 编号 序 号次",
+    "category": "类别 领域 分类 类型 板块 方面 任务类别 工作类别",
+    "title": "任务 任务名称 重点任务 工作任务 主要任务 任务事项 工作事项 事项 事项名称 重点工作 工作名称 项目名称 改革任务",
+    "content": "具体内容 工作措施 具体措施 主要内容 任务内容 工作内容 具体任务 措施 主要措施 工作要求 具体工作 任务要求 目标任务",
+    "lead": "牵头单位 牵头部门 牵头责任单位 牵头 牵头领导单位",
+    "responsible": "责任单位 责任部门 主体责任单位 承办单位 落实单位 实施单位 责任主体",
+    "support": "配合单位 配合部门 协办单位 参与单位 协同单位 配合",
+    "deadline": "完成时限 时间节点 完成时间 时限 时限要求 完成时限要求 时间安排 办结时限 完成期限 时间",
+    "ignore": "进展情况 备注 完成情况 推进情况 工作进展 落实情况 进度 进度情况 存在问题 下步打算 下一步工作 办理情况 工作成效",
+}.items():
+    for _name in _names.split():
+        _EXACT[_name] = _field
+
+# Words inside a longer header, tried in this order (progress first: 完成情况 is not 完成时间).
+_WORDS: tuple[tuple[str, str], ...] = (
+    ("进展", "ignore"),
+    ("情况", "ignore"),
+    ("备注", "ignore"),
+    ("问题", "ignore"),
+    ("打算", "ignore"),
+    ("成效", "ignore"),
+    ("序号", "number"),
+    ("牵头", "lead"),
+    ("配合", "support"),
+    ("协办", "support"),
+    ("责任", "responsible"),
+    ("时限", "deadline"),
+    ("时间", "deadline"),
+    ("节点", "deadline"),
+    ("期限", "deadline"),
+    ("类别", "category"),
+    ("领域", "category"),
+    ("内容", "content"),
+    ("措施", "content"),
+    ("任务", "title"),
+    ("事项", "title"),
+)
+_SPACE = re.compile(r"\s+")
+_BRACKETED = re.compile(r"[（(][^（）()]*[)）]")
+_DIGITS = re.compile(r"\d{1,3}")
+
+
+@dataclass(frozen=True)
+class ColumnUse:
+    """One column of a table's header row and the field it is read as."""
+
+    column: int  # 1-based
+    header: str  # as printed
+    field: str  # a key of FIELDS
+
+    @property
+    def label(self) -> str:
+        """Where the column is, in Chinese: "第3列（牵头单位）"."""
+        return f"第{self.column}列（{self.header or '无标题'}）"
+
+
+@dataclass
+class TableRow:
+    """One task row, its texts as printed ('' where the table has no such column or the cell is empty)."""
+
+    source: str  # "表格1" or the sheet's name
+    row: int  # 1-based, as the sheet or table shows it
+    number: str = ""
+    group: str = ""  # the text of the last section row merged across the table above this row
+    category: str = ""  # the 类别/领域 column (merged cells give every row of the group the same text)
+    title: str = ""
+    content: str = ""
+    lead: str = ""
+    responsible: str = ""
+    support: str = ""
+    deadline: str = ""
+
+    @property
+    def where(self) -> str:
+        return f"{self.source}第{self.row}行"
+
+    @property
+    def task_text(self) -> str:
+        """Title and content together, as one task line would read."""
+        return "：".join(t for t in (self.title, self.content) if t)
+
+
+@dataclass
+class TableProblem:
+    """Something the clerk should look at: a table without a header row, a row without task text."""
+
+    source: str
+    row: int | None
+    message: str  # Chinese, naming the file, sheet or table, row and column
+
+
+@dataclass
+class TableLayout:
+    """How one sheet or table was read: its header row and the column mapping used."""
+
+    source: str
+    header_row: int | None
+    columns: list[ColumnUse] = field(default_factory=list)
+
+    @property
+    def mapping(self) -> dict[str, str]:
+        """Header text → field key, in the shape `read_table_rows(mapping=…)` takes back."""
+        return {c.header: c.field for c in self.columns if c.header}
+
+
+@dataclass
+class TableRead:
+    """Everything read from one file."""
+
+    file: str
+    layouts: list[TableLayout] = field(default_factory=list)
+    rows: list[TableRow] = field(default_factory=list)
+    problems: list[TableProblem] = field(default_factory=list)
+
+
+@dataclass
+class _Grid:
+    """One sheet or table as text: rows of cells, and for each row the columns a merged cell spans (first → last)."""
+
+    source: str
+    rows: list[list[str]]
+    spans: list[dict[int, int]]  # 0-based first column → 0-based last column of a horizontal merge
+
+
+def _header_key(text: str) -> str:
+    text = _SPACE.sub("", text)
+    stripped = _BRACKETED.sub("", text)
+    return stripped or text
+
+
+def _normalise_mapping(mapping: dict[str, str] | None) -> dict[str, str]:
+    """A clerk's mapping: header → field key; a field may also be named in Chinese (牵头单位)."""
+    if not mapping:
+        return {}
+    by_label = {label: key for key, label in FIELDS.items()}
+    result = {}
+    for header, chosen in mapping.items():
+        key = chosen if chosen in FIELDS else by_label.get(chosen)
+        if key is None:
+            raise UserError(f"列“{header}”的用途“{chosen}”无法识别，可选：{'、'.join(FIELDS.values())}。")
+        result[_SPACE.sub("", header)] = key
+    return result
+
+
+def field_of(header: str, mapping: dict[str, str] | None = None) -> str | None:
+    """The field a header names, or None when it names none of them."""
+    if mapping:
+        chosen = mapping.get(_SPACE.sub("", header))
+        if chosen:
+            return chosen
+    key = _header_key(header)
+    if not key:
+        return None
+    if key in _EXACT:
+        return _EXACT[key]
+    if len(key) > 12:  # a title or a note, not a column name
+        return None
+    for word, found in _WORDS:
+        if word in key:
+            return found
+    return None
+
+
+def _columns(cells: list[str], mapping: dict[str, str]) -> list[ColumnUse]:
+    """The mapping of one header row; a second column naming a field already taken is not read (title falls to content)."""
+    used: set[str] = set()
+    columns = []
+    for index, text in enumerate(cells):
+        found = field_of(text, mapping) if text else None
+        if found is None:
+            continue
+        if found in used and found != "ignore":
+            found = "content" if found == "title" and "content" not in used else "ignore"
+        used.add(found)
+        columns.append(ColumnUse(index + 1, text, found))
+    return columns
+
+
+def _is_header(columns: list[ColumnUse]) -> bool:
+    fields = {c.field for c in columns if c.field != "ignore"}
+    return bool(fields & set(TASK_FIELDS)) and len(fields) >= 3
+
+
+def _read_grid(grid: _Grid, file: str, mapping: dict[str, str], result: TableRead) -> None:
+    header_at = None
+    columns: list[ColumnUse] = []
+    for index, cells in enumerate(grid.rows[:HEADER_SCAN_ROWS]):
+        candidate = _columns(cells, mapping)
+        if _is_header(candidate):
+            header_at, columns = index, candidate
+            break
+    if header_at is None:
+        if any(any(c for c in cells) for cells in grid.rows):
+            result.problems.append(
+                TableProblem(
+                    grid.source,
+                    None,
+                    f"文件 {file} {grid.source}的前{HEADER_SCAN_ROWS}行中没有找到表头行"
+                    "（需要任务名称或具体内容列，以及牵头单位、责任单位、完成时限等列中的至少两列），未读取。",
+                )
+            )
+        result.layouts.append(TableLayout(grid.source, None))
+        return
+    result.layouts.append(TableLayout(grid.source, header_at + 1, columns))
+    width = max(c.column for c in columns)
+    group = ""
+    for index in range(header_at + 1, len(grid.rows)):
+        cells = grid.rows[index]
+        filled = [i for i, text in enumerate(cells) if text]
+        if not filled:
+            continue
+        values = {c.field: cells[c.column - 1] if c.column - 1 < len(cells) else "" for c in columns if c.field != "ignore"}
+        texts = [cells[i] for i in filled]
+        if len(filled) >= 3 and all(_DIGITS.fullmatch(t) for t in texts):
+            continue  # a row of column numbers under the header: 1 2 3 4 5
+        has_task = any(values.get(f) for f in TASK_FIELDS)
+        span_end = grid.spans[index].get(filled[0], filled[0])
+        spans_table = len(filled) == 1 and span_end > filled[0] and span_end - filled[0] + 1 >= max(2, (width + 1) // 2)
+        if spans_table or (len(filled) == 1 and not has_task and not _DIGITS.fullmatch(texts[0])):
+            group = texts[0]
+            continue
+        row = TableRow(grid.source, index + 1, group=group, **values)
+        if not has_task:
+            result.problems.append(TableProblem(grid.source, index + 1, f"文件 {file} {row.where}没有任务内容，未读取。"))
+            continue
+        result.rows.append(row)
+
+
+def _cell(text: str, file: str, source: str, row: int, column: int) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if len(text) > MAX_CELL_CHARS:
+        raise UserError(f"文件 {file} {source}第{row}行第{column}列的文字过长（{len(text)} 字，上限 {MAX_CELL_CHARS} 字），不是计划任务表，已拒绝。")
+    return text
+
+
+def _too_many_rows(file: str, source: str) -> UserError:
+    return UserError(f"文件 {file} {source}超过 {MAX_ROWS} 行，不是计划任务表，已拒绝。")
+
+
+# --- Excel -------------------------------------------------------------------------------------------------
+
+
+def _merges(ws, file: str) -> list[tuple[int, int, int, int]]:
+    """The merged ranges of a read-only sheet (min_col, min_row, max_col, max_row), read from its XML: openpyxl's
+    read-only mode skips them.  The sheet part's size was already bounded by `check_xlsx`."""
+    from defusedxml.ElementTree import iterparse
+    from openpyxl.utils.cell import range_boundaries
+
+    found = []
+    try:
+        with ws._get_source() as source:
+            for _event, element in iterparse(source):
+                if element.tag.endswith("}mergeCell"):
+                    ref = element.get("ref") or ""
+                    try:
+                        found.append(range_boundaries(ref))
+                    except (ValueError, TypeError):
+                        pass  # a range without both corners merges nothing we read
+                    if len(found) > MAX_MERGES:
+                        raise UserError(f"文件 {file} 工作表“{ws.title}”的合并单元格过多，不是计划任务表，已拒绝。")
+                if not element.tag.endswith(("}row", "}c", "}v", "}is", "}t", "}f")):
+                    continue
+                element.clear()
+    except UserError:
+        raise
+    except Exception as exc:
+        raise UserError(f"无法读取 Excel 文件 {file} 工作表“{ws.title}”（{read_failure(exc)}），文件已损坏。") from None
+    return found
+
+
+def _xlsx_grids(path: Path) -> list[_Grid]:
+    file = path.name
+    wb = open_workbook_safely(path)
+    grids = []
+    try:
+        for ws in wb.worksheets:
+            if not hasattr(ws, "iter_rows"):
+                continue  # a chart sheet
+            source = f"工作表“{ws.title}”"
+            rows: list[list[str]] = []
+            try:
+                for number, values in enumerate(ws.iter_rows(min_row=1, max_row=MAX_ROWS + 1, max_col=MAX_COLS, values_only=True), start=1):
+                    cells = [_cell(cell_text(v), file, source, number, col) for col, v in enumerate(values, start=1)]
+                    if number > MAX_ROWS:
+                        if any(cells):
+                            raise _too_many_rows(file, source)
+                        break
+                    rows.append(cells + [""] * (MAX_COLS - len(cells)))
+            except UserError:
+                raise
+            except Exception as exc:
+                raise UserError(f"无法读取 Excel 文件 {file} {source}（{read_failure(exc)}），文件已损坏。") from None
+            while rows and not any(rows[-1]):
+                rows.pop()
+            spans: list[dict[int, int]] = [{} for _ in rows]
+            for min_col, min_row, max_col, max_row in _merges(ws, file):
+                if min_row > len(rows) or min_col > MAX_COLS:
+                    continue
+                first, last = min_col - 1, min(max_col, MAX_COLS) - 1
+                text = rows[min_row - 1][first]
+                for r in range(min_row - 1, min(max_row, len(rows))):
+                    rows[r][first] = text  # merged down: every row of the group reads the same text
+                    for c in range(first + 1, last + 1):
+                        rows[r][c] = ""  # merged across: the text belongs to the first column only
+                    if last > first:
+                        spans[r][first] = last
+            grids.append(_Grid(source, rows, spans))
+    finally:
+        wb.close()
+    return grids
+
+
+# --- Word --------------------------------------------------------------------------------------------------
+
+
+def check_docx(path: Path) -> None:
+    """Refuse a file that is too big, not a .docx, or a zip bomb — before python-docx sees it."""
+    name = path.name
+    if not path.exists():
+        raise UserError(f"找不到文件：{path}")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise UserError(f"文件 {name} 过大（{size // 1024 // 1024} MB），上限为 {MAX_FILE_BYTES // 1024 // 1024} MB。")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            if len(infos) > MAX_ENTRIES:
+                raise UserError(f"文件 {name} 内部条目过多（{len(infos)} 个），不是正常的 Word 文件。")
+            total = 0
+            for info in infos:
+                total += info.file_size
+                ratio = info.file_size / max(info.compress_size, 1)
+                if info.file_size > MAX_ENTRY_BYTES or total > MAX_TOTAL_BYTES or (info.file_size > 1_000_000 and ratio > MAX_RATIO):
+                    raise UserError(f"文件 {name} 解压后体积异常（疑似压缩炸弹），已拒绝。")
+                if info.filename == "word/document.xml" and info.file_size > MAX_DOCUMENT_XML_BYTES:
+                    raise UserError(f"文件 {name} 正文过大（解压后 {info.file_size // 1024 // 1024} MB），不是正常的计划文件，已拒绝。")
+            if "word/document.xml" not in archive.namelist():
+                raise UserError(f"文件 {name} 不是 Word 文档（.docx）。")
+    except UserError:
+        raise
+    except zipfile.BadZipFile:
+        raise UserError(f"文件 {name} 不是有效的 .docx 文件，或已损坏/不完整。") from None
+    except Exception as exc:
+        raise UserError(f"文件 {name} 已损坏或不完整（{read_failure(exc)}）。") from None
+
+
+def _docx_grids(path: Path) -> list[_Grid]:
+    from docx import Document  # python-docx parses with lxml; no macros run
+
+    file = path.name
+    check_docx(path)
+    try:
+        document = Document(str(path))
+    except Exception as exc:
+        raise UserError(f"无法读取 Word 文件 {file}（{read_failure(exc)}），文件已损坏。") from None
+    grids = []
+    tables = document.tables
+    if len(tables) > MAX_TABLES:
+        raise UserError(f"文件 {file} 中的表格过多（{len(tables)} 个，上限 {MAX_TABLES} 个），不是计划文件，已拒绝。")
+    for number, table in enumerate(tables, start=1):
+        source = f"表格{number}"
+        rows: list[list[str]] = []
+        spans: list[dict[int, int]] = []
+        try:
+            for r, row in enumerate(table.rows, start=1):
+                if r > MAX_ROWS:
+                    raise _too_many_rows(file, source)
+                # python-docx gives a cell merged across once per grid column it covers, and a cell merged down
+                # once per row: the same text down a group is wanted, the same text across is one cell.
+                cells, span, previous, first = [], {}, None, 0
+                for c, cell in enumerate(row.cells[:MAX_COLS]):
+                    if previous is not None and cell._tc is previous:
+                        cells.append("")
+                        span[first] = c
+                        continue
+                    previous, first = cell._tc, c
+                    cells.append(_cell(cell.text, file, source, r, c + 1))
+                rows.append(cells)
+                spans.append(span)
+        except UserError:
+            raise
+        except Exception as exc:
+            raise UserError(f"无法读取 Word 文件 {file} {source}（{read_failure(exc)}），文件已损坏。") from None
+        grids.append(_Grid(source, rows, spans))
+    return grids
+
+
+# --- The entry point ---------------------------------------------------------------------------------------
+
+
+def read_table_rows(path: str | Path, mapping: dict[str, str] | None = None) -> TableRead:
+    """Every task row of every table in a .docx or every sheet of an .xlsx, with the mapping used and the problems.
+
+    `mapping` (header text as printed → field key or its Chinese name, e.g. {"工作措施": "title", "进展": "不读取"})
+    overrides the mapping found from the header names; headers it does not name keep theirs.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    chosen = _normalise_mapping(mapping)
+    if suffix in (".xlsx", ".xlsm"):
+        grids = _xlsx_grids(path)
+    elif suffix == ".docx":
+        grids = _docx_grids(path)
+    elif suffix in (".xls", ".et"):
+        raise UserError(f"文件 {path.name} 是旧版 Excel 格式，暂不能直接读取。请在 Excel 或 WPS 中另存为 .xlsx 后再导入。")
+    elif suffix in (".doc", ".wps"):
+        raise UserError(f"文件 {path.name} 是旧版 Word 格式，暂不能直接读取。请在 Word 或 WPS 中另存为 .docx 后再导入。")
+    else:
+        raise UserError(f"文件 {path.name} 不是 Word（.docx）或 Excel（.xlsx）文件，无法读取其中的表格。")
+    result = TableRead(path.name)
+    for grid in grids:
+        _read_grid(grid, path.name, chosen, result)
+    if not result.rows and not result.problems:
+        result.problems.append(TableProblem("", None, f"文件 {path.name} 中没有找到任务表格。"))
+    return result

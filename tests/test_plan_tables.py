@@ -1,0 +1,328 @@
+"""Task tables read from a Word 任务分工表 and an office's own Excel 台账, as a clerk would hand them in."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from openpyxl import Workbook
+
+from db.errors import UserError
+from exports.plan_tables import MAX_ROWS, read_table_rows
+
+# Two groups of a 2024 county 营商环境 plan (the unit names are made up).
+WORD_TASKS = [
+    ("1", "优化政务服务", "推行“高效办成一件事”，年内实现新生儿出生、企业开办等13个事项集成办理。", "县政务服务中心", "县直有关部门", "12月底前"),
+    ("2", "优化政务服务", "深化“一网通办”，依申请政务服务事项网上可办率达到95%以上。", "县政务服务中心、县数据局", "各乡镇（街道）", "6月底前"),
+    ("3", "优化政务服务", "推进政务服务“跨省通办”，新增高频事项10项以上。", "县政务服务中心", "县市场监管局、县人社局", "持续推进"),
+    ("4", "强化要素保障", "开展“标准地”出让，新增工业用地“标准地”出让比例达到100%。", "县自然资源局", "县发展改革局、县工信局", "年底前"),
+    ("5", "强化要素保障", "落实水电气网联合报装，办理时限压缩至5个工作日以内。", "县住建局", "国网县供电公司、县水务公司", "9月底前"),
+]
+
+
+def _word_plan(path, tasks=WORD_TASKS):
+    """序号 | 类别 (merged down the rows of a group) | 重点任务 | 牵头单位 | 责任单位 | 完成时限, with a title paragraph above."""
+    doc = Document()
+    doc.sections[0].orientation = WD_ORIENT.LANDSCAPE
+    doc.add_paragraph("附件")
+    doc.add_paragraph("2024年优化营商环境重点任务分工表")
+    table = doc.add_table(rows=1 + len(tasks), cols=6)
+    for cell, text in zip(table.rows[0].cells, ("序号", "类别", "重点任务", "牵头单位", "责任单位", "完成时限")):
+        cell.text = text
+    for r, task in enumerate(tasks, start=1):
+        for c, text in enumerate(task):
+            if c != 1:
+                table.cell(r, c).text = text
+    start = 1
+    for r in range(2, len(tasks) + 2):  # merge each run of the same 类别 down its rows
+        if r == len(tasks) + 1 or tasks[r - 1][1] != tasks[start - 1][1]:
+            merged = table.cell(start, 1).merge(table.cell(r - 1, 1))
+            merged.text = tasks[start - 1][1]
+            start = r
+    doc.save(path)
+    return path
+
+
+LEDGER_SECTIONS = [
+    (
+        "一、优化政务服务",
+        [
+            (
+                "1",
+                "高效办成一件事",
+                "年内实现新生儿出生、企业开办等13个事项集成办理",
+                "区政务服务中心",
+                "区卫健委、区市场监管局",
+                "2024年12月",
+                "已完成8个事项",
+                "",
+            ),
+            ("2", "一网通办", "依申请政务服务事项网上可办率达到95%以上", "区政务服务中心", "区直各部门", "6月底前", "达到93%", "需加快"),
+        ],
+    ),
+    (
+        "二、强化要素保障",
+        [
+            ("3", "用水用气报装", "水电气网联合报装，办理时限压缩至5个工作日以内", "区住建局", "区水务公司", "上半年", "", ""),
+        ],
+    ),
+]
+LEDGER_HEADER = ("序号", "任务名称", "具体内容", "牵头单位", "配合单位", "完成时限", "进展情况", "备注")
+
+
+def _excel_ledger(path, *, sheet="台账"):
+    """A title row and a 填报单位 row, then the header, with section rows merged across all eight columns."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    ws.append(["2024年优化营商环境重点任务推进台账"])
+    ws.merge_cells("A1:H1")
+    ws.append(["填报单位：区发展改革局", None, None, None, None, "填报时间：2024年7月5日"])
+    ws.append(list(LEDGER_HEADER))
+    for section, rows in LEDGER_SECTIONS:
+        ws.append([section])
+        ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=8)
+        for row in rows:
+            ws.append(list(row))
+    wb.save(path)
+    return path
+
+
+def test_word_table_reads_every_task_with_its_merged_category(tmp_path):
+    read = read_table_rows(_word_plan(tmp_path / "分工表.docx"))
+    assert read.problems == []
+    assert [(r.number, r.category, r.title, r.lead, r.responsible, r.deadline) for r in read.rows] == [
+        (n, cat, task, lead, resp, due) for n, cat, task, lead, resp, due in WORD_TASKS
+    ]
+    assert all(r.source == "表格1" for r in read.rows)
+    assert [r.row for r in read.rows] == [2, 3, 4, 5, 6]
+    assert [r.where for r in read.rows][0] == "表格1第2行"
+    (layout,) = read.layouts
+    assert layout.header_row == 1
+    assert layout.mapping == {"序号": "number", "类别": "category", "重点任务": "title", "牵头单位": "lead", "责任单位": "responsible", "完成时限": "deadline"}
+
+
+def test_word_row_merged_across_is_a_group_not_a_task_and_its_text_is_not_copied_into_other_columns(tmp_path):
+    doc = Document()
+    table = doc.add_table(rows=5, cols=4)
+    for cell, text in zip(table.rows[0].cells, ("序号", "工作任务", "牵头单位", "完成时间")):
+        cell.text = text
+    heading = table.cell(1, 0).merge(table.cell(1, 3))
+    heading.text = "一、提升监管效能"
+    for r, row in (
+        (2, ("1", "推行“综合查一次”联合执法，跨部门联合检查占比达到30%", "县司法局", "年底前")),
+        (4, ("2", "全面推行包容审慎监管", "县市场监管局", "长期坚持")),
+    ):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    heading2 = table.cell(3, 0).merge(table.cell(3, 3))
+    heading2.text = "二、加强法治保障"
+    # a task whose lead spans two columns: the merged text must stay in 牵头单位, not also become its deadline
+    table.cell(4, 2).merge(table.cell(4, 3))
+    table.cell(4, 2).text = "县市场监管局"
+    path = tmp_path / "表.docx"
+    doc.save(path)
+    read = read_table_rows(path)
+    assert [(r.group, r.number, r.title, r.lead, r.deadline) for r in read.rows] == [
+        ("一、提升监管效能", "1", "推行“综合查一次”联合执法，跨部门联合检查占比达到30%", "县司法局", "年底前"),
+        ("二、加强法治保障", "2", "全面推行包容审慎监管", "县市场监管局", ""),
+    ]
+
+
+def test_excel_ledger_skips_title_and_filler_rows_reads_sections_as_groups_and_ignores_progress(tmp_path):
+    read = read_table_rows(_excel_ledger(tmp_path / "台账.xlsx"))
+    assert read.problems == []
+    expected = [
+        (section, n, title, content, lead, support, due)
+        for section, rows in LEDGER_SECTIONS
+        for n, title, content, lead, support, due, _progress, _note in rows
+    ]
+    got = [(r.group, r.number, r.title, r.content, r.lead, r.support, r.deadline) for r in read.rows]
+    assert got == expected
+    assert [r.row for r in read.rows] == [5, 6, 8]
+    assert all(r.responsible == "" and r.category == "" for r in read.rows)
+    assert read.rows[0].task_text == "高效办成一件事：年内实现新生儿出生、企业开办等13个事项集成办理"
+    (layout,) = read.layouts
+    assert layout.source == "工作表“台账”"
+    assert layout.header_row == 3
+    assert layout.mapping == {
+        "序号": "number",
+        "任务名称": "title",
+        "具体内容": "content",
+        "牵头单位": "lead",
+        "配合单位": "support",
+        "完成时限": "deadline",
+        "进展情况": "ignore",
+        "备注": "ignore",
+    }
+    assert not any("已完成8个事项" in str(vars(r)) or "需加快" in str(vars(r)) for r in read.rows)
+
+
+def test_excel_category_merged_down_applies_to_every_row_of_its_group(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "领域", "工作措施", "责任单位", "时间节点"])
+    ws.append(["1", "市场准入", "全面实施市场准入负面清单制度", "市发展改革委", "持续推进"])
+    ws.append(["2", None, "开展违背市场准入负面清单案例归集", "市市场监管局", "每季度"])
+    ws.append(["3", "政务服务", "推进电子证照扩大应用", "市数据局", "10月底前"])
+    ws.merge_cells("B2:B3")
+    path = tmp_path / "措施.xlsx"
+    wb.save(path)
+    read = read_table_rows(path)
+    assert [(r.category, r.content, r.responsible, r.deadline) for r in read.rows] == [
+        ("市场准入", "全面实施市场准入负面清单制度", "市发展改革委", "持续推进"),
+        ("市场准入", "开展违背市场准入负面清单案例归集", "市市场监管局", "每季度"),
+        ("政务服务", "推进电子证照扩大应用", "市数据局", "10月底前"),
+    ]
+    assert read.layouts[0].mapping["工作措施"] == "content"
+
+
+def test_a_row_without_task_text_is_a_problem_naming_file_sheet_and_row(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "任务"
+    ws.append(["序号", "重点任务", "牵头单位", "完成时限"])
+    ws.append(["1", "推行“证照分离”改革全覆盖", "市市场监管局", "年底前"])
+    ws.append(["2", None, "市商务局", "6月底前"])
+    path = tmp_path / "缺内容.xlsx"
+    wb.save(path)
+    read = read_table_rows(path)
+    assert [r.number for r in read.rows] == ["1"]
+    (problem,) = read.problems
+    assert problem.row == 3
+    assert problem.message == "文件 缺内容.xlsx 工作表“任务”第3行没有任务内容，未读取。"
+
+
+def test_a_sheet_without_a_header_row_is_reported_not_guessed(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "说明"
+    ws.append(["本表由各单位于每月5日前报送。"])
+    ws.append(["联系人：张三"])
+    path = tmp_path / "说明.xlsx"
+    wb.save(path)
+    read = read_table_rows(path)
+    assert read.rows == []
+    assert len(read.problems) == 1
+    assert "说明.xlsx" in read.problems[0].message and "工作表“说明”" in read.problems[0].message
+    assert "没有找到表头行" in read.problems[0].message
+
+
+def test_mapping_override_changes_what_a_column_is_read_as(tmp_path):
+    path = _excel_ledger(tmp_path / "台账.xlsx")
+    # the clerk says 配合单位 here means the units responsible, and 具体内容 is not to be read
+    read = read_table_rows(path, mapping={"配合单位": "责任单位", "具体内容": "ignore"})
+    assert [(r.content, r.responsible, r.support) for r in read.rows][0] == ("", "区卫健委、区市场监管局", "")
+    assert read.layouts[0].mapping["配合单位"] == "responsible"
+    assert read.layouts[0].mapping["具体内容"] == "ignore"
+    with pytest.raises(UserError, match="列“备注”的用途“进展”无法识别"):
+        read_table_rows(path, mapping={"备注": "进展"})
+
+
+def test_mapping_override_can_name_a_header_the_reader_does_not_know(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["编码", "改革举措", "主责单位", "截止日期"])
+    ws.append(["A-1", "推行企业登记全程电子化", "市市场监管局", "2024年9月"])
+    path = tmp_path / "举措.xlsx"
+    wb.save(path)
+    assert read_table_rows(path).rows == []
+    read = read_table_rows(path, mapping={"改革举措": "title", "主责单位": "lead", "截止日期": "deadline", "编码": "number"})
+    assert [(r.number, r.title, r.lead, r.deadline) for r in read.rows] == [("A-1", "推行企业登记全程电子化", "市市场监管局", "2024年9月")]
+
+
+def test_formula_text_is_read_as_text_and_never_run(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "重点任务", "牵头单位", "完成时限"])
+    ws.append(["1", '=HYPERLINK("http://x","点击")', "市商务局", "年底前"])
+    ws.append(["2", "推进外贸新业态发展", "=A1", "-3月底前"])
+    path = tmp_path / "公式.xlsx"
+    wb.save(path)
+    read = read_table_rows(path)
+    # a formula has no cached value (nothing computed it): the row has no task text and is reported, not evaluated
+    assert [(r.number, r.title, r.lead, r.deadline) for r in read.rows] == [("2", "推进外贸新业态发展", "", "-3月底前")]
+    assert "第2行没有任务内容" in read.problems[0].message
+
+
+def test_not_a_zip_is_refused_in_chinese(tmp_path):
+    for name in ("假.xlsx", "假.docx"):
+        path = tmp_path / name
+        path.write_text("这不是压缩包", encoding="utf-8")
+        with pytest.raises(UserError, match=f"文件 {name} 不是有效的"):
+            read_table_rows(path)
+
+
+def test_docx_without_a_document_part_is_refused(tmp_path):
+    path = tmp_path / "空.docx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("readme.txt", "x")
+    with pytest.raises(UserError, match="文件 空.docx 不是 Word 文档"):
+        read_table_rows(path)
+
+
+def test_old_formats_ask_to_save_as_new(tmp_path):
+    for name, fmt in (("计划.xls", ".xlsx"), ("计划.doc", ".docx"), ("计划.wps", ".docx")):
+        path = tmp_path / name
+        path.write_bytes(b"\xd0\xcf\x11\xe0")
+        with pytest.raises(UserError, match=f"另存为 {fmt}"):
+            read_table_rows(path)
+
+
+def test_huge_declared_dimension_is_read_quickly_and_too_many_rows_are_refused(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "重点任务", "牵头单位", "完成时限"])
+    ws.append(["1", "优化跨境贸易", "市商务局", "年底前"])
+    path = tmp_path / "大.xlsx"
+    wb.save(path)
+    # the sheet claims a million rows and 16384 columns; only what is really there is read
+    with zipfile.ZipFile(path) as src:
+        parts = {n: src.read(n) for n in src.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = parts[sheet].replace(b'<dimension ref="A1:D2"/>', b'<dimension ref="A1:XFD1048576"/>')
+    assert b"XFD1048576" in parts[sheet]
+    lied = tmp_path / "谎报.xlsx"
+    with zipfile.ZipFile(lied, "w", zipfile.ZIP_DEFLATED) as dst:
+        for n, data in parts.items():
+            dst.writestr(n, data)
+    assert [r.title for r in read_table_rows(lied).rows] == ["优化跨境贸易"]
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("超长")
+    ws.append(["序号", "重点任务", "牵头单位", "完成时限"])
+    for i in range(MAX_ROWS + 1):
+        ws.append([i, "任务", "单位", "年底前"])
+    long_path = tmp_path / "超长.xlsx"
+    wb.save(long_path)
+    with pytest.raises(UserError, match=f"文件 超长.xlsx 工作表“超长”超过 {MAX_ROWS} 行"):
+        read_table_rows(long_path)
+
+
+def test_overlong_cell_is_refused_naming_row_and_column(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "表"
+    ws.append(["序号", "重点任务", "牵头单位", "完成时限"])
+    ws.append(["1", "长" * 6000, "市商务局", "年底前"])
+    path = tmp_path / "长.xlsx"
+    wb.save(path)
+    with pytest.raises(UserError, match="文件 长.xlsx 工作表“表”第2行第2列的文字过长"):
+        read_table_rows(path)
+
+
+def test_every_sheet_is_read_each_with_its_own_mapping(tmp_path):
+    path = _excel_ledger(tmp_path / "两表.xlsx")
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    ws = wb.create_sheet("市级任务")
+    ws.append(["序号", "重点工作", "责任单位", "完成时间"])
+    ws.append(["1", "建设营商环境监测点", "市发展改革委", "11月底前"])
+    wb.save(path)
+    read = read_table_rows(path)
+    assert [(r.source, r.title) for r in read.rows][-1] == ("工作表“市级任务”", "建设营商环境监测点")
+    assert len(read.rows) == 4
+    assert [layout.header_row for layout in read.layouts] == [3, 1]

@@ -144,6 +144,9 @@ class TableLayout:
     source: str
     header_row: int | None
     columns: list[ColumnUse] = field(default_factory=list)
+    continues: str = ""  # a Word table without a header of its own, read with the mapping of the table before it
+    width: int = 0  # columns in the table's first row
+    group_at_end: str = ""  # the section the table ends in, for a table that continues it
 
     @property
     def mapping(self) -> dict[str, str]:
@@ -229,7 +232,25 @@ def _is_header(columns: list[ColumnUse]) -> bool:
     return bool(fields & set(TASK_FIELDS)) and len(fields) >= 3
 
 
-def _read_grid(grid: _Grid, file: str, mapping: dict[str, str], result: TableRead) -> None:
+def _sub_header(cells: list[str], columns: list[ColumnUse], mapping: dict[str, str]) -> list[ColumnUse] | None:
+    """The header with a second header row under it (责任单位 over 牵头单位 | 配合单位), or None when the row is not one."""
+    texts = [(i, t) for i, t in enumerate(cells) if t]
+    if not texts or any(field_of(t, mapping) is None for _, t in texts):
+        return None
+    below = {c.column: c for c in _columns(cells, mapping)}
+    merged = {c.column: c for c in columns}
+    for column, use in below.items():
+        above = merged.get(column)
+        if above is None or above.field != use.field:
+            merged[column] = use
+    result = sorted(merged.values(), key=lambda c: c.column)
+    if [(c.column, c.field) for c in result] == [(c.column, c.field) for c in columns]:
+        return columns  # the row repeats the header (a merged-down header cell): skip it all the same
+    return result
+
+
+def _read_grid(grid: _Grid, file: str, mapping: dict[str, str], result: TableRead, previous: TableLayout | None = None) -> TableLayout | None:
+    """Read one sheet or table into `result`; returns its layout when it has a header row (a following table may continue it)."""
     header_at = None
     columns: list[ColumnUse] = []
     for index, cells in enumerate(grid.rows[:HEADER_SCAN_ROWS]):
@@ -237,7 +258,17 @@ def _read_grid(grid: _Grid, file: str, mapping: dict[str, str], result: TableRea
         if _is_header(candidate):
             header_at, columns = index, candidate
             break
-    if header_at is None:
+    first_row = 0 if header_at is None else header_at + 1
+    if header_at is not None and first_row < len(grid.rows):
+        fuller = _sub_header(grid.rows[first_row], columns, mapping)
+        if fuller is not None:
+            columns, first_row = fuller, first_row + 1
+    layout = TableLayout(grid.source, None if header_at is None else header_at + 1, columns)
+    if header_at is None and previous is not None and grid.rows and len(grid.rows[0]) == previous.width:
+        # Word splits a long table at a page break or a stray paragraph; the part after it has no header of its own
+        layout = TableLayout(grid.source, None, previous.columns, continues=previous.source)
+        columns = previous.columns
+    elif header_at is None:
         if any(any(c for c in cells) for cells in grid.rows):
             result.problems.append(
                 TableProblem(
@@ -247,12 +278,13 @@ def _read_grid(grid: _Grid, file: str, mapping: dict[str, str], result: TableRea
                     "（需要任务名称或具体内容列，以及牵头单位、责任单位、完成时限等列中的至少两列），未读取。",
                 )
             )
-        result.layouts.append(TableLayout(grid.source, None))
-        return
-    result.layouts.append(TableLayout(grid.source, header_at + 1, columns))
+        result.layouts.append(layout)
+        return None
+    layout.width = len(grid.rows[0]) if grid.rows else 0
+    result.layouts.append(layout)
     width = max(c.column for c in columns)
-    group = ""
-    for index in range(header_at + 1, len(grid.rows)):
+    group = previous.group_at_end if layout.continues and previous else ""
+    for index in range(first_row, len(grid.rows)):
         cells = grid.rows[index]
         filled = [i for i, text in enumerate(cells) if text]
         if not filled:
@@ -272,6 +304,8 @@ def _read_grid(grid: _Grid, file: str, mapping: dict[str, str], result: TableRea
             result.problems.append(TableProblem(grid.source, index + 1, f"文件 {file} {row.where}没有任务内容，未读取。"))
             continue
         result.rows.append(row)
+    layout.group_at_end = group
+    return layout
 
 
 def _cell(text: str, file: str, source: str, row: int, column: int) -> str:
@@ -456,8 +490,9 @@ def read_table_rows(path: str | Path, mapping: dict[str, str] | None = None) -> 
     else:
         raise UserError(f"文件 {path.name} 不是 Word（.docx）或 Excel（.xlsx）文件，无法读取其中的表格。")
     result = TableRead(path.name)
+    previous = None
     for grid in grids:
-        _read_grid(grid, path.name, chosen, result)
+        previous = _read_grid(grid, path.name, chosen, result, previous if suffix == ".docx" else None)
     if not result.rows and not result.problems:
         result.problems.append(TableProblem("", None, f"文件 {path.name} 中没有找到任务表格。"))
     return result

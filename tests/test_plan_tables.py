@@ -326,3 +326,51 @@ def test_every_sheet_is_read_each_with_its_own_mapping(tmp_path):
     assert [(r.source, r.title) for r in read.rows][-1] == ("工作表“市级任务”", "建设营商环境监测点")
     assert len(read.rows) == 4
     assert [layout.header_row for layout in read.layouts] == [3, 1]
+
+
+def test_two_row_header_splits_responsibility_into_lead_and_support(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "分工"
+    ws.append(["序号", "重点任务", "责任单位", None, "完成时限"])
+    ws.append([None, None, "牵头单位", "配合单位", None])
+    ws.merge_cells("C1:D1")
+    ws.merge_cells("A1:A2")
+    ws.merge_cells("B1:B2")
+    ws.merge_cells("E1:E2")
+    ws.append(["1", "深化工程建设项目审批制度改革", "市住建局", "市自然资源局、市发展改革委", "年底前"])
+    path = tmp_path / "双层表头.xlsx"
+    wb.save(path)
+    read = read_table_rows(path)
+    assert read.problems == []
+    assert [(r.number, r.title, r.lead, r.support, r.responsible, r.deadline) for r in read.rows] == [
+        ("1", "深化工程建设项目审批制度改革", "市住建局", "市自然资源局、市发展改革委", "", "年底前")
+    ]
+    assert read.rows[0].row == 3
+    assert read.layouts[0].mapping == {"序号": "number", "重点任务": "title", "牵头单位": "lead", "配合单位": "support", "完成时限": "deadline"}
+
+
+def test_word_table_split_across_pages_continues_with_the_first_tables_columns_and_group(tmp_path):
+    doc = Document()
+    first = doc.add_table(rows=3, cols=4)
+    for cell, text in zip(first.rows[0].cells, ("序号", "重点任务", "牵头单位", "完成时限")):
+        cell.text = text
+    first.cell(1, 0).merge(first.cell(1, 3)).text = "一、优化创新环境"
+    for c, text in enumerate(("1", "建立科技成果转化“绿色通道”", "市科技局", "9月底前")):
+        first.cell(2, c).text = text
+    doc.add_paragraph("")  # what splits a table when it is pasted page by page
+    second = doc.add_table(rows=2, cols=4)
+    for c, text in enumerate(("2", "落实研发费用加计扣除政策", "市税务局", "长期坚持")):
+        second.cell(0, c).text = text
+    second.cell(1, 0).merge(second.cell(1, 3)).text = "以下空白"
+    other = doc.add_table(rows=1, cols=2)  # a signature block: not a continuation (other width), no header
+    other.cell(0, 0).text = "审核人："
+    path = tmp_path / "分页.docx"
+    doc.save(path)
+    read = read_table_rows(path)
+    assert [(r.source, r.row, r.group, r.number, r.title, r.lead, r.deadline) for r in read.rows] == [
+        ("表格1", 3, "一、优化创新环境", "1", "建立科技成果转化“绿色通道”", "市科技局", "9月底前"),
+        ("表格2", 1, "一、优化创新环境", "2", "落实研发费用加计扣除政策", "市税务局", "长期坚持"),
+    ]
+    assert read.layouts[1].continues == "表格1"
+    assert ["表格3" in p.message and "没有找到表头行" in p.message for p in read.problems] == [True]

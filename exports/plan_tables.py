@@ -13,12 +13,14 @@ rows, columns, tables and cell texts are capped.  Nothing here writes anything.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from db.errors import UserError
+from db.periods import chinese_date
 from exports.xlsx_io import MAX_ENTRIES, MAX_ENTRY_BYTES, MAX_FILE_BYTES, MAX_RATIO, MAX_TOTAL_BYTES, cell_text, open_workbook_safely, read_failure
 
 MAX_ROWS = 5000  # per sheet or table: a year's plan has a few hundred tasks
@@ -86,6 +88,8 @@ _WORDS: tuple[tuple[str, str], ...] = (
 _SPACE = re.compile(r"\s+")
 _BRACKETED = re.compile(r"[（(][^（）()]*[)）]")
 _DIGITS = re.compile(r"\d{1,3}")
+_CHAPTER = re.compile(r"[（(]?[一二三四五六七八九十]{1,3}[)）、.．]?|第[一二三四五六七八九十]{1,3}[章部分节]+")
+_UNIT_FIELDS = ("lead", "responsible", "support", "deadline")
 
 
 @dataclass(frozen=True)
@@ -299,6 +303,9 @@ def _read_grid(grid: _Grid, file: str, mapping: dict[str, str], result: TableRea
         if spans_table or (len(filled) == 1 and not has_task and not _DIGITS.fullmatch(texts[0])):
             group = texts[0]
             continue
+        if _CHAPTER.fullmatch(values.get("number", "")) and not any(values.get(f) for f in _UNIT_FIELDS):
+            group = "".join(t for t in (values["number"], values.get("title", ""), values.get("content", "")) if t)
+            continue  # "（一）" in 序号 and a heading in the task column, nothing else: a section, not a task
         row = TableRow(grid.source, index + 1, group=group, **values)
         if not has_task:
             result.problems.append(TableProblem(grid.source, index + 1, f"文件 {file} {row.where}没有任务内容，未读取。"))
@@ -313,6 +320,15 @@ def _cell(text: str, file: str, source: str, row: int, column: int) -> str:
     if len(text) > MAX_CELL_CHARS:
         raise UserError(f"文件 {file} {source}第{row}行第{column}列的文字过长（{len(text)} 字，上限 {MAX_CELL_CHARS} 字），不是计划任务表，已拒绝。")
     return text
+
+
+def _value_text(value) -> str:
+    """A cell's value as the clerk sees it: a date cell (完成时限 typed as a date) as 2024年6月30日, not 2024-06-30 00:00:00."""
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        value = value.date()
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return chinese_date(value)
+    return cell_text(value)
 
 
 def _too_many_rows(file: str, source: str) -> UserError:
@@ -362,7 +378,7 @@ def _xlsx_grids(path: Path) -> list[_Grid]:
             rows: list[list[str]] = []
             try:
                 for number, values in enumerate(ws.iter_rows(min_row=1, max_row=MAX_ROWS + 1, max_col=MAX_COLS, values_only=True), start=1):
-                    cells = [_cell(cell_text(v), file, source, number, col) for col, v in enumerate(values, start=1)]
+                    cells = [_cell(_value_text(v), file, source, number, col) for col, v in enumerate(values, start=1)]
                     if number > MAX_ROWS:
                         if any(cells):
                             raise _too_many_rows(file, source)

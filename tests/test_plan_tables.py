@@ -374,3 +374,36 @@ def test_word_table_split_across_pages_continues_with_the_first_tables_columns_a
     ]
     assert read.layouts[1].continues == "表格1"
     assert ["表格3" in p.message and "没有找到表头行" in p.message for p in read.problems] == [True]
+
+
+def test_section_text_in_the_number_column_without_a_merge_is_a_group_and_dates_read_as_printed(tmp_path):
+    import datetime as dt
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序  号", "工作\n任务", "牵头\n单位", "完成\n时间"])
+    ws.append(["（一）", "深化“放管服”改革", None, None])
+    ws.append(["一", None, None, None])
+    ws.append([1, "推行涉企经营许可事项清单管理", "市审批局", dt.datetime(2024, 6, 30)])
+    ws.append([2.0, "开展“减证便民”行动", "市司法局", "2024年全年"])
+    path = tmp_path / "日期.xlsx"
+    wb.save(path)
+    read = read_table_rows(path)
+    # "（一）" in 序号 with a heading and nothing else is a section; so is a lone "一"
+    assert [(r.group, r.number, r.title, r.lead, r.deadline) for r in read.rows] == [
+        ("一", "1", "推行涉企经营许可事项清单管理", "市审批局", "2024年6月30日"),
+        ("一", "2", "开展“减证便民”行动", "市司法局", "2024年全年"),
+    ]
+    assert read.layouts[0].mapping == {"序  号": "number", "工作\n任务": "title", "牵头\n单位": "lead", "完成\n时间": "deadline"}
+
+
+def test_a_numbered_task_without_units_is_still_a_task_for_the_preview_to_flag(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "主要任务", "责任单位", "完成时限"])
+    ws.append(["（一）", "深化“放管服”改革", None, None])
+    ws.append(["1", "推行涉企经营许可事项清单管理", None, None])
+    path = tmp_path / "无单位.xlsx"
+    wb.save(path)
+    read = read_table_rows(path)
+    assert [(r.group, r.number, r.title, r.responsible) for r in read.rows] == [("（一）深化“放管服”改革", "1", "推行涉企经营许可事项清单管理", "")]

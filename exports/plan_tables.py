@@ -366,7 +366,8 @@ def _merges(ws, file: str) -> list[tuple[int, int, int, int]]:
     return found
 
 
-def _xlsx_grids(path: Path) -> list[_Grid]:
+def _xlsx_grids(path: Path, hidden: list[str]) -> list[_Grid]:
+    """The visible sheets as grids; the names of hidden ones go to `hidden`."""
     file = path.name
     wb = open_workbook_safely(path)
     grids = []
@@ -375,6 +376,9 @@ def _xlsx_grids(path: Path) -> list[_Grid]:
             if not hasattr(ws, "iter_rows"):
                 continue  # a chart sheet
             source = f"工作表“{ws.title}”"
+            if ws.sheet_state != "visible":
+                hidden.append(source)  # what the clerk cannot see in Excel does not enter the plan unseen
+                continue
             rows: list[list[str]] = []
             try:
                 for number, values in enumerate(ws.iter_rows(min_row=1, max_row=MAX_ROWS + 1, max_col=MAX_COLS, values_only=True), start=1):
@@ -495,8 +499,9 @@ def read_table_rows(path: str | Path, mapping: dict[str, str] | None = None) -> 
     path = Path(path)
     suffix = path.suffix.lower()
     chosen = _normalise_mapping(mapping)
+    hidden: list[str] = []
     if suffix in (".xlsx", ".xlsm"):
-        grids = _xlsx_grids(path)
+        grids = _xlsx_grids(path, hidden)
     elif suffix == ".docx":
         grids = _docx_grids(path)
     elif suffix in (".xls", ".et"):
@@ -506,6 +511,8 @@ def read_table_rows(path: str | Path, mapping: dict[str, str] | None = None) -> 
     else:
         raise UserError(f"文件 {path.name} 不是 Word（.docx）或 Excel（.xlsx）文件，无法读取其中的表格。")
     result = TableRead(path.name)
+    for source in hidden:
+        result.problems.append(TableProblem(source, None, f"文件 {path.name} {source}已隐藏，未读取；如需导入，请在 Excel 中取消隐藏后再导入。"))
     previous = None
     for grid in grids:
         previous = _read_grid(grid, path.name, chosen, result, previous if suffix == ".docx" else None)

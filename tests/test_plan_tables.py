@@ -407,3 +407,19 @@ def test_a_numbered_task_without_units_is_still_a_task_for_the_preview_to_flag(t
     wb.save(path)
     read = read_table_rows(path)
     assert [(r.group, r.number, r.title, r.responsible) for r in read.rows] == [("（一）深化“放管服”改革", "1", "推行涉企经营许可事项清单管理", "")]
+
+
+def test_a_hidden_sheet_is_not_read_and_is_named(tmp_path):
+    path = _excel_ledger(tmp_path / "隐藏.xlsx")
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    ws = wb.create_sheet("旧任务")
+    ws.append(["序号", "重点任务", "牵头单位", "完成时限"])
+    ws.append(["1", "去年已完成的任务", "市商务局", "2023年底前"])
+    ws.sheet_state = "hidden"
+    wb.save(path)
+    read = read_table_rows(path)
+    assert len(read.rows) == 3
+    assert "去年已完成的任务" not in [r.title for r in read.rows]
+    assert [p.message for p in read.problems] == ["文件 隐藏.xlsx 工作表“旧任务”已隐藏，未读取；如需导入，请在 Excel 中取消隐藏后再导入。"]

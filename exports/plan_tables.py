@@ -232,8 +232,9 @@ def _columns(cells: list[str], mapping: dict[str, str]) -> list[ColumnUse]:
 
 
 def _is_header(columns: list[ColumnUse]) -> bool:
-    fields = {c.field for c in columns if c.field != "ignore"}
-    return bool(fields & set(TASK_FIELDS)) and len(fields) >= 3
+    """A task column and a column saying who or when: 重点任务 | 责任单位 is a header, 指标 | 目标值 | 责任单位 is not."""
+    fields = {c.field for c in columns}
+    return bool(fields & set(TASK_FIELDS)) and bool(fields & set(_UNIT_FIELDS))
 
 
 def _sub_header(cells: list[str], columns: list[ColumnUse], mapping: dict[str, str]) -> list[ColumnUse] | None:
@@ -279,7 +280,7 @@ def _read_grid(grid: _Grid, file: str, mapping: dict[str, str], result: TableRea
                     grid.source,
                     None,
                     f"文件 {file} {grid.source}的前{HEADER_SCAN_ROWS}行中没有找到表头行"
-                    "（需要任务名称或具体内容列，以及牵头单位、责任单位、完成时限等列中的至少两列），未读取。",
+                    "（需要任务名称或具体内容列，以及牵头单位、责任单位、配合单位或完成时限列），未读取。",
                 )
             )
         result.layouts.append(layout)

@@ -423,3 +423,23 @@ def test_a_hidden_sheet_is_not_read_and_is_named(tmp_path):
     assert len(read.rows) == 3
     assert "去年已完成的任务" not in [r.title for r in read.rows]
     assert [p.message for p in read.problems] == ["文件 隐藏.xlsx 工作表“旧任务”已隐藏，未读取；如需导入，请在 Excel 中取消隐藏后再导入。"]
+
+
+def test_two_column_word_table_is_read_and_an_indicator_table_is_not_taken_for_tasks(tmp_path):
+    doc = Document()
+    indicators = doc.add_table(rows=2, cols=3)
+    for cell, text in zip(indicators.rows[0].cells, ("指标", "目标值", "责任单位")):
+        cell.text = text
+    for cell, text in zip(indicators.rows[1].cells, ("企业开办时间", "1个工作日", "市市场监管局")):
+        cell.text = text
+    tasks = doc.add_table(rows=2, cols=2)
+    for cell, text in zip(tasks.rows[0].cells, ("工作任务", "责任单位")):
+        cell.text = text
+    for cell, text in zip(tasks.rows[1].cells, ("推行企业开办“一日办结”", "市市场监管局")):
+        cell.text = text
+    path = tmp_path / "两列.docx"
+    doc.save(path)
+    read = read_table_rows(path)
+    assert [(r.source, r.title, r.responsible) for r in read.rows] == [("表格2", "推行企业开办“一日办结”", "市市场监管局")]
+    assert [p.source for p in read.problems] == ["表格1"]
+    assert [layout.header_row for layout in read.layouts] == [None, 1]

@@ -168,15 +168,10 @@ def cmd_progress_attach(args) -> int:
 def cmd_import_plan(args) -> int:
     from db.ledger import import_draft
 
-    path = Path(args.file)
-    if path.suffix.lower() == ".xlsx":
-        from exports.plan_sheet import read_plan_sheet
-
-        draft = read_plan_sheet(path)
-    else:
-        from db.plan_text import read_plan_file
-
-        draft = read_plan_file(path)
+    draft, doubtful = _read_plan(Path(args.file), args.year)
+    if args.dry_run:
+        _print_plan(draft, doubtful, as_json=args.json)
+        return 0
     ledger = _open(args)
     result = import_draft(ledger, draft, operator=args.operator, make_current=not args.keep_current)
     print(result.plan_id)
@@ -186,6 +181,58 @@ def cmd_import_plan(args) -> int:
     )
     _report_import_warnings(result)
     return 0
+
+
+def _read_plan(path: Path, year: int | None):
+    """The plan in a file and what a clerk should check: duban's own 任务分解表, a task table (Word or Excel), or plan text."""
+    if not path.exists():
+        raise UserError(f"找不到文件：{path}")
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        from exports.plan_sheet import is_plan_sheet, read_plan_sheet
+
+        if is_plan_sheet(path):
+            return read_plan_sheet(path), []
+    if suffix in (".xlsx", ".xlsm", ".docx", ".xls", ".et", ".doc", ".wps"):
+        from exports.plan_from_tables import doubtful_items, draft_from_tables, plan_year
+        from exports.plan_tables import read_table_rows
+
+        read = read_table_rows(path)
+        if read.rows or suffix != ".docx":
+            title = path.stem
+            draft = draft_from_tables(read, title=title, year=year or plan_year(title))
+            return draft, doubtful_items(draft, read)
+    from db.plan_text import read_plan_file
+
+    return read_plan_file(path), []
+
+
+def _print_plan(draft, doubtful: list[str], *, as_json: bool) -> None:
+    """--dry-run: the tasks as they would be imported, and what to check; nothing is written."""
+    from db.deadlines import DeadlineError, due_of, parse_deadline
+    from db.responsibility import parse_responsibility
+
+    tasks = []
+    sections = {(annex.number, s.label): s.label + s.heading for annex in draft.annexes for s in annex.sections}
+    for annex, task in ((annex, task) for annex in draft.annexes for task in annex.tasks):
+        units = task.units if task.units is not None else parse_responsibility(task.responsibility_text)
+        try:
+            due = due_of(parse_deadline(task.deadline_text, draft.year))
+        except DeadlineError:
+            due = None
+        tasks.append({
+            "code": task.code, "section": sections.get((annex.number, task.section_label), task.section_label), "title": task.title, "text": task.text,
+            "lead": [name for name, role in units if role == "牵头"], "units": [[name, str(role)] for name, role in units],
+            "deadline": task.deadline_text, "due": due.isoformat() if due else None, "source_line": task.line_start,
+        })
+    if as_json:
+        _print_json({"title": draft.title, "year": draft.year, "source": draft.source_name, "tasks": tasks, "problems": doubtful})
+        return
+    print(f"《{draft.title}》（{draft.year or '年份未知'}）：{len(tasks)} 项任务；试读，未写入台账。")
+    for t in tasks:
+        print(f"{t['code']}\t{t['title']}\t牵头：{'、'.join(t['lead']) or '—'}\t时限：{t['deadline'] or '—'}（{t['due'] or '无日期'}）")
+    for problem in doubtful:
+        print(f"需核对：{problem}")
 
 
 def cmd_export_plan(args) -> int:
@@ -427,9 +474,12 @@ def build_parser() -> argparse.ArgumentParser:
     pt.add_argument("--period", required=True)
     pt.set_defaults(func=cmd_progress_attach)
 
-    p = sub.add_parser("import-plan", help="导入计划（任务分解表 .xlsx，或方案文本 .txt/.docx）")
+    p = sub.add_parser("import-plan", help="导入计划（任务分解表 .xlsx、Word 任务分工表、Excel 工作台账，或方案文本 .txt/.docx）")
     p.add_argument("file")
     p.add_argument("--keep-current", action="store_true", help="不把导入的计划设为当前计划")
+    p.add_argument("--dry-run", action="store_true", help="只试读并列出任务和需核对的问题，不写入台账")
+    p.add_argument("--json", action="store_true", help="与 --dry-run 一起：以 JSON 输出")
+    p.add_argument("--year", type=int, help="计划年度（只写月份的时限按此年度换算；默认取文件名中的年份）")
     p.set_defaults(func=cmd_import_plan)
 
     p = sub.add_parser("export-plan", help="导出任务分解表 .xlsx")

@@ -125,6 +125,15 @@ def _split_units(text: str) -> list[str]:
     return [n.strip() for n in split_outside_brackets(text, "、，,；;\n") if n.strip()]
 
 
+def is_plan_sheet(path: Path) -> bool:
+    """Whether a workbook is duban's own 任务分解表 (it has the sheet by that name), not an office's own table."""
+    wb = open_workbook_safely(Path(path))
+    try:
+        return SHEET in wb.sheetnames
+    finally:
+        wb.close()
+
+
 def read_plan_sheet(path: Path) -> PlanDraft:
     """Read a 任务分解表; any bad row rejects the whole file with every problem listed."""
     path = Path(path)

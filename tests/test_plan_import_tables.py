@@ -1,0 +1,46 @@
+"""A Word 任务分工表 or an office's Excel 台账 imported as a plan: tried first with --dry-run, then for real."""
+
+import hashlib
+import json
+
+from db.ledger import list_plans, list_tasks
+from tests.test_plan_tables import WORD_TASKS, _excel_ledger, _word_plan
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_dry_run_lists_the_word_tables_tasks_and_writes_nothing(run_cli, ledger, tmp_path):
+    plan = _word_plan(tmp_path / "2024年优化营商环境重点任务分工表.docx")
+    before = digest(ledger.path)
+    code, out, err = run_cli("import-plan", str(plan), "--dry-run", "--json")
+    assert code == 0, err
+    assert digest(ledger.path) == before
+    read = json.loads(out)
+    assert read["year"] == 2024 and len(read["tasks"]) == len(WORD_TASKS)
+    for task, (number, category, text, lead, responsible, deadline) in zip(read["tasks"], WORD_TASKS):
+        assert task["section"] == category and task["text"] == text and task["deadline"] == deadline
+        assert task["lead"] == lead.split("、")
+        assert [n for n, role in task["units"] if role == "负责"] == responsible.split("、")
+    dues = {t["deadline"]: t["due"] for t in read["tasks"]}
+    assert dues["12月底前"] == "2024-12-31" and dues["6月底前"] == "2024-06-30" and dues["持续推进"] is None
+
+
+def test_an_office_ledger_imports_as_a_plan_with_units_deadlines_and_sections(run_cli, ledger, tmp_path):
+    sheet = _excel_ledger(tmp_path / "2024年营商环境台账.xlsx")
+    code, out, err = run_cli("import-plan", str(sheet), "--keep-current")
+    assert code == 0, err
+    plan_id = int(out.strip())
+    with ledger.Session() as s:
+        assert any(p.id == plan_id and p.title == "2024年营商环境台账" for p in list_plans(s))
+        tasks = {t.code: t for t in list_tasks(s, plan_id=plan_id)}
+    assert sorted(tasks) == ["A01-01", "A01-02", "A01-03"]
+    first = tasks["A01-01"]
+    assert first.title == "高效办成一件事" and "13个事项集成办理" in first.text
+    assert first.section == "一、优化政务服务" and first.source_line == 5  # the sheet's row, as the clerk sees it
+    assert first.lead == ["区政务服务中心"]
+    assert str(first.due) == "2024-12-31" and str(tasks["A01-03"].due) == "2024-06-30"  # 上半年
+    assert "已完成8个事项" not in first.text  # the progress column is not part of the plan
+    code, _, err = run_cli("import-plan", str(sheet), "--keep-current")
+    assert code == 0 and "未变 3 项" in err  # importing the same table again changes nothing

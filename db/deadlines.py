@@ -153,23 +153,35 @@ def _found(wording: str, start: int, end: int, plan_year: int | None) -> FoundDe
     return FoundDeadline(wording, start, end, due_of(stages), any(s.ongoing for s in stages))
 
 
-def find_deadline(text: str | None, plan_year: int | None = None) -> FoundDeadline | None:
-    """The deadline a task's text or bracket carries, read by the same rule as a 时间节点 field.
+def deadlines_in_text(text: str | None, plan_year: int | None = None) -> list[FoundDeadline]:
+    """Every deadline a task's text or bracket carries, in order of position.
 
-    A clause that is a deadline on its own (…，9月底完成 / （…，长期坚持）) comes first; otherwise a
+    A clause that is a deadline on its own (…，9月底完成 / （…，长期坚持）) counts whole; otherwise a
     dated phrase with 底/末/前 inside the text (10月底前，完成… / 于2022年10月底前编制…).  持续推进 /
     长期坚持 count only as a clause of their own: inside a sentence they are verbs, not deadlines.
     A bare date inside a sentence (自2022年1月1日起) is not a deadline.
     """
     if not text:
-        return None
+        return []
+    found: list[FoundDeadline] = []
     pos = 0
     for clause in re.split(r"([，,；;。（）()〔〕])", text):
-        stripped = clause.strip()
+        stripped = clause.strip().rstrip("。.")
         if stripped and is_deadline_clause(stripped):
             start = pos + clause.index(stripped)
-            return _found(stripped.rstrip("。."), start, start + len(stripped.rstrip("。.")), plan_year)
+            found.append(_found(stripped, start, start + len(stripped), plan_year))
         pos += len(clause)
-    if m := RE_DEADLINE_IN_TEXT.search(text):
-        return _found(m.group(0), m.start(), m.end(), plan_year)
-    return None
+    for m in RE_DEADLINE_IN_TEXT.finditer(text):
+        if not any(f.start <= m.start() < f.end for f in found):
+            found.append(_found(m.group(0), m.start(), m.end(), plan_year))
+    return sorted(found, key=lambda f: f.start)
+
+
+def find_deadline(text: str | None, plan_year: int | None = None) -> FoundDeadline | None:
+    """The deadline of a task from its text: the latest dated one (a task is due at its last stage),
+    else an ongoing clause (长期坚持), else None."""
+    found = deadlines_in_text(text, plan_year)
+    dated = [f for f in found if f.due]
+    if dated:
+        return max(dated, key=lambda f: (f.due, f.start))
+    return next((f for f in found if f.ongoing), None)

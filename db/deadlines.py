@@ -120,7 +120,7 @@ RE_DEADLINE_IN_TEXT = re.compile(
     r"(?<![\d年])(?:"
     rf"{_YEAR_MONTH}\s*(?:底|末)\s*{_UNTIL}?|{_YEAR_MONTH}\s*{_UNTIL}|"
     rf"(?:\d{{4}}\s*年\s*)?(?:年底|年末|上半年|下半年){_UNTIL}?"
-    r")(?:完成)?"
+    r")"
 )
 RE_DEADLINE_CLAUSE = re.compile(
     rf"^(?:{_YEAR_MONTH}\s*(?:底|末)?|(?:\d{{4}}\s*年\s*)?(?:年底|年末|上半年|下半年)|\d{{4}}\s*年(?:内)?|"
@@ -179,9 +179,10 @@ def deadlines_in_text(text: str | None, plan_year: int | None = None) -> list[Fo
 
 def find_deadline(text: str | None, plan_year: int | None = None) -> FoundDeadline | None:
     """The deadline of a task from its text: the latest dated one (a task is due at its last stage),
-    else an ongoing clause (长期坚持), else None."""
+    else an ongoing clause (长期坚持), else the first one found without a date (10月底前 with no
+    plan year: the wording is kept so the clerk can be asked), else None."""
     found = deadlines_in_text(text, plan_year)
     dated = [f for f in found if f.due]
     if dated:
         return max(dated, key=lambda f: (f.due, f.start))
-    return next((f for f in found if f.ongoing), None)
+    return next((f for f in found if f.ongoing), found[0] if found else None)

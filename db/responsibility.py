@@ -164,7 +164,13 @@ def _unclosed_bracket(text: str) -> int | None:
 
 
 def _is_responsibility(inner: str) -> bool:
-    """A bracket names responsibility when it is labelled, or its last unit clause ends in a role word."""
+    """A bracket names responsibility when it is labelled, or its last unit clause ends in a role word.
+
+    A rider in brackets (（以下任务均需各乡镇落实）) governs the tasks after it, not its own line:
+    it is left for rider_units.
+    """
+    if RE_RIDER.match(re.sub(r"\s+", "", inner)):
+        return False
     if RE_LABEL.search(inner):
         return True
     clauses = [c for c in _clauses(inner) if not is_deadline_clause(c)]

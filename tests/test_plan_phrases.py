@@ -84,6 +84,7 @@ def test_unclosed_bracket_is_a_problem_not_a_crash(task):
         "打造一流营商环境。",
         "",
         "推进改革（",
+        "一、优化政务服务（以下任务均需各县区人民政府落实）",
     ],
 )
 def test_brackets_that_are_not_responsibility_stay_in_the_text(task):

@@ -171,8 +171,11 @@ def deadlines_in_text(text: str | None, plan_year: int | None = None) -> list[Fo
             start = pos + clause.index(stripped)
             found.append(_found(stripped, start, start + len(stripped), plan_year))
         pos += len(clause)
+    clauses, i = list(found), 0  # in order of position, so one pass skips the phrases inside them
     for m in RE_DEADLINE_IN_TEXT.finditer(text):
-        if not any(f.start <= m.start() < f.end for f in found):
+        while i < len(clauses) and clauses[i].end <= m.start():
+            i += 1
+        if not (i < len(clauses) and clauses[i].start <= m.start()):
             found.append(_found(m.group(0), m.start(), m.end(), plan_year))
     return sorted(found, key=lambda f: f.start)
 

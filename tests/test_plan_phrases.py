@@ -220,3 +220,13 @@ def test_real_plan_deadlines_in_the_measure_text_match_the_table_column():
     assert find_deadline(second, 2022).wording == "11月底前"
     assert find_deadline(second, 2022).due == dt.date(2022, 11, 30)
     assert responsibility_in_brackets(first).units == []
+
+
+def test_a_hostile_line_with_thousands_of_deadlines_is_read_in_linear_time():
+    import time
+
+    text = "6月底前,完成" * 20000
+    start = time.perf_counter()
+    found = deadlines_in_text(text, 2022)
+    assert len(found) == 20000 and find_deadline(text, 2022).due == dt.date(2022, 6, 30)
+    assert time.perf_counter() - start < 10  # quadratic matching took over 20 s here

@@ -7,6 +7,7 @@ against a hand reading of each task.
 """
 
 import datetime as dt
+import time
 
 import pytest
 
@@ -223,8 +224,6 @@ def test_real_plan_deadlines_in_the_measure_text_match_the_table_column():
 
 
 def test_a_hostile_line_with_thousands_of_deadlines_is_read_in_linear_time():
-    import time
-
     text = "6月底前,完成" * 20000
     start = time.perf_counter()
     found = deadlines_in_text(text, 2022)

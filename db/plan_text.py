@@ -25,8 +25,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from db.deadlines import find_deadline, is_deadline_clause
 from db.errors import UserError
 from db.plan_draft import AnnexDraft, GoalDraft, PlanDraft, SectionDraft, TableDraft, TaskDraft
+from db.responsibility import responsibility_in_brackets
 
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
@@ -39,12 +41,10 @@ RE_FOOTNOTE = re.compile(r"^([⁰¹²³⁴⁵⁶⁷⁸⁹]+|\d{1,2})\s+([^\s\d�
 RE_TOC_ENTRY = re.compile(r"^(?:-\s*附件[：:]\s*)?\|?\s*(\d{1,2})[\.．、]\s*(\S.*?)\s*\.{2,}")
 RE_ANNEX_MARK = re.compile(r"^附\s*件\s*(\d{1,2})\s*$")
 RE_DOC_NUMBER = re.compile(r"[\u4e00-\u9fa5]{1,10}〔\d{4}〕\d+号")
-RE_BRACKET_RESP = re.compile(r"[（(]([^（()）]*(?:[（(][^（()）]*[）)][^（()）]*)*)[）)]\s*$")
 SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 SENTENCE_END = ("。", "！", "？", "；", "：", "。”", "。）")
 MEASURE_CHAPTER = re.compile(r"(措施|举措)")
 GOAL_CHAPTER = re.compile(r"目标")
-ROLE_WORDS = ("牵头", "配合", "负责", "落实", "责任单位", "牵头单位", "配合单位")
 
 
 def cn_number(text: str) -> int:
@@ -373,29 +373,34 @@ def _read_tables(annex: AnnexDraft, paras: list[Para]) -> None:
 
 
 def _bracket_responsibility(task: TaskDraft) -> None:
-    """The other convention: ``……。（牵头单位：…；责任单位：…，2022年6月底前完成）`` at the end of a task."""
+    """The other convention: ``……。（牵头单位：…；责任单位：…，2022年6月底前完成）`` at the end of a task.
+
+    Read by db.responsibility (any width, 〔〕, labels or role words); the units and roles it reads are
+    the task's units.  A deadline in the bracket, else one in the task's own text (10月底前，完成…),
+    is the task's deadline wording.  An unclosed bracket is left as printed.
+    """
     if task.responsibility_text:
         return
-    m = RE_BRACKET_RESP.search(task.text.rstrip())
-    if not m:
+    reading = responsibility_in_brackets(task.text)
+    if not reading.units or reading.problems:
         return
-    inner = m.group(1)
-    if not any(w in inner for w in ROLE_WORDS):
-        return
-    deadline = re.search(r"(\d{4}\s*年[^，,；;]*?(?:前|底|完成|持续推进)[^，,；;]*|持续推进|长期坚持)$", squeeze(inner))
-    resp = squeeze(inner)
-    if deadline:
-        task.deadline_text = deadline.group(1).removesuffix("完成") or deadline.group(1)
-        resp = resp[: deadline.start()].rstrip("，,；;")
+    inner = squeeze(reading.bracket[1:-1])
     parts = []
-    for part in re.split(r"[；;]", resp):
+    for part in re.split(r"[；;]", inner):
+        clauses = [c for c in re.split(r"[，,]", part) if c and not is_deadline_clause(c)]
+        part = "，".join(clauses)
         if m2 := re.match(r"^(牵头单位|配合单位|责任单位)[：:](.*)$", part):
             role = {"牵头单位": "牵头", "配合单位": "配合"}.get(m2.group(1), "")
             parts.append(m2.group(2) + role)
         elif part:
             parts.append(part)
     task.responsibility_text = "，".join(parts)
-    task.text = task.text[: m.start()].rstrip()
+    task.units = reading.units
+    task.text = reading.text
+    found = find_deadline(task.text)
+    deadline = reading.deadline or (found.wording if found else None)
+    if deadline:
+        task.deadline_text = deadline.removesuffix("完成") or deadline
 
 
 def _attach_footnotes(annex: AnnexDraft, footnotes: dict[str, str]) -> None:

@@ -1,5 +1,8 @@
 """Reading a 责任单位 text into (unit as printed, role) pairs.
 
+Also: the responsibility bracket at the end of a task (``……。（牵头单位：…；责任单位：…）``,
+``〔…〕``, ``(A牵头,B负责落实)``) and "以下任务均需…落实" riders, read by the same rules.
+
 Rules: the text is cut into clauses at ，；, and after a role word followed by 、.  A clause
 ending in a role word gives that role to its own units and to the units of the role-less clauses
 just before it ("A牵头，B，C配合" makes B and C 配合).  Units left without a role word at the end
@@ -10,7 +13,9 @@ are plain 责任单位.  Units inside a clause are split at 、 outside brackets
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
+from db.deadlines import is_deadline_clause
 from db.vocabulary import Role
 
 LEAD, SUPPORT, RESPONSIBLE, IMPLEMENT, PLAIN = Role.LEAD, Role.SUPPORT, Role.RESPONSIBLE, Role.IMPLEMENT, Role.PLAIN
@@ -22,13 +27,16 @@ ROLE_SUFFIXES: list[tuple[str, str]] = [
     (r"按照?职责负责", RESPONSIBLE),
     (r"(?:按照?|根据)[^，、]{0,8}职责分工落实", IMPLEMENT),
     (r"牵头负责", LEAD),
+    (r"牵头落实", LEAD),
     (r"负责落实", IMPLEMENT),
     (r"牵头", LEAD),
     (r"配合", SUPPORT),
+    (r"参与", SUPPORT),
     (r"负责", RESPONSIBLE),
     (r"落实", IMPLEMENT),
 ]
-RE_ROLE_END = re.compile("(" + "|".join(p for p, _ in ROLE_SUFFIXES) + r")$")
+# "A、B分别负责" is "A负责，B负责": 分别 only says each unit holds the role alone.
+RE_ROLE_END = re.compile("((?:分别)?(?:" + "|".join(p for p, _ in ROLE_SUFFIXES) + r"))$")
 RE_OPEN_TAIL = re.compile(r"等(?:[^、，]{0,8}?(?:部门|单位|机构))?$")
 
 
@@ -50,6 +58,7 @@ def split_outside_brackets(text: str, seps: str) -> list[str]:
 
 
 def _role_of(suffix: str) -> str:
+    suffix = suffix.removeprefix("分别")
     for pattern, role in ROLE_SUFFIXES:
         if re.fullmatch(pattern, suffix):
             return role
@@ -59,7 +68,7 @@ def _role_of(suffix: str) -> str:
 def _clauses(text: str) -> list[str]:
     text = re.sub(r"\s+", "", text).rstrip("。.")
     # "A牵头、B配合": a role word followed by 、 ends its clause too.
-    text = re.sub(r"(牵头|配合|负责|落实)、", r"\1，", text)
+    text = re.sub(r"(牵头|配合|参与|负责|落实)、", r"\1，", text)
     text = re.sub(r"(职责分工负责)(?=等)", r"\1，", text)
     text = re.sub(r"等(?=(?:按照?|根据)[^，、]{0,8}职责)", "", text)
     return split_outside_brackets(text, "，,；;")
@@ -102,3 +111,138 @@ def _strip_tail(name: str) -> str:
     if name.startswith("等"):
         return ""
     return RE_OPEN_TAIL.sub("", name) if "等" in name else name
+
+
+OPENERS, CLOSERS = "（(〔[【", "）)〕]】"
+LABELS = {"牵头单位": LEAD, "责任单位": PLAIN, "配合单位": SUPPORT, "协办单位": SUPPORT, "参与单位": SUPPORT}
+RE_LABEL = re.compile("(" + "|".join(LABELS) + r")\s*[：:]")
+
+
+@dataclass
+class BracketReading:
+    """A task's text read for the responsibility bracket at its end.
+
+    ``text`` is the task without the bracket (unchanged when there is none), ``units`` the
+    (unit as printed, role) pairs, ``bracket`` the bracket as printed, ``deadline`` the deadline
+    wording the bracket carried (…，9月底完成), ``problems`` what a clerk must look at, in Chinese.
+    """
+
+    text: str
+    units: list[tuple[str, str]] = field(default_factory=list)
+    bracket: str | None = None
+    deadline: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def _final_bracket(text: str) -> tuple[int, int] | None:
+    """(start of the opener, end after the closer) of the bracket that ends text, nesting respected."""
+    end = len(text)
+    if not end or text[end - 1] not in CLOSERS:
+        return None
+    depth = 0
+    for i in range(end - 1, -1, -1):
+        if text[i] in CLOSERS:
+            depth += 1
+        elif text[i] in OPENERS:
+            depth -= 1
+            if depth == 0:
+                return i, end
+    return None
+
+
+def _unclosed_bracket(text: str) -> int | None:
+    """Where an opener is left open at the top level of text, if one is."""
+    depth, start = 0, None
+    for i, ch in enumerate(text):
+        if ch in OPENERS:
+            if depth == 0:
+                start = i
+            depth += 1
+        elif ch in CLOSERS:
+            depth = max(0, depth - 1)
+    return start if depth else None
+
+
+def _is_responsibility(inner: str) -> bool:
+    """A bracket names responsibility when it is labelled, or its last unit clause ends in a role word.
+
+    A rider in brackets (（以下任务均需各乡镇落实）) governs the tasks after it, not its own line:
+    it is left for rider_units.
+    """
+    if RE_RIDER.match(re.sub(r"\s+", "", inner)):
+        return False
+    if RE_LABEL.search(inner):
+        return True
+    clauses = [c for c in _clauses(inner) if not is_deadline_clause(c)]
+    return bool(clauses) and bool(RE_ROLE_END.search(clauses[-1])) and not RE_ROLE_END.fullmatch(clauses[-1])
+
+
+def read_bracket(inner: str) -> tuple[list[tuple[str, str]], str | None]:
+    """(unit, role) pairs and the deadline wording in a responsibility bracket's inside."""
+    squeezed = re.sub(r"\s+", "", inner)
+    parts = split_outside_brackets(squeezed, "，,；;")
+    deadline = next((p for p in parts if is_deadline_clause(p)), None)
+    rest = "，".join(p for p in parts if not is_deadline_clause(p))
+    pairs: list[tuple[str, str]] = []
+    labels = list(RE_LABEL.finditer(rest))
+    if not labels:
+        pairs = parse_responsibility(rest)
+    else:
+        if head := rest[: labels[0].start()].strip("，；;,"):
+            pairs.extend(parse_responsibility(head))
+        for m, nxt in zip(labels, labels[1:] + [None]):
+            body = rest[m.end(): nxt.start() if nxt else len(rest)].strip("，；;,")
+            label_role = LABELS[m.group(1)]
+            for name, role in parse_responsibility(body):
+                pairs.append((name, label_role if role == PLAIN else role))
+    seen: set[str] = set()
+    unique = [(n, r) for n, r in pairs if not (n in seen or seen.add(n))]
+    return unique, deadline
+
+
+def responsibility_in_brackets(text: str) -> BracketReading:
+    """Find and read the responsibility bracket at the end of a task, as real plans print it.
+
+    Half-width and full-width brackets and punctuation, 〔〕 too; labels 牵头单位/责任单位/配合单位,
+    or role words (牵头, 配合, 参与, 负责, 负责落实, 按职责分工负责, 分别负责).  A bracket that names no
+    responsibility (an explanation) stays in the text.  A bracket left open is read, and reported.
+    """
+    body = text.rstrip()
+    stop = ""
+    while body and body[-1] in "。.；;":
+        stop = body[-1] + stop
+        body = body[:-1].rstrip()
+    span = _final_bracket(body)
+    problems: list[str] = []
+    if span is None:
+        start = _unclosed_bracket(body)
+        if start is None or not _is_responsibility(body[start + 1:]):
+            return BracketReading(text)
+        span = (start, len(body))
+        inner = body[start + 1:]
+        problems.append(f"括号未闭合：{body[start:]}")
+    else:
+        inner = body[span[0] + 1: span[1] - 1]
+        if not _is_responsibility(inner):
+            return BracketReading(text)
+    units, deadline = read_bracket(inner)
+    if not units:
+        problems.append(f"括号中没有读出责任单位：{body[span[0]:span[1]]}")
+    task_text = (body[: span[0]].rstrip() + stop) if stop and not body[: span[0]].rstrip().endswith(("。", ".")) else body[: span[0]].rstrip()
+    return BracketReading(task_text, units, body[span[0]:span[1]], deadline, problems)
+
+
+RE_RIDER = re.compile(
+    r"^[（(〔]?\s*以下(?:各项|所有|全部)?(?:重点)?(?:任务|工作|事项|措施)(?:均|都|皆)?(?:需要|需|须|要|由)?(?P<body>.+?)\s*[）)〕]?[。.；;]?$"
+)
+
+
+def rider_units(line: str) -> list[tuple[str, str]]:
+    """The units a rider such as "以下任务均需各县区人民政府落实" adds to the tasks that follow it.
+
+    Empty when the line is not a rider.  The rider's verb gives the role (落实, 负责, 配合…).
+    """
+    m = RE_RIDER.match(re.sub(r"\s+", "", line or ""))
+    if not m or not RE_ROLE_END.search(m.group("body")):
+        return []
+    return parse_responsibility(m.group("body"))

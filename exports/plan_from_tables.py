@@ -2,14 +2,15 @@
 
 Each table or sheet becomes an annex, its section rows (or its 类别 column) the sections, and each task row
 a task numbered in table order (A01-01, A01-02 …).  Units keep the column they were printed in as their role
-(牵头单位 → 牵头, 责任单位 → 负责, 配合单位 → 配合) unless the cell itself says otherwise ("县交通局牵头，各乡镇负责落实").
+(牵头单位 → 牵头, 责任单位 → 负责, 配合单位 → 配合) unless the cell itself says otherwise ("县交通局牵头，各乡镇负责落实");
+a table without a 完成时限 column takes the deadline the task's own text names.
 """
 
 from __future__ import annotations
 
 import re
 
-from db.deadlines import DeadlineError, parse_deadline
+from db.deadlines import DeadlineError, find_deadline, parse_deadline
 from db.plan_draft import AnnexDraft, PlanDraft, SectionDraft, TaskDraft
 from db.responsibility import parse_responsibility
 from db.vocabulary import Role
@@ -46,6 +47,12 @@ def _section(group: str) -> SectionDraft:
     return SectionDraft(label=group, heading="")
 
 
+def _deadline_in_text(row: TableRow, year: int | None) -> str | None:
+    """A table without a 完成时限 column often dates the task in its own words ("10月底前，完成…")."""
+    found = find_deadline(row.task_text, year)
+    return found.wording if found else None
+
+
 def _title(row: TableRow) -> str:
     """The task's name column, or the first clause of its content."""
     if row.title:
@@ -74,7 +81,7 @@ def draft_from_tables(read: TableRead, *, title: str, year: int | None) -> PlanD
                     title=_title(row),
                     text=row.task_text,
                     section_label=section.label if section else None,
-                    deadline_text=row.deadline or None,
+                    deadline_text=row.deadline or _deadline_in_text(row, year),
                     responsibility_text=printed or None,
                     units=_units(row),
                     line_start=row.row,

@@ -44,3 +44,22 @@ def test_an_office_ledger_imports_as_a_plan_with_units_deadlines_and_sections(ru
     assert "已完成8个事项" not in first.text  # the progress column is not part of the plan
     code, _, err = run_cli("import-plan", str(sheet), "--keep-current")
     assert code == 0 and "未变 3 项" in err  # importing the same table again changes nothing
+
+
+def test_a_table_without_a_deadline_column_takes_the_deadline_from_the_task_text(run_cli, tmp_path):
+    from docx import Document
+
+    doc = Document()
+    table = doc.add_table(rows=3, cols=3)
+    for row, cells in zip(table.rows, [("序号", "工作任务", "牵头单位"),
+                                       ("1", "10月底前，完成工程建设项目审批管理系统升级改造。", "区住建局"),
+                                       ("2", "建立企业诉求“直通车”制度，长期坚持。", "区工商联")]):
+        for cell, text in zip(row.cells, cells):
+            cell.text = text
+    path = tmp_path / "2023年重点任务.docx"
+    doc.save(path)
+    code, out, err = run_cli("import-plan", str(path), "--dry-run", "--json")
+    assert code == 0, err
+    first, second = json.loads(out)["tasks"]
+    assert (first["deadline"], first["due"], first["lead"]) == ("10月底前", "2023-10-31", ["区住建局"])
+    assert (second["deadline"], second["due"]) == ("长期坚持", None)

@@ -187,13 +187,20 @@ def _read_plan(path: Path, year: int | None):
     """The plan in a file and what a clerk should check: duban's own 任务分解表, a task table (Word or Excel), or plan text."""
     if not path.exists():
         raise UserError(f"找不到文件：{path}")
+    from exports.office_convert import converted_copy, convertible, temporary_folder
+
+    if convertible(path):  # .doc, .wps, .xls, .et: read the copy LibreOffice makes, or ask for a .docx/.xlsx
+        with temporary_folder() as workdir:
+            draft, doubtful = _read_plan(converted_copy(path, Path(workdir)), year)
+        draft.source_name = path.name
+        return draft, doubtful
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         from exports.plan_sheet import is_plan_sheet, read_plan_sheet
 
         if is_plan_sheet(path):
             return read_plan_sheet(path), []
-    if suffix in (".xlsx", ".xlsm", ".docx", ".xls", ".et", ".doc", ".wps"):
+    if suffix in (".xlsx", ".xlsm", ".docx"):
         from exports.plan_from_tables import doubtful_items, draft_from_tables, plan_year
         from exports.plan_tables import read_table_rows
 

@@ -63,3 +63,37 @@ def test_a_table_without_a_deadline_column_takes_the_deadline_from_the_task_text
     first, second = json.loads(out)["tasks"]
     assert (first["deadline"], first["due"], first["lead"]) == ("10月底前", "2023-10-31", ["区住建局"])
     assert (second["deadline"], second["due"]) == ("长期坚持", None)
+
+
+def _as_old_excel(xlsx, tmp_path):
+    """The same workbook saved in the old .xls format, as an office may still keep its 台账 (LibreOffice makes it)."""
+    import subprocess
+
+    out = tmp_path / "xls"
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless", "--norestore",
+                    "--convert-to", "xls", "--outdir", str(out), str(xlsx)], capture_output=True, timeout=180, check=False)
+    old = out / f"{xlsx.stem}.xls"
+    assert old.is_file(), "LibreOffice Calc (installed by scripts/install.sh test) made no .xls"
+    return old
+
+
+def test_an_old_xls_ledger_is_read_through_libreoffice(run_cli, tmp_path):
+    old = _as_old_excel(_excel_ledger(tmp_path / "2024年营商环境台账.xlsx"), tmp_path)
+    code, out, err = run_cli("import-plan", str(old), "--dry-run", "--json")
+    assert code == 0, err
+    read = json.loads(out)
+    assert read["source"] == "2024年营商环境台账.xls" and [t["code"] for t in read["tasks"]] == ["A01-01", "A01-02", "A01-03"]
+    assert read["tasks"][0]["lead"] == ["区政务服务中心"] and read["tasks"][2]["due"] == "2024-06-30"
+
+
+def test_without_libreoffice_an_old_format_is_refused_with_what_to_do(run_cli, ledger, tmp_path, monkeypatch):
+    import exports.office_convert
+
+    monkeypatch.setattr(exports.office_convert, "libreoffice", lambda: None)
+    old = tmp_path / "2024年任务分工.doc"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    before = digest(ledger.path)
+    code, _, err = run_cli("import-plan", str(old))
+    assert code == 2
+    assert "2024年任务分工.doc" in err and "没有安装 LibreOffice" in err and "另存为 Word（.docx）" in err
+    assert digest(ledger.path) == before

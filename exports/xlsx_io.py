@@ -8,6 +8,8 @@ import re
 import unicodedata
 import zipfile
 import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -97,8 +99,23 @@ def read_failure(exc: BaseException) -> str:
     return "内容格式无效"
 
 
-def check_xlsx(path: Path) -> None:
-    """Refuse a file that is too big, not an xlsx, truncated, or a zip bomb — before openpyxl sees it."""
+@dataclass(frozen=True)
+class OfficeZip:
+    """What an Office Open XML file of one kind must hold, and how large its parts may be once inflated."""
+
+    app: str  # "Excel", "Word"
+    suffix: str  # ".xlsx"
+    document: str  # "Excel 工作簿（.xlsx）"
+    main_part: str  # the member every such file has
+    purpose: str  # what the file should be, for the message: "报送文件"
+    parts: Callable[[str], tuple[str, int]]  # member → (what it is in Chinese, inflated size limit)
+
+
+EXCEL = OfficeZip("Excel", ".xlsx", "Excel 工作簿（.xlsx）", "xl/workbook.xml", "报送文件", lambda member: _part(member))
+
+
+def check_office_zip(path: Path, kind: OfficeZip) -> None:
+    """Refuse a file that is too big, not of its kind, truncated, or a zip bomb — before a parser sees it."""
     name = path.name
     if not path.exists():
         raise UserError(f"找不到文件：{path}")
@@ -109,30 +126,35 @@ def check_xlsx(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
             if len(infos) > MAX_ENTRIES:
-                raise UserError(f"文件 {name} 内部条目过多（{len(infos)} 个），不是正常的 Excel 文件。")
+                raise UserError(f"文件 {name} 内部条目过多（{len(infos)} 个），不是正常的 {kind.app} 文件。")
             total = 0
             for info in infos:
                 total += info.file_size
                 ratio = info.file_size / max(info.compress_size, 1)
                 if info.file_size > MAX_ENTRY_BYTES or total > MAX_TOTAL_BYTES or (info.file_size > 1_000_000 and ratio > MAX_RATIO):
                     raise UserError(f"文件 {name} 解压后体积异常（疑似压缩炸弹），已拒绝。")
-                part, limit = _part(info.filename)
+                part, limit = kind.parts(info.filename)
                 if info.file_size > limit:
                     raise UserError(
                         f"文件 {name} {part}过大（解压后 {info.file_size / 1024 / 1024:.1f} MB，上限 {limit // 1024 // 1024} MB），"
-                        "不是正常的报送文件，已拒绝。"
+                        f"不是正常的{kind.purpose}，已拒绝。"
                     )
-            if "xl/workbook.xml" not in archive.namelist():
-                raise UserError(f"文件 {name} 不是 Excel 工作簿（.xlsx）。")
+            if kind.main_part not in archive.namelist():
+                raise UserError(f"文件 {name} 不是 {kind.document}。")
             bad = archive.testzip()
             if bad is not None:
-                raise UserError(f"文件 {name} 已损坏（{_part(bad)[0]}校验失败），可能传输不完整。")
+                raise UserError(f"文件 {name} 已损坏（{kind.parts(bad)[0]}校验失败），可能传输不完整。")
     except UserError:
         raise
     except zipfile.BadZipFile:
-        raise UserError(f"文件 {name} 不是有效的 .xlsx 文件，或已损坏/不完整。") from None
+        raise UserError(f"文件 {name} 不是有效的 {kind.suffix} 文件，或已损坏/不完整。") from None
     except Exception as exc:  # zlib.error, EOFError, OSError, NotImplementedError (an unknown compression) …
         raise UserError(f"文件 {name} 已损坏或不完整（{read_failure(exc)}），可能传输不完整。") from None
+
+
+def check_xlsx(path: Path) -> None:
+    """The zip checks for an Excel workbook."""
+    check_office_zip(path, EXCEL)
 
 
 def open_workbook_safely(path: Path):

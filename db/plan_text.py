@@ -549,7 +549,9 @@ def _outline(lines: list[str], first: int, last: int) -> list[_Outline]:
         if not raw or raw.startswith(("|", "#")):
             continue
         level, label, number, rest = _outline_level(raw)
-        if level == 0 and out and not out[-1].text.endswith(PARA_END):
+        prev = out[-1] if out else None
+        heading_line = prev is not None and prev.level and prev.start == prev.end and len(prev.text) <= 30
+        if level == 0 and prev and not prev.text.endswith(PARA_END) and not heading_line and not rider_units(raw):
             out[-1].text += raw
             out[-1].end = i + 1
             continue
@@ -578,7 +580,9 @@ def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int) ->
             riders = [r for r in riders if r[0] < para.level]
         context = list(stack)
         if para.level == 0 and (units := rider_units(para.text)):
-            riders.append((stack[-1].level if stack else 0, units, squeeze(para.text)))
+            # It sits in the innermost heading; an item with its own bracket above it is a task, not a heading.
+            home = next((h.level for h in reversed(stack) if not responsibility_in_brackets(h.text).units), 0)
+            riders.append((home, units, squeeze(para.text)))
             continue
         headings = "".join(h.text.split("。")[0] for h in context) + (para.text.split("。")[0] if para.level else "")
         if para.level:

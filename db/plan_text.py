@@ -584,11 +584,12 @@ def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int) ->
             home = next((h.level for h in reversed(stack) if not responsibility_in_brackets(h.text).units), 0)
             riders.append((home, units, squeeze(para.text)))
             continue
-        headings = "".join(h.text.split("。")[0] for h in context) + (para.text.split("。")[0] if para.level else "")
+        above = "".join(h.text.split("。")[0] for h in context)
+        headings = above + (para.text.split("。")[0] if para.level else "")
         if para.level:
             stack.append(para)
-        if NOT_TASKS.search(headings):
-            continue
+        if NOT_TASKS.search(above):
+            continue  # under 保障措施; a task of its own named 加强组织领导 elsewhere stays a task
         reading = responsibility_in_brackets(para.text)
         dated = find_deadline(para.text, annex_year(annex))
         if not reading.units and not (para.level and dated and dated.due and not GOALS.search(headings)):

@@ -164,3 +164,12 @@ def test_a_made_up_plan_with_nesting_and_riders():
     assert [t.section_label for t in plan.tasks][:4] == ["（一）", "（一）", "（一）", "(二)"]
     # The rider is part of the task's responsibility as the clerk will read it.
     assert plan.tasks[0].responsibility_text.endswith("以下任务均需各街道办事处落实")
+
+
+def test_only_the_heading_above_decides_that_items_are_not_tasks():
+    plan = parse_plan_text(
+        "某县2024年工作要点\n一、重点任务\n1.加强组织领导,建立工作专班。(县政府办公室牵头)\n"
+        "二、保障措施\n1.加强督查考核。(县督查室负责)\n",
+        "county.txt",
+    )
+    assert [(t.title, t.units) for t in plan.tasks] == [("加强组织领导,建立工作专班", [("县政府办公室", LEAD)])]

@@ -550,7 +550,10 @@ def _outline(lines: list[str], first: int, last: int) -> list[_Outline]:
             continue
         level, label, number, rest = _outline_level(raw)
         prev = out[-1] if out else None
-        heading_line = prev is not None and prev.level and prev.start == prev.end and len(prev.text) <= 30
+        heading_line = (  # "二、主要任务" stands alone; "1.推行告知承诺制,6月底前" was cut by a page break
+            prev is not None and prev.level and prev.start == prev.end and len(prev.text) <= 30
+            and not re.search(r"[，,、]", prev.text)
+        )
         if level == 0 and prev and not prev.text.endswith(PARA_END) and not heading_line and not rider_units(raw):
             out[-1].text += raw
             out[-1].end = i + 1

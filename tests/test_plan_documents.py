@@ -173,3 +173,13 @@ def test_only_the_heading_above_decides_that_items_are_not_tasks():
         "county.txt",
     )
     assert [(t.title, t.units) for t in plan.tasks] == [("加强组织领导,建立工作专班", [("县政府办公室", LEAD)])]
+
+
+def test_an_item_cut_by_a_page_break_is_joined_but_a_heading_line_is_not():
+    plan = parse_plan_text(
+        "某县2024年工作要点\n二、主要任务\n1.推行告知承诺制,6月底前\n\n完成事项梳理。(县行政审批局牵头)\n",
+        "county.txt",
+    )
+    (task,) = plan.tasks
+    assert task.title == "推行告知承诺制,6月底前完成事项梳理" and (task.line_start, task.line_end) == (3, 5)
+    assert task.deadline_text == "6月底前" and task.units == [("县行政审批局", LEAD)]

@@ -28,7 +28,7 @@ from pathlib import Path
 from db.deadlines import find_deadline, is_deadline_clause
 from db.errors import UserError
 from db.plan_draft import AnnexDraft, GoalDraft, PlanDraft, SectionDraft, TableDraft, TaskDraft
-from db.responsibility import responsibility_in_brackets
+from db.responsibility import responsibility_in_brackets, rider_units
 
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
@@ -386,7 +386,7 @@ def _bracket_responsibility(task: TaskDraft) -> None:
         return
     inner = squeeze(reading.bracket[1:-1])
     parts = []
-    for part in re.split(r"[；;]", inner):
+    for part in re.split(r"[；;]|[，,](?=(?:牵头单位|配合单位|责任单位)[：:])", inner):
         clauses = [c for c in re.split(r"[，,]", part) if c and not is_deadline_clause(c)]
         part = "，".join(clauses)
         if m2 := re.match(r"^(牵头单位|配合单位|责任单位)[：:](.*)$", part):
@@ -442,7 +442,7 @@ def parse_plan_text(text: str, source_name: str) -> PlanDraft:
     title_match = re.search(r"关于印发《(.+?)》的通知", head)
     first_line = next((squeeze(l) for l in lines if l.strip()), source_name)
     title = title_match.group(1) if title_match else first_line
-    year_match = re.search(r"(20\d{2})", title) or (re.search(r"〔(\d{4})〕", doc_number) if doc_number else None)
+    year_match = re.search(r"(?<!\d)(20\d{2})(?!\d)", title) or (re.search(r"〔(\d{4})〕", doc_number) if doc_number else None)
     plan = PlanDraft(
         title=title,
         doc_number=doc_number,
@@ -466,6 +466,11 @@ def parse_plan_text(text: str, source_name: str) -> PlanDraft:
 
 def _read_annex(annex: AnnexDraft, lines: list[str], first: int, last: int) -> None:
     paras = paragraphs(lines, first, last)
+    if not any(p.kind == "field" for p in paras):
+        # No 时间节点/责任单位 blocks: the conventions of other plans (the 2022 plan never gets here).
+        _read_tables(annex, paras)
+        _read_outline(annex, lines, first, last)
+        return
     _read_tables(annex, paras)
     footnotes = {
         RE_FOOTNOTE.match(p.text).group(1).translate(SUPERSCRIPTS): p.text for p in paras if p.kind == "footnote"
@@ -497,6 +502,154 @@ def _read_annex(annex: AnnexDraft, lines: list[str], first: int, last: int) -> N
         annex.tasks[:] = [t for t in annex.tasks if t.responsibility_text or t.deadline_text]
     _attach_footnotes(annex, footnotes)
     assign_codes(annex)
+
+
+# Numbering of real plans, outermost first: 一、 （一） 1. （1） ①, full-width or half-width.
+OUTLINE_LEVELS = (
+    (1, re.compile(r"^([一二三四五六七八九十]+)\s*[、．.]\s*(.*)$")),
+    (2, re.compile(r"^[（(]\s*([一二三四五六七八九十]+)\s*[）)]\s*(.*)$")),
+    (3, re.compile(r"^(\d{1,3})\s*[\.、．](?![\d%])\s*(.*)$")),
+    (4, re.compile(r"^[（(]\s*(\d{1,2})\s*[）)]\s*(.*)$")),
+    (5, re.compile(r"^([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])\s*(.*)$")),
+)
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+# Headings whose items are never tasks; goal headings only keep items that carry responsibility.
+NOT_TASKS = re.compile(r"保障措施|组织保障|保障机制|组织实施|工作要求|组织领导")
+GOALS = re.compile(r"目标|指导思想|总体要求|基本原则")
+PARA_END = ("。", "；", ";", "）", ")", "〕", "：", ":", "！", "？")
+
+
+@dataclass
+class _Outline:
+    """A paragraph of a plan read by its numbering: level 0 is unnumbered prose."""
+
+    level: int
+    label: str
+    number: int
+    text: str
+    start: int
+    end: int
+
+
+def _outline_level(line: str) -> tuple[int, str, int, str]:
+    for level, pattern in OUTLINE_LEVELS:
+        if m := pattern.match(line):
+            mark = m.group(1)
+            number = CIRCLED.index(mark) + 1 if level == 5 else int(mark) if mark.isdigit() else cn_number(mark)
+            label = line[: m.start(2)].strip()
+            return level, re.sub(r"\s", "", label), number, m.group(2)
+    return 0, "", 0, line
+
+
+def _outline(lines: list[str], first: int, last: int) -> list[_Outline]:
+    """One paragraph per numbered line or prose line; a line cut mid-sentence (a page break) is re-joined."""
+    out: list[_Outline] = []
+    for i in range(first, last + 1):
+        raw = clean(lines[i])
+        if not raw or raw.startswith(("|", "#")):
+            continue
+        level, label, number, rest = _outline_level(raw)
+        prev = out[-1] if out else None
+        heading_line = (  # "二、主要任务" stands alone; "1.推行告知承诺制,6月底前" was cut by a page break
+            prev is not None and prev.level and prev.start == prev.end and len(prev.text) <= 30
+            and not re.search(r"[，,、]", prev.text)
+        )
+        if level == 0 and prev and not prev.text.endswith(PARA_END) and not heading_line and not rider_units(raw):
+            out[-1].text += raw
+            out[-1].end = i + 1
+            continue
+        out.append(_Outline(level, label, number, rest, i + 1, i + 1))
+    return out
+
+
+def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int) -> None:
+    """Tasks of a plan without 时间节点/责任单位 blocks, under any heading and numbering depth.
+
+    A task is the deepest numbered item, or prose paragraph, whose text ends with a responsibility
+    bracket; a numbered item with a dated deadline but no bracket is a task too (its units are left
+    for the clerk).  Items under 保障措施-like headings are not tasks, nor are goals without a bracket.
+    A rider line (以下任务均需各县区人民政府落实) adds its units to the tasks after it, up to the
+    next heading at its level or above.
+    """
+    paras = _outline(lines, first, last)
+    stack: list[_Outline] = []  # open headings, outermost first
+    riders: list[tuple[int, list[tuple[str, str]], str]] = []  # (level of the heading it sits in, units, text)
+    candidates: list[tuple[_Outline, list[_Outline], TaskDraft, list]] = []
+    blocks: dict[int, int] = {}
+    for para in paras:
+        if para.level:
+            while stack and stack[-1].level >= para.level:
+                stack.pop()
+            riders = [r for r in riders if r[0] < para.level]
+        context = list(stack)
+        if para.level == 0 and (units := rider_units(para.text)):
+            # It sits in the innermost heading; an item with its own bracket above it is a task, not a heading.
+            home = next((h.level for h in reversed(stack) if not responsibility_in_brackets(h.text).units), 0)
+            riders.append((home, units, squeeze(para.text)))
+            continue
+        above = "".join(h.text.split("。")[0] for h in context)
+        headings = above + (para.text.split("。")[0] if para.level else "")
+        if para.level:
+            stack.append(para)
+        if NOT_TASKS.search(above):
+            continue  # under 保障措施; a task of its own named 加强组织领导 elsewhere stays a task
+        reading = responsibility_in_brackets(para.text)
+        dated = find_deadline(para.text, annex_year(annex))
+        if not reading.units and not (para.level and dated and dated.due and not GOALS.search(headings)):
+            continue
+        if para.level:
+            label = para.label
+            block = 1
+        else:
+            owner = context[-1] if context else None
+            label = owner.label if owner else ""
+            key = id(owner)
+            blocks[key] = blocks.get(key, 0) + 1
+            block = blocks[key]
+        task = TaskDraft(
+            label=label,
+            title=_title_of(para.text),
+            text=para.text,
+            section_label=next((h.label for h in reversed(context) if h.level == 2), None),
+            block=block,
+            line_start=para.start,
+            line_end=para.end,
+        )
+        if not reading.units:
+            task.deadline_text = dated.wording
+        candidates.append((para, context, task, [r for r in riders]))
+    # Deepest: a numbered task with a task inside it is a heading.
+    inner_of = {id(c) for _, context, _, _ in candidates for c in context}
+    for para, context, task, active in candidates:
+        if para.level and id(para) in inner_of:
+            continue
+        _bracket_responsibility(task)
+        if not task.units and not task.deadline_text:
+            continue  # a bracket left open: left out, as the 2022 reader does, until the preview flags it
+        for _, units, text in active:
+            known = {name for name, _ in task.units or []}
+            task.units = list(task.units or []) + [u for u in units if u[0] not in known]
+            task.responsibility_text = f"{task.responsibility_text}，{text}" if task.responsibility_text else text
+        task.code = _outline_code(annex, context + ([para] if para.level else []), task.block)
+        annex.tasks.append(task)
+    seen: dict[str, int] = {}
+    for task in annex.tasks:
+        if task.code in seen:
+            seen[task.code] += 1
+            task.code += f"~{seen[task.code]}"
+        else:
+            seen[task.code] = 1
+
+
+def annex_year(annex: AnnexDraft) -> int | None:
+    m = re.search(r"(20\d{2})", annex.title)
+    return int(m.group(1)) if m else None
+
+
+def _outline_code(annex: AnnexDraft, path: list[_Outline], block: int) -> str:
+    """A01-01.02.03 from the numbers of the headings above a task; -2 for a second prose paragraph."""
+    code = f"A{annex.number:02d}-" + ".".join(f"{p.number:02d}" for p in path) if path else f"A{annex.number:02d}-00"
+    return code + (f"-{block}" if block > 1 else "")
 
 
 def read_plan_file(path: str | Path) -> PlanDraft:

@@ -1,0 +1,185 @@
+"""Whole plan documents read through read_plan_file: the excerpts of real plans in tests/data/plans/
+(each file read as one document, not phrase by phrase) and a made-up plan with deep numbering and riders.
+
+The expectations are a hand reading of each excerpt: which paragraphs are tasks, their titles, their
+lead (牵头) units, every unit with its role, and the due date in the plan's year.
+"""
+
+import datetime as dt
+
+import pytest
+
+from db.deadlines import find_deadline
+from db.plan_text import parse_plan_text, read_plan_file
+from db.responsibility import IMPLEMENT, LEAD, PLAIN, RESPONSIBLE, SUPPORT
+from tests.conftest import DATA
+
+PLANS = DATA / "plans"
+
+# file -> [(title, units with roles, deadline wording, due date)], in document order.
+HAND_READING = {
+    "beijing_2018_zwgk.txt": [
+        ("制定发布城市设计导则以及核心区控制性详细规划、城市副中心规划、新城控制性详细规划等规划信息",
+         [("市规划国土委", IMPLEMENT)], None, None),
+        ("推进支持雄安新区建设、加强京津冀产业对接协作、区域污染联防联控和教育、医疗、社保等基本公共服务合作等信息公开",
+         [("市发展改革委", IMPLEMENT), ("市经济信息化委", IMPLEMENT), ("市环保局", IMPLEMENT),
+          ("市教委", IMPLEMENT), ("市卫生计生委", IMPLEMENT), ("市人力社保局", IMPLEMENT)], None, None),
+        ("及时公开延崇高速、兴延高速、首都地区环线通州至大兴段建设情况", [("市交通委", IMPLEMENT)], None, None),
+        ("推进2022年北京冬奥会、冬残奥会竞赛场馆新建、改造以及群众冰雪运动普及情况等信息公开",
+         [("市重大项目办", IMPLEMENT), ("市体育局", IMPLEMENT), ("市教委", IMPLEMENT)], None, None),
+    ],
+    "gangcheng_2021_fangguanfu.txt": [
+        ("及时承接落实国务院和省、市政府取消、下放和改变管理方式的行政权力事项",
+         [("区政府办公室", LEAD), ("区政府有关部门", PLAIN), ("各街道(功能区)", PLAIN)], None, None),
+        ("严格落实行政许可设定审查制度,开展行政许可实施情况监督,实施行政许可案卷评查",
+         [("区政府办公室", LEAD), ("区司法局", LEAD), ("区行政审批服务局", LEAD), ("区政府有关部门", PLAIN)], None, None),
+        ("规范行政备案事项管理,编制并公布区级层面设定的行政备案事项清单",
+         [("区政府办公室", LEAD), ("区司法局", PLAIN)], None, None),
+        ("深入研究论证区级行政权力事项,对不适应经济社会发展需求以及市场机制能够有效调节的,分类实施取消或转变管理方式",
+         [("区司法局", LEAD), ("区政府有关部门", PLAIN)], None, None),
+    ],
+    "taizhou_2019_yingshang.txt": [
+        ("持续加大简政放权力度",
+         [("市行政审批局", PLAIN), ("住建局", PLAIN), ("司法局", PLAIN), ("各市(区)人民政府", PLAIN),
+          ("医药高新区管委会", PLAIN)], None, None),
+    ],
+    # Two cells of a table's 落实措施 column: no units in the text (the preview asks for them); the
+    # table's 完成时限 is 2022年9月底 and 2022年11月底, the last date each text names.
+    "xian_2022_fangguanfu_measures.txt": [
+        ("全面准确依法编制市、区(县)行政许可事项清单,8月底前编制完成市级行政许可事项清单并向社会公布,"
+         "9月底前编制完成区(县)级行政许可事项清单并向社会公布", [], "9月底前", dt.date(2022, 9, 30)),
+        ("严格落实行政许可事项清单之外一律不得违法实施行政许可的要求,大力清理整治变相许可,"
+         "11月底前完成变相许可清查整治并将清理整治情况报省审改办备案", [], "11月底前", dt.date(2022, 11, 30)),
+    ],
+    # A 分工意见 assigns every sentence of the report, its goals included, to a department.
+    "xianyang_2022_gzbg.txt": [
+        ("以习近平新时代中国特色社会主义思想为指导,深入学习贯彻习近平总书记来陕考察重要讲话重要指示,"
+         "全面落实党中央决策和省委、市委要求,按照市第八次党代会绘就的蓝图,坚持稳中求进工作总基调,"
+         "完整准确全面贯彻新发展理念,贯通落实“五个扎实”“五项要求”“谱写高质量发展新篇章”,扎实实施“十四五”规划,"
+         "突出创新驱动,加快结构调整,深化改革开放,坚持人民至上,促进共同富裕,全面从严治党,统筹发展和安全,"
+         "统筹市内和市外,深化西安—咸阳一体化,加速动力潜能释放和产业优势再造,更好服务和融入新发展格局,"
+         "加快建设现代化“西部名市丝路名都”", [("市政府各部门", RESPONSIBLE)], None, None),
+        ("年均经济增速7%左右,到2026年,全体居民人均可支配收入超过38000元,非公经济增加值占比达到60%以上,"
+         "城镇化率达到60%以上,经济综合实力力争挺进西部地级市十强,共同富裕取得更大进展,"
+         "市域治理体系和治理能力现代化水平显著提升", [("市政府各部门", RESPONSIBLE)], None, None),
+    ],
+}
+
+
+def reading_of(plan):
+    return [
+        (t.title, t.units or [], t.deadline_text,
+         (found.due if t.deadline_text and (found := find_deadline(t.deadline_text, plan.year)) else None))
+        for t in plan.tasks
+    ]
+
+
+def test_every_excerpt_has_a_hand_reading():
+    assert sorted(p.name for p in PLANS.glob("*.txt")) == sorted(HAND_READING)
+
+
+@pytest.mark.parametrize("name", sorted(HAND_READING))
+def test_each_real_plan_reads_as_a_whole_document(name):
+    plan = read_plan_file(PLANS / name)
+    assert reading_of(plan) == HAND_READING[name]
+    codes = [t.code for t in plan.tasks]
+    assert len(set(codes)) == len(codes)
+    # Every task keeps its source lines; the excerpts put one paragraph on a line after the source note.
+    lines = (PLANS / name).read_text(encoding="utf-8").splitlines()
+    for task in plan.tasks:
+        assert task.line_start == task.line_end and task.line_start > 1
+        assert task.title.split(",")[0] in lines[task.line_start - 1]
+
+
+def test_corpus_counts():
+    expected = sum(len(v) for v in HAND_READING.values())
+    found = sum(
+        sum(1 for got, hand in zip(reading_of(read_plan_file(PLANS / name)), tasks) if got == hand)
+        for name, tasks in HAND_READING.items()
+    )
+    assert (found, expected) == (13, 13)
+
+
+def test_plan_years_come_from_the_title_not_from_digits_in_a_page_number():
+    # The source line of the 钢城 excerpt names …/820521.html before 2021年: 2052 is not a year.
+    assert read_plan_file(PLANS / "gangcheng_2021_fangguanfu.txt").year == 2021
+
+
+MADE_UP = """某区2024年优化营商环境工作方案
+
+一、工作目标
+到2024年底,营商环境明显改善,企业满意度达到90%以上。
+二、主要任务
+以下任务均需各街道办事处落实
+（一）提升审批效率
+1.推行告知承诺制,6月底前完成事项梳理。(牵头单位:区行政审批局;配合单位:区司法局)
+2.压缩办理时限。
+(1)工程建设项目审批压缩至60个工作日以内。(区住建局牵头,区自然资源局配合,9月底前完成)
+（2）企业开办1个工作日内办结。（区市场监管局负责）
+(二)优化政务服务
+1、推进“一网通办”,年底前实现高频事项全覆盖。〔牵头单位:区政务服务中心〕
+三、重点任务
+1.开展涉企收费专项检查。(区发展改革委牵头,长期坚持)
+以下任务均需区财政局配合
+2.加强信用监管。
+①建立信用承诺制度。(区发展改革委负责)
+②开展信用修复,上半年完成。(区市场监管局负责)
+四、保障措施
+(一)加强组织领导。各单位要高度重视,确保各项任务落到实处。(区政府办公室负责)
+"""
+
+
+def test_a_made_up_plan_with_nesting_and_riders():
+    plan = parse_plan_text(MADE_UP, "made_up.txt")
+    assert plan.year == 2024
+    streets = ("各街道办事处", IMPLEMENT)
+    finance = ("区财政局", SUPPORT)
+    assert [(t.label, t.title) for t in plan.tasks] == [
+        ("1.", "推行告知承诺制,6月底前完成事项梳理"),
+        ("(1)", "工程建设项目审批压缩至60个工作日以内"),
+        ("（2）", "企业开办1个工作日内办结"),
+        ("1、", "推进“一网通办”,年底前实现高频事项全覆盖"),
+        ("1.", "开展涉企收费专项检查"),
+        ("①", "建立信用承诺制度"),
+        ("②", "开展信用修复,上半年完成"),
+    ]
+    assert [t.units for t in plan.tasks] == [
+        [("区行政审批局", LEAD), ("区司法局", SUPPORT), streets],
+        [("区住建局", LEAD), ("区自然资源局", SUPPORT), streets],
+        [("区市场监管局", RESPONSIBLE), streets],
+        [("区政务服务中心", LEAD), streets],
+        # The first rider ends at 三、; the second governs only the tasks after it.
+        [("区发展改革委", LEAD)],
+        [("区发展改革委", RESPONSIBLE), finance],
+        [("区市场监管局", RESPONSIBLE), finance],
+    ]
+    assert [t for *_, t in reading_of(plan)] == [
+        dt.date(2024, 6, 30), dt.date(2024, 9, 30), None, dt.date(2024, 12, 31), None, None, dt.date(2024, 6, 30),
+    ]
+    assert plan.tasks[4].deadline_text == "长期坚持"
+    assert [t.code for t in plan.tasks] == [
+        "A01-02.01.01", "A01-02.01.02.01", "A01-02.01.02.02", "A01-02.02.01", "A01-03.01", "A01-03.02.01",
+        "A01-03.02.02",
+    ]
+    assert [t.section_label for t in plan.tasks][:4] == ["（一）", "（一）", "（一）", "(二)"]
+    # The rider is part of the task's responsibility as the clerk will read it.
+    assert plan.tasks[0].responsibility_text.endswith("以下任务均需各街道办事处落实")
+
+
+def test_only_the_heading_above_decides_that_items_are_not_tasks():
+    plan = parse_plan_text(
+        "某县2024年工作要点\n一、重点任务\n1.加强组织领导,建立工作专班。(县政府办公室牵头)\n"
+        "二、保障措施\n1.加强督查考核。(县督查室负责)\n",
+        "county.txt",
+    )
+    assert [(t.title, t.units) for t in plan.tasks] == [("加强组织领导,建立工作专班", [("县政府办公室", LEAD)])]
+
+
+def test_an_item_cut_by_a_page_break_is_joined_but_a_heading_line_is_not():
+    plan = parse_plan_text(
+        "某县2024年工作要点\n二、主要任务\n1.推行告知承诺制,6月底前\n\n完成事项梳理。(县行政审批局牵头)\n",
+        "county.txt",
+    )
+    (task,) = plan.tasks
+    assert task.title == "推行告知承诺制,6月底前完成事项梳理" and (task.line_start, task.line_end) == (3, 5)
+    assert task.deadline_text == "6月底前" and task.units == [("县行政审批局", LEAD)]

@@ -43,65 +43,6 @@ BARE_ROWS, BARE_COLUMNS, BARE_ANNEXES = 373, 10, 21
 # ---------------------------------------------------------------- children
 
 
-def report_drawn() -> None:
-    """Tell the parent when the window was drawn: the system's monotonic clock and this process's CPU time."""
-    print(f"DRAWN {time.monotonic()} {time.process_time()}", flush=True)
-
-
-def grab_when_painted(app, window, table, shot: str) -> int:
-    """Run the event loop until table's viewport has painted, then grab window to shot (both kinds end so)."""
-    from PySide6.QtCore import QEvent, QObject, QTimer
-
-    class Painted(QObject):
-        def eventFilter(self, _watched, event):  # noqa: N802 - Qt names it
-            if event.type() == QEvent.Type.Paint:
-                QTimer.singleShot(0, finish)
-            return False
-
-    saved = []
-
-    def finish() -> None:
-        if not saved:
-            saved.append(window.grab().save(shot))
-            report_drawn()
-            app.quit()
-
-    watcher = Painted()
-    table.viewport().installEventFilter(watcher)
-    window.show()
-    table.viewport().update()
-    app.exec()
-    return 0 if saved and saved[0] else 1
-
-
-def bare_child(shot: str) -> int:
-    """A bare PySide6 window with a tree and a filled table; exits once the table has painted."""
-    from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
-    from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTableView, QTreeView
-
-    app = QApplication(sys.argv[:1])
-    app.setFont(QFont(["Microsoft YaHei UI", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Sans Serif"], 10))  # duban's
-    window = QMainWindow()
-    window.resize(1400, 860)
-    tree_model = QStandardItemModel()
-    for annex in range(1, BARE_ANNEXES + 1):
-        item = QStandardItem(f"附件{annex} 优化营商环境专项行动")
-        item.appendRows([QStandardItem(f"（{n}）重点任务") for n in range(1, 6)])
-        tree_model.appendRow(item)
-    table_model = QStandardItemModel(BARE_ROWS, BARE_COLUMNS)
-    for row in range(BARE_ROWS):
-        for column in range(BARE_COLUMNS):
-            table_model.setItem(row, column, QStandardItem(f"任务 {row + 1} 第 {column + 1} 列 推进营商环境优化提升"))
-    tree, table = QTreeView(), QTableView()
-    tree.setModel(tree_model)
-    table.setModel(table_model)
-    splitter = QSplitter()
-    splitter.addWidget(tree)
-    splitter.addWidget(table)
-    window.setCentralWidget(splitter)
-    return grab_when_painted(app, window, table, shot)
-
-
 def duban_child(ledger: str, shot: str, docs_view: bool) -> int:
     """duban's real start-up (`duban --db LEDGER gui --screenshot SHOT`), ending as the bare child does: once the
     task table has painted, the window is grabbed.  docs_view keeps the docs' screenshot instead (tree expanded,
@@ -109,6 +50,7 @@ def duban_child(ledger: str, shot: str, docs_view: bool) -> int:
     holds every task of the plan when grabbed."""
     import desktop.app as app_module
     from desktop.cli import main
+    from desktop.yardstick import grab_when_painted, report_drawn
 
     docs_screenshot = app_module._screenshot
     seen: dict[str, int] = {}
@@ -214,7 +156,9 @@ def main() -> int:
     parser.add_argument("--duban-child", nargs=3, metavar=("LEDGER", "PNG", "VIEW"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare_child:
-        return bare_child(args.bare_child)
+        from desktop.yardstick import bare_child
+
+        return bare_child(args.bare_child, rows=BARE_ROWS, columns=BARE_COLUMNS, annexes=BARE_ANNEXES)
     if args.duban_child:
         ledger, shot, view = args.duban_child
         return duban_child(ledger, shot, docs_view=view == "docs")

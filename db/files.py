@@ -130,6 +130,28 @@ def temp_beside(target: str | os.PathLike) -> Path:
     return temp
 
 
+def fsync_file(path: Path) -> None:
+    """Flush a finished file's bytes to the disk."""
+    with path.open("rb+") as f:
+        os.fsync(f.fileno())
+
+
+def replace_durably(temp: Path, target: Path) -> None:
+    """The one rename onto a target: flush the finished temp file, rename it over the target, flush the folder.
+
+    Every atomic write ends here (outputs, backups, the font cache), so a reader sees the old file or the whole
+    new one, and a power cut after the return keeps the new one.  OSError is the caller's to translate.
+    """
+    fsync_file(temp)
+    os.replace(temp, target)
+    if os.name == "posix":  # Windows has no directory handles to flush
+        fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 def publish(pairs: Iterable[tuple[Path, Path]]) -> None:
     """Flush each finished temp file and rename it onto its target; every target is guarded before the first rename."""
     pairs = list(pairs)
@@ -137,9 +159,7 @@ def publish(pairs: Iterable[tuple[Path, Path]]) -> None:
         check_output(target)
     for temp, target in pairs:
         try:
-            with open(temp, "rb+") as f:
-                os.fsync(f.fileno())
-            os.replace(temp, target)
+            replace_durably(temp, target)
         except OSError as exc:
             raise _user_error(exc, target, renaming=True) from exc
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from db.errors import UserError, known_error, shown
-from db.files import check_output, ledger_id_of
+from db.files import check_output, fsync_file, ledger_id_of, replace_durably
 from db.migrations import SCHEMA_HEAD
 
 log = logging.getLogger(__name__)
@@ -234,21 +234,6 @@ def _new_backup_path(ledger_path: Path, suffix: str) -> Path:
         seq += 1
 
 
-def _fsync(path: Path) -> None:
-    with path.open("rb+") as f:
-        os.fsync(f.fileno())
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make a rename durable (POSIX only: Windows has no directory handles to flush)."""
-    if os.name == "posix":
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def _remove_with_companions(path: Path) -> None:
     for name in (path.name, path.name + "-journal", path.name + "-wal", path.name + "-shm"):
         path.with_name(name).unlink(missing_ok=True)
@@ -285,9 +270,7 @@ def backup_to(source: str | os.PathLike, dest: str | os.PathLike, *, check: str 
             verdict = [row[0] for row in copy.execute(f"PRAGMA {check}(20)")] if check else ["ok"]
         if verdict != ["ok"]:
             raise UserError(f"备份 {dest} 未通过完整性检查，台账 {source} 可能已损坏；未保存该备份。", verdict)
-        _fsync(partial)
-        os.replace(partial, dest)
-        _fsync_folder(dest.parent)
+        replace_durably(partial, dest)
     except sqlite3.DatabaseError as exc:
         _remove_with_companions(partial)
         raise known_error(exc, dest) or UserError(f"无法备份台账 {shown(source)}：{exc}") from exc
@@ -467,7 +450,7 @@ def _keep_current(target: Path) -> Path:
         return backup_to(target, dest, check=None)
     except UserError:
         shutil.copyfile(target, dest)
-        _fsync(dest)
+        fsync_file(dest)
         return dest
 
 

@@ -37,6 +37,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont, TTFontFace
 
 from db.errors import UserError
+from db.files import replace_durably
 
 log = logging.getLogger("duban.fonts")
 
@@ -188,13 +189,13 @@ def cache_dir() -> Path:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    """Write a cache file under a temporary name and rename it, so a reader never sees half of it."""
+    """Write a cache file under a temporary name and rename it (db.files.replace_durably), so a reader never sees half of it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=".duban-", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
-        os.replace(temp, path)
+        replace_durably(Path(temp), path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise

@@ -675,4 +675,9 @@ def read_plan_file(path: str | Path) -> PlanDraft:
                 continue
         else:
             raise UserError(f"文件 {path.name} 不是 UTF-8 或 GB18030 编码的文本。")
-    return parse_plan_text(text, path.name)
+    try:
+        return parse_plan_text(text, path.name)
+    except UserError as exc:  # the reader's findings name what is wrong; the clerk also needs which file
+        if path.name in exc.message:
+            raise
+        raise UserError(f"方案文件 {path.name} 未能读取：{exc.message}", exc.details) from exc

@@ -183,3 +183,17 @@ def test_an_item_cut_by_a_page_break_is_joined_but_a_heading_line_is_not():
     (task,) = plan.tasks
     assert task.title == "推行告知承诺制,6月底前完成事项梳理" and (task.line_start, task.line_end) == (3, 5)
     assert task.deadline_text == "6月底前" and task.units == [("县行政审批局", LEAD)]
+
+
+def test_a_plan_text_the_reader_refuses_is_named_in_the_message(tmp_path):
+    """A fuzz case (plan_text, seed 20): GB18030 text whose cover names an annex the body never titles."""
+    import shutil
+    from pathlib import Path
+
+    from db.errors import UserError
+
+    path = tmp_path / "2024年行动方案.txt"
+    shutil.copy(Path(__file__).parent / "data" / "hostile_plan_gb18030.txt", path)
+    with pytest.raises(UserError) as refused:
+        read_plan_file(path)
+    assert "2024年行动方案.txt" in str(refused.value) and "附件1" in str(refused.value)

@@ -247,6 +247,29 @@ class Bench:
             return Verdict("bad_write", "；".join(problems[:3]))
         return Verdict("accepted")
 
+    # --- plan documents ------------------------------------------------------------------------------
+
+    def plan_case(self, path: Path) -> Verdict:
+        """Try a (mutated) plan document with --dry-run, then import it, as `duban import-plan` does."""
+        from db.ledger import import_draft
+        from desktop.cli import _read_plan
+
+        ledger_path = self.copy_ledger()
+        try:
+            draft, _doubtful = _read_plan(path, None)  # what --dry-run shows: reading alone opens no ledger
+            if raw_dump(ledger_path) != self.pristine:
+                return Verdict("bad_write", "reading a plan (--dry-run) changed the ledger")
+            ledger = open_ledger(ledger_path)
+            try:
+                import_draft(ledger, draft, operator=sample.OPERATOR, make_current=False)
+            finally:
+                ledger.close()
+        except UserError as exc:
+            return self._refusal(ledger_path, str(exc), [path.name, str(path)])
+        except Exception as exc:  # noqa: BLE001 - any other exception is what this suite looks for
+            return _crash(exc)
+        return Verdict("accepted")
+
     # --- restore --------------------------------------------------------------------------------
 
     def restore_case(self, backup: Path, *, foreign: bool) -> Verdict:

@@ -59,6 +59,8 @@ class TaskDraft:
     printed_text: str | None = None
     wording_note: str | None = None
     from_errata: bool = False
+    # What the reader doubted in this task (a bracket not closed), in Chinese, for the preview to flag.
+    problems: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -652,8 +652,8 @@ def _outline_code(annex: AnnexDraft, path: list[_Outline], block: int) -> str:
     return code + (f"-{block}" if block > 1 else "")
 
 
-def read_plan_file(path: str | Path) -> PlanDraft:
-    """A plan document from a .txt (UTF-8, or GB18030 as Windows tools save it) or .docx file."""
+def plan_text_of(path: str | Path) -> str:
+    """The text of a plan document: a .txt (UTF-8, or GB18030 as Windows tools save it) or a .docx's paragraphs."""
     path = Path(path)
     if not path.exists():
         raise UserError(f"找不到文件：{path}")
@@ -664,20 +664,26 @@ def read_plan_file(path: str | Path) -> PlanDraft:
             doc = Document(str(path))
         except Exception as exc:  # a damaged or renamed file
             raise UserError(f"无法读取 Word 文件 {path.name}：{exc}") from exc
-        text = "\n\n".join(p.text for p in doc.paragraphs)
-    else:
-        data = path.read_bytes()
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise UserError(f"文件 {path.name} 不是 UTF-8 或 GB18030 编码的文本。")
+        return "\n\n".join(p.text for p in doc.paragraphs)
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UserError(f"文件 {path.name} 不是 UTF-8 或 GB18030 编码的文本。")
+
+
+def read_plan_text(text: str, name: str) -> PlanDraft:
+    """parse_plan_text, with the file's name in every refusal."""
     try:
-        return parse_plan_text(text, path.name)
+        return parse_plan_text(text, name)
     except UserError as exc:  # the reader's findings name what is wrong; the clerk also needs which file
-        if path.name in exc.message:
+        if name in exc.message:
             raise
-        raise UserError(f"方案文件 {path.name} 未能读取：{exc.message}", exc.details) from exc
+        raise UserError(f"方案文件 {name} 未能读取：{exc.message}", exc.details) from exc
+
+
+def read_plan_file(path: str | Path) -> PlanDraft:
+    """A plan document from a .txt or .docx file."""
+    return read_plan_text(plan_text_of(path), Path(path).name)

@@ -167,10 +167,12 @@ def cmd_progress_attach(args) -> int:
 
 def cmd_import_plan(args) -> int:
     from db.ledger import import_draft
+    from exports.plan_reading import read_plan_document
 
-    draft, doubtful = _read_plan(Path(args.file), args.year)
+    reading = read_plan_document(Path(args.file), year=args.year)
+    draft = reading.draft
     if args.dry_run:
-        _print_plan(draft, doubtful, as_json=args.json)
+        _print_plan(reading, as_json=args.json)
         return 0
     ledger = _open(args)
     result = import_draft(ledger, draft, operator=args.operator, make_current=not args.keep_current)
@@ -183,42 +185,12 @@ def cmd_import_plan(args) -> int:
     return 0
 
 
-def _read_plan(path: Path, year: int | None):
-    """The plan in a file and what a clerk should check: duban's own 任务分解表, a task table (Word or Excel), or plan text."""
-    if not path.exists():
-        raise UserError(f"找不到文件：{path}")
-    from exports.office_convert import converted_copy, convertible, temporary_folder
-
-    if convertible(path):  # .doc, .wps, .xls, .et: read the copy LibreOffice makes, or ask for a .docx/.xlsx
-        with temporary_folder() as workdir:
-            draft, doubtful = _read_plan(converted_copy(path, Path(workdir)), year)
-        draft.source_name = path.name
-        return draft, doubtful
-    suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        from exports.plan_sheet import is_plan_sheet, read_plan_sheet
-
-        if is_plan_sheet(path):
-            return read_plan_sheet(path), []
-    if suffix in (".xlsx", ".xlsm", ".docx"):
-        from exports.plan_from_tables import doubtful_items, draft_from_tables, plan_year
-        from exports.plan_tables import read_table_rows
-
-        read = read_table_rows(path)
-        if read.rows or suffix != ".docx":
-            title = path.stem
-            draft = draft_from_tables(read, title=title, year=year or plan_year(title))
-            return draft, doubtful_items(draft, read)
-    from db.plan_text import read_plan_file
-
-    return read_plan_file(path), []
-
-
-def _print_plan(draft, doubtful: list[str], *, as_json: bool) -> None:
+def _print_plan(reading, *, as_json: bool) -> None:
     """--dry-run: the tasks as they would be imported, and what to check; nothing is written."""
     from db.deadlines import DeadlineError, due_of, parse_deadline
     from db.responsibility import parse_responsibility
 
+    draft = reading.draft
     tasks = []
     sections = {(annex.number, s.label): s.label + s.heading for annex in draft.annexes for s in annex.sections}
     for annex, task in ((annex, task) for annex in draft.annexes for task in annex.tasks):
@@ -233,13 +205,14 @@ def _print_plan(draft, doubtful: list[str], *, as_json: bool) -> None:
             "deadline": task.deadline_text, "due": due.isoformat() if due else None, "source_line": task.line_start,
         })
     if as_json:
-        _print_json({"title": draft.title, "year": draft.year, "source": draft.source_name, "tasks": tasks, "problems": doubtful})
+        _print_json({"title": draft.title, "year": draft.year, "source": draft.source_name, "tasks": tasks,
+                     "problems": [{"code": d.code, "message": d.message} for d in reading.doubts]})
         return
     print(f"《{draft.title}》（{draft.year or '年份未知'}）：{len(tasks)} 项任务；试读，未写入台账。")
     for t in tasks:
         print(f"{t['code']}\t{t['title']}\t牵头：{'、'.join(t['lead']) or '—'}\t时限：{t['deadline'] or '—'}（{t['due'] or '无日期'}）")
-    for problem in doubtful:
-        print(f"需核对：{problem}")
+    for doubt in reading.doubts:
+        print(f"需核对：{doubt.message}")
 
 
 def cmd_export_plan(args) -> int:

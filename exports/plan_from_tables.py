@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from db.deadlines import DeadlineError, find_deadline, parse_deadline
+from db.deadlines import find_deadline
 from db.plan_draft import AnnexDraft, PlanDraft, SectionDraft, TaskDraft
 from db.responsibility import parse_responsibility
 from db.vocabulary import Role
@@ -92,17 +92,3 @@ def draft_from_tables(read: TableRead, *, title: str, year: int | None) -> PlanD
         draft.annexes.append(annex)
     return draft
 
-
-def doubtful_items(draft: PlanDraft, read: TableRead) -> list[str]:
-    """What a clerk must look at before importing: table problems, tasks without units, deadlines not understood."""
-    problems = [p.message for p in read.problems]
-    for annex in draft.annexes:
-        for task in annex.tasks:
-            where = f"{read.file} 第{task.line_start}行（{task.code} {task.title}）"
-            if not task.units:
-                problems.append(f"{where}：没有牵头或责任单位。")
-            try:
-                parse_deadline(task.deadline_text, draft.year)
-            except DeadlineError:
-                problems.append(f"{where}：完成时限“{task.deadline_text}”无法换算为日期。")
-    return problems

@@ -252,11 +252,11 @@ class Bench:
     def plan_case(self, path: Path) -> Verdict:
         """Try a (mutated) plan document with --dry-run, then import it, as `duban import-plan` does."""
         from db.ledger import import_draft
-        from desktop.cli import _read_plan
+        from exports.plan_reading import read_plan_document
 
         ledger_path = self.copy_ledger()
         try:
-            draft, _doubtful = _read_plan(path, None)  # what --dry-run shows: reading alone opens no ledger
+            draft = read_plan_document(path).draft  # what --dry-run shows: reading alone opens no ledger
             if raw_dump(ledger_path) != self.pristine:
                 return Verdict("bad_write", "reading a plan (--dry-run) changed the ledger")
             ledger = open_ledger(ledger_path)

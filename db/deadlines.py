@@ -140,6 +140,15 @@ class FoundDeadline:
     ongoing: bool
 
 
+RE_DEADLINE_LABEL = re.compile(r"^\s*(?:完成时限|完成时间|时间节点|时限要求|时间要求|时限)\s*[：:]\s*(?P<value>.*)$")
+
+
+def labelled_deadline(clause: str) -> str | None:
+    """The value of a labelled deadline clause in a bracket (完成时限：长期坚持 → 长期坚持), else None."""
+    m = RE_DEADLINE_LABEL.match(clause)
+    return m.group("value").strip().rstrip("。.") if m and m.group("value").strip() else None
+
+
 def is_deadline_clause(clause: str) -> bool:
     """Whether a whole clause (between ，；) is a deadline: 6月底完成, 2023年6月, 年底前, 长期坚持…"""
     return bool(RE_DEADLINE_CLAUSE.match(re.sub(r"\s+", "", clause).rstrip("。.")))

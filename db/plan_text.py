@@ -25,10 +25,19 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from db.deadlines import find_deadline, is_deadline_clause
+from db.deadlines import find_deadline, is_deadline_clause, labelled_deadline
 from db.errors import UserError
 from db.plan_draft import AnnexDraft, GoalDraft, PlanDraft, SectionDraft, TableDraft, TaskDraft
-from db.responsibility import responsibility_in_brackets, rider_units
+from db.responsibility import (
+    CLOSERS,
+    LEAD,
+    PLAIN,
+    bracket_sentences,
+    parse_responsibility,
+    responsibility_in_brackets,
+    rider_units,
+    split_at_brackets,
+)
 
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
@@ -36,7 +45,10 @@ RE_CHAPTER = re.compile(r"^([一二三四五六七八九十]+)、\s*(.*)$")
 RE_SECTION = re.compile(r"^([（(]\s*[一二三四五六七八九十]+\s*[）)])\s*(.*)$")
 RE_ITEM = re.compile(r"^(\d{1,3})\s*([\.、．])\s*(?![\d%])(.*)$")
 RE_SUBPOINT = re.compile(r"^[（(]\s*\d{1,2}\s*[）)]")
-RE_FIELD = re.compile(r"^(时间节点|完成时限|完成时间|责任单位|牵头单位|配合单位)\s*[：:]\s*(.*)$")
+RE_FIELD = re.compile(r"^(时间节点|完成时限|完成时间|时限要求|责任单位|牵头单位|配合单位)\s*[：:]\s*(.*)$")
+DEADLINE_FIELDS = ("时间节点", "完成时限", "完成时间", "时限要求")
+# "责任单位：A、B（第一责任单位为牵头单位，下同）": the first unit of a block leads, here or from here on.
+RE_FIRST_LEADS = re.compile(r"[（(]\s*第一责任单位为牵头单位\s*(?:[，,]\s*(下同))?\s*[）)]")
 RE_FOOTNOTE = re.compile(r"^([⁰¹²³⁴⁵⁶⁷⁸⁹]+|\d{1,2})\s+([^\s\d、，。|][^。：:|]{0,45}?)\s*[：:]")
 RE_TOC_ENTRY = re.compile(r"^(?:-\s*附件[：:]\s*)?\|?\s*(\d{1,2})[\.．、]\s*(\S.*?)\s*\.{2,}")
 RE_ANNEX_MARK = re.compile(r"^附\s*件\s*(\d{1,2})\s*$")
@@ -200,6 +212,7 @@ class _Builder:
         self.current: TaskDraft | None = None
         self.last_closed: TaskDraft | None = None
         self.in_block = False
+        self.first_leads = False  # a "第一责任单位为牵头单位，下同" note seen earlier in the annex
 
     def _new_task(self, label: str, body: str, para: Para) -> TaskDraft:
         task = TaskDraft(
@@ -271,17 +284,29 @@ class _Builder:
         self.in_block = True
         value = para.text.strip().rstrip("。").strip() if para.field_name != "时间节点" else para.text.strip()
         targets = self.pending or ([self.last_closed] if self.last_closed else [])
+        first_leads = self.first_leads
+        if para.field_name == "责任单位" and (m := RE_FIRST_LEADS.search(value)):
+            value = (value[: m.start()] + value[m.end():]).strip()
+            first_leads = True
+            self.first_leads = bool(m.group(1))  # 下同: every later block too
         for task in targets:
-            if para.field_name in ("时间节点", "完成时限", "完成时间"):
+            if para.field_name in DEADLINE_FIELDS:
                 task.deadline_text = _field_value(value)
             else:
                 role = {"牵头单位": "牵头", "配合单位": "配合"}.get(para.field_name)
                 text = squeeze(value)
                 if role:
                     text = f"{text}{role}"
+                # 责任单位 after 牵头单位 in the same block adds to it (牵头单位：A / 责任单位：B, C).
+                joins = role or (task.responsibility_text or "").endswith("牵头")
                 task.responsibility_text = (
-                    f"{task.responsibility_text}，{text}" if task.responsibility_text and role else text
+                    f"{task.responsibility_text}，{text}" if task.responsibility_text and joins else text
                 )
+                if first_leads and para.field_name == "责任单位":
+                    pairs = parse_responsibility(task.responsibility_text)
+                    if pairs and pairs[0][1] == PLAIN:
+                        pairs[0] = (pairs[0][0], LEAD)
+                    task.units = pairs
             task.line_end = max(task.line_end or 0, para.end)
 
 
@@ -382,12 +407,14 @@ def _bracket_responsibility(task: TaskDraft) -> None:
     if task.responsibility_text:
         return
     reading = responsibility_in_brackets(task.text)
-    if not reading.units or reading.problems:
+    task.problems.extend(p for p in reading.problems if p not in task.problems)
+    if not reading.units:
         return
-    inner = squeeze(reading.bracket[1:-1])
+    closed = reading.bracket[-1] in CLOSERS
+    inner, _ = bracket_sentences(reading.bracket[1:-1] if closed else reading.bracket[1:])
     parts = []
     for part in re.split(r"[；;]|[，,](?=(?:牵头单位|配合单位|责任单位)[：:])", inner):
-        clauses = [c for c in re.split(r"[，,]", part) if c and not is_deadline_clause(c)]
+        clauses = [c for c in re.split(r"[，,]", part) if c and not is_deadline_clause(c) and not labelled_deadline(c)]
         part = "，".join(clauses)
         if m2 := re.match(r"^(牵头单位|配合单位|责任单位)[：:](.*)$", part):
             role = {"牵头单位": "牵头", "配合单位": "配合"}.get(m2.group(1), "")
@@ -477,6 +504,11 @@ def _read_annex(annex: AnnexDraft, lines: list[str], first: int, last: int) -> N
     }
     chapter = ""
     has_chapters = any(p.kind == "chapter" for p in paras)
+    # A 分工方案 without a 措施 chapter assigns the items of every chapter (goals too) by blocks.
+    any_measures = any(
+        p.kind == "chapter" and MEASURE_CHAPTER.search(p.text) and not squeeze_title(p.text).startswith("保障")
+        for p in paras
+    )
     builder = _Builder(annex)
     for para in paras:
         if para.kind == "chapter":
@@ -488,7 +520,10 @@ def _read_annex(annex: AnnexDraft, lines: list[str], first: int, last: int) -> N
             continue
         if para.kind in ("table", "footnote"):
             continue
-        in_measures = bool(MEASURE_CHAPTER.search(chapter)) and not chapter.startswith("保障")
+        if any_measures:
+            in_measures = bool(MEASURE_CHAPTER.search(chapter)) and not chapter.startswith("保障")
+        else:
+            in_measures = not NOT_TASKS.search(chapter)
         if in_measures or not has_chapters:
             builder.feed(para)
         elif GOAL_CHAPTER.search(chapter) and para.kind in ("text", "section"):
@@ -568,15 +603,19 @@ def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int) ->
     A task is the deepest numbered item, or prose paragraph, whose text ends with a responsibility
     bracket; a numbered item with a dated deadline but no bracket is a task too (its units are left
     for the clerk).  Items under 保障措施-like headings are not tasks, nor are goals without a bracket.
+    A paragraph that closes several pieces of work with a bracket each is one task per piece.  A
+    bracket on a line of its own closes the item above it, or, after a list of sub-points, the item
+    they belong to.  A lone prose task under a heading line takes the heading as its title.
     A rider line (以下任务均需各县区人民政府落实) adds its units to the tasks after it, up to the
-    next heading at its level or above.
+    next heading at its level or above.  A bracket left open is read, and the task says so.
     """
     paras = _outline(lines, first, last)
     stack: list[_Outline] = []  # open headings, outermost first
     riders: list[tuple[int, list[tuple[str, str]], str]] = []  # (level of the heading it sits in, units, text)
     candidates: list[tuple[_Outline, list[_Outline], TaskDraft, list]] = []
     blocks: dict[int, int] = {}
-    for para in paras:
+    year = annex_year(annex)
+    for index, para in enumerate(paras):
         if para.level:
             while stack and stack[-1].level >= para.level:
                 stack.pop()
@@ -594,38 +633,75 @@ def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int) ->
         if NOT_TASKS.search(above):
             continue  # under 保障措施; a task of its own named 加强组织领导 elsewhere stays a task
         reading = responsibility_in_brackets(para.text)
-        dated = find_deadline(para.text, annex_year(annex))
-        if not reading.units and not (para.level and dated and dated.due and not GOALS.search(headings)):
+        if para.level == 0 and reading.units and not reading.text.strip("。.；;，, ") and context:
+            # A bracket alone on its line: after sub-points (1)(2)… it closes their item, else the item above.
+            top = context[-1]
+            at = len(context) - 2 if len(context) > 1 and top.number > 1 and context[-2].level < top.level else len(context) - 1
+            owner = context[at]
+            if any(c[0] is owner for c in candidates):
+                continue
+            body = [owner.text] + [p.label + p.text for p in paras[paras.index(owner) + 1: index]] + [para.text]
+            task = TaskDraft(
+                label=owner.label,
+                title=_title_of(owner.text),
+                text="\n".join(body),
+                section_label=next((h.label for h in reversed(context[: at + 1]) if h.level == 2), None),
+                line_start=owner.start,
+                line_end=para.end,
+            )
+            candidates.append((owner, context[:at], task, list(riders)))
             continue
-        if para.level:
-            label = para.label
-            block = 1
-        else:
-            owner = context[-1] if context else None
-            label = owner.label if owner else ""
-            key = id(owner)
-            blocks[key] = blocks.get(key, 0) + 1
-            block = blocks[key]
-        task = TaskDraft(
-            label=label,
-            title=_title_of(para.text),
-            text=para.text,
-            section_label=next((h.label for h in reversed(context) if h.level == 2), None),
-            block=block,
-            line_start=para.start,
-            line_end=para.end,
-        )
-        if not reading.units:
-            task.deadline_text = dated.wording
-        candidates.append((para, context, task, [r for r in riders]))
+        pieces = split_at_brackets(para.text)
+        for number, piece in enumerate(pieces):
+            reading = responsibility_in_brackets(piece) if len(pieces) > 1 else reading
+            dated = find_deadline(piece, year)
+            if not (reading.units or reading.problems) and not (
+                para.level and dated and dated.due and not GOALS.search(headings)
+            ):
+                continue
+            if para.level:
+                label = para.label
+                block = number + 1
+            else:
+                owner = context[-1] if context else None
+                label = owner.label if owner else ""
+                key = id(owner)
+                blocks[key] = blocks.get(key, 0) + 1
+                block = blocks[key]
+            task = TaskDraft(
+                label=label,
+                title=_title_of(reading.text if reading.units else piece),
+                text=piece,
+                section_label=next((h.label for h in reversed(context) if h.level == 2), None),
+                block=block,
+                line_start=para.start,
+                line_end=para.end,
+            )
+            if not (reading.units or reading.problems):
+                task.deadline_text = dated.wording
+            candidates.append((para, context, task, list(riders)))
     # Deepest: a numbered task with a task inside it is a heading.
     inner_of = {id(c) for _, context, _, _ in candidates for c in context}
+    # A lone prose task under a heading line of its own ("（一）强化……信息公开") is named by the heading.
+    prose_under: dict[int, int] = {}
+    for para, context, _, _ in candidates:
+        if not para.level and context:
+            prose_under[id(context[-1])] = prose_under.get(id(context[-1]), 0) + 1
+    tasks_at = {id(para) for para, _, _, _ in candidates}
     for para, context, task, active in candidates:
         if para.level and id(para) in inner_of:
             continue
+        if not para.level and context:
+            heading = context[-1]
+            if (
+                prose_under[id(heading)] == 1 and id(heading) not in tasks_at and heading.start == heading.end
+                and len(heading.text) <= 40 and not re.search(r"[。；;]", heading.text.rstrip("。"))
+            ):
+                task.title = squeeze_title(heading.text)
+                task.line_start = heading.start
         _bracket_responsibility(task)
-        if not task.units and not task.deadline_text:
-            continue  # a bracket left open: left out, as the 2022 reader does, until the preview flags it
+        if not task.units and not task.deadline_text and not task.problems:
+            continue
         for _, units, text in active:
             known = {name for name, _ in task.units or []}
             task.units = list(task.units or []) + [u for u in units if u[0] not in known]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from db.deadlines import is_deadline_clause
+from db.deadlines import is_deadline_clause, labelled_deadline
 from db.vocabulary import Role
 
 LEAD, SUPPORT, RESPONSIBLE, IMPLEMENT, PLAIN = Role.LEAD, Role.SUPPORT, Role.RESPONSIBLE, Role.IMPLEMENT, Role.PLAIN
@@ -23,7 +23,7 @@ ROLES = (LEAD, SUPPORT, RESPONSIBLE, IMPLEMENT, PLAIN)
 
 # Longest first: the first suffix that matches a clause's end decides its role.
 ROLE_SUFFIXES: list[tuple[str, str]] = [
-    (r"(?:按照?|根据)[^，、]{0,8}职责分工负责(?:落实)?", RESPONSIBLE),
+    (r"(?:按照?|根据)[^，、]{0,8}职责分工(?:分别)?负责(?:落实)?", RESPONSIBLE),
     (r"按照?职责负责", RESPONSIBLE),
     (r"(?:按照?|根据)[^，、]{0,8}职责分工落实", IMPLEMENT),
     (r"牵头负责", LEAD),
@@ -69,7 +69,7 @@ def _clauses(text: str) -> list[str]:
     text = re.sub(r"\s+", "", text).rstrip("。.")
     # "A牵头、B配合": a role word followed by 、 ends its clause too.
     text = re.sub(r"(牵头|配合|参与|负责|落实)、", r"\1，", text)
-    text = re.sub(r"(职责分工负责)(?=等)", r"\1，", text)
+    text = re.sub(r"(职责分工(?:分别)?负责)(?=等)", r"\1，", text)
     text = re.sub(r"等(?=(?:按照?|根据)[^，、]{0,8}职责)", "", text)
     return split_outside_brackets(text, "，,；;")
 
@@ -173,16 +173,40 @@ def _is_responsibility(inner: str) -> bool:
         return False
     if RE_LABEL.search(inner):
         return True
-    clauses = [c for c in _clauses(inner) if not is_deadline_clause(c)]
+    clauses = [c for c in _clauses(bracket_sentences(inner)[0]) if not _is_deadline_part(c)]
     return bool(clauses) and bool(RE_ROLE_END.search(clauses[-1])) and not RE_ROLE_END.fullmatch(clauses[-1])
+
+
+def _is_deadline_part(part: str) -> bool:
+    return is_deadline_clause(part) or labelled_deadline(part) is not None
+
+
+def bracket_sentences(inner: str) -> tuple[str, list[str]]:
+    """The part of a bracket that names units, and the explanatory sentences after it.
+
+    "责任单位：A、B按职责分工负责。具体任务均涉及相关市（州）人民政府，不再做分工，下同。": the
+    second sentence names no label and ends in no role word, so it explains rather than assigns.
+    """
+    sentences = [s for s in split_outside_brackets(re.sub(r"\s+", "", inner), "。") if s.strip("，,；;")]
+    if len(sentences) < 2:
+        return re.sub(r"\s+", "", inner).rstrip("。"), []
+    kept, notes = [sentences[0]], []
+    for sentence in sentences[1:]:
+        clauses = [c for c in _clauses(sentence) if not _is_deadline_part(c)]
+        assigns = RE_LABEL.search(sentence) or (clauses and RE_ROLE_END.search(clauses[-1]))
+        if assigns or all(_is_deadline_part(c) for c in _clauses(sentence)):
+            kept.append(sentence)
+        else:
+            notes.append(sentence)
+    return "；".join(kept), notes
 
 
 def read_bracket(inner: str) -> tuple[list[tuple[str, str]], str | None]:
     """(unit, role) pairs and the deadline wording in a responsibility bracket's inside."""
-    squeezed = re.sub(r"\s+", "", inner)
+    squeezed, _ = bracket_sentences(inner)
     parts = split_outside_brackets(squeezed, "，,；;")
-    deadline = next((p for p in parts if is_deadline_clause(p)), None)
-    rest = "，".join(p for p in parts if not is_deadline_clause(p))
+    deadline = next((labelled_deadline(p) or p for p in parts if _is_deadline_part(p)), None)
+    rest = "，".join(p for p in parts if not _is_deadline_part(p))
     pairs: list[tuple[str, str]] = []
     labels = list(RE_LABEL.finditer(rest))
     if not labels:
@@ -228,8 +252,37 @@ def responsibility_in_brackets(text: str) -> BracketReading:
     units, deadline = read_bracket(inner)
     if not units:
         problems.append(f"括号中没有读出责任单位：{body[span[0]:span[1]]}")
+    for note in bracket_sentences(inner)[1]:
+        problems.append(f"括号中的说明未读作责任单位：{note}")
     task_text = (body[: span[0]].rstrip() + stop) if stop and not body[: span[0]].rstrip().endswith(("。", ".")) else body[: span[0]].rstrip()
     return BracketReading(task_text, units, body[span[0]:span[1]], deadline, problems)
+
+
+def split_at_brackets(text: str) -> list[str]:
+    """A paragraph that assigns several pieces of work, each closed by its own responsibility bracket,
+    cut after each bracket: "A。（牵头单位：甲）、B（牵头单位：乙），C。（责任单位：丙）" → three pieces.
+
+    Only brackets that name responsibility cut; the punctuation after a bracket (、，。；) is dropped.  A
+    tail after the last responsibility bracket that names none stays with the last piece.
+    """
+    cuts: list[int] = []
+    depth, start = 0, 0
+    for i, ch in enumerate(text):
+        if ch in OPENERS:
+            if depth == 0:
+                start = i
+            depth += 1
+        elif ch in CLOSERS and depth:
+            depth -= 1
+            if depth == 0 and _is_responsibility(text[start + 1: i]):
+                cuts.append(i + 1)
+    pieces, begin = [], 0
+    for cut in cuts[:-1]:  # the last bracket ends the last piece, with whatever follows it
+        rest = text[cut:].lstrip("、，,。；; ")
+        pieces.append(text[begin:cut])
+        begin = len(text) - len(rest)
+    pieces.append(text[begin:])
+    return [p for p in pieces if p.strip()]
 
 
 RE_RIDER = re.compile(

@@ -11,7 +11,7 @@ import pytest
 
 from db.deadlines import find_deadline
 from db.plan_text import parse_plan_text, read_plan_file
-from db.responsibility import IMPLEMENT, LEAD, PLAIN, RESPONSIBLE, SUPPORT
+from db.responsibility import IMPLEMENT, LEAD, PLAIN, RESPONSIBLE, SUPPORT, parse_responsibility
 from tests.conftest import DATA
 
 PLANS = DATA / "plans"
@@ -63,12 +63,97 @@ HAND_READING = {
          "城镇化率达到60%以上,经济综合实力力争挺进西部地级市十强,共同富裕取得更大进展,"
          "市域治理体系和治理能力现代化水平显著提升", [("市政府各部门", RESPONSIBLE)], None, None),
     ],
+    "shandong_2022_yingshang.txt": [
+        ("提升设立登记便利度", [("省市场监管局", LEAD)], "9月底前", dt.date(2022, 9, 30)),
+        ("提升银行开户效率", [("人民银行济南分行", LEAD)], "6月底前", dt.date(2022, 6, 30)),
+        ("探索推广代位注销模式", [("省市场监管局", LEAD)], "6月底前", dt.date(2022, 6, 30)),
+    ],
+    # One paragraph, six pieces of work each closed by its own bracket: six tasks.
+    "xunyang_2023_zwgk.txt": [
+        ("做好重大战略部署落实情况信息公开",
+         [("区发改委", LEAD), ("区工信局", LEAD), ("区政府各相关部门", PLAIN), ("各街道", PLAIN)], None, None),
+        ("重塑大中路核心商圈,打造区域消费中心",
+         [("区商务局", LEAD), ("区政府各相关部门", PLAIN), ("各街道", PLAIN)], None, None),
+        ("坚持优品质、提能级,建设宜居宜业品质之城、生态之城、文明之城,努力打造“魅力江西”浔阳样板",
+         [("区住建局", LEAD), ("区自然资源局", PLAIN), ("区生态环境局", PLAIN), ("区城管局", PLAIN), ("区农水局", PLAIN),
+          ("区文新旅局", PLAIN)], None, None),
+        ("依法依规做好扩大有效投资相关规划、政策文件及重大建设项目信息公开,积极引导市场预期",
+         [("区发改委", PLAIN)], None, None),
+        ("深化国有企业改革行动", [("区国资中心", PLAIN)], None, None),
+        ("深化绿色金融改革创新和普惠金融改革试验区建设等重点领域改革攻坚信息公开", [("区政府办", PLAIN)], None, None),
+    ],
+    # A heading line, then one paragraph closed by a square bracket: the heading names the task.
+    "nanchang_jingkai_2023_zwgk.txt": [
+        ("强化重大战略部署落实情况信息公开",
+         [("临空经济区(空港新城)事务中心", PLAIN), ("各镇人民政府", PLAIN), ("街道办事处", PLAIN), ("管理处", PLAIN),
+          ("区机关各部门", PLAIN), ("驻区各单位", PLAIN), ("区属企业", PLAIN)], None, None),
+    ],
+    "xinjian_2024_zwgk.txt": [
+        ("聚焦政府中心工作",
+         [("区发改委", RESPONSIBLE), ("区科工信局", RESPONSIBLE), ("区商务局", RESPONSIBLE), ("区交通运输局", RESPONSIBLE),
+          ("区住建局", RESPONSIBLE), ("区政数局", RESPONSIBLE), ("区金融服务中心", RESPONSIBLE)], None, None),
+    ],
+    "ganzhou_2023_zwgk.txt": [
+        ("强化重大战略部署落实情况信息公开", [("市政府各部门", PLAIN), ("各县(市、区)人民政府", PLAIN)], None, None),
+    ],
+    "fangxian_2023_yingshang.txt": [
+        ("深化政务服务标准化建设", [("县行政审批局", LEAD), ("县直各有关单位", PLAIN), ("各乡镇人民政府", PLAIN)], None, None),
+        ("推行政务服务承诺制",
+         [("县行政审批局", LEAD), ("县市场监管局", LEAD), ("县发改局", LEAD), ("县直各有关单位", PLAIN),
+          ("各乡镇人民政府", PLAIN)], None, None),
+    ],
+    # 牵头单位/责任单位 blocks under a 目标 chapter: in a 分工方案 every assigned target is a task.
+    "lishan_2023_fengong.txt": [
+        ("努力实现地区生产总值增长6.2%左右", [("区发改局", LEAD), ("立山经济开发区", PLAIN), ("全区经济运行各专班", PLAIN)],
+         None, None),
+        ("规模上工业增加值增长5%左右", [("区工信局", LEAD), ("立山经济开发区", PLAIN)], None, None),
+        ("固定资产投资增长15%左右", [("区发改局", LEAD), ("立山经济开发区", PLAIN), ("各街道", PLAIN), ("区直各部门", PLAIN)],
+         None, None),
+        ("社会消费品零售总额增长9%左右", [("区商务局", LEAD), ("各街道", PLAIN), ("区市场局", PLAIN)], None, None),
+        ("一般公共预算收入增长8%左右", [("区财政局", LEAD), ("立山经济开发区", PLAIN), ("各街道", PLAIN), ("税务局", PLAIN)],
+         None, None),
+        ("居民收入增长与经济增长基本同步", [("区发改局", LEAD), ("各街道", PLAIN), ("各相关单位", PLAIN)], None, None),
+    ],
+    "caidian_2023_fengong.txt": [
+        ("地区生产总值增长7%以上", [("区发展和改革局", PLAIN)], None, None),
+        ("规上工业增加值增长12%以上", [("区科技和经信局", PLAIN)], None, None),
+        ("固定资产投资增长10%以上", [("区发展和改革局", PLAIN)], None, None),
+    ],
+    # A bracket on a line of its own after four sub-points: it closes the item they belong to.
+    "yuncheng_2017_yingji.txt": [
+        ("完善应急预案体系",
+         [("市直各有关单位", PLAIN), ("各县(市、区)人民政府", PLAIN), ("各开发区管委会", PLAIN)], None, None),
+    ],
+    "xiping_2020_fazhi.txt": [
+        ("为推动经济高质量发展提供法治保障",
+         [("县政府办公室", RESPONSIBLE), ("县司法局", RESPONSIBLE), ("各有关部门", RESPONSIBLE), ("乡镇人民政府", RESPONSIBLE)],
+         None, None),
+    ],
+    # The sentences after the units in the first bracket explain; they name no unit of the task.
+    "sichuan_2022_liutong.txt": [
+        ("加强市场体系建设",
+         [("省发展改革委", RESPONSIBLE), ("省市场监管局", RESPONSIBLE), ("商务厅", RESPONSIBLE), ("省大数据中心", RESPONSIBLE)],
+         None, None),
+        ("优化市场准入环境", [("省市场监管局", PLAIN)], None, None),
+    ],
+    "dongzhou_2023_zwgk.txt": [
+        ("全面公开现行有效行政规范性文件",
+         [("区司法局", LEAD), ("区政府办公室", LEAD), ("区政府各部门", PLAIN), ("各乡镇街道", PLAIN)], "长期坚持", None),
+        ("完善政府规章、行政规范性文件动态更新机制",
+         [("区司法局", LEAD), ("区政府办公室", LEAD), ("区政府各部门", PLAIN), ("各乡镇街道", PLAIN)], "长期坚持", None),
+    ],
+    # 责任单位/时限要求 blocks; "第一责任单位为牵头单位，下同" makes the first unit of every task its lead.
+    "xiamen_2019_yingshang.txt": [
+        ("推进完善PPP健康运行长效机制和基础性制度建设,加强存量项目监管,规范有序推进翔安新机场片区地下综合管廊PPP项目建设,"
+         "确保PPP项目协议落实到位", [("市发改委", LEAD), ("市财政局", PLAIN)], "持续推进", None),
+        ("严格落实全省统一的招投标政策,消除招投标过程中对企业设置的不合理限制和壁垒", [("市建设局", LEAD)], "持续推进", None),
+    ],
 }
 
 
 def reading_of(plan):
     return [
-        (t.title, t.units or [], t.deadline_text,
+        (t.title, t.units if t.units is not None else parse_responsibility(t.responsibility_text), t.deadline_text,
          (found.due if t.deadline_text and (found := find_deadline(t.deadline_text, plan.year)) else None))
         for t in plan.tasks
     ]
@@ -84,20 +169,37 @@ def test_each_real_plan_reads_as_a_whole_document(name):
     assert reading_of(plan) == HAND_READING[name]
     codes = [t.code for t in plan.tasks]
     assert len(set(codes)) == len(codes)
-    # Every task keeps its source lines; the excerpts put one paragraph on a line after the source note.
+    # Every task keeps its source lines (below the source note), and they hold its title.
     lines = (PLANS / name).read_text(encoding="utf-8").splitlines()
     for task in plan.tasks:
-        assert task.line_start == task.line_end and task.line_start > 1
-        assert task.title.split(",")[0] in lines[task.line_start - 1]
+        assert 1 < task.line_start <= task.line_end <= len(lines)
+        assert task.title.split(",")[0] in "".join(lines[task.line_start - 1: task.line_end])
 
 
-def test_corpus_counts():
-    expected = sum(len(v) for v in HAND_READING.values())
-    found = sum(
-        sum(1 for got, hand in zip(reading_of(read_plan_file(PLANS / name)), tasks) if got == hand)
-        for name, tasks in HAND_READING.items()
-    )
-    assert (found, expected) == (13, 13)
+def corpus_score():
+    """(plans, tasks in the hand reading, tasks read exactly right, tasks read that the hand reading lacks).
+
+    A task is right when a task the reader found has the same title, the same units with the same roles
+    (so the same leads), the same deadline wording and the same due date.
+    """
+    right = extra = 0
+    for name, hand in HAND_READING.items():
+        got = reading_of(read_plan_file(PLANS / name))
+        unmatched = list(got)
+        for task in hand:
+            if task in unmatched:
+                unmatched.remove(task)
+                right += 1
+        extra += sum(1 for title, *_ in unmatched if title not in {t for t, *_ in hand})
+    return len(HAND_READING), sum(len(v) for v in HAND_READING.values()), right, extra
+
+
+def test_corpus_share_of_tasks_read_right():
+    plans, tasks, right, extra = corpus_score()
+    print(f"plan text corpus: {plans} plans, {tasks} tasks, {right} read right ({right / tasks:.1%}), {extra} extra")
+    assert plans >= 17 and tasks >= 37
+    assert right / tasks >= 0.95 and extra <= 0.05 * tasks
+    assert (plans, tasks, right, extra) == (18, 44, 44, 0)  # today's reading; a change here is news
 
 
 def test_plan_years_come_from_the_title_not_from_digits_in_a_page_number():

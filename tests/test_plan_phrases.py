@@ -251,14 +251,35 @@ COUNTY_PLAN = """某县2023年政务公开工作要点
 
 def test_the_document_reader_takes_units_and_deadlines_from_the_bracket_reader():
     plan = parse_plan_text(COUNTY_PLAN, "county.txt")
-    # Task 4's bracket is never closed: TaskDraft has no place for a problem yet, so the reader
-    # leaves it out as before; the preview (issue 14, part 4) is to flag it instead.
-    first, second, third = plan.tasks
+    first, second, third, fourth = plan.tasks
     assert first.units == [("县政府办公室", LEAD), ("县直有关部门", PLAIN), ("各乡镇(街道)", PLAIN)]
     assert first.deadline_text == "10月底前" and first.text.endswith("完成政府信息公开指南修订。")
     # 责任单位 before 配合单位: the 责任单位 stays 责任单位.
     assert second.units == [("县司法局", PLAIN), ("县融媒体中心", SUPPORT)]
     assert third.units == [("县档案局", IMPLEMENT), ("县审计局", IMPLEMENT)] and third.deadline_text == "年底前"
+    # Task 4's bracket is never closed: the task stays, read as far as it goes, and says so.
+    assert fourth.title == "健全公开机制" and fourth.units == [("县交通局", LEAD), ("各乡镇", IMPLEMENT)]
+    assert fourth.problems == ["括号未闭合：(县交通局牵头,各乡镇负责落实"]
+    assert [t.problems for t in (first, second, third)] == [[], [], []]
+
+
+def test_an_unclosed_bracket_is_a_doubt_the_clerk_sees_before_importing(tmp_path):
+    from exports.plan_reading import read_plan_document
+
+    doc = tmp_path / "county.txt"
+    doc.write_text(COUNTY_PLAN, encoding="utf-8")
+    reading = read_plan_document(doc)
+    assert [d.message for d in reading.doubts] == [
+        "county.txt 第11行（A01-01.04 健全公开机制）：括号未闭合：(县交通局牵头,各乡镇负责落实"
+    ]
+    assert reading.spans[reading.doubts[0].code] == (11, 11)
+
+
+def test_an_unclosed_bracket_without_units_keeps_its_task_for_the_clerk():
+    plan = parse_plan_text("某县2023年工作要点\n一、主要任务\n1.做好年报公开,3月底前完成。(牵头单位:\n", "c.txt")
+    (task,) = plan.tasks
+    assert task.title == "做好年报公开,3月底前完成" and not task.units
+    assert task.problems == ["括号未闭合：(牵头单位:", "括号中没有读出责任单位：(牵头单位:"]
 
 
 def test_a_bracket_plan_imports_with_due_dates_from_the_plan_year(ledger, run_cli, tmp_path):
@@ -267,5 +288,5 @@ def test_a_bracket_plan_imports_with_due_dates_from_the_plan_year(ledger, run_cl
     code, out, err = run_cli("import-plan", str(doc))
     assert code == 0, err
     tasks = json.loads(run_cli("tasks", "--json")[1])
-    assert [t["due"] for t in tasks] == ["2023-10-31", None, "2023-12-31"]
+    assert [t["due"] for t in tasks] == ["2023-10-31", None, "2023-12-31", None]
     assert tasks[1]["support"] == ["县融媒体中心"]

@@ -37,6 +37,7 @@ from db.responsibility import (
     responsibility_in_brackets,
     rider_units,
     split_at_brackets,
+    without_people,
 )
 
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -414,7 +415,9 @@ def _bracket_responsibility(task: TaskDraft) -> None:
     inner, _ = bracket_sentences(reading.bracket[1:-1] if closed else reading.bracket[1:])
     parts = []
     for part in re.split(r"[；;]|[，,](?=(?:牵头单位|配合单位|责任单位)[：:])", inner):
-        clauses = [c for c in re.split(r"[，,]", part) if c and not is_deadline_clause(c) and not labelled_deadline(c)]
+        clauses = [
+            c for c in without_people(re.split(r"[，,]", part)) if c and not is_deadline_clause(c) and not labelled_deadline(c)
+        ]
         part = "，".join(clauses)
         if m2 := re.match(r"^(牵头单位|配合单位|责任单位)[：:](.*)$", part):
             role = {"牵头单位": "牵头", "配合单位": "配合"}.get(m2.group(1), "")

@@ -177,8 +177,17 @@ def _is_responsibility(inner: str) -> bool:
     return bool(clauses) and bool(RE_ROLE_END.search(clauses[-1])) and not RE_ROLE_END.fullmatch(clauses[-1])
 
 
+# People, not units: "（责任领导：杜新国；牵头单位：区发改局）" names a leader beside the units.
+RE_PERSON_LABEL = re.compile(r"^(?:责任领导|牵头领导|分管领导|包抓领导|联系领导|牵头县领导|责任人)\s*[：:]")
+
+
 def _is_deadline_part(part: str) -> bool:
     return is_deadline_clause(part) or labelled_deadline(part) is not None
+
+
+def without_people(parts: list[str]) -> list[str]:
+    """Bracket clauses without the ones that name a leader (责任领导：…) rather than a unit."""
+    return [p for p in parts if not RE_PERSON_LABEL.match(p)]
 
 
 def bracket_sentences(inner: str) -> tuple[str, list[str]]:
@@ -204,7 +213,7 @@ def bracket_sentences(inner: str) -> tuple[str, list[str]]:
 def read_bracket(inner: str) -> tuple[list[tuple[str, str]], str | None]:
     """(unit, role) pairs and the deadline wording in a responsibility bracket's inside."""
     squeezed, _ = bracket_sentences(inner)
-    parts = split_outside_brackets(squeezed, "，,；;")
+    parts = without_people(split_outside_brackets(squeezed, "，,；;"))
     deadline = next((labelled_deadline(p) or p for p in parts if _is_deadline_part(p)), None)
     rest = "，".join(p for p in parts if not _is_deadline_part(p))
     pairs: list[tuple[str, str]] = []

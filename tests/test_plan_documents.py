@@ -148,6 +148,28 @@ HAND_READING = {
          "确保PPP项目协议落实到位", [("市发改委", LEAD), ("市财政局", PLAIN)], "持续推进", None),
         ("严格落实全省统一的招投标政策,消除招投标过程中对企业设置的不合理限制和壁垒", [("市建设局", LEAD)], "持续推进", None),
     ],
+    # The three plans below were read only after the reader had been fitted to the ones above, as a trial
+    # on plans it had not seen: 2 of their 6 tasks came out right; the 责任领导 (a leader, not a unit) of
+    # the 咸安 brackets was the miss, now read as no unit.
+    "xianan_2023_gzbg.txt": [
+        ("地区生产总值增长8%以上", [("区发改局", LEAD)], None, None),
+        ("固定资产投资增长16%以上", [("区发改局", LEAD)], None, None),
+        ("规上工业增加值增长10%以上", [("区科经局", LEAD)], None, None),
+        ("启动南外环高速公路、全域公交项目建设,推进s356横沟至黄沙铺改扩建二期、s319咸赵线陈家沟段达标提质改造工程,"
+         "做好g351双溪至横沟段改扩建项目前期工作,确保107国道咸安绕城段、s361星星竹海至大竹山段公路建成通车",
+         [("区交通运输局", LEAD), ("区发改局", PLAIN), ("区自然资源和规划局", PLAIN), ("区林业局", PLAIN), ("区经发集团", PLAIN),
+          ("相关乡镇办", PLAIN)], None, None),
+    ],
+    "changxing_2023_gzbg.txt": [
+        ("财政总收入和一般公共预算收入与经济增长基本同步", [("县财政局", PLAIN)], None, None),
+    ],
+    # "到2025年完成…" is a target inside the text, not the task's deadline.
+    "yantian_2023_yingshang.txt": [
+        ("实施空间载体提质工程",
+         [("市规划和自然资源局盐田管理局", PLAIN), ("区前期办", PLAIN), ("区城市更新和土地整备局", PLAIN),
+          ("区工业和信息化局", PLAIN), ("区发展改革局", PLAIN), ("区文化广电旅游体育局", PLAIN), ("中英街管理局", PLAIN)],
+         None, None),
+    ],
 }
 
 
@@ -199,7 +221,7 @@ def test_corpus_share_of_tasks_read_right():
     print(f"plan text corpus: {plans} plans, {tasks} tasks, {right} read right ({right / tasks:.1%}), {extra} extra")
     assert plans >= 17 and tasks >= 37
     assert right / tasks >= 0.95 and extra <= 0.05 * tasks
-    assert (plans, tasks, right, extra) == (18, 44, 44, 0)  # today's reading; a change here is news
+    assert (plans, tasks, right, extra) == (21, 50, 50, 0)  # today's reading; a change here is news
 
 
 def test_plan_years_come_from_the_title_not_from_digits_in_a_page_number():

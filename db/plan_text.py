@@ -33,6 +33,7 @@ from db.responsibility import (
     LEAD,
     PLAIN,
     bracket_sentences,
+    is_unit_line,
     parse_responsibility,
     responsibility_in_brackets,
     rider_units,
@@ -192,8 +193,8 @@ def _join_field(prev: str, nxt: str) -> str:
 
 
 def _title_of(text: str) -> str:
-    """The heading phrase of a measure: its text up to the first full stop."""
-    first = text.split("\n", 1)[0]
+    """The heading phrase of a measure: its text up to the first full stop, without a 一是/二是 ordinal."""
+    first = re.sub(r"^[一二三四五六七八九十]+是[，,：:]?", "", text.split("\n", 1)[0])
     head, dot, _ = first.partition("。")
     return squeeze_title(head if dot else first)
 
@@ -594,6 +595,11 @@ def _outline(lines: list[str], first: int, last: int) -> list[_Outline]:
         )
         if level == 0 and prev and not prev.text.endswith(PARA_END) and not heading_line and not rider_units(raw):
             out[-1].text += raw
+            out[-1].end = i + 1
+            continue
+        if level == 0 and prev and is_unit_line(raw) and not responsibility_in_brackets(prev.text).units:
+            # A 责任单位 cell copied below its task ("市发改委牵头落实"): the task's bracket.
+            out[-1].text += f"（{raw.rstrip('。')}）"
             out[-1].end = i + 1
             continue
         out.append(_Outline(level, label, number, rest, i + 1, i + 1))

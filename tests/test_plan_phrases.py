@@ -14,7 +14,16 @@ import pytest
 
 from db.deadlines import deadlines_in_text, find_deadline, is_deadline_clause, parse_deadline
 from db.plan_text import parse_plan_text
-from db.responsibility import IMPLEMENT, LEAD, PLAIN, RESPONSIBLE, SUPPORT, responsibility_in_brackets, rider_units
+from db.responsibility import (
+    IMPLEMENT,
+    LEAD,
+    PLAIN,
+    RESPONSIBLE,
+    SUPPORT,
+    parse_responsibility,
+    responsibility_in_brackets,
+    rider_units,
+)
 from tests.conftest import DATA
 
 FULL = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，", ";": "；"})
@@ -290,3 +299,61 @@ def test_a_bracket_plan_imports_with_due_dates_from_the_plan_year(ledger, run_cl
     tasks = json.loads(run_cli("tasks", "--json")[1])
     assert [t["due"] for t in tasks] == ["2023-10-31", None, "2023-12-31", None]
     assert tasks[1]["support"] == ["县融媒体中心"]
+
+
+# Made up (no real plan in the corpus numbers its tasks 一是/二是 inside one paragraph): each piece of work
+# closed by its own bracket is a task, named without its ordinal.
+def test_yishi_ershi_pieces_of_one_paragraph_are_tasks():
+    plan = parse_plan_text(
+        "某县2023年政务公开工作要点\n二、重点任务\n(一)加强政策解读。一是做好政策文件解读,上半年完成。(县司法局负责)"
+        "二是开展政策宣讲。(县融媒体中心牵头,各乡镇配合,长期坚持)\n",
+        "county.txt",
+    )
+    assert [(t.title, t.units, t.deadline_text) for t in plan.tasks] == [
+        ("加强政策解读", [("县司法局", RESPONSIBLE)], "上半年"),
+        ("开展政策宣讲", [("县融媒体中心", LEAD), ("各乡镇", SUPPORT)], "长期坚持"),
+    ]
+    assert parse_deadline("上半年", plan.year)[0].due == dt.date(2023, 6, 30)
+    assert len({t.code for t in plan.tasks}) == 2
+
+
+@pytest.mark.parametrize(
+    "bracket,units,deadline",
+    [
+        # A labelled deadline inside the bracket is the deadline, not a unit.
+        ("(牵头单位:区司法局,责任单位:区政府各部门,完成时限:长期坚持)", [("区司法局", LEAD), ("区政府各部门", PLAIN)], "长期坚持"),
+        ("(牵头单位:区司法局;时间节点:2023年6月)", [("区司法局", LEAD)], "2023年6月"),
+        # A leader named beside the units is no unit.
+        ("(责任领导:杜新国;牵头单位:区发改局)", [("区发改局", LEAD)], None),
+        # 按职责分工分别负责 is 负责 for every unit before it.
+        ("(县政府办公室、县司法局,乡镇人民政府按职责分工分别负责)",
+         [("县政府办公室", RESPONSIBLE), ("县司法局", RESPONSIBLE), ("乡镇人民政府", RESPONSIBLE)], None),
+    ],
+)
+def test_bracket_clauses_that_are_not_units(bracket, units, deadline):
+    reading = responsibility_in_brackets(f"做好某项工作。{bracket}")
+    assert (reading.units, reading.deadline, reading.problems) == (units, deadline, [])
+
+
+def test_an_explanation_after_the_units_in_a_bracket_is_flagged_not_read_as_a_unit():
+    reading = responsibility_in_brackets("做好某项工作。〔责任单位:省发展改革委按职责分工负责。具体任务均涉及相关市(州)人民政府,下同。〕")
+    assert reading.units == [("省发展改革委", RESPONSIBLE)]
+    assert reading.problems == ["括号中的说明未读作责任单位：具体任务均涉及相关市(州)人民政府,下同"]
+
+
+def test_a_unit_line_is_not_an_instruction():
+    from db.responsibility import is_unit_line
+
+    assert is_unit_line("市金融办、人民银行潍坊市中心支行、潍坊银监分局分别牵头落实")
+    assert is_unit_line("县交通局牵头,各乡镇配合")
+    assert not is_unit_line("各地各部门要按照职责分工负责")
+    assert not is_unit_line("以下任务均需各县区人民政府落实")
+    assert not is_unit_line("加强组织领导。")
+    assert not is_unit_line("负责")
+
+
+def test_blocks_under_a_goal_chapter_are_tasks_when_the_plan_has_no_measures_chapter():
+    text = "某区2023年重点工作分工方案\n一、主要预期目标\n1.地区生产总值增长6%。\n牵头单位:区发改局\n责任单位:各街道\n"
+    (task,) = parse_plan_text(text, "district.txt").tasks
+    assert task.title == "地区生产总值增长6%" and parse_responsibility(task.responsibility_text) == [
+        ("区发改局", LEAD), ("各街道", PLAIN)]

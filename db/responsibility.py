@@ -84,7 +84,7 @@ def parse_responsibility(text: str | None) -> list[tuple[str, str]]:
         m = RE_ROLE_END.search(clause)
         role = _role_of(m.group(1)) if m else None
         body = clause[: m.start()] if m else clause
-        names = [_strip_tail(n) for n in split_outside_brackets(body, "、")]
+        names = [_strip_tail(n) for n in _join_levels(split_outside_brackets(body, "、"))]
         names = [n for n in names if n]
         if role is None:
             waiting.extend(names)
@@ -103,6 +103,21 @@ def parse_responsibility(text: str | None) -> list[tuple[str, str]]:
             seen.add(name)
             unique.append((name, role))
     return unique
+
+
+LEVEL_WORDS = "省市州县区旗盟乡镇"
+RE_BARE_LEVEL = re.compile(f"^各?[{LEVEL_WORDS}]{{1,3}}$")
+
+
+def _join_levels(parts: list[str]) -> list[str]:
+    """"各州、市人民政府" and "市、县两级政府" are one collective: a bare level word joins the name after it."""
+    joined: list[str] = []
+    for part in parts:
+        if joined and RE_BARE_LEVEL.match(joined[-1]) and part[:1] in LEVEL_WORDS:
+            joined[-1] = f"{joined[-1]}、{part}"
+        else:
+            joined.append(part)
+    return joined
 
 
 def _strip_tail(name: str) -> str:

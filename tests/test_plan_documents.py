@@ -163,6 +163,10 @@ HAND_READING = {
     "changxing_2023_gzbg.txt": [
         ("财政总收入和一般公共预算收入与经济增长基本同步", [("县财政局", PLAIN)], None, None),
     ],
+    # A second trial on a plan not seen before: its one task came out wrong (各州、市人民政府 cut in two at 、).
+    "yunnan_2022_zwgk.txt": [
+        ("加强涉及市场主体的信息公开", [("省直有关部门", RESPONSIBLE), ("各州、市人民政府", RESPONSIBLE)], None, None),
+    ],
     # A Word table copied as text: every task's 责任单位 cell is the line below it.
     "weifang_2017_zwgk.txt": [
         ("围绕我市经济社会发展形势、国家宏观经济政策和全市相关经济政策执行落实情况,通过市政府例行新闻发布会、"
@@ -233,7 +237,7 @@ def test_corpus_share_of_tasks_read_right():
     print(f"plan text corpus: {plans} plans, {tasks} tasks, {right} read right ({right / tasks:.1%}), {extra} extra")
     assert plans >= 17 and tasks >= 37
     assert right / tasks >= 0.95 and extra <= 0.05 * tasks
-    assert (plans, tasks, right, extra) == (22, 54, 54, 0)  # today's reading; a change here is news
+    assert (plans, tasks, right, extra) == (23, 55, 55, 0)  # today's reading; a change here is news
 
 
 def test_plan_years_come_from_the_title_not_from_digits_in_a_page_number():

@@ -357,3 +357,15 @@ def test_blocks_under_a_goal_chapter_are_tasks_when_the_plan_has_no_measures_cha
     (task,) = parse_plan_text(text, "district.txt").tasks
     assert task.title == "地区生产总值增长6%" and parse_responsibility(task.responsibility_text) == [
         ("区发改局", LEAD), ("各街道", PLAIN)]
+
+
+@pytest.mark.parametrize(
+    "text,units",
+    [
+        ("省直有关部门,各州、市人民政府按照职责分工负责", [("省直有关部门", RESPONSIBLE), ("各州、市人民政府", RESPONSIBLE)]),
+        ("市、县两级政府负责", [("市、县两级政府", RESPONSIBLE)]),
+        ("县市场监管局、县税务局", [("县市场监管局", PLAIN), ("县税务局", PLAIN)]),
+    ],
+)
+def test_a_bare_level_word_before_a_comma_belongs_to_the_collective_after_it(text, units):
+    assert parse_responsibility(text) == units

@@ -642,12 +642,16 @@ def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int) ->
         if NOT_TASKS.search(above):
             continue  # under 保障措施; a task of its own named 加强组织领导 elsewhere stays a task
         reading = responsibility_in_brackets(para.text)
-        if para.level == 0 and reading.units and not reading.text.strip("。.；;，, ") and context:
+        if para.level == 0 and reading.units and not reading.text.strip("。.；;，, "):
             # A bracket alone on its line: after sub-points (1)(2)… it closes their item, else the item above.
+            if not context:
+                continue
             top = context[-1]
-            at = len(context) - 2 if len(context) > 1 and top.number > 1 and context[-2].level < top.level else len(context) - 1
+            after_points = top.level >= 4 and top.number > 1 and len(context) > 1
+            at = len(context) - 2 if after_points else len(context) - 1
             owner = context[at]
-            if any(c[0] is owner for c in candidates):
+            if known := next((c[2] for c in candidates if c[0] is owner), None):
+                known.problems.append(f"第{para.start}行另有责任单位，未读入：{squeeze(para.text)}")
                 continue
             body = [owner.text] + [p.label + p.text for p in paras[paras.index(owner) + 1: index]] + [para.text]
             task = TaskDraft(

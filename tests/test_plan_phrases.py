@@ -369,3 +369,17 @@ def test_blocks_under_a_goal_chapter_are_tasks_when_the_plan_has_no_measures_cha
 )
 def test_a_bare_level_word_before_a_comma_belongs_to_the_collective_after_it(text, units):
     assert parse_responsibility(text) == units
+
+
+def test_a_bracket_line_after_sub_points_closes_their_item_and_after_items_the_last_item():
+    plan = parse_plan_text(
+        "某县2023年工作要点\n二、重点任务\n1.完善预案体系\n(1)加强预案管理。\n(2)加强预案演练。\n(责任单位:县应急局)\n"
+        "2.开展应急演练。\n(县应急局牵头,各乡镇配合)\n(责任单位:县消防救援大队)\n",
+        "county.txt",
+    )
+    assert [(t.title, t.units, t.line_start, t.line_end) for t in plan.tasks] == [
+        ("完善预案体系", [("县应急局", PLAIN)], 3, 6),
+        ("开展应急演练", [("县应急局", LEAD), ("各乡镇", SUPPORT)], 7, 8),
+    ]
+    # A second bracket for the same item is not guessed into it: the clerk is asked.
+    assert plan.tasks[1].problems == ["第9行另有责任单位，未读入：(责任单位:县消防救援大队)"]

@@ -50,6 +50,17 @@ def _refused(file: str, exc: Exception) -> UserError:
     return UserError(f"无法读取 PDF 文件 {file}（{name}），文件已损坏或不是 PDF。")
 
 
+def _unwrap(text: str) -> str:
+    """A cell's text with the line breaks the PDF wrapped it at taken out: Chinese runs on, Latin words keep a space."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    joined = ""
+    for line in lines:
+        if joined and joined[-1].isascii() and joined[-1].isalnum() and line[0].isascii() and line[0].isalnum():
+            joined += " "
+        joined += line
+    return joined
+
+
 def _grid_of(table) -> tuple[list[list[str]], list[dict[int, int]]]:
     """A pdfplumber table as rows of texts: a cell merged down repeats its text in every row it covers (as in a
     Word 类别 column), a cell merged across keeps it in its first column and records the span."""
@@ -65,7 +76,7 @@ def _grid_of(table) -> tuple[list[list[str]], list[dict[int, int]]]:
             if box is None:
                 continue
             text = (texts[r][c] or "") if r < len(texts) and c < len(texts[r]) else ""
-            text = text.strip()
+            text = _unwrap(text)
             first_col = xs.index(round(box[0], 1))
             last_col = max(i for i, x in enumerate(xs) if x < box[2] - tolerance)
             first_row = ys.index(round(box[1], 1))

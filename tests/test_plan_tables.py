@@ -443,3 +443,136 @@ def test_two_column_word_table_is_read_and_an_indicator_table_is_not_taken_for_t
     assert [(r.source, r.title, r.responsible) for r in read.rows] == [("表格2", "推行企业开办“一日办结”", "市市场监管局")]
     assert [p.source for p in read.problems] == ["表格1"]
     assert [layout.header_row for layout in read.layouts] == [None, 1]
+
+
+# --- PDF ---------------------------------------------------------------------------------------------------
+
+
+def _pdf_table(path, rows, *, header=("序号", "类别", "重点任务", "牵头单位", "责任单位", "完成时限"), merge_down=(1,)):
+    """A 任务分工表 drawn as a PDF (reportlab, the machine's CJK face), 类别 merged down, section rows across."""
+    from tests.data.plans.forms.make_forms import make_pdf_table
+
+    make_pdf_table({"title": "2024年优化营商环境重点任务分工表", "header": list(header), "rows": [list(r) for r in rows], "merge_down": list(merge_down)}, path)
+    return path
+
+
+def test_pdf_table_reads_like_the_word_table_with_category_merged_down(tmp_path):
+    read = read_table_rows(_pdf_table(tmp_path / "分工表.pdf", WORD_TASKS))
+    assert read.problems == []
+    assert [(r.number, r.category, r.title, r.lead, r.responsible, r.deadline) for r in read.rows] == [tuple(t) for t in WORD_TASKS]
+    assert read.rows[0].where == "第1页表格1第2行"
+
+
+def test_pdf_section_rows_across_the_table_are_groups(tmp_path):
+    rows = [["一、优化政务服务"], ["1", "推行“高效办成一件事”", "县政务服务中心", "县直有关部门", "12月底前"], ["二、强化要素保障"], ["2", "开展“标准地”出让", "县自然资源局", "", "年底前"]]
+    read = read_table_rows(_pdf_table(tmp_path / "表.pdf", rows, header=("序号", "重点任务", "牵头单位", "责任单位", "完成时限"), merge_down=()))
+    assert [(r.group, r.title, r.lead, r.deadline) for r in read.rows] == [
+        ("一、优化政务服务", "推行“高效办成一件事”", "县政务服务中心", "12月底前"),
+        ("二、强化要素保障", "开展“标准地”出让", "县自然资源局", "年底前"),
+    ]
+
+
+def test_pdf_table_running_over_pages_continues_without_a_repeated_header(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
+
+    from tests.data.plans.forms.make_forms import _styles
+
+    cell, _body, _title = _styles()
+    rows = [["序号", "重点任务", "牵头单位", "完成时限"]] + [[str(i), f"第{i}项任务，推进政务服务事项网上办理", "县政务服务中心", "年底前"] for i in range(1, 61)]
+    data = [[Paragraph(text, cell) for text in row] for row in rows]
+    path = tmp_path / "长表.pdf"
+    SimpleDocTemplate(str(path), pagesize=A4).build([Table(data, style=[("GRID", (0, 0), (-1, -1), 0.5, "black")])])
+    read = read_table_rows(path)
+    assert len({r.source for r in read.rows}) >= 2  # the table ran onto another page
+    assert [r.number for r in read.rows] == [str(i) for i in range(1, 61)]
+    assert read.layouts[1].continues == read.layouts[0].source
+
+
+def test_pdf_without_a_text_layer_asks_for_the_word_version(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    from db.errors import UserError
+    from exports.plan_reading import read_plan_document
+
+    path = tmp_path / "扫描件.pdf"
+    c = canvas.Canvas(str(path))
+    for _ in range(2):  # what a scanner makes: pictures (here, shapes), no characters
+        c.rect(50, 50, 400, 600, fill=1)
+        c.showPage()
+    c.save()
+    with pytest.raises(UserError) as caught:
+        read_plan_document(path)
+    assert "扫描件.pdf" in caught.value.message and "没有文字层" in caught.value.message and "Word" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda good: good[: len(good) // 3],  # cut off mid-file
+        lambda good: b"%PDF-1.4\n" + bytes(range(256)) * 40,  # a header and garbage
+        lambda good: good.replace(b"/Type /Page", b"/Type /Pxge"),  # pages that are no pages
+    ],
+)
+def test_damaged_pdf_is_a_user_error_naming_the_file(tmp_path, damage):
+    from db.errors import UserError
+    from exports.plan_reading import read_plan_document
+
+    good = _pdf_table(tmp_path / "good.pdf", WORD_TASKS).read_bytes()
+    path = tmp_path / "坏的计划.pdf"
+    path.write_bytes(damage(good))
+    with pytest.raises(UserError) as caught:
+        read_plan_document(path)
+    assert "坏的计划.pdf" in caught.value.message
+
+
+def test_not_a_pdf_and_oversized_and_too_many_pages_are_refused(tmp_path, monkeypatch):
+    from db.errors import UserError
+    from exports import plan_pdf
+    from exports.plan_reading import read_plan_document
+
+    fake = tmp_path / "计划.pdf"
+    fake.write_bytes(b"PK\x03\x04 a zip renamed")
+    with pytest.raises(UserError, match="计划.pdf 不是 PDF"):
+        read_plan_document(fake)
+    path = _pdf_table(tmp_path / "分工表.pdf", WORD_TASKS)
+    monkeypatch.setattr(plan_pdf, "MAX_PDF_BYTES", path.stat().st_size - 1)
+    with pytest.raises(UserError, match="分工表.pdf 超过"):
+        read_plan_document(path)
+    monkeypatch.setattr(plan_pdf, "MAX_PDF_BYTES", 10**9)
+    monkeypatch.setattr(plan_pdf, "MAX_PAGES", 0)
+    with pytest.raises(UserError, match="分工表.pdf 有 1 页"):
+        read_plan_document(path)
+    monkeypatch.setattr(plan_pdf, "MAX_PAGES", 300)
+    monkeypatch.setattr(plan_pdf, "MAX_PAGE_CHARS", 50)
+    with pytest.raises(UserError, match="分工表.pdf 第1页的文字过多"):
+        read_plan_document(path)
+
+
+def test_pdf_plan_text_goes_to_the_text_reader_with_source_lines(tmp_path):
+    from exports.plan_reading import read_plan_document
+    from tests.data.plans.forms.make_forms import make_pdf_text
+
+    paragraph = "1.全面实施行政许可事项清单管理。依据国家和省行政许可事项清单,2022年10月底前编制并公布市、县两级行政许可事项清单,将依法设定的行政许可事项全部纳入清单管理,清单之外一律不得违法实施行政许可。(市政府办公室牵头,市级各有关部门按职责分工负责)"
+    path = tmp_path / "2022年工作要点.pdf"
+    make_pdf_text({"title": "2022年工作要点", "paragraphs": ["一、推动审批全链条优化", paragraph]}, path)
+    reading = read_plan_document(path)
+    assert reading.form == "text"
+    (task,) = reading.draft.tasks
+    first, last = reading.spans[task.code]
+    assert reading.source_lines[first - 1] == paragraph  # the lines the PDF wrapped are one paragraph again
+    assert [n for n, role in task.units if role == "牵头"] == ["市政府办公室"]
+
+
+def test_import_plan_dry_run_reads_a_pdf_and_writes_nothing(run_cli, ledger, tmp_path):
+    import hashlib
+    import json
+
+    path = _pdf_table(tmp_path / "2024年重点任务分工表.pdf", WORD_TASKS)
+    before = hashlib.sha256(ledger.path.read_bytes()).hexdigest()
+    code, out, err = run_cli("import-plan", str(path), "--dry-run", "--json")
+    assert code == 0, err
+    assert hashlib.sha256(ledger.path.read_bytes()).hexdigest() == before
+    tasks = json.loads(out)["tasks"]
+    assert [t["lead"] for t in tasks] == [lead.split("、") for _n, _c, _t, lead, _r, _d in WORD_TASKS]
+    assert tasks[0]["due"] == "2024-12-31" and tasks[0]["section"] == "优化政务服务"

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from db.errors import UserError
 from db.periods import chinese_date
+from db.settings import COLUMN_FIELDS
 from exports.xlsx_io import MAX_ENTRY_BYTES, MAX_OTHER_BYTES, OfficeZip, cell_text, check_office_zip, open_workbook_safely, read_failure
 
 MAX_ROWS = 5000  # per sheet or table: a year's plan has a few hundred tasks
@@ -30,18 +31,8 @@ MAX_MERGES = 20000
 MAX_DOCUMENT_XML_BYTES = 32 * 1024 * 1024
 HEADER_SCAN_ROWS = 15  # the header row sits under at most a title, a 填报单位 row and a few notes
 
-# Field keys and their Chinese names, as a mapping dialog would show them.
-FIELDS: dict[str, str] = {
-    "number": "序号",
-    "category": "类别",
-    "title": "任务名称",
-    "content": "具体内容",
-    "lead": "牵头单位",
-    "responsible": "责任单位",
-    "support": "配合单位",
-    "deadline": "完成时限",
-    "ignore": "不读取",
-}
+# Field keys and their Chinese names, as a mapping dialog would show them (one list, kept with the remembered mappings).
+FIELDS: dict[str, str] = COLUMN_FIELDS
 TASK_FIELDS = ("title", "content")
 
 # Whole header texts, after `_header_key`.

@@ -576,3 +576,88 @@ def test_import_plan_dry_run_reads_a_pdf_and_writes_nothing(run_cli, ledger, tmp
     tasks = json.loads(out)["tasks"]
     assert [t["lead"] for t in tasks] == [lead.split("、") for _n, _c, _t, lead, _r, _d in WORD_TASKS]
     assert tasks[0]["due"] == "2024-12-31" and tasks[0]["section"] == "优化政务服务"
+
+
+# --- Remembered column mappings ----------------------------------------------------------------------------
+
+
+def _own_ledger(path):
+    """An office's own 台账 whose header names duban does not know: 工作举措 | 主办科室 | 办结时间."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["2024年重点工作台账"])
+    ws.append(["序号", "工作举措", "主办科室", "办结时间", "进展"])
+    ws.append(["1", "推行“高效办成一件事”，年内实现13个事项集成办理", "政务服务科", "12月底前", "已完成8项"])
+    ws.append(["2", "依申请政务服务事项网上可办率达到95%以上", "信息科", "6月底前", ""])
+    wb.save(path)
+    return path
+
+
+def test_a_remembered_mapping_reads_a_header_duban_does_not_know(ledger, tmp_path):
+    from db.settings import mapping_lookup, remember_mapping
+    from exports.plan_reading import read_plan_document
+
+    path = _own_ledger(tmp_path / "2024年台账.xlsx")
+    assert read_plan_document(path).draft.tasks == []  # no header row it can recognise
+    headers = ("序号", "工作举措", "主办科室", "办结时间", "进展")
+    with ledger.Session.begin() as s:
+        remember_mapping(s, headers, {"工作举措": "任务名称", "主办科室": "牵头单位", "进展": "不读取"}, operator="测试")
+    with ledger.Session() as s:
+        lookup = mapping_lookup(s)
+    reading = read_plan_document(path, remembered=lookup)  # the session is closed: the lookup needs none
+    assert [(t.title[:8], [n for n, r in t.units if r == "牵头"], t.deadline_text) for t in reading.draft.tasks] == [
+        ("推行“高效办成一", ["政务服务科"], "12月底前"),
+        ("依申请政务服务事", ["信息科"], "6月底前"),
+    ]
+    (layout,) = reading.layouts
+    assert layout.remembered and layout.headers == headers
+    assert layout.mapping["主办科室"] == "lead"
+    # what the clerk says now wins over what was remembered
+    again = read_plan_document(path, remembered=lookup, mapping={"主办科室": "配合单位"})
+    assert [n for n, r in again.draft.tasks[0].units if r == "配合"] == ["政务服务科"]
+
+
+def test_remembering_a_mapping_checks_it_is_audited_and_an_empty_one_forgets(ledger):
+    from sqlalchemy import select
+
+    from db.errors import UserError
+    from db.models import AuditLog
+    from db.settings import remember_mapping, remembered_mapping
+
+    headers = ["序号", " 工作 举措 ", "主办科室"]
+    with ledger.Session.begin() as s:
+        with pytest.raises(UserError, match="用途“负责人”无法识别"):
+            remember_mapping(s, headers, {"工作举措": "负责人"})
+        with pytest.raises(UserError, match="不在这张表的表头中"):
+            remember_mapping(s, headers, {"任务": "任务名称"})
+        remember_mapping(s, headers, {"工作举措": "title"}, operator="张三")
+    with ledger.Session() as s:
+        assert remembered_mapping(s, ("序号", "工作举措", "主办科室")) == {"工作举措": "title"}
+        assert remembered_mapping(s, ("序号", "工作举措")) is None  # another header is another table
+        actions = [a.action for a in s.scalars(select(AuditLog).where(AuditLog.action == "settings.column_mapping"))]
+    assert actions == ["settings.column_mapping"]
+    with ledger.Session.begin() as s:
+        remember_mapping(s, headers, {})
+    with ledger.Session() as s:
+        assert remembered_mapping(s, headers) is None
+
+
+def test_import_plan_map_reads_with_the_mapping_and_remembers_it_only_when_importing(run_cli, ledger, tmp_path):
+    import hashlib
+    import json
+
+    path = _own_ledger(tmp_path / "2024年台账.xlsx")
+    before = hashlib.sha256(ledger.path.read_bytes()).hexdigest()
+    code, out, err = run_cli("import-plan", str(path), "--dry-run", "--json", "--map", "工作举措=任务名称", "--map", "主办科室=牵头单位")
+    assert code == 0, err
+    assert [t["lead"] for t in json.loads(out)["tasks"]] == [["政务服务科"], ["信息科"]]
+    assert hashlib.sha256(ledger.path.read_bytes()).hexdigest() == before  # a dry run remembers nothing
+    code, out, err = run_cli("import-plan", str(path), "--dry-run", "--json")
+    assert json.loads(out)["tasks"] == []
+    code, out, err = run_cli("import-plan", str(path), "--keep-current", "--map", "工作举措=任务名称", "--map", "主办科室=牵头单位")
+    assert code == 0, err
+    assert "已记住表头" in err
+    code, out, err = run_cli("import-plan", str(path), "--dry-run", "--json")  # next time, no --map needed
+    assert [t["lead"] for t in json.loads(out)["tasks"]] == [["政务服务科"], ["信息科"]]
+    code, out, err = run_cli("import-plan", str(path), "--dry-run", "--map", "工作举措")
+    assert code != 0 and "列名=用途" in err

@@ -55,3 +55,16 @@ def test_a_progress_column_and_a_leader_column_are_not_read_as_units():
     assert "完成30%" not in task.text and "完成60%" not in task.text
     fields = {c.header: c.field for c in reading.layouts[0].columns}
     assert fields["分管领导"] == "ignore" and fields["1-11月推进情况"] == "ignore"
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".pdf"])
+def test_the_chapter_column_merged_down_is_every_tasks_section(suffix):
+    """厦门's 任务分解表 names its 类别 column 章节 and merges it down the rows of the chapter."""
+    from pathlib import Path
+
+    from exports.plan_reading import read_plan_document
+
+    here = Path(__file__).parent / "data" / "plans" / "forms"
+    reading = read_plan_document(here / f"厦门市2023年再创营商环境新优势行动方案任务分解表{suffix}")
+    assert [t.section_label for t in reading.draft.tasks] == ["1.便利市场准入退出"] * 5
+    assert reading.layouts[0].mapping["章节"] == "category"

@@ -661,3 +661,40 @@ def test_import_plan_map_reads_with_the_mapping_and_remembers_it_only_when_impor
     assert [t["lead"] for t in json.loads(out)["tasks"]] == [["政务服务科"], ["信息科"]]
     code, out, err = run_cli("import-plan", str(path), "--dry-run", "--map", "工作举措")
     assert code != 0 and "列名=用途" in err
+
+
+# --- Old formats -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".doc", ".wps"])
+def test_old_word_formats_go_through_libreoffice_and_are_read_as_the_docx_it_makes(tmp_path, monkeypatch, suffix):
+    from exports import office_convert
+    from exports.plan_reading import read_plan_document
+
+    docx = _word_plan(tmp_path / "made.docx")
+    calls = []
+
+    def convert(path, workdir):  # what LibreOffice does, without needing its Writer on this machine
+        calls.append(path.name)
+        return docx
+
+    monkeypatch.setattr(office_convert, "converted_copy", convert)
+    old = tmp_path / f"2024年任务分工表{suffix}"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    reading = read_plan_document(old)
+    assert calls == [old.name]
+    assert reading.draft.source_name == old.name and len(reading.draft.tasks) == len(WORD_TASKS)
+
+
+@pytest.mark.parametrize("suffix", [".doc", ".wps"])
+def test_old_word_formats_without_libreoffice_ask_to_save_as_docx(tmp_path, monkeypatch, suffix):
+    from db.errors import UserError
+    from exports import office_convert
+    from exports.plan_reading import read_plan_document
+
+    monkeypatch.setattr(office_convert, "libreoffice", lambda: None)
+    old = tmp_path / f"任务分工表{suffix}"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    with pytest.raises(UserError) as caught:
+        read_plan_document(old)
+    assert old.name in caught.value.message and "另存为 Word（.docx）" in caught.value.message

@@ -10,11 +10,14 @@ bounded before anything is parsed further, and any failure of the parser ends in
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from db.errors import UserError
+
+log = logging.getLogger("duban.plan_pdf")
 
 MAX_PDF_BYTES = 30 * 1024 * 1024
 MAX_PAGES = 300  # a year's plan with its annex tables runs to a few dozen pages
@@ -44,10 +47,13 @@ class PdfContent:
 
 
 def _refused(file: str, exc: Exception) -> UserError:
-    name = type(exc).__name__
-    if "Password" in name or "Encrypt" in name:
+    from exports.xlsx_io import read_failure
+
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc  # pdfplumber wraps pdfminer's error
+    log.info("PDF %s not read: %r", file, inner)
+    if any(word in type(inner).__name__ for word in ("Password", "Encrypt")):
         return UserError(f"PDF 文件 {file} 已加密，无法读取。请向发文单位索要未加密的 PDF 或 Word 版本（.docx）后再导入。")
-    return UserError(f"无法读取 PDF 文件 {file}（{name}），文件已损坏或不是 PDF。")
+    return UserError(f"无法读取 PDF 文件 {file}（{read_failure(inner)}），文件已损坏或不是 PDF。")
 
 
 def _unwrap(text: str) -> str:

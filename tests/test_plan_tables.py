@@ -698,3 +698,19 @@ def test_old_word_formats_without_libreoffice_ask_to_save_as_docx(tmp_path, monk
     with pytest.raises(UserError) as caught:
         read_plan_document(old)
     assert old.name in caught.value.message and "另存为 Word（.docx）" in caught.value.message
+
+
+def test_an_encrypted_pdf_is_refused_asking_for_an_open_copy(tmp_path):
+    from reportlab.lib import pdfencrypt
+    from reportlab.pdfgen import canvas
+
+    from db.errors import UserError
+    from exports.plan_reading import read_plan_document
+
+    path = tmp_path / "加密的计划.pdf"
+    c = canvas.Canvas(str(path), encrypt=pdfencrypt.StandardEncryption("secret", canPrint=0))
+    c.drawString(100, 700, "2024 plan " * 10)
+    c.save()
+    with pytest.raises(UserError) as caught:
+        read_plan_document(path)
+    assert "加密的计划.pdf 已加密" in caught.value.message

@@ -91,7 +91,10 @@ def make_xlsx(plan: dict, path: Path) -> None:
 
 
 def _styles():
+    from reportlab import rl_config
     from reportlab.lib.styles import ParagraphStyle
+
+    rl_config.invariant = 1  # no creation time or random id: the same tables make the same bytes
 
     from exports.fonts import find_cjk_fonts
 
@@ -124,7 +127,7 @@ def make_pdf_table(plan: dict, path: Path) -> None:
                 data[index + 1][column] = ""
             commands.append(("SPAN", (column, first + 1), (column, last + 1)))
     usable = 267 * mm
-    wide = [i for i, h in enumerate(header) if any(w in h for w in ("任务", "工作", "内容"))]
+    wide = [i for i, h in enumerate(header) if any(w in h for w in ("任务", "工作", "内容", "要求", "措施"))]
     narrow = {i: 12 * mm for i, h in enumerate(header) if h in ("序号",)}
     rest = usable - sum(narrow.values())
     share = {i: (3 if i in wide else 1) for i in range(len(header)) if i not in narrow}

@@ -94,23 +94,28 @@ def _grid_of(table) -> tuple[list[list[str]], list[dict[int, int]]]:
     return rows, spans
 
 
-def _paragraphs(lines: list[dict], left: float, right: float) -> list[str]:
-    """Lines of running text joined into paragraphs: a line belongs to the one before it unless it is indented
-    (a new paragraph starts two characters in) or the line before ended short of the right margin."""
+def _paragraphs(pages: list[list[dict]]) -> list[str]:
+    """Lines of running text joined into paragraphs, across page breaks too: a line belongs to the one before it
+    unless it is indented (a new paragraph starts two characters in) or the line before ended short of the right
+    margin.  Page numbers ("— 3 —") are left out."""
     paragraphs: list[str] = []
-    previous = None
-    for line in lines:
-        text = line["text"].strip()
-        if not text or _PAGE_NUMBER.match(text):
+    previous = None  # (the line, its page's right margin)
+    for lines in pages:
+        kept = [line for line in lines if line["text"].strip() and not _PAGE_NUMBER.match(line["text"].strip())]
+        if not kept:
             continue
-        size = max((c.get("size", 0) for c in line.get("chars", [])), default=10) or 10
-        indented = line["x0"] > left + size * 0.8
-        continues = previous is not None and not indented and previous["x1"] >= right - size * 1.5
-        if continues and paragraphs:
-            paragraphs[-1] += text
-        else:
-            paragraphs.append(text)
-        previous = line
+        left = min(line["x0"] for line in kept)
+        right = max(line["x1"] for line in kept)
+        for line in kept:
+            text = line["text"].strip()
+            size = line.get("size") or 10
+            indented = line["x0"] > left + size * 0.8
+            continues = previous is not None and not indented and previous[0]["x1"] >= previous[1] - size * 1.5
+            if continues and paragraphs:
+                paragraphs[-1] += text
+            else:
+                paragraphs.append(text)
+            previous = (line, right)
     return paragraphs
 
 
@@ -133,7 +138,7 @@ def read_pdf(path: str | Path) -> PdfContent:
             content.pages = len(pages)
             if content.pages > MAX_PAGES:
                 raise UserError(f"PDF 文件 {file} 有 {content.pages} 页，超过上限 {MAX_PAGES} 页，不像是一份计划，未读取。")
-            paragraphs: list[str] = []
+            pages_lines: list[list[dict]] = []
             drawn = 0
             for number, page in enumerate(pages, start=1):
                 chars = page.chars
@@ -156,11 +161,10 @@ def read_pdf(path: str | Path) -> PdfContent:
                     return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
 
                 text_page = page.filter(outside) if boxes else page
-                lines = text_page.extract_text_lines(return_chars=True)
-                if lines:
-                    left = min(line["x0"] for line in lines)
-                    right = max(line["x1"] for line in lines)
-                    paragraphs.extend(_paragraphs(lines, left, right))
+                pages_lines.append([  # what joining lines needs, not every character's record (300 pages of them add up)
+                    {"x0": ln["x0"], "x1": ln["x1"], "text": ln["text"], "size": max((c.get("size", 0) for c in ln["chars"]), default=0)}
+                    for ln in text_page.extract_text_lines(return_chars=True)
+                ])
     except UserError:
         raise
     except Exception as exc:  # pdfminer raises its own syntax, type and key errors on a damaged file
@@ -169,5 +173,5 @@ def read_pdf(path: str | Path) -> PdfContent:
         raise UserError(
             f"PDF 文件 {file} 没有文字层（是扫描件或图片），无法读取其中的任务。请向发文单位索要 Word 版本（.docx）后再导入。"
         )
-    content.text = "\n".join(paragraphs)
+    content.text = "\n".join(_paragraphs(pages_lines))
     return content

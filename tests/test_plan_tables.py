@@ -714,3 +714,26 @@ def test_an_encrypted_pdf_is_refused_asking_for_an_open_copy(tmp_path):
     with pytest.raises(UserError) as caught:
         read_plan_document(path)
     assert "加密的计划.pdf 已加密" in caught.value.message
+
+
+def test_a_pdf_paragraph_running_over_a_page_break_is_one_task(tmp_path):
+    import pdfplumber
+
+    from exports.plan_reading import read_plan_document
+    from tests.data.plans.forms.make_forms import make_pdf_text
+
+    task = ("1.深化政务服务标准化建设。定期公布政务服务事项基本目录和实施清单，公开办事指南，实现同一事项无差别受理、同标准办理。"
+            "持续推进政务服务“跨域通办”，落实“好差评”制度，对县乡政务服务情况进行定期评估。" * 3 + "（牵头单位：县行政审批局，责任单位：县直各有关单位）")
+    path = tmp_path / "2023年具体措施.pdf"
+    for count in range(8, 20):  # as many paragraphs before it as push the task over the page break
+        filler = [f"（{n}）推进政务服务标准化建设，定期公布政务服务事项基本目录和实施清单，公开办事指南，实现同一事项无差别受理、同标准办理。" for n in range(1, count)]
+        make_pdf_text({"title": "2023年具体措施", "paragraphs": ["一、总体要求", *filler, "二、主要任务", task]}, path)
+        with pdfplumber.open(str(path)) as pdf:
+            if len(pdf.pages) == 2 and "深化政务服务" in pdf.pages[0].extract_text() and "县行政审批局" in pdf.pages[1].extract_text():
+                break
+    else:
+        raise AssertionError("no layout put the task across the page break")
+    reading = read_plan_document(path)
+    assert task in reading.source_lines
+    (found,) = [t for t in reading.draft.tasks if "深化政务服务标准化建设" in t.text]
+    assert [n for n, role in found.units if role == "牵头"] == ["县行政审批局"]

@@ -203,6 +203,10 @@ def cmd_import_plan(args) -> int:
     mapping = _column_maps(args.map)
     reading = read_plan_document(Path(args.file), year=args.year, mapping=mapping or None, remembered=_mapping_lookup(args))
     draft = reading.draft
+    headers = {h for layout in reading.layouts for h in layout.headers}
+    for header in mapping:
+        if "".join(header.split()) not in headers:
+            print(f"注意：--map 指定的列“{header}”不在 {Path(args.file).name} 任何表格的表头中，未起作用。", file=sys.stderr)
     if args.dry_run:
         _print_plan(reading, as_json=args.json)
         return 0

@@ -661,6 +661,8 @@ def test_import_plan_map_reads_with_the_mapping_and_remembers_it_only_when_impor
     assert [t["lead"] for t in json.loads(out)["tasks"]] == [["政务服务科"], ["信息科"]]
     code, out, err = run_cli("import-plan", str(path), "--dry-run", "--map", "工作举措")
     assert code != 0 and "列名=用途" in err
+    code, out, err = run_cli("import-plan", str(path), "--dry-run", "--map", "工作措施=任务名称")
+    assert code == 0 and "“工作措施”不在 2024年台账.xlsx 任何表格的表头中" in err
 
 
 # --- Old formats -------------------------------------------------------------------------------------------

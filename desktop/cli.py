@@ -509,7 +509,7 @@ def build_parser() -> argparse.ArgumentParser:
         "import-plan",
         help="导入计划（任务分解表 .xlsx、Word 任务分工表、Excel 工作台账、PDF（需有文字层），或方案文本 .txt/.docx；.doc/.wps/.xls 经 LibreOffice 转换）",
     )
-    p.add_argument("file")
+    p.add_argument("file", help="计划文件：.xlsx、.docx、.pdf（需有文字层，扫描件请索要 Word 版）、.txt；.doc、.wps、.xls、.et 需本机装有 LibreOffice")
     p.add_argument("--keep-current", action="store_true", help="不把导入的计划设为当前计划")
     p.add_argument("--dry-run", action="store_true", help="只试读并列出任务和需核对的问题，不写入台账")
     p.add_argument("--json", action="store_true", help="与 --dry-run 一起：以 JSON 输出")

@@ -99,8 +99,8 @@ CHUZHOU_2020 = {
 }
 
 CHIZHOU_XFJ = {
-    "file": "池州市信访局政务公开重点任务清单",
-    "source": "https://xfj.chizhou.gov.cn/OpennessContent/show/1426818.html (政务公开重点任务清单, 1-8; the page gives no year: 年底前 is not dated)",
+    "file": "池州市市直部门政务公开重点任务清单",
+    "source": "https://xfj.chizhou.gov.cn/OpennessContent/show/1426818.html (a 池州市 department's 政务公开重点任务清单, 1-8; the page gives no year: 年底前 is not dated)",
     "layout": "the page's table: 工作任务 (merged down the rows it covers) | 序号 | 具体要求 | 责任科室 | 时限要求",
     "title": "政务公开重点任务清单",
     "header": ["工作任务", "序号", "具体要求", "责任科室", "时限要求"],

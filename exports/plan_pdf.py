@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,8 @@ MAX_PDF_BYTES = 30 * 1024 * 1024
 MAX_PAGES = 300  # a year's plan with its annex tables runs to a few dozen pages
 MAX_PAGE_CHARS = 20000  # a dense A4 page of 小四 text holds under 2,000 characters
 MAX_TABLES_PER_PAGE = 20
+MAX_GRID_POINTS = 5000  # ruled lines' crossings on a page: a plan's table page has a few hundred; table finding slows with their square
+MAX_SECONDS = 120  # a whole file, whatever its pages hold
 MIN_TEXT_CHARS = 20  # fewer drawn characters than this in the whole file: a scan, not a text layer
 _PAGE_NUMBER = re.compile(r"^[—－\-－–\s]*\d{1,4}[—－\-–\s]*$|^第\s*\d{1,4}\s*页(\s*共\s*\d{1,4}\s*页)?$")
 
@@ -94,6 +97,18 @@ def _grid_of(table) -> tuple[list[list[str]], list[dict[int, int]]]:
     return rows, spans
 
 
+def _grid_points(page) -> int:
+    """How many cells the ruled lines of a page could make: distinct heights of its horizontal edges times distinct
+    positions of its vertical ones (what pdfplumber's table finder has to cross)."""
+    rows, columns = set(), set()
+    for edge in page.edges:
+        if edge.get("orientation") == "h":
+            rows.add(round(edge["top"]))
+        elif edge.get("orientation") == "v":
+            columns.add(round(edge["x0"]))
+    return len(rows) * len(columns)
+
+
 def _paragraphs(pages: list[list[dict]]) -> list[str]:
     """Lines of running text joined into paragraphs, across page breaks too: a line belongs to the one before it
     unless it is indented (a new paragraph starts two characters in) or the line before ended short of the right
@@ -132,6 +147,7 @@ def read_pdf(path: str | Path) -> PdfContent:
     import pdfplumber  # pdfminer.six underneath; no scripts or forms are run
 
     content = PdfContent(file)
+    started = time.monotonic()
     try:
         with pdfplumber.open(str(path)) as pdf:
             pages = pdf.pages
@@ -145,6 +161,10 @@ def read_pdf(path: str | Path) -> PdfContent:
                 if len(chars) > MAX_PAGE_CHARS:
                     raise UserError(f"PDF 文件 {file} 第{number}页的文字过多（{len(chars)} 字，上限 {MAX_PAGE_CHARS} 字），不是计划文件，已拒绝。")
                 drawn += sum(1 for c in chars if not c["text"].isspace())
+                if _grid_points(page) > MAX_GRID_POINTS:
+                    raise UserError(f"PDF 文件 {file} 第{number}页的表格线过多，不像是计划的任务表，已拒绝。")
+                if time.monotonic() - started > MAX_SECONDS:
+                    raise UserError(f"PDF 文件 {file} 过于复杂，{MAX_SECONDS} 秒内未能读完（读到第{number}页），已停止。请向发文单位索要 Word 版本（.docx）后再导入。")
                 tables = page.find_tables()
                 if len(tables) > MAX_TABLES_PER_PAGE:
                     raise UserError(f"PDF 文件 {file} 第{number}页的表格过多（{len(tables)} 个），不是计划文件，已拒绝。")

@@ -544,6 +544,10 @@ def test_not_a_pdf_and_oversized_and_too_many_pages_are_refused(tmp_path, monkey
     with pytest.raises(UserError, match="分工表.pdf 有 1 页"):
         read_plan_document(path)
     monkeypatch.setattr(plan_pdf, "MAX_PAGES", 300)
+    monkeypatch.setattr(plan_pdf, "MAX_SECONDS", -1)  # a file that takes longer to read than the budget
+    with pytest.raises(UserError, match="分工表.pdf 过于复杂"):
+        read_plan_document(path)
+    monkeypatch.setattr(plan_pdf, "MAX_SECONDS", 120)
     monkeypatch.setattr(plan_pdf, "MAX_PAGE_CHARS", 50)
     with pytest.raises(UserError, match="分工表.pdf 第1页的文字过多"):
         read_plan_document(path)
@@ -739,3 +743,25 @@ def test_a_pdf_paragraph_running_over_a_page_break_is_one_task(tmp_path):
     assert task in reading.source_lines
     (found,) = [t for t in reading.draft.tasks if "深化政务服务标准化建设" in t.text]
     assert [n for n, role in found.units if role == "牵头"] == ["县行政审批局"]
+
+
+def test_a_pdf_page_ruled_into_thousands_of_cells_is_refused_quickly(tmp_path):
+    """A small file whose page is a 150 × 150 grid would keep the table finder busy for minutes."""
+    import time
+
+    from reportlab.pdfgen import canvas
+
+    from db.errors import UserError
+    from exports.plan_reading import read_plan_document
+
+    path = tmp_path / "网格.pdf"
+    c = canvas.Canvas(str(path))
+    c.drawString(50, 800, "2024 plan " * 10)
+    for i in range(151):
+        c.line(50, 50 + i * 3.3, 550, 50 + i * 3.3)
+        c.line(50 + i * 3.3, 50, 50 + i * 3.3, 550)
+    c.save()
+    started = time.perf_counter()
+    with pytest.raises(UserError, match="网格.pdf 第1页的表格线过多"):
+        read_plan_document(path)
+    assert time.perf_counter() - started < 5

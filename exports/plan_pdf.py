@@ -87,9 +87,9 @@ def _grid_of(table) -> tuple[list[list[str]], list[dict[int, int]]]:
             text = (texts[r][c] or "") if r < len(texts) and c < len(texts[r]) else ""
             text = _unwrap(text)
             first_col = xs.index(round(box[0], 1))
-            last_col = max(i for i, x in enumerate(xs) if x < box[2] - tolerance)
+            last_col = max([i for i, x in enumerate(xs) if x < box[2] - tolerance] + [first_col])  # a hairline cell spans itself
             first_row = ys.index(round(box[1], 1))
-            last_row = max(i for i, y in enumerate(ys) if y < box[3] - tolerance)
+            last_row = max([i for i, y in enumerate(ys) if y < box[3] - tolerance] + [first_row])
             for rr in range(first_row, last_row + 1):
                 rows[rr][first_col] = text  # merged down: every row of the group reads the same text
                 if last_col > first_col:

@@ -99,3 +99,103 @@ def save_settings(session: Session, settings: OfficeSettings, *, operator: str |
         else:
             row.value = str(value)
     audit.record(session, "settings.update", "settings", "office", before=before, after=after, operator=operator)
+
+
+# --- Column mappings a clerk confirmed --------------------------------------------------------------------
+# An office's own 台账 keeps its header from year to year ("工作措施" where duban expects 任务名称): the mapping
+# the clerk confirmed for a header is kept under the header's texts, so the next file with the same header
+# reads the same way without asking.  The window and `duban import-plan --map` both write it here.
+
+# The fields a table column can be read as, with the names a mapping dialog shows (exports.plan_tables reads
+# tables by these keys).
+COLUMN_FIELDS: dict[str, str] = {
+    "number": "序号",
+    "category": "类别",
+    "title": "任务名称",
+    "content": "具体内容",
+    "lead": "牵头单位",
+    "responsible": "责任单位",
+    "support": "配合单位",
+    "deadline": "完成时限",
+    "ignore": "不读取",
+}
+_MAPPING_PREFIX = "column_mapping."
+MAX_MAPPED_HEADERS = 40
+MAX_HEADER_CHARS = 100
+
+
+def _mapping_id(headers: tuple[str, ...]) -> str:
+    import hashlib
+
+    return _MAPPING_PREFIX + hashlib.sha256("\x1f".join(headers).encode("utf-8")).hexdigest()[:32]
+
+
+def _clean_headers(headers) -> tuple[str, ...]:
+    """Header texts as the key is made of them: without whitespace, the empty ones left out (as exports.plan_tables.header_texts)."""
+    return tuple("".join(str(h).split()) for h in headers if h and str(h).strip())
+
+
+def _checked_mapping(headers: tuple[str, ...], mapping: dict[str, str]) -> dict[str, str]:
+    by_label = {label: key for key, label in COLUMN_FIELDS.items()}
+    if not headers or len(headers) > MAX_MAPPED_HEADERS or any(len(h) > MAX_HEADER_CHARS for h in headers):
+        raise UserError(f"表头无效：应为 1 到 {MAX_MAPPED_HEADERS} 个列名，每个不超过 {MAX_HEADER_CHARS} 个字。")
+    checked = {}
+    for header, chosen in mapping.items():
+        header = "".join(str(header).split())
+        key = chosen if chosen in COLUMN_FIELDS else by_label.get(chosen)
+        if key is None:
+            raise UserError(f"列“{header[:20]}”的用途“{str(chosen)[:20]}”无法识别，可选：{'、'.join(COLUMN_FIELDS.values())}。")
+        if header not in headers:
+            raise UserError(f"列“{header[:20]}”不在这张表的表头中（{'、'.join(headers)}），无法记住。")
+        checked[header] = key
+    return checked
+
+
+def remember_mapping(session: Session, headers, mapping: dict[str, str], *, operator: str | None = None) -> None:
+    """Keep the mapping (header text → field key or its Chinese name) a clerk confirmed for a table with these
+    header texts; an empty mapping forgets it.  Audited; the caller commits."""
+    import json
+
+    headers = _clean_headers(headers)
+    checked = _checked_mapping(headers, mapping) if mapping else {}
+    key = _mapping_id(headers)
+    row = session.get(LedgerInfo, key)
+    before = json.loads(row.value)["mapping"] if row is not None else None
+    if (before or {}) == checked:
+        return
+    if not checked:
+        session.delete(row)
+    elif row is None:
+        session.add(LedgerInfo(key=key, value=json.dumps({"headers": list(headers), "mapping": checked}, ensure_ascii=False)))
+    else:
+        row.value = json.dumps({"headers": list(headers), "mapping": checked}, ensure_ascii=False)
+    audit.record(session, "settings.column_mapping", "settings", "column_mapping", before={"headers": list(headers), "mapping": before},
+                 after={"headers": list(headers), "mapping": checked or None}, operator=operator)
+
+
+def remembered_mappings(session: Session) -> dict[tuple[str, ...], dict[str, str]]:
+    """Every remembered mapping, by its header texts."""
+    import json
+
+    found = {}
+    for _key, value in session.execute(select(LedgerInfo.key, LedgerInfo.value).where(LedgerInfo.key.startswith(_MAPPING_PREFIX))):
+        try:
+            stored = json.loads(value)
+            headers = tuple(stored["headers"])
+            mapping = {str(h): str(f) for h, f in stored["mapping"].items() if f in COLUMN_FIELDS}
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue  # a row written by hand or by a newer duban: not a mapping this one can use
+        found[headers] = mapping
+    return found
+
+
+def remembered_mapping(session: Session, headers) -> dict[str, str] | None:
+    """The mapping a clerk confirmed for a table with these header texts, or None."""
+    return remembered_mappings(session).get(_clean_headers(headers))
+
+
+def mapping_lookup(session: Session):
+    """A function of a header row's texts giving its remembered mapping (or None), that needs no session once
+    made: pass it as `remembered=` to exports.plan_reading.read_plan_document, in a worker thread too."""
+    table = remembered_mappings(session)
+    return lambda headers: table.get(_clean_headers(headers))

@@ -165,17 +165,55 @@ def cmd_progress_attach(args) -> int:
     return 0
 
 
+def _column_maps(texts: list[str] | None) -> dict[str, str]:
+    """--map "工作措施=任务名称" (repeatable) as {header: field}; the field may be named in Chinese or by its key."""
+    mapping: dict[str, str] = {}
+    for text in texts or []:
+        header, sep, chosen = text.partition("=")
+        if not sep or not header.strip() or not chosen.strip():
+            raise UserError(f"--map “{text}” 的写法不对，应为 “列名=用途”，如 --map \"工作措施=任务名称\"。")
+        mapping[header.strip()] = chosen.strip()
+    return mapping
+
+
+def _mapping_lookup(args):
+    """The column mappings this office confirmed before, read from the ledger without changing it (None when there is no ledger yet)."""
+    from db.engine import default_ledger_path, open_ledger
+    from db.settings import mapping_lookup
+
+    path = Path(args.db) if args.db else default_ledger_path()
+    if not (path.is_file() and path.stat().st_size > 0):
+        return None
+    try:
+        ledger = open_ledger(path, read_only=True)
+    except UserError as exc:  # an old or damaged ledger: the file is still read, with the mapping found from its header names
+        log.warning("未能读取台账中记住的列用途：%s", exc.message)
+        return None
+    try:
+        with ledger.Session() as session:
+            return mapping_lookup(session)
+    finally:
+        ledger.close()
+
+
 def cmd_import_plan(args) -> int:
     from db.ledger import import_draft
     from exports.plan_reading import read_plan_document
 
-    reading = read_plan_document(Path(args.file), year=args.year)
+    mapping = _column_maps(args.map)
+    reading = read_plan_document(Path(args.file), year=args.year, mapping=mapping or None, remembered=_mapping_lookup(args))
     draft = reading.draft
+    headers = {h for layout in reading.layouts for h in layout.headers}
+    for header in mapping:
+        if "".join(header.split()) not in headers:
+            print(f"注意：--map 指定的列“{header}”不在 {Path(args.file).name} 任何表格的表头中，未起作用。", file=sys.stderr)
     if args.dry_run:
         _print_plan(reading, as_json=args.json)
         return 0
     ledger = _open(args)
     result = import_draft(ledger, draft, operator=args.operator, make_current=not args.keep_current)
+    if mapping:
+        _remember_maps(ledger, reading, mapping, args.operator)
     print(result.plan_id)
     print(
         f"已导入《{draft.title}》：新增任务 {result.tasks_added} 项，更新 {result.tasks_updated} 项，未变 {result.tasks_unchanged} 项。",
@@ -183,6 +221,19 @@ def cmd_import_plan(args) -> int:
     )
     _report_import_warnings(result)
     return 0
+
+
+def _remember_maps(ledger, reading, mapping: dict[str, str], operator: str | None) -> None:
+    """Keep the --map choices for each table whose header they name, with what was remembered for it before."""
+    from db.settings import remember_mapping, remembered_mapping
+
+    wanted = {"".join(h.split()): f for h, f in mapping.items()}
+    with ledger.Session.begin() as session:
+        for headers in dict.fromkeys(layout.headers for layout in reading.layouts if layout.headers):
+            chosen = {h: f for h, f in wanted.items() if h in headers}
+            if chosen:
+                remember_mapping(session, headers, {**(remembered_mapping(session, headers) or {}), **chosen}, operator=operator)
+                print(f"已记住表头（{'、'.join(headers)}）的列用途：" + "，".join(f"{h}→{f}" for h, f in chosen.items()), file=sys.stderr)
 
 
 def _print_plan(reading, *, as_json: bool) -> None:
@@ -454,12 +505,20 @@ def build_parser() -> argparse.ArgumentParser:
     pt.add_argument("--period", required=True)
     pt.set_defaults(func=cmd_progress_attach)
 
-    p = sub.add_parser("import-plan", help="导入计划（任务分解表 .xlsx、Word 任务分工表、Excel 工作台账，或方案文本 .txt/.docx）")
-    p.add_argument("file")
+    p = sub.add_parser(
+        "import-plan",
+        help="导入计划（任务分解表 .xlsx、Word 任务分工表、Excel 工作台账、PDF（需有文字层），或方案文本 .txt/.docx；.doc/.wps/.xls 经 LibreOffice 转换）",
+    )
+    p.add_argument("file", help="计划文件：.xlsx、.docx、.pdf（需有文字层，扫描件请索要 Word 版）、.txt；.doc、.wps、.xls、.et 需本机装有 LibreOffice")
     p.add_argument("--keep-current", action="store_true", help="不把导入的计划设为当前计划")
     p.add_argument("--dry-run", action="store_true", help="只试读并列出任务和需核对的问题，不写入台账")
     p.add_argument("--json", action="store_true", help="与 --dry-run 一起：以 JSON 输出")
     p.add_argument("--year", type=int, help="计划年度（只写月份的时限按此年度换算；默认取文件名中的年份）")
+    p.add_argument(
+        "--map", action="append", metavar="列名=用途",
+        help="指定表格某列的用途，如 --map \"工作措施=任务名称\" --map \"进展=不读取\"（可重复；用途：序号、类别、任务名称、具体内容、"
+             "牵头单位、责任单位、配合单位、完成时限、不读取）。正式导入时台账会记住，下次同样表头的表格按此读取",
+    )
     p.set_defaults(func=cmd_import_plan)
 
     p = sub.add_parser("export-plan", help="导出任务分解表 .xlsx")

@@ -1,12 +1,13 @@
 """Any plan file read into a PlanDraft, with the source lines a preview shows beside it and what to check.
 
-One entry for the command line and the window: duban's own 任务分解表, a task table in Word or Excel, plan
-text in .txt or .docx, and the old formats (.doc, .wps, .xls, .et) through LibreOffice.  Nothing here writes
+One entry for the command line and the window: duban's own 任务分解表, a task table in Word, Excel or PDF, plan
+text in .txt, .docx or a PDF's text layer, and the old formats (.doc, .wps, .xls, .et) through LibreOffice.  Nothing here writes
 to a ledger; reading a hostile file ends in a UserError naming it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,8 +54,16 @@ def task_doubts(draft: PlanDraft, where) -> list[Doubt]:
     return doubts
 
 
-def read_plan_document(path: str | Path, *, year: int | None = None, mapping: dict[str, str] | None = None) -> PlanReading:
-    """The plan in a file, whatever its form; `mapping` overrides a table's column mapping (exports.plan_tables)."""
+def read_plan_document(
+    path: str | Path, *, year: int | None = None, mapping: dict[str, str] | None = None, remembered: Callable[[tuple[str, ...]], dict | None] | None = None
+) -> PlanReading:
+    """The plan in a file, whatever its form.
+
+    `mapping` overrides a table's column mapping (header → field, exports.plan_tables); `remembered` is asked with
+    each table's header texts and may return the mapping a clerk chose for that header before (see
+    db.settings.mapping_lookup).  Each layout of the reading says which header texts it was read by, for
+    db.settings.remember_mapping.
+    """
     path = Path(path)
     if not path.exists():
         raise UserError(f"找不到文件：{path}")
@@ -62,7 +71,7 @@ def read_plan_document(path: str | Path, *, year: int | None = None, mapping: di
 
     if convertible(path):  # .doc, .wps, .xls, .et: read the copy LibreOffice makes, or ask for a .docx/.xlsx
         with temporary_folder() as workdir:
-            reading = read_plan_document(converted_copy(path, Path(workdir)), year=year, mapping=mapping)
+            reading = read_plan_document(converted_copy(path, Path(workdir)), year=year, mapping=mapping, remembered=remembered)
         reading.draft.source_name = path.name
         return reading
     suffix = path.suffix.lower()
@@ -72,10 +81,19 @@ def read_plan_document(path: str | Path, *, year: int | None = None, mapping: di
         if is_plan_sheet(path):
             draft = read_plan_sheet(path)
             return PlanReading(draft, form="sheet", spans={t.code: (t.line_start or 0, t.line_end or 0) for t in draft.tasks})
+    if suffix == ".pdf":
+        from exports.plan_pdf import read_pdf
+        from exports.plan_tables import read_table_rows
+
+        content = read_pdf(path)
+        read = read_table_rows(path, mapping, remembered, pdf=content)
+        if read.rows:
+            return _reading_of_tables(read, path, year)
+        return _reading_of_text(path, content.text)
     if suffix in (".xlsx", ".xlsm", ".docx"):
         from exports.plan_tables import read_table_rows
 
-        read = read_table_rows(path, mapping)
+        read = read_table_rows(path, mapping, remembered)
         if read.rows or suffix != ".docx":
             return _reading_of_tables(read, path, year)
     return _reading_of_text(path)
@@ -106,10 +124,11 @@ def _reading_of_tables(read: TableRead, path: Path, year: int | None) -> PlanRea
     return reading
 
 
-def _reading_of_text(path: Path) -> PlanReading:
+def _reading_of_text(path: Path, text: str | None = None) -> PlanReading:
     from db.plan_text import plan_text_of, read_plan_text
 
-    text = plan_text_of(path)
+    if text is None:
+        text = plan_text_of(path)
     draft = read_plan_text(text, path.name)
     reading = PlanReading(draft, source_lines=text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     reading.spans = {t.code: (t.line_start or 0, t.line_end or t.line_start or 0) for t in draft.tasks}

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from db.errors import UserError
 from db.periods import chinese_date
+from db.settings import COLUMN_FIELDS
 from exports.xlsx_io import MAX_ENTRY_BYTES, MAX_OTHER_BYTES, OfficeZip, cell_text, check_office_zip, open_workbook_safely, read_failure
 
 MAX_ROWS = 5000  # per sheet or table: a year's plan has a few hundred tasks
@@ -30,32 +31,23 @@ MAX_MERGES = 20000
 MAX_DOCUMENT_XML_BYTES = 32 * 1024 * 1024
 HEADER_SCAN_ROWS = 15  # the header row sits under at most a title, a 填报单位 row and a few notes
 
-# Field keys and their Chinese names, as a mapping dialog would show them.
-FIELDS: dict[str, str] = {
-    "number": "序号",
-    "category": "类别",
-    "title": "任务名称",
-    "content": "具体内容",
-    "lead": "牵头单位",
-    "responsible": "责任单位",
-    "support": "配合单位",
-    "deadline": "完成时限",
-    "ignore": "不读取",
-}
+# Field keys and their Chinese names, as a mapping dialog would show them (one list, kept with the remembered mappings).
+FIELDS: dict[str, str] = COLUMN_FIELDS
 TASK_FIELDS = ("title", "content")
 
 # Whole header texts, after `_header_key`.
 _EXACT: dict[str, str] = {}
 for _field, _names in {
     "number": "序号 编号 序 号次",
-    "category": "类别 领域 分类 类型 板块 方面 任务类别 工作类别",
+    "category": "类别 领域 分类 类型 板块 方面 任务类别 工作类别 章节",
     "title": "任务 任务名称 重点任务 工作任务 主要任务 任务事项 工作事项 事项 事项名称 重点工作 工作名称 项目名称 改革任务",
-    "content": "具体内容 工作措施 具体措施 主要内容 任务内容 工作内容 具体任务 措施 主要措施 工作要求 具体工作 任务要求 目标任务",
+    "content": "具体内容 工作措施 具体措施 主要内容 任务内容 工作内容 具体任务 措施 主要措施 工作要求 具体工作 任务要求 目标任务 具体要求 内容要求",
     "lead": "牵头单位 牵头部门 牵头责任单位 牵头 牵头领导单位",
     "responsible": "责任单位 责任部门 主体责任单位 承办单位 落实单位 实施单位 责任主体",
-    "support": "配合单位 配合部门 协办单位 参与单位 协同单位 配合",
+    "support": "配合单位 配合部门 协办单位 参与单位 协同单位 协同责任单位 协同部门 配合",
     "deadline": "完成时限 时间节点 完成时间 时限 时限要求 完成时限要求 时间安排 办结时限 完成期限 时间",
-    "ignore": "进展情况 备注 完成情况 推进情况 工作进展 落实情况 进度 进度情况 存在问题 下步打算 下一步工作 办理情况 工作成效",
+    "ignore": "进展情况 备注 完成情况 推进情况 工作进展 落实情况 进度 进度情况 存在问题 下步打算 下一步工作 办理情况 工作成效"
+    " 责任领导 牵头领导 分管领导 牵头负责领导 牵头县领导 牵头市领导 包抓领导 责任人 联系人 联系电话 分管负责人 是否达序",
 }.items():
     for _name in _names.split():
         _EXACT[_name] = _field
@@ -68,6 +60,9 @@ _WORDS: tuple[tuple[str, str], ...] = (
     ("问题", "ignore"),
     ("打算", "ignore"),
     ("成效", "ignore"),
+    ("领导", "ignore"),  # 责任领导, 牵头负责领导: a person, not a unit
+    ("责任人", "ignore"),
+    ("联系", "ignore"),
     ("序号", "number"),
     ("牵头", "lead"),
     ("配合", "support"),
@@ -83,6 +78,7 @@ _WORDS: tuple[tuple[str, str], ...] = (
     ("措施", "content"),
     ("任务", "title"),
     ("事项", "title"),
+    ("要求", "content"),  # 具体要求, 工作要求 (时限要求 was taken by 时限 above)
 )
 _SPACE = re.compile(r"\s+")
 _BRACKETED = re.compile(r"[（(][^（）()]*[)）]")
@@ -150,6 +146,8 @@ class TableLayout:
     continues: str = ""  # a Word table without a header of its own, read with the mapping of the table before it
     width: int = 0  # columns in the table's first row
     group_at_end: str = ""  # the section the table ends in, for a table that continues it
+    headers: tuple[str, ...] = ()  # the header row's texts, the key a clerk's mapping is remembered by
+    remembered: bool = False  # read with a mapping a clerk chose for these headers before
 
     @property
     def mapping(self) -> dict[str, str]:
@@ -253,24 +251,41 @@ def _sub_header(cells: list[str], columns: list[ColumnUse], mapping: dict[str, s
     return result
 
 
-def _read_grid(grid: _Grid, file: str, mapping: dict[str, str], result: TableRead, previous: TableLayout | None = None) -> TableLayout | None:
+def header_texts(cells: list[str]) -> tuple[str, ...]:
+    """A header row as the key its remembered mapping is kept by: the non-empty texts, in order, without spaces."""
+    return tuple(_SPACE.sub("", c) for c in cells if c and c.strip())
+
+
+def _read_grid(
+    grid: _Grid, file: str, mapping: dict[str, str], result: TableRead, previous: TableLayout | None = None, remembered=None
+) -> TableLayout | None:
     """Read one sheet or table into `result`; returns its layout when it has a header row (a following table may continue it)."""
     header_at = None
     columns: list[ColumnUse] = []
+    headers: tuple[str, ...] = ()
+    recalled = False
     for index, cells in enumerate(grid.rows[:HEADER_SCAN_ROWS]):
-        candidate = _columns(cells, mapping)
+        row_mapping = mapping
+        earlier = remembered(header_texts(cells)) if remembered is not None and any(cells) else None
+        if earlier:
+            try:
+                row_mapping = {**_normalise_mapping(earlier), **mapping}  # what the clerk says now wins
+            except UserError:
+                earlier = None  # a remembered mapping from an older duban that names a field no longer known
+        candidate = _columns(cells, row_mapping)
         if _is_header(candidate):
-            header_at, columns = index, candidate
+            header_at, columns, mapping = index, candidate, row_mapping
+            headers, recalled = header_texts(cells), bool(earlier)
             break
     first_row = 0 if header_at is None else header_at + 1
     if header_at is not None and first_row < len(grid.rows):
         fuller = _sub_header(grid.rows[first_row], columns, mapping)
         if fuller is not None:
             columns, first_row = fuller, first_row + 1
-    layout = TableLayout(grid.source, None if header_at is None else header_at + 1, columns)
+    layout = TableLayout(grid.source, None if header_at is None else header_at + 1, columns, headers=headers, remembered=recalled)
     if header_at is None and previous is not None and grid.rows and len(grid.rows[0]) == previous.width:
         # Word splits a long table at a page break or a stray paragraph; the part after it has no header of its own
-        layout = TableLayout(grid.source, None, previous.columns, continues=previous.source)
+        layout = TableLayout(grid.source, None, previous.columns, continues=previous.source, headers=previous.headers, remembered=previous.remembered)
         columns = previous.columns
     elif header_at is None:
         if any(any(c for c in cells) for cells in grid.rows):
@@ -474,14 +489,35 @@ def _docx_grids(path: Path) -> list[_Grid]:
     return grids
 
 
+# --- PDF ---------------------------------------------------------------------------------------------------
+
+
+def _pdf_grids(content) -> list[_Grid]:
+    """The tables of a PDF (exports.plan_pdf.PdfContent) as grids, named by page: "第2页表格1"."""
+    grids, counts = [], {}
+    if len(content.tables) > MAX_TABLES:
+        raise UserError(f"文件 {content.file} 中的表格过多（{len(content.tables)} 个，上限 {MAX_TABLES} 个），不是计划文件，已拒绝。")
+    for table in content.tables:
+        counts[table.page] = counts.get(table.page, 0) + 1
+        source = f"第{table.page}页表格{counts[table.page]}"
+        if len(table.rows) > MAX_ROWS:
+            raise _too_many_rows(content.file, source)
+        rows = [[_cell(text, content.file, source, r, c) for c, text in enumerate(cells[:MAX_COLS], start=1)] for r, cells in enumerate(table.rows, start=1)]
+        grids.append(_Grid(source, rows, [dict(s) for s in table.spans]))
+    return grids
+
+
 # --- The entry point ---------------------------------------------------------------------------------------
 
 
-def read_table_rows(path: str | Path, mapping: dict[str, str] | None = None) -> TableRead:
-    """Every task row of every table in a .docx or every sheet of an .xlsx, with the mapping used and the problems.
+def read_table_rows(path: str | Path, mapping: dict[str, str] | None = None, remembered=None, *, pdf=None) -> TableRead:
+    """Every task row of every table in a .docx, a .pdf or every sheet of an .xlsx, with the mapping used and the problems.
 
     `mapping` (header text as printed → field key or its Chinese name, e.g. {"工作措施": "title", "进展": "不读取"})
-    overrides the mapping found from the header names; headers it does not name keep theirs.
+    overrides the mapping found from the header names; headers it does not name keep theirs.  `remembered`, when
+    given, is asked with a header row's texts (a tuple) and may return the mapping a clerk chose for that header
+    before (db.settings.remembered_mapping); `mapping` wins over it.  `pdf` is the PdfContent already read, so a
+    PDF is parsed once.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -491,18 +527,25 @@ def read_table_rows(path: str | Path, mapping: dict[str, str] | None = None) -> 
         grids = _xlsx_grids(path, hidden)
     elif suffix == ".docx":
         grids = _docx_grids(path)
+    elif suffix == ".pdf":
+        if pdf is None:
+            from exports.plan_pdf import read_pdf
+
+            pdf = read_pdf(path)
+        grids = _pdf_grids(pdf)
     elif suffix in (".xls", ".et"):
         raise UserError(f"文件 {path.name} 是旧版 Excel 格式，暂不能直接读取。请在 Excel 或 WPS 中另存为 .xlsx 后再导入。")
     elif suffix in (".doc", ".wps"):
         raise UserError(f"文件 {path.name} 是旧版 Word 格式，暂不能直接读取。请在 Word 或 WPS 中另存为 .docx 后再导入。")
     else:
-        raise UserError(f"文件 {path.name} 不是 Word（.docx）或 Excel（.xlsx）文件，无法读取其中的表格。")
+        raise UserError(f"文件 {path.name} 不是 Word（.docx）、Excel（.xlsx）或 PDF 文件，无法读取其中的表格。")
     result = TableRead(path.name)
     for source in hidden:
         result.problems.append(TableProblem(source, None, f"文件 {path.name} {source}已隐藏，未读取；如需导入，请在 Excel 中取消隐藏后再导入。"))
     previous = None
     for grid in grids:
-        previous = _read_grid(grid, path.name, chosen, result, previous if suffix == ".docx" else None)
+        # Word and PDF split a long table at a page break; an Excel sheet is whole
+        previous = _read_grid(grid, path.name, chosen, result, previous if suffix in (".docx", ".pdf") else None, remembered)
     if not result.rows and not result.problems:
         result.problems.append(TableProblem("", None, f"文件 {path.name} 中没有找到任务表格。"))
     return result

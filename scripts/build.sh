@@ -113,6 +113,11 @@ fi
 run --db "$T/demo.sqlite" template export "$T/templates"
 [ "$(find "$T/templates" -name '*.xlsx' | wc -l)" -gt 0 ] || fail "no unit templates written"
 
+# A plan published as PDF (pdfplumber, pdfminer and its CMaps in the bundle): read, not imported.
+cp "$ROOT/tests/data/plans/forms/厦门市2023年再创营商环境新优势行动方案任务分解表.pdf" "$T/plan.pdf"
+run --db "$T/ledger.sqlite" import-plan "$T/plan.pdf" --dry-run --json
+grep -q '"市市场监管局"' "$T/out.txt" || fail "import-plan of a PDF did not read its lead units: $(head -c 400 "$T/out.txt")"
+
 # Views of the demo ledger, the dashboard being pyqtgraph's.
 SHOTS="${DUBAN_BUILD_SHOTS:-$ROOT/build/smoke}"
 mkdir -p "$SHOTS"

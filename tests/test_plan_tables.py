@@ -443,3 +443,325 @@ def test_two_column_word_table_is_read_and_an_indicator_table_is_not_taken_for_t
     assert [(r.source, r.title, r.responsible) for r in read.rows] == [("表格2", "推行企业开办“一日办结”", "市市场监管局")]
     assert [p.source for p in read.problems] == ["表格1"]
     assert [layout.header_row for layout in read.layouts] == [None, 1]
+
+
+# --- PDF ---------------------------------------------------------------------------------------------------
+
+
+def _pdf_table(path, rows, *, header=("序号", "类别", "重点任务", "牵头单位", "责任单位", "完成时限"), merge_down=(1,)):
+    """A 任务分工表 drawn as a PDF (reportlab, the machine's CJK face), 类别 merged down, section rows across."""
+    from tests.data.plans.forms.make_forms import make_pdf_table
+
+    make_pdf_table({"title": "2024年优化营商环境重点任务分工表", "header": list(header), "rows": [list(r) for r in rows], "merge_down": list(merge_down)}, path)
+    return path
+
+
+def test_pdf_table_reads_like_the_word_table_with_category_merged_down(tmp_path):
+    read = read_table_rows(_pdf_table(tmp_path / "分工表.pdf", WORD_TASKS))
+    assert read.problems == []
+    assert [(r.number, r.category, r.title, r.lead, r.responsible, r.deadline) for r in read.rows] == [tuple(t) for t in WORD_TASKS]
+    assert read.rows[0].where == "第1页表格1第2行"
+
+
+def test_pdf_section_rows_across_the_table_are_groups(tmp_path):
+    rows = [["一、优化政务服务"], ["1", "推行“高效办成一件事”", "县政务服务中心", "县直有关部门", "12月底前"], ["二、强化要素保障"], ["2", "开展“标准地”出让", "县自然资源局", "", "年底前"]]
+    read = read_table_rows(_pdf_table(tmp_path / "表.pdf", rows, header=("序号", "重点任务", "牵头单位", "责任单位", "完成时限"), merge_down=()))
+    assert [(r.group, r.title, r.lead, r.deadline) for r in read.rows] == [
+        ("一、优化政务服务", "推行“高效办成一件事”", "县政务服务中心", "12月底前"),
+        ("二、强化要素保障", "开展“标准地”出让", "县自然资源局", "年底前"),
+    ]
+
+
+def test_pdf_table_running_over_pages_continues_without_a_repeated_header(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
+
+    from tests.data.plans.forms.make_forms import _styles
+
+    cell, _body, _title = _styles()
+    rows = [["序号", "重点任务", "牵头单位", "完成时限"]] + [[str(i), f"第{i}项任务，推进政务服务事项网上办理", "县政务服务中心", "年底前"] for i in range(1, 61)]
+    data = [[Paragraph(text, cell) for text in row] for row in rows]
+    path = tmp_path / "长表.pdf"
+    SimpleDocTemplate(str(path), pagesize=A4).build([Table(data, style=[("GRID", (0, 0), (-1, -1), 0.5, "black")])])
+    read = read_table_rows(path)
+    assert len({r.source for r in read.rows}) >= 2  # the table ran onto another page
+    assert [r.number for r in read.rows] == [str(i) for i in range(1, 61)]
+    assert read.layouts[1].continues == read.layouts[0].source
+
+
+def test_pdf_without_a_text_layer_asks_for_the_word_version(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    from db.errors import UserError
+    from exports.plan_reading import read_plan_document
+
+    path = tmp_path / "扫描件.pdf"
+    c = canvas.Canvas(str(path))
+    for _ in range(2):  # what a scanner makes: pictures (here, shapes), no characters
+        c.rect(50, 50, 400, 600, fill=1)
+        c.showPage()
+    c.save()
+    with pytest.raises(UserError) as caught:
+        read_plan_document(path)
+    assert "扫描件.pdf" in caught.value.message and "没有文字层" in caught.value.message and "Word" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda good: good[: len(good) // 3],  # cut off mid-file
+        lambda good: b"%PDF-1.4\n" + bytes(range(256)) * 40,  # a header and garbage
+        lambda good: good.replace(b"/Type /Page", b"/Type /Pxge"),  # pages that are no pages
+    ],
+)
+def test_damaged_pdf_is_a_user_error_naming_the_file(tmp_path, damage):
+    from db.errors import UserError
+    from exports.plan_reading import read_plan_document
+
+    good = _pdf_table(tmp_path / "good.pdf", WORD_TASKS).read_bytes()
+    path = tmp_path / "坏的计划.pdf"
+    path.write_bytes(damage(good))
+    with pytest.raises(UserError) as caught:
+        read_plan_document(path)
+    assert "坏的计划.pdf" in caught.value.message
+
+
+def test_not_a_pdf_and_oversized_and_too_many_pages_are_refused(tmp_path, monkeypatch):
+    from db.errors import UserError
+    from exports import plan_pdf
+    from exports.plan_reading import read_plan_document
+
+    fake = tmp_path / "计划.pdf"
+    fake.write_bytes(b"PK\x03\x04 a zip renamed")
+    with pytest.raises(UserError, match="计划.pdf 不是 PDF"):
+        read_plan_document(fake)
+    path = _pdf_table(tmp_path / "分工表.pdf", WORD_TASKS)
+    monkeypatch.setattr(plan_pdf, "MAX_PDF_BYTES", path.stat().st_size - 1)
+    with pytest.raises(UserError, match="分工表.pdf 超过"):
+        read_plan_document(path)
+    monkeypatch.setattr(plan_pdf, "MAX_PDF_BYTES", 10**9)
+    monkeypatch.setattr(plan_pdf, "MAX_PAGES", 0)
+    with pytest.raises(UserError, match="分工表.pdf 有 1 页"):
+        read_plan_document(path)
+    monkeypatch.setattr(plan_pdf, "MAX_PAGES", 300)
+    monkeypatch.setattr(plan_pdf, "MAX_SECONDS", -1)  # a file that takes longer to read than the budget
+    with pytest.raises(UserError, match="分工表.pdf 过于复杂"):
+        read_plan_document(path)
+    monkeypatch.setattr(plan_pdf, "MAX_SECONDS", 120)
+    monkeypatch.setattr(plan_pdf, "MAX_PAGE_CHARS", 50)
+    with pytest.raises(UserError, match="分工表.pdf 第1页的文字过多"):
+        read_plan_document(path)
+
+
+def test_pdf_plan_text_goes_to_the_text_reader_with_source_lines(tmp_path):
+    from exports.plan_reading import read_plan_document
+    from tests.data.plans.forms.make_forms import make_pdf_text
+
+    paragraph = "1.全面实施行政许可事项清单管理。依据国家和省行政许可事项清单,2022年10月底前编制并公布市、县两级行政许可事项清单,将依法设定的行政许可事项全部纳入清单管理,清单之外一律不得违法实施行政许可。(市政府办公室牵头,市级各有关部门按职责分工负责)"
+    path = tmp_path / "2022年工作要点.pdf"
+    make_pdf_text({"title": "2022年工作要点", "paragraphs": ["一、推动审批全链条优化", paragraph]}, path)
+    reading = read_plan_document(path)
+    assert reading.form == "text"
+    (task,) = reading.draft.tasks
+    first, last = reading.spans[task.code]
+    assert reading.source_lines[first - 1] == paragraph  # the lines the PDF wrapped are one paragraph again
+    assert [n for n, role in task.units if role == "牵头"] == ["市政府办公室"]
+
+
+def test_import_plan_dry_run_reads_a_pdf_and_writes_nothing(run_cli, ledger, tmp_path):
+    import hashlib
+    import json
+
+    path = _pdf_table(tmp_path / "2024年重点任务分工表.pdf", WORD_TASKS)
+    before = hashlib.sha256(ledger.path.read_bytes()).hexdigest()
+    code, out, err = run_cli("import-plan", str(path), "--dry-run", "--json")
+    assert code == 0, err
+    assert hashlib.sha256(ledger.path.read_bytes()).hexdigest() == before
+    tasks = json.loads(out)["tasks"]
+    assert [t["lead"] for t in tasks] == [lead.split("、") for _n, _c, _t, lead, _r, _d in WORD_TASKS]
+    assert tasks[0]["due"] == "2024-12-31" and tasks[0]["section"] == "优化政务服务"
+
+
+# --- Remembered column mappings ----------------------------------------------------------------------------
+
+
+def _own_ledger(path):
+    """An office's own 台账 whose header names duban does not know: 工作举措 | 主办科室 | 办结时间."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["2024年重点工作台账"])
+    ws.append(["序号", "工作举措", "主办科室", "办结时间", "进展"])
+    ws.append(["1", "推行“高效办成一件事”，年内实现13个事项集成办理", "政务服务科", "12月底前", "已完成8项"])
+    ws.append(["2", "依申请政务服务事项网上可办率达到95%以上", "信息科", "6月底前", ""])
+    wb.save(path)
+    return path
+
+
+def test_a_remembered_mapping_reads_a_header_duban_does_not_know(ledger, tmp_path):
+    from db.settings import mapping_lookup, remember_mapping
+    from exports.plan_reading import read_plan_document
+
+    path = _own_ledger(tmp_path / "2024年台账.xlsx")
+    assert read_plan_document(path).draft.tasks == []  # no header row it can recognise
+    headers = ("序号", "工作举措", "主办科室", "办结时间", "进展")
+    with ledger.Session.begin() as s:
+        remember_mapping(s, headers, {"工作举措": "任务名称", "主办科室": "牵头单位", "进展": "不读取"}, operator="测试")
+    with ledger.Session() as s:
+        lookup = mapping_lookup(s)
+    reading = read_plan_document(path, remembered=lookup)  # the session is closed: the lookup needs none
+    assert [(t.title[:8], [n for n, r in t.units if r == "牵头"], t.deadline_text) for t in reading.draft.tasks] == [
+        ("推行“高效办成一", ["政务服务科"], "12月底前"),
+        ("依申请政务服务事", ["信息科"], "6月底前"),
+    ]
+    (layout,) = reading.layouts
+    assert layout.remembered and layout.headers == headers
+    assert layout.mapping["主办科室"] == "lead"
+    # what the clerk says now wins over what was remembered
+    again = read_plan_document(path, remembered=lookup, mapping={"主办科室": "配合单位"})
+    assert [n for n, r in again.draft.tasks[0].units if r == "配合"] == ["政务服务科"]
+
+
+def test_remembering_a_mapping_checks_it_is_audited_and_an_empty_one_forgets(ledger):
+    from sqlalchemy import select
+
+    from db.errors import UserError
+    from db.models import AuditLog
+    from db.settings import remember_mapping, remembered_mapping
+
+    headers = ["序号", " 工作 举措 ", "主办科室"]
+    with ledger.Session.begin() as s:
+        with pytest.raises(UserError, match="用途“负责人”无法识别"):
+            remember_mapping(s, headers, {"工作举措": "负责人"})
+        with pytest.raises(UserError, match="不在这张表的表头中"):
+            remember_mapping(s, headers, {"任务": "任务名称"})
+        remember_mapping(s, headers, {"工作举措": "title"}, operator="张三")
+    with ledger.Session() as s:
+        assert remembered_mapping(s, ("序号", "工作举措", "主办科室")) == {"工作举措": "title"}
+        assert remembered_mapping(s, ("序号", "工作举措")) is None  # another header is another table
+        actions = [a.action for a in s.scalars(select(AuditLog).where(AuditLog.action == "settings.column_mapping"))]
+    assert actions == ["settings.column_mapping"]
+    with ledger.Session.begin() as s:
+        remember_mapping(s, headers, {})
+    with ledger.Session() as s:
+        assert remembered_mapping(s, headers) is None
+
+
+def test_import_plan_map_reads_with_the_mapping_and_remembers_it_only_when_importing(run_cli, ledger, tmp_path):
+    import hashlib
+    import json
+
+    path = _own_ledger(tmp_path / "2024年台账.xlsx")
+    before = hashlib.sha256(ledger.path.read_bytes()).hexdigest()
+    code, out, err = run_cli("import-plan", str(path), "--dry-run", "--json", "--map", "工作举措=任务名称", "--map", "主办科室=牵头单位")
+    assert code == 0, err
+    assert [t["lead"] for t in json.loads(out)["tasks"]] == [["政务服务科"], ["信息科"]]
+    assert hashlib.sha256(ledger.path.read_bytes()).hexdigest() == before  # a dry run remembers nothing
+    code, out, err = run_cli("import-plan", str(path), "--dry-run", "--json")
+    assert json.loads(out)["tasks"] == []
+    code, out, err = run_cli("import-plan", str(path), "--keep-current", "--map", "工作举措=任务名称", "--map", "主办科室=牵头单位")
+    assert code == 0, err
+    assert "已记住表头" in err
+    code, out, err = run_cli("import-plan", str(path), "--dry-run", "--json")  # next time, no --map needed
+    assert [t["lead"] for t in json.loads(out)["tasks"]] == [["政务服务科"], ["信息科"]]
+    code, out, err = run_cli("import-plan", str(path), "--dry-run", "--map", "工作举措")
+    assert code != 0 and "列名=用途" in err
+    code, out, err = run_cli("import-plan", str(path), "--dry-run", "--map", "工作措施=任务名称")
+    assert code == 0 and "“工作措施”不在 2024年台账.xlsx 任何表格的表头中" in err
+
+
+# --- Old formats -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".doc", ".wps"])
+def test_old_word_formats_go_through_libreoffice_and_are_read_as_the_docx_it_makes(tmp_path, monkeypatch, suffix):
+    from exports import office_convert
+    from exports.plan_reading import read_plan_document
+
+    docx = _word_plan(tmp_path / "made.docx")
+    calls = []
+
+    def convert(path, workdir):  # what LibreOffice does, without needing its Writer on this machine
+        calls.append(path.name)
+        return docx
+
+    monkeypatch.setattr(office_convert, "converted_copy", convert)
+    old = tmp_path / f"2024年任务分工表{suffix}"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    reading = read_plan_document(old)
+    assert calls == [old.name]
+    assert reading.draft.source_name == old.name and len(reading.draft.tasks) == len(WORD_TASKS)
+
+
+@pytest.mark.parametrize("suffix", [".doc", ".wps"])
+def test_old_word_formats_without_libreoffice_ask_to_save_as_docx(tmp_path, monkeypatch, suffix):
+    from db.errors import UserError
+    from exports import office_convert
+    from exports.plan_reading import read_plan_document
+
+    monkeypatch.setattr(office_convert, "libreoffice", lambda: None)
+    old = tmp_path / f"任务分工表{suffix}"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    with pytest.raises(UserError) as caught:
+        read_plan_document(old)
+    assert old.name in caught.value.message and "另存为 Word（.docx）" in caught.value.message
+
+
+def test_an_encrypted_pdf_is_refused_asking_for_an_open_copy(tmp_path):
+    from reportlab.lib import pdfencrypt
+    from reportlab.pdfgen import canvas
+
+    from db.errors import UserError
+    from exports.plan_reading import read_plan_document
+
+    path = tmp_path / "加密的计划.pdf"
+    c = canvas.Canvas(str(path), encrypt=pdfencrypt.StandardEncryption("secret", canPrint=0))
+    c.drawString(100, 700, "2024 plan " * 10)
+    c.save()
+    with pytest.raises(UserError) as caught:
+        read_plan_document(path)
+    assert "加密的计划.pdf 已加密" in caught.value.message
+
+
+def test_a_pdf_paragraph_running_over_a_page_break_is_one_task(tmp_path):
+    import pdfplumber
+
+    from exports.plan_reading import read_plan_document
+    from tests.data.plans.forms.make_forms import make_pdf_text
+
+    task = ("1.深化政务服务标准化建设。定期公布政务服务事项基本目录和实施清单，公开办事指南，实现同一事项无差别受理、同标准办理。"
+            "持续推进政务服务“跨域通办”，落实“好差评”制度，对县乡政务服务情况进行定期评估。" * 3 + "（牵头单位：县行政审批局，责任单位：县直各有关单位）")
+    path = tmp_path / "2023年具体措施.pdf"
+    for count in range(8, 20):  # as many paragraphs before it as push the task over the page break
+        filler = [f"（{n}）推进政务服务标准化建设，定期公布政务服务事项基本目录和实施清单，公开办事指南，实现同一事项无差别受理、同标准办理。" for n in range(1, count)]
+        make_pdf_text({"title": "2023年具体措施", "paragraphs": ["一、总体要求", *filler, "二、主要任务", task]}, path)
+        with pdfplumber.open(str(path)) as pdf:
+            if len(pdf.pages) == 2 and "深化政务服务" in pdf.pages[0].extract_text() and "县行政审批局" in pdf.pages[1].extract_text():
+                break
+    else:
+        raise AssertionError("no layout put the task across the page break")
+    reading = read_plan_document(path)
+    assert task in reading.source_lines
+    (found,) = [t for t in reading.draft.tasks if "深化政务服务标准化建设" in t.text]
+    assert [n for n, role in found.units if role == "牵头"] == ["县行政审批局"]
+
+
+def test_a_pdf_page_ruled_into_thousands_of_cells_is_refused_quickly(tmp_path):
+    """A small file whose page is a 150 × 150 grid would keep the table finder busy for minutes."""
+    import time
+
+    from reportlab.pdfgen import canvas
+
+    from db.errors import UserError
+    from exports.plan_reading import read_plan_document
+
+    path = tmp_path / "网格.pdf"
+    c = canvas.Canvas(str(path))
+    c.drawString(50, 800, "2024 plan " * 10)
+    for i in range(151):
+        c.line(50, 50 + i * 3.3, 550, 50 + i * 3.3)
+        c.line(50 + i * 3.3, 50, 50 + i * 3.3, 550)
+    c.save()
+    started = time.perf_counter()
+    with pytest.raises(UserError, match="网格.pdf 第1页的表格线过多"):
+        read_plan_document(path)
+    assert time.perf_counter() - started < 5

@@ -1,4 +1,4 @@
-"""Mutators of plan documents a clerk imports (duban import-plan): a Word 任务分工表, an office's Excel 台账, plan text."""
+"""Mutators of plan documents a clerk imports (duban import-plan): a Word 任务分工表, an office's Excel 台账, a PDF, plan text."""
 
 from __future__ import annotations
 
@@ -61,6 +61,21 @@ def xlsx_bytes(rng: random.Random, world: sample.World, case: Path):
     return path, f"Excel ledger: {what}"
 
 
+PDF_SEEDS = [  # a table PDF and a text PDF of the forms corpus, as committed (no font needed to mutate them)
+    Path(__file__).parent.parent / "data" / "plans" / "forms" / "厦门市2023年再创营商环境新优势行动方案任务分解表.pdf",
+    Path(__file__).parent.parent / "data" / "plans" / "forms" / "咸阳市2022年深化放管服改革优化营商环境工作要点.pdf",
+]
+
+
+def pdf_bytes(rng: random.Random, world: sample.World, case: Path):
+    """A plan published as PDF, damaged in transit: pdfminer must give up in a UserError, never a traceback."""
+    seed = rng.choice(PDF_SEEDS)
+    data, what = _damaged(seed.read_bytes(), rng)
+    path = case / "2024年重点任务分工表.pdf"
+    path.write_bytes(data)
+    return path, f"PDF {seed.name[:8]}…: {what}"
+
+
 def docx_cells(rng: random.Random, world: sample.World, case: Path):
     """A well-formed Word table whose cells hold hostile text: formulas, paths, control characters, huge runs."""
     tasks = [list(t) for t in WORD_TASKS]
@@ -103,4 +118,5 @@ KINDS = {
     "plan_xlsx_bytes": xlsx_bytes,
     "plan_docx_cells": docx_cells,
     "plan_text": plan_text,
+    "plan_pdf_bytes": pdf_bytes,
 }

@@ -28,7 +28,7 @@ GOOD = ("refused", "accepted")
 # Tables a refused input must leave exactly as they were (reports with tombstones, evidence, conflicts, audit log).
 WATCHED = ("progress_entry", "evidence", "merge_conflict", "audit_log", "packet_sync", "packet_merge", "ledger_info", "assignment", "unit")
 # ASCII words a Chinese message may carry: file types, the program, hashes, sizes, product names.
-ALLOWED_WORDS = {"xlsx", "xls", "duban", "sha", "sqlite", "excel", "wps", "zip", "csv", "pdf", "docx", "uuid", "wal", "shm", "lock",
+ALLOWED_WORDS = {"xlsx", "xls", "duban", "sha", "sqlite", "excel", "word", "wps", "zip", "csv", "pdf", "docx", "uuid", "wal", "shm", "lock",
                  "partial", "tmp", "json", "utf"}
 MAX_TEXT = 100_000  # far above any sensible cap on a report's text: a larger one stored is a bad write
 MAX_EVIDENCE = 20 * 1024 * 1024

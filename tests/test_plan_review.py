@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from db.errors import UserError
-from db.ledger import list_tasks, load_directory
+from db.answerable import collective_members
+from db.ledger import list_tasks, list_units, load_directory
 from db.models import Assignment, AuditLog, ProgressEntry, Task, Unit, UnitAlias
 from db.plan_review import (
     ALIAS,
@@ -125,6 +126,9 @@ def test_a_decision_is_kept_and_the_next_import_does_not_ask(ledger, tmp_path):
         task = s.scalar(select(Task).where(Task.plan_id == result.plan_id, Task.code == "A01-01.02"))
         members = [a.unit.name for a in task.assignments if a.via_unit_id is not None]
         assert members == TOWNS
+        towns = next(u for u in list_units(s, plan_id=result.plan_id) if u.name == "各乡镇（街道）")
+        assert towns.kind == "集合" and towns.expands_to == TOWNS
+        assert [m.name for m in collective_members(s, s.scalar(select(Unit).where(Unit.name == "各乡镇（街道）")))] == TOWNS
         actions = {a.action for a in s.scalars(select(AuditLog).where(AuditLog.operator == "测试"))}
         assert {"unit.create", "unit.alias", "unit.members"} <= actions
     # Another plan spelling the same units: nothing to ask, and the import creates no unit.

@@ -789,6 +789,8 @@ def import_reviewed(
                     session, "task.removed_from_plan", "task", task.code, after={"plan": changes.plan_id, "source": draft.source_name}, operator=operator
                 )
                 result.removed_by_revision.append(task.code)
-        result.tasks_missing_from_source = sorted(set(result.tasks_missing_from_source) - set(result.removed_by_revision))
+        # Dropped tasks are listed once, as dropped; tasks an earlier revision dropped are not news.
+        dropped = set(session.scalars(select(Task.code).where(Task.plan_id == changes.plan_id, Task.removed_at.is_not(None))))
+        result.tasks_missing_from_source = sorted(set(result.tasks_missing_from_source) - dropped)
         session.flush()
     return result

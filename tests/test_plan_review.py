@@ -7,10 +7,10 @@ import json
 import pytest
 from sqlalchemy import select
 
-from db.errors import UserError
 from db.answerable import collective_members
+from db.errors import UserError
 from db.ledger import list_tasks, list_units, load_directory
-from db.models import Assignment, AuditLog, ProgressEntry, Task, Unit, UnitAlias
+from db.models import AuditLog, ProgressEntry, Task, Unit, UnitAlias
 from db.plan_review import (
     ALIAS,
     COLLECTIVE,

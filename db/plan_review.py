@@ -597,6 +597,11 @@ def _differences(before: dict, after: dict) -> list[str]:
             a, b = sorted(a), sorted(b or [])
         if a != b:
             out.append(name)
+    # A title read as the task's first words changes with its text: the text alone is news.
+    if FIELD_TITLE in out and FIELD_TEXT in out and all(
+        _wording_key(side.get(FIELD_TEXT), None).startswith(_wording_key(side.get(FIELD_TITLE), None)) for side in (before, after)
+    ):
+        out.remove(FIELD_TITLE)
     return out
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from db.answerable import collective_members
 from db.errors import UserError
 from db.ledger import list_tasks, list_units, load_directory
-from db.models import AuditLog, ProgressEntry, Task, Unit, UnitAlias
+from db.models import AuditLog, Plan, ProgressEntry, Task, Unit, UnitAlias
 from db.plan_review import (
     ALIAS,
     COLLECTIVE,
@@ -276,3 +276,60 @@ def test_a_bare_spelling_in_a_district_plan_is_the_districts_unit(ledger, tmp_pa
         assert "市财政局" not in first.assigned
         # The city plan still reads 财政局 as the city's bureau.
         assert any(u.name == "市财政局" and u.as_printed == "财政局" for t in list_tasks(s, plan_id=1) for u in t.units)
+
+
+def test_edited_and_moved_tasks_keep_their_reports(ledger, tmp_path):
+    plan_id = _v1_with_reports(ledger, tmp_path)
+    # 直通车 moves to the second chapter; 双随机 is reworded and gets another lead unit.
+    moved = """钢城区2023年优化营商环境重点任务
+一、优化政务服务
+1.推行“一网通办”，实现政务服务事项全程网办。(牵头单位:区行政审批服务局;责任单位:区政府有关部门,6月底前完成)
+2.开展工程建设项目审批制度改革，压缩审批时间至60个工作日以内。(牵头单位:区住建局;责任单位:各乡镇(街道),9月底前完成)
+二、加强监管
+3.全面推行“双随机、一公开”监管，实现部门联合抽查和信用分级分类监管常态化。(牵头单位:区发展改革局,3月底前完成)
+4.完善社会信用体系，建立信用修复机制。(牵头单位:区发展改革局,2月底前完成)
+5.建立企业诉求“直通车”制度，对企业反映的问题限时办结。(牵头单位:区工商联,长期坚持)
+"""
+    draft = _draft(tmp_path, moved, "moved.txt")
+    with ledger.Session() as s:
+        changes = plan_changes(s, draft)
+    assert changes.added == [] and changes.removed == []
+    assert [(c.code, c.draft_code, c.fields) for c in changes.changed] == [("A01-02.04", "A01-02.03", ["任务内容", "牵头单位"])]
+    assert changes.changed[0].before["牵头单位"] == ["区市场监督管理局"] and changes.changed[0].after["牵头单位"] == ["区发展改革局"]
+    assert changes.renamed == {"A01-02.03": "A01-02.04", "A01-02.04": "A01-02.05", "A01-02.05": "A01-01.03"}
+    with ledger.Session.begin() as s:
+        import_reviewed(s, draft, load_directory(), [], operator="测试", make_current=False)
+    with ledger.Session() as s:
+        tasks = {t.code: t for t in list_tasks(s, plan_id=plan_id)}
+        assert tasks["A01-01.03"].title.startswith("建立企业诉求“直通车”") and list(tasks)[-1] == "A01-01.03"  # in its new place
+        assert tasks["A01-02.04"].lead == ["区发展改革局"]
+        texts = {t.code: [e.progress_text for e in s.scalars(select(ProgressEntry).where(ProgressEntry.task_id == t.id))]
+                 for t in tasks.values()}
+        assert texts["A01-01.03"] == ["直通车已开通"] and texts["A01-02.04"] == ["已开展联合抽查两次"]
+        assert [c for c, t in tasks.items() if t.removed] == []
+
+
+def test_a_plan_named_with_revises_takes_the_new_version_and_a_dropped_task_can_come_back(run_cli, ledger, tmp_path):
+    plan_id = _v1_with_reports(ledger, tmp_path)
+    v2 = tmp_path / "v2.txt"
+    v2.write_text(PLAN_V2, encoding="utf-8")
+    assert run_cli("import-plan", str(v2), "--keep-current")[0] == 0
+    # Next year's plan of the same title is a plan of its own unless named.
+    v2024 = tmp_path / "2024.txt"
+    v2024.write_text(PLAN_V1.replace("2023年", "2024年"), encoding="utf-8")
+    code, out, err = run_cli("import-plan", str(v2024), "--dry-run", "--json")
+    assert json.loads(out)["changes"] is None
+    code, out, err = run_cli("import-plan", str(v2024), "--revises", str(plan_id), "--dry-run", "--json")
+    changes = json.loads(out)["changes"]
+    assert changes["restored"] == ["A01-02.05"] and changes["removed"] == ["A01-01.02~2"]
+    code, out, err = run_cli("import-plan", str(v2024), "--revises", str(plan_id), "--keep-current")
+    assert code == 0, err
+    assert int(out) == plan_id
+    assert "A01-01.02~2" in err  # listed as dropped
+    with ledger.Session() as s:
+        tasks = {t.code: t for t in list_tasks(s, plan_id=plan_id)}
+        assert not tasks["A01-02.05"].removed and tasks["A01-01.02~2"].removed
+        plan = s.get(Plan, plan_id)
+        assert plan.title == "钢城区2024年优化营商环境重点任务" and plan.year == 2024
+        removals = s.scalars(select(AuditLog.entity_key).where(AuditLog.action == "task.removed_from_plan")).all()
+        assert removals == ["A01-02.05", "A01-01.02~2"]

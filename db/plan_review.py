@@ -379,15 +379,33 @@ def _point_alias_quiet(session: Session, spelling: str, unit: Unit) -> None:
         session.flush()
 
 
-def apply_unit_decisions(session: Session, decisions: list[UnitDecision], operator: str | None = None) -> None:
+MAX_MEMBERS = 500  # a collective's members: more than any county has towns or departments
+
+
+def apply_unit_decisions(
+    session: Session, decisions: list[UnitDecision], operator: str | None = None, directory: UnitDirectory | None = None
+) -> None:
     """Write the clerk's decisions as units, aliases and collectives in the caller's transaction, audited.
 
-    A bad decision (an unknown unit, an alias across levels, a collective inside a collective) is a
-    UserError and, as the caller's transaction rolls back, changes nothing.
+    A bad decision (an unknown unit, an alias across levels, a collective inside a collective, a spelling
+    the alias table already gives another unit) is a UserError and, as the caller's transaction rolls
+    back, changes nothing.
     """
+    if directory is None:
+        from db.ledger import load_directory
+
+        directory = load_directory()
     for decision in decisions:
         spelling = _checked_name(decision.spelling, "单位写法")
         name = _checked_name(decision.name, "单位名称")
+        table_name = directory.canonical(spelling)
+        if table_name is not None and table_name != name and _find(session, name) is not _find(session, table_name):
+            # Every import brings the ledger's aliases back in line with the table (db.plan_import.sync_units).
+            raise UserError(
+                f"单位别名表 units.csv 已把“{spelling}”定为“{table_name}”，不能改为“{name}”。如确需更改，请修改单位别名表。"
+            )
+        if len(decision.members) > MAX_MEMBERS:
+            raise UserError(f"集合“{name}”的成员超过 {MAX_MEMBERS} 个，请检查。")
         if decision.action == ALIAS:
             unit = _find(session, name)
             if unit is None:
@@ -743,7 +761,7 @@ def import_reviewed(
     A revision (plan_id, or found by revised_plan) updates that plan: matched tasks keep their ledger
     code, row and reports; tasks the revision dropped stay, marked removed (Task.removed_at).
     """
-    apply_unit_decisions(session, decisions, operator)
+    apply_unit_decisions(session, decisions, operator, directory)
     changes = plan_changes(session, draft, plan_id, directory)
     coded = recoded_draft(session, draft, changes)
     result = import_plan(session, coded, directory, make_current=make_current, operator=operator, plan_id=changes.plan_id)

@@ -333,3 +333,15 @@ def test_a_plan_named_with_revises_takes_the_new_version_and_a_dropped_task_can_
         assert plan.title == "钢城区2024年优化营商环境重点任务" and plan.year == 2024
         removals = s.scalars(select(AuditLog.entity_key).where(AuditLog.action == "task.removed_from_plan")).all()
         assert removals == ["A01-02.05", "A01-01.02~2"]
+
+
+def test_a_spelling_the_alias_table_defines_cannot_be_given_another_unit(ledger):
+    with ledger.Session.begin() as s:
+        with pytest.raises(UserError, match="单位别名表 units.csv 已把“市住建局”定为“市住房和城乡建设局”"):
+            apply_unit_decisions(s, [UnitDecision("市住建局", NEW, "市住建新局", "市直部门")], "测试")
+    with ledger.Session.begin() as s:
+        # Saying what the table says is no change.
+        apply_unit_decisions(s, [UnitDecision("市住建局", ALIAS, "市住房和城乡建设局")], "测试")
+        assert s.scalar(select(Unit).where(Unit.name == "市住建新局")) is None
+        with pytest.raises(UserError, match="应为 1 到 200 个字"):
+            apply_unit_decisions(s, [UnitDecision("区" * 300, NEW, "区" * 300)], "测试")

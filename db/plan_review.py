@@ -640,8 +640,9 @@ def match_tasks(ledger: list[Task], drafts: list[TaskDraft]) -> dict[int, int]:
 
     Identical wordings pair first, in order (a task moved keeps its reports).  Then, for the rest, a
     task edited in place pairs with the old task between the same matched neighbours when they are
-    alike (or, one for one, carry the same number); and last, a task edited and moved pairs with any
-    old task it is very like.  Ties go to the task that kept its number.
+    alike, or, one for one, when they carry the same number and share their units or some words (a
+    wholly other task put in a dropped one's place does not take its reports); last, a task edited and
+    moved pairs with any old task it is very like.  Ties go to the task that kept its number.
     """
     lkeys = [_wording_key(t.printed_title or t.title, t.printed_text or t.text) for t in ledger]
     rkeys = [_wording_key(t.title, t.text) for t in drafts]
@@ -674,9 +675,11 @@ def match_tasks(ledger: list[Task], drafts: list[TaskDraft]) -> dict[int, int]:
     # The gaps between matched neighbours: what the draft has where the ledger had something else.
     for left, right in _gaps(pairs, len(ledger), len(drafts)):
         pair_alike(left, right, EDITED)
-        if len(left) == len(right):  # rewritten in place, one for one: the same number at the same place
+        if len(left) == len(right):  # rewritten in place, one for one: the same number, the same units or some words
             for i, j in zip(left, right):
-                if i not in pairs and j not in pairs.values() and ledger[i].code == drafts[j].code:
+                if i not in pairs and j not in pairs.values() and ledger[i].code == drafts[j].code and (
+                    _dice(lgrams[i], rgrams[j]) >= 0.25 or _wording_key(ledger[i].responsibility_text, None) == _wording_key(drafts[j].responsibility_text, None)
+                ):
                     pairs[i] = j
     taken = set(pairs.values())
     pair_alike([i for i in range(len(ledger)) if i not in pairs], [j for j in range(len(drafts)) if j not in taken], MOVED)

@@ -345,3 +345,27 @@ def test_a_spelling_the_alias_table_defines_cannot_be_given_another_unit(ledger)
         assert s.scalar(select(Unit).where(Unit.name == "市住建新局")) is None
         with pytest.raises(UserError, match="应为 1 到 200 个字"):
             apply_unit_decisions(s, [UnitDecision("区" * 300, NEW, "区" * 300)], "测试")
+
+
+def test_a_task_reworded_in_place_keeps_its_number_but_another_task_in_its_place_does_not_take_its_reports(ledger, tmp_path):
+    plan_id = _v1_with_reports(ledger, tmp_path)
+    reworded = PLAN_V1.replace("建立企业诉求“直通车”制度，对企业反映的问题限时办结。", "开展“万人助万企”活动，包联服务重点企业。")
+    with ledger.Session() as s:
+        changes = plan_changes(s, _draft(tmp_path, reworded, "reworded.txt"))
+        assert [(c.code, c.fields) for c in changes.changed] == [("A01-01.03", ["任务内容"])]
+        assert changes.added == [] and changes.removed == []
+    # 直通车 dropped, and an unrelated task of another unit put in its place under its number.
+    other = PLAN_V1.replace("3.建立企业诉求“直通车”制度，对企业反映的问题限时办结。(牵头单位:区工商联,长期坚持)",
+                            "3.清理规范涉企收费，坚决制止乱收费。(牵头单位:区发展改革局,12月底前完成)")
+    with ledger.Session() as s:
+        changes = plan_changes(s, _draft(tmp_path, other, "other.txt"))
+    assert changes.plan_id == plan_id and changes.changed == []
+    assert changes.added == ["A01-01.03"] and changes.removed == ["A01-01.03"]
+    with ledger.Session.begin() as s:
+        import_reviewed(s, _draft(tmp_path, other, "other.txt"), load_directory(), [], operator="测试", make_current=False)
+    with ledger.Session() as s:
+        tasks = {t.code: t for t in list_tasks(s, plan_id=plan_id)}
+        assert tasks["A01-01.03"].removed and tasks["A01-01.03"].title.startswith("建立企业诉求")
+        assert tasks["A01-01.03~2"].title.startswith("清理规范涉企收费") and not tasks["A01-01.03~2"].removed
+        reports = s.scalars(select(ProgressEntry.progress_text).where(ProgressEntry.task_id == tasks["A01-01.03~2"].id)).all()
+        assert reports == []

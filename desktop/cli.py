@@ -253,7 +253,11 @@ def _dry_review(args, draft, directory) -> dict:
     path = Path(args.db) if args.db else default_ledger_path()
     if not (path.is_file() and path.stat().st_size > 0):
         return {"unknown_units": unit_questions(None, draft, directory), "changes": None}  # no ledger yet: the alias table alone
-    ledger = open_ledger(path, read_only=True)
+    try:
+        ledger = open_ledger(path, read_only=True)
+    except UserError as exc:  # a ledger of an older schema, or damaged: the try-out still reads the file
+        print(f"注意：未能读取台账（{exc}）；单位只按单位别名表核对，也未与台账中的计划比较。", file=sys.stderr)
+        return {"unknown_units": unit_questions(None, draft, directory), "changes": None}
     _opened.append(ledger)
     with ledger.Session() as session:
         questions = unit_questions(session, draft, directory)

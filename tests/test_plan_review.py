@@ -369,3 +369,37 @@ def test_a_task_reworded_in_place_keeps_its_number_but_another_task_in_its_place
         assert tasks["A01-01.03~2"].title.startswith("清理规范涉企收费") and not tasks["A01-01.03~2"].removed
         reports = s.scalars(select(ProgressEntry.progress_text).where(ProgressEntry.task_id == tasks["A01-01.03~2"].id)).all()
         assert reports == []
+
+
+def test_a_real_district_plan_settled_by_its_suggestions_and_revised(ledger, tmp_path):
+    """济南市钢城区 2021 放管服 tasks (tests/data/plans): the clerk takes every first suggestion, then a revision inserts a task."""
+    from tests.conftest import DATA
+
+    text = (DATA / "plans" / "gangcheng_2021_fangguanfu.txt").read_text(encoding="utf-8")
+    draft = _draft(tmp_path, text, "gangcheng.txt")
+    with ledger.Session() as s:
+        questions = unit_questions(s, draft, load_directory())
+    assert {q.spelling for q in questions} == {"区政府办公室", "区政府有关部门", "区各街道（功能区）", "区司法局", "区行政审批服务局"}
+    assert not [x for q in questions for x in q.suggestions if x.action == ALIAS]  # nothing of the city's fits a district
+    decisions = [UnitDecision(q.spelling, q.suggestions[0].action, q.suggestions[0].name, q.suggestions[0].kind,
+                              q.suggestions[0].members) for q in questions]
+    with ledger.Session.begin() as s:
+        plan_id = import_reviewed(s, draft, load_directory(), decisions, operator="测试", make_current=False).plan_id
+        third = draft.tasks[2].code
+        _report(s, plan_id, third, "区政府办公室", "备案事项清单已公布")
+    lines = text.splitlines()
+    inserted = "2.推行行政许可事项清单管理，清单之外不得违法实施行政许可。(牵头单位:区行政审批服务局)"
+    renumbered = [lines[0], lines[1], lines[2], lines[3], inserted,
+                  *(line.replace(f"{n}.", f"{n + 1}.", 1) for n, line in zip((2, 3, 4), lines[4:7]))]
+    revised = _draft(tmp_path, "\n".join(renumbered) + "\n", "gangcheng-revised.txt")
+    with ledger.Session() as s:
+        assert unit_questions(s, revised, load_directory()) == []
+        changes = plan_changes(s, revised, plan_id)
+    assert changes.added == [revised.tasks[1].code] and changes.changed == [] and changes.removed == []
+    assert changes.renamed[revised.tasks[3].code] == third
+    with ledger.Session.begin() as s:
+        import_reviewed(s, revised, load_directory(), [], operator="测试", make_current=False, plan_id=plan_id)
+    with ledger.Session() as s:
+        task = s.scalar(select(Task).where(Task.plan_id == plan_id, Task.code == third))
+        assert task.title.startswith("规范行政备案事项管理")
+        assert s.scalars(select(ProgressEntry.progress_text).where(ProgressEntry.task_id == task.id)).all() == ["备案事项清单已公布"]

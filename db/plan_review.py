@@ -256,8 +256,12 @@ def _new_suggestion(key: str, abbreviations: dict[str, str], units: list[_Known]
         name = prefix + full
         if any(u.name == name for u in units):
             return None  # the alias suggestion names it already
-        return UnitSuggestion(NEW, name, f"新建单位“{name}”（“{core}”是“{full}”的简称），类别推测为“{kind}”", kind=kind, score=0.8)
-    return UnitSuggestion(NEW, key, f"新建单位“{key}”，类别推测为“{kind}”", kind=kind, score=0.5)
+        return UnitSuggestion(NEW, name, f"新建单位“{name}”（“{core}”是“{full}”的简称），类别推测为{_kind_words(kind)}", kind=kind, score=0.8)
+    return UnitSuggestion(NEW, key, f"新建单位“{key}”，类别推测为{_kind_words(kind)}", kind=kind, score=0.5)
+
+
+def _kind_words(kind: str) -> str:
+    return "“市直部门”（本级政府的部门）" if kind == "市直部门" else f"“{kind}”"
 
 
 def _lookup(session: Session | None, directory: UnitDirectory, spelling: str, level: str | None) -> tuple[list[str], str]:

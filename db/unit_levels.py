@@ -50,7 +50,7 @@ def split_level(spelling: str) -> tuple[str | None, str, str]:
             prefix += match.group(0)
             rest = rest[match.end():]
     town = _TOWN.match(rest)
-    if town and not _ZONE_WORDS.search(town.group(1)):
+    if town and not _ZONE_WORDS.search(town.group(1)) and "各" not in town.group(1) and not town.group(1).endswith("乡"):
         level, prefix, rest = TOWN, prefix + town.group(1) + town.group(2), rest[town.end(2):]
     if level is None and rest.endswith("厅"):
         level = PROVINCE  # a 厅 is a province's department

@@ -403,3 +403,29 @@ def test_a_real_district_plan_settled_by_its_suggestions_and_revised(ledger, tmp
         task = s.scalar(select(Task).where(Task.plan_id == plan_id, Task.code == third))
         assert task.title.startswith("规范行政备案事项管理")
         assert s.scalars(select(ProgressEntry.progress_text).where(ProgressEntry.task_id == task.id)).all() == ["备案事项清单已公布"]
+
+
+def test_the_bracket_shapes_of_the_issue_in_a_county_plan(ledger, tmp_path):
+    """The responsibility shapes real plans use (issue 14), in a county's plan read against the city's ledger."""
+    text = """渑池县2023年政务公开工作要点
+一、重点任务
+1.推进决策公开。(牵头单位:县政府办公室,责任单位:县直有关部门,各乡镇(街道))
+2.推进政策解读。(档案局、审计局负责落实,6月底前)
+3.推进交通建设信息公开。(县交通局牵头,各乡镇负责落实,9月底前)
+4.推进水利信息公开。(市水利局、市林业局牵头,市农业农村局参与)
+5.加强住房信息公开。(责任单位:县住建局、县税务局,各相关单位)
+6.推进商务信息公开。(牵头单位:省商务厅)
+7.推进财政预决算公开。(县财政局、县发改委负责)
+"""
+    with ledger.Session() as s:
+        questions = _questions(s, _draft(tmp_path, text, "county.txt"))
+    assert sorted(questions) == sorted([
+        "县政府办公室", "县直有关部门", "县各乡镇（街道）", "县档案局", "县审计局", "县交通局", "县各乡镇",
+        "县住建局", "县税务局", "县各相关单位", "省商务厅", "县财政局", "县发改委",
+    ])  # 市水利局, 市林业局 and 市农业农村局 are the city's units the alias table knows
+    first = {k: (q.suggestions[0].action, q.suggestions[0].name) for k, q in questions.items()}
+    assert first["县住建局"] == (NEW, "县住房和城乡建设局") and first["县发改委"] == (NEW, "县发展改革委")
+    assert first["省商务厅"] == (NEW, "省商务厅") and first["县财政局"] == (NEW, "县财政局")
+    assert {first[k][0] for k in ("县直有关部门", "县各乡镇（街道）", "县各乡镇", "县各相关单位")} == {COLLECTIVE}
+    assert questions["县档案局"].printed == "档案局" and questions["县税务局"].suggestions[0].kind == "驻市单位"
+    assert not [x for q in questions.values() for x in q.suggestions if x.action == ALIAS]

@@ -469,6 +469,12 @@ def collective_member_names(session: Session, name: str) -> list[str]:
     )
 
 
+def alias_choices(session: Session, level: str | None) -> list[str]:
+    """The ledger units a spelling of `level` (UnitQuestion.level) may be an alias of: none of another level."""
+    names = session.scalars(select(Unit.name).order_by(Unit.name)).all()
+    return [n for n in names if not levels_differ(level, unit_level(n))]
+
+
 def parse_unit_option(text: str) -> tuple[str, str]:
     """`--unit "拼写=单位名"` → (spelling, name); a bad option is a UserError."""
     spelling, sep, name = (text or "").partition("=")

@@ -16,6 +16,7 @@ from db.plan_review import (
     COLLECTIVE,
     NEW,
     UnitDecision,
+    alias_choices,
     apply_unit_decisions,
     import_reviewed,
     plan_changes,
@@ -107,6 +108,8 @@ def test_units_of_different_levels_are_never_aliased(ledger, tmp_path):
         assert sorted(questions) == ["区商务局", "省商务厅"]  # 市商务局 is in the alias table
         for question in questions.values():
             assert not [x for x in question.suggestions if x.action == ALIAS and x.name == "市商务局"], question
+        district = alias_choices(s, "区")
+        assert "市商务局" not in district and "湖滨区人民政府" in district and "开发区管委会" in district
         with pytest.raises(UserError, match="不是同一个单位"):
             apply_unit_decisions(s, [UnitDecision("区商务局", ALIAS, "市商务局")], "测试")
         s.rollback()

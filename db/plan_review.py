@@ -787,14 +787,20 @@ def import_reviewed(
     operator: str | None,
     make_current: bool = True,
     plan_id: int | None = None,
+    revise: bool = True,
 ) -> ImportResult:
     """Apply the unit decisions and import the draft, in the caller's transaction (all of it or nothing).
 
     A revision (plan_id, or found by revised_plan) updates that plan: matched tasks keep their ledger
-    code, row and reports; tasks the revision dropped stay, marked removed (Task.removed_at).
+    code, row and reports; tasks the revision dropped stay, marked removed (Task.removed_at).  With
+    revise=False the draft is imported as a plan of its own even when it looks like a revision (a plan
+    of the very same title and number is still updated in place, as db.plan_import does).
     """
     apply_unit_decisions(session, decisions, operator, directory)
-    changes = plan_changes(session, draft, plan_id, directory)
+    if revise:
+        changes = plan_changes(session, draft, plan_id, directory)
+    else:
+        changes = PlanChanges(plan_id=None, added=[t.code for t in draft.tasks])
     coded = recoded_draft(session, draft, changes)
     result = import_plan(session, coded, directory, make_current=make_current, operator=operator, plan_id=changes.plan_id)
     result.renamed = dict(changes.renamed)

@@ -211,7 +211,8 @@ def cmd_import_plan(args) -> int:
     with ledger.Session.begin() as session:
         decisions = _unit_decisions(session, settled, unit_questions(session, draft, directory) if settled else [])
         result = import_reviewed(
-            session, draft, directory, decisions, operator=args.operator, make_current=not args.keep_current, plan_id=args.revises
+            session, draft, directory, decisions, operator=args.operator, make_current=not args.keep_current, plan_id=args.revises,
+            revise=not args.as_new,
         )
     print(result.plan_id)
     print(
@@ -261,7 +262,9 @@ def _dry_review(args, draft, directory) -> dict:
     _opened.append(ledger)
     with ledger.Session() as session:
         questions = unit_questions(session, draft, directory)
-        changes = plan_changes(session, draft, args.revises, directory)
+        changes = plan_changes(session, draft, args.revises, directory) if not args.as_new else None
+    if changes is None:
+        return {"unknown_units": questions, "changes": None}
     return {"unknown_units": questions, "changes": changes if changes.plan_id is not None else None}
 
 
@@ -574,6 +577,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="指定一个未知单位写法对应的单位（台账中已有则作为别名，否则新建；可多次给出），例如 --unit \"区住建局=区住房和城乡建设局\"")
     p.add_argument("--revises", type=int, metavar="计划编号",
                    help="该文件是台账中这个计划的新版本（默认：文号相同或标题相同的计划）；已报进展随任务保留")
+    p.add_argument("--as-new", action="store_true", help="作为一个新计划导入，即使它看起来是台账中某个计划的新版本")
     p.set_defaults(func=cmd_import_plan)
 
     p = sub.add_parser("export-plan", help="导出任务分解表 .xlsx")

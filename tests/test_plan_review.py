@@ -432,3 +432,18 @@ def test_the_bracket_shapes_of_the_issue_in_a_county_plan(ledger, tmp_path):
     assert {first[k][0] for k in ("县直有关部门", "县各乡镇（街道）", "县各乡镇", "县各相关单位")} == {COLLECTIVE}
     assert questions["县档案局"].printed == "档案局" and questions["县税务局"].suggestions[0].kind == "驻市单位"
     assert not [x for q in questions.values() for x in q.suggestions if x.action == ALIAS]
+
+
+def test_a_look_alike_plan_can_be_imported_as_a_plan_of_its_own(run_cli, ledger, tmp_path):
+    plan_id = _v1_with_reports(ledger, tmp_path)
+    v2 = tmp_path / "v2.txt"
+    v2.write_text(PLAN_V2, encoding="utf-8")
+    code, out, err = run_cli("import-plan", str(v2), "--as-new", "--dry-run", "--json")
+    assert code == 0, err
+    assert json.loads(out)["changes"] is None
+    code, out, err = run_cli("import-plan", str(v2), "--as-new", "--keep-current")
+    assert code == 0, err
+    assert int(out) != plan_id
+    with ledger.Session() as s:
+        assert len(list_tasks(s, plan_id=plan_id)) == 5 and not [t for t in list_tasks(s, plan_id=plan_id) if t.removed]
+        assert len(list_tasks(s, plan_id=int(out))) == 5

@@ -42,11 +42,11 @@ from db.unit_levels import (
     COUNTY,
     DISTRICT,
     TOWN,
-    _pairs,
     fits_level,
     in_plan_spelling,
     levels_differ,
     plan_level,
+    printed_units,
     split_level,
     unit_level,
 )
@@ -284,7 +284,7 @@ def unit_questions(session: Session | None, draft: PlanDraft, directory: UnitDir
     unknown: dict[str, tuple[str, list[str]]] = {}
     known: set[str] = set()
     for task in draft.tasks:
-        for written, _ in _pairs(task):
+        for written, _ in printed_units(task):
             printed = normalise(written)
             if not printed or printed in known:
                 continue
@@ -580,7 +580,7 @@ def _deadline(text: str | None) -> str:
 
 def _draft_units(session: Session, directory: UnitDirectory, task: TaskDraft, level: str | None) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {FIELD_LEAD: [], FIELD_UNITS: [], FIELD_SUPPORT: []}
-    for written, role in _pairs(task):
+    for written, role in printed_units(task):
         names, key = resolve_in_plan(session, directory, written, level)
         names = names or [key]
         group = FIELD_LEAD if role == LEAD else FIELD_SUPPORT if role == SUPPORT else FIELD_UNITS

@@ -70,7 +70,7 @@ def plan_level(draft: PlanDraft) -> str | None:
     """The level most of a draft's prefixed spellings state (a district plan names 区 units), if one dominates."""
     counts: dict[str, int] = {}
     for task in draft.tasks:
-        for written, _ in _pairs(task):
+        for written, _ in printed_units(task):
             level = unit_level(written)
             if level is not None and level != NATIONAL:
                 counts[level] = counts.get(level, 0) + 1
@@ -83,7 +83,8 @@ def plan_level(draft: PlanDraft) -> str | None:
 LEVEL_PREFIX = {PROVINCE: "省", CITY: "市", COUNTY: "县", DISTRICT: "区"}
 
 
-def _pairs(task: TaskDraft) -> list[tuple[str, str]]:
+def printed_units(task: TaskDraft) -> list[tuple[str, str]]:
+    """A draft task's (unit as printed, role) pairs: a table's own columns, else its 责任单位 text."""
     return task.units if task.units is not None else parse_responsibility(task.responsibility_text)
 
 

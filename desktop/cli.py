@@ -89,7 +89,7 @@ def cmd_plans(args) -> int:
     else:
         for p in plans:
             state = "（已归档）" if p.archived else ""
-            removed = f"，另有 {p.removed_tasks} 项已从新版计划中删除" if p.removed_tasks else ""
+            removed = f"（其中 {p.removed_tasks} 项已从新版计划中删除）" if p.removed_tasks else ""
             print(f"{p.id}\t{'*' if p.is_current else ' '}\t{p.year or ''}\t{p.title}{state}\t{p.tasks} 项任务{removed}")
     return 0
 
@@ -268,6 +268,11 @@ def _dry_review(args, draft, directory) -> dict:
     return {"unknown_units": questions, "changes": changes if changes.plan_id is not None else None}
 
 
+def _short(value, width: int = 30) -> str:
+    text = "、".join(value) if isinstance(value, list) else (value or "—")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _print_plan(reading, *, as_json: bool, review: dict | None = None) -> None:
     """--dry-run: the tasks as they would be imported, and what to check; nothing is written."""
     from db.deadlines import DeadlineError, due_of, parse_deadline
@@ -310,7 +315,8 @@ def _print_plan(reading, *, as_json: bool, review: dict | None = None) -> None:
         print(f"这是台账中计划 {changes.plan_id}《{changes.plan_title}》的新版本：新增任务 {len(changes.added)} 项，"
               f"变动 {len(changes.changed)} 项，删除 {len(changes.removed)} 项，未变 {changes.unchanged} 项。")
         for c in changes.changed:
-            print(f"变动：{c.code}{'（新版编号 ' + c.draft_code + '）' if c.draft_code != c.code else ''}：{'、'.join(c.fields)}")
+            what = "；".join(f"{f}：{_short(c.before[f])} → {_short(c.after[f])}" for f in c.fields)
+            print(f"变动：{c.code}{'（新版编号 ' + c.draft_code + '）' if c.draft_code != c.code else ''}：{what}")
         for code in changes.added:
             print(f"新增：{code}")
         for code in changes.removed:

@@ -249,6 +249,10 @@ def test_dry_run_lists_unknown_units_and_changes_and_writes_nothing(run_cli, led
     changes = json.loads(out)["changes"]
     assert changes["added"] == ["A01-01.02"] and changes["removed"] == ["A01-02.05"]
     assert [(c["code"], c["fields"]) for c in changes["changed"]] == [("A01-01.02", ["完成时限"])]
+    code, out, err = run_cli("import-plan", str(v2), "--dry-run")
+    assert "新增任务 1 项，变动 1 项，删除 1 项，未变 3 项" in out
+    assert "变动：A01-01.02（新版编号 A01-01.03）：完成时限：9月底前 → 11月底前" in out
+    assert digest(ledger.path) == before
 
 
 def test_a_bad_unit_option_is_refused_and_changes_nothing(run_cli, ledger, tmp_path):

@@ -342,7 +342,9 @@ def _find(session: Session, name: str) -> Unit | None:
 
 
 def _checked_name(text: str, what: str) -> str:
-    name = normalise(text or "")
+    if not isinstance(text, str):
+        raise UserError(f"{what}无效：应为单位名称文字。")
+    name = normalise(text)
     if not name or len(name) > MAX_NAME or any(ch in name for ch in "\n\r\t\x00"):
         raise UserError(f"{what}“{(text or '')[:40]}”无效：应为 1 到 {MAX_NAME} 个字的单位名称。")
     return name
@@ -408,8 +410,8 @@ def apply_unit_decisions(
             raise UserError(
                 f"单位别名表 units.csv 已把“{spelling}”定为“{table_name}”，不能改为“{name}”。如确需更改，请修改单位别名表。"
             )
-        if len(decision.members) > MAX_MEMBERS:
-            raise UserError(f"集合“{name}”的成员超过 {MAX_MEMBERS} 个，请检查。")
+        if not isinstance(decision.members, (list, tuple)) or len(decision.members) > MAX_MEMBERS:
+            raise UserError(f"集合“{name}”的成员应为不超过 {MAX_MEMBERS} 个单位名称的列表，请检查。")
         if decision.action == ALIAS:
             unit = _find(session, name)
             if unit is None:

@@ -352,6 +352,12 @@ def test_a_spelling_the_alias_table_defines_cannot_be_given_another_unit(ledger)
         assert s.scalar(select(Unit).where(Unit.name == "市住建新局")) is None
         with pytest.raises(UserError, match="应为 1 到 200 个字"):
             apply_unit_decisions(s, [UnitDecision("区" * 300, NEW, "区" * 300)], "测试")
+        with pytest.raises(UserError, match="成员应为不超过 500 个"):
+            apply_unit_decisions(s, [UnitDecision("区各单位", COLLECTIVE, "区各单位", members=[f"单位{n}" for n in range(501)])], "测试")
+        with pytest.raises(UserError, match="成员单位无效"):
+            apply_unit_decisions(s, [UnitDecision("区各单位", COLLECTIVE, "区各单位", members=[None])], "测试")
+        with pytest.raises(UserError, match="处理“drop”无效"):
+            apply_unit_decisions(s, [UnitDecision("区各单位", "drop", "区各单位")], "测试")
 
 
 def test_a_task_reworded_in_place_keeps_its_number_but_another_task_in_its_place_does_not_take_its_reports(ledger, tmp_path):

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from db.answerable import collective_members
 from db.errors import UserError
+from db.figures import period_figures
 from db.ledger import list_tasks, list_units, load_directory
 from db.models import AuditLog, Plan, ProgressEntry, Task, Unit, UnitAlias
 from db.plan_review import (
@@ -201,6 +202,9 @@ def test_the_reports_stay_with_their_tasks_after_the_revision_is_imported(ledger
         assert states[dropped.id].category is None
         deadline = s.scalar(select(Task.deadline_text).where(Task.plan_id == plan_id, Task.code == "A01-01.02"))
         assert deadline == "11月底前"
+        # The 通报's figures count the plan's five tasks, not the dropped one, and do not rank its unit for it.
+        figures = period_figures(s, plan_id, "2023-04", states)
+        assert figures.tasks == 5 and "区发展改革局" not in [u.unit for u in figures.units]
     # Importing the same revision again changes nothing.
     with ledger.Session.begin() as s:
         again = plan_changes(s, _draft(tmp_path, PLAN_V2, "v2.txt"))

@@ -26,6 +26,7 @@ from db.plan_review import (
     unit_questions,
 )
 from db.progress import ProgressInput, add_progress
+from db.review import completion_by_annex
 from db.warning_rules import RED, REMOVED_REASON, task_states
 from exports.plan_reading import read_plan_document
 
@@ -205,6 +206,7 @@ def test_the_reports_stay_with_their_tasks_after_the_revision_is_imported(ledger
         # The 通报's figures count the plan's five tasks, not the dropped one, and do not rank its unit for it.
         figures = period_figures(s, plan_id, "2023-04", states)
         assert figures.tasks == 5 and "区发展改革局" not in [u.unit for u in figures.units]
+        assert [c.total for c in completion_by_annex(s, plan_id, states)] == [4]  # 长期坚持 and the dropped task have no rate
     # Importing the same revision again changes nothing.
     with ledger.Session.begin() as s:
         again = plan_changes(s, _draft(tmp_path, PLAN_V2, "v2.txt"))

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from db import audit
 from db.deadlines import DeadlineError, MilestoneDraft, parse_deadline
 from db.errata import ERRATA_OPERATOR
+from db.errors import UserError
 from db.models import (
     Annex,
     Assignment,
@@ -30,9 +31,11 @@ from db.models import (
     Task,
     Unit,
     UnitAlias,
+    UnitMember,
 )
 from db.plan_draft import AnnexDraft, PlanDraft, TaskDraft
 from db.responsibility import IMPLEMENT, LEAD, PLAIN, RESPONSIBLE, SUPPORT, parse_responsibility
+from db.unit_levels import fits_level, in_plan_spelling, plan_level
 from db.units import UNCLASSIFIED, UnitDirectory, normalise
 
 # When one unit is named twice in a task, the stronger role wins.
@@ -57,6 +60,10 @@ class ImportResult:
     tasks_missing_from_source: list[str] = field(default_factory=list)
     new_units: list[str] = field(default_factory=list)
     undated_deadlines: list[str] = field(default_factory=list)
+    # A reviewed import of a revised plan (db.plan_review.import_reviewed): draft code → the ledger code
+    # the task kept, and the ledger tasks the revision dropped (marked removed, reports kept).
+    renamed: dict[str, str] = field(default_factory=dict)
+    removed_by_revision: list[str] = field(default_factory=list)
 
 
 def sync_units(session: Session, directory: UnitDirectory) -> dict[str, int]:
@@ -94,7 +101,7 @@ def _milestones(task: TaskDraft, year: int | None, result: ImportResult) -> list
 
 
 def _resolve_units(
-    session: Session, task: TaskDraft, directory: UnitDirectory, unit_ids: dict[str, int], result: ImportResult
+    session: Session, task: TaskDraft, directory: UnitDirectory, unit_ids: dict[str, int], result: ImportResult, level: str | None = None
 ) -> list[tuple[int, str, str, int | None]]:
     """(unit id, role, as printed, via collective id) for a task; unknown spellings become new 未分类 units.
 
@@ -116,26 +123,72 @@ def _resolve_units(
 
     printed: list[tuple[str, str, str]] = []
     for written, role in pairs:
-        names = directory.resolve(written)
-        if not names:
-            names = [_unknown_unit(session, written, unit_ids, result)]
+        names, key = resolve_in_plan(session, directory, written, level, unit_ids)
+        names = names or [_unknown_unit(session, key, unit_ids, result)]
         for name in names:
             as_printed = spelled.get(name, written) if task.units is not None else written
             printed.append((name, role, as_printed))
             choose(unit_ids[name], role, as_printed, None)
     for name, role, as_printed in printed:
-        for member in directory.expansion(name):
+        for member in _expansion(session, directory, name, unit_ids):
             choose(unit_ids[member], role, as_printed, unit_ids[name])
     return [(uid, *chosen[uid]) for uid in order]
 
 
+def known_names(session: Session, directory: UnitDirectory, spelling: str, unit_ids: dict[str, int] | None = None) -> list[str]:
+    """Canonical names for a spelling, [] if neither the alias table nor the ledger knows it.
+
+    The alias table's own spellings come first, then the ledger's aliases (a clerk's decisions while
+    importing an earlier plan, db.plan_review), and only then the split of two glued spellings, so a
+    spelling the clerk settled is never cut in two.
+    """
+    key = normalise(spelling)
+    name = directory.canonical(key)
+    if name is not None:
+        return [name]
+    if key in directory.compounds:
+        return list(directory.compounds[key])
+    row = session.execute(select(Unit.id, Unit.name).join(UnitAlias, UnitAlias.unit_id == Unit.id).where(UnitAlias.alias == key)).first()
+    if row is not None:
+        if unit_ids is not None:
+            unit_ids[row.name] = row.id
+        return [row.name]
+    return directory.resolve(key)
+
+
+def resolve_in_plan(
+    session: Session, directory: UnitDirectory, spelling: str, level: str | None, unit_ids: dict[str, int] | None = None
+) -> tuple[list[str], str]:
+    """Canonical names of a spelling as a plan of `level` means it, and the key it was looked up under.
+
+    A bare spelling (住建局) that the alias table gives a unit of another level is read at the plan's
+    own level (区住建局 in a district plan, db.unit_levels); [] when that is not known yet.
+    """
+    names = known_names(session, directory, spelling, unit_ids)
+    qualified = in_plan_spelling(spelling, level)
+    if qualified is None or (names and fits_level(names, level)):
+        return names, normalise(spelling)
+    return known_names(session, directory, qualified, unit_ids), qualified
+
+
+def _expansion(session: Session, directory: UnitDirectory, name: str, unit_ids: dict[str, int]) -> list[str]:
+    """The members of a collective: the alias table's by kind, or those a clerk listed (UnitMember)."""
+    members = directory.expansion(name)
+    if members or name not in unit_ids:
+        return members
+    rows = session.execute(
+        select(Unit.id, Unit.name)
+        .join(UnitMember, UnitMember.member_id == Unit.id)
+        .where(UnitMember.collective_id == unit_ids[name])
+        .order_by(UnitMember.position)
+    ).all()
+    for uid, member in rows:
+        unit_ids[member] = uid
+    return [member for _, member in rows]
+
+
 def _unknown_unit(session: Session, spelling: str, unit_ids: dict[str, int], result: ImportResult) -> str:
     key = normalise(spelling)
-    alias = session.scalar(select(UnitAlias).where(UnitAlias.alias == key))
-    if alias is not None:
-        unit = session.get(Unit, alias.unit_id)
-        unit_ids[unit.name] = unit.id
-        return unit.name
     unit = Unit(name=key, kind=UNCLASSIFIED)
     session.add(unit)
     session.flush()
@@ -205,12 +258,23 @@ def import_plan(
     *,
     make_current: bool = True,
     operator: str | None = None,
+    plan_id: int | None = None,
 ) -> ImportResult:
-    """Create or update a plan from a draft inside the caller's transaction."""
+    """Create or update a plan from a draft inside the caller's transaction.
+
+    With ``plan_id`` the draft is a revised version of that plan (db.plan_review): the plan takes the
+    new version's title, number and source, and keeps its tasks by code.
+    """
     unit_ids = sync_units(session, directory)
-    plan = session.scalar(
-        select(Plan).where(Plan.title == draft.title, Plan.doc_number.is_(None) if draft.doc_number is None else Plan.doc_number == draft.doc_number)
-    )
+    if plan_id is not None:
+        plan = session.get(Plan, plan_id)
+        if plan is None:
+            raise UserError(f"台账中没有编号为 {plan_id} 的计划。可用 duban plans 查看。")
+        plan.title, plan.doc_number, plan.source_name = draft.title, draft.doc_number, draft.source_name
+    else:
+        plan = session.scalar(
+            select(Plan).where(Plan.title == draft.title, Plan.doc_number.is_(None) if draft.doc_number is None else Plan.doc_number == draft.doc_number)
+        )
     created = plan is None
     if plan is None:
         plan = Plan(title=draft.title, doc_number=draft.doc_number, year=draft.year, source_name=draft.source_name)
@@ -220,9 +284,11 @@ def import_plan(
     plan.year = draft.year
     result = ImportResult(plan_id=plan.id, created=created)
     if make_current:
+        # The current plan is never archived (db.plans): importing into an archived plan brings it back.
         session.execute(update(Plan).where(Plan.id != plan.id).values(is_current=False))
-        plan.is_current = True
+        plan.is_current, plan.archived = True, False
 
+    level = plan_level(draft)  # bare spellings are read at the plan's own level (db.unit_levels)
     existing = {t.code: t for t in session.scalars(select(Task).where(Task.plan_id == plan.id))}
     # Taken before the annex structure is rebuilt, so an unchanged task compares equal.
     snapshots = {code: task_snapshot(t) for code, t in existing.items()}
@@ -240,7 +306,7 @@ def import_plan(
             position += 1
             seen.add(task_draft.code)
             _upsert_task(
-                session, plan, annex, sections, task_draft, position, existing, snapshots, directory, unit_ids, result, operator
+                session, plan, annex, sections, task_draft, position, existing, snapshots, directory, unit_ids, result, operator, level
             )
     result.tasks_missing_from_source = sorted(set(existing) - seen)
     if result.created or result.tasks_added or result.tasks_updated:
@@ -268,13 +334,14 @@ def _upsert_task(
     unit_ids: dict[str, int],
     result: ImportResult,
     operator: str | None,
+    level: str | None = None,
 ) -> None:
     task = existing.get(draft.code)
     section = sections.get(draft.section_label) if draft.section_label else None
     if task is not None and task.corrected_at is not None:
         # The clerk's correction wins over the document; only the section link is refreshed.
         task.section_id = section.id if section else None
-        task.position = position
+        task.position, task.removed_at = position, None
         result.tasks_kept_corrected += 1
         if draft.from_errata and (task.title, task.text) != (draft.title, draft.text):
             result.errata_kept_clerk.append(draft.code)
@@ -285,6 +352,7 @@ def _upsert_task(
         session.add(task)
     task.annex_id = annex.id
     task.section = section
+    task.removed_at = None  # the document has it (again)
     # A draft that repeats the ledger's corrected wording (the plan sheet exported and read back)
     # keeps the printed wording known; other wording is the document's own from now on.
     if draft.printed_title is not None or draft.printed_text is not None or (task.title, task.text) != (draft.title, draft.text):
@@ -294,7 +362,7 @@ def _upsert_task(
     task.footnotes = "\n".join(draft.footnotes) or None
     task.source_line_start, task.source_line_end, task.position = draft.line_start, draft.line_end, position
     milestones = _milestones(draft, plan.year, result)
-    assignments = _resolve_units(session, draft, directory, unit_ids, result)
+    assignments = _resolve_units(session, draft, directory, unit_ids, result, level)
     wanted_ms = [(m.wording, m.due, m.ongoing, m.note) for m in milestones]
     if [(m.wording, m.due, m.ongoing, m.note) for m in task.milestones] != wanted_ms:
         task.milestones.clear()

@@ -90,6 +90,13 @@ class UnitQuestion:
         if self.printed is None:
             self.printed = self.spelling
 
+    @property
+    def shown(self) -> str:
+        """The spelling as the clerk reads it in the plan, with the level it is taken at when the plan does not say."""
+        if self.printed == self.spelling:
+            return f"“{self.spelling}”"
+        return f"“{self.printed}”（按{self.level or '本级'}级理解为“{self.spelling}”）"
+
     def to_json(self) -> dict:
         return {
             "spelling": self.spelling,

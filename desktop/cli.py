@@ -356,7 +356,7 @@ def _print_plan(reading, *, as_json: bool, review: dict | None = None) -> None:
     for q in questions:
         best = q.suggestions[0] if q.suggestions else None
         hint = f"；建议：{best.reason}" if best else ""
-        print(f"未知单位：“{q.spelling}”（任务 {'、'.join(q.tasks[:5])}{'等' if len(q.tasks) > 5 else ''}）{hint}")
+        print(f"未知单位：{q.shown}（任务 {'、'.join(q.tasks[:5])}{'等' if len(q.tasks) > 5 else ''}）{hint}")
     if questions:
         print("可用 --unit \"写法=单位名\" 指定（可多次给出），例如 --unit \"" + f"{questions[0].spelling}={questions[0].suggestions[0].name if questions[0].suggestions else questions[0].spelling}" + "\"。")
     if changes is not None:

@@ -119,7 +119,8 @@ _UNTIL = r"(?:前|以前|之前)"
 RE_DEADLINE_IN_TEXT = re.compile(
     r"(?<![\d年])(?:"
     rf"{_YEAR_MONTH}\s*(?:底|末)\s*{_UNTIL}?|{_YEAR_MONTH}\s*{_UNTIL}|"
-    rf"(?:\d{{4}}\s*年\s*)?(?:年底|年末|上半年|下半年){_UNTIL}?"
+    rf"(?:\d{{4}}\s*年\s*)?(?:年底|年末|上半年|下半年){_UNTIL}?|"
+    rf"\d{{4}}\s*年\s*(?:底|末){_UNTIL}"
     r")"
 )
 RE_DEADLINE_CLAUSE = re.compile(
@@ -166,7 +167,8 @@ def deadlines_in_text(text: str | None, plan_year: int | None = None) -> list[Fo
     """Every deadline a task's text or bracket carries, in order of position.
 
     A clause that is a deadline on its own (…，9月底完成 / （…，长期坚持）) counts whole; otherwise a
-    dated phrase with 底/末/前 inside the text (10月底前，完成… / 于2022年10月底前编制…).  持续推进 /
+    dated phrase with 底/末/前 inside the text (10月底前，完成… / 于2022年10月底前编制… / 到2020年底前，
+    实现…; "到2025年底，达到…" without 前 is a target, not a deadline).  持续推进 /
     长期坚持 count only as a clause of their own: inside a sentence they are verbs, not deadlines.
     A bare date inside a sentence (自2022年1月1日起) is not a deadline.
     """

@@ -681,9 +681,10 @@ def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int) ->
                 key = id(owner)
                 blocks[key] = blocks.get(key, 0) + 1
                 block = blocks[key]
+            body = reading.text if reading.units else piece
             task = TaskDraft(
                 label=label,
-                title=_title_of(reading.text if reading.units else piece),
+                title=_title_of(_inline_point(body) if len(pieces) > 1 else body),
                 text=piece,
                 section_label=next((h.label for h in reversed(context) if h.level == 2), None),
                 block=block,
@@ -728,6 +729,17 @@ def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int) ->
             task.code += f"~{seen[task.code]}"
         else:
             seen[task.code] = 1
+
+
+# "1.深化商事制度改革。(1)全面落实……。（市工商质监局牵头负责）(2)完善……": sub-points run on in one paragraph.
+RE_INLINE_POINT = re.compile(r"(?:^|[。：:；;])\s*[（(]\s*\d{1,2}\s*[）)]\s*")
+
+
+def _inline_point(piece: str) -> str:
+    """The text of the sub-point a bracket closes when numbered sub-points run on in one paragraph:
+    a piece is named by its own (1)/(2) point, not by the item heading printed before the first one."""
+    m = RE_INLINE_POINT.search(piece)
+    return piece[m.end():] if m and piece[m.end():].strip() else piece
 
 
 def annex_year(annex: AnnexDraft) -> int | None:

@@ -313,11 +313,12 @@ def is_unit_line(line: str) -> bool:
     """A line that only names units and their role, as a task table's 责任单位 cell copied into text
     leaves it below its task: "市金融办、人民银行潍坊市中心支行分别牵头落实".
 
-    No sentence (no 。 inside, no 要/应/须 of an instruction), short, every clause ending in a role
+    No sentence (no 。 inside, no 要/应/须 of an instruction, no 《title》 or 印发/同意/请 of a cover
+    notice: "《…》已经区政府同意，现印发给你们，请…认真贯彻落实"), short, every clause ending in a role
     word or naming units before one, and at least one unit.
     """
     text = re.sub(r"\s+", "", line or "").rstrip("。.；;")
-    if not text or len(text) > 80 or re.search(r"[。：:（(）)〔〕]|要|应当|应|须|将|把|确保", text) or RE_RIDER.match(text):
+    if not text or len(text) > 80 or re.search(r"[。：:（(）)〔〕《》]|要|应当|应|须|将|把|确保|请|印发|同意", text) or RE_RIDER.match(text):
         return False
     clauses = _clauses(text)
     return bool(clauses) and bool(RE_ROLE_END.search(clauses[-1])) and not RE_ROLE_END.fullmatch(clauses[0]) and bool(

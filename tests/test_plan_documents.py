@@ -179,6 +179,49 @@ HAND_READING = {
         ("加强财政政策信息公开,按月公开全市财政收支情况,解读财政收支增减变化情况及原因、预判财政收入走势,"
          "主动解释说明收支运行中可能引发社会关注的热点问题,引导社会各方面正确认识财政形势", [("市财政局", LEAD)], None, None),
     ],
+    # Held-out trial (issue 14, third round): six whole-page plans collected after the reader had been
+    # fitted to the plans above, read by it before any change.  Before fitting 8 of their 11 tasks
+    # were right, with 1 task made up: 池州 0/2 (an item's heading named its run-on sub-points, and
+    # "(2)" stayed in a title), 官渡 4/4, 西宁 1/1, 襄阳 0/1 ("到2020年底前" not read as a deadline),
+    # 茅箭 1/1 plus a task made of the cover notice ("…现印发给你们，请…认真贯彻落实" read as a
+    # 责任单位 line), 许昌 2/2.  After the general fixes: 11 of 11, nothing made up.
+    "chizhou_2017_yingshang.txt": [
+        ("全面落实“多证合一、一照一码”改革", [("市工商质监局", LEAD)], None, None),
+        ("完善企业登记全程电子化", [("市工商质监局", LEAD)], None, None),
+    ],
+    "guandu_2016_wenzengzhang.txt": [
+        ("精简项目审批手续",
+         [("区政务服务局", LEAD), ("区发改局", SUPPORT), ("区审改办", SUPPORT), ("区住建局", SUPPORT), ("区级相关部门", SUPPORT)],
+         "5月底前", dt.date(2016, 5, 31)),
+        ("提高土地审批效率", [("区国土分局", LEAD), ("区规划分局", SUPPORT), ("区级相关部门", SUPPORT)], None, None),
+        ("提高环评审批效率", [("区环保局", LEAD), ("区水务局", SUPPORT), ("区级相关部门", SUPPORT)], None, None),
+        ("加强项目谋划储备",
+         [("区发改局", LEAD), ("区财政局", SUPPORT), ("区交运局", SUPPORT), ("区经贸投促局", SUPPORT), ("区住建局", SUPPORT),
+          ("区水务局", SUPPORT), ("区国投公司", SUPPORT), ("各街道办事处", SUPPORT)], None, None),
+    ],
+    # "牵头单位:市商务局  责任单位:…": two labels in one bracket parted by spaces only.
+    "xining_2017_liutong.txt": [
+        ("提高流通管理部门管理效能",
+         [("市商务局", LEAD), ("市编办", PLAIN), ("市发改委", PLAIN), ("市法制办", PLAIN), ("各区县政府", PLAIN)], None, None),
+    ],
+    "xiangyang_2020_yingshang.txt": [
+        ("推行政务服务线上“一网通办”",
+         [("市行政审批局", LEAD), ("市政府各部门", PLAIN), ("各县(市、区)人民政府", PLAIN), ("开发区管委会", PLAIN)],
+         "2020年底前", dt.date(2020, 12, 31)),
+    ],
+    "maojian_2023_yingshang.txt": [
+        ("深化政务服务“三化”建设",
+         [("区行政审批局", LEAD), ("区直相关各单位", PLAIN), ("各乡镇", PLAIN), ("街道", PLAIN), ("赛武当管理局", PLAIN),
+          ("东城开发区", PLAIN)], None, None),
+    ],
+    # 责任单位 on a line of its own below each item; "等" ends a list without naming a unit.
+    "xuchang_2020_gzbg.txt": [
+        ("坚持“外防输入、内防反弹”总体防控策略,完善常态化疫情防控举措,健全“及时发现、快速处置、精准管控、有效救治”常态化防控机制,"
+         "巩固疫情防控持续向好态势,保障经济社会秩序全面恢复",
+         [("市疫情防控指挥部办公室", PLAIN), ("市卫生健康委", PLAIN), ("各县(市、区)政府(管委会)", PLAIN)], None, None),
+        ("坚持必要的人员管控和健康监测措施,引导群众做好自我防护",
+         [("市疫情防控指挥部办公室", PLAIN), ("市卫生健康委", PLAIN), ("各县(市、区)政府(管委会)", PLAIN)], None, None),
+    ],
     # "到2025年完成…" is a target inside the text, not the task's deadline.
     "yantian_2023_yingshang.txt": [
         ("实施空间载体提质工程",
@@ -237,7 +280,7 @@ def test_corpus_share_of_tasks_read_right():
     print(f"plan text corpus: {plans} plans, {tasks} tasks, {right} read right ({right / tasks:.1%}), {extra} extra")
     assert plans >= 17 and tasks >= 37
     assert right / tasks >= 0.95 and extra <= 0.05 * tasks
-    assert (plans, tasks, right, extra) == (23, 55, 55, 0)  # today's reading; a change here is news
+    assert (plans, tasks, right, extra) == (29, 66, 66, 0)  # today's reading; a change here is news
 
 
 def test_plan_years_come_from_the_title_not_from_digits_in_a_page_number():

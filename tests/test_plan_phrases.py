@@ -121,6 +121,8 @@ DEADLINES = [
     ("完成评估,上半年", "上半年", dt.date(2022, 6, 30), False),
     ("开展专项行动,下半年完成", "下半年完成", dt.date(2022, 12, 31), False),
     ("于2022年10月底前编制并公布清单", "2022年10月底前", dt.date(2022, 10, 31), False),
+    # 襄阳 2020 (held out): a year-end deadline inside the text, the year printed.
+    ("到2020年底前,实现市县乡村四级电子政务外网全覆盖", "2020年底前", dt.date(2020, 12, 31), False),
     ("建立长效机制,长期坚持", "长期坚持", None, True),
     ("定期通报，持续推进", "持续推进", None, True),
 ]
@@ -135,7 +137,10 @@ def test_deadline_inside_the_task_text(text, wording, due, ongoing):
 
 @pytest.mark.parametrize(
     "text",
-    ["持续推进政务公开标准化规范化", "自2022年1月1日起施行", "推进2022年北京冬奥会场馆信息公开", "到2026年,城镇化率达到60%以上", "长期坚持问题导向"],
+    [
+        "持续推进政务公开标准化规范化", "自2022年1月1日起施行", "推进2022年北京冬奥会场馆信息公开", "到2026年,城镇化率达到60%以上",
+        "长期坚持问题导向", "到2025年底,全市技能劳动者占就业人员的比例达到25%以上",
+    ],
 )
 def test_no_deadline_where_a_date_or_verb_is_not_one(text):
     assert find_deadline(text, 2022) is None
@@ -350,6 +355,23 @@ def test_a_unit_line_is_not_an_instruction():
     assert not is_unit_line("以下任务均需各县区人民政府落实")
     assert not is_unit_line("加强组织领导。")
     assert not is_unit_line("负责")
+    # 茅箭 2023 (held out): the cover notice's own sentence is not a 责任单位 cell.
+    assert not is_unit_line("《以控制成本为核心优化营商环境的若干具体落实措施》已经区政府同意,现印发给你们,请结合工作实际,认真贯彻落实。")
+    assert not is_unit_line("经区政府同意,现印发给你们,请认真贯彻落实")
+
+
+def test_sub_points_run_on_in_one_paragraph_are_named_by_their_own_heading():
+    """池州 2017 (held out): "1.深化商事制度改革。(1)全面落实……。(市工商质监局牵头负责)(2)完善……。(…)"."""
+    plan = parse_plan_text(
+        "某市2017年实施意见\n一、持续减少审批事项\n"
+        "1.深化商事制度改革。(1)全面落实“多证合一、一照一码”改革。按照能整合的尽量整合的原则实行。(市工商质监局牵头负责)"
+        "(2)完善企业登记全程电子化。推行全程电子化登记。(市工商质监局牵头负责)\n",
+        "x.txt",
+    )
+    assert [(t.title, t.units) for t in plan.tasks] == [
+        ("全面落实“多证合一、一照一码”改革", [("市工商质监局", LEAD)]),
+        ("完善企业登记全程电子化", [("市工商质监局", LEAD)]),
+    ]
 
 
 def test_blocks_under_a_goal_chapter_are_tasks_when_the_plan_has_no_measures_chapter():

@@ -491,7 +491,11 @@ def parse_plan_text(text: str, source_name: str) -> PlanDraft:
         _read_annex(annex, lines, start + 1, end)
         plan.annexes.append(annex)
     if not plan.tasks:
-        raise UserError(f"在《{source_name}》中没有找到任何带“时间节点/责任单位”或括号内责任单位的任务。")
+        hint = (
+            "这份文件是印发通知，任务可能在其附件的分工表中：请导入附件的 Word 或 Excel 表格。"
+            if RE_ISSUING.search(text) else ""
+        )
+        raise UserError(f"在《{source_name}》中没有找到任何带“时间节点/责任单位”或括号内责任单位的任务。{hint}")
     return plan
 
 
@@ -624,6 +628,7 @@ def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int) ->
     candidates: list[tuple[_Outline, list[_Outline], TaskDraft, list]] = []
     blocks: dict[int, int] = {}
     year = annex_year(annex)
+    cover = _cover_notice(lines, first, last)
     for index, para in enumerate(paras):
         if para.level:
             while stack and stack[-1].level >= para.level:
@@ -669,7 +674,7 @@ def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int) ->
             reading = responsibility_in_brackets(piece) if len(pieces) > 1 else reading
             dated = find_deadline(piece, year)
             if not (reading.units or reading.problems) and not (
-                para.level and dated and dated.due and not GOALS.search(headings)
+                para.level and dated and dated.due and not GOALS.search(headings) and para.start not in cover
             ):
                 continue
             if para.level:
@@ -740,6 +745,25 @@ def _inline_point(piece: str) -> str:
     a piece is named by its own (1)/(2) point, not by the item heading printed before the first one."""
     m = RE_INLINE_POINT.search(piece)
     return piece[m.end():] if m and piece[m.end():].strip() else piece
+
+
+# The covering notice of a plan: "《…》已经区政府同意，现印发给你们，请认真贯彻落实。" … down to its date.
+RE_ISSUING = re.compile(r"印发给你们|印发你们|现予印发|转发给你们|转发你们")
+RE_DATE_LINE = re.compile(r"^(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*\S{1,3}\s*月\s*\S{1,3}\s*日$")
+
+
+def _cover_notice(lines: list[str], first: int, last: int) -> range:
+    """1-based source lines of the notice that issues the plan, from its "现印发给你们" sentence to the
+    date it is signed with (to the end when no date follows).  Its own numbered requirements
+    ("二、细化工作方案。……于2021年3月15日前报县政府督查室备案") are not tasks because of a date; the
+    tasks of such a 分解方案 are in its table."""
+    for i in range(first, last + 1):
+        if RE_ISSUING.search(lines[i]):
+            for j in range(i + 1, last + 1):
+                if RE_DATE_LINE.match(squeeze(lines[j])):
+                    return range(i + 1, j + 2)
+            return range(i + 1, last + 2)
+    return range(0)
 
 
 def annex_year(annex: AnnexDraft) -> int | None:

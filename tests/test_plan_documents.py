@@ -222,6 +222,13 @@ HAND_READING = {
         ("坚持必要的人员管控和健康监测措施,引导群众做好自我防护",
          [("市疫情防控指挥部办公室", PLAIN), ("市卫生健康委", PLAIN), ("各县(市、区)政府(管委会)", PLAIN)], None, None),
     ],
+    # Two more whole pages of the same trial: the notices that issue a 分解方案 whose tasks are in a
+    # table the page does not give.  Before fitting the reader made tasks of the notices themselves
+    # (华容 2, 武汉 1: "二、细化工作方案。……于2021年3月15日前报县政府督查室备案" read as a dated
+    # task, "…现印发给你们，请认真抓好贯彻落实" as a 责任单位 line).  Now it finds no task and says
+    # the tasks may be in the attached table.
+    "huarong_2021_gzbg_notice.txt": [],
+    "wuhan_2020_gzbg_notice.txt": [],
     # "到2025年完成…" is a target inside the text, not the task's deadline.
     "yantian_2023_yingshang.txt": [
         ("实施空间载体提质工程",
@@ -244,8 +251,24 @@ def test_every_excerpt_has_a_hand_reading():
     assert sorted(p.name for p in PLANS.glob("*.txt")) == sorted(HAND_READING)
 
 
+def read_or_none(name):
+    """The plan a corpus file holds, or None when the reader refuses it (no task found)."""
+    from db.errors import UserError
+
+    try:
+        return read_plan_file(PLANS / name)
+    except UserError:
+        return None
+
+
 @pytest.mark.parametrize("name", sorted(HAND_READING))
 def test_each_real_plan_reads_as_a_whole_document(name):
+    if not HAND_READING[name]:
+        from db.errors import UserError
+
+        with pytest.raises(UserError, match="没有找到任何.*任务.*附件的 Word 或 Excel 表格"):
+            read_plan_file(PLANS / name)
+        return
     plan = read_plan_file(PLANS / name)
     assert reading_of(plan) == HAND_READING[name]
     codes = [t.code for t in plan.tasks]
@@ -265,7 +288,8 @@ def corpus_score():
     """
     right = extra = 0
     for name, hand in HAND_READING.items():
-        got = reading_of(read_plan_file(PLANS / name))
+        plan = read_or_none(name)
+        got = reading_of(plan) if plan else []
         unmatched = list(got)
         for task in hand:
             if task in unmatched:
@@ -280,7 +304,7 @@ def test_corpus_share_of_tasks_read_right():
     print(f"plan text corpus: {plans} plans, {tasks} tasks, {right} read right ({right / tasks:.1%}), {extra} extra")
     assert plans >= 17 and tasks >= 37
     assert right / tasks >= 0.95 and extra <= 0.05 * tasks
-    assert (plans, tasks, right, extra) == (29, 66, 66, 0)  # today's reading; a change here is news
+    assert (plans, tasks, right, extra) == (31, 66, 66, 0)  # today's reading; a change here is news
 
 
 def test_plan_years_come_from_the_title_not_from_digits_in_a_page_number():

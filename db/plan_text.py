@@ -54,6 +54,7 @@ RE_FIRST_LEADS = re.compile(r"[（(]\s*第一责任单位为牵头单位\s*(?:[�
 RE_FOOTNOTE = re.compile(r"^([⁰¹²³⁴⁵⁶⁷⁸⁹]+|\d{1,2})\s+([^\s\d、，。|][^。：:|]{0,45}?)\s*[：:]")
 RE_TOC_ENTRY = re.compile(r"^(?:-\s*附件[：:]\s*)?\|?\s*(\d{1,2})[\.．、]\s*(\S.*?)\s*\.{2,}")
 RE_ANNEX_MARK = re.compile(r"^附\s*件\s*(\d{1,2})\s*$")
+RE_PAGE_NUMBER = re.compile(r"^(?:[—–－\-－~～]+\s*\d{1,3}\s*[—–－\-－~～]+|第\s*\d{1,3}\s*页(?:\s*[，,/]?\s*共\s*\d{1,3}\s*页)?)$")
 RE_DOC_NUMBER = re.compile(r"[\u4e00-\u9fa5]{1,10}〔\d{4}〕\d+号")
 SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 SENTENCE_END = ("。", "！", "？", "；", "：", "。”", "。）")
@@ -468,6 +469,9 @@ def assign_codes(annex: AnnexDraft) -> None:
 def parse_plan_text(text: str, source_name: str) -> PlanDraft:
     """Read a whole plan document; raise UserError when no task can be found."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # Page numbers of a printed document ("— 3 —", "-3-", "第3页 共9页") are not text: a paragraph
+    # they cut is joined as at any page break; the line stays (empty) so line numbers still match.
+    lines = ["" if RE_PAGE_NUMBER.match(line.strip()) else line for line in lines]
     head = "\n".join(lines[:60])
     doc_number = m.group(0) if (m := RE_DOC_NUMBER.search(head)) else None
     title_match = re.search(r"关于印发《(.+?)》的通知", head)
@@ -556,9 +560,9 @@ OUTLINE_LEVELS = (
     (5, re.compile(r"^([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])\s*(.*)$")),
 )
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-# Headings whose items are never tasks; goal headings only keep items that carry responsibility.
+# Headings whose items are never tasks; goal and step headings only keep items that carry responsibility.
 NOT_TASKS = re.compile(r"保障措施|组织保障|保障机制|组织实施|工作要求|组织领导")
-GOALS = re.compile(r"目标|指导思想|总体要求|基本原则")
+GOALS = re.compile(r"目标|指导思想|总体要求|基本原则|实施步骤|工作步骤|方法步骤|进度安排|时间安排|步骤安排")
 PARA_END = ("。", "；", ";", "）", ")", "〕", "：", ":", "！", "？")
 
 

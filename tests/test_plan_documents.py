@@ -404,3 +404,51 @@ def test_a_plan_text_the_reader_refuses_is_named_in_the_message(tmp_path):
     with pytest.raises(UserError) as refused:
         read_plan_file(path)
     assert "2024年行动方案.txt" in str(refused.value) and "附件1" in str(refused.value)
+
+
+# A whole document as a clerk gets it (made up, in the shape of the real ones above): the issuing notice
+# with its own numbered requirements and a date, goals, tasks cut by page numbers, phases with dates,
+# 保障措施, and the 抄送/印发 lines of the last page.
+WHOLE_DOCUMENT = """某县人民政府办公室文件
+某政办〔2024〕3号
+某县人民政府办公室关于印发《某县2024年优化营商环境工作方案》的通知
+各乡镇人民政府，县直各单位：
+《某县2024年优化营商环境工作方案》已经县政府同意，现印发给你们，请认真贯彻落实。
+一、提高认识。各单位要高度重视。
+二、按时报送。各牵头单位于2024年3月31日前将推进计划报县政府办公室。
+某县人民政府办公室
+2024年3月1日
+某县2024年优化营商环境工作方案
+一、指导思想
+以习近平新时代中国特色社会主义思想为指导，持续优化营商环境。
+二、工作目标
+到2024年底前，企业开办时间压缩至1个工作日以内。
+三、主要任务
+（一）提升政务服务效能。推行“一网通办”，6月底前实现高频事项全程网办，
+— 2 —
+完善线上线下融合服务。（牵头单位：县行政审批局；责任单位：县直各单位）
+（二）规范涉企执法。
+1.推行包容审慎监管，年底前公布轻微违法不予处罚清单。（县司法局牵头，县直执法部门配合）
+2.开展涉企收费检查。（县市场监管局负责，9月底前完成）
+四、实施步骤
+（一）部署阶段（2024年3月底前）。制定方案，明确分工。
+（二）总结阶段（2024年12月底前）。全面总结，巩固成效。
+五、保障措施
+（一）加强组织领导。成立工作专班。（县政府办公室负责）
+- 3 -
+抄送：县委办公室，县人大常委会办公室，县政协办公室。
+某县人民政府办公室                2024年3月1日印发
+"""
+
+
+def test_a_whole_document_yields_only_its_tasks():
+    plan = parse_plan_text(WHOLE_DOCUMENT, "whole.txt")
+    assert plan.year == 2024 and plan.doc_number == "某政办〔2024〕3号"
+    assert [(t.title, t.units, t.deadline_text) for t in plan.tasks] == [
+        ("提升政务服务效能", [("县行政审批局", LEAD), ("县直各单位", PLAIN)], "6月底前"),
+        ("推行包容审慎监管,年底前公布轻微违法不予处罚清单".replace(",", "，"), [("县司法局", LEAD), ("县直执法部门", SUPPORT)],
+         "年底前"),
+        ("开展涉企收费检查", [("县市场监管局", RESPONSIBLE)], "9月底前"),
+    ]
+    # The page number that cut the first task is not part of its text.
+    assert "— 2 —" not in plan.tasks[0].text and "完善线上线下融合服务" in plan.tasks[0].text

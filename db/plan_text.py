@@ -711,6 +711,7 @@ def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int) ->
         if not para.level and context:
             prose_under[id(context[-1])] = prose_under.get(id(context[-1]), 0) + 1
     tasks_at = {id(para) for para, _, _, _ in candidates}
+    kept: set[int] = set()
     for para, context, task, active in candidates:
         if para.level and id(para) in inner_of:
             continue
@@ -731,6 +732,8 @@ def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int) ->
             task.responsibility_text = f"{task.responsibility_text}，{text}" if task.responsibility_text else text
         task.code = _outline_code(annex, context + ([para] if para.level else []), task.block)
         annex.tasks.append(task)
+        kept.add(id(para))
+    _keep_unread_siblings(annex, paras, kept, inner_of, cover)
     seen: dict[str, int] = {}
     for task in annex.tasks:
         if task.code in seen:
@@ -738,6 +741,55 @@ def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int) ->
             task.code += f"~{seen[task.code]}"
         else:
             seen[task.code] = 1
+
+
+UNREAD_ITEM = "同级的其他各项都带责任单位，这一项没有：请核对它是否为任务、由谁负责。"
+
+
+def _keep_unread_siblings(annex: AnnexDraft, paras: list[_Outline], kept: set[int], inner: set[int], cover: range) -> None:
+    """A numbered item with no task inside it, no bracket and no date, among siblings that are all
+    read as tasks, is kept as a task without units and says so: the clerk decides, nothing is dropped
+    unseen.  Items under 保障措施-like, goal or step headings and in the issuing notice are left out."""
+    chain: list[_Outline] = []
+    parent_of: dict[int, tuple[_Outline | None, list[_Outline]]] = {}
+    for para in paras:
+        if not para.level:
+            continue
+        while chain and chain[-1].level >= para.level:
+            chain.pop()
+        parent_of[id(para)] = (chain[-1] if chain else None, list(chain))
+        chain.append(para)
+    siblings: dict[tuple[int, int], list[_Outline]] = {}
+    for para in paras:
+        if para.level:
+            parent = parent_of[id(para)][0]
+            siblings.setdefault((id(parent), para.level), []).append(para)
+    added = False
+    for group in siblings.values():
+        read = [p for p in group if id(p) in kept or id(p) in inner]
+        if len(read) < 2:
+            continue
+        for para in group:
+            if id(para) in kept or id(para) in inner or para.start in cover:
+                continue
+            context = parent_of[id(para)][1]
+            above = "".join(h.text.split("。")[0] for h in context + [para])
+            if NOT_TASKS.search(above) or GOALS.search(above):
+                continue
+            task = TaskDraft(
+                label=para.label,
+                title=_title_of(para.text),
+                text=para.text,
+                section_label=next((h.label for h in reversed(context) if h.level == 2), None),
+                line_start=para.start,
+                line_end=para.end,
+                problems=[UNREAD_ITEM],
+            )
+            task.code = _outline_code(annex, context + [para], 1)
+            annex.tasks.append(task)
+            added = True
+    if added:
+        annex.tasks.sort(key=lambda t: t.line_start or 0)
 
 
 # "1.深化商事制度改革。(1)全面落实……。（市工商质监局牵头负责）(2)完善……": sub-points run on in one paragraph.

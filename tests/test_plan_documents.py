@@ -452,3 +452,27 @@ def test_a_whole_document_yields_only_its_tasks():
     ]
     # The page number that cut the first task is not part of its text.
     assert "— 2 —" not in plan.tasks[0].text and "完善线上线下融合服务" in plan.tasks[0].text
+
+
+def test_an_item_without_its_bracket_among_tasks_is_kept_and_flagged_not_dropped(tmp_path):
+    from exports.plan_reading import read_plan_document
+    from db.plan_text import UNREAD_ITEM
+
+    text = (
+        "某县2024年工作要点\n一、主要任务\n"
+        "1.推行告知承诺制。(县行政审批局牵头)\n"
+        "2.压缩企业开办时间。\n"
+        "3.开展涉企收费检查。(县市场监管局负责)\n"
+        "二、保障措施\n1.加强组织领导。\n2.强化督查考核。(县政府办公室负责)\n"
+    )
+    plan = parse_plan_text(text, "county.txt")
+    assert [(t.title, t.units, t.problems) for t in plan.tasks] == [
+        ("推行告知承诺制", [("县行政审批局", LEAD)], []),
+        ("压缩企业开办时间", None, [UNREAD_ITEM]),
+        ("开展涉企收费检查", [("县市场监管局", RESPONSIBLE)], []),
+    ]
+    path = tmp_path / "county.txt"
+    path.write_text(text, encoding="utf-8")
+    doubts = [d.message for d in read_plan_document(path).doubts]
+    assert any("压缩企业开办时间" in d and "没有牵头或责任单位" in d for d in doubts)
+    assert any("压缩企业开办时间" in d and UNREAD_ITEM in d for d in doubts)

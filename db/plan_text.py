@@ -54,6 +54,7 @@ RE_FIRST_LEADS = re.compile(r"[（(]\s*第一责任单位为牵头单位\s*(?:[�
 RE_FOOTNOTE = re.compile(r"^([⁰¹²³⁴⁵⁶⁷⁸⁹]+|\d{1,2})\s+([^\s\d、，。|][^。：:|]{0,45}?)\s*[：:]")
 RE_TOC_ENTRY = re.compile(r"^(?:-\s*附件[：:]\s*)?\|?\s*(\d{1,2})[\.．、]\s*(\S.*?)\s*\.{2,}")
 RE_ANNEX_MARK = re.compile(r"^附\s*件\s*(\d{1,2})\s*$")
+PAGE_BREAK = "\f"  # what a page-number line becomes: blank to every reader, a known page break to _outline
 RE_PAGE_NUMBER = re.compile(r"^(?:[—–－\-－~～]+\s*\d{1,3}\s*[—–－\-－~～]+|第\s*\d{1,3}\s*页(?:\s*[，,/]?\s*共\s*\d{1,3}\s*页)?)$")
 RE_DOC_NUMBER = re.compile(r"[\u4e00-\u9fa5]{1,10}〔\d{4}〕\d+号")
 SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
@@ -471,7 +472,7 @@ def parse_plan_text(text: str, source_name: str) -> PlanDraft:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     # Page numbers of a printed document ("— 3 —", "-3-", "第3页 共9页") are not text: a paragraph
     # they cut is joined as at any page break; the line stays (empty) so line numbers still match.
-    lines = ["" if RE_PAGE_NUMBER.match(line.strip()) else line for line in lines]
+    lines = [PAGE_BREAK if RE_PAGE_NUMBER.match(line.strip()) else line for line in lines]
     head = "\n".join(lines[:60])
     doc_number = m.group(0) if (m := RE_DOC_NUMBER.search(head)) else None
     title_match = re.search(r"关于印发《(.+?)》的通知", head)
@@ -492,7 +493,7 @@ def parse_plan_text(text: str, source_name: str) -> PlanDraft:
     for idx, (number, annex_title, start) in enumerate(found):
         end = starts[idx + 1] - 1 if idx + 1 < len(found) else len(lines) - 1
         annex = AnnexDraft(number=number, title=annex_title, topic=_annex_topic(annex_title), line=start + 1)
-        _read_annex(annex, lines, start + 1, end)
+        _read_annex(annex, lines, start + 1, end, plan.year)
         plan.annexes.append(annex)
     if not plan.tasks:
         hint = (
@@ -503,12 +504,12 @@ def parse_plan_text(text: str, source_name: str) -> PlanDraft:
     return plan
 
 
-def _read_annex(annex: AnnexDraft, lines: list[str], first: int, last: int) -> None:
+def _read_annex(annex: AnnexDraft, lines: list[str], first: int, last: int, plan_year: int | None = None) -> None:
     paras = paragraphs(lines, first, last)
     if not any(p.kind == "field" for p in paras):
         # No 时间节点/责任单位 blocks: the conventions of other plans (the 2022 plan never gets here).
         _read_tables(annex, paras)
-        _read_outline(annex, lines, first, last)
+        _read_outline(annex, lines, first, last, plan_year)
         return
     _read_tables(annex, paras)
     footnotes = {
@@ -605,6 +606,15 @@ def _outline(lines: list[str], first: int, last: int) -> list[_Outline]:
             out[-1].text += raw
             out[-1].end = i + 1
             continue
+        if (
+            level == 0 and prev and prev.level and not heading_line and PAGE_BREAK in lines[prev.end: i]
+            and not responsibility_in_brackets(prev.text).units and not is_unit_line(raw) and not rider_units(raw)
+            and not (responsibility_in_brackets(raw).units and not responsibility_in_brackets(raw).text.strip("。.；;，, "))
+        ):
+            # After a page number a numbered item still without its bracket goes on, even after a full stop.
+            out[-1].text += raw
+            out[-1].end = i + 1
+            continue
         if level == 0 and prev and is_unit_line(raw) and not responsibility_in_brackets(prev.text).units:
             # A 责任单位 cell copied below its task ("市发改委牵头落实"): the task's bracket.
             out[-1].text += f"（{raw.rstrip('。')}）"
@@ -614,7 +624,7 @@ def _outline(lines: list[str], first: int, last: int) -> list[_Outline]:
     return out
 
 
-def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int) -> None:
+def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int, plan_year: int | None = None) -> None:
     """Tasks of a plan without 时间节点/责任单位 blocks, under any heading and numbering depth.
 
     A task is the deepest numbered item, or prose paragraph, whose text ends with a responsibility
@@ -631,7 +641,7 @@ def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int) ->
     riders: list[tuple[int, list[tuple[str, str]], str]] = []  # (level of the heading it sits in, units, text)
     candidates: list[tuple[_Outline, list[_Outline], TaskDraft, list]] = []
     blocks: dict[int, int] = {}
-    year = annex_year(annex)
+    year = annex_year(annex) or plan_year  # "8月底前" in a plan whose year is only in its 文号
     cover = _cover_notice(lines, first, last)
     for index, para in enumerate(paras):
         if para.level:

@@ -476,3 +476,66 @@ def test_an_item_without_its_bracket_among_tasks_is_kept_and_flagged_not_dropped
     doubts = [d.message for d in read_plan_document(path).doubts]
     assert any("压缩企业开办时间" in d and "没有牵头或责任单位" in d for d in doubts)
     assert any("压缩企业开办时间" in d and UNREAD_ITEM in d for d in doubts)
+
+
+def test_a_page_number_after_a_full_stop_still_continues_an_item_without_its_bracket():
+    text = (
+        "某县人民政府办公室关于印发《某县优化营商环境工作方案》的通知\n某政办〔2024〕2号\n一、主要任务\n"
+        "1.提高环评审批效率。环评文件上报审批时,只需提交水保批复。\n\n— 4 —\n\n"
+        "环境影响报告表原则上由县级负责审批。(县环保局牵头,县水务局配合)\n"
+        "2.提高土地审批效率。6亩以下的土地使用转让手续由县政府审查。(县自然资源局牵头)\n"
+    )
+    plan = parse_plan_text(text, "county.txt")
+    assert [(t.title, t.units, t.line_start, t.line_end) for t in plan.tasks] == [
+        ("提高环评审批效率", [("县环保局", LEAD), ("县水务局", SUPPORT)], 4, 8),
+        ("提高土地审批效率", [("县自然资源局", LEAD)], 9, 9),
+    ]
+
+
+def test_month_deadlines_take_the_year_of_the_document_number_when_the_title_has_none():
+    text = (
+        "某市人民政府办公室关于印发《某市行政许可事项清单编制方案》的通知\n某政办〔2022〕9号\n一、工作措施\n"
+        "(1)全面编制行政许可事项清单,8月底前编制完成市级清单并向社会公布。\n"
+        "(2)大力清理整治变相许可,11月底前完成清查整治。\n"
+    )
+    plan = parse_plan_text(text, "city.txt")
+    assert [(t.deadline_text, find_deadline(t.deadline_text, plan.year).due) for t in plan.tasks] == [
+        ("8月底前", dt.date(2022, 8, 31)), ("11月底前", dt.date(2022, 11, 30)),
+    ]
+
+
+FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，", ";": "；"})
+
+
+def _canonical(reading):
+    return [
+        (title.translate(FULL_WIDTH), [(u.translate(FULL_WIDTH), r) for u, r in units],
+         deadline.translate(FULL_WIDTH) if deadline else deadline, due)
+        for title, units, deadline, due in reading
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(n for n, hand in HAND_READING.items() if hand))
+def test_each_real_plan_reads_the_same_as_a_printed_whole_document(name):
+    """The stored pages are tidier than the files a clerk gets.  Each plan, in full-width punctuation with
+    the ideographic indent of a Word export, is wrapped in an issuing notice (its own numbered
+    requirements, one dated, and a signature date), its long paragraphs cut by page numbers, and a
+    保障措施 chapter, 抄送 and 印发 lines after it: the tasks read are the same."""
+    lines = (PLANS / name).read_text(encoding="utf-8").split("\n")
+    year = read_plan_file(PLANS / name).year or 2023
+    body = []
+    for k, line in enumerate(lines[1:]):
+        line = "\u3000\u3000" + line.translate(FULL_WIDTH) if line.strip() else line
+        body += [line[:60], "", f"— {k + 2} —", "", line[60:]] if len(line) > 120 and k % 2 == 0 else [line]
+    cover = [
+        lines[0], "某市人民政府办公室文件", f"某政办〔{year}〕1号", "某市人民政府办公室关于印发《某工作方案》的通知",
+        "各县（市、区）人民政府，市政府各部门：", "《某工作方案》已经市政府同意，现印发给你们，请认真贯彻落实。",
+        "一、提高思想认识。各地各部门要高度重视。", f"二、按时报送进展。各牵头单位于{year}年6月30日前报送进展情况。",
+        "某市人民政府办公室", f"{year}年3月1日", "某工作方案",
+    ]
+    trailer = [
+        "九、保障措施", "（一）加强组织领导。建立工作专班。（市政府办公室负责）", "（二）强化督查考核。（市督查室负责，年底前完成）",
+        "— 99 —", "抄送：市委办公室，市人大常委会办公室，市政协办公室。", f"某市人民政府办公室          {year}年3月1日印发",
+    ]
+    plan = parse_plan_text("\n".join(cover + body + trailer), name)
+    assert _canonical(reading_of(plan)) == _canonical(HAND_READING[name])

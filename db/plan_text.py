@@ -360,6 +360,16 @@ def _find_annexes(lines: list[str]) -> list[tuple[int, str, int]]:
     return found
 
 
+def _body_has_tasks(lines: list[str], found: list[tuple[int, str, int]], year: int | None) -> bool:
+    """Whether the text above the first 附件N mark is a plan of its own (tasks with responsibility)."""
+    first = _annex_header_start(lines, found[0][2])
+    if first <= 0:
+        return False
+    body = AnnexDraft(number=1, title="", topic="", line=1)
+    _read_annex(body, lines, 0, first - 1, year)
+    return any(t.units for t in body.tasks)
+
+
 def _annex_header_start(lines: list[str], title_line: int) -> int:
     """An annex begins at its 附件N mark when one stands just above the title."""
     for k in range(title_line - 1, max(title_line - 4, -1), -1):
@@ -487,6 +497,9 @@ def parse_plan_text(text: str, source_name: str) -> PlanDraft:
         source_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
     found = _find_annexes(lines)
+    if found and not any(RE_TOC_ENTRY.match(line.strip()) for line in lines[:200]) and _body_has_tasks(lines, found, plan.year):
+        # "附件1 ……任务分工表" after a plan's own text: the plan is the body, the annex only repeats it.
+        found = []
     if not found:
         found = [(1, title, 0)]
     starts = [_annex_header_start(lines, start) for _, _, start in found]

@@ -539,3 +539,21 @@ def test_each_real_plan_reads_the_same_as_a_printed_whole_document(name):
     ]
     plan = parse_plan_text("\n".join(cover + body + trailer), name)
     assert _canonical(reading_of(plan)) == _canonical(HAND_READING[name])
+
+
+def test_a_plan_with_its_task_table_attached_as_text_is_read_from_its_body():
+    text = (
+        "某县人民政府办公室关于印发《某县2024年优化营商环境工作方案》的通知\n某政办〔2024〕3号\n"
+        "各乡镇人民政府，县直各单位：\n现将《某县2024年优化营商环境工作方案》印发给你们，请认真贯彻落实。\n"
+        "附件：某县2024年优化营商环境重点任务分工表\n某县人民政府办公室\n2024年3月1日\n"
+        "某县2024年优化营商环境工作方案\n一、主要任务\n"
+        "1.推行告知承诺制，6月底前完成事项梳理。（县行政审批局牵头，县司法局配合）\n"
+        "2.开展涉企收费检查。（县市场监管局负责）\n二、保障措施\n（一）加强组织领导。（县政府办公室负责）\n"
+        "附件1\n某县2024年优化营商环境重点任务分工表\n序号\t重点任务\t牵头单位\t配合单位\t完成时限\n"
+        "1\t推行告知承诺制\t县行政审批局\t县司法局\t2024年6月底前\n2\t开展涉企收费检查\t县市场监管局\t\t2024年12月底前\n"
+    )
+    plan = parse_plan_text(text, "county.txt")
+    assert [(t.title, t.units, t.deadline_text) for t in plan.tasks] == [
+        ("推行告知承诺制，6月底前完成事项梳理", [("县行政审批局", LEAD), ("县司法局", SUPPORT)], "6月底前"),
+        ("开展涉企收费检查", [("县市场监管局", RESPONSIBLE)], None),
+    ]

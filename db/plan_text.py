@@ -30,7 +30,9 @@ from db.errors import UserError
 from db.plan_draft import AnnexDraft, GoalDraft, PlanDraft, SectionDraft, TableDraft, TaskDraft
 from db.responsibility import (
     CLOSERS,
+    LABELS,
     LEAD,
+    SUPPORT,
     PLAIN,
     bracket_sentences,
     is_unit_line,
@@ -47,7 +49,14 @@ RE_CHAPTER = re.compile(r"^([一二三四五六七八九十]+)、\s*(.*)$")
 RE_SECTION = re.compile(r"^([（(]\s*[一二三四五六七八九十]+\s*[）)])\s*(.*)$")
 RE_ITEM = re.compile(r"^(\d{1,3})\s*([\.、．])\s*(?![\d%])(.*)$")
 RE_SUBPOINT = re.compile(r"^[（(]\s*\d{1,2}\s*[）)]")
-RE_FIELD = re.compile(r"^(时间节点|完成时限|完成时间|时限要求|责任单位|牵头单位|配合单位)\s*[：:]\s*(.*)$")
+# Field spellings of other plans, read as the three the 2022 plan prints.
+FIELD_SYNONYMS = {
+    "牵头部门": "牵头单位", "主责单位": "牵头单位", "责任部门": "责任单位", "配合部门": "配合单位", "协同单位": "配合单位",
+    "协办单位": "配合单位",
+}
+RE_FIELD = re.compile(
+    r"^(时间节点|完成时限|完成时间|时限要求|责任单位|牵头单位|配合单位|" + "|".join(FIELD_SYNONYMS) + r")\s*[：:]\s*(.*)$"
+)
 DEADLINE_FIELDS = ("时间节点", "完成时限", "完成时间", "时限要求")
 # "责任单位：A、B（第一责任单位为牵头单位，下同）": the first unit of a block leads, here or from here on.
 RE_FIRST_LEADS = re.compile(r"[（(]\s*第一责任单位为牵头单位\s*(?:[，,]\s*(下同))?\s*[）)]")
@@ -106,7 +115,7 @@ def classify(line: str) -> tuple[str, str, str]:
     if m := RE_CHAPTER.match(line):
         return "chapter", m.group(1) + "、", m.group(2)
     if m := RE_FIELD.match(line):
-        return "field", m.group(1), m.group(2)
+        return "field", FIELD_SYNONYMS.get(m.group(1), m.group(1)), m.group(2)
     if RE_SUBPOINT.match(line):
         return "sub", "", line
     if m := RE_SECTION.match(line):
@@ -427,13 +436,14 @@ def _bracket_responsibility(task: TaskDraft) -> None:
     closed = reading.bracket[-1] in CLOSERS
     inner, _ = bracket_sentences(reading.bracket[1:-1] if closed else reading.bracket[1:])
     parts = []
-    for part in re.split(r"[；;]|[，,](?=(?:牵头单位|配合单位|责任单位)[：:])", inner):
+    labels = "|".join(LABELS)
+    for part in re.split(rf"[；;]|[，,](?=(?:{labels})[：:])|(?<=[^，,；;])(?=(?:{labels})[：:])", inner):
         clauses = [
             c for c in without_people(re.split(r"[，,]", part)) if c and not is_deadline_clause(c) and not labelled_deadline(c)
         ]
         part = "，".join(clauses)
-        if m2 := re.match(r"^(牵头单位|配合单位|责任单位)[：:](.*)$", part):
-            role = {"牵头单位": "牵头", "配合单位": "配合"}.get(m2.group(1), "")
+        if m2 := re.match(rf"^({labels})[：:](.*)$", part):
+            role = {LEAD: "牵头", SUPPORT: "配合"}.get(LABELS[m2.group(1)], "")
             parts.append(m2.group(2) + role)
         elif part:
             parts.append(part)

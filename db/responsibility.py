@@ -28,10 +28,19 @@ ROLE_SUFFIXES: list[tuple[str, str]] = [
     (r"(?:按照?|根据)[^，、]{0,8}职责分工落实", IMPLEMENT),
     (r"牵头负责", LEAD),
     (r"牵头落实", LEAD),
+    (r"牵头抓总", LEAD),
     (r"负责落实", IMPLEMENT),
+    (r"具体落实", IMPLEMENT),
+    (r"组织实施", IMPLEMENT),
+    (r"具体负责", RESPONSIBLE),
+    (r"共同负责", RESPONSIBLE),
     (r"牵头", LEAD),
+    (r"主责", LEAD),
     (r"配合", SUPPORT),
     (r"参与", SUPPORT),
+    (r"协同", SUPPORT),
+    (r"协办", SUPPORT),
+    (r"协助", SUPPORT),
     (r"负责", RESPONSIBLE),
     (r"落实", IMPLEMENT),
 ]
@@ -68,7 +77,7 @@ def _role_of(suffix: str) -> str:
 def _clauses(text: str) -> list[str]:
     text = re.sub(r"\s+", "", text).rstrip("。.")
     # "A牵头、B配合": a role word followed by 、 ends its clause too.
-    text = re.sub(r"(牵头|配合|参与|负责|落实)、", r"\1，", text)
+    text = re.sub(r"(牵头|配合|参与|协同|协办|负责|落实)、", r"\1，", text)
     text = re.sub(r"(职责分工(?:分别)?负责)(?=等)", r"\1，", text)
     text = re.sub(r"等(?=(?:按照?|根据)[^，、]{0,8}职责)", "", text)
     return split_outside_brackets(text, "，,；;")
@@ -86,6 +95,15 @@ def parse_responsibility(text: str | None) -> list[tuple[str, str]]:
         body = clause[: m.start()] if m else clause
         names = [_strip_tail(n) for n in _join_levels(split_outside_brackets(body, "、"))]
         names = [n for n in names if n]
+        marked = [(RE_MARKED_ROLE.sub("", n), _role_of(m.group(1))) for n in names if (m := RE_MARKED_ROLE.search(n))]
+        if marked:
+            # "责任单位：县发改局（牵头）、县财政局": a role marked after one unit of the list.
+            result.extend((name, PLAIN) for name in waiting)
+            waiting = []
+            for name in names:
+                m = RE_MARKED_ROLE.search(name)
+                result.append((RE_MARKED_ROLE.sub("", name), _role_of(m.group(1))) if m else (name, role or PLAIN))
+            continue
         if role is None:
             waiting.extend(names)
             continue
@@ -105,6 +123,7 @@ def parse_responsibility(text: str | None) -> list[tuple[str, str]]:
     return unique
 
 
+RE_MARKED_ROLE = re.compile(r"[（(](牵头|主责|配合|协办|负责)[）)]$")
 LEVEL_WORDS = "省市州县区旗盟乡镇"
 RE_BARE_LEVEL = re.compile(f"^各?[{LEVEL_WORDS}]{{1,3}}$")
 
@@ -129,7 +148,12 @@ def _strip_tail(name: str) -> str:
 
 
 OPENERS, CLOSERS = "（(〔[【", "）)〕]】"
-LABELS = {"牵头单位": LEAD, "责任单位": PLAIN, "配合单位": SUPPORT, "协办单位": SUPPORT, "参与单位": SUPPORT}
+LABELS = {
+    "牵头单位": LEAD, "牵头部门": LEAD, "主责单位": LEAD, "主办单位": LEAD,
+    "责任单位": PLAIN, "责任部门": PLAIN, "责任主体": PLAIN,
+    "配合单位": SUPPORT, "配合部门": SUPPORT, "协办单位": SUPPORT, "协同单位": SUPPORT, "协同部门": SUPPORT,
+    "参与单位": SUPPORT, "参与部门": SUPPORT,
+}
 RE_LABEL = re.compile("(" + "|".join(LABELS) + r")\s*[：:]")
 
 
@@ -192,6 +216,7 @@ def _is_responsibility(inner: str) -> bool:
     return bool(clauses) and bool(RE_ROLE_END.search(clauses[-1])) and not RE_ROLE_END.fullmatch(clauses[-1])
 
 
+RE_ANY_DEADLINE_LABEL = r"(?:完成时限|完成时间|时间节点|时限要求|时间要求)\s*[：:]|(?:责任领导|牵头领导|分管领导|包抓领导|联系领导|牵头县领导|责任人)\s*[：:]"
 # People, not units: "（责任领导：杜新国；牵头单位：区发改局）" names a leader beside the units.
 RE_PERSON_LABEL = re.compile(r"^(?:责任领导|牵头领导|分管领导|包抓领导|联系领导|牵头县领导|责任人)\s*[：:]")
 
@@ -228,6 +253,8 @@ def bracket_sentences(inner: str) -> tuple[str, list[str]]:
 def read_bracket(inner: str) -> tuple[list[tuple[str, str]], str | None]:
     """(unit, role) pairs and the deadline wording in a responsibility bracket's inside."""
     squeezed, _ = bracket_sentences(inner)
+    # "牵头单位:A 责任单位:B 完成时限:2024年底": labels parted by spaces only start clauses of their own.
+    squeezed = re.sub(r"(?<=[^，,；;（(])(?=" + RE_LABEL.pattern + "|" + RE_ANY_DEADLINE_LABEL + ")", "；", squeezed)
     parts = without_people(split_outside_brackets(squeezed, "，,；;"))
     deadline = next((labelled_deadline(p) or p for p in parts if _is_deadline_part(p)), None)
     rest = "，".join(p for p in parts if not _is_deadline_part(p))

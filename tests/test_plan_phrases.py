@@ -405,3 +405,39 @@ def test_a_bracket_line_after_sub_points_closes_their_item_and_after_items_the_l
     ]
     # A second bracket for the same item is not guessed into it: the clerk is asked.
     assert plan.tasks[1].problems == ["第9行另有责任单位，未读入：(责任单位:县消防救援大队)"]
+
+
+# Spellings of responsibility other plans use (unit names made up), read in both widths.
+SPELLINGS = [
+    ("(县发改局牵头,县财政局协同)", [("县发改局", LEAD), ("县财政局", SUPPORT)], None),
+    ("(县发改局主责,县财政局协办)", [("县发改局", LEAD), ("县财政局", SUPPORT)], None),
+    ("(责任单位:县发改局(牵头)、县财政局)", [("县发改局", LEAD), ("县财政局", PLAIN)], None),
+    ("(县发改局牵头负责,各乡镇具体落实)", [("县发改局", LEAD), ("各乡镇", IMPLEMENT)], None),
+    ("(主责单位:县发改局;协同单位:县财政局)", [("县发改局", LEAD), ("县财政局", SUPPORT)], None),
+    ("(牵头部门:县发改局;配合部门:县财政局)", [("县发改局", LEAD), ("县财政局", SUPPORT)], None),
+    ("(责任部门:县发改局、县财政局)", [("县发改局", PLAIN), ("县财政局", PLAIN)], None),
+    ("(县发改局、县财政局共同负责)", [("县发改局", RESPONSIBLE), ("县财政局", RESPONSIBLE)], None),
+    ("(县发改局牵头,各乡镇人民政府组织实施)", [("县发改局", LEAD), ("各乡镇人民政府", IMPLEMENT)], None),
+    ("(县发改局牵头抓总,县财政局配合)", [("县发改局", LEAD), ("县财政局", SUPPORT)], None),
+    ("(牵头单位:县发改局 责任单位:县财政局 完成时限:2024年底)", [("县发改局", LEAD), ("县财政局", PLAIN)], "2024年底"),
+]
+
+
+@pytest.mark.parametrize("bracket,units,deadline", SPELLINGS, ids=[s[0] for s in SPELLINGS])
+def test_other_spellings_of_responsibility(bracket, units, deadline):
+    for form in both_widths("推行告知承诺制。" + bracket):
+        reading = responsibility_in_brackets(form)
+        assert [(u.translate(FULL), r) for u, r in reading.units] == [(u.translate(FULL), r) for u, r in units]
+        assert reading.deadline == deadline and reading.problems == []
+
+
+def test_field_blocks_with_other_spellings_read_as_the_three_fields():
+    plan = parse_plan_text(
+        "某区2023年重点工作分工方案\n一、重点任务\n1.推行告知承诺制。\n牵头部门:区行政审批局\n配合部门:区司法局\n"
+        "完成时限:2023年6月底前\n2.开展涉企收费检查。\n主责单位:区市场监管局\n",
+        "x.txt",
+    )
+    assert [(t.title, parse_responsibility(t.responsibility_text), t.deadline_text) for t in plan.tasks] == [
+        ("推行告知承诺制", [("区行政审批局", LEAD), ("区司法局", SUPPORT)], "2023年6月底前"),
+        ("开展涉企收费检查", [("区市场监管局", LEAD)], None),
+    ]

@@ -221,8 +221,16 @@ RE_ANY_DEADLINE_LABEL = r"(?:完成时限|完成时间|时间节点|时限要求
 RE_PERSON_LABEL = re.compile(r"^(?:责任领导|牵头领导|分管领导|包抓领导|联系领导|牵头县领导|责任人)\s*[：:]")
 
 
+# A clause about time that the deadline rule cannot date ("力争三季度末前完成") is still the bracket's
+# deadline, not a unit: it is kept as printed and the preview asks about it.
+RE_TIMEISH = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|季度|[上中下]旬|年底|年末|年内|月底|月末|底前|每[月季年周]")
+RE_UNITISH = re.compile(r"[局委办厅署院所会队站处室校社行司部]|政府|中心|单位|部门|公司|集团|街道|乡镇|[镇村区县市省]$")
+
+
 def _is_deadline_part(part: str) -> bool:
-    return is_deadline_clause(part) or labelled_deadline(part) is not None
+    if is_deadline_clause(part) or labelled_deadline(part) is not None:
+        return True
+    return bool(RE_TIMEISH.search(part)) and not RE_UNITISH.search(re.sub(RE_TIMEISH, "", part)) and not RE_ROLE_END.search(part)
 
 
 def without_people(parts: list[str]) -> list[str]:

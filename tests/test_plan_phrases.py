@@ -441,3 +441,29 @@ def test_field_blocks_with_other_spellings_read_as_the_three_fields():
         ("推行告知承诺制", [("区行政审批局", LEAD), ("区司法局", SUPPORT)], "2023年6月底前"),
         ("开展涉企收费检查", [("区市场监管局", LEAD)], None),
     ]
+
+
+BRACKET_DEADLINES = [
+    ("三季度末", dt.date(2024, 9, 30)), ("第三季度", dt.date(2024, 9, 30)), ("2024年底前", dt.date(2024, 12, 31)),
+    ("年内完成", dt.date(2024, 12, 31)), ("11月中旬前", dt.date(2024, 11, 30)), ("2024年6月至12月", dt.date(2024, 12, 31)),
+    ("2024—2025年", dt.date(2025, 12, 31)), ("每季度", None), ("2024年底前基本完成", dt.date(2024, 12, 31)),
+]
+
+
+@pytest.mark.parametrize("wording,due", BRACKET_DEADLINES, ids=[b[0] for b in BRACKET_DEADLINES])
+def test_more_deadline_wordings_in_a_bracket_keep_its_units(wording, due):
+    for form in both_widths(f"推行告知承诺制。(县发改局牵头,{wording})"):
+        reading = responsibility_in_brackets(form)
+        assert reading.units == [("县发改局", LEAD)] and reading.deadline == wording.translate(FULL)
+        assert parse_deadline(reading.deadline, 2024)[-1].due == due
+
+
+def test_a_deadline_the_rule_cannot_date_keeps_the_units_and_is_a_doubt(tmp_path):
+    from exports.plan_reading import read_plan_document
+
+    path = tmp_path / "county.txt"
+    path.write_text("某县2024年工作要点\n一、主要任务\n1.推行告知承诺制。(县发改局牵头,力争三季度末前完成)\n", encoding="utf-8")
+    reading = read_plan_document(path)
+    (task,) = reading.draft.tasks
+    assert task.units == [("县发改局", LEAD)] and task.deadline_text == "力争三季度末前"
+    assert any("力争三季度末前" in d.message and "无法换算为日期" in d.message for d in reading.doubts)

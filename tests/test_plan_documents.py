@@ -455,8 +455,8 @@ def test_a_whole_document_yields_only_its_tasks():
 
 
 def test_an_item_without_its_bracket_among_tasks_is_kept_and_flagged_not_dropped(tmp_path):
-    from exports.plan_reading import read_plan_document
     from db.plan_text import UNREAD_ITEM
+    from exports.plan_reading import read_plan_document
 
     text = (
         "某县2024年工作要点\n一、主要任务\n"

@@ -578,12 +578,26 @@ def _read_annex(annex: AnnexDraft, lines: list[str], first: int, last: int, plan
 # Numbering of real plans, outermost first: 一、 （一） 1. （1） ①, full-width or half-width.
 OUTLINE_LEVELS = (
     (1, re.compile(r"^([一二三四五六七八九十]+)\s*[、．.]\s*(.*)$")),
+    (1, re.compile(r"^第([一二三四五六七八九十]+)(?:章|部分|篇)\s*(.*)$")),
     (2, re.compile(r"^[（(]\s*([一二三四五六七八九十]+)\s*[）)]\s*(.*)$")),
     (3, re.compile(r"^(\d{1,3})\s*[\.、．](?![\d%])\s*(.*)$")),
+    (3, re.compile(r"^第([一二三四五六七八九十]+)条\s*(.*)$")),
     (4, re.compile(r"^[（(]\s*(\d{1,2})\s*[）)]\s*(.*)$")),
+    (4, re.compile(r"^(\d{1,2})\s*[）)]\s*(.*)$")),
+    (4, re.compile(r"^([⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽⑾⑿⒀⒁⒂⒃⒄⒅⒆⒇])\s*(.*)$")),
     (5, re.compile(r"^([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])\s*(.*)$")),
 )
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+PARENTHESIZED = "⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽⑾⑿⒀⒁⒂⒃⒄⒅⒆⒇"
+
+
+def _mark_number(mark: str) -> int:
+    """1 for ①, ⑴, 1, １ or 一."""
+    if mark in CIRCLED:
+        return CIRCLED.index(mark) + 1
+    if mark in PARENTHESIZED:
+        return PARENTHESIZED.index(mark) + 1
+    return int(mark) if mark.isdecimal() else cn_number(mark)
 # Headings whose items are never tasks; goal and step headings only keep items that carry responsibility.
 NOT_TASKS = re.compile(r"保障措施|组织保障|保障机制|组织实施|工作要求|组织领导")
 GOALS = re.compile(r"目标|指导思想|总体要求|基本原则|实施步骤|工作步骤|方法步骤|进度安排|时间安排|步骤安排")
@@ -606,7 +620,7 @@ def _outline_level(line: str) -> tuple[int, str, int, str]:
     for level, pattern in OUTLINE_LEVELS:
         if m := pattern.match(line):
             mark = m.group(1)
-            number = CIRCLED.index(mark) + 1 if level == 5 else int(mark) if mark.isdigit() else cn_number(mark)
+            number = _mark_number(mark)
             label = line[: m.start(2)].strip()
             return level, re.sub(r"\s", "", label), number, m.group(2)
     return 0, "", 0, line

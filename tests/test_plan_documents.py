@@ -557,3 +557,22 @@ def test_a_plan_with_its_task_table_attached_as_text_is_read_from_its_body():
         ("推行告知承诺制，6月底前完成事项梳理", [("县行政审批局", LEAD), ("县司法局", SUPPORT)], "6月底前"),
         ("开展涉企收费检查", [("县市场监管局", RESPONSIBLE)], None),
     ]
+
+
+NUMBERINGS = {
+    "⑴": ("⑴", "⑵"), "1）": ("1）", "2）"), "１．": ("１．", "２．"), "第一条": ("第一条 ", "第二条 "),
+}
+
+
+@pytest.mark.parametrize("style", sorted(NUMBERINGS))
+def test_other_numbering_styles_label_their_tasks(style):
+    first, second = NUMBERINGS[style]
+    heading = "第一章 主要任务" if style == "第一条" else "一、主要任务"
+    plan = parse_plan_text(
+        f"某县2024年工作要点\n{heading}\n{first}推行告知承诺制。(县行政审批局牵头)\n{second}开展涉企收费检查。(县市场监管局负责)\n",
+        "county.txt",
+    )
+    assert [(t.label, t.title, t.units) for t in plan.tasks] == [
+        (first.strip(), "推行告知承诺制", [("县行政审批局", LEAD)]),
+        (second.strip(), "开展涉企收费检查", [("县市场监管局", RESPONSIBLE)]),
+    ]

@@ -487,22 +487,29 @@ def assign_codes(annex: AnnexDraft) -> None:
         task.code = code
 
 
-def parse_plan_text(text: str, source_name: str) -> PlanDraft:
-    """Read a whole plan document; raise UserError when no task can be found."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    # Page numbers of a printed document ("— 3 —", "-3-", "第3页 共9页") are not text: a paragraph
-    # they cut is joined as at any page break; the line stays (empty) so line numbers still match.
-    lines = [PAGE_BREAK if RE_PAGE_NUMBER.match(line.strip()) else line for line in lines]
+def plan_heading(lines: list[str], source_name: str) -> tuple[str, str | None, int | None]:
+    """(title, 文号, year) of a plan document: the title in its 关于印发《…》的通知, else its first line; the
+    year from the title, else from the 文号 (〔2023〕)."""
     head = "\n".join(lines[:60])
     doc_number = m.group(0) if (m := RE_DOC_NUMBER.search(head)) else None
     title_match = re.search(r"关于印发《(.+?)》的通知", head)
     first_line = next((squeeze(l) for l in lines if l.strip()), source_name)
     title = title_match.group(1) if title_match else first_line
     year_match = re.search(r"(?<!\d)(20\d{2})(?!\d)", title) or (re.search(r"〔(\d{4})〕", doc_number) if doc_number else None)
+    return title, doc_number, int(year_match.group(1)) if year_match else None
+
+
+def parse_plan_text(text: str, source_name: str) -> PlanDraft:
+    """Read a whole plan document; raise UserError when no task can be found."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # Page numbers of a printed document ("— 3 —", "-3-", "第3页 共9页") are not text: a paragraph
+    # they cut is joined as at any page break; the line stays (empty) so line numbers still match.
+    lines = [PAGE_BREAK if RE_PAGE_NUMBER.match(line.strip()) else line for line in lines]
+    title, doc_number, year = plan_heading(lines, source_name)
     plan = PlanDraft(
         title=title,
         doc_number=doc_number,
-        year=int(year_match.group(1)) if year_match else None,
+        year=year,
         source_name=source_name,
         source_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )

@@ -576,3 +576,54 @@ def test_other_numbering_styles_label_their_tasks(style):
         (first.strip(), "推行告知承诺制", [("县行政审批局", LEAD)]),
         (second.strip(), "开展涉企收费检查", [("县市场监管局", RESPONSIBLE)]),
     ]
+
+
+# A task table copied into a text file, read by the table reader when the text itself has no task: a
+# real page (held out: refused before, 0 of 10) whose merged 工作任务 cells the copy flattened, and a
+# made-up notice with its 分工表 as tab-separated rows.
+JIANGMEN_BY_HAND = [
+    ("一、做好财政信息公开。", "积极推进本中心预算、决算及相关报表公开", [("财务科", RESPONSIBLE)]),
+    ("二、做好政府网站专栏信息公开。", "及时更新网站频道的各类型概况信息", [("办公室", RESPONSIBLE)]),
+    ("二、做好政府网站专栏信息公开。", "及时反馈网民对调查征集信息的意见", [("各科室", RESPONSIBLE)]),
+    ("二、做好政府网站专栏信息公开。", "及时更新微信公众号信息", [("办公室", LEAD), ("各科室", SUPPORT)]),
+    ("三、持续加强重大政策发布解读。", "聚焦我中心工作", [("各科室", RESPONSIBLE)]),
+    ("三、持续加强重大政策发布解读。", "综合运用新闻发布会、在线访谈、图文动画、短视频等形式", [("各科室", RESPONSIBLE)]),
+    ("四、不断改进政策解读工作方式。", "按照《江门市政府系统政策解读工作细则(试行)》相关要求", [("办公室", LEAD), ("各科室", SUPPORT)]),
+    ("四、不断改进政策解读工作方式。", "加强政策咨询服务", [("各科室", RESPONSIBLE)]),
+    ("四、不断改进政策解读工作方式。", "加强内部协调工作", [("办公室", LEAD), ("各科室", SUPPORT)]),
+    ("五、切实增强回应关切效果。", "密切关注涉及土地储备等方面的舆情并及时作出回应", [("各科室", RESPONSIBLE)]),
+]
+
+
+def test_a_task_table_copied_as_text_with_flattened_merged_cells():
+    from exports.plan_reading import read_plan_document
+
+    reading = read_plan_document(PLANS / "text_tables" / "jiangmen_zwgk_table.txt")
+    assert reading.form == "table"
+    got = [(t.section_label, t.title, t.units) for t in reading.draft.tasks]
+    assert [(s, t, u) for s, t, u in got] == [
+        (section.split("、")[0] + "、", title, units) for section, title, units in JIANGMEN_BY_HAND
+    ]
+    assert all(t.deadline_text is None for t in reading.draft.tasks)
+
+
+def test_a_notice_with_its_task_table_as_tab_separated_text(tmp_path):
+    from exports.plan_reading import read_plan_document
+
+    path = tmp_path / "分解.txt"
+    path.write_text(
+        "某县人民政府办公室关于印发《2024年县政府工作报告重点任务分解》的通知\n某政办〔2024〕1号\n"
+        "各乡镇人民政府，县直各单位：\n《2024年县政府工作报告重点任务分解》已经县政府同意，现印发给你们，请认真贯彻落实。\n"
+        "某县人民政府办公室\n2024年2月1日\n2024年县政府工作报告重点任务分解\n"
+        "序号\t重点任务\t牵头单位\t配合单位\t完成时限\n一、扩大有效投资\t\t\t\t\n"
+        "1\t推进重点项目建设，全年完成投资100亿元\t县发改局\t县财政局、县自然资源局\t2024年12月底前\n"
+        "2\t开工建设县城污水处理厂二期\t县住建局\t县生态环境分局\t9月底前\n",
+        encoding="utf-8",
+    )
+    reading = read_plan_document(path)
+    assert reading.draft.title == "2024年县政府工作报告重点任务分解" and reading.draft.year == 2024
+    assert [(t.title, t.units, t.deadline_text, find_deadline(t.deadline_text, 2024).due) for t in reading.draft.tasks] == [
+        ("推进重点项目建设，全年完成投资100亿元", [("县发改局", LEAD), ("县财政局", SUPPORT), ("县自然资源局", SUPPORT)],
+         "2024年12月底前", dt.date(2024, 12, 31)),
+        ("开工建设县城污水处理厂二期", [("县住建局", LEAD), ("县生态环境分局", SUPPORT)], "9月底前", dt.date(2024, 9, 30)),
+    ]

@@ -492,7 +492,7 @@ def plan_heading(lines: list[str], source_name: str) -> tuple[str, str | None, i
     year from the title, else from the 文号 (〔2023〕)."""
     head = "\n".join(lines[:60])
     doc_number = m.group(0) if (m := RE_DOC_NUMBER.search(head)) else None
-    title_match = re.search(r"关于印发《(.+?)》的通知", head)
+    title_match = re.search(r"关于印发《(.+?)》的通知", head) or re.search(r"关于印发([^\n《》]{0,40}《[^\n]{2,60}?|[^\n]{4,60}?)的通知", head)
     first_line = next((squeeze(l) for l in lines if l.strip()), source_name)
     title = title_match.group(1) if title_match else first_line
     year_match = re.search(r"(?<!\d)(20\d{2})(?!\d)", title) or (re.search(r"〔(\d{4})〕", doc_number) if doc_number else None)
@@ -534,6 +534,13 @@ def parse_plan_text(text: str, source_name: str) -> PlanDraft:
     return plan
 
 
+def _names_measures(chapter: str) -> bool:
+    """"三、主要措施" names the measures chapter; "一、各责任单位要……明确措施……" (a requirement of the issuing
+    notice) and 保障措施 do not: only a heading, up to its first full stop and short, counts."""
+    head = squeeze_title(chapter).split("。")[0]
+    return len(head) <= 30 and bool(MEASURE_CHAPTER.search(head)) and not head.startswith("保障")
+
+
 def _read_annex(annex: AnnexDraft, lines: list[str], first: int, last: int, plan_year: int | None = None) -> None:
     paras = paragraphs(lines, first, last)
     if not any(p.kind == "field" for p in paras):
@@ -548,10 +555,7 @@ def _read_annex(annex: AnnexDraft, lines: list[str], first: int, last: int, plan
     chapter = ""
     has_chapters = any(p.kind == "chapter" for p in paras)
     # A 分工方案 without a 措施 chapter assigns the items of every chapter (goals too) by blocks.
-    any_measures = any(
-        p.kind == "chapter" and MEASURE_CHAPTER.search(p.text) and not squeeze_title(p.text).startswith("保障")
-        for p in paras
-    )
+    any_measures = any(p.kind == "chapter" and _names_measures(p.text) for p in paras)
     builder = _Builder(annex)
     for para in paras:
         if para.kind == "chapter":
@@ -564,7 +568,7 @@ def _read_annex(annex: AnnexDraft, lines: list[str], first: int, last: int, plan
         if para.kind in ("table", "footnote"):
             continue
         if any_measures:
-            in_measures = bool(MEASURE_CHAPTER.search(chapter)) and not chapter.startswith("保障")
+            in_measures = _names_measures(chapter)
         else:
             in_measures = not NOT_TASKS.search(chapter)
         if in_measures or not has_chapters:

@@ -246,6 +246,12 @@ HAND_READING = {
 }
 
 
+# Whole pages of plans above (the same documents, issuing notice included), read as their excerpts are.
+for _name in ("lishan_2023_fengong", "gangcheng_2021_fangguanfu", "fangxian_2023_yingshang", "xiping_2020_fazhi",
+              "sichuan_2022_liutong"):
+    HAND_READING[f"{_name}_whole.txt"] = HAND_READING[f"{_name}.txt"]
+
+
 def reading_of(plan):
     return [
         (t.title, t.units if t.units is not None else parse_responsibility(t.responsibility_text), t.deadline_text,
@@ -311,7 +317,7 @@ def test_corpus_share_of_tasks_read_right():
     print(f"plan text corpus: {plans} plans, {tasks} tasks, {right} read right ({right / tasks:.1%}), {extra} extra")
     assert plans >= 17 and tasks >= 37
     assert right / tasks >= 0.95 and extra <= 0.05 * tasks
-    assert (plans, tasks, right, extra) == (32, 69, 69, 0)  # today's reading; a change here is news
+    assert (plans, tasks, right, extra) == (37, 84, 84, 0)  # today's reading; a change here is news
 
 
 def test_plan_years_come_from_the_title_not_from_digits_in_a_page_number():

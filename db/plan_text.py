@@ -492,7 +492,12 @@ def plan_heading(lines: list[str], source_name: str) -> tuple[str, str | None, i
     year from the title, else from the 文号 (〔2023〕)."""
     head = "\n".join(lines[:60])
     doc_number = m.group(0) if (m := RE_DOC_NUMBER.search(head)) else None
-    title_match = re.search(r"关于印发《(.+?)》的通知", head) or re.search(r"关于印发([^\n《》]{0,40}《[^\n]{2,60}?|[^\n]{4,60}?)的通知", head)
+    # "关于印发西平县2020年度法治政府建设\n工作安排的通知": a notice title broken over lines is read whole.
+    joined = "".join(squeeze(line) for line in lines[:60] if not line.lstrip().startswith("#"))
+    title_match = (
+        re.search(r"关于印发《(.+?)》的通知", head) or re.search(r"关于印发([^\n《》]{0,40}《[^\n]{2,60}?|[^\n]{4,60}?)的通知", head)
+        or re.search(r"关于印发《?([^《》]{4,60}?)》?的通知", joined)
+    )
     first_line = next((squeeze(l) for l in lines if l.strip()), source_name)
     title = title_match.group(1) if title_match else first_line
     year_match = re.search(r"(?<!\d)(20\d{2})(?!\d)", title) or (re.search(r"〔(\d{4})〕", doc_number) if doc_number else None)

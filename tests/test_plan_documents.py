@@ -664,3 +664,8 @@ def test_a_notice_title_without_title_marks_names_the_plan():
     from db.plan_text import plan_heading
 
     assert plan_heading(lines, "x.txt") == ("2023年区《政府工作报告》确定的主要目标任务责任分解方案", "蔡政办〔2023〕1号", 2023)
+
+
+def test_a_notice_title_broken_over_two_lines_names_the_plan():
+    plan = read_plan_file(PLANS / "xiping_2020_fazhi_whole.txt")
+    assert (plan.title, plan.doc_number, plan.year) == ("西平县2020年度法治政府建设工作安排", "西政办〔2020〕20号", 2020)

@@ -35,7 +35,9 @@ from db.responsibility import (
     PLAIN,
     SUPPORT,
     bracket_sentences,
+    is_bracket_note,
     is_unit_line,
+    lead_first,
     parse_responsibility,
     responsibility_in_brackets,
     rider_units,
@@ -420,7 +422,7 @@ def _read_tables(annex: AnnexDraft, paras: list[Para]) -> None:
             last_kind = "text" if not para.text.startswith("注") else last_kind
 
 
-def _bracket_responsibility(task: TaskDraft) -> None:
+def _bracket_responsibility(task: TaskDraft) -> bool:
     """The other convention: ``……。（牵头单位：…；责任单位：…，2022年6月底前完成）`` at the end of a task.
 
     Read by db.responsibility (any width, 〔〕, labels or role words); the units and roles it reads are
@@ -428,18 +430,19 @@ def _bracket_responsibility(task: TaskDraft) -> None:
     is the task's deadline wording.  An unclosed bracket is left as printed.
     """
     if task.responsibility_text:
-        return
+        return False
     reading = responsibility_in_brackets(task.text)
     task.problems.extend(p for p in reading.problems if p not in task.problems)
     if not reading.units:
-        return
+        return False
     closed = reading.bracket[-1] in CLOSERS
     inner, _ = bracket_sentences(reading.bracket[1:-1] if closed else reading.bracket[1:])
     parts = []
     labels = "|".join(LABELS)
     for part in re.split(rf"[；;]|[，,](?=(?:{labels})[：:])|(?<=[^，,；;])(?=(?:{labels})[：:])", inner):
         clauses = [
-            c for c in without_people(re.split(r"[，,]", part)) if c and not is_deadline_clause(c) and not labelled_deadline(c)
+            c for c in without_people(re.split(r"[，,]", part))
+            if c and not is_deadline_clause(c) and not labelled_deadline(c) and not is_bracket_note(c)
         ]
         part = "，".join(clauses)
         if m2 := re.match(rf"^({labels})[：:](.*)$", part):
@@ -454,6 +457,7 @@ def _bracket_responsibility(task: TaskDraft) -> None:
     deadline = reading.deadline or (found.wording if found else None)
     if deadline:
         task.deadline_text = deadline.removesuffix("完成") or deadline
+    return reading.first_leads_onward
 
 
 def _attach_footnotes(annex: AnnexDraft, footnotes: dict[str, str]) -> None:
@@ -583,8 +587,12 @@ def _read_annex(annex: AnnexDraft, lines: list[str], first: int, last: int, plan
             annex.goals.append(GoalDraft(kind=chapter, text=text, line=para.start))
     builder._end_block()
     # Headings never closed by a block still count when the plan uses bracketed responsibility.
+    onward = False
     for task in annex.tasks:
-        _bracket_responsibility(task)
+        if _bracket_responsibility(task):
+            onward = True
+        elif onward and task.units:
+            task.units = lead_first(task.units)
     if not has_chapters or any(t.responsibility_text for t in annex.tasks):
         annex.tasks[:] = [t for t in annex.tasks if t.responsibility_text or t.deadline_text]
     _attach_footnotes(annex, footnotes)
@@ -775,6 +783,7 @@ def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int, pl
             prose_under[id(context[-1])] = prose_under.get(id(context[-1]), 0) + 1
     tasks_at = {id(para) for para, _, _, _ in candidates}
     kept: set[int] = set()
+    onward = False  # a "列第一位者为牵头单位，下同" seen in an earlier bracket
     for para, context, task, active in candidates:
         if para.level and id(para) in inner_of:
             continue
@@ -786,7 +795,10 @@ def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int, pl
             ):
                 task.title = squeeze_title(heading.text)
                 task.line_start = heading.start
-        _bracket_responsibility(task)
+        if _bracket_responsibility(task):
+            onward = True
+        elif onward and task.units:
+            task.units = lead_first(task.units)
         if not task.units and not task.deadline_text and not task.problems:
             continue
         for _, units, text in active:

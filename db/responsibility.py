@@ -171,6 +171,16 @@ class BracketReading:
     bracket: str | None = None
     deadline: str | None = None
     problems: list[str] = field(default_factory=list)
+    # "（A、B负责，列第一位者为牵头单位，下同）": the first unit leads here, and with 下同 in later brackets too.
+    first_leads_onward: bool = False
+
+
+# "列第一位者为牵头单位", "排在首位的为牵头单位", "第一责任单位为牵头单位": the first unit of the bracket leads.
+RE_FIRST_LEAD_NOTE = re.compile(r"^(?:(?:列|排)在?(?:第一位|首位|第一)(?:者|的)?(?:单位|部门)?|第一(?:责任)?(?:单位|部门))为牵头(?:单位|部门)$")
+
+
+def is_bracket_note(part: str) -> bool:
+    return bool(RE_FIRST_LEAD_NOTE.match(part)) or part == "下同"
 
 
 def _final_bracket(text: str) -> tuple[int, int] | None:
@@ -212,7 +222,7 @@ def _is_responsibility(inner: str) -> bool:
         return False
     if RE_LABEL.search(inner):
         return True
-    clauses = [c for c in _clauses(bracket_sentences(inner)[0]) if not _is_deadline_part(c)]
+    clauses = [c for c in _clauses(bracket_sentences(inner)[0]) if not _is_deadline_part(c) and not is_bracket_note(c)]
     return bool(clauses) and bool(RE_ROLE_END.search(clauses[-1])) and not RE_ROLE_END.fullmatch(clauses[-1])
 
 
@@ -260,10 +270,18 @@ def bracket_sentences(inner: str) -> tuple[str, list[str]]:
 
 def read_bracket(inner: str) -> tuple[list[tuple[str, str]], str | None]:
     """(unit, role) pairs and the deadline wording in a responsibility bracket's inside."""
+    pairs, deadline, _ = _read_bracket(inner)
+    return pairs, deadline
+
+
+def _read_bracket(inner: str) -> tuple[list[tuple[str, str]], str | None, tuple[bool, bool]]:
+    """read_bracket, and whether a 列第一位者为牵头单位 note makes the first unit lead (here, and from here on)."""
     squeezed, _ = bracket_sentences(inner)
     # "牵头单位:A 责任单位:B 完成时限:2024年底": labels parted by spaces only start clauses of their own.
     squeezed = re.sub(r"(?<=[^，,；;（(])(?=" + RE_LABEL.pattern + "|" + RE_ANY_DEADLINE_LABEL + ")", "；", squeezed)
     parts = without_people(split_outside_brackets(squeezed, "，,；;"))
+    notes = [p for p in parts if is_bracket_note(p)]
+    parts = [p for p in parts if not is_bracket_note(p)]
     deadline = next((labelled_deadline(p) or p for p in parts if _is_deadline_part(p)), None)
     rest = "，".join(p for p in parts if not _is_deadline_part(p))
     pairs: list[tuple[str, str]] = []
@@ -280,7 +298,17 @@ def read_bracket(inner: str) -> tuple[list[tuple[str, str]], str | None]:
                 pairs.append((name, label_role if role == PLAIN else role))
     seen: set[str] = set()
     unique = [(n, r) for n, r in pairs if not (n in seen or seen.add(n))]
-    return unique, deadline
+    first_leads = any(RE_FIRST_LEAD_NOTE.match(n) for n in notes)
+    if first_leads:
+        unique = lead_first(unique)
+    return unique, deadline, (first_leads, first_leads and "下同" in notes)
+
+
+def lead_first(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The first unit leads ("列第一位者为牵头单位") unless the bracket already names a lead."""
+    if pairs and all(role != LEAD for _, role in pairs):
+        return [(pairs[0][0], LEAD)] + pairs[1:]
+    return pairs
 
 
 def responsibility_in_brackets(text: str) -> BracketReading:
@@ -308,13 +336,13 @@ def responsibility_in_brackets(text: str) -> BracketReading:
         inner = body[span[0] + 1: span[1] - 1]
         if not _is_responsibility(inner):
             return BracketReading(text)
-    units, deadline = read_bracket(inner)
+    units, deadline, (_, onward) = _read_bracket(inner)
     if not units:
         problems.append(f"括号中没有读出责任单位：{body[span[0]:span[1]]}")
     for note in bracket_sentences(inner)[1]:
         problems.append(f"括号中的说明未读作责任单位：{note}")
     task_text = (body[: span[0]].rstrip() + stop) if stop and not body[: span[0]].rstrip().endswith(("。", ".")) else body[: span[0]].rstrip()
-    return BracketReading(task_text, units, body[span[0]:span[1]], deadline, problems)
+    return BracketReading(task_text, units, body[span[0]:span[1]], deadline, problems, onward)
 
 
 def split_at_brackets(text: str) -> list[str]:

@@ -467,3 +467,25 @@ def test_a_deadline_the_rule_cannot_date_keeps_the_units_and_is_a_doubt(tmp_path
     (task,) = reading.draft.tasks
     assert task.units == [("县发改局", LEAD)] and task.deadline_text == "力争三季度末前"
     assert any("力争三季度末前" in d.message and "无法换算为日期" in d.message for d in reading.doubts)
+
+
+def test_first_unit_leads_notes_in_a_bracket_and_their_xiatong():
+    """"（A、B等负责，列第一位者为牵头单位，下同）" (a convention of 内江 and 韶关 plans, names made up here)."""
+    for form in both_widths("推行告知承诺制。(市发展改革委、市财政局等负责,列第一位者为牵头单位,下同)"):
+        reading = responsibility_in_brackets(form)
+        assert reading.units == [("市发展改革委", LEAD), ("市财政局", RESPONSIBLE)] and reading.first_leads_onward
+    reading = responsibility_in_brackets("推行告知承诺制。(责任单位:市税务局、市财政局,排在首位的为牵头单位)")
+    assert reading.units == [("市税务局", LEAD), ("市财政局", PLAIN)] and not reading.first_leads_onward
+    plan = parse_plan_text(
+        "某市2016年实施意见\n一、深入实施就业优先战略\n"
+        "(一)建立经济发展与扩大就业联动机制。把稳定和扩大就业作为经济运行的下限。(市发展改革委、市财政局等负责,列第一位者为牵头单位,下同)\n"
+        "(二)发展吸纳就业能力强的产业。挖掘第二产业就业潜力。(市商务局、市农业局等负责)\n"
+        "(三)支持小微企业健康发展。创新金融产品。(市金融办牵头,人民银行市中心支行配合)\n",
+        "x.txt",
+    )
+    assert [t.units for t in plan.tasks] == [
+        [("市发展改革委", LEAD), ("市财政局", RESPONSIBLE)],
+        [("市商务局", LEAD), ("市农业局", RESPONSIBLE)],
+        [("市金融办", LEAD), ("人民银行市中心支行", SUPPORT)],
+    ]
+    assert "列第一位" not in plan.tasks[0].responsibility_text

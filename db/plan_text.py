@@ -110,13 +110,18 @@ def _join(prev: str, nxt: str) -> str:
     return prev + ("\n" if prev.endswith(SENTENCE_END) and not nxt[:1].isdigit() else "") + nxt
 
 
+def _closes_a_bracket(line: str) -> bool:
+    """"责任单位：区政府有关部门）" is the tail of a bracket a wrapped line cut, not a field of its own."""
+    return sum(line.count(c) for c in "）)〕]】") > sum(line.count(c) for c in "（(〔[【")
+
+
 def classify(line: str) -> tuple[str, str, str]:
     """Kind, label and rest of one non-empty source line."""
     if line.startswith("|"):
         return "table", "", line
     if m := RE_CHAPTER.match(line):
         return "chapter", m.group(1) + "、", m.group(2)
-    if m := RE_FIELD.match(line):
+    if (m := RE_FIELD.match(line)) and not _closes_a_bracket(line):
         return "field", FIELD_SYNONYMS.get(m.group(1), m.group(1)), m.group(2)
     if RE_SUBPOINT.match(line):
         return "sub", "", line
@@ -133,9 +138,12 @@ def paragraphs(lines: list[str], first: int, last: int) -> list[Para]:
     """Group source lines first..last (0-based, inclusive) into paragraphs, re-joining page breaks."""
     paras: list[Para] = []
     open_footnote: Para | None = None
+    width = wrap_width(lines[first: last + 1])
+    full_before = False  # the line before filled the width a PDF's text layer wrapped at
     for i, raw in _split_inline_fields(lines, first, last):
         kind, label, rest = classify(raw)
         lineno = i + 1
+        was_full, full_before = full_before, bool(width) and len(lines[i].rstrip()) >= width - 1
         if kind == "footnote":
             para = Para("footnote", raw, lineno, lineno)
             paras.append(para)
@@ -150,7 +158,7 @@ def paragraphs(lines: list[str], first: int, last: int) -> list[Para]:
                 open_footnote = None
                 continue
             prev = next((p for p in reversed(paras) if p.kind != "footnote"), None)
-            if prev is not None and _continues(prev, raw):
+            if prev is not None and _continues(prev, raw, was_full):
                 prev.text = _join(prev.text, raw) if prev.kind != "field" else _join_field(prev.text, raw)
                 prev.end = lineno
                 continue
@@ -182,8 +190,9 @@ def _next_nonblank(lines: list[str], i: int, last: int) -> str | None:
     return None
 
 
-def _continues(prev: Para, line: str) -> bool:
-    """Whether an unlabelled line continues the paragraph before it rather than starting a new one."""
+def _continues(prev: Para, line: str, after_full_line: bool = False) -> bool:
+    """Whether an unlabelled line continues the paragraph before it rather than starting a new one; after a
+    full line of wrapped text a short item line is not a heading standing alone."""
     if prev.kind in ("table", "chapter"):
         return False
     if prev.kind == "field":
@@ -191,7 +200,10 @@ def _continues(prev: Para, line: str) -> bool:
         if prev.text.endswith(("、", "，", ",")):
             return True
         return "。" not in line.rstrip("。") and len(line) < 120
-    if prev.kind in ("section", "item") and prev.start == prev.end and len(prev.text) <= 30 and "。" not in prev.text:
+    if (
+        prev.kind in ("section", "item") and prev.start == prev.end and len(prev.text) <= 30 and "。" not in prev.text
+        and not after_full_line
+    ):
         return False  # a short heading line that stands alone: its prose is the next paragraph
     if prev.kind == "section" and prev.text.endswith("。") and not prev.text.count("。") > 1:
         return False  # "（一）进一步精简审批环节。" stands alone; its prose is the next paragraph
@@ -491,16 +503,31 @@ def assign_codes(annex: AnnexDraft) -> None:
         task.code = code
 
 
+def _own_notice(pattern: str, text: str) -> re.Match | None:
+    """The first 关于印发…的通知 that is the document's own, not one it cites (《…关于印发…的通知》)."""
+    for m in re.finditer(pattern, text):
+        before = text[: m.start()]
+        line_start = before.rfind("\n") + 1
+        if before.count("《", line_start) <= before.count("》", line_start):
+            return m
+    return None
+
+
 def plan_heading(lines: list[str], source_name: str) -> tuple[str, str | None, int | None]:
     """(title, 文号, year) of a plan document: the title in its 关于印发《…》的通知, else its first line; the
     year from the title, else from the 文号 (〔2023〕)."""
     head = "\n".join(lines[:60])
-    doc_number = m.group(0) if (m := RE_DOC_NUMBER.search(head)) else None
+    # The document's own 文号, not one it cites: "《…的通知》（昆政发〔2016〕13号）".
+    doc_number = next(
+        (m.group(0) for m in RE_DOC_NUMBER.finditer(head) if not re.search(r"》\s*[（(]?\s*$", head[max(0, m.start() - 4): m.start()])),
+        None,
+    )
     # "关于印发西平县2020年度法治政府建设\n工作安排的通知": a notice title broken over lines is read whole.
     joined = "".join(squeeze(line) for line in lines[:60] if not line.lstrip().startswith("#"))
     title_match = (
-        re.search(r"关于印发《(.+?)》的通知", head) or re.search(r"关于印发([^\n《》]{0,40}《[^\n]{2,60}?|[^\n]{4,60}?)的通知", head)
-        or re.search(r"关于印发《?([^《》]{4,60}?)》?的通知", joined)
+        _own_notice(r"关于印发《(.+?)》的通知", head)
+        or _own_notice(r"关于印发([^\n《》]{0,40}《[^\n]{2,60}?|[^\n]{4,60}?)的通知", head)
+        or _own_notice(r"关于印发《?([^《》]{4,60}?)》?的通知", joined)
     )
     first_line = next((squeeze(l) for l in lines if l.strip()), source_name)
     title = title_match.group(1) if title_match else first_line
@@ -650,15 +677,35 @@ def _outline_level(line: str) -> tuple[int, str, int, str]:
     return 0, "", 0, line
 
 
+def wrap_width(lines: list[str]) -> int | None:
+    """The width a PDF's text layer wrapped its lines at, when it did: most lines then have about the same
+    length, and a paragraph ends at a shorter line.  None for text with a line per paragraph."""
+    lengths = [len(line.rstrip()) for line in lines if len(clean(line)) >= 10 and not line.lstrip().startswith(("#", "|"))]
+    if len(lengths) < 8:
+        return None
+    width = max(set(lengths), key=lambda n: (sum(1 for x in lengths if n - 1 <= x <= n + 1), n))
+    near = sum(1 for x in lengths if width - 1 <= x <= width + 1)
+    return width if width >= 15 and near * 5 >= len(lengths) * 2 else None
+
+
 def _outline(lines: list[str], first: int, last: int) -> list[_Outline]:
-    """One paragraph per numbered line or prose line; a line cut mid-sentence (a page break) is re-joined."""
+    """One paragraph per numbered line or prose line; a line cut mid-sentence (a page break) is re-joined,
+    and so is every line after a full line of a PDF's wrapped text layer."""
     out: list[_Outline] = []
+    width = wrap_width(lines[first: last + 1])
+    full_before = False  # the line before this one filled the wrap width
     for i in range(first, last + 1):
         raw = clean(lines[i])
         if not raw or raw.startswith(("|", "#")):
             continue
+        was_full, full_before = full_before, bool(width) and len(lines[i].rstrip()) >= width - 1
         level, label, number, rest = _outline_level(raw)
         prev = out[-1] if out else None
+        if level == 0 and prev and (was_full or raw[:1] in "，,、；;。）)”") and not rider_units(raw):
+            # A full line of wrapped text goes on; so does any line that starts with a comma or a closing mark.
+            out[-1].text += raw
+            out[-1].end = i + 1
+            continue
         heading_line = (  # "二、主要任务" stands alone; "1.推行告知承诺制,6月底前" was cut by a page break
             prev is not None and prev.level and prev.start == prev.end and len(prev.text) <= 30
             and not re.search(r"[，,、]", prev.text)

@@ -669,3 +669,25 @@ def test_a_notice_title_without_title_marks_names_the_plan():
 def test_a_notice_title_broken_over_two_lines_names_the_plan():
     plan = read_plan_file(PLANS / "xiping_2020_fazhi_whole.txt")
     assert (plan.title, plan.doc_number, plan.year) == ("西平县2020年度法治政府建设工作安排", "西政办〔2020〕20号", 2020)
+
+
+def test_real_plans_read_the_same_from_a_wrapped_text_layer_in_most_cases():
+    """Text taken from a PDF's text layer breaks every line at the page width, after a full stop too.  Each
+    plan, its lines cut every 28 … 40 characters (公文 print 28 a line), is read again: the share of
+    (plan, width) pairs read exactly as the hand reading is pinned (435 of 455 today; the misses are
+    mostly a bracket or an item heading cut so that a piece starts a line of its own)."""
+    plans = sorted(n for n, hand in HAND_READING.items() if hand)
+    same = 0
+    for name in plans:
+        lines = (PLANS / name).read_text(encoding="utf-8").split("\n")
+        for width in range(28, 41):
+            wrapped = [lines[0]]
+            for line in lines[1:]:
+                wrapped += [line[i: i + width] for i in range(0, len(line), width)] if line else [line]
+            try:
+                got = reading_of(parse_plan_text("\n".join(wrapped), name))
+            except Exception:  # noqa: BLE001 - a refusal is a miss here
+                got = []
+            same += _canonical(got) == _canonical(HAND_READING[name])
+    print(f"wrapped text: {same} of {len(plans) * 13} read the same")
+    assert same >= 435

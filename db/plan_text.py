@@ -532,6 +532,11 @@ def plan_heading(lines: list[str], source_name: str) -> tuple[str, str | None, i
     first_line = next((squeeze(l) for l in lines if l.strip()), source_name)
     title = title_match.group(1) if title_match else first_line
     year_match = re.search(r"(?<!\d)(20\d{2})(?!\d)", title) or (re.search(r"〔(\d{4})〕", doc_number) if doc_number else None)
+    if year_match is None:
+        # Else the date the issuing notice is signed with ("2020年6月19日" on a line of its own).
+        year_match = next(
+            (m for line in lines[:80] if (m := re.match(r"^(20\d{2})\s*年", squeeze(line))) and RE_DATE_LINE.match(squeeze(line))), None
+        )
     return title, doc_number, int(year_match.group(1)) if year_match else None
 
 

@@ -691,3 +691,9 @@ def test_real_plans_read_the_same_from_a_wrapped_text_layer_in_most_cases():
             same += _canonical(got) == _canonical(HAND_READING[name])
     print(f"wrapped text: {same} of {len(plans) * 13} read the same")
     assert same >= 435
+
+
+def test_the_year_of_a_plan_without_one_in_its_title_or_wenhao_is_the_notice_date():
+    text = (PLANS / "xiangyang_2020_yingshang.txt").read_text(encoding="utf-8").split("\n", 1)[1]  # without the source note
+    plan = parse_plan_text(text, "襄阳.txt")
+    assert (plan.title, plan.doc_number, plan.year) == ("襄阳市更大力度优化营商环境激发市场活力工作实施方案", None, 2020)

@@ -961,7 +961,7 @@ def _outline_code(annex: AnnexDraft, path: list[_Outline], block: int) -> str:
 
 
 def plan_text_of(path: str | Path) -> str:
-    """The text of a plan document: a .txt (UTF-8, or GB18030 as Windows tools save it) or a .docx's paragraphs."""
+    """The text of a plan document: a .txt (UTF-8, GB18030 or UTF-16 as Windows tools save it) or a .docx's paragraphs."""
     path = Path(path)
     if not path.exists():
         raise UserError(f"找不到文件：{path}")
@@ -974,6 +974,11 @@ def plan_text_of(path: str | Path) -> str:
             raise UserError(f"无法读取 Word 文件 {path.name}：{exc}") from exc
         return "\n\n".join(p.text for p in doc.paragraphs)
     data = path.read_bytes()
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Notepad's "Unicode": UTF-16 with its byte-order mark
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise UserError(f"文件 {path.name} 的 UTF-16 编码有误，无法读取。") from exc
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)

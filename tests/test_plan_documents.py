@@ -697,3 +697,9 @@ def test_the_year_of_a_plan_without_one_in_its_title_or_wenhao_is_the_notice_dat
     text = (PLANS / "xiangyang_2020_yingshang.txt").read_text(encoding="utf-8").split("\n", 1)[1]  # without the source note
     plan = parse_plan_text(text, "襄阳.txt")
     assert (plan.title, plan.doc_number, plan.year) == ("襄阳市更大力度优化营商环境激发市场活力工作实施方案", None, 2020)
+
+
+def test_a_plan_saved_as_notepad_unicode_is_read(tmp_path):
+    path = tmp_path / "襄阳.txt"
+    path.write_bytes((PLANS / "xiangyang_2020_yingshang.txt").read_text(encoding="utf-8").encode("utf-16"))
+    assert reading_of(read_plan_file(path)) == HAND_READING["xiangyang_2020_yingshang.txt"]

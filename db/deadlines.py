@@ -22,12 +22,16 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-RE_ONGOING = re.compile(r"^(持续推进|持续开展|持续实施|长期坚持|长期推进|长期|常态化推进|常态化|中长期目标|中长期|长效)")
+RE_ONGOING = re.compile(
+    r"^(持续推进|持续开展|持续实施|长期坚持|长期推进|长期|常态化推进|常态化|中长期目标|中长期|长效|每季度|每月|每年|定期)"
+)
 RE_DAY = re.compile(r"^(?:(\d{4})\s*年)?\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:前|以前|之前)?")
 RE_MONTH = re.compile(r"^(?:(\d{4})\s*年)?\s*(\d{1,2})\s*月\s*(?:份)?\s*(?:底|末|中旬|上旬|下旬)?\s*(?:前|以前|之前)?")
-RE_HALF = re.compile(r"^(\d{4})\s*年\s*(上半年|下半年|年底|年末|底|末)\s*(?:前|以前|之前)?")
-RE_QUARTER = re.compile(r"^(\d{4})\s*年\s*第?\s*([一二三四1-4])\s*季度\s*(?:末|底)?\s*(?:前|以前|之前)?")
-RE_HALF_PLAN_YEAR = re.compile(r"^(上半年|下半年|年底|年末)\s*(?:前|以前|之前)?")
+RE_HALF = re.compile(r"^(\d{4})\s*年\s*(上半年|下半年|年底|年末|底|末|内)\s*(?:前|以前|之前)?")
+RE_QUARTER = re.compile(r"^(?:(\d{4})\s*年\s*)?第?\s*([一二三四1-4])\s*季度\s*(?:末|底)?\s*(?:前|以前|之前)?")
+RE_HALF_PLAN_YEAR = re.compile(r"^(上半年|下半年|年底|年末|年内|全年)\s*(?:前|以前|之前)?")
+# "2024年6月至12月", "2024—2025年", "6月至9月": a span is due at its end.
+RE_SPAN = re.compile(r"^(\d{4}\s*年?\s*(?:\d{1,2}\s*月)?|\d{1,2}\s*月)\s*(?:至|—|－|-|~|～)\s*((?:\d{4}\s*年)?\s*(?:\d{1,2}\s*月)?\s*(?:底|末)?\s*(?:前|以前|之前)?)")
 RE_YEAR = re.compile(r"^(\d{4})\s*年\s*(?:内|前|以前|之前)?")
 QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
@@ -56,6 +60,11 @@ def _stage(wording: str, plan_year: int | None) -> MilestoneDraft:
     text = re.sub(r"\s+", "", wording).rstrip("。")
     if m := RE_ONGOING.match(text):
         return MilestoneDraft(wording, None, True, _note(text[m.end():]))
+    if (m := RE_SPAN.match(text)) and m.group(1).strip() and m.group(2).strip():
+        start_year = re.match(r"(\d{4})", m.group(1))
+        end_year = int(start_year.group(1)) if start_year else plan_year
+        last = _stage(m.group(2), end_year)
+        return MilestoneDraft(wording, last.due, False, _note(text[m.end():]))
     due: dt.date | None = None
     end = 0
     if m := RE_DAY.match(text):
@@ -66,8 +75,8 @@ def _stage(wording: str, plan_year: int | None) -> MilestoneDraft:
             except ValueError as exc:
                 raise DeadlineError(f"日期不存在：{m.group(0)}") from exc
         end = m.end()
-    elif m := RE_QUARTER.match(text):
-        due = _month_end(int(m.group(1)), QUARTERS[m.group(2)] * 3)
+    elif (m := RE_QUARTER.match(text)) and (m.group(1) or plan_year):
+        due = _month_end(int(m.group(1) or plan_year), QUARTERS[m.group(2)] * 3)
         end = m.end()
     elif m := RE_HALF.match(text):
         due = _month_end(int(m.group(1)), 6 if m.group(2) == "上半年" else 12)
@@ -119,12 +128,14 @@ _UNTIL = r"(?:前|以前|之前)"
 RE_DEADLINE_IN_TEXT = re.compile(
     r"(?<![\d年])(?:"
     rf"{_YEAR_MONTH}\s*(?:底|末)\s*{_UNTIL}?|{_YEAR_MONTH}\s*{_UNTIL}|"
-    rf"(?:\d{{4}}\s*年\s*)?(?:年底|年末|上半年|下半年){_UNTIL}?"
+    rf"(?:\d{{4}}\s*年\s*)?(?:年底|年末|上半年|下半年){_UNTIL}?|"
+    rf"\d{{4}}\s*年\s*(?:底|末){_UNTIL}"
     r")"
 )
 RE_DEADLINE_CLAUSE = re.compile(
-    rf"^(?:{_YEAR_MONTH}\s*(?:底|末)?|(?:\d{{4}}\s*年\s*)?(?:年底|年末|上半年|下半年)|\d{{4}}\s*年(?:内)?|"
-    r"\d{4}\s*年\s*第?[一二三四1-4]\s*季度(?:末|底)?)"
+    rf"^(?:{_YEAR_MONTH}\s*(?:底|末|上旬|中旬|下旬)?|(?:\d{{4}}\s*年\s*)?(?:年底|年末|上半年|下半年|年内|全年)|\d{{4}}\s*年(?:内|底|末)?|"
+    r"(?:\d{4}\s*年\s*)?第?[一二三四1-4]\s*季度(?:末|底)?|"
+    r"(?:\d{4}\s*年?\s*(?:\d{1,2}\s*月)?|\d{1,2}\s*月)\s*(?:至|—|－|-|~|～)\s*(?:\d{4}\s*年)?\s*(?:\d{1,2}\s*月)?\s*(?:底|末)?)"
     rf"\s*{_UNTIL}?\s*(?:完成)?$|^(?:{RE_ONGOING.pattern[2:-1]})$"
 )
 
@@ -166,7 +177,8 @@ def deadlines_in_text(text: str | None, plan_year: int | None = None) -> list[Fo
     """Every deadline a task's text or bracket carries, in order of position.
 
     A clause that is a deadline on its own (…，9月底完成 / （…，长期坚持）) counts whole; otherwise a
-    dated phrase with 底/末/前 inside the text (10月底前，完成… / 于2022年10月底前编制…).  持续推进 /
+    dated phrase with 底/末/前 inside the text (10月底前，完成… / 于2022年10月底前编制… / 到2020年底前，
+    实现…; "到2025年底，达到…" without 前 is a target, not a deadline).  持续推进 /
     长期坚持 count only as a clause of their own: inside a sentence they are verbs, not deadlines.
     A bare date inside a sentence (自2022年1月1日起) is not a deadline.
     """

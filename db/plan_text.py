@@ -30,10 +30,14 @@ from db.errors import UserError
 from db.plan_draft import AnnexDraft, GoalDraft, PlanDraft, SectionDraft, TableDraft, TaskDraft
 from db.responsibility import (
     CLOSERS,
+    LABELS,
     LEAD,
     PLAIN,
+    SUPPORT,
     bracket_sentences,
+    is_bracket_note,
     is_unit_line,
+    lead_first,
     parse_responsibility,
     responsibility_in_brackets,
     rider_units,
@@ -47,13 +51,22 @@ RE_CHAPTER = re.compile(r"^([一二三四五六七八九十]+)、\s*(.*)$")
 RE_SECTION = re.compile(r"^([（(]\s*[一二三四五六七八九十]+\s*[）)])\s*(.*)$")
 RE_ITEM = re.compile(r"^(\d{1,3})\s*([\.、．])\s*(?![\d%])(.*)$")
 RE_SUBPOINT = re.compile(r"^[（(]\s*\d{1,2}\s*[）)]")
-RE_FIELD = re.compile(r"^(时间节点|完成时限|完成时间|时限要求|责任单位|牵头单位|配合单位)\s*[：:]\s*(.*)$")
+# Field spellings of other plans, read as the three the 2022 plan prints.
+FIELD_SYNONYMS = {
+    "牵头部门": "牵头单位", "主责单位": "牵头单位", "责任部门": "责任单位", "配合部门": "配合单位", "协同单位": "配合单位",
+    "协办单位": "配合单位",
+}
+RE_FIELD = re.compile(
+    r"^(时间节点|完成时限|完成时间|时限要求|责任单位|牵头单位|配合单位|" + "|".join(FIELD_SYNONYMS) + r")\s*[：:]\s*(.*)$"
+)
 DEADLINE_FIELDS = ("时间节点", "完成时限", "完成时间", "时限要求")
 # "责任单位：A、B（第一责任单位为牵头单位，下同）": the first unit of a block leads, here or from here on.
 RE_FIRST_LEADS = re.compile(r"[（(]\s*第一责任单位为牵头单位\s*(?:[，,]\s*(下同))?\s*[）)]")
 RE_FOOTNOTE = re.compile(r"^([⁰¹²³⁴⁵⁶⁷⁸⁹]+|\d{1,2})\s+([^\s\d、，。|][^。：:|]{0,45}?)\s*[：:]")
 RE_TOC_ENTRY = re.compile(r"^(?:-\s*附件[：:]\s*)?\|?\s*(\d{1,2})[\.．、]\s*(\S.*?)\s*\.{2,}")
 RE_ANNEX_MARK = re.compile(r"^附\s*件\s*(\d{1,2})\s*$")
+PAGE_BREAK = "\f"  # what a page-number line becomes: blank to every reader, a known page break to _outline
+RE_PAGE_NUMBER = re.compile(r"^(?:[—–－\-－~～]+\s*\d{1,3}\s*[—–－\-－~～]+|第\s*\d{1,3}\s*页(?:\s*[，,/]?\s*共\s*\d{1,3}\s*页)?)$")
 RE_DOC_NUMBER = re.compile(r"[\u4e00-\u9fa5]{1,10}〔\d{4}〕\d+号")
 SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 SENTENCE_END = ("。", "！", "？", "；", "：", "。”", "。）")
@@ -97,14 +110,19 @@ def _join(prev: str, nxt: str) -> str:
     return prev + ("\n" if prev.endswith(SENTENCE_END) and not nxt[:1].isdigit() else "") + nxt
 
 
+def _closes_a_bracket(line: str) -> bool:
+    """"责任单位：区政府有关部门）" is the tail of a bracket a wrapped line cut, not a field of its own."""
+    return sum(line.count(c) for c in "）)〕]】") > sum(line.count(c) for c in "（(〔[【")
+
+
 def classify(line: str) -> tuple[str, str, str]:
     """Kind, label and rest of one non-empty source line."""
     if line.startswith("|"):
         return "table", "", line
     if m := RE_CHAPTER.match(line):
         return "chapter", m.group(1) + "、", m.group(2)
-    if m := RE_FIELD.match(line):
-        return "field", m.group(1), m.group(2)
+    if (m := RE_FIELD.match(line)) and not _closes_a_bracket(line):
+        return "field", FIELD_SYNONYMS.get(m.group(1), m.group(1)), m.group(2)
     if RE_SUBPOINT.match(line):
         return "sub", "", line
     if m := RE_SECTION.match(line):
@@ -120,9 +138,12 @@ def paragraphs(lines: list[str], first: int, last: int) -> list[Para]:
     """Group source lines first..last (0-based, inclusive) into paragraphs, re-joining page breaks."""
     paras: list[Para] = []
     open_footnote: Para | None = None
+    width = wrap_width(lines[first: last + 1])
+    full_before = False  # the line before filled the width a PDF's text layer wrapped at
     for i, raw in _split_inline_fields(lines, first, last):
         kind, label, rest = classify(raw)
         lineno = i + 1
+        was_full, full_before = full_before, bool(width) and len(lines[i].rstrip()) >= width - 1
         if kind == "footnote":
             para = Para("footnote", raw, lineno, lineno)
             paras.append(para)
@@ -137,7 +158,7 @@ def paragraphs(lines: list[str], first: int, last: int) -> list[Para]:
                 open_footnote = None
                 continue
             prev = next((p for p in reversed(paras) if p.kind != "footnote"), None)
-            if prev is not None and _continues(prev, raw):
+            if prev is not None and _continues(prev, raw, was_full):
                 prev.text = _join(prev.text, raw) if prev.kind != "field" else _join_field(prev.text, raw)
                 prev.end = lineno
                 continue
@@ -169,8 +190,9 @@ def _next_nonblank(lines: list[str], i: int, last: int) -> str | None:
     return None
 
 
-def _continues(prev: Para, line: str) -> bool:
-    """Whether an unlabelled line continues the paragraph before it rather than starting a new one."""
+def _continues(prev: Para, line: str, after_full_line: bool = False) -> bool:
+    """Whether an unlabelled line continues the paragraph before it rather than starting a new one; after a
+    full line of wrapped text a short item line is not a heading standing alone."""
     if prev.kind in ("table", "chapter"):
         return False
     if prev.kind == "field":
@@ -178,7 +200,10 @@ def _continues(prev: Para, line: str) -> bool:
         if prev.text.endswith(("、", "，", ",")):
             return True
         return "。" not in line.rstrip("。") and len(line) < 120
-    if prev.kind in ("section", "item") and prev.start == prev.end and len(prev.text) <= 30 and "。" not in prev.text:
+    if (
+        prev.kind in ("section", "item") and prev.start == prev.end and len(prev.text) <= 30 and "。" not in prev.text
+        and not after_full_line
+    ):
         return False  # a short heading line that stands alone: its prose is the next paragraph
     if prev.kind == "section" and prev.text.endswith("。") and not prev.text.count("。") > 1:
         return False  # "（一）进一步精简审批环节。" stands alone; its prose is the next paragraph
@@ -358,6 +383,16 @@ def _find_annexes(lines: list[str]) -> list[tuple[int, str, int]]:
     return found
 
 
+def _body_has_tasks(lines: list[str], found: list[tuple[int, str, int]], year: int | None) -> bool:
+    """Whether the text above the first 附件N mark is a plan of its own (tasks with responsibility)."""
+    first = _annex_header_start(lines, found[0][2])
+    if first <= 0:
+        return False
+    body = AnnexDraft(number=1, title="", topic="", line=1)
+    _read_annex(body, lines, 0, first - 1, year)
+    return any(t.units for t in body.tasks)
+
+
 def _annex_header_start(lines: list[str], title_line: int) -> int:
     """An annex begins at its 附件N mark when one stands just above the title."""
     for k in range(title_line - 1, max(title_line - 4, -1), -1):
@@ -399,7 +434,7 @@ def _read_tables(annex: AnnexDraft, paras: list[Para]) -> None:
             last_kind = "text" if not para.text.startswith("注") else last_kind
 
 
-def _bracket_responsibility(task: TaskDraft) -> None:
+def _bracket_responsibility(task: TaskDraft) -> bool:
     """The other convention: ``……。（牵头单位：…；责任单位：…，2022年6月底前完成）`` at the end of a task.
 
     Read by db.responsibility (any width, 〔〕, labels or role words); the units and roles it reads are
@@ -407,21 +442,23 @@ def _bracket_responsibility(task: TaskDraft) -> None:
     is the task's deadline wording.  An unclosed bracket is left as printed.
     """
     if task.responsibility_text:
-        return
+        return False
     reading = responsibility_in_brackets(task.text)
     task.problems.extend(p for p in reading.problems if p not in task.problems)
     if not reading.units:
-        return
+        return False
     closed = reading.bracket[-1] in CLOSERS
     inner, _ = bracket_sentences(reading.bracket[1:-1] if closed else reading.bracket[1:])
     parts = []
-    for part in re.split(r"[；;]|[，,](?=(?:牵头单位|配合单位|责任单位)[：:])", inner):
+    labels = "|".join(LABELS)
+    for part in re.split(rf"[；;]|[，,](?=(?:{labels})[：:])|(?<=[^，,；;])(?=(?:{labels})[：:])", inner):
         clauses = [
-            c for c in without_people(re.split(r"[，,]", part)) if c and not is_deadline_clause(c) and not labelled_deadline(c)
+            c for c in without_people(re.split(r"[，,]", part))
+            if c and not is_deadline_clause(c) and not labelled_deadline(c) and not is_bracket_note(c)
         ]
         part = "，".join(clauses)
-        if m2 := re.match(r"^(牵头单位|配合单位|责任单位)[：:](.*)$", part):
-            role = {"牵头单位": "牵头", "配合单位": "配合"}.get(m2.group(1), "")
+        if m2 := re.match(rf"^({labels})[：:](.*)$", part):
+            role = {LEAD: "牵头", SUPPORT: "配合"}.get(LABELS[m2.group(1)], "")
             parts.append(m2.group(2) + role)
         elif part:
             parts.append(part)
@@ -432,6 +469,7 @@ def _bracket_responsibility(task: TaskDraft) -> None:
     deadline = reading.deadline or (found.wording if found else None)
     if deadline:
         task.deadline_text = deadline.removesuffix("完成") or deadline
+    return reading.first_leads_onward
 
 
 def _attach_footnotes(annex: AnnexDraft, footnotes: dict[str, str]) -> None:
@@ -465,42 +503,91 @@ def assign_codes(annex: AnnexDraft) -> None:
         task.code = code
 
 
-def parse_plan_text(text: str, source_name: str) -> PlanDraft:
-    """Read a whole plan document; raise UserError when no task can be found."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+def _own_notice(pattern: str, text: str) -> re.Match | None:
+    """The first 关于印发…的通知 that is the document's own, not one it cites (《…关于印发…的通知》)."""
+    for m in re.finditer(pattern, text):
+        before = text[: m.start()]
+        line_start = before.rfind("\n") + 1
+        if before.count("《", line_start) <= before.count("》", line_start):
+            return m
+    return None
+
+
+def plan_heading(lines: list[str], source_name: str) -> tuple[str, str | None, int | None]:
+    """(title, 文号, year) of a plan document: the title in its 关于印发《…》的通知, else its first line; the
+    year from the title, else from the 文号 (〔2023〕)."""
     head = "\n".join(lines[:60])
-    doc_number = m.group(0) if (m := RE_DOC_NUMBER.search(head)) else None
-    title_match = re.search(r"关于印发《(.+?)》的通知", head)
+    # The document's own 文号, not one it cites: "《…的通知》（昆政发〔2016〕13号）".
+    doc_number = next(
+        (m.group(0) for m in RE_DOC_NUMBER.finditer(head) if not re.search(r"》\s*[（(]?\s*$", head[max(0, m.start() - 4): m.start()])),
+        None,
+    )
+    # "关于印发西平县2020年度法治政府建设\n工作安排的通知": a notice title broken over lines is read whole.
+    joined = "".join(squeeze(line) for line in lines[:60] if not line.lstrip().startswith("#"))
+    title_match = (
+        _own_notice(r"关于印发《(.+?)》的通知", head)
+        or _own_notice(r"关于印发([^\n《》]{0,40}《[^\n]{2,60}?|[^\n]{4,60}?)的通知", head)
+        or _own_notice(r"关于印发《?([^《》]{4,60}?)》?的通知", joined)
+    )
     first_line = next((squeeze(l) for l in lines if l.strip()), source_name)
     title = title_match.group(1) if title_match else first_line
     year_match = re.search(r"(?<!\d)(20\d{2})(?!\d)", title) or (re.search(r"〔(\d{4})〕", doc_number) if doc_number else None)
+    if year_match is None:
+        # Else the date the issuing notice is signed with ("2020年6月19日" on a line of its own).
+        year_match = next(
+            (m for line in lines[:80] if (m := re.match(r"^(20\d{2})\s*年", squeeze(line))) and RE_DATE_LINE.match(squeeze(line))), None
+        )
+    return title, doc_number, int(year_match.group(1)) if year_match else None
+
+
+def parse_plan_text(text: str, source_name: str) -> PlanDraft:
+    """Read a whole plan document; raise UserError when no task can be found."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # Page numbers of a printed document ("— 3 —", "-3-", "第3页 共9页") are not text: a paragraph
+    # they cut is joined as at any page break; the line stays (empty) so line numbers still match.
+    lines = [PAGE_BREAK if RE_PAGE_NUMBER.match(line.strip()) else line for line in lines]
+    title, doc_number, year = plan_heading(lines, source_name)
     plan = PlanDraft(
         title=title,
         doc_number=doc_number,
-        year=int(year_match.group(1)) if year_match else None,
+        year=year,
         source_name=source_name,
         source_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
     found = _find_annexes(lines)
+    if found and not any(RE_TOC_ENTRY.match(line.strip()) for line in lines[:200]) and _body_has_tasks(lines, found, plan.year):
+        # "附件1 ……任务分工表" after a plan's own text: the plan is the body, the annex only repeats it.
+        found = []
     if not found:
         found = [(1, title, 0)]
     starts = [_annex_header_start(lines, start) for _, _, start in found]
     for idx, (number, annex_title, start) in enumerate(found):
         end = starts[idx + 1] - 1 if idx + 1 < len(found) else len(lines) - 1
         annex = AnnexDraft(number=number, title=annex_title, topic=_annex_topic(annex_title), line=start + 1)
-        _read_annex(annex, lines, start + 1, end)
+        _read_annex(annex, lines, start + 1, end, plan.year)
         plan.annexes.append(annex)
     if not plan.tasks:
-        raise UserError(f"在《{source_name}》中没有找到任何带“时间节点/责任单位”或括号内责任单位的任务。")
+        hint = (
+            "这份文件是印发通知，任务可能在其附件的分工表中：请导入附件的 Word 或 Excel 表格。"
+            if RE_ISSUING.search(text) else ""
+        )
+        raise UserError(f"在《{source_name}》中没有找到任何带“时间节点/责任单位”或括号内责任单位的任务。{hint}")
     return plan
 
 
-def _read_annex(annex: AnnexDraft, lines: list[str], first: int, last: int) -> None:
+def _names_measures(chapter: str) -> bool:
+    """"三、主要措施" names the measures chapter; "一、各责任单位要……明确措施……" (a requirement of the issuing
+    notice) and 保障措施 do not: only a heading, up to its first full stop and short, counts."""
+    head = squeeze_title(chapter).split("。")[0]
+    return len(head) <= 30 and bool(MEASURE_CHAPTER.search(head)) and not head.startswith("保障")
+
+
+def _read_annex(annex: AnnexDraft, lines: list[str], first: int, last: int, plan_year: int | None = None) -> None:
     paras = paragraphs(lines, first, last)
     if not any(p.kind == "field" for p in paras):
         # No 时间节点/责任单位 blocks: the conventions of other plans (the 2022 plan never gets here).
         _read_tables(annex, paras)
-        _read_outline(annex, lines, first, last)
+        _read_outline(annex, lines, first, last, plan_year)
         return
     _read_tables(annex, paras)
     footnotes = {
@@ -509,10 +596,7 @@ def _read_annex(annex: AnnexDraft, lines: list[str], first: int, last: int) -> N
     chapter = ""
     has_chapters = any(p.kind == "chapter" for p in paras)
     # A 分工方案 without a 措施 chapter assigns the items of every chapter (goals too) by blocks.
-    any_measures = any(
-        p.kind == "chapter" and MEASURE_CHAPTER.search(p.text) and not squeeze_title(p.text).startswith("保障")
-        for p in paras
-    )
+    any_measures = any(p.kind == "chapter" and _names_measures(p.text) for p in paras)
     builder = _Builder(annex)
     for para in paras:
         if para.kind == "chapter":
@@ -525,7 +609,7 @@ def _read_annex(annex: AnnexDraft, lines: list[str], first: int, last: int) -> N
         if para.kind in ("table", "footnote"):
             continue
         if any_measures:
-            in_measures = bool(MEASURE_CHAPTER.search(chapter)) and not chapter.startswith("保障")
+            in_measures = _names_measures(chapter)
         else:
             in_measures = not NOT_TASKS.search(chapter)
         if in_measures or not has_chapters:
@@ -535,8 +619,12 @@ def _read_annex(annex: AnnexDraft, lines: list[str], first: int, last: int) -> N
             annex.goals.append(GoalDraft(kind=chapter, text=text, line=para.start))
     builder._end_block()
     # Headings never closed by a block still count when the plan uses bracketed responsibility.
+    onward = False
     for task in annex.tasks:
-        _bracket_responsibility(task)
+        if _bracket_responsibility(task):
+            onward = True
+        elif onward and task.units:
+            task.units = lead_first(task.units)
     if not has_chapters or any(t.responsibility_text for t in annex.tasks):
         annex.tasks[:] = [t for t in annex.tasks if t.responsibility_text or t.deadline_text]
     _attach_footnotes(annex, footnotes)
@@ -546,15 +634,29 @@ def _read_annex(annex: AnnexDraft, lines: list[str], first: int, last: int) -> N
 # Numbering of real plans, outermost first: 一、 （一） 1. （1） ①, full-width or half-width.
 OUTLINE_LEVELS = (
     (1, re.compile(r"^([一二三四五六七八九十]+)\s*[、．.]\s*(.*)$")),
+    (1, re.compile(r"^第([一二三四五六七八九十]+)(?:章|部分|篇)\s*(.*)$")),
     (2, re.compile(r"^[（(]\s*([一二三四五六七八九十]+)\s*[）)]\s*(.*)$")),
     (3, re.compile(r"^(\d{1,3})\s*[\.、．](?![\d%])\s*(.*)$")),
+    (3, re.compile(r"^第([一二三四五六七八九十]+)条\s*(.*)$")),
     (4, re.compile(r"^[（(]\s*(\d{1,2})\s*[）)]\s*(.*)$")),
+    (4, re.compile(r"^(\d{1,2})\s*[）)]\s*(.*)$")),
+    (4, re.compile(r"^([⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽⑾⑿⒀⒁⒂⒃⒄⒅⒆⒇])\s*(.*)$")),
     (5, re.compile(r"^([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])\s*(.*)$")),
 )
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-# Headings whose items are never tasks; goal headings only keep items that carry responsibility.
+PARENTHESIZED = "⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽⑾⑿⒀⒁⒂⒃⒄⒅⒆⒇"
+
+
+def _mark_number(mark: str) -> int:
+    """1 for ①, ⑴, 1, １ or 一."""
+    if mark in CIRCLED:
+        return CIRCLED.index(mark) + 1
+    if mark in PARENTHESIZED:
+        return PARENTHESIZED.index(mark) + 1
+    return int(mark) if mark.isdecimal() else cn_number(mark)
+# Headings whose items are never tasks; goal and step headings only keep items that carry responsibility.
 NOT_TASKS = re.compile(r"保障措施|组织保障|保障机制|组织实施|工作要求|组织领导")
-GOALS = re.compile(r"目标|指导思想|总体要求|基本原则")
+GOALS = re.compile(r"目标|指导思想|总体要求|基本原则|实施步骤|工作步骤|方法步骤|进度安排|时间安排|步骤安排")
 PARA_END = ("。", "；", ";", "）", ")", "〕", "：", ":", "！", "？")
 
 
@@ -574,26 +676,55 @@ def _outline_level(line: str) -> tuple[int, str, int, str]:
     for level, pattern in OUTLINE_LEVELS:
         if m := pattern.match(line):
             mark = m.group(1)
-            number = CIRCLED.index(mark) + 1 if level == 5 else int(mark) if mark.isdigit() else cn_number(mark)
+            number = _mark_number(mark)
             label = line[: m.start(2)].strip()
             return level, re.sub(r"\s", "", label), number, m.group(2)
     return 0, "", 0, line
 
 
+def wrap_width(lines: list[str]) -> int | None:
+    """The width a PDF's text layer wrapped its lines at, when it did: most lines then have about the same
+    length, and a paragraph ends at a shorter line.  None for text with a line per paragraph."""
+    lengths = [len(line.rstrip()) for line in lines if len(clean(line)) >= 10 and not line.lstrip().startswith(("#", "|"))]
+    if len(lengths) < 8:
+        return None
+    width = max(set(lengths), key=lambda n: (sum(1 for x in lengths if n - 1 <= x <= n + 1), n))
+    near = sum(1 for x in lengths if width - 1 <= x <= width + 1)
+    return width if width >= 15 and near * 5 >= len(lengths) * 2 else None
+
+
 def _outline(lines: list[str], first: int, last: int) -> list[_Outline]:
-    """One paragraph per numbered line or prose line; a line cut mid-sentence (a page break) is re-joined."""
+    """One paragraph per numbered line or prose line; a line cut mid-sentence (a page break) is re-joined,
+    and so is every line after a full line of a PDF's wrapped text layer."""
     out: list[_Outline] = []
+    width = wrap_width(lines[first: last + 1])
+    full_before = False  # the line before this one filled the wrap width
     for i in range(first, last + 1):
         raw = clean(lines[i])
         if not raw or raw.startswith(("|", "#")):
             continue
+        was_full, full_before = full_before, bool(width) and len(lines[i].rstrip()) >= width - 1
         level, label, number, rest = _outline_level(raw)
         prev = out[-1] if out else None
+        if level == 0 and prev and (was_full or raw[:1] in "，,、；;。）)”") and not rider_units(raw):
+            # A full line of wrapped text goes on; so does any line that starts with a comma or a closing mark.
+            out[-1].text += raw
+            out[-1].end = i + 1
+            continue
         heading_line = (  # "二、主要任务" stands alone; "1.推行告知承诺制,6月底前" was cut by a page break
             prev is not None and prev.level and prev.start == prev.end and len(prev.text) <= 30
             and not re.search(r"[，,、]", prev.text)
         )
         if level == 0 and prev and not prev.text.endswith(PARA_END) and not heading_line and not rider_units(raw):
+            out[-1].text += raw
+            out[-1].end = i + 1
+            continue
+        if (
+            level == 0 and prev and prev.level and not heading_line and PAGE_BREAK in lines[prev.end: i]
+            and not responsibility_in_brackets(prev.text).units and not is_unit_line(raw) and not rider_units(raw)
+            and not (responsibility_in_brackets(raw).units and not responsibility_in_brackets(raw).text.strip("。.；;，, "))
+        ):
+            # After a page number a numbered item still without its bracket goes on, even after a full stop.
             out[-1].text += raw
             out[-1].end = i + 1
             continue
@@ -606,7 +737,7 @@ def _outline(lines: list[str], first: int, last: int) -> list[_Outline]:
     return out
 
 
-def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int) -> None:
+def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int, plan_year: int | None = None) -> None:
     """Tasks of a plan without 时间节点/责任单位 blocks, under any heading and numbering depth.
 
     A task is the deepest numbered item, or prose paragraph, whose text ends with a responsibility
@@ -623,7 +754,8 @@ def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int) ->
     riders: list[tuple[int, list[tuple[str, str]], str]] = []  # (level of the heading it sits in, units, text)
     candidates: list[tuple[_Outline, list[_Outline], TaskDraft, list]] = []
     blocks: dict[int, int] = {}
-    year = annex_year(annex)
+    year = annex_year(annex) or plan_year  # "8月底前" in a plan whose year is only in its 文号
+    cover = _cover_notice(lines, first, last)
     for index, para in enumerate(paras):
         if para.level:
             while stack and stack[-1].level >= para.level:
@@ -669,7 +801,7 @@ def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int) ->
             reading = responsibility_in_brackets(piece) if len(pieces) > 1 else reading
             dated = find_deadline(piece, year)
             if not (reading.units or reading.problems) and not (
-                para.level and dated and dated.due and not GOALS.search(headings)
+                para.level and dated and dated.due and not GOALS.search(headings) and para.start not in cover
             ):
                 continue
             if para.level:
@@ -681,9 +813,10 @@ def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int) ->
                 key = id(owner)
                 blocks[key] = blocks.get(key, 0) + 1
                 block = blocks[key]
+            body = reading.text if reading.units else piece
             task = TaskDraft(
                 label=label,
-                title=_title_of(reading.text if reading.units else piece),
+                title=_title_of(_inline_point(body) if len(pieces) > 1 else body),
                 text=piece,
                 section_label=next((h.label for h in reversed(context) if h.level == 2), None),
                 block=block,
@@ -701,6 +834,8 @@ def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int) ->
         if not para.level and context:
             prose_under[id(context[-1])] = prose_under.get(id(context[-1]), 0) + 1
     tasks_at = {id(para) for para, _, _, _ in candidates}
+    kept: set[int] = set()
+    onward = False  # a "列第一位者为牵头单位，下同" seen in an earlier bracket
     for para, context, task, active in candidates:
         if para.level and id(para) in inner_of:
             continue
@@ -712,7 +847,10 @@ def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int) ->
             ):
                 task.title = squeeze_title(heading.text)
                 task.line_start = heading.start
-        _bracket_responsibility(task)
+        if _bracket_responsibility(task):
+            onward = True
+        elif onward and task.units:
+            task.units = lead_first(task.units)
         if not task.units and not task.deadline_text and not task.problems:
             continue
         for _, units, text in active:
@@ -721,6 +859,8 @@ def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int) ->
             task.responsibility_text = f"{task.responsibility_text}，{text}" if task.responsibility_text else text
         task.code = _outline_code(annex, context + ([para] if para.level else []), task.block)
         annex.tasks.append(task)
+        kept.add(id(para))
+    _keep_unread_siblings(annex, paras, kept, inner_of, cover)
     seen: dict[str, int] = {}
     for task in annex.tasks:
         if task.code in seen:
@@ -728,6 +868,85 @@ def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int) ->
             task.code += f"~{seen[task.code]}"
         else:
             seen[task.code] = 1
+
+
+UNREAD_ITEM = "同级的其他各项都带责任单位，这一项没有：请核对它是否为任务、由谁负责。"
+
+
+def _keep_unread_siblings(annex: AnnexDraft, paras: list[_Outline], kept: set[int], inner: set[int], cover: range) -> None:
+    """A numbered item with no task inside it, no bracket and no date, among siblings that are all
+    read as tasks, is kept as a task without units and says so: the clerk decides, nothing is dropped
+    unseen.  Items under 保障措施-like, goal or step headings and in the issuing notice are left out."""
+    chain: list[_Outline] = []
+    parent_of: dict[int, tuple[_Outline | None, list[_Outline]]] = {}
+    for para in paras:
+        if not para.level:
+            continue
+        while chain and chain[-1].level >= para.level:
+            chain.pop()
+        parent_of[id(para)] = (chain[-1] if chain else None, list(chain))
+        chain.append(para)
+    siblings: dict[tuple[int, int], list[_Outline]] = {}
+    for para in paras:
+        if para.level:
+            parent = parent_of[id(para)][0]
+            siblings.setdefault((id(parent), para.level), []).append(para)
+    added = False
+    for group in siblings.values():
+        read = [p for p in group if id(p) in kept or id(p) in inner]
+        if len(read) < 2:
+            continue
+        for para in group:
+            if id(para) in kept or id(para) in inner or para.start in cover:
+                continue
+            context = parent_of[id(para)][1]
+            above = "".join(h.text.split("。")[0] for h in context + [para])
+            if NOT_TASKS.search(above) or GOALS.search(above):
+                continue
+            task = TaskDraft(
+                label=para.label,
+                title=_title_of(para.text),
+                text=para.text,
+                section_label=next((h.label for h in reversed(context) if h.level == 2), None),
+                line_start=para.start,
+                line_end=para.end,
+                problems=[UNREAD_ITEM],
+            )
+            task.code = _outline_code(annex, context + [para], 1)
+            annex.tasks.append(task)
+            added = True
+    if added:
+        annex.tasks.sort(key=lambda t: t.line_start or 0)
+
+
+# "1.深化商事制度改革。(1)全面落实……。（市工商质监局牵头负责）(2)完善……": sub-points run on in one paragraph.
+RE_INLINE_POINT = re.compile(r"(?:^|[。：:；;])\s*[（(]\s*\d{1,2}\s*[）)]\s*")
+
+
+def _inline_point(piece: str) -> str:
+    """The text of the sub-point a bracket closes when numbered sub-points run on in one paragraph:
+    a piece is named by its own (1)/(2) point, not by the item heading printed before the first one."""
+    m = RE_INLINE_POINT.search(piece)
+    return piece[m.end():] if m and piece[m.end():].strip() else piece
+
+
+# The covering notice of a plan: "《…》已经区政府同意，现印发给你们，请认真贯彻落实。" … down to its date.
+RE_ISSUING = re.compile(r"印发给你们|印发你们|现予印发|转发给你们|转发你们")
+RE_DATE_LINE = re.compile(r"^(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*\S{1,3}\s*月\s*\S{1,3}\s*日$")
+
+
+def _cover_notice(lines: list[str], first: int, last: int) -> range:
+    """1-based source lines of the notice that issues the plan, from its "现印发给你们" sentence to the
+    date it is signed with (to the end when no date follows).  Its own numbered requirements
+    ("二、细化工作方案。……于2021年3月15日前报县政府督查室备案") are not tasks because of a date; the
+    tasks of such a 分解方案 are in its table."""
+    for i in range(first, last + 1):
+        if RE_ISSUING.search(lines[i]):
+            for j in range(i + 1, last + 1):
+                if RE_DATE_LINE.match(squeeze(lines[j])):
+                    return range(i + 1, j + 2)
+            return range(i + 1, last + 2)
+    return range(0)
 
 
 def annex_year(annex: AnnexDraft) -> int | None:
@@ -742,7 +961,7 @@ def _outline_code(annex: AnnexDraft, path: list[_Outline], block: int) -> str:
 
 
 def plan_text_of(path: str | Path) -> str:
-    """The text of a plan document: a .txt (UTF-8, or GB18030 as Windows tools save it) or a .docx's paragraphs."""
+    """The text of a plan document: a .txt (UTF-8, GB18030 or UTF-16 as Windows tools save it) or a .docx's paragraphs."""
     path = Path(path)
     if not path.exists():
         raise UserError(f"找不到文件：{path}")
@@ -755,6 +974,11 @@ def plan_text_of(path: str | Path) -> str:
             raise UserError(f"无法读取 Word 文件 {path.name}：{exc}") from exc
         return "\n\n".join(p.text for p in doc.paragraphs)
     data = path.read_bytes()
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Notepad's "Unicode": UTF-16 with its byte-order mark
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise UserError(f"文件 {path.name} 的 UTF-16 编码有误，无法读取。") from exc
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)

@@ -28,10 +28,19 @@ ROLE_SUFFIXES: list[tuple[str, str]] = [
     (r"(?:按照?|根据)[^，、]{0,8}职责分工落实", IMPLEMENT),
     (r"牵头负责", LEAD),
     (r"牵头落实", LEAD),
+    (r"牵头抓总", LEAD),
     (r"负责落实", IMPLEMENT),
+    (r"具体落实", IMPLEMENT),
+    (r"组织实施", IMPLEMENT),
+    (r"具体负责", RESPONSIBLE),
+    (r"共同负责", RESPONSIBLE),
     (r"牵头", LEAD),
+    (r"主责", LEAD),
     (r"配合", SUPPORT),
     (r"参与", SUPPORT),
+    (r"协同", SUPPORT),
+    (r"协办", SUPPORT),
+    (r"协助", SUPPORT),
     (r"负责", RESPONSIBLE),
     (r"落实", IMPLEMENT),
 ]
@@ -68,7 +77,7 @@ def _role_of(suffix: str) -> str:
 def _clauses(text: str) -> list[str]:
     text = re.sub(r"\s+", "", text).rstrip("。.")
     # "A牵头、B配合": a role word followed by 、 ends its clause too.
-    text = re.sub(r"(牵头|配合|参与|负责|落实)、", r"\1，", text)
+    text = re.sub(r"(牵头|配合|参与|协同|协办|负责|落实)、", r"\1，", text)
     text = re.sub(r"(职责分工(?:分别)?负责)(?=等)", r"\1，", text)
     text = re.sub(r"等(?=(?:按照?|根据)[^，、]{0,8}职责)", "", text)
     return split_outside_brackets(text, "，,；;")
@@ -86,6 +95,15 @@ def parse_responsibility(text: str | None) -> list[tuple[str, str]]:
         body = clause[: m.start()] if m else clause
         names = [_strip_tail(n) for n in _join_levels(split_outside_brackets(body, "、"))]
         names = [n for n in names if n]
+        marked = [(RE_MARKED_ROLE.sub("", n), _role_of(m.group(1))) for n in names if (m := RE_MARKED_ROLE.search(n))]
+        if marked:
+            # "责任单位：县发改局（牵头）、县财政局": a role marked after one unit of the list.
+            result.extend((name, PLAIN) for name in waiting)
+            waiting = []
+            for name in names:
+                m = RE_MARKED_ROLE.search(name)
+                result.append((RE_MARKED_ROLE.sub("", name), _role_of(m.group(1))) if m else (name, role or PLAIN))
+            continue
         if role is None:
             waiting.extend(names)
             continue
@@ -105,6 +123,7 @@ def parse_responsibility(text: str | None) -> list[tuple[str, str]]:
     return unique
 
 
+RE_MARKED_ROLE = re.compile(r"[（(](牵头|主责|配合|协办|负责)[）)]$")
 LEVEL_WORDS = "省市州县区旗盟乡镇"
 RE_BARE_LEVEL = re.compile(f"^各?[{LEVEL_WORDS}]{{1,3}}$")
 
@@ -129,7 +148,12 @@ def _strip_tail(name: str) -> str:
 
 
 OPENERS, CLOSERS = "（(〔[【", "）)〕]】"
-LABELS = {"牵头单位": LEAD, "责任单位": PLAIN, "配合单位": SUPPORT, "协办单位": SUPPORT, "参与单位": SUPPORT}
+LABELS = {
+    "牵头单位": LEAD, "牵头部门": LEAD, "主责单位": LEAD, "主办单位": LEAD,
+    "责任单位": PLAIN, "责任部门": PLAIN, "责任主体": PLAIN,
+    "配合单位": SUPPORT, "配合部门": SUPPORT, "协办单位": SUPPORT, "协同单位": SUPPORT, "协同部门": SUPPORT,
+    "参与单位": SUPPORT, "参与部门": SUPPORT,
+}
 RE_LABEL = re.compile("(" + "|".join(LABELS) + r")\s*[：:]")
 
 
@@ -147,6 +171,16 @@ class BracketReading:
     bracket: str | None = None
     deadline: str | None = None
     problems: list[str] = field(default_factory=list)
+    # "（A、B负责，列第一位者为牵头单位，下同）": the first unit leads here, and with 下同 in later brackets too.
+    first_leads_onward: bool = False
+
+
+# "列第一位者为牵头单位", "排在首位的为牵头单位", "第一责任单位为牵头单位": the first unit of the bracket leads.
+RE_FIRST_LEAD_NOTE = re.compile(r"^(?:(?:列|排)在?(?:第一位|首位|第一)(?:者|的)?(?:单位|部门)?|第一(?:责任)?(?:单位|部门))为牵头(?:单位|部门)$")
+
+
+def is_bracket_note(part: str) -> bool:
+    return bool(RE_FIRST_LEAD_NOTE.match(part)) or part == "下同"
 
 
 def _final_bracket(text: str) -> tuple[int, int] | None:
@@ -188,16 +222,25 @@ def _is_responsibility(inner: str) -> bool:
         return False
     if RE_LABEL.search(inner):
         return True
-    clauses = [c for c in _clauses(bracket_sentences(inner)[0]) if not _is_deadline_part(c)]
+    clauses = [c for c in _clauses(bracket_sentences(inner)[0]) if not _is_deadline_part(c) and not is_bracket_note(c)]
     return bool(clauses) and bool(RE_ROLE_END.search(clauses[-1])) and not RE_ROLE_END.fullmatch(clauses[-1])
 
 
+RE_ANY_DEADLINE_LABEL = r"(?:完成时限|完成时间|时间节点|时限要求|时间要求)\s*[：:]|(?:责任领导|牵头领导|分管领导|包抓领导|联系领导|牵头县领导|责任人)\s*[：:]"
 # People, not units: "（责任领导：杜新国；牵头单位：区发改局）" names a leader beside the units.
 RE_PERSON_LABEL = re.compile(r"^(?:责任领导|牵头领导|分管领导|包抓领导|联系领导|牵头县领导|责任人)\s*[：:]")
 
 
+# A clause about time that the deadline rule cannot date ("力争三季度末前完成") is still the bracket's
+# deadline, not a unit: it is kept as printed and the preview asks about it.
+RE_TIMEISH = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|季度|[上中下]旬|年底|年末|年内|月底|月末|底前|每[月季年周]")
+RE_UNITISH = re.compile(r"[局委办厅署院所会队站处室校社行司部]|政府|中心|单位|部门|公司|集团|街道|乡镇|[镇村区县市省]$")
+
+
 def _is_deadline_part(part: str) -> bool:
-    return is_deadline_clause(part) or labelled_deadline(part) is not None
+    if is_deadline_clause(part) or labelled_deadline(part) is not None:
+        return True
+    return bool(RE_TIMEISH.search(part)) and not RE_UNITISH.search(re.sub(RE_TIMEISH, "", part)) and not RE_ROLE_END.search(part)
 
 
 def without_people(parts: list[str]) -> list[str]:
@@ -227,8 +270,18 @@ def bracket_sentences(inner: str) -> tuple[str, list[str]]:
 
 def read_bracket(inner: str) -> tuple[list[tuple[str, str]], str | None]:
     """(unit, role) pairs and the deadline wording in a responsibility bracket's inside."""
+    pairs, deadline, _ = _read_bracket(inner)
+    return pairs, deadline
+
+
+def _read_bracket(inner: str) -> tuple[list[tuple[str, str]], str | None, tuple[bool, bool]]:
+    """read_bracket, and whether a 列第一位者为牵头单位 note makes the first unit lead (here, and from here on)."""
     squeezed, _ = bracket_sentences(inner)
+    # "牵头单位:A 责任单位:B 完成时限:2024年底": labels parted by spaces only start clauses of their own.
+    squeezed = re.sub(r"(?<=[^，,；;（(])(?=" + RE_LABEL.pattern + "|" + RE_ANY_DEADLINE_LABEL + ")", "；", squeezed)
     parts = without_people(split_outside_brackets(squeezed, "，,；;"))
+    notes = [p for p in parts if is_bracket_note(p)]
+    parts = [p for p in parts if not is_bracket_note(p)]
     deadline = next((labelled_deadline(p) or p for p in parts if _is_deadline_part(p)), None)
     rest = "，".join(p for p in parts if not _is_deadline_part(p))
     pairs: list[tuple[str, str]] = []
@@ -245,7 +298,17 @@ def read_bracket(inner: str) -> tuple[list[tuple[str, str]], str | None]:
                 pairs.append((name, label_role if role == PLAIN else role))
     seen: set[str] = set()
     unique = [(n, r) for n, r in pairs if not (n in seen or seen.add(n))]
-    return unique, deadline
+    first_leads = any(RE_FIRST_LEAD_NOTE.match(n) for n in notes)
+    if first_leads:
+        unique = lead_first(unique)
+    return unique, deadline, (first_leads, first_leads and "下同" in notes)
+
+
+def lead_first(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The first unit leads ("列第一位者为牵头单位") unless the bracket already names a lead."""
+    if pairs and all(role != LEAD for _, role in pairs):
+        return [(pairs[0][0], LEAD)] + pairs[1:]
+    return pairs
 
 
 def responsibility_in_brackets(text: str) -> BracketReading:
@@ -273,13 +336,13 @@ def responsibility_in_brackets(text: str) -> BracketReading:
         inner = body[span[0] + 1: span[1] - 1]
         if not _is_responsibility(inner):
             return BracketReading(text)
-    units, deadline = read_bracket(inner)
+    units, deadline, (_, onward) = _read_bracket(inner)
     if not units:
         problems.append(f"括号中没有读出责任单位：{body[span[0]:span[1]]}")
     for note in bracket_sentences(inner)[1]:
         problems.append(f"括号中的说明未读作责任单位：{note}")
     task_text = (body[: span[0]].rstrip() + stop) if stop and not body[: span[0]].rstrip().endswith(("。", ".")) else body[: span[0]].rstrip()
-    return BracketReading(task_text, units, body[span[0]:span[1]], deadline, problems)
+    return BracketReading(task_text, units, body[span[0]:span[1]], deadline, problems, onward)
 
 
 def split_at_brackets(text: str) -> list[str]:
@@ -313,11 +376,12 @@ def is_unit_line(line: str) -> bool:
     """A line that only names units and their role, as a task table's 责任单位 cell copied into text
     leaves it below its task: "市金融办、人民银行潍坊市中心支行分别牵头落实".
 
-    No sentence (no 。 inside, no 要/应/须 of an instruction), short, every clause ending in a role
+    No sentence (no 。 inside, no 要/应/须 of an instruction, no 《title》 or 印发/同意/请 of a cover
+    notice: "《…》已经区政府同意，现印发给你们，请…认真贯彻落实"), short, every clause ending in a role
     word or naming units before one, and at least one unit.
     """
     text = re.sub(r"\s+", "", line or "").rstrip("。.；;")
-    if not text or len(text) > 80 or re.search(r"[。：:（(）)〔〕]|要|应当|应|须|将|把|确保", text) or RE_RIDER.match(text):
+    if not text or len(text) > 80 or re.search(r"[。：:（(）)〔〕《》]|要|应当|应|须|将|把|确保|请|印发|同意", text) or RE_RIDER.match(text):
         return False
     clauses = _clauses(text)
     return bool(clauses) and bool(RE_ROLE_END.search(clauses[-1])) and not RE_ROLE_END.fullmatch(clauses[0]) and bool(

@@ -89,14 +89,14 @@ def read_plan_document(
         read = read_table_rows(path, mapping, remembered, pdf=content)
         if read.rows:
             return _reading_of_tables(read, path, year)
-        return _reading_of_text(path, content.text)
+        return _reading_of_text(path, year, content.text)
     if suffix in (".xlsx", ".xlsm", ".docx"):
         from exports.plan_tables import read_table_rows
 
         read = read_table_rows(path, mapping, remembered)
         if read.rows or suffix != ".docx":
             return _reading_of_tables(read, path, year)
-    return _reading_of_text(path)
+    return _reading_of_text(path, year)
 
 
 def _reading_of_tables(read: TableRead, path: Path, year: int | None) -> PlanReading:
@@ -124,12 +124,23 @@ def _reading_of_tables(read: TableRead, path: Path, year: int | None) -> PlanRea
     return reading
 
 
-def _reading_of_text(path: Path, text: str | None = None) -> PlanReading:
-    from db.plan_text import plan_text_of, read_plan_text
+def _reading_of_text(path: Path, year: int | None = None, text: str | None = None) -> PlanReading:
+    from db.plan_text import plan_heading, plan_text_of, read_plan_text
+    from exports.plan_tables import read_text_table_rows
 
     if text is None:
         text = plan_text_of(path)
-    draft = read_plan_text(text, path.name)
+    try:
+        draft = read_plan_text(text, path.name)
+    except UserError:
+        # No task in the text: a notice whose 分工表 was copied into the file as text rows.
+        read = read_text_table_rows(text, path.name)
+        if not read.rows:
+            raise
+        title, doc_number, text_year = plan_heading(text.split("\n"), path.stem)
+        reading = _reading_of_tables(read, path, year or text_year)
+        reading.draft.title, reading.draft.doc_number = title, doc_number
+        return reading
     reading = PlanReading(draft, source_lines=text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     reading.spans = {t.code: (t.line_start or 0, t.line_end or t.line_start or 0) for t in draft.tasks}
     reading.doubts = task_doubts(draft, lambda t: f"{path.name} 第{t.line_start}行")

@@ -549,3 +549,80 @@ def read_table_rows(path: str | Path, mapping: dict[str, str] | None = None, rem
     if not result.rows and not result.problems:
         result.problems.append(TableProblem("", None, f"文件 {path.name} 中没有找到任务表格。"))
     return result
+
+
+MAX_TEXT_TABLE_ROWS = 5000
+
+
+def _text_cells(line: str) -> list[str] | None:
+    """The cells of a table row copied into text: parted by tabs, or by | as web pages print them."""
+    if "\t" in line:
+        cells = line.split("\t")
+    elif line.count("|") >= 2:
+        cells = line.strip().strip("|").split("|")
+    else:
+        return None
+    cells = [c.strip() for c in cells]
+    return cells if len(cells) >= 3 else None
+
+
+def read_text_table_rows(text: str, file: str) -> TableRead:
+    """A 任务分工表 copied into a text file, read as a table: each run of
+    lines with three or more cells is a table.  A row one cell short whose first cell is numbered like the
+    second cell of the row above (a merged 类别/任务 cell flattened by the copy) takes that cell from above."""
+    grids: list[_Grid] = []
+    rows: list[list[str]] = []
+    numbered = re.compile(r"^\d{1,3}\s*[.、．]")
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n") + [""]:
+        cells = _text_cells(line)
+        if cells is None:
+            if len(rows) >= 2:
+                grids.append(_Grid(f"表格{len(grids) + 1}", rows, [{} for _ in rows]))
+            rows = []
+            continue
+        if len(rows) + sum(len(g.rows) for g in grids) >= MAX_TEXT_TABLE_ROWS:
+            raise UserError(f"文件 {file} 中的表格超过 {MAX_TEXT_TABLE_ROWS} 行，请拆分后再导入。")
+        width = len(rows[0]) if rows else 0
+        if rows and len(rows) > 1 and cells and numbered.match(cells[0]):
+            above = rows[-1]
+            short = len([c for c in cells if c]) < len([c for c in above if c])
+            if short and len(above) > 1 and above[0] and numbered.match(above[1]):
+                cells = [above[0]] + cells[: max(width - 1, 1)]
+        rows.append(cells)
+    read = TableRead(file)
+    previous = None
+    for grid in grids:
+        _regroup(grid)
+        previous = _read_grid(grid, file, {"具体要求": "content"}, read, previous)
+    return read
+
+
+RE_CHAPTER_CELL = re.compile(r"^[一二三四五六七八九十]+[、.．]")
+RE_NUMBERED_CELL = re.compile(r"^(\d{1,3})\s*[.、．]\s*(?=\S)")
+TASK_HEADERS = ("工作任务", "重点任务", "主要任务", "任务")
+CONTENT_HEADERS = ("具体要求", "具体内容", "工作内容", "工作措施", "主要内容", "具体措施", "任务内容")
+
+
+def _regroup(grid) -> None:
+    """A text table whose 工作任务 column holds 一、二、 headings over several rows (a merged cell) groups the
+    rows: the column is read as 类别 and the 具体要求 column names each task; a number at the head of that
+    cell ("3.及时反馈…") is the row's 序号."""
+    if len(grid.rows) < 3:
+        return
+    header, body = grid.rows[0], grid.rows[1:]
+    first = re.sub(r"\s", "", header[0])
+    content = next((i for i, h in enumerate(header) if re.sub(r"\s", "", h) in CONTENT_HEADERS), None)
+    if first not in TASK_HEADERS or content is None:
+        return
+    chapters = sum(1 for row in body if row and RE_CHAPTER_CELL.match(row[0]))
+    if chapters * 2 < len(body) or len({row[0] for row in body if row}) == len(body):
+        return
+    header[0] = "类别"
+    if all(RE_NUMBERED_CELL.match(row[content]) for row in body if len(row) > content and row[content]):
+        header.insert(0, "序号")
+        for row in body:
+            m = RE_NUMBERED_CELL.match(row[content]) if len(row) > content else None
+            if m:
+                row[content] = row[content][m.end():]
+            row.insert(0, m.group(1) if m else "")
+        grid.spans[:] = [{} for _ in grid.rows]

@@ -3,6 +3,23 @@
 
 The expectations are a hand reading of each excerpt: which paragraphs are tasks, their titles, their
 lead (牵头) units, every unit with its role, and the due date in the plan's year.
+
+Held-out trial (issue 14, third round), read with the reader as it was before any change for them
+(commit 8051b29), then fixed by general rules only (tasks right / tasks by hand; made up = tasks read that
+the hand reading does not have):
+
+    plan (whole stored page)                     before          after
+    chizhou_2017_yingshang      池州 (安徽, 市)   0/2             2/2
+    guandu_2016_wenzengzhang    官渡 (云南, 区)   4/4             4/4
+    xining_2017_liutong         西宁 (青海, 市)   1/1             1/1
+    xiangyang_2020_yingshang    襄阳 (湖北, 市)   0/1             1/1
+    maojian_2023_yingshang      茅箭 (湖北, 区)   1/1, 1 made up  1/1
+    xuchang_2020_gzbg           许昌 (河南, 市)   2/2             2/2
+    huarong_2021_gzbg_notice    华容 (湖南, 县)   0/0, 2 made up  0/0 (refused, points to the attached table)
+    wuhan_2020_gzbg_notice      武汉 (湖北, 市)   0/0, 1 made up  0/0 (refused, points to the attached table)
+    text_tables/jiangmen_zwgk_table  江门 (广东)  0/10 (refused)  10/10
+    caidian_2023_fengong_whole  蔡甸, whole page  0/3 (refused)   3/3
+    total                                        8/24, 4 made up 24/24, none made up
 """
 
 import datetime as dt
@@ -179,6 +196,63 @@ HAND_READING = {
         ("加强财政政策信息公开,按月公开全市财政收支情况,解读财政收支增减变化情况及原因、预判财政收入走势,"
          "主动解释说明收支运行中可能引发社会关注的热点问题,引导社会各方面正确认识财政形势", [("市财政局", LEAD)], None, None),
     ],
+    # Held-out trial (issue 14, third round): six whole-page plans collected after the reader had been
+    # fitted to the plans above, read by it before any change.  Before fitting 8 of their 11 tasks
+    # were right, with 1 task made up: 池州 0/2 (an item's heading named its run-on sub-points, and
+    # "(2)" stayed in a title), 官渡 4/4, 西宁 1/1, 襄阳 0/1 ("到2020年底前" not read as a deadline),
+    # 茅箭 1/1 plus a task made of the cover notice ("…现印发给你们，请…认真贯彻落实" read as a
+    # 责任单位 line), 许昌 2/2.  After the general fixes: 11 of 11, nothing made up.
+    "chizhou_2017_yingshang.txt": [
+        ("全面落实“多证合一、一照一码”改革", [("市工商质监局", LEAD)], None, None),
+        ("完善企业登记全程电子化", [("市工商质监局", LEAD)], None, None),
+    ],
+    "guandu_2016_wenzengzhang.txt": [
+        ("精简项目审批手续",
+         [("区政务服务局", LEAD), ("区发改局", SUPPORT), ("区审改办", SUPPORT), ("区住建局", SUPPORT), ("区级相关部门", SUPPORT)],
+         "5月底前", dt.date(2016, 5, 31)),
+        ("提高土地审批效率", [("区国土分局", LEAD), ("区规划分局", SUPPORT), ("区级相关部门", SUPPORT)], None, None),
+        ("提高环评审批效率", [("区环保局", LEAD), ("区水务局", SUPPORT), ("区级相关部门", SUPPORT)], None, None),
+        ("加强项目谋划储备",
+         [("区发改局", LEAD), ("区财政局", SUPPORT), ("区交运局", SUPPORT), ("区经贸投促局", SUPPORT), ("区住建局", SUPPORT),
+          ("区水务局", SUPPORT), ("区国投公司", SUPPORT), ("各街道办事处", SUPPORT)], None, None),
+    ],
+    # "牵头单位:市商务局  责任单位:…": two labels in one bracket parted by spaces only.
+    "xining_2017_liutong.txt": [
+        ("提高流通管理部门管理效能",
+         [("市商务局", LEAD), ("市编办", PLAIN), ("市发改委", PLAIN), ("市法制办", PLAIN), ("各区县政府", PLAIN)], None, None),
+    ],
+    "xiangyang_2020_yingshang.txt": [
+        ("推行政务服务线上“一网通办”",
+         [("市行政审批局", LEAD), ("市政府各部门", PLAIN), ("各县(市、区)人民政府", PLAIN), ("开发区管委会", PLAIN)],
+         "2020年底前", dt.date(2020, 12, 31)),
+    ],
+    "maojian_2023_yingshang.txt": [
+        ("深化政务服务“三化”建设",
+         [("区行政审批局", LEAD), ("区直相关各单位", PLAIN), ("各乡镇", PLAIN), ("街道", PLAIN), ("赛武当管理局", PLAIN),
+          ("东城开发区", PLAIN)], None, None),
+    ],
+    # 责任单位 on a line of its own below each item; "等" ends a list without naming a unit.
+    "xuchang_2020_gzbg.txt": [
+        ("坚持“外防输入、内防反弹”总体防控策略,完善常态化疫情防控举措,健全“及时发现、快速处置、精准管控、有效救治”常态化防控机制,"
+         "巩固疫情防控持续向好态势,保障经济社会秩序全面恢复",
+         [("市疫情防控指挥部办公室", PLAIN), ("市卫生健康委", PLAIN), ("各县(市、区)政府(管委会)", PLAIN)], None, None),
+        ("坚持必要的人员管控和健康监测措施,引导群众做好自我防护",
+         [("市疫情防控指挥部办公室", PLAIN), ("市卫生健康委", PLAIN), ("各县(市、区)政府(管委会)", PLAIN)], None, None),
+    ],
+    # Two more whole pages of the same trial: the notices that issue a 分解方案 whose tasks are in a
+    # table the page does not give.  Before fitting the reader made tasks of the notices themselves
+    # (华容 2, 武汉 1: "二、细化工作方案。……于2021年3月15日前报县政府督查室备案" read as a dated
+    # task, "…现印发给你们，请认真抓好贯彻落实" as a 责任单位 line).  Now it finds no task and says
+    # the tasks may be in the attached table.
+    "huarong_2021_gzbg_notice.txt": [],
+    # The whole page of the 蔡甸 plan above, its issuing notice included: refused before (the notice's
+    # "……明确措施……" made the reader look for a 措施 chapter only), now read as the excerpt is.
+    "caidian_2023_fengong_whole.txt": [
+        ("地区生产总值增长7%以上", [("区发展和改革局", PLAIN)], None, None),
+        ("规上工业增加值增长12%以上", [("区科技和经信局", PLAIN)], None, None),
+        ("固定资产投资增长10%以上", [("区发展和改革局", PLAIN)], None, None),
+    ],
+    "wuhan_2020_gzbg_notice.txt": [],
     # "到2025年完成…" is a target inside the text, not the task's deadline.
     "yantian_2023_yingshang.txt": [
         ("实施空间载体提质工程",
@@ -187,6 +261,12 @@ HAND_READING = {
          None, None),
     ],
 }
+
+
+# Whole pages of plans above (the same documents, issuing notice included), read as their excerpts are.
+for _name in ("lishan_2023_fengong", "gangcheng_2021_fangguanfu", "fangxian_2023_yingshang", "xiping_2020_fazhi",
+              "sichuan_2022_liutong"):
+    HAND_READING[f"{_name}_whole.txt"] = HAND_READING[f"{_name}.txt"]
 
 
 def reading_of(plan):
@@ -201,8 +281,24 @@ def test_every_excerpt_has_a_hand_reading():
     assert sorted(p.name for p in PLANS.glob("*.txt")) == sorted(HAND_READING)
 
 
+def read_or_none(name):
+    """The plan a corpus file holds, or None when the reader refuses it (no task found)."""
+    from db.errors import UserError
+
+    try:
+        return read_plan_file(PLANS / name)
+    except UserError:
+        return None
+
+
 @pytest.mark.parametrize("name", sorted(HAND_READING))
 def test_each_real_plan_reads_as_a_whole_document(name):
+    if not HAND_READING[name]:
+        from db.errors import UserError
+
+        with pytest.raises(UserError, match="没有找到任何.*任务.*附件的 Word 或 Excel 表格"):
+            read_plan_file(PLANS / name)
+        return
     plan = read_plan_file(PLANS / name)
     assert reading_of(plan) == HAND_READING[name]
     codes = [t.code for t in plan.tasks]
@@ -222,7 +318,8 @@ def corpus_score():
     """
     right = extra = 0
     for name, hand in HAND_READING.items():
-        got = reading_of(read_plan_file(PLANS / name))
+        plan = read_or_none(name)
+        got = reading_of(plan) if plan else []
         unmatched = list(got)
         for task in hand:
             if task in unmatched:
@@ -237,7 +334,7 @@ def test_corpus_share_of_tasks_read_right():
     print(f"plan text corpus: {plans} plans, {tasks} tasks, {right} read right ({right / tasks:.1%}), {extra} extra")
     assert plans >= 17 and tasks >= 37
     assert right / tasks >= 0.95 and extra <= 0.05 * tasks
-    assert (plans, tasks, right, extra) == (23, 55, 55, 0)  # today's reading; a change here is news
+    assert (plans, tasks, right, extra) == (37, 84, 84, 0)  # today's reading; a change here is news
 
 
 def test_plan_years_come_from_the_title_not_from_digits_in_a_page_number():
@@ -337,3 +434,272 @@ def test_a_plan_text_the_reader_refuses_is_named_in_the_message(tmp_path):
     with pytest.raises(UserError) as refused:
         read_plan_file(path)
     assert "2024年行动方案.txt" in str(refused.value) and "附件1" in str(refused.value)
+
+
+# A whole document as a clerk gets it (made up, in the shape of the real ones above): the issuing notice
+# with its own numbered requirements and a date, goals, tasks cut by page numbers, phases with dates,
+# 保障措施, and the 抄送/印发 lines of the last page.
+WHOLE_DOCUMENT = """某县人民政府办公室文件
+某政办〔2024〕3号
+某县人民政府办公室关于印发《某县2024年优化营商环境工作方案》的通知
+各乡镇人民政府，县直各单位：
+《某县2024年优化营商环境工作方案》已经县政府同意，现印发给你们，请认真贯彻落实。
+一、提高认识。各单位要高度重视。
+二、按时报送。各牵头单位于2024年3月31日前将推进计划报县政府办公室。
+某县人民政府办公室
+2024年3月1日
+某县2024年优化营商环境工作方案
+一、指导思想
+以习近平新时代中国特色社会主义思想为指导，持续优化营商环境。
+二、工作目标
+到2024年底前，企业开办时间压缩至1个工作日以内。
+三、主要任务
+（一）提升政务服务效能。推行“一网通办”，6月底前实现高频事项全程网办，
+— 2 —
+完善线上线下融合服务。（牵头单位：县行政审批局；责任单位：县直各单位）
+（二）规范涉企执法。
+1.推行包容审慎监管，年底前公布轻微违法不予处罚清单。（县司法局牵头，县直执法部门配合）
+2.开展涉企收费检查。（县市场监管局负责，9月底前完成）
+四、实施步骤
+（一）部署阶段（2024年3月底前）。制定方案，明确分工。
+（二）总结阶段（2024年12月底前）。全面总结，巩固成效。
+五、保障措施
+（一）加强组织领导。成立工作专班。（县政府办公室负责）
+- 3 -
+抄送：县委办公室，县人大常委会办公室，县政协办公室。
+某县人民政府办公室                2024年3月1日印发
+"""
+
+
+def test_a_whole_document_yields_only_its_tasks():
+    plan = parse_plan_text(WHOLE_DOCUMENT, "whole.txt")
+    assert plan.year == 2024 and plan.doc_number == "某政办〔2024〕3号"
+    assert [(t.title, t.units, t.deadline_text) for t in plan.tasks] == [
+        ("提升政务服务效能", [("县行政审批局", LEAD), ("县直各单位", PLAIN)], "6月底前"),
+        ("推行包容审慎监管,年底前公布轻微违法不予处罚清单".replace(",", "，"), [("县司法局", LEAD), ("县直执法部门", SUPPORT)],
+         "年底前"),
+        ("开展涉企收费检查", [("县市场监管局", RESPONSIBLE)], "9月底前"),
+    ]
+    # The page number that cut the first task is not part of its text.
+    assert "— 2 —" not in plan.tasks[0].text and "完善线上线下融合服务" in plan.tasks[0].text
+
+
+def test_an_item_without_its_bracket_among_tasks_is_kept_and_flagged_not_dropped(tmp_path):
+    from db.plan_text import UNREAD_ITEM
+    from exports.plan_reading import read_plan_document
+
+    text = (
+        "某县2024年工作要点\n一、主要任务\n"
+        "1.推行告知承诺制。(县行政审批局牵头)\n"
+        "2.压缩企业开办时间。\n"
+        "3.开展涉企收费检查。(县市场监管局负责)\n"
+        "二、保障措施\n1.加强组织领导。\n2.强化督查考核。(县政府办公室负责)\n"
+    )
+    plan = parse_plan_text(text, "county.txt")
+    assert [(t.title, t.units, t.problems) for t in plan.tasks] == [
+        ("推行告知承诺制", [("县行政审批局", LEAD)], []),
+        ("压缩企业开办时间", None, [UNREAD_ITEM]),
+        ("开展涉企收费检查", [("县市场监管局", RESPONSIBLE)], []),
+    ]
+    path = tmp_path / "county.txt"
+    path.write_text(text, encoding="utf-8")
+    doubts = [d.message for d in read_plan_document(path).doubts]
+    assert any("压缩企业开办时间" in d and "没有牵头或责任单位" in d for d in doubts)
+    assert any("压缩企业开办时间" in d and UNREAD_ITEM in d for d in doubts)
+
+
+def test_a_page_number_after_a_full_stop_still_continues_an_item_without_its_bracket():
+    text = (
+        "某县人民政府办公室关于印发《某县优化营商环境工作方案》的通知\n某政办〔2024〕2号\n一、主要任务\n"
+        "1.提高环评审批效率。环评文件上报审批时,只需提交水保批复。\n\n— 4 —\n\n"
+        "环境影响报告表原则上由县级负责审批。(县环保局牵头,县水务局配合)\n"
+        "2.提高土地审批效率。6亩以下的土地使用转让手续由县政府审查。(县自然资源局牵头)\n"
+    )
+    plan = parse_plan_text(text, "county.txt")
+    assert [(t.title, t.units, t.line_start, t.line_end) for t in plan.tasks] == [
+        ("提高环评审批效率", [("县环保局", LEAD), ("县水务局", SUPPORT)], 4, 8),
+        ("提高土地审批效率", [("县自然资源局", LEAD)], 9, 9),
+    ]
+
+
+def test_month_deadlines_take_the_year_of_the_document_number_when_the_title_has_none():
+    text = (
+        "某市人民政府办公室关于印发《某市行政许可事项清单编制方案》的通知\n某政办〔2022〕9号\n一、工作措施\n"
+        "(1)全面编制行政许可事项清单,8月底前编制完成市级清单并向社会公布。\n"
+        "(2)大力清理整治变相许可,11月底前完成清查整治。\n"
+    )
+    plan = parse_plan_text(text, "city.txt")
+    assert [(t.deadline_text, find_deadline(t.deadline_text, plan.year).due) for t in plan.tasks] == [
+        ("8月底前", dt.date(2022, 8, 31)), ("11月底前", dt.date(2022, 11, 30)),
+    ]
+
+
+FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，", ";": "；"})
+
+
+def _canonical(reading):
+    return [
+        (title.translate(FULL_WIDTH), [(u.translate(FULL_WIDTH), r) for u, r in units],
+         deadline.translate(FULL_WIDTH) if deadline else deadline, due)
+        for title, units, deadline, due in reading
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(n for n, hand in HAND_READING.items() if hand))
+def test_each_real_plan_reads_the_same_as_a_printed_whole_document(name):
+    """The stored pages are tidier than the files a clerk gets.  Each plan, in full-width punctuation with
+    the ideographic indent of a Word export, is wrapped in an issuing notice (its own numbered
+    requirements, one dated, and a signature date), its long paragraphs cut by page numbers, and a
+    保障措施 chapter, 抄送 and 印发 lines after it: the tasks read are the same."""
+    lines = (PLANS / name).read_text(encoding="utf-8").split("\n")
+    year = read_plan_file(PLANS / name).year or 2023
+    body = []
+    for k, line in enumerate(lines[1:]):
+        line = "\u3000\u3000" + line.translate(FULL_WIDTH) if line.strip() else line
+        body += [line[:60], "", f"— {k + 2} —", "", line[60:]] if len(line) > 120 and k % 2 == 0 else [line]
+    cover = [
+        lines[0], "某市人民政府办公室文件", f"某政办〔{year}〕1号", "某市人民政府办公室关于印发《某工作方案》的通知",
+        "各县（市、区）人民政府，市政府各部门：", "《某工作方案》已经市政府同意，现印发给你们，请认真贯彻落实。",
+        "一、提高思想认识。各地各部门要高度重视。", f"二、按时报送进展。各牵头单位于{year}年6月30日前报送进展情况。",
+        "某市人民政府办公室", f"{year}年3月1日", "某工作方案",
+    ]
+    trailer = [
+        "九、保障措施", "（一）加强组织领导。建立工作专班。（市政府办公室负责）", "（二）强化督查考核。（市督查室负责，年底前完成）",
+        "— 99 —", "抄送：市委办公室，市人大常委会办公室，市政协办公室。", f"某市人民政府办公室          {year}年3月1日印发",
+    ]
+    plan = parse_plan_text("\n".join(cover + body + trailer), name)
+    assert _canonical(reading_of(plan)) == _canonical(HAND_READING[name])
+
+
+def test_a_plan_with_its_task_table_attached_as_text_is_read_from_its_body():
+    text = (
+        "某县人民政府办公室关于印发《某县2024年优化营商环境工作方案》的通知\n某政办〔2024〕3号\n"
+        "各乡镇人民政府，县直各单位：\n现将《某县2024年优化营商环境工作方案》印发给你们，请认真贯彻落实。\n"
+        "附件：某县2024年优化营商环境重点任务分工表\n某县人民政府办公室\n2024年3月1日\n"
+        "某县2024年优化营商环境工作方案\n一、主要任务\n"
+        "1.推行告知承诺制，6月底前完成事项梳理。（县行政审批局牵头，县司法局配合）\n"
+        "2.开展涉企收费检查。（县市场监管局负责）\n二、保障措施\n（一）加强组织领导。（县政府办公室负责）\n"
+        "附件1\n某县2024年优化营商环境重点任务分工表\n序号\t重点任务\t牵头单位\t配合单位\t完成时限\n"
+        "1\t推行告知承诺制\t县行政审批局\t县司法局\t2024年6月底前\n2\t开展涉企收费检查\t县市场监管局\t\t2024年12月底前\n"
+    )
+    plan = parse_plan_text(text, "county.txt")
+    assert [(t.title, t.units, t.deadline_text) for t in plan.tasks] == [
+        ("推行告知承诺制，6月底前完成事项梳理", [("县行政审批局", LEAD), ("县司法局", SUPPORT)], "6月底前"),
+        ("开展涉企收费检查", [("县市场监管局", RESPONSIBLE)], None),
+    ]
+
+
+NUMBERINGS = {
+    "⑴": ("⑴", "⑵"), "1）": ("1）", "2）"), "１．": ("１．", "２．"), "第一条": ("第一条 ", "第二条 "),
+}
+
+
+@pytest.mark.parametrize("style", sorted(NUMBERINGS))
+def test_other_numbering_styles_label_their_tasks(style):
+    first, second = NUMBERINGS[style]
+    heading = "第一章 主要任务" if style == "第一条" else "一、主要任务"
+    plan = parse_plan_text(
+        f"某县2024年工作要点\n{heading}\n{first}推行告知承诺制。(县行政审批局牵头)\n{second}开展涉企收费检查。(县市场监管局负责)\n",
+        "county.txt",
+    )
+    assert [(t.label, t.title, t.units) for t in plan.tasks] == [
+        (first.strip(), "推行告知承诺制", [("县行政审批局", LEAD)]),
+        (second.strip(), "开展涉企收费检查", [("县市场监管局", RESPONSIBLE)]),
+    ]
+
+
+# A task table copied into a text file, read by the table reader when the text itself has no task: a
+# real page (held out: refused before, 0 of 10) whose merged 工作任务 cells the copy flattened, and a
+# made-up notice with its 分工表 as tab-separated rows.
+JIANGMEN_BY_HAND = [
+    ("一、做好财政信息公开。", "积极推进本中心预算、决算及相关报表公开", [("财务科", RESPONSIBLE)]),
+    ("二、做好政府网站专栏信息公开。", "及时更新网站频道的各类型概况信息", [("办公室", RESPONSIBLE)]),
+    ("二、做好政府网站专栏信息公开。", "及时反馈网民对调查征集信息的意见", [("各科室", RESPONSIBLE)]),
+    ("二、做好政府网站专栏信息公开。", "及时更新微信公众号信息", [("办公室", LEAD), ("各科室", SUPPORT)]),
+    ("三、持续加强重大政策发布解读。", "聚焦我中心工作", [("各科室", RESPONSIBLE)]),
+    ("三、持续加强重大政策发布解读。", "综合运用新闻发布会、在线访谈、图文动画、短视频等形式", [("各科室", RESPONSIBLE)]),
+    ("四、不断改进政策解读工作方式。", "按照《江门市政府系统政策解读工作细则(试行)》相关要求", [("办公室", LEAD), ("各科室", SUPPORT)]),
+    ("四、不断改进政策解读工作方式。", "加强政策咨询服务", [("各科室", RESPONSIBLE)]),
+    ("四、不断改进政策解读工作方式。", "加强内部协调工作", [("办公室", LEAD), ("各科室", SUPPORT)]),
+    ("五、切实增强回应关切效果。", "密切关注涉及土地储备等方面的舆情并及时作出回应", [("各科室", RESPONSIBLE)]),
+]
+
+
+def test_a_task_table_copied_as_text_with_flattened_merged_cells():
+    from exports.plan_reading import read_plan_document
+
+    reading = read_plan_document(PLANS / "text_tables" / "jiangmen_zwgk_table.txt")
+    assert reading.form == "table"
+    got = [(t.section_label, t.title, t.units) for t in reading.draft.tasks]
+    assert [(s, t, u) for s, t, u in got] == [
+        (section.split("、")[0] + "、", title, units) for section, title, units in JIANGMEN_BY_HAND
+    ]
+    assert all(t.deadline_text is None for t in reading.draft.tasks)
+
+
+def test_a_notice_with_its_task_table_as_tab_separated_text(tmp_path):
+    from exports.plan_reading import read_plan_document
+
+    path = tmp_path / "分解.txt"
+    path.write_text(
+        "某县人民政府办公室关于印发《2024年县政府工作报告重点任务分解》的通知\n某政办〔2024〕1号\n"
+        "各乡镇人民政府，县直各单位：\n《2024年县政府工作报告重点任务分解》已经县政府同意，现印发给你们，请认真贯彻落实。\n"
+        "某县人民政府办公室\n2024年2月1日\n2024年县政府工作报告重点任务分解\n"
+        "序号\t重点任务\t牵头单位\t配合单位\t完成时限\n一、扩大有效投资\t\t\t\t\n"
+        "1\t推进重点项目建设，全年完成投资100亿元\t县发改局\t县财政局、县自然资源局\t2024年12月底前\n"
+        "2\t开工建设县城污水处理厂二期\t县住建局\t县生态环境分局\t9月底前\n",
+        encoding="utf-8",
+    )
+    reading = read_plan_document(path)
+    assert reading.draft.title == "2024年县政府工作报告重点任务分解" and reading.draft.year == 2024
+    assert [(t.title, t.units, t.deadline_text, find_deadline(t.deadline_text, 2024).due) for t in reading.draft.tasks] == [
+        ("推进重点项目建设，全年完成投资100亿元", [("县发改局", LEAD), ("县财政局", SUPPORT), ("县自然资源局", SUPPORT)],
+         "2024年12月底前", dt.date(2024, 12, 31)),
+        ("开工建设县城污水处理厂二期", [("县住建局", LEAD), ("县生态环境分局", SUPPORT)], "9月底前", dt.date(2024, 9, 30)),
+    ]
+
+
+def test_a_notice_title_without_title_marks_names_the_plan():
+    lines = ["区人民政府办公室关于印发2023年区《政府工作报告》确定的主要目标任务责任分解方案的通知", "蔡政办〔2023〕1号"]
+    from db.plan_text import plan_heading
+
+    assert plan_heading(lines, "x.txt") == ("2023年区《政府工作报告》确定的主要目标任务责任分解方案", "蔡政办〔2023〕1号", 2023)
+
+
+def test_a_notice_title_broken_over_two_lines_names_the_plan():
+    plan = read_plan_file(PLANS / "xiping_2020_fazhi_whole.txt")
+    assert (plan.title, plan.doc_number, plan.year) == ("西平县2020年度法治政府建设工作安排", "西政办〔2020〕20号", 2020)
+
+
+def test_real_plans_read_the_same_from_a_wrapped_text_layer_in_most_cases():
+    """Text taken from a PDF's text layer breaks every line at the page width, after a full stop too.  Each
+    plan, its lines cut every 28 … 40 characters (公文 print 28 a line), is read again: the share of
+    (plan, width) pairs read exactly as the hand reading is pinned (435 of 455 today; the misses are
+    mostly a bracket or an item heading cut so that a piece starts a line of its own)."""
+    plans = sorted(n for n, hand in HAND_READING.items() if hand)
+    same = 0
+    for name in plans:
+        lines = (PLANS / name).read_text(encoding="utf-8").split("\n")
+        for width in range(28, 41):
+            wrapped = [lines[0]]
+            for line in lines[1:]:
+                wrapped += [line[i: i + width] for i in range(0, len(line), width)] if line else [line]
+            try:
+                got = reading_of(parse_plan_text("\n".join(wrapped), name))
+            except Exception:  # noqa: BLE001 - a refusal is a miss here
+                got = []
+            same += _canonical(got) == _canonical(HAND_READING[name])
+    print(f"wrapped text: {same} of {len(plans) * 13} read the same")
+    assert same >= 435
+
+
+def test_the_year_of_a_plan_without_one_in_its_title_or_wenhao_is_the_notice_date():
+    text = (PLANS / "xiangyang_2020_yingshang.txt").read_text(encoding="utf-8").split("\n", 1)[1]  # without the source note
+    plan = parse_plan_text(text, "襄阳.txt")
+    assert (plan.title, plan.doc_number, plan.year) == ("襄阳市更大力度优化营商环境激发市场活力工作实施方案", None, 2020)
+
+
+def test_a_plan_saved_as_notepad_unicode_is_read(tmp_path):
+    path = tmp_path / "襄阳.txt"
+    path.write_bytes((PLANS / "xiangyang_2020_yingshang.txt").read_text(encoding="utf-8").encode("utf-16"))
+    assert reading_of(read_plan_file(path)) == HAND_READING["xiangyang_2020_yingshang.txt"]

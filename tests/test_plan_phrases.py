@@ -121,6 +121,8 @@ DEADLINES = [
     ("完成评估,上半年", "上半年", dt.date(2022, 6, 30), False),
     ("开展专项行动,下半年完成", "下半年完成", dt.date(2022, 12, 31), False),
     ("于2022年10月底前编制并公布清单", "2022年10月底前", dt.date(2022, 10, 31), False),
+    # 襄阳 2020 (held out): a year-end deadline inside the text, the year printed.
+    ("到2020年底前,实现市县乡村四级电子政务外网全覆盖", "2020年底前", dt.date(2020, 12, 31), False),
     ("建立长效机制,长期坚持", "长期坚持", None, True),
     ("定期通报，持续推进", "持续推进", None, True),
 ]
@@ -135,7 +137,10 @@ def test_deadline_inside_the_task_text(text, wording, due, ongoing):
 
 @pytest.mark.parametrize(
     "text",
-    ["持续推进政务公开标准化规范化", "自2022年1月1日起施行", "推进2022年北京冬奥会场馆信息公开", "到2026年,城镇化率达到60%以上", "长期坚持问题导向"],
+    [
+        "持续推进政务公开标准化规范化", "自2022年1月1日起施行", "推进2022年北京冬奥会场馆信息公开", "到2026年,城镇化率达到60%以上",
+        "长期坚持问题导向", "到2025年底,全市技能劳动者占就业人员的比例达到25%以上",
+    ],
 )
 def test_no_deadline_where_a_date_or_verb_is_not_one(text):
     assert find_deadline(text, 2022) is None
@@ -350,6 +355,23 @@ def test_a_unit_line_is_not_an_instruction():
     assert not is_unit_line("以下任务均需各县区人民政府落实")
     assert not is_unit_line("加强组织领导。")
     assert not is_unit_line("负责")
+    # 茅箭 2023 (held out): the cover notice's own sentence is not a 责任单位 cell.
+    assert not is_unit_line("《以控制成本为核心优化营商环境的若干具体落实措施》已经区政府同意,现印发给你们,请结合工作实际,认真贯彻落实。")
+    assert not is_unit_line("经区政府同意,现印发给你们,请认真贯彻落实")
+
+
+def test_sub_points_run_on_in_one_paragraph_are_named_by_their_own_heading():
+    """池州 2017 (held out): "1.深化商事制度改革。(1)全面落实……。(市工商质监局牵头负责)(2)完善……。(…)"."""
+    plan = parse_plan_text(
+        "某市2017年实施意见\n一、持续减少审批事项\n"
+        "1.深化商事制度改革。(1)全面落实“多证合一、一照一码”改革。按照能整合的尽量整合的原则实行。(市工商质监局牵头负责)"
+        "(2)完善企业登记全程电子化。推行全程电子化登记。(市工商质监局牵头负责)\n",
+        "x.txt",
+    )
+    assert [(t.title, t.units) for t in plan.tasks] == [
+        ("全面落实“多证合一、一照一码”改革", [("市工商质监局", LEAD)]),
+        ("完善企业登记全程电子化", [("市工商质监局", LEAD)]),
+    ]
 
 
 def test_blocks_under_a_goal_chapter_are_tasks_when_the_plan_has_no_measures_chapter():
@@ -383,3 +405,87 @@ def test_a_bracket_line_after_sub_points_closes_their_item_and_after_items_the_l
     ]
     # A second bracket for the same item is not guessed into it: the clerk is asked.
     assert plan.tasks[1].problems == ["第9行另有责任单位，未读入：(责任单位:县消防救援大队)"]
+
+
+# Spellings of responsibility other plans use (unit names made up), read in both widths.
+SPELLINGS = [
+    ("(县发改局牵头,县财政局协同)", [("县发改局", LEAD), ("县财政局", SUPPORT)], None),
+    ("(县发改局主责,县财政局协办)", [("县发改局", LEAD), ("县财政局", SUPPORT)], None),
+    ("(责任单位:县发改局(牵头)、县财政局)", [("县发改局", LEAD), ("县财政局", PLAIN)], None),
+    ("(县发改局牵头负责,各乡镇具体落实)", [("县发改局", LEAD), ("各乡镇", IMPLEMENT)], None),
+    ("(主责单位:县发改局;协同单位:县财政局)", [("县发改局", LEAD), ("县财政局", SUPPORT)], None),
+    ("(牵头部门:县发改局;配合部门:县财政局)", [("县发改局", LEAD), ("县财政局", SUPPORT)], None),
+    ("(责任部门:县发改局、县财政局)", [("县发改局", PLAIN), ("县财政局", PLAIN)], None),
+    ("(县发改局、县财政局共同负责)", [("县发改局", RESPONSIBLE), ("县财政局", RESPONSIBLE)], None),
+    ("(县发改局牵头,各乡镇人民政府组织实施)", [("县发改局", LEAD), ("各乡镇人民政府", IMPLEMENT)], None),
+    ("(县发改局牵头抓总,县财政局配合)", [("县发改局", LEAD), ("县财政局", SUPPORT)], None),
+    ("(牵头单位:县发改局 责任单位:县财政局 完成时限:2024年底)", [("县发改局", LEAD), ("县财政局", PLAIN)], "2024年底"),
+]
+
+
+@pytest.mark.parametrize("bracket,units,deadline", SPELLINGS, ids=[s[0] for s in SPELLINGS])
+def test_other_spellings_of_responsibility(bracket, units, deadline):
+    for form in both_widths("推行告知承诺制。" + bracket):
+        reading = responsibility_in_brackets(form)
+        assert [(u.translate(FULL), r) for u, r in reading.units] == [(u.translate(FULL), r) for u, r in units]
+        assert reading.deadline == deadline and reading.problems == []
+
+
+def test_field_blocks_with_other_spellings_read_as_the_three_fields():
+    plan = parse_plan_text(
+        "某区2023年重点工作分工方案\n一、重点任务\n1.推行告知承诺制。\n牵头部门:区行政审批局\n配合部门:区司法局\n"
+        "完成时限:2023年6月底前\n2.开展涉企收费检查。\n主责单位:区市场监管局\n",
+        "x.txt",
+    )
+    assert [(t.title, parse_responsibility(t.responsibility_text), t.deadline_text) for t in plan.tasks] == [
+        ("推行告知承诺制", [("区行政审批局", LEAD), ("区司法局", SUPPORT)], "2023年6月底前"),
+        ("开展涉企收费检查", [("区市场监管局", LEAD)], None),
+    ]
+
+
+BRACKET_DEADLINES = [
+    ("三季度末", dt.date(2024, 9, 30)), ("第三季度", dt.date(2024, 9, 30)), ("2024年底前", dt.date(2024, 12, 31)),
+    ("年内完成", dt.date(2024, 12, 31)), ("11月中旬前", dt.date(2024, 11, 30)), ("2024年6月至12月", dt.date(2024, 12, 31)),
+    ("2024—2025年", dt.date(2025, 12, 31)), ("每季度", None), ("2024年底前基本完成", dt.date(2024, 12, 31)),
+]
+
+
+@pytest.mark.parametrize("wording,due", BRACKET_DEADLINES, ids=[b[0] for b in BRACKET_DEADLINES])
+def test_more_deadline_wordings_in_a_bracket_keep_its_units(wording, due):
+    for form in both_widths(f"推行告知承诺制。(县发改局牵头,{wording})"):
+        reading = responsibility_in_brackets(form)
+        assert reading.units == [("县发改局", LEAD)] and reading.deadline == wording.translate(FULL)
+        assert parse_deadline(reading.deadline, 2024)[-1].due == due
+
+
+def test_a_deadline_the_rule_cannot_date_keeps_the_units_and_is_a_doubt(tmp_path):
+    from exports.plan_reading import read_plan_document
+
+    path = tmp_path / "county.txt"
+    path.write_text("某县2024年工作要点\n一、主要任务\n1.推行告知承诺制。(县发改局牵头,力争三季度末前完成)\n", encoding="utf-8")
+    reading = read_plan_document(path)
+    (task,) = reading.draft.tasks
+    assert task.units == [("县发改局", LEAD)] and task.deadline_text == "力争三季度末前"
+    assert any("力争三季度末前" in d.message and "无法换算为日期" in d.message for d in reading.doubts)
+
+
+def test_first_unit_leads_notes_in_a_bracket_and_their_xiatong():
+    """"（A、B等负责，列第一位者为牵头单位，下同）" (a convention of 内江 and 韶关 plans, names made up here)."""
+    for form in both_widths("推行告知承诺制。(市发展改革委、市财政局等负责,列第一位者为牵头单位,下同)"):
+        reading = responsibility_in_brackets(form)
+        assert reading.units == [("市发展改革委", LEAD), ("市财政局", RESPONSIBLE)] and reading.first_leads_onward
+    reading = responsibility_in_brackets("推行告知承诺制。(责任单位:市税务局、市财政局,排在首位的为牵头单位)")
+    assert reading.units == [("市税务局", LEAD), ("市财政局", PLAIN)] and not reading.first_leads_onward
+    plan = parse_plan_text(
+        "某市2016年实施意见\n一、深入实施就业优先战略\n"
+        "(一)建立经济发展与扩大就业联动机制。把稳定和扩大就业作为经济运行的下限。(市发展改革委、市财政局等负责,列第一位者为牵头单位,下同)\n"
+        "(二)发展吸纳就业能力强的产业。挖掘第二产业就业潜力。(市商务局、市农业局等负责)\n"
+        "(三)支持小微企业健康发展。创新金融产品。(市金融办牵头,人民银行市中心支行配合)\n",
+        "x.txt",
+    )
+    assert [t.units for t in plan.tasks] == [
+        [("市发展改革委", LEAD), ("市财政局", RESPONSIBLE)],
+        [("市商务局", LEAD), ("市农业局", RESPONSIBLE)],
+        [("市金融办", LEAD), ("人民银行市中心支行", SUPPORT)],
+    ]
+    assert "列第一位" not in plan.tasks[0].responsibility_text

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from db.responsibility import parse_responsibility
+
 
 @dataclass
 class SectionDraft:
@@ -61,6 +63,10 @@ class TaskDraft:
     from_errata: bool = False
     # What the reader doubted in this task (a bracket not closed), in Chinese, for the preview to flag.
     problems: list[str] = field(default_factory=list)
+
+    def unit_pairs(self) -> list[tuple[str, str]]:
+        """(unit as printed, role): the units a table stated, else those its responsibility text names."""
+        return self.units if self.units is not None else parse_responsibility(self.responsibility_text)
 
 
 @dataclass

@@ -108,7 +108,7 @@ def _resolve_units(
     The units as printed come first; then each member of a collective with known members, in the
     collective's role, after all of them (so the rows an upgraded ledger appended compare equal).
     """
-    pairs = task.units if task.units is not None else parse_responsibility(task.responsibility_text)
+    pairs = task.unit_pairs()
     # A spreadsheet names canonical units; the spelling comes from its 责任单位原文 when it has one.
     spelled = {name: printed for printed, _ in parse_responsibility(task.responsibility_text) for name in directory.resolve(printed)}
     chosen: dict[int, tuple[str, str, int | None]] = {}

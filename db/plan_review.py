@@ -46,7 +46,6 @@ from db.unit_levels import (
     in_plan_spelling,
     levels_differ,
     plan_level,
-    printed_units,
     split_level,
     unit_level,
 )
@@ -291,7 +290,7 @@ def unit_questions(session: Session | None, draft: PlanDraft, directory: UnitDir
     unknown: dict[str, tuple[str, list[str]]] = {}
     known: set[str] = set()
     for task in draft.tasks:
-        for written, _ in printed_units(task):
+        for written, _ in task.unit_pairs():
             printed = normalise(written)
             if not printed or printed in known:
                 continue
@@ -589,7 +588,7 @@ def _deadline(text: str | None) -> str:
 
 def _draft_units(session: Session, directory: UnitDirectory, task: TaskDraft, level: str | None) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {FIELD_LEAD: [], FIELD_UNITS: [], FIELD_SUPPORT: []}
-    for written, role in printed_units(task):
+    for written, role in task.unit_pairs():
         names, key = resolve_in_plan(session, directory, written, level)
         names = names or [key]
         group = FIELD_LEAD if role == LEAD else FIELD_SUPPORT if role == SUPPORT else FIELD_UNITS

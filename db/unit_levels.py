@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import re
 
-from db.plan_draft import PlanDraft, TaskDraft
-from db.responsibility import parse_responsibility
+from db.plan_draft import PlanDraft
 from db.units import normalise
 
 NATIONAL, PROVINCE, CITY, COUNTY, DISTRICT, TOWN = "国家", "省", "市", "县", "区", "乡镇"
@@ -70,7 +69,7 @@ def plan_level(draft: PlanDraft) -> str | None:
     """The level most of a draft's prefixed spellings state (a district plan names 区 units), if one dominates."""
     counts: dict[str, int] = {}
     for task in draft.tasks:
-        for written, _ in printed_units(task):
+        for written, _ in task.unit_pairs():
             level = unit_level(written)
             if level is not None and level != NATIONAL:
                 counts[level] = counts.get(level, 0) + 1
@@ -81,11 +80,6 @@ def plan_level(draft: PlanDraft) -> str | None:
 
 
 LEVEL_PREFIX = {PROVINCE: "省", CITY: "市", COUNTY: "县", DISTRICT: "区"}
-
-
-def printed_units(task: TaskDraft) -> list[tuple[str, str]]:
-    """A draft task's (unit as printed, role) pairs: a table's own columns, else its 责任单位 text."""
-    return task.units if task.units is not None else parse_responsibility(task.responsibility_text)
 
 
 def in_plan_spelling(spelling: str, level: str | None) -> str | None:

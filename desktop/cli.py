@@ -324,13 +324,12 @@ def _short(value, width: int = 30) -> str:
 def _print_plan(reading, *, as_json: bool, review: dict | None = None) -> None:
     """--dry-run: the tasks as they would be imported, and what to check; nothing is written."""
     from db.deadlines import DeadlineError, due_of, parse_deadline
-    from db.responsibility import parse_responsibility
 
     draft = reading.draft
     tasks = []
     sections = {(annex.number, s.label): s.label + s.heading for annex in draft.annexes for s in annex.sections}
     for annex, task in ((annex, task) for annex in draft.annexes for task in annex.tasks):
-        units = task.units if task.units is not None else parse_responsibility(task.responsibility_text)
+        units = task.unit_pairs()
         try:
             due = due_of(parse_deadline(task.deadline_text, draft.year))
         except DeadlineError:

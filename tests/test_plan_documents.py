@@ -28,7 +28,7 @@ import pytest
 
 from db.deadlines import find_deadline
 from db.plan_text import parse_plan_text, read_plan_file
-from db.responsibility import IMPLEMENT, LEAD, PLAIN, RESPONSIBLE, SUPPORT, parse_responsibility
+from db.responsibility import IMPLEMENT, LEAD, PLAIN, RESPONSIBLE, SUPPORT
 from tests.conftest import DATA
 
 PLANS = DATA / "plans"
@@ -271,7 +271,7 @@ for _name in ("lishan_2023_fengong", "gangcheng_2021_fangguanfu", "fangxian_2023
 
 def reading_of(plan):
     return [
-        (t.title, t.units if t.units is not None else parse_responsibility(t.responsibility_text), t.deadline_text,
+        (t.title, t.unit_pairs(), t.deadline_text,
          (found.due if t.deadline_text and (found := find_deadline(t.deadline_text, plan.year)) else None))
         for t in plan.tasks
     ]

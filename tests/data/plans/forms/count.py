@@ -31,7 +31,7 @@ class FileScore:
 def _read(task, year):
     from db.deadlines import DeadlineError, due_of, parse_deadline
 
-    units = task.units or []
+    units = task.unit_pairs()
     try:
         due = due_of(parse_deadline(task.deadline_text, year))
     except DeadlineError:

@@ -66,7 +66,7 @@ CODE_ROLE = Qt.ItemDataRole.UserRole
 DOUBT_BACKGROUND = QColor("#fdebd0")
 SOURCE_HIGHLIGHT = QColor("#fff3b0")
 ACTIONS = {"alias": "归入已有单位", "new": "新建单位", "collective": "作为集合"}
-KEPT_PROGRESS = "已报送的进展、销号和延期记录都保留在原任务上；文件中不再出现的任务仍留在台账中，可以查看。"
+KEPT_PROGRESS = "已报送的进展、销号和延期记录都保留在原任务上；文件中不再出现的任务标为已移出，仍留在台账中可以查看，不再参与预警。"
 
 
 @dataclass
@@ -75,17 +75,22 @@ class Review:
 
     questions: list = field(default_factory=list)  # db.plan_review.UnitQuestion
     changes: object | None = None  # db.plan_review.PlanChanges, or None for a plan not in the ledger yet
+    removed_titles: dict[str, str] = field(default_factory=dict)  # ledger code → title of the tasks a revision drops
 
 
 def review_draft(ledger: Ledger, draft: PlanDraft) -> Review:
     """Unit questions and plan changes for a draft (on the worker; reads the ledger, writes nothing)."""
-    from db.ledger import load_directory
+    from db.ledger import list_tasks, load_directory
     from db.plan_review import plan_changes, unit_questions
 
     directory = load_directory()
     with ledger.Session() as session:
-        changes = plan_changes(session, draft)
-        return Review(unit_questions(session, draft, directory), changes if getattr(changes, "plan_id", None) else None)
+        changes = plan_changes(session, draft, directory=directory)
+        if changes.plan_id is None:
+            return Review(unit_questions(session, draft, directory))
+        removed = set(changes.removed)
+        titles = {t.code: t.title for t in list_tasks(session, plan_id=changes.plan_id) if t.code in removed}
+        return Review(unit_questions(session, draft, directory), changes, titles)
 
 
 def read_and_review(ledger: Ledger, path: Path, mapping: dict[str, str] | None, control) -> tuple[PlanReading, Review]:
@@ -213,6 +218,7 @@ class PlanPreviewDialog(QDialog):
         for column, chars in ((COL_LABEL, 7), (COL_LEAD, 9), (COL_DEADLINE, 6), (COL_CHECK, 4)):
             header.resizeSection(column, chars * char + 16)
         header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # long titles are cut with …, whole in the tooltip
         self.tree.currentItemChanged.connect(self._on_tree_current_changed)
         self.doubt_label = QLabel()
         self.doubt_list = QListWidget()
@@ -290,15 +296,15 @@ class PlanPreviewDialog(QDialog):
         page = QWidget()
         self.units_intro = QLabel()
         self.units_intro.setWordWrap(True)
-        self.units_table = QTableWidget(0, 7)
-        self.units_table.setHorizontalHeaderLabels(["原文写法", "出现的任务", "处理", "单位名称", "类别", "成员（集合，用、分隔）", "已确认"])
+        self.units_table = QTableWidget(0, 8)
+        self.units_table.setHorizontalHeaderLabels(["原文写法", "出现的任务", "处理", "单位名称", "类别", "成员（集合，用、分隔）", "依据", "已确认"])
         self.units_table.verticalHeader().hide()
         header = self.units_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
         char = self.fontMetrics().horizontalAdvance("中")
-        for column, chars in ((0, 11), (1, 7), (2, 15), (3, 11), (4, 6), (6, 4)):
+        for column, chars in ((0, 11), (1, 10), (2, 17), (3, 12), (4, 6), (5, 10), (7, 3)):
             header.resizeSection(column, chars * char + 16)
         self.confirm_all = QPushButton("全部按所选处理")
         self.confirm_all.clicked.connect(self._on_confirm_all_clicked)
@@ -454,30 +460,33 @@ class PlanPreviewDialog(QDialog):
             spelling.setFlags(spelling.flags() & ~Qt.ItemFlag.ItemIsEditable)
             table.setItem(row, 0, spelling)
             codes = [getattr(t, "code", t) for t in question.tasks]
-            where = QTableWidgetItem("、".join(codes[:3]) + (f" 等 {len(codes)} 项" if len(codes) > 3 else ""))
+            where = QTableWidgetItem(codes[0] + (f" 等{len(codes)}项" if len(codes) > 1 else "") if codes else "")
             where.setFlags(where.flags() & ~Qt.ItemFlag.ItemIsEditable)
             where.setToolTip("、".join(codes))
             table.setItem(row, 1, where)
             action = QComboBox()
             for suggestion in question.suggestions:
                 text = f"{ACTIONS.get(suggestion.action, suggestion.action)}：{suggestion.name}"
-                action.addItem(text, (suggestion.action, suggestion.name, list(suggestion.members)))
+                action.addItem(text, (suggestion.action, suggestion.name, list(suggestion.members), getattr(suggestion, "kind", None)))
                 action.setItemData(action.count() - 1, suggestion.reason, Qt.ItemDataRole.ToolTipRole)
             if not any(s.action == "new" for s in question.suggestions):
-                action.addItem(f"{ACTIONS['new']}：{question.spelling}", ("new", question.spelling, []))
+                action.addItem(f"{ACTIONS['new']}：{question.spelling}", ("new", question.spelling, [], None))
             if not any(s.action == "alias" for s in question.suggestions):
-                action.addItem(f"{ACTIONS['alias']}（在“单位名称”中填写）", ("alias", "", []))
+                action.addItem(f"{ACTIONS['alias']}（在“单位名称”中填写）", ("alias", "", [], None))
             name, kind, members = QLineEdit(), QComboBox(), QLineEdit()
             kind.addItems(list(KINDS))
             kind.setCurrentText(UNCLASSIFIED)
             confirmed = QCheckBox()
             confirmed.setChecked(question.spelling in self.settled)
+            reason = QTableWidgetItem()
+            reason.setFlags(reason.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            table.setItem(row, 6, reason)
             table.setCellWidget(row, 2, action)
             table.setCellWidget(row, 3, name)
             table.setCellWidget(row, 4, kind)
             table.setCellWidget(row, 5, members)
-            table.setCellWidget(row, 6, confirmed)
-            widgets = {"action": action, "name": name, "kind": kind, "members": members, "confirmed": confirmed}
+            table.setCellWidget(row, 7, confirmed)
+            widgets = {"action": action, "name": name, "kind": kind, "members": members, "confirmed": confirmed, "reason": reason}
             self._unit_rows[question.spelling] = widgets
             previous = getattr(self, "_kept_choices", {}).get(question.spelling)
             if previous is not None:
@@ -497,9 +506,13 @@ class PlanPreviewDialog(QDialog):
         table.resizeRowsToContents()
 
     def _show_choice(self, widgets: dict) -> None:
-        action, name, members = widgets["action"].currentData()
+        action, name, members, kind = widgets["action"].currentData()
         widgets["name"].setText(name)
         widgets["members"].setText("、".join(members))
+        widgets["kind"].setCurrentText(kind or UNCLASSIFIED)
+        reason = widgets["action"].currentData(Qt.ItemDataRole.ToolTipRole) or ""
+        widgets["reason"].setText(reason)
+        widgets["reason"].setToolTip(reason)
         widgets["kind"].setEnabled(action == "new")
         widgets["members"].setEnabled(action == "collective")
 
@@ -567,21 +580,21 @@ class PlanPreviewDialog(QDialog):
         self.changes_tree.clear()
         if changes is None:
             return
-        titles = {t.code: t.title for t in self.reading.draft.tasks}
+        titles = {**self.review.removed_titles, **{t.code: t.title for t in self.reading.draft.tasks}}
         added, changed, removed = list(changes.added), list(changes.changed), list(changes.removed)
-        renamed = list(getattr(changes, "renamed", []) or [])
+        renamed = list((getattr(changes, "renamed", None) or {}).items())
         unchanged = changes.unchanged if isinstance(changes.unchanged, int) else len(changes.unchanged)
         self.changes_intro.setText(
-            f"这份文件是台账中已有计划（编号 {changes.plan_id}）的修订版：新增 {len(added)} 项，内容有变化 {len(changed)} 项，"
+            f"这份文件是台账中已有计划《{getattr(changes, 'plan_title', None) or changes.plan_id}》的修订版：新增 {len(added)} 项，内容有变化 {len(changed)} 项，"
             f"不再出现 {len(removed)} 项，未变 {unchanged} 项。导入时按此更新该计划。"
         )
-        for caption, entries in (("新增", added), ("有变化", changed), ("不再出现", removed), ("编号改变", renamed)):
+        for caption, entries in (("新增", added), ("有变化", changed), ("不再出现", removed), ("编号对应（台账编号 → 文件中的编号）", [(b, a) for a, b in renamed])):
             if not entries:
                 continue
             node = QTreeWidgetItem(self.changes_tree, [f"{caption}（{len(entries)} 项）"])
             for entry in entries:
                 self._change_item(node, entry, titles)
-            node.setExpanded(True)
+        self.changes_tree.expandAll()
 
     def _change_item(self, node: QTreeWidgetItem, entry, titles: dict[str, str]) -> None:
         if hasattr(entry, "fields"):  # a TaskChange
@@ -816,5 +829,5 @@ class PlanPreviewDialog(QDialog):
 
 
 def _short(value, limit: int = 60) -> str:
-    text = "" if value is None else str(value)
+    text = "、".join(map(str, value)) if isinstance(value, (list, tuple)) else ("" if value is None else str(value))
     return text if len(text) <= limit else text[: limit - 1] + "…"

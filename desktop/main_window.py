@@ -836,10 +836,12 @@ class MainWindow(LedgerFileActions, QMainWindow):
         from desktop.plan_import_dialog import import_plan_interactively
 
         def imported(result, made_current: bool) -> None:
-            if made_current or self.model is None:
-                self.reload_plan()
             added = getattr(result, "tasks_added", None)
-            self.statusBar().showMessage("计划已导入" + (f"：新增 {added} 项任务" if added is not None else "") + ("，已设为当前计划。" if made_current else "。"), 8000)
+            message = "计划已导入" + (f"：新增 {added} 项任务" if added is not None else "") + ("，已设为当前计划。" if made_current else "。")
+            if made_current or self.model is None:
+                self.reload_plan(message)
+            else:
+                self.statusBar().showMessage(message, 8000)
 
         import_plan_interactively(self, self.ledger, self.operator, self.prefs, self._alive(imported))
 
@@ -852,7 +854,7 @@ class MainWindow(LedgerFileActions, QMainWindow):
         if dialog.changed:
             self.reload_plan()
 
-    def reload_plan(self) -> None:
+    def reload_plan(self, message: str | None = None) -> None:
         """Read the current plan again from scratch (another plan became current): filters go, layout stays."""
         ledger = self.ledger
 
@@ -862,6 +864,7 @@ class MainWindow(LedgerFileActions, QMainWindow):
             if changed:
                 self.clear_filters()
             self.detail.clear()
+            self.statusBar().showMessage(message or (f"当前计划：{self.plan_title}" if changed else ""), 8000)
             if self.tabs.currentIndex() != 0:
                 self._tab_changed(self.tabs.currentIndex())
 

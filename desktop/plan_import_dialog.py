@@ -51,11 +51,11 @@ from db.errors import UserError
 from db.plan_draft import PlanDraft, TaskDraft
 from db.responsibility import LEAD, SUPPORT
 from db.units import KINDS, UNCLASSIFIED
-from exports.plan_editing import doubts_of, edit_task, merge_with_next, split_task, unit_doubts, units_of
-from exports.plan_reading import Doubt, PlanReading, read_plan_document
-from exports.plan_tables import FIELDS
 from desktop.ops import report_failure, runner
 from desktop.screen import fit_to_screen
+from exports.plan_editing import edit_task, merge_with_next, split_task, unit_doubts, units_of
+from exports.plan_reading import Doubt, PlanReading, read_plan_document
+from exports.plan_tables import FIELDS
 
 FILE_FILTER = "计划文件 (*.txt *.docx *.doc *.wps *.xlsx *.xls *.et *.pdf);;所有文件 (*)"
 MAPPING_PREF = "plan_import/column_mapping"  # header as printed → field key, as the clerk last set it
@@ -80,8 +80,9 @@ class Review:
 
 def review_draft(ledger: Ledger, draft: PlanDraft) -> Review:
     """Unit questions and plan changes for a draft (on the worker; reads the ledger, writes nothing)."""
-    from db.ledger import list_tasks, load_directory
     from db.plan_review import plan_changes, unit_questions
+
+    from db.ledger import list_tasks, load_directory
 
     directory = load_directory()
     with ledger.Session() as session:
@@ -806,8 +807,9 @@ class PlanPreviewDialog(QDialog):
         plan_id = getattr(self.review.changes, "plan_id", None)
 
         def write(_control):
-            from db.ledger import load_directory
             from db.plan_review import import_reviewed
+
+            from db.ledger import load_directory
 
             directory = load_directory()
             with ledger.Session.begin() as session:

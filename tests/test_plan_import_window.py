@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 from docx import Document
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
 
-from db.engine import open_ledger
 from db.jobs import JobControl
-from exports.plan_reading import read_plan_document
 
 pytestmark = pytest.mark.gui
 PLANS = Path(__file__).parent / "data" / "plans"
@@ -142,6 +138,7 @@ def test_preview_flags_doubts_beside_the_source_and_a_click_on_a_doubt_selects_i
 
 def test_fix_units_merge_and_split_then_import_writes_the_plan_in_one_go(qtbot, ledger, district_plan):
     from db.plans import list_plans
+
     from db.ledger import list_tasks
 
     dialog = preview(qtbot, ledger, district_plan)
@@ -275,8 +272,9 @@ def test_a_word_table_shows_its_column_mapping_which_the_clerk_changes_rereads_a
 
 
 def test_a_revised_plan_shows_what_changed_and_keeps_the_progress_already_reported(qtbot, ledger, district_plan):
-    from db.ledger import list_tasks
     from db.plans import list_plans
+
+    from db.ledger import list_tasks
     from db.progress import ProgressInput, add_progress, list_progress
 
     dialog = preview(qtbot, ledger, district_plan)

@@ -13,7 +13,7 @@ from typing import Iterable, NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Assignment, Task, Unit
+from db.models import Assignment, Task, Unit, UnitMember
 from db.vocabulary import COLLECTIVE_KIND, Role
 
 
@@ -54,6 +54,11 @@ def is_real_unit(kind: str) -> bool:
 
 def collective_members(session: Session, unit: Unit) -> list[Unit]:
     """The members a collective stands for (各县（市、区）人民政府 → each county's government); [] for any other unit."""
-    if unit.kind != COLLECTIVE_KIND or not unit.expands_to_kind:
+    if unit.kind != COLLECTIVE_KIND:
         return []
-    return list(session.scalars(select(Unit).where(Unit.kind == unit.expands_to_kind).order_by(Unit.id)))
+    if unit.expands_to_kind:
+        return list(session.scalars(select(Unit).where(Unit.kind == unit.expands_to_kind).order_by(Unit.id)))
+    # A collective a clerk defined while importing a plan lists its members (db.plan_review).
+    return list(
+        session.scalars(select(Unit).join(UnitMember, UnitMember.member_id == Unit.id).where(UnitMember.collective_id == unit.id).order_by(UnitMember.position))
+    )

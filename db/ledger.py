@@ -13,7 +13,7 @@ from db.deadlines import MilestoneDraft, due_of
 from db.engine import Ledger
 from db.errata import read_bundled_plan, record_errata
 from db.errors import UserError
-from db.models import Annex, Assignment, Plan, Task, Unit, UnitAlias
+from db.models import Annex, Assignment, Plan, Task, Unit, UnitAlias, UnitMember
 from db.plan_draft import PlanDraft
 from db.plan_import import ImportResult, import_plan
 from db.responsibility import LEAD, SUPPORT
@@ -74,6 +74,8 @@ class TaskView:
     answerable: list[str] = field(default_factory=list)
     # Every unit assigned, a collective's members included, with its role.
     assigned: dict[str, str] = field(default_factory=dict)
+    # A revised version of the plan dropped the task (已从新版计划中删除): kept with its reports, out of the warnings.
+    removed: bool = False
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -89,6 +91,7 @@ class PlanView:
     year: int | None
     current: bool
     tasks: int
+    archived: bool = False  # out of the warnings (db.plans)
 
 
 @dataclass
@@ -185,6 +188,7 @@ def task_view(task: Task) -> TaskView:
         wording_note=task.wording_note,
         answerable=[names[u] for u in answers],
         assigned={a.unit.name: a.role for a in task.assignments},
+        removed=task.removed_at is not None,
     )
 
 
@@ -232,7 +236,7 @@ def task_by_id(session: Session, task_id: int) -> Task:
 def list_plans(session: Session) -> list[PlanView]:
     counts = dict(session.execute(select(Task.plan_id, func.count()).group_by(Task.plan_id)).all())
     return [
-        PlanView(p.id, p.title, p.doc_number, p.year, p.is_current, counts.get(p.id, 0))
+        PlanView(p.id, p.title, p.doc_number, p.year, p.is_current, counts.get(p.id, 0), bool(p.archived))
         for p in session.scalars(select(Plan).order_by(Plan.id))
     ]
 
@@ -250,10 +254,15 @@ def list_units(session: Session, plan_id: int | None = None) -> list[UnitView]:
     for unit_id, role, n in rows:
         counts.setdefault(unit_id, {})[role] = n
     units = list(session.scalars(select(Unit).options(selectinload(Unit.aliases)).order_by(Unit.id)))
+    # Members a clerk listed for a collective of a plan's own (db.plan_review); the bundled ones expand by kind.
+    listed: dict[int, list[str]] = {}
+    names = {u.id: u.name for u in units}
+    for collective_id, member_id in session.execute(select(UnitMember.collective_id, UnitMember.member_id).order_by(UnitMember.position)):
+        listed.setdefault(collective_id, []).append(names[member_id])
     views = []
     for unit in units:
         c = counts.get(unit.id, {})
-        expands = [u.name for u in units if unit.expands_to_kind and u.kind == unit.expands_to_kind]
+        expands = [u.name for u in units if unit.expands_to_kind and u.kind == unit.expands_to_kind] or listed.get(unit.id, [])
         views.append(
             UnitView(
                 name=unit.name,

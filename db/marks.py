@@ -23,6 +23,8 @@ STATE_CHANGES = (
     "task.correct",
     "packet.merge",
     "settings.update",
+    "plan.set_current",  # the newly current plan's colours are the month's from now on
+    "task.removed_from_plan",  # a task a revision dropped is out of the warnings (db.plan_review)
 )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -65,6 +66,8 @@ class Plan(Base):
     source_name: Mapped[str] = mapped_column(String(300))
     source_sha256: Mapped[str | None] = mapped_column(String(64))
     is_current: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A finished plan: readable, but out of the warnings (db.plans.archive_plan); never the current plan.
+    archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     annexes: Mapped[list[Annex]] = relationship(
@@ -184,6 +187,9 @@ class Task(Base):
     printed_title: Mapped[str | None] = mapped_column(String(500))
     printed_text: Mapped[str | None] = mapped_column(Text)
     wording_note: Mapped[str | None] = mapped_column(Text)
+    # Set when a revised version of the plan no longer has the task (已从新版计划中删除): it keeps its
+    # reports and stays readable, but drops out of the warnings; None while the plan has it.
+    removed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     plan: Mapped[Plan] = relationship()
     annex: Mapped[Annex] = relationship()
@@ -234,6 +240,15 @@ class UnitAlias(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), index=True)
 
     unit: Mapped[Unit] = relationship(back_populates="aliases")
+
+
+class UnitMember(Base):
+    """A member of a collective a clerk defined (各乡镇（街道） → each town); the bundled ones expand by kind."""
+
+    __tablename__ = "unit_member"
+    collective_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
 
 
 class Assignment(Base):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from db import audit
 from db.deadlines import DeadlineError, MilestoneDraft, parse_deadline
 from db.errata import ERRATA_OPERATOR
+from db.errors import UserError
 from db.models import (
     Annex,
     Assignment,
@@ -30,6 +31,7 @@ from db.models import (
     Task,
     Unit,
     UnitAlias,
+    UnitMember,
 )
 from db.plan_draft import AnnexDraft, PlanDraft, TaskDraft
 from db.responsibility import IMPLEMENT, LEAD, PLAIN, RESPONSIBLE, SUPPORT, parse_responsibility
@@ -57,6 +59,10 @@ class ImportResult:
     tasks_missing_from_source: list[str] = field(default_factory=list)
     new_units: list[str] = field(default_factory=list)
     undated_deadlines: list[str] = field(default_factory=list)
+    # A reviewed import of a revised plan (db.plan_review.import_reviewed): draft code → the ledger code
+    # the task kept, and the ledger tasks the revision dropped (marked removed, reports kept).
+    renamed: dict[str, str] = field(default_factory=dict)
+    removed_by_revision: list[str] = field(default_factory=list)
 
 
 def sync_units(session: Session, directory: UnitDirectory) -> dict[str, int]:
@@ -116,26 +122,56 @@ def _resolve_units(
 
     printed: list[tuple[str, str, str]] = []
     for written, role in pairs:
-        names = directory.resolve(written)
-        if not names:
-            names = [_unknown_unit(session, written, unit_ids, result)]
+        names = known_names(session, directory, written, unit_ids) or [_unknown_unit(session, written, unit_ids, result)]
         for name in names:
             as_printed = spelled.get(name, written) if task.units is not None else written
             printed.append((name, role, as_printed))
             choose(unit_ids[name], role, as_printed, None)
     for name, role, as_printed in printed:
-        for member in directory.expansion(name):
+        for member in _expansion(session, directory, name, unit_ids):
             choose(unit_ids[member], role, as_printed, unit_ids[name])
     return [(uid, *chosen[uid]) for uid in order]
 
 
+def known_names(session: Session, directory: UnitDirectory, spelling: str, unit_ids: dict[str, int] | None = None) -> list[str]:
+    """Canonical names for a spelling, [] if neither the alias table nor the ledger knows it.
+
+    The alias table's own spellings come first, then the ledger's aliases (a clerk's decisions while
+    importing an earlier plan, db.plan_review), and only then the split of two glued spellings, so a
+    spelling the clerk settled is never cut in two.
+    """
+    key = normalise(spelling)
+    name = directory.canonical(key)
+    if name is not None:
+        return [name]
+    if key in directory.compounds:
+        return list(directory.compounds[key])
+    row = session.execute(select(Unit.id, Unit.name).join(UnitAlias, UnitAlias.unit_id == Unit.id).where(UnitAlias.alias == key)).first()
+    if row is not None:
+        if unit_ids is not None:
+            unit_ids[row.name] = row.id
+        return [row.name]
+    return directory.resolve(key)
+
+
+def _expansion(session: Session, directory: UnitDirectory, name: str, unit_ids: dict[str, int]) -> list[str]:
+    """The members of a collective: the alias table's by kind, or those a clerk listed (UnitMember)."""
+    members = directory.expansion(name)
+    if members or name not in unit_ids:
+        return members
+    rows = session.execute(
+        select(Unit.id, Unit.name)
+        .join(UnitMember, UnitMember.member_id == Unit.id)
+        .where(UnitMember.collective_id == unit_ids[name])
+        .order_by(UnitMember.position)
+    ).all()
+    for uid, member in rows:
+        unit_ids[member] = uid
+    return [member for _, member in rows]
+
+
 def _unknown_unit(session: Session, spelling: str, unit_ids: dict[str, int], result: ImportResult) -> str:
     key = normalise(spelling)
-    alias = session.scalar(select(UnitAlias).where(UnitAlias.alias == key))
-    if alias is not None:
-        unit = session.get(Unit, alias.unit_id)
-        unit_ids[unit.name] = unit.id
-        return unit.name
     unit = Unit(name=key, kind=UNCLASSIFIED)
     session.add(unit)
     session.flush()
@@ -205,12 +241,23 @@ def import_plan(
     *,
     make_current: bool = True,
     operator: str | None = None,
+    plan_id: int | None = None,
 ) -> ImportResult:
-    """Create or update a plan from a draft inside the caller's transaction."""
+    """Create or update a plan from a draft inside the caller's transaction.
+
+    With ``plan_id`` the draft is a revised version of that plan (db.plan_review): the plan takes the
+    new version's title, number and source, and keeps its tasks by code.
+    """
     unit_ids = sync_units(session, directory)
-    plan = session.scalar(
-        select(Plan).where(Plan.title == draft.title, Plan.doc_number.is_(None) if draft.doc_number is None else Plan.doc_number == draft.doc_number)
-    )
+    if plan_id is not None:
+        plan = session.get(Plan, plan_id)
+        if plan is None:
+            raise UserError(f"台账中没有编号为 {plan_id} 的计划。可用 duban plans 查看。")
+        plan.title, plan.doc_number, plan.source_name = draft.title, draft.doc_number, draft.source_name
+    else:
+        plan = session.scalar(
+            select(Plan).where(Plan.title == draft.title, Plan.doc_number.is_(None) if draft.doc_number is None else Plan.doc_number == draft.doc_number)
+        )
     created = plan is None
     if plan is None:
         plan = Plan(title=draft.title, doc_number=draft.doc_number, year=draft.year, source_name=draft.source_name)
@@ -220,8 +267,9 @@ def import_plan(
     plan.year = draft.year
     result = ImportResult(plan_id=plan.id, created=created)
     if make_current:
+        # The current plan is never archived (db.plans): importing into an archived plan brings it back.
         session.execute(update(Plan).where(Plan.id != plan.id).values(is_current=False))
-        plan.is_current = True
+        plan.is_current, plan.archived = True, False
 
     existing = {t.code: t for t in session.scalars(select(Task).where(Task.plan_id == plan.id))}
     # Taken before the annex structure is rebuilt, so an unchanged task compares equal.
@@ -274,7 +322,7 @@ def _upsert_task(
     if task is not None and task.corrected_at is not None:
         # The clerk's correction wins over the document; only the section link is refreshed.
         task.section_id = section.id if section else None
-        task.position = position
+        task.position, task.removed_at = position, None
         result.tasks_kept_corrected += 1
         if draft.from_errata and (task.title, task.text) != (draft.title, draft.text):
             result.errata_kept_clerk.append(draft.code)
@@ -285,6 +333,7 @@ def _upsert_task(
         session.add(task)
     task.annex_id = annex.id
     task.section = section
+    task.removed_at = None  # the document has it (again)
     # A draft that repeats the ledger's corrected wording (the plan sheet exported and read back)
     # keeps the printed wording known; other wording is the document's own from now on.
     if draft.printed_title is not None or draft.printed_text is not None or (task.title, task.text) != (draft.title, draft.text):

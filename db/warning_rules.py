@@ -15,6 +15,10 @@ it once the period is closed: a task due on a closed period's last day is overdu
 * **grey** — no answerable unit has reported for the period.
 * **green** — otherwise.
 
+A task out of the warnings is never red, yellow or grey: every task of an archived plan (db.plans)
+and a task a revised version of its plan dropped (Task.removed_at, db.plan_review).  The dropped
+task is not due either, so it stays out of the completion rates; an archived plan keeps its figures.
+
 A task is *due* in the period when its original due date is past; each due task falls in exactly
 one DueCategory.  Tasks with no dated deadline (持续推进) are never due and stay out of completion
 rates.  A task's status and percent come from its answerable units (db.answerable): the latest
@@ -31,7 +35,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from db.answerable import answerable_unit_ids
-from db.models import Extension, Milestone, ProgressEntry, SignOff, Task, WarningMark, utcnow
+from db.models import Extension, Milestone, Plan, ProgressEntry, SignOff, Task, WarningMark, utcnow
 from db.periods import period_end, period_start
 from db.vocabulary import COLOUR_LABELS, Colour, DueCategory, Status
 
@@ -239,7 +243,28 @@ def task_states(
             ),
             reported_done=reported_done,
         )
+    _quiet_out_of_warnings(session, plan_id, states)
     return states
+
+
+ARCHIVED_REASON = "计划已归档，不再预警"
+REMOVED_REASON = "已从新版计划中删除，不再预警"
+
+
+def _quiet_out_of_warnings(session: Session, plan_id: int, states: dict[int, TaskState]) -> None:
+    """Tasks of an archived plan, and tasks a revision dropped, keep their status but lose their warning colour."""
+    archived = bool(session.scalar(select(Plan.archived).where(Plan.id == plan_id)))
+    removed = set(session.scalars(select(Task.id).where(Task.plan_id == plan_id, Task.removed_at.is_not(None))))
+    for task_id, state in states.items():
+        if task_id in removed:
+            state.category = None
+            reason = REMOVED_REASON
+        elif archived:
+            reason = ARCHIVED_REASON
+        else:
+            continue
+        if state.colour in (RED, YELLOW, GREY):
+            state.colour, state.reason = GREEN, reason
 
 
 def record_marks(session: Session, period: str, states: dict[int, TaskState]) -> None:

@@ -79,18 +79,48 @@ def cmd_tasks(args) -> int:
 
 
 def cmd_plans(args) -> int:
-    from dataclasses import asdict
-
-    from db.ledger import list_plans
+    from db.plans import list_plans
 
     ledger = _open(args)
     with ledger.Session() as session:
         plans = list_plans(session)
     if args.json:
-        _print_json([asdict(p) for p in plans])
+        _print_json([p.to_json() for p in plans])
     else:
         for p in plans:
-            print(f"{p.id}\t{'*' if p.current else ' '}\t{p.year or ''}\t{p.title}\t{p.tasks} 项任务")
+            state = "（已归档）" if p.archived else ""
+            removed = f"，另有 {p.removed_tasks} 项已从新版计划中删除" if p.removed_tasks else ""
+            print(f"{p.id}\t{'*' if p.is_current else ' '}\t{p.year or ''}\t{p.title}{state}\t{p.tasks} 项任务{removed}")
+    return 0
+
+
+def cmd_plans_use(args) -> int:
+    from db.plans import set_current_plan
+
+    ledger = _open(args)
+    with ledger.Session.begin() as session:
+        plan = set_current_plan(session, args.id, args.operator)
+    print(f"当前计划：{plan.id}《{plan.title}》")
+    return 0
+
+
+def cmd_plans_archive(args) -> int:
+    from db.plans import archive_plan
+
+    ledger = _open(args)
+    with ledger.Session.begin() as session:
+        plan = archive_plan(session, args.id, args.operator, make_current=args.use)
+    print(f"已归档计划 {plan.id}《{plan.title}》：仍可查阅，不再预警。")
+    return 0
+
+
+def cmd_plans_unarchive(args) -> int:
+    from db.plans import unarchive_plan
+
+    ledger = _open(args)
+    with ledger.Session.begin() as session:
+        plan = unarchive_plan(session, args.id, args.operator)
+    print(f"已取消归档计划 {plan.id}《{plan.title}》。")
     return 0
 
 
@@ -166,26 +196,66 @@ def cmd_progress_attach(args) -> int:
 
 
 def cmd_import_plan(args) -> int:
-    from db.ledger import import_draft
+    from db.ledger import load_directory
+    from db.plan_review import import_reviewed, parse_unit_option
     from exports.plan_reading import read_plan_document
 
+    settled = [parse_unit_option(text) for text in args.unit or []]  # a bad option is refused before any reading
     reading = read_plan_document(Path(args.file), year=args.year)
     draft = reading.draft
+    directory = load_directory()
     if args.dry_run:
-        _print_plan(reading, as_json=args.json)
+        _print_plan(reading, as_json=args.json, review=_dry_review(args, draft, directory))
         return 0
     ledger = _open(args)
-    result = import_draft(ledger, draft, operator=args.operator, make_current=not args.keep_current)
+    with ledger.Session.begin() as session:
+        decisions = _unit_decisions(session, settled)
+        result = import_reviewed(
+            session, draft, directory, decisions, operator=args.operator, make_current=not args.keep_current, plan_id=args.revises
+        )
     print(result.plan_id)
     print(
         f"已导入《{draft.title}》：新增任务 {result.tasks_added} 项，更新 {result.tasks_updated} 项，未变 {result.tasks_unchanged} 项。",
         file=sys.stderr,
     )
+    if result.renamed:
+        print("以下任务在新版中编号变动，沿用台账中的编号和已报进展：" + "、".join(f"{d}→{c}" for d, c in result.renamed.items()), file=sys.stderr)
+    if result.removed_by_revision:
+        print("以下任务新版计划中已没有，保留在台账中（已报进展不变，不再预警）：" + "、".join(result.removed_by_revision), file=sys.stderr)
     _report_import_warnings(result)
     return 0
 
 
-def _print_plan(reading, *, as_json: bool) -> None:
+def _unit_decisions(session, settled: list[tuple[str, str]]) -> list:
+    """--unit 拼写=单位名: an alias when the ledger knows the unit, else a new unit (a collective for 各…/有关部门)."""
+    from db.plan_review import ALIAS, COLLECTIVE, NEW, UnitDecision, find_unit_named, is_collective_spelling
+
+    decisions = []
+    for spelling, name in settled:
+        if find_unit_named(session, name) is not None:
+            decisions.append(UnitDecision(spelling, ALIAS, name))
+        else:
+            decisions.append(UnitDecision(spelling, COLLECTIVE if is_collective_spelling(name) else NEW, name))
+    return decisions
+
+
+def _dry_review(args, draft, directory) -> dict:
+    """--dry-run against the ledger, opened read-only: units not known yet, and what a revised plan changes."""
+    from db.engine import default_ledger_path, open_ledger
+    from db.plan_review import plan_changes, unit_questions
+
+    path = Path(args.db) if args.db else default_ledger_path()
+    if not (path.is_file() and path.stat().st_size > 0):
+        return {"unknown_units": unit_questions(None, draft, directory), "changes": None}  # no ledger yet: the alias table alone
+    ledger = open_ledger(path, read_only=True)
+    _opened.append(ledger)
+    with ledger.Session() as session:
+        questions = unit_questions(session, draft, directory)
+        changes = plan_changes(session, draft, args.revises, directory)
+    return {"unknown_units": questions, "changes": changes if changes.plan_id is not None else None}
+
+
+def _print_plan(reading, *, as_json: bool, review: dict | None = None) -> None:
     """--dry-run: the tasks as they would be imported, and what to check; nothing is written."""
     from db.deadlines import DeadlineError, due_of, parse_deadline
     from db.responsibility import parse_responsibility
@@ -204,15 +274,34 @@ def _print_plan(reading, *, as_json: bool) -> None:
             "lead": [name for name, role in units if role == "牵头"], "units": [[name, str(role)] for name, role in units],
             "deadline": task.deadline_text, "due": due.isoformat() if due else None, "source_line": task.line_start,
         })
+    review = review or {"unknown_units": [], "changes": None}
+    questions, changes = review["unknown_units"], review["changes"]
     if as_json:
         _print_json({"title": draft.title, "year": draft.year, "source": draft.source_name, "tasks": tasks,
-                     "problems": [{"code": d.code, "message": d.message} for d in reading.doubts]})
+                     "problems": [{"code": d.code, "message": d.message} for d in reading.doubts],
+                     "unknown_units": [q.to_json() for q in questions],
+                     "changes": changes.to_json() if changes is not None else None})
         return
     print(f"《{draft.title}》（{draft.year or '年份未知'}）：{len(tasks)} 项任务；试读，未写入台账。")
     for t in tasks:
         print(f"{t['code']}\t{t['title']}\t牵头：{'、'.join(t['lead']) or '—'}\t时限：{t['deadline'] or '—'}（{t['due'] or '无日期'}）")
     for doubt in reading.doubts:
         print(f"需核对：{doubt.message}")
+    for q in questions:
+        best = q.suggestions[0] if q.suggestions else None
+        hint = f"；建议：{best.reason}" if best else ""
+        print(f"未知单位：“{q.spelling}”（任务 {'、'.join(q.tasks[:5])}{'等' if len(q.tasks) > 5 else ''}）{hint}")
+    if questions:
+        print("可用 --unit \"写法=单位名\" 指定（可多次给出），例如 --unit \"" + f"{questions[0].spelling}={questions[0].suggestions[0].name if questions[0].suggestions else questions[0].spelling}" + "\"。")
+    if changes is not None:
+        print(f"这是台账中计划 {changes.plan_id}《{changes.plan_title}》的新版本：新增任务 {len(changes.added)} 项，"
+              f"变动 {len(changes.changed)} 项，删除 {len(changes.removed)} 项，未变 {changes.unchanged} 项。")
+        for c in changes.changed:
+            print(f"变动：{c.code}{'（新版编号 ' + c.draft_code + '）' if c.draft_code != c.code else ''}：{'、'.join(c.fields)}")
+        for code in changes.added:
+            print(f"新增：{code}")
+        for code in changes.removed:
+            print(f"删除：{code}（保留在台账中，已报进展不变）")
 
 
 def cmd_export_plan(args) -> int:
@@ -416,9 +505,20 @@ def build_parser() -> argparse.ArgumentParser:
     plan_option(p)
     p.set_defaults(func=cmd_tasks)
 
-    p = sub.add_parser("plans", help="列出台账中的计划")
+    p = sub.add_parser("plans", help="列出台账中的计划；切换当前计划，归档已完成的计划")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_plans)
+    plsub = p.add_subparsers(dest="plans_command")
+    pu = plsub.add_parser("use", help="把一个计划设为当前计划")
+    pu.add_argument("id", type=int, help="计划编号（见 duban plans）")
+    pu.set_defaults(func=cmd_plans_use)
+    pa = plsub.add_parser("archive", help="归档已完成的计划：仍可查阅，不再预警")
+    pa.add_argument("id", type=int, help="计划编号（见 duban plans）")
+    pa.add_argument("--use", type=int, help="归档当前计划时，改设为当前计划的计划编号")
+    pa.set_defaults(func=cmd_plans_archive)
+    pn = plsub.add_parser("unarchive", help="取消归档")
+    pn.add_argument("id", type=int, help="计划编号（见 duban plans）")
+    pn.set_defaults(func=cmd_plans_unarchive)
 
     p = sub.add_parser("units", help="列出责任单位")
     p.add_argument("--json", action="store_true")
@@ -460,6 +560,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="只试读并列出任务和需核对的问题，不写入台账")
     p.add_argument("--json", action="store_true", help="与 --dry-run 一起：以 JSON 输出")
     p.add_argument("--year", type=int, help="计划年度（只写月份的时限按此年度换算；默认取文件名中的年份）")
+    p.add_argument("--unit", action="append", metavar="写法=单位名",
+                   help="指定一个未知单位写法对应的单位（台账中已有则作为别名，否则新建；可多次给出），例如 --unit \"区住建局=区住房和城乡建设局\"")
+    p.add_argument("--revises", type=int, metavar="计划编号",
+                   help="该文件是台账中这个计划的新版本（默认：文号相同或标题相同的计划）；已报进展随任务保留")
     p.set_defaults(func=cmd_import_plan)
 
     p = sub.add_parser("export-plan", help="导出任务分解表 .xlsx")

@@ -48,7 +48,20 @@ from PySide6.QtWidgets import (
 
 from db.engine import Ledger
 from db.errors import UserError
+from db.ledger import list_tasks, load_directory
 from db.plan_draft import PlanDraft, TaskDraft
+from db.plan_review import (
+    ALIAS,
+    COLLECTIVE,
+    NEW,
+    PlanChanges,
+    TaskChange,
+    UnitDecision,
+    UnitQuestion,
+    import_reviewed,
+    plan_changes,
+    unit_questions,
+)
 from db.responsibility import LEAD, SUPPORT
 from db.units import KINDS, UNCLASSIFIED
 from desktop.ops import report_failure, runner
@@ -65,7 +78,7 @@ COL_LABEL, COL_TITLE, COL_LEAD, COL_DEADLINE, COL_CHECK = range(5)
 CODE_ROLE = Qt.ItemDataRole.UserRole
 DOUBT_BACKGROUND = QColor("#fdebd0")
 SOURCE_HIGHLIGHT = QColor("#fff3b0")
-ACTIONS = {"alias": "归入已有单位", "new": "新建单位", "collective": "作为集合"}
+ACTIONS = {ALIAS: "归入已有单位", NEW: "新建单位", COLLECTIVE: "作为集合"}
 KEPT_PROGRESS = "已报送的进展、销号和延期记录都保留在原任务上；文件中不再出现的任务标为已移出，仍留在台账中可以查看，不再参与预警。"
 
 
@@ -73,17 +86,13 @@ KEPT_PROGRESS = "已报送的进展、销号和延期记录都保留在原任务
 class Review:
     """What the ledger says about a draft: unknown unit spellings and, for a revision, what changes."""
 
-    questions: list = field(default_factory=list)  # db.plan_review.UnitQuestion
-    changes: object | None = None  # db.plan_review.PlanChanges, or None for a plan not in the ledger yet
+    questions: list[UnitQuestion] = field(default_factory=list)
+    changes: PlanChanges | None = None  # None for a plan not in the ledger yet
     removed_titles: dict[str, str] = field(default_factory=dict)  # ledger code → title of the tasks a revision drops
 
 
 def review_draft(ledger: Ledger, draft: PlanDraft) -> Review:
     """Unit questions and plan changes for a draft (on the worker; reads the ledger, writes nothing)."""
-    from db.plan_review import plan_changes, unit_questions
-
-    from db.ledger import list_tasks, load_directory
-
     directory = load_directory()
     with ledger.Session() as session:
         changes = plan_changes(session, draft, directory=directory)
@@ -470,10 +479,10 @@ class PlanPreviewDialog(QDialog):
                 text = f"{ACTIONS.get(suggestion.action, suggestion.action)}：{suggestion.name}"
                 action.addItem(text, (suggestion.action, suggestion.name, list(suggestion.members), getattr(suggestion, "kind", None)))
                 action.setItemData(action.count() - 1, suggestion.reason, Qt.ItemDataRole.ToolTipRole)
-            if not any(s.action == "new" for s in question.suggestions):
-                action.addItem(f"{ACTIONS['new']}：{question.spelling}", ("new", question.spelling, [], None))
-            if not any(s.action == "alias" for s in question.suggestions):
-                action.addItem(f"{ACTIONS['alias']}（在“单位名称”中填写）", ("alias", "", [], None))
+            if not any(s.action == NEW for s in question.suggestions):
+                action.addItem(f"{ACTIONS[NEW]}：{question.spelling}", (NEW, question.spelling, [], None))
+            if not any(s.action == ALIAS for s in question.suggestions):
+                action.addItem(f"{ACTIONS[ALIAS]}（在“单位名称”中填写）", (ALIAS, "", [], None))
             name, kind, members = QLineEdit(), QComboBox(), QLineEdit()
             kind.addItems(list(KINDS))
             kind.setCurrentText(UNCLASSIFIED)
@@ -514,8 +523,8 @@ class PlanPreviewDialog(QDialog):
         reason = widgets["action"].currentData(Qt.ItemDataRole.ToolTipRole) or ""
         widgets["reason"].setText(reason)
         widgets["reason"].setToolTip(reason)
-        widgets["kind"].setEnabled(action == "new")
-        widgets["members"].setEnabled(action == "collective")
+        widgets["kind"].setEnabled(action == NEW)
+        widgets["members"].setEnabled(action == COLLECTIVE)
 
     def _settle(self, spelling: str, on: bool = True) -> None:
         if on:
@@ -535,15 +544,13 @@ class PlanPreviewDialog(QDialog):
 
     def decisions(self) -> list:
         """What the clerk chose for each unknown spelling, as db.plan_review takes it."""
-        from db.plan_review import UnitDecision
-
         chosen = []
         for spelling, widgets in self._unit_rows.items():
             action = widgets["action"].currentData()[0]
             name = widgets["name"].text().strip()
             members = [m.strip() for m in widgets["members"].text().replace("，", "、").replace(",", "、").split("、") if m.strip()]
-            kind = widgets["kind"].currentText() if action == "new" else None
-            chosen.append(UnitDecision(spelling, action, name, kind=kind, members=members if action == "collective" else []))
+            kind = widgets["kind"].currentText() if action == NEW else None
+            chosen.append(UnitDecision(spelling, action, name, kind=kind, members=members if action == COLLECTIVE else []))
         return chosen
 
     def _fill_columns(self) -> None:
@@ -582,35 +589,27 @@ class PlanPreviewDialog(QDialog):
         if changes is None:
             return
         titles = {**self.review.removed_titles, **{t.code: t.title for t in self.reading.draft.tasks}}
-        added, changed, removed = list(changes.added), list(changes.changed), list(changes.removed)
-        renamed = list((getattr(changes, "renamed", None) or {}).items())
-        unchanged = changes.unchanged if isinstance(changes.unchanged, int) else len(changes.unchanged)
         self.changes_intro.setText(
-            f"这份文件是台账中已有计划《{getattr(changes, 'plan_title', None) or changes.plan_id}》的修订版：新增 {len(added)} 项，内容有变化 {len(changed)} 项，"
-            f"不再出现 {len(removed)} 项，未变 {unchanged} 项。导入时按此更新该计划。"
+            f"这份文件是台账中已有计划《{changes.plan_title or changes.plan_id}》的修订版：新增 {len(changes.added)} 项，"
+            f"内容有变化 {len(changes.changed)} 项，不再出现 {len(changes.removed)} 项，未变 {changes.unchanged} 项。导入时按此更新该计划。"
         )
-        for caption, entries in (("新增", added), ("有变化", changed), ("不再出现", removed), ("编号对应（台账编号 → 文件中的编号）", [(b, a) for a, b in renamed])):
+        groups = (("新增", changes.added), ("有变化", changes.changed), ("不再出现", changes.removed), ("恢复", changes.restored))
+        for caption, entries in groups:
             if not entries:
                 continue
             node = QTreeWidgetItem(self.changes_tree, [f"{caption}（{len(entries)} 项）"])
             for entry in entries:
-                self._change_item(node, entry, titles)
+                if isinstance(entry, TaskChange):
+                    self._change_item(node, entry, titles)
+                else:
+                    QTreeWidgetItem(node, [f"{entry} {titles.get(entry, '')}"])
         self.changes_tree.expandAll()
 
-    def _change_item(self, node: QTreeWidgetItem, entry, titles: dict[str, str]) -> None:
-        if hasattr(entry, "fields"):  # a TaskChange
-            code = getattr(entry, "draft_code", None) or entry.code
-            item = QTreeWidgetItem(node, [f"{code} {titles.get(code, '')}（{'、'.join(entry.fields)}）"])
-            before, after = entry.before or {}, entry.after or {}
-            for name in entry.fields:
-                QTreeWidgetItem(item, [name, _short(before.get(name) if isinstance(before, dict) else before), _short(after.get(name) if isinstance(after, dict) else after)])
-            return
-        if isinstance(entry, tuple):
-            QTreeWidgetItem(node, [" → ".join(str(e) for e in entry)])
-            return
-        code = getattr(entry, "code", entry)
-        title = getattr(entry, "title", None) or titles.get(code, "")
-        QTreeWidgetItem(node, [f"{code} {title}"])
+    def _change_item(self, node: QTreeWidgetItem, change: TaskChange, titles: dict[str, str]) -> None:
+        moved = f"（原编号 {change.code}）" if change.draft_code != change.code else ""
+        item = QTreeWidgetItem(node, [f"{change.draft_code} {titles.get(change.draft_code, '')}{moved}：{'、'.join(change.fields)}"])
+        for name in change.fields:
+            QTreeWidgetItem(item, [name, _short(change.before.get(name)), _short(change.after.get(name))])
 
     # ----- selection ----------------------------------------------------------------------
 
@@ -807,10 +806,6 @@ class PlanPreviewDialog(QDialog):
         plan_id = getattr(self.review.changes, "plan_id", None)
 
         def write(_control):
-            from db.plan_review import import_reviewed
-
-            from db.ledger import load_directory
-
             directory = load_directory()
             with ledger.Session.begin() as session:
                 return import_reviewed(session, draft, directory, decisions, operator=operator, make_current=make_current, plan_id=plan_id)

@@ -137,9 +137,8 @@ def test_preview_flags_doubts_beside_the_source_and_a_click_on_a_doubt_selects_i
 
 
 def test_fix_units_merge_and_split_then_import_writes_the_plan_in_one_go(qtbot, ledger, district_plan):
-    from db.plans import list_plans
-
     from db.ledger import list_tasks
+    from db.plans import list_plans
 
     dialog = preview(qtbot, ledger, district_plan)
     before = ledger_counts(ledger)
@@ -272,9 +271,8 @@ def test_a_word_table_shows_its_column_mapping_which_the_clerk_changes_rereads_a
 
 
 def test_a_revised_plan_shows_what_changed_and_keeps_the_progress_already_reported(qtbot, ledger, district_plan):
-    from db.plans import list_plans
-
     from db.ledger import list_tasks
+    from db.plans import list_plans
     from db.progress import ProgressInput, add_progress, list_progress
 
     dialog = preview(qtbot, ledger, district_plan)
@@ -288,19 +286,23 @@ def test_a_revised_plan_shows_what_changed_and_keeps_the_progress_already_report
         first = list_tasks(s, plan_id=plan.id)[0]
     with ledger.Session.begin() as s:
         add_progress(s, ProgressInput(first.code, "青川区政务服务中心", "2024-06", "推进中", 40, "已梳理事项清单"), operator="王芳", plan_id=plan.id)
-    # The revision: task 1's deadline moves, task 4 goes, a task is added.
+    # The revision: task 1's deadline moves, task 4 goes, a task 6 is added.
     revised = district_plan.with_name("青川区2024年优化营商环境重点任务（修订）.txt")
     text = DISTRICT_PLAN.replace("10月底前完成", "9月底前完成").replace(
-        "4.开展标准地出让,新增工业用地标准地出让比例达到100%,年底前完成。(青川区自然资源局负责落实)\n",
-        "4.推行工程建设项目联合验收,11月底前完成。(青川区住建局牵头)\n",
-    )
+        "4.开展标准地出让,新增工业用地标准地出让比例达到100%,年底前完成。(青川区自然资源局负责落实)\n", ""
+    ) + "6.推行工程建设项目联合验收,11月底前完成。(青川区住建局牵头)\n"
     revised.write_text(text, encoding="utf-8")
     again = preview(qtbot, ledger, revised)
     assert again.tabs.isTabVisible(again.tabs.indexOf(again.changes_page))
     changes = again.review.changes
-    assert changes.plan_id == plan.id and changes.changed
+    assert changes.plan_id == plan.id
     captions = [again.changes_tree.topLevelItem(i).text(0) for i in range(again.changes_tree.topLevelItemCount())]
-    assert any(c.startswith("有变化") for c in captions)
+    assert captions == ["新增（1 项）", "有变化（1 项）", "不再出现（1 项）"]
+    changed = again.changes_tree.topLevelItem(1).child(0)
+    assert changed.text(0).startswith(f"{first.code} ") and "完成时限" in changed.text(0)
+    assert [changed.child(i).text(0) for i in range(changed.childCount())][-1] == "完成时限"
+    assert (changed.child(changed.childCount() - 1).text(1), changed.child(changed.childCount() - 1).text(2)) == ("10月底前", "9月底前")
+    assert "开展标准地出让" in again.changes_tree.topLevelItem(2).child(0).text(0)  # a dropped task is named by its title
     assert "进展" in again.kept_label.text() and "保留" in again.kept_label.text()
     again.tabs.setCurrentWidget(again.changes_page)
     shoot(again, "preview-changes.png")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QWidget
 
 from db.jobs import JobControl
 
@@ -405,3 +405,23 @@ def test_the_preview_fits_the_office_screen(qtbot, ledger):
     assert dialog.split.sizes()[0] >= 500 and dialog.split.sizes()[1] >= 400
     header = dialog.tree.header()
     assert header.sectionSize(1) >= 200  # 任务 keeps a readable width
+
+
+def test_a_damaged_file_is_refused_with_a_message_naming_it_and_nothing_is_written(qtbot, ledger, tmp_path, prefs, monkeypatch):
+    from desktop.plan_import_dialog import PlanPreviewDialog, import_plan_interactively
+
+    broken = tmp_path / "分工表（损坏）.docx"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    before = ledger_counts(ledger)
+    told, previews, imported = [], [], []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kw: (str(broken), ""))
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: told.append(self.text()))
+    monkeypatch.setattr(PlanPreviewDialog, "exec", lambda self: previews.append(self))
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    import_plan_interactively(parent, ledger, "王芳", prefs, lambda *args: imported.append(args))
+    wait_idle(qtbot)
+    assert len(told) == 1 and "分工表（损坏）.docx" in told[0]
+    assert previews == [] and imported == []
+    assert ledger_counts(ledger) == before
+    assert prefs.value("plan_import/folder") == str(tmp_path)  # the next 导入新计划… opens in this folder

@@ -35,6 +35,7 @@ from db.models import (
 )
 from db.plan_draft import AnnexDraft, PlanDraft, TaskDraft
 from db.responsibility import IMPLEMENT, LEAD, PLAIN, RESPONSIBLE, SUPPORT, parse_responsibility
+from db.unit_levels import fits_level, in_plan_spelling, plan_level
 from db.units import UNCLASSIFIED, UnitDirectory, normalise
 
 # When one unit is named twice in a task, the stronger role wins.
@@ -100,7 +101,7 @@ def _milestones(task: TaskDraft, year: int | None, result: ImportResult) -> list
 
 
 def _resolve_units(
-    session: Session, task: TaskDraft, directory: UnitDirectory, unit_ids: dict[str, int], result: ImportResult
+    session: Session, task: TaskDraft, directory: UnitDirectory, unit_ids: dict[str, int], result: ImportResult, level: str | None = None
 ) -> list[tuple[int, str, str, int | None]]:
     """(unit id, role, as printed, via collective id) for a task; unknown spellings become new 未分类 units.
 
@@ -122,7 +123,8 @@ def _resolve_units(
 
     printed: list[tuple[str, str, str]] = []
     for written, role in pairs:
-        names = known_names(session, directory, written, unit_ids) or [_unknown_unit(session, written, unit_ids, result)]
+        names, key = resolve_in_plan(session, directory, written, level, unit_ids)
+        names = names or [_unknown_unit(session, key, unit_ids, result)]
         for name in names:
             as_printed = spelled.get(name, written) if task.units is not None else written
             printed.append((name, role, as_printed))
@@ -152,6 +154,21 @@ def known_names(session: Session, directory: UnitDirectory, spelling: str, unit_
             unit_ids[row.name] = row.id
         return [row.name]
     return directory.resolve(key)
+
+
+def resolve_in_plan(
+    session: Session, directory: UnitDirectory, spelling: str, level: str | None, unit_ids: dict[str, int] | None = None
+) -> tuple[list[str], str]:
+    """Canonical names of a spelling as a plan of `level` means it, and the key it was looked up under.
+
+    A bare spelling (住建局) that the alias table gives a unit of another level is read at the plan's
+    own level (区住建局 in a district plan, db.unit_levels); [] when that is not known yet.
+    """
+    names = known_names(session, directory, spelling, unit_ids)
+    qualified = in_plan_spelling(spelling, level)
+    if qualified is None or (names and fits_level(names, level)):
+        return names, normalise(spelling)
+    return known_names(session, directory, qualified, unit_ids), qualified
 
 
 def _expansion(session: Session, directory: UnitDirectory, name: str, unit_ids: dict[str, int]) -> list[str]:
@@ -271,6 +288,7 @@ def import_plan(
         session.execute(update(Plan).where(Plan.id != plan.id).values(is_current=False))
         plan.is_current, plan.archived = True, False
 
+    level = plan_level(draft)  # bare spellings are read at the plan's own level (db.unit_levels)
     existing = {t.code: t for t in session.scalars(select(Task).where(Task.plan_id == plan.id))}
     # Taken before the annex structure is rebuilt, so an unchanged task compares equal.
     snapshots = {code: task_snapshot(t) for code, t in existing.items()}
@@ -288,7 +306,7 @@ def import_plan(
             position += 1
             seen.add(task_draft.code)
             _upsert_task(
-                session, plan, annex, sections, task_draft, position, existing, snapshots, directory, unit_ids, result, operator
+                session, plan, annex, sections, task_draft, position, existing, snapshots, directory, unit_ids, result, operator, level
             )
     result.tasks_missing_from_source = sorted(set(existing) - seen)
     if result.created or result.tasks_added or result.tasks_updated:
@@ -316,6 +334,7 @@ def _upsert_task(
     unit_ids: dict[str, int],
     result: ImportResult,
     operator: str | None,
+    level: str | None = None,
 ) -> None:
     task = existing.get(draft.code)
     section = sections.get(draft.section_label) if draft.section_label else None
@@ -343,7 +362,7 @@ def _upsert_task(
     task.footnotes = "\n".join(draft.footnotes) or None
     task.source_line_start, task.source_line_end, task.position = draft.line_start, draft.line_end, position
     milestones = _milestones(draft, plan.year, result)
-    assignments = _resolve_units(session, draft, directory, unit_ids, result)
+    assignments = _resolve_units(session, draft, directory, unit_ids, result, level)
     wanted_ms = [(m.wording, m.due, m.ongoing, m.note) for m in milestones]
     if [(m.wording, m.due, m.ongoing, m.note) for m in task.milestones] != wanted_ms:
         task.milestones.clear()

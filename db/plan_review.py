@@ -35,82 +35,27 @@ from db import audit
 from db.errors import UserError
 from db.models import Assignment, Plan, Task, Unit, UnitAlias, UnitMember, utcnow
 from db.plan_draft import PlanDraft, TaskDraft
-from db.plan_import import ImportResult, import_plan, known_names
-from db.responsibility import LEAD, SUPPORT, parse_responsibility
+from db.plan_import import ImportResult, import_plan, resolve_in_plan
+from db.responsibility import LEAD, SUPPORT
+from db.unit_levels import (
+    CITY,
+    COUNTY,
+    DISTRICT,
+    TOWN,
+    _pairs,
+    fits_level,
+    in_plan_spelling,
+    levels_differ,
+    plan_level,
+    split_level,
+    unit_level,
+)
 from db.units import KINDS, UNCLASSIFIED, UnitDirectory, normalise
 from db.vocabulary import COLLECTIVE_KIND
 
 ALIAS, NEW, COLLECTIVE = "alias", "new", "collective"
 ACTIONS = (ALIAS, NEW, COLLECTIVE)
 MAX_NAME = 200  # Unit.name and UnitAlias.alias are String(200)
-
-# ---------------------------------------------------------------------------------------------
-# Levels
-# ---------------------------------------------------------------------------------------------
-
-NATIONAL, PROVINCE, CITY, COUNTY, DISTRICT, TOWN = "国家", "省", "市", "县", "区", "乡镇"
-LEVEL_OF_MARK = {"省": PROVINCE, "自治区": PROVINCE, "市": CITY, "州": CITY, "盟": CITY, "县": COUNTY, "旗": COUNTY, "区": DISTRICT}
-# Words that begin with a level character but name no level: 市场监管局, 区域, 县域经济, 乡村振兴局.
-_NOT_A_LEVEL = ("市场", "区域", "县域", "乡村", "镇村", "省际", "市民", "区块链")
-_ZONE_WORDS = re.compile("开发|高新|示范|经济|产业|功能|自贸|保税|工业|园|新$")
-_PLACE = re.compile(r"^([\u4e00-\u9fff]{2,4}?)(自治区|省|市|州|盟|县|旗|区)")
-_TOWN = re.compile(r"^([\u4e00-\u9fff]{1,4}?)(镇|乡|街道)(?=(?:人民政府|政府|办事处|党委|)$)")
-
-
-def split_level(spelling: str) -> tuple[str | None, str, str]:
-    """(level, prefix, core) of a unit spelling: 区住建局 → (区, 区, 住建局); 三门峡市财政局 → (市, 三门峡市, 财政局)."""
-    key = normalise(spelling)
-    if key.startswith(("国务院", "国家")):
-        return NATIONAL, key[:2], key[2:]
-    if key.startswith(_NOT_A_LEVEL):
-        return None, "", key
-    level, prefix = None, ""
-    rest = key
-    if rest[:1] in "省市县区" and len(rest) > 2:
-        level, prefix, rest = LEVEL_OF_MARK[rest[0]], rest[0], rest[1:]
-    elif rest.startswith(("乡镇", "街道")) and len(rest) > 3:
-        level, prefix, rest = TOWN, rest[:2], rest[2:]
-    else:
-        # Place names, the innermost deciding: 济南市钢城区人民政府 is a district's.
-        while True:
-            match = _PLACE.match(rest)
-            if not match or len(rest) - match.end() < 2 or _ZONE_WORDS.search(match.group(1)) or "各" in match.group(1):
-                break
-            if any(w in match.group(1) for w in ("有关", "相关", "政府", "部门")):
-                break
-            level = LEVEL_OF_MARK[match.group(2)]
-            prefix += match.group(0)
-            rest = rest[match.end():]
-    town = _TOWN.match(rest)
-    if town and not _ZONE_WORDS.search(town.group(1)):
-        level, prefix, rest = TOWN, prefix + town.group(1) + town.group(2), rest[town.end(2):]
-    if level is None and rest.endswith("厅"):
-        level = PROVINCE  # a 厅 is a province's department
-    return level, prefix, rest
-
-
-def unit_level(spelling: str) -> str | None:
-    """The level a unit spelling states (省, 市, 县, 区, 乡镇, 国家), or None."""
-    return split_level(spelling)[0]
-
-
-def levels_differ(a: str | None, b: str | None) -> bool:
-    return a is not None and b is not None and a != b
-
-
-def plan_level(draft: PlanDraft) -> str | None:
-    """The level most of a draft's prefixed spellings state (a district plan names 区 units), if one dominates."""
-    counts: dict[str, int] = {}
-    for task in draft.tasks:
-        for written, _ in _pairs(task):
-            level = unit_level(written)
-            if level is not None and level != NATIONAL:
-                counts[level] = counts.get(level, 0) + 1
-    if not counts:
-        return None
-    level, n = max(counts.items(), key=lambda kv: kv[1])
-    return level if n * 2 > sum(counts.values()) else None
-
 
 # ---------------------------------------------------------------------------------------------
 # Unit questions
@@ -137,10 +82,18 @@ class UnitQuestion:
     tasks: list[str]  # task codes of the draft
     suggestions: list[UnitSuggestion]
     level: str | None = None  # the level the spelling states, or the plan's when it states none
+    # The spelling as the plan prints it when it differs from `spelling`: a bare 财政局 in a district
+    # plan is asked about, and settled, as 区财政局 (db.unit_levels).
+    printed: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.printed is None:
+            self.printed = self.spelling
 
     def to_json(self) -> dict:
         return {
             "spelling": self.spelling,
+            "printed": self.printed,
             "tasks": self.tasks,
             "level": self.level,
             "suggestions": [
@@ -162,7 +115,7 @@ class _Known:
 
 
 _UNIT_END = "局委办厅部院所室会站队司行处中心组"
-_COLLECTIVE_WORDS = re.compile(r"^各|(?:有关|相关|其他|其它|所属|成员)(?:部门|单位|机构|企业)|各(?:部门|单位)$|直各?(?:部门|单位)")
+_COLLECTIVE_WORDS = re.compile(r"^[省市县区]?各|(?:有关|相关|其他|其它|所属|成员)(?:部门|单位|机构|企业)|各(?:部门|单位)$|直各?(?:部门|单位)")
 
 
 def is_collective_spelling(spelling: str) -> bool:
@@ -189,10 +142,6 @@ def guess_kind(spelling: str) -> str:
     if core in ("人民政府", "政府") and prefix and level in (COUNTY, DISTRICT, CITY):
         return "县（市、区）"
     return "市直部门"
-
-
-def _pairs(task: TaskDraft) -> list[tuple[str, str]]:
-    return task.units if task.units is not None else parse_responsibility(task.responsibility_text)
 
 
 def _known_units(session: Session | None, directory: UnitDirectory) -> list[_Known]:
@@ -311,31 +260,43 @@ def _new_suggestion(key: str, abbreviations: dict[str, str], units: list[_Known]
     return UnitSuggestion(NEW, key, f"新建单位“{key}”，类别推测为“{kind}”", kind=kind, score=0.5)
 
 
+def _lookup(session: Session | None, directory: UnitDirectory, spelling: str, level: str | None) -> tuple[list[str], str]:
+    if session is not None:
+        return resolve_in_plan(session, directory, spelling, level)
+    names, qualified = directory.resolve(spelling), in_plan_spelling(spelling, level)
+    if qualified is None or (names and fits_level(names, level)):
+        return names, normalise(spelling)
+    return directory.resolve(qualified), qualified
+
+
 def unit_questions(session: Session | None, draft: PlanDraft, directory: UnitDirectory) -> list[UnitQuestion]:
     """The draft's spellings that neither the alias table nor the ledger knows, in order of first use.
 
-    Without a session (no ledger yet) the alias table alone decides.
+    A bare spelling is asked about at the plan's level: in a district plan, 财政局 (the city's in the
+    alias table) is asked about as 区财政局, printed 财政局.  Without a session (no ledger yet) the
+    alias table alone decides.
     """
-    asked: dict[str, UnitQuestion] = {}
-    unknown: dict[str, list[str]] = {}
+    default_level = plan_level(draft)
+    unknown: dict[str, tuple[str, list[str]]] = {}
     known: set[str] = set()
     for task in draft.tasks:
         for written, _ in _pairs(task):
-            key = normalise(written)
-            if not key or key in known:
+            printed = normalise(written)
+            if not printed or printed in known:
                 continue
-            if key not in unknown and (known_names(session, directory, key) if session is not None else directory.resolve(key)):
-                known.add(key)
+            names, key = _lookup(session, directory, printed, default_level)
+            if names:
+                known.add(printed)
                 continue
-            codes = unknown.setdefault(key, [])
+            codes = unknown.setdefault(key, (printed, []))[1]
             if task.code not in codes:
                 codes.append(task.code)
     if not unknown:
         return []
     units = _known_units(session, directory)
     abbreviations = _abbreviations(units)
-    default_level = plan_level(draft)
-    for key, codes in unknown.items():
+    asked = []
+    for key, (printed, codes) in unknown.items():
         level = unit_level(key) or default_level
         suggestions = _alias_suggestions(key, level, units, abbreviations)
         if is_collective_spelling(key):
@@ -345,8 +306,8 @@ def unit_questions(session: Session | None, draft: PlanDraft, directory: UnitDir
             if new is not None:
                 suggestions.append(new)
         suggestions.sort(key=lambda s: -s.score)
-        asked[key] = UnitQuestion(key, codes, suggestions, level)
-    return list(asked.values())
+        asked.append(UnitQuestion(key, codes, suggestions, level, printed))
+    return asked
 
 
 # ---------------------------------------------------------------------------------------------
@@ -589,10 +550,11 @@ def _deadline(text: str | None) -> str:
     return re.sub(r"\s+", "", text or "")
 
 
-def _draft_units(session: Session, directory: UnitDirectory, task: TaskDraft) -> dict[str, list[str]]:
+def _draft_units(session: Session, directory: UnitDirectory, task: TaskDraft, level: str | None) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {FIELD_LEAD: [], FIELD_UNITS: [], FIELD_SUPPORT: []}
     for written, role in _pairs(task):
-        names = known_names(session, directory, written) or [normalise(written)]
+        names, key = resolve_in_plan(session, directory, written, level)
+        names = names or [key]
         group = FIELD_LEAD if role == LEAD else FIELD_SUPPORT if role == SUPPORT else FIELD_UNITS
         for name in names:
             if name not in out[group]:
@@ -619,8 +581,8 @@ def _ledger_fields(task: Task) -> dict:
     }
 
 
-def _draft_fields(session: Session, directory: UnitDirectory, task: TaskDraft) -> dict:
-    return {FIELD_TITLE: task.title, FIELD_TEXT: task.text, FIELD_DEADLINE: task.deadline_text, **_draft_units(session, directory, task)}
+def _draft_fields(session: Session, directory: UnitDirectory, task: TaskDraft, level: str | None) -> dict:
+    return {FIELD_TITLE: task.title, FIELD_TEXT: task.text, FIELD_DEADLINE: task.deadline_text, **_draft_units(session, directory, task, level)}
 
 
 def _differences(before: dict, after: dict) -> list[str]:
@@ -714,6 +676,7 @@ def plan_changes(session: Session, draft: PlanDraft, plan_id: int | None = None,
         )
     )
     drafts = draft.tasks
+    level = plan_level(draft)
     pairs = match_tasks(ledger, drafts)
     changes = PlanChanges(plan_id=plan.id, plan_title=plan.title)
     matched_drafts = set(pairs.values())
@@ -729,7 +692,7 @@ def plan_changes(session: Session, draft: PlanDraft, plan_id: int | None = None,
             changes.renamed[d.code] = task.code
         if task.removed_at is not None:
             changes.restored.append(task.code)
-        before, after = _ledger_fields(task), _draft_fields(session, directory, d)
+        before, after = _ledger_fields(task), _draft_fields(session, directory, d, level)
         fields = _differences(before, after)
         if fields:
             changes.changed.append(TaskChange(task.code, d.code, fields, {f: before[f] for f in fields}, {f: after[f] for f in fields}))
@@ -789,6 +752,8 @@ def import_reviewed(
                     session, "task.removed_from_plan", "task", task.code, after={"plan": changes.plan_id, "source": draft.source_name}, operator=operator
                 )
                 result.removed_by_revision.append(task.code)
-        result.tasks_missing_from_source = sorted(set(result.tasks_missing_from_source) - set(result.removed_by_revision))
+        # Dropped tasks are listed once, as dropped; tasks an earlier revision dropped are not news.
+        dropped = set(session.scalars(select(Task.code).where(Task.plan_id == changes.plan_id, Task.removed_at.is_not(None))))
+        result.tasks_missing_from_source = sorted(set(result.tasks_missing_from_source) - dropped)
         session.flush()
     return result

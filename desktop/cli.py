@@ -197,7 +197,7 @@ def cmd_progress_attach(args) -> int:
 
 def cmd_import_plan(args) -> int:
     from db.ledger import load_directory
-    from db.plan_review import import_reviewed, parse_unit_option
+    from db.plan_review import import_reviewed, parse_unit_option, unit_questions
     from exports.plan_reading import read_plan_document
 
     settled = [parse_unit_option(text) for text in args.unit or []]  # a bad option is refused before any reading
@@ -209,7 +209,7 @@ def cmd_import_plan(args) -> int:
         return 0
     ledger = _open(args)
     with ledger.Session.begin() as session:
-        decisions = _unit_decisions(session, settled)
+        decisions = _unit_decisions(session, settled, unit_questions(session, draft, directory) if settled else [])
         result = import_reviewed(
             session, draft, directory, decisions, operator=args.operator, make_current=not args.keep_current, plan_id=args.revises
         )
@@ -226,12 +226,18 @@ def cmd_import_plan(args) -> int:
     return 0
 
 
-def _unit_decisions(session, settled: list[tuple[str, str]]) -> list:
-    """--unit 拼写=单位名: an alias when the ledger knows the unit, else a new unit (a collective for 各…/有关部门)."""
-    from db.plan_review import ALIAS, COLLECTIVE, NEW, UnitDecision, find_unit_named, is_collective_spelling
+def _unit_decisions(session, settled: list[tuple[str, str]], questions: list) -> list:
+    """--unit 拼写=单位名: an alias when the ledger knows the unit, else a new unit (a collective for 各…/有关部门).
 
+    The spelling may be given as printed: a bare 财政局 in a district plan settles the question about 区财政局.
+    """
+    from db.plan_review import ALIAS, COLLECTIVE, NEW, UnitDecision, find_unit_named, is_collective_spelling
+    from db.units import normalise
+
+    asked_as = {q.printed: q.spelling for q in questions}
     decisions = []
-    for spelling, name in settled:
+    for given, name in settled:
+        spelling = asked_as.get(normalise(given), given)
         if find_unit_named(session, name) is not None:
             decisions.append(UnitDecision(spelling, ALIAS, name))
         else:

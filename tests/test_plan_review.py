@@ -7,10 +7,10 @@ import json
 import pytest
 from sqlalchemy import select
 
-from db.errors import UserError
 from db.answerable import collective_members
+from db.errors import UserError
 from db.ledger import list_tasks, list_units, load_directory
-from db.models import Assignment, AuditLog, ProgressEntry, Task, Unit, UnitAlias
+from db.models import AuditLog, ProgressEntry, Task, Unit, UnitAlias
 from db.plan_review import (
     ALIAS,
     COLLECTIVE,
@@ -55,7 +55,7 @@ DECISIONS = [
     UnitDecision("区行政审批服务局", NEW, "区行政审批服务局", "市直部门"),
     UnitDecision("区政府有关部门", COLLECTIVE, "区政府有关部门"),
     UnitDecision("区住建局", NEW, "区住房和城乡建设局", "市直部门"),
-    UnitDecision("各乡镇（街道）", COLLECTIVE, "各乡镇（街道）", members=TOWNS),
+    UnitDecision("区各乡镇（街道）", COLLECTIVE, "各乡镇（街道）", members=TOWNS),
     UnitDecision("区工商联", NEW, "区工商联", "市直部门"),
     UnitDecision("区市场监管局", NEW, "区市场监督管理局", "市直部门"),
     UnitDecision("区发展改革局", NEW, "区发展改革局", "市直部门"),
@@ -77,15 +77,17 @@ def test_unknown_spellings_are_listed_with_sensible_suggestions(ledger, tmp_path
     with ledger.Session() as s:
         questions = _questions(s, draft)
     assert sorted(questions) == sorted(
-        ["区行政审批服务局", "区政府有关部门", "区住建局", "各乡镇（街道）", "区工商联", "区市场监管局", "区发展改革局"]
+        ["区行政审批服务局", "区政府有关部门", "区住建局", "区各乡镇（街道）", "区工商联", "区市场监管局", "区发展改革局"]
     )
+    # A spelling without a level is the plan's own level's: a county's 各乡镇 is not this district's.
+    assert questions["区各乡镇（街道）"].printed == "各乡镇（街道）" and questions["区住建局"].printed == "区住建局"
     assert questions["区住建局"].tasks == ["A01-01.02"] and questions["区政府有关部门"].tasks == ["A01-01.01"]
     # 住建局 is the alias table's short form of 住房和城乡建设局: the new district unit gets the full name.
     best = questions["区住建局"].suggestions[0]
     assert (best.action, best.name) == (NEW, "区住房和城乡建设局") and "简称" in best.reason
     assert questions["区市场监管局"].suggestions[0].name == "区市场监督管理局"
     assert questions["区政府有关部门"].suggestions[0].action == COLLECTIVE
-    assert questions["各乡镇（街道）"].suggestions[0].action == COLLECTIVE
+    assert questions["区各乡镇（街道）"].suggestions[0].action == COLLECTIVE
     assert all(q.level == "区" for k, q in questions.items() if k.startswith("区"))
 
 
@@ -255,3 +257,22 @@ def test_a_bad_unit_option_is_refused_and_changes_nothing(run_cli, ledger, tmp_p
     code, _, err = run_cli("import-plan", str(v1), "--unit", "区商务局=市商务局")
     assert code == 2 and "不是同一个单位" in err
     assert digest(ledger.path) == before
+
+
+def test_a_bare_spelling_in_a_district_plan_is_the_districts_unit(ledger, tmp_path):
+    # 财政局 is the city's bureau in the alias table (the 2022 city plan writes it bare); in a district plan it is the district's.
+    draft = _draft(tmp_path, "某区2023年重点任务\n一、任务\n1.规范财政资金管理。(区发展改革局牵头,财政局、审计局负责落实,6月底前)\n"
+                             "2.加强审计监督。(牵头单位:区审计局,9月底前)\n")
+    with ledger.Session() as s:
+        questions = _questions(s, draft)
+    assert questions["区财政局"].printed == "财政局" and questions["区审计局"].tasks == ["A01-01.01", "A01-01.02"]
+    assert not [x for q in questions.values() for x in q.suggestions if x.name == "市财政局"]
+    with ledger.Session.begin() as s:
+        plan_id = import_reviewed(s, draft, load_directory(), [UnitDecision("区财政局", NEW, "区财政局", "市直部门")],
+                                  operator="测试", make_current=False).plan_id
+    with ledger.Session() as s:
+        [first, _] = list_tasks(s, plan_id=plan_id)
+        assert [(u.name, u.as_printed) for u in first.units] == [("区发展改革局", "区发展改革局"), ("区财政局", "财政局"), ("区审计局", "审计局")]
+        assert "市财政局" not in first.assigned
+        # The city plan still reads 财政局 as the city's bureau.
+        assert any(u.name == "市财政局" and u.as_printed == "财政局" for t in list_tasks(s, plan_id=1) for u in t.units)

@@ -259,8 +259,8 @@ class PlanPreviewDialog(QDialog):
         source_layout.addWidget(self.source, 1)
         right_split.addWidget(source_box)
         right_split.addWidget(self.editor)
-        right_split.setStretchFactor(0, 1)
-        right_split.setStretchFactor(1, 1)
+        right_split.setStretchFactor(0, 3)
+        right_split.setStretchFactor(1, 2)
         self.split = QSplitter()
         self.split.addWidget(left_split)
         self.split.addWidget(right_split)
@@ -437,8 +437,10 @@ class PlanPreviewDialog(QDialog):
             if messages:
                 item.setToolTip(COL_TITLE, "\n".join(messages) + "\n\n" + self._task(code).text)
         self.doubt_list.clear()
+        prefix = f"{self.reading.draft.source_name} "  # the dialog's title names the file already
         for doubt in doubts:
-            entry = QListWidgetItem(icon, doubt.message)
+            entry = QListWidgetItem(icon, doubt.message.removeprefix(prefix))
+            entry.setToolTip(doubt.message)
             entry.setData(CODE_ROLE, doubt.code)
             self.doubt_list.addItem(entry)
         flagged = len(by_code)

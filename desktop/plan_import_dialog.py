@@ -16,7 +16,7 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QBrush, QColor, QTextCursor, QTextFormat
+from PySide6.QtGui import QBrush, QColor, QIcon, QTextCursor, QTextFormat
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -431,7 +431,7 @@ class PlanPreviewDialog(QDialog):
             brush = QBrush(DOUBT_BACKGROUND) if messages else QBrush()
             for column in range(len(COLUMNS)):
                 item.setBackground(column, brush)
-            item.setIcon(COL_CHECK, icon if messages else self.style().standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton))
+            item.setIcon(COL_CHECK, icon if messages else QIcon())
             item.setText(COL_CHECK, f"{len(messages)} 处" if messages else "")
             item.setToolTip(COL_CHECK, "\n".join(messages) or "没有发现问题")
             if messages:
@@ -449,7 +449,12 @@ class PlanPreviewDialog(QDialog):
         draft = self.reading.draft
         title = draft.title if len(draft.title) <= 40 else draft.title[:39] + "…"
         what = f"《{title}》" + (f"（{draft.year}年）" if draft.year else "")
-        revision = "，是台账中已有计划的修订版（见“变化”页）" if self.review.changes is not None else ""
+        changes = self.review.changes
+        revision = ""
+        if changes is not None and (changes.added or changes.changed or changes.removed or changes.restored):
+            revision = "，是台账中已有计划的修订版（见“变化”页）"
+        elif changes is not None:
+            revision = "，与台账中已有的这份计划相同，导入不会改变任务"
         unsettled = len([q for q in self.review.questions if q.spelling not in self.settled])
         self.summary.setText(
             f"{what}：{len(tasks)} 项任务，{flagged} 项需核对" + (f"，{unsettled} 个单位写法待确认" if unsettled else "") + f"{revision}。导入前不会写入台账。"

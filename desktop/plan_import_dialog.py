@@ -197,7 +197,6 @@ class PlanPreviewDialog(QDialog):
         self.make_current = QCheckBox("导入后设为当前计划")
         self.make_current.setChecked(True)
         self.import_button = QPushButton("导入")
-        self.import_button.setDefault(True)
         self.cancel_button = QPushButton("取消")
         self.import_button.clicked.connect(self._on_import_clicked)
         self.cancel_button.clicked.connect(self.reject)
@@ -209,6 +208,11 @@ class PlanPreviewDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addLayout(bottom)
+        # Enter in a field saves that task's edit; it must never import (no button is the dialog's default).
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+        for field_edit in (self.title_edit, self.deadline_edit, self.units_edit):
+            field_edit.returnPressed.connect(self._on_save_clicked)
         self._show_reading()
         fit_to_screen(self, 0.96, 0.94)
         width = self.width()
@@ -783,6 +787,16 @@ class PlanPreviewDialog(QDialog):
             self._show_reading()
 
         runner().run(lambda control: read_and_review(ledger, path, mapping, control), _alive(self, apply), label="正在按新的列对应重新读取……", parent=self)
+
+    def reject(self) -> None:
+        """取消 or Esc: nothing is written; work done in the preview is given up only when the clerk says so."""
+        if self.imported is None and (self.edited or self.settled) and self.isVisible():
+            answer = QMessageBox.question(
+                self, "导入新计划", "放弃在预览中所作的修改和单位核对，不导入这份计划吗？", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        super().reject()
 
     # ----- import -------------------------------------------------------------------------
 

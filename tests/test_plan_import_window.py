@@ -215,17 +215,42 @@ def test_fix_units_merge_and_split_then_import_writes_the_plan_in_one_go(qtbot, 
     assert split.lead == [housing]
 
 
-def test_cancel_writes_nothing(qtbot, ledger, district_plan):
+def test_enter_saves_the_edit_and_cancel_asks_before_dropping_work_and_writes_nothing(qtbot, ledger, district_plan, monkeypatch):
     dialog = preview(qtbot, ledger, district_plan)
     before = ledger_counts(ledger)
-    dialog.select_task(dialog.reading.draft.tasks[1].code)
+    answers = iter([QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes])
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kw: (asked.append(args[2]), next(answers))[1])
+    code = dialog.reading.draft.tasks[1].code
+    dialog.select_task(code)
     dialog.units_edit.setText("青川区数据局牵头")
-    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(dialog.units_edit, Qt.Key.Key_Return)  # saves the task: never the import
     settle(qtbot, dialog)
+    assert asked == [] and dialog.isVisible() and dialog.imported is None
+    assert dialog._items[code].text(2) == "青川区数据局"
     qtbot.mouseClick(dialog.confirm_all, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # 否: the clerk keeps working
+    assert dialog.isVisible() and "放弃" in asked[0]
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)  # 是
     wait_idle(qtbot)
-    assert dialog.result() == QDialog.DialogCode.Rejected and dialog.imported is None
+    assert dialog.result() == QDialog.DialogCode.Rejected and not dialog.isVisible() and dialog.imported is None
+    assert ledger_counts(ledger) == before
+
+
+def test_a_refused_unit_decision_is_shown_and_the_import_writes_nothing(qtbot, ledger, district_plan, monkeypatch):
+    dialog = preview(qtbot, ledger, district_plan)
+    before = ledger_counts(ledger)
+    row = dialog._unit_rows["青川区住建局"]
+    row["action"].setCurrentIndex(row["action"].findText("归入已有单位（在“单位名称”中填写）"))
+    row["name"].setText("并不存在的单位")
+    qtbot.mouseClick(dialog.confirm_all, Qt.MouseButton.LeftButton)
+    told = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kw: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: told.append(self.text()))
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot)
+    assert len(told) == 1 and "并不存在的单位" in told[0]
+    assert dialog.isVisible() and dialog.imported is None and dialog.import_button.isEnabled()
     assert ledger_counts(ledger) == before
 
 

@@ -102,7 +102,11 @@ class PeriodFigures:
 
 
 def period_figures(session: Session, plan_id: int, period: str, states: dict[int, TaskState]) -> PeriodFigures:
-    """Count the states of every task of the plan, and rank the units that answer for them."""
+    """Count the states of every task of the plan, and rank the units that answer for them.
+
+    Tasks a revised version of the plan dropped (TaskState.removed) are not counted.
+    """
+    states = {task_id: state for task_id, state in states.items() if not state.removed}
     categories = Counter(s.category for s in states.values() if s.category is not None)
     return PeriodFigures(
         period=period,
@@ -118,6 +122,8 @@ def unit_standings(session: Session, plan_id: int, states: dict[int, TaskState])
     units = {u.id: u for u in session.scalars(select(Unit))}
     groups: dict[int, list[TaskState]] = {}
     for task_id, unit_ids in answerable_unit_ids(session, plan_id).items():
+        if task_id not in states or states[task_id].removed:
+            continue  # a task a revision dropped
         for unit_id in unit_ids:
             groups.setdefault(unit_id, []).append(states[task_id])
     standings = []

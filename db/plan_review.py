@@ -42,11 +42,11 @@ from db.unit_levels import (
     COUNTY,
     DISTRICT,
     TOWN,
-    _pairs,
     fits_level,
     in_plan_spelling,
     levels_differ,
     plan_level,
+    printed_units,
     split_level,
     unit_level,
 )
@@ -256,8 +256,12 @@ def _new_suggestion(key: str, abbreviations: dict[str, str], units: list[_Known]
         name = prefix + full
         if any(u.name == name for u in units):
             return None  # the alias suggestion names it already
-        return UnitSuggestion(NEW, name, f"新建单位“{name}”（“{core}”是“{full}”的简称），类别推测为“{kind}”", kind=kind, score=0.8)
-    return UnitSuggestion(NEW, key, f"新建单位“{key}”，类别推测为“{kind}”", kind=kind, score=0.5)
+        return UnitSuggestion(NEW, name, f"新建单位“{name}”（“{core}”是“{full}”的简称），类别推测为{_kind_words(kind)}", kind=kind, score=0.8)
+    return UnitSuggestion(NEW, key, f"新建单位“{key}”，类别推测为{_kind_words(kind)}", kind=kind, score=0.5)
+
+
+def _kind_words(kind: str) -> str:
+    return "“市直部门”（本级政府的部门）" if kind == "市直部门" else f"“{kind}”"
 
 
 def _lookup(session: Session | None, directory: UnitDirectory, spelling: str, level: str | None) -> tuple[list[str], str]:
@@ -280,7 +284,7 @@ def unit_questions(session: Session | None, draft: PlanDraft, directory: UnitDir
     unknown: dict[str, tuple[str, list[str]]] = {}
     known: set[str] = set()
     for task in draft.tasks:
-        for written, _ in _pairs(task):
+        for written, _ in printed_units(task):
             printed = normalise(written)
             if not printed or printed in known:
                 continue
@@ -338,7 +342,9 @@ def _find(session: Session, name: str) -> Unit | None:
 
 
 def _checked_name(text: str, what: str) -> str:
-    name = normalise(text or "")
+    if not isinstance(text, str):
+        raise UserError(f"{what}无效：应为单位名称文字。")
+    name = normalise(text)
     if not name or len(name) > MAX_NAME or any(ch in name for ch in "\n\r\t\x00"):
         raise UserError(f"{what}“{(text or '')[:40]}”无效：应为 1 到 {MAX_NAME} 个字的单位名称。")
     return name
@@ -379,15 +385,33 @@ def _point_alias_quiet(session: Session, spelling: str, unit: Unit) -> None:
         session.flush()
 
 
-def apply_unit_decisions(session: Session, decisions: list[UnitDecision], operator: str | None = None) -> None:
+MAX_MEMBERS = 500  # a collective's members: more than any county has towns or departments
+
+
+def apply_unit_decisions(
+    session: Session, decisions: list[UnitDecision], operator: str | None = None, directory: UnitDirectory | None = None
+) -> None:
     """Write the clerk's decisions as units, aliases and collectives in the caller's transaction, audited.
 
-    A bad decision (an unknown unit, an alias across levels, a collective inside a collective) is a
-    UserError and, as the caller's transaction rolls back, changes nothing.
+    A bad decision (an unknown unit, an alias across levels, a collective inside a collective, a spelling
+    the alias table already gives another unit) is a UserError and, as the caller's transaction rolls
+    back, changes nothing.
     """
+    if directory is None:
+        from db.ledger import load_directory
+
+        directory = load_directory()
     for decision in decisions:
         spelling = _checked_name(decision.spelling, "单位写法")
         name = _checked_name(decision.name, "单位名称")
+        table_name = directory.canonical(spelling)
+        if table_name is not None and table_name != name and _find(session, name) is not _find(session, table_name):
+            # Every import brings the ledger's aliases back in line with the table (db.plan_import.sync_units).
+            raise UserError(
+                f"单位别名表 units.csv 已把“{spelling}”定为“{table_name}”，不能改为“{name}”。如确需更改，请修改单位别名表。"
+            )
+        if not isinstance(decision.members, (list, tuple)) or len(decision.members) > MAX_MEMBERS:
+            raise UserError(f"集合“{name}”的成员应为不超过 {MAX_MEMBERS} 个单位名称的列表，请检查。")
         if decision.action == ALIAS:
             unit = _find(session, name)
             if unit is None:
@@ -445,6 +469,12 @@ def collective_member_names(session: Session, name: str) -> list[str]:
             select(Unit.name).join(UnitMember, UnitMember.member_id == Unit.id).where(UnitMember.collective_id == unit.id).order_by(UnitMember.position)
         )
     )
+
+
+def alias_choices(session: Session, level: str | None) -> list[str]:
+    """The ledger units a spelling of `level` (UnitQuestion.level) may be an alias of: none of another level."""
+    names = session.scalars(select(Unit.name).order_by(Unit.name)).all()
+    return [n for n in names if not levels_differ(level, unit_level(n))]
 
 
 def parse_unit_option(text: str) -> tuple[str, str]:
@@ -552,7 +582,7 @@ def _deadline(text: str | None) -> str:
 
 def _draft_units(session: Session, directory: UnitDirectory, task: TaskDraft, level: str | None) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {FIELD_LEAD: [], FIELD_UNITS: [], FIELD_SUPPORT: []}
-    for written, role in _pairs(task):
+    for written, role in printed_units(task):
         names, key = resolve_in_plan(session, directory, written, level)
         names = names or [key]
         group = FIELD_LEAD if role == LEAD else FIELD_SUPPORT if role == SUPPORT else FIELD_UNITS
@@ -597,65 +627,92 @@ def _differences(before: dict, after: dict) -> list[str]:
             a, b = sorted(a), sorted(b or [])
         if a != b:
             out.append(name)
+    # A title read as the task's first words changes with its text: the text alone is news.
+    if FIELD_TITLE in out and FIELD_TEXT in out and all(
+        _wording_key(side.get(FIELD_TEXT), None).startswith(_wording_key(side.get(FIELD_TITLE), None)) for side in (before, after)
+    ):
+        out.remove(FIELD_TITLE)
     return out
 
 
-def _ratio(a: str, b: str) -> float:
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    if matcher.real_quick_ratio() < 0.5 or matcher.quick_ratio() < 0.5:
-        return 0.0
-    return matcher.ratio()
+def _bigrams(key: str) -> frozenset[str]:
+    return frozenset(key[i : i + 2] for i in range(len(key) - 1)) or frozenset([key])
 
 
-def _pair_by_similarity(
-    left: list[int], right: list[int], lkeys: list[str], rkeys: list[str], threshold: float, pairs: dict[int, int], same_code=None
-) -> None:
-    """Greedy best-first pairing of ledger indexes `left` with draft indexes `right` whose wording is alike."""
-    if len(left) * len(right) > 250_000:  # a wholly different plan: nothing to pair that is worth the time
-        return
-    scored = []
-    for i in left:
-        for j in right:
-            score = _ratio(lkeys[i], rkeys[j])
-            if same_code is not None and same_code(i, j):
-                score += 0.05  # a tie goes to the task that kept its number
-            if score >= threshold:
-                scored.append((score, i, j))
-    taken_l, taken_r = set(), set()
-    for _, i, j in sorted(scored, key=lambda s: (-s[0], s[1], s[2])):
-        if i not in taken_l and j not in taken_r:
-            pairs[i] = j
-            taken_l.add(i)
-            taken_r.add(j)
+def _dice(a: frozenset[str], b: frozenset[str]) -> float:
+    """How alike two wordings are: shared character pairs (fast enough for every pair of two 400-task plans)."""
+    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
+
+
+EDITED, MOVED = 0.5, 0.7  # how alike an edited task must be to its place's old task, and a task found elsewhere
 
 
 def match_tasks(ledger: list[Task], drafts: list[TaskDraft]) -> dict[int, int]:
-    """Ledger index → draft index: an aligned diff of the wordings, then changed tasks within each gap, then moved ones."""
+    """Ledger index → draft index of the same task.
+
+    Identical wordings pair first, in order (a task moved keeps its reports).  Then, for the rest, a
+    task edited in place pairs with the old task between the same matched neighbours when they are
+    alike, or, one for one, when they carry the same number and share their units or some words (a
+    wholly other task put in a dropped one's place does not take its reports); last, a task edited and
+    moved pairs with any old task it is very like.  Ties go to the task that kept its number.
+    """
     lkeys = [_wording_key(t.printed_title or t.title, t.printed_text or t.text) for t in ledger]
     rkeys = [_wording_key(t.title, t.text) for t in drafts]
     pairs: dict[int, int] = {}
+    waiting: dict[str, list[int]] = {}
+    for j, key in enumerate(rkeys):
+        waiting.setdefault(key, []).append(j)
+    for i, key in enumerate(lkeys):
+        if waiting.get(key):
+            pairs[i] = waiting[key].pop(0)
+    lgrams = [_bigrams(k) for k in lkeys]
+    rgrams = [_bigrams(k) for k in rkeys]
 
-    def same_code(i: int, j: int) -> bool:
-        return ledger[i].code == drafts[j].code
+    def pair_alike(left: list[int], right: list[int], threshold: float) -> None:
+        if not left or not right or len(left) * len(right) > 400_000:
+            return  # a wholly different plan: nothing worth pairing
+        scored = []
+        for i in left:
+            for j in right:
+                score = _dice(lgrams[i], rgrams[j]) + (0.05 if ledger[i].code == drafts[j].code else 0.0)
+                if score >= threshold:
+                    scored.append((score, i, j))
+        taken_l, taken_r = set(), set()
+        for _, i, j in sorted(scored, key=lambda t: (-t[0], t[1], t[2])):
+            if i not in taken_l and j not in taken_r:
+                pairs[i] = j
+                taken_l.add(i)
+                taken_r.add(j)
 
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, lkeys, rkeys, autojunk=False).get_opcodes():
-        if tag == "equal":
-            pairs.update({i1 + k: j1 + k for k in range(i2 - i1)})
-        elif tag == "replace":
-            _pair_by_similarity(list(range(i1, i2)), list(range(j1, j2)), lkeys, rkeys, 0.6, pairs, same_code)
-            # A task rewritten in place, one for one, keeps its number: the same code at the same place.
-            if i2 - i1 == j2 - j1:
-                for k in range(i2 - i1):
-                    i, j = i1 + k, j1 + k
-                    if i not in pairs and j not in pairs.values() and same_code(i, j):
-                        pairs[i] = j
-    # Tasks that moved (to another section or annex): alike wording anywhere.
-    left = [i for i in range(len(ledger)) if i not in pairs]
+    # The gaps between matched neighbours: what the draft has where the ledger had something else.
+    for left, right in _gaps(pairs, len(ledger), len(drafts)):
+        pair_alike(left, right, EDITED)
+        if len(left) == len(right):  # rewritten in place, one for one: the same number, the same units or some words
+            for i, j in zip(left, right):
+                if i not in pairs and j not in pairs.values() and ledger[i].code == drafts[j].code and (
+                    _dice(lgrams[i], rgrams[j]) >= 0.25 or _wording_key(ledger[i].responsibility_text, None) == _wording_key(drafts[j].responsibility_text, None)
+                ):
+                    pairs[i] = j
     taken = set(pairs.values())
-    right = [j for j in range(len(drafts)) if j not in taken]
-    if left and right:
-        _pair_by_similarity(left, right, lkeys, rkeys, 0.75, pairs)
+    pair_alike([i for i in range(len(ledger)) if i not in pairs], [j for j in range(len(drafts)) if j not in taken], MOVED)
     return pairs
+
+
+def _gaps(pairs: dict[int, int], n_ledger: int, n_draft: int) -> list[tuple[list[int], list[int]]]:
+    """Unmatched ledger and draft indexes between consecutive matched pairs that keep their order."""
+    anchors = [(-1, -1)]
+    for i in sorted(pairs):
+        if pairs[i] > anchors[-1][1]:
+            anchors.append((i, pairs[i]))
+    anchors.append((n_ledger, n_draft))
+    taken = set(pairs.values())
+    gaps = []
+    for (i0, j0), (i1, j1) in zip(anchors, anchors[1:]):
+        left = [i for i in range(i0 + 1, i1) if i not in pairs]
+        right = [j for j in range(j0 + 1, j1) if j not in taken]
+        if left and right:
+            gaps.append((left, right))
+    return gaps
 
 
 def plan_changes(session: Session, draft: PlanDraft, plan_id: int | None = None, directory: UnitDirectory | None = None) -> PlanChanges:
@@ -732,14 +789,20 @@ def import_reviewed(
     operator: str | None,
     make_current: bool = True,
     plan_id: int | None = None,
+    revise: bool = True,
 ) -> ImportResult:
     """Apply the unit decisions and import the draft, in the caller's transaction (all of it or nothing).
 
     A revision (plan_id, or found by revised_plan) updates that plan: matched tasks keep their ledger
-    code, row and reports; tasks the revision dropped stay, marked removed (Task.removed_at).
+    code, row and reports; tasks the revision dropped stay, marked removed (Task.removed_at).  With
+    revise=False the draft is imported as a plan of its own even when it looks like a revision (a plan
+    of the very same title and number is still updated in place, as db.plan_import does).
     """
-    apply_unit_decisions(session, decisions, operator)
-    changes = plan_changes(session, draft, plan_id, directory)
+    apply_unit_decisions(session, decisions, operator, directory)
+    if revise:
+        changes = plan_changes(session, draft, plan_id, directory)
+    else:
+        changes = PlanChanges(plan_id=None, added=[t.code for t in draft.tasks])
     coded = recoded_draft(session, draft, changes)
     result = import_plan(session, coded, directory, make_current=make_current, operator=operator, plan_id=changes.plan_id)
     result.renamed = dict(changes.renamed)

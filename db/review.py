@@ -102,7 +102,8 @@ class Completion:
 
 
 def _completion(key: str, label: str, task_ids: list[int], states: dict[int, TaskState]) -> Completion:
-    picked = [states[t] for t in task_ids if t in states and not states[t].ongoing]
+    # Tasks without a dated deadline, and tasks a revision of the plan dropped, have no completion to rate.
+    picked = [states[t] for t in task_ids if t in states and not states[t].ongoing and not states[t].removed]
     return Completion(
         key=key,
         label=label,

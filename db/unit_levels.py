@@ -50,7 +50,7 @@ def split_level(spelling: str) -> tuple[str | None, str, str]:
             prefix += match.group(0)
             rest = rest[match.end():]
     town = _TOWN.match(rest)
-    if town and not _ZONE_WORDS.search(town.group(1)):
+    if town and not _ZONE_WORDS.search(town.group(1)) and "各" not in town.group(1) and not town.group(1).endswith("乡"):
         level, prefix, rest = TOWN, prefix + town.group(1) + town.group(2), rest[town.end(2):]
     if level is None and rest.endswith("厅"):
         level = PROVINCE  # a 厅 is a province's department
@@ -70,7 +70,7 @@ def plan_level(draft: PlanDraft) -> str | None:
     """The level most of a draft's prefixed spellings state (a district plan names 区 units), if one dominates."""
     counts: dict[str, int] = {}
     for task in draft.tasks:
-        for written, _ in _pairs(task):
+        for written, _ in printed_units(task):
             level = unit_level(written)
             if level is not None and level != NATIONAL:
                 counts[level] = counts.get(level, 0) + 1
@@ -83,7 +83,8 @@ def plan_level(draft: PlanDraft) -> str | None:
 LEVEL_PREFIX = {PROVINCE: "省", CITY: "市", COUNTY: "县", DISTRICT: "区"}
 
 
-def _pairs(task: TaskDraft) -> list[tuple[str, str]]:
+def printed_units(task: TaskDraft) -> list[tuple[str, str]]:
+    """A draft task's (unit as printed, role) pairs: a table's own columns, else its 责任单位 text."""
     return task.units if task.units is not None else parse_responsibility(task.responsibility_text)
 
 

@@ -65,6 +65,8 @@ class TaskState:
     reported_this_period: bool
     category: DueCategory | None = None
     reported_done: bool = False
+    # A revised version of the plan dropped the task (Task.removed_at): out of the warnings and the figures.
+    removed: bool = False
 
     @property
     def ongoing(self) -> bool:
@@ -257,7 +259,7 @@ def _quiet_out_of_warnings(session: Session, plan_id: int, states: dict[int, Tas
     removed = set(session.scalars(select(Task.id).where(Task.plan_id == plan_id, Task.removed_at.is_not(None))))
     for task_id, state in states.items():
         if task_id in removed:
-            state.category = None
+            state.category, state.removed = None, True
             reason = REMOVED_REASON
         elif archived:
             reason = ARCHIVED_REASON

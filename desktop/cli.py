@@ -89,7 +89,7 @@ def cmd_plans(args) -> int:
     else:
         for p in plans:
             state = "（已归档）" if p.archived else ""
-            removed = f"，另有 {p.removed_tasks} 项已从新版计划中删除" if p.removed_tasks else ""
+            removed = f"（其中 {p.removed_tasks} 项已从新版计划中删除）" if p.removed_tasks else ""
             print(f"{p.id}\t{'*' if p.is_current else ' '}\t{p.year or ''}\t{p.title}{state}\t{p.tasks} 项任务{removed}")
     return 0
 
@@ -211,7 +211,8 @@ def cmd_import_plan(args) -> int:
     with ledger.Session.begin() as session:
         decisions = _unit_decisions(session, settled, unit_questions(session, draft, directory) if settled else [])
         result = import_reviewed(
-            session, draft, directory, decisions, operator=args.operator, make_current=not args.keep_current, plan_id=args.revises
+            session, draft, directory, decisions, operator=args.operator, make_current=not args.keep_current, plan_id=args.revises,
+            revise=not args.as_new,
         )
     print(result.plan_id)
     print(
@@ -253,12 +254,23 @@ def _dry_review(args, draft, directory) -> dict:
     path = Path(args.db) if args.db else default_ledger_path()
     if not (path.is_file() and path.stat().st_size > 0):
         return {"unknown_units": unit_questions(None, draft, directory), "changes": None}  # no ledger yet: the alias table alone
-    ledger = open_ledger(path, read_only=True)
+    try:
+        ledger = open_ledger(path, read_only=True)
+    except UserError as exc:  # a ledger of an older schema, or damaged: the try-out still reads the file
+        print(f"注意：未能读取台账（{exc}）；单位只按单位别名表核对，也未与台账中的计划比较。", file=sys.stderr)
+        return {"unknown_units": unit_questions(None, draft, directory), "changes": None}
     _opened.append(ledger)
     with ledger.Session() as session:
         questions = unit_questions(session, draft, directory)
-        changes = plan_changes(session, draft, args.revises, directory)
+        changes = plan_changes(session, draft, args.revises, directory) if not args.as_new else None
+    if changes is None:
+        return {"unknown_units": questions, "changes": None}
     return {"unknown_units": questions, "changes": changes if changes.plan_id is not None else None}
+
+
+def _short(value, width: int = 30) -> str:
+    text = "、".join(value) if isinstance(value, list) else (value or "—")
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _print_plan(reading, *, as_json: bool, review: dict | None = None) -> None:
@@ -303,7 +315,8 @@ def _print_plan(reading, *, as_json: bool, review: dict | None = None) -> None:
         print(f"这是台账中计划 {changes.plan_id}《{changes.plan_title}》的新版本：新增任务 {len(changes.added)} 项，"
               f"变动 {len(changes.changed)} 项，删除 {len(changes.removed)} 项，未变 {changes.unchanged} 项。")
         for c in changes.changed:
-            print(f"变动：{c.code}{'（新版编号 ' + c.draft_code + '）' if c.draft_code != c.code else ''}：{'、'.join(c.fields)}")
+            what = "；".join(f"{f}：{_short(c.before[f])} → {_short(c.after[f])}" for f in c.fields)
+            print(f"变动：{c.code}{'（新版编号 ' + c.draft_code + '）' if c.draft_code != c.code else ''}：{what}")
         for code in changes.added:
             print(f"新增：{code}")
         for code in changes.removed:
@@ -570,6 +583,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="指定一个未知单位写法对应的单位（台账中已有则作为别名，否则新建；可多次给出），例如 --unit \"区住建局=区住房和城乡建设局\"")
     p.add_argument("--revises", type=int, metavar="计划编号",
                    help="该文件是台账中这个计划的新版本（默认：文号相同或标题相同的计划）；已报进展随任务保留")
+    p.add_argument("--as-new", action="store_true", help="作为一个新计划导入，即使它看起来是台账中某个计划的新版本")
     p.set_defaults(func=cmd_import_plan)
 
     p = sub.add_parser("export-plan", help="导出任务分解表 .xlsx")

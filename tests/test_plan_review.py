@@ -9,13 +9,15 @@ from sqlalchemy import select
 
 from db.answerable import collective_members
 from db.errors import UserError
+from db.figures import period_figures
 from db.ledger import list_tasks, list_units, load_directory
-from db.models import AuditLog, ProgressEntry, Task, Unit, UnitAlias
+from db.models import AuditLog, Plan, ProgressEntry, Task, Unit, UnitAlias
 from db.plan_review import (
     ALIAS,
     COLLECTIVE,
     NEW,
     UnitDecision,
+    alias_choices,
     apply_unit_decisions,
     import_reviewed,
     plan_changes,
@@ -24,6 +26,7 @@ from db.plan_review import (
     unit_questions,
 )
 from db.progress import ProgressInput, add_progress
+from db.review import completion_by_annex
 from db.warning_rules import RED, REMOVED_REASON, task_states
 from exports.plan_reading import read_plan_document
 
@@ -107,6 +110,8 @@ def test_units_of_different_levels_are_never_aliased(ledger, tmp_path):
         assert sorted(questions) == ["区商务局", "省商务厅"]  # 市商务局 is in the alias table
         for question in questions.values():
             assert not [x for x in question.suggestions if x.action == ALIAS and x.name == "市商务局"], question
+        district = alias_choices(s, "区")
+        assert "市商务局" not in district and "湖滨区人民政府" in district and "开发区管委会" in district
         with pytest.raises(UserError, match="不是同一个单位"):
             apply_unit_decisions(s, [UnitDecision("区商务局", ALIAS, "市商务局")], "测试")
         s.rollback()
@@ -198,6 +203,10 @@ def test_the_reports_stay_with_their_tasks_after_the_revision_is_imported(ledger
         assert states[dropped.id].category is None
         deadline = s.scalar(select(Task.deadline_text).where(Task.plan_id == plan_id, Task.code == "A01-01.02"))
         assert deadline == "11月底前"
+        # The 通报's figures count the plan's five tasks, not the dropped one, and do not rank its unit for it.
+        figures = period_figures(s, plan_id, "2023-04", states)
+        assert figures.tasks == 5 and "区发展改革局" not in [u.unit for u in figures.units]
+        assert [c.total for c in completion_by_annex(s, plan_id, states)] == [4]  # 长期坚持 and the dropped task have no rate
     # Importing the same revision again changes nothing.
     with ledger.Session.begin() as s:
         again = plan_changes(s, _draft(tmp_path, PLAN_V2, "v2.txt"))
@@ -246,6 +255,10 @@ def test_dry_run_lists_unknown_units_and_changes_and_writes_nothing(run_cli, led
     changes = json.loads(out)["changes"]
     assert changes["added"] == ["A01-01.02"] and changes["removed"] == ["A01-02.05"]
     assert [(c["code"], c["fields"]) for c in changes["changed"]] == [("A01-01.02", ["完成时限"])]
+    code, out, err = run_cli("import-plan", str(v2), "--dry-run")
+    assert "新增任务 1 项，变动 1 项，删除 1 项，未变 3 项" in out
+    assert "变动：A01-01.02（新版编号 A01-01.03）：完成时限：9月底前 → 11月底前" in out
+    assert digest(ledger.path) == before
 
 
 def test_a_bad_unit_option_is_refused_and_changes_nothing(run_cli, ledger, tmp_path):
@@ -276,3 +289,177 @@ def test_a_bare_spelling_in_a_district_plan_is_the_districts_unit(ledger, tmp_pa
         assert "市财政局" not in first.assigned
         # The city plan still reads 财政局 as the city's bureau.
         assert any(u.name == "市财政局" and u.as_printed == "财政局" for t in list_tasks(s, plan_id=1) for u in t.units)
+
+
+def test_edited_and_moved_tasks_keep_their_reports(ledger, tmp_path):
+    plan_id = _v1_with_reports(ledger, tmp_path)
+    # 直通车 moves to the second chapter; 双随机 is reworded and gets another lead unit.
+    moved = """钢城区2023年优化营商环境重点任务
+一、优化政务服务
+1.推行“一网通办”，实现政务服务事项全程网办。(牵头单位:区行政审批服务局;责任单位:区政府有关部门,6月底前完成)
+2.开展工程建设项目审批制度改革，压缩审批时间至60个工作日以内。(牵头单位:区住建局;责任单位:各乡镇(街道),9月底前完成)
+二、加强监管
+3.全面推行“双随机、一公开”监管，实现部门联合抽查和信用分级分类监管常态化。(牵头单位:区发展改革局,3月底前完成)
+4.完善社会信用体系，建立信用修复机制。(牵头单位:区发展改革局,2月底前完成)
+5.建立企业诉求“直通车”制度，对企业反映的问题限时办结。(牵头单位:区工商联,长期坚持)
+"""
+    draft = _draft(tmp_path, moved, "moved.txt")
+    with ledger.Session() as s:
+        changes = plan_changes(s, draft)
+    assert changes.added == [] and changes.removed == []
+    assert [(c.code, c.draft_code, c.fields) for c in changes.changed] == [("A01-02.04", "A01-02.03", ["任务内容", "牵头单位"])]
+    assert changes.changed[0].before["牵头单位"] == ["区市场监督管理局"] and changes.changed[0].after["牵头单位"] == ["区发展改革局"]
+    assert changes.renamed == {"A01-02.03": "A01-02.04", "A01-02.04": "A01-02.05", "A01-02.05": "A01-01.03"}
+    with ledger.Session.begin() as s:
+        import_reviewed(s, draft, load_directory(), [], operator="测试", make_current=False)
+    with ledger.Session() as s:
+        tasks = {t.code: t for t in list_tasks(s, plan_id=plan_id)}
+        assert tasks["A01-01.03"].title.startswith("建立企业诉求“直通车”") and list(tasks)[-1] == "A01-01.03"  # in its new place
+        assert tasks["A01-02.04"].lead == ["区发展改革局"]
+        texts = {t.code: [e.progress_text for e in s.scalars(select(ProgressEntry).where(ProgressEntry.task_id == t.id))]
+                 for t in tasks.values()}
+        assert texts["A01-01.03"] == ["直通车已开通"] and texts["A01-02.04"] == ["已开展联合抽查两次"]
+        assert [c for c, t in tasks.items() if t.removed] == []
+
+
+def test_a_plan_named_with_revises_takes_the_new_version_and_a_dropped_task_can_come_back(run_cli, ledger, tmp_path):
+    plan_id = _v1_with_reports(ledger, tmp_path)
+    v2 = tmp_path / "v2.txt"
+    v2.write_text(PLAN_V2, encoding="utf-8")
+    assert run_cli("import-plan", str(v2), "--keep-current")[0] == 0
+    # Next year's plan of the same title is a plan of its own unless named.
+    v2024 = tmp_path / "2024.txt"
+    v2024.write_text(PLAN_V1.replace("2023年", "2024年"), encoding="utf-8")
+    code, out, err = run_cli("import-plan", str(v2024), "--dry-run", "--json")
+    assert json.loads(out)["changes"] is None
+    code, out, err = run_cli("import-plan", str(v2024), "--revises", str(plan_id), "--dry-run", "--json")
+    changes = json.loads(out)["changes"]
+    assert changes["restored"] == ["A01-02.05"] and changes["removed"] == ["A01-01.02~2"]
+    code, out, err = run_cli("import-plan", str(v2024), "--revises", str(plan_id), "--keep-current")
+    assert code == 0, err
+    assert int(out) == plan_id
+    assert "A01-01.02~2" in err  # listed as dropped
+    with ledger.Session() as s:
+        tasks = {t.code: t for t in list_tasks(s, plan_id=plan_id)}
+        assert not tasks["A01-02.05"].removed and tasks["A01-01.02~2"].removed
+        plan = s.get(Plan, plan_id)
+        assert plan.title == "钢城区2024年优化营商环境重点任务" and plan.year == 2024
+        removals = s.scalars(select(AuditLog.entity_key).where(AuditLog.action == "task.removed_from_plan")).all()
+        assert removals == ["A01-02.05", "A01-01.02~2"]
+
+
+def test_a_spelling_the_alias_table_defines_cannot_be_given_another_unit(ledger):
+    with ledger.Session.begin() as s:
+        with pytest.raises(UserError, match="单位别名表 units.csv 已把“市住建局”定为“市住房和城乡建设局”"):
+            apply_unit_decisions(s, [UnitDecision("市住建局", NEW, "市住建新局", "市直部门")], "测试")
+    with ledger.Session.begin() as s:
+        # Saying what the table says is no change.
+        apply_unit_decisions(s, [UnitDecision("市住建局", ALIAS, "市住房和城乡建设局")], "测试")
+        assert s.scalar(select(Unit).where(Unit.name == "市住建新局")) is None
+        with pytest.raises(UserError, match="应为 1 到 200 个字"):
+            apply_unit_decisions(s, [UnitDecision("区" * 300, NEW, "区" * 300)], "测试")
+        with pytest.raises(UserError, match="成员应为不超过 500 个"):
+            apply_unit_decisions(s, [UnitDecision("区各单位", COLLECTIVE, "区各单位", members=[f"单位{n}" for n in range(501)])], "测试")
+        with pytest.raises(UserError, match="成员单位无效"):
+            apply_unit_decisions(s, [UnitDecision("区各单位", COLLECTIVE, "区各单位", members=[None])], "测试")
+        with pytest.raises(UserError, match="处理“drop”无效"):
+            apply_unit_decisions(s, [UnitDecision("区各单位", "drop", "区各单位")], "测试")
+
+
+def test_a_task_reworded_in_place_keeps_its_number_but_another_task_in_its_place_does_not_take_its_reports(ledger, tmp_path):
+    plan_id = _v1_with_reports(ledger, tmp_path)
+    reworded = PLAN_V1.replace("建立企业诉求“直通车”制度，对企业反映的问题限时办结。", "开展“万人助万企”活动，包联服务重点企业。")
+    with ledger.Session() as s:
+        changes = plan_changes(s, _draft(tmp_path, reworded, "reworded.txt"))
+        assert [(c.code, c.fields) for c in changes.changed] == [("A01-01.03", ["任务内容"])]
+        assert changes.added == [] and changes.removed == []
+    # 直通车 dropped, and an unrelated task of another unit put in its place under its number.
+    other = PLAN_V1.replace("3.建立企业诉求“直通车”制度，对企业反映的问题限时办结。(牵头单位:区工商联,长期坚持)",
+                            "3.清理规范涉企收费，坚决制止乱收费。(牵头单位:区发展改革局,12月底前完成)")
+    with ledger.Session() as s:
+        changes = plan_changes(s, _draft(tmp_path, other, "other.txt"))
+    assert changes.plan_id == plan_id and changes.changed == []
+    assert changes.added == ["A01-01.03"] and changes.removed == ["A01-01.03"]
+    with ledger.Session.begin() as s:
+        import_reviewed(s, _draft(tmp_path, other, "other.txt"), load_directory(), [], operator="测试", make_current=False)
+    with ledger.Session() as s:
+        tasks = {t.code: t for t in list_tasks(s, plan_id=plan_id)}
+        assert tasks["A01-01.03"].removed and tasks["A01-01.03"].title.startswith("建立企业诉求")
+        assert tasks["A01-01.03~2"].title.startswith("清理规范涉企收费") and not tasks["A01-01.03~2"].removed
+        reports = s.scalars(select(ProgressEntry.progress_text).where(ProgressEntry.task_id == tasks["A01-01.03~2"].id)).all()
+        assert reports == []
+
+
+def test_a_real_district_plan_settled_by_its_suggestions_and_revised(ledger, tmp_path):
+    """济南市钢城区 2021 放管服 tasks (tests/data/plans): the clerk takes every first suggestion, then a revision inserts a task."""
+    from tests.conftest import DATA
+
+    text = (DATA / "plans" / "gangcheng_2021_fangguanfu.txt").read_text(encoding="utf-8")
+    draft = _draft(tmp_path, text, "gangcheng.txt")
+    with ledger.Session() as s:
+        questions = unit_questions(s, draft, load_directory())
+    assert {q.spelling for q in questions} == {"区政府办公室", "区政府有关部门", "区各街道（功能区）", "区司法局", "区行政审批服务局"}
+    assert not [x for q in questions for x in q.suggestions if x.action == ALIAS]  # nothing of the city's fits a district
+    decisions = [UnitDecision(q.spelling, q.suggestions[0].action, q.suggestions[0].name, q.suggestions[0].kind,
+                              q.suggestions[0].members) for q in questions]
+    with ledger.Session.begin() as s:
+        plan_id = import_reviewed(s, draft, load_directory(), decisions, operator="测试", make_current=False).plan_id
+        third = draft.tasks[2].code
+        _report(s, plan_id, third, "区政府办公室", "备案事项清单已公布")
+    lines = text.splitlines()
+    inserted = "2.推行行政许可事项清单管理，清单之外不得违法实施行政许可。(牵头单位:区行政审批服务局)"
+    renumbered = [lines[0], lines[1], lines[2], lines[3], inserted,
+                  *(line.replace(f"{n}.", f"{n + 1}.", 1) for n, line in zip((2, 3, 4), lines[4:7]))]
+    revised = _draft(tmp_path, "\n".join(renumbered) + "\n", "gangcheng-revised.txt")
+    with ledger.Session() as s:
+        assert unit_questions(s, revised, load_directory()) == []
+        changes = plan_changes(s, revised, plan_id)
+    assert changes.added == [revised.tasks[1].code] and changes.changed == [] and changes.removed == []
+    assert changes.renamed[revised.tasks[3].code] == third
+    with ledger.Session.begin() as s:
+        import_reviewed(s, revised, load_directory(), [], operator="测试", make_current=False, plan_id=plan_id)
+    with ledger.Session() as s:
+        task = s.scalar(select(Task).where(Task.plan_id == plan_id, Task.code == third))
+        assert task.title.startswith("规范行政备案事项管理")
+        assert s.scalars(select(ProgressEntry.progress_text).where(ProgressEntry.task_id == task.id)).all() == ["备案事项清单已公布"]
+
+
+def test_the_bracket_shapes_of_the_issue_in_a_county_plan(ledger, tmp_path):
+    """The responsibility shapes real plans use (issue 14), in a county's plan read against the city's ledger."""
+    text = """渑池县2023年政务公开工作要点
+一、重点任务
+1.推进决策公开。(牵头单位:县政府办公室,责任单位:县直有关部门,各乡镇(街道))
+2.推进政策解读。(档案局、审计局负责落实,6月底前)
+3.推进交通建设信息公开。(县交通局牵头,各乡镇负责落实,9月底前)
+4.推进水利信息公开。(市水利局、市林业局牵头,市农业农村局参与)
+5.加强住房信息公开。(责任单位:县住建局、县税务局,各相关单位)
+6.推进商务信息公开。(牵头单位:省商务厅)
+7.推进财政预决算公开。(县财政局、县发改委负责)
+"""
+    with ledger.Session() as s:
+        questions = _questions(s, _draft(tmp_path, text, "county.txt"))
+    assert sorted(questions) == sorted([
+        "县政府办公室", "县直有关部门", "县各乡镇（街道）", "县档案局", "县审计局", "县交通局", "县各乡镇",
+        "县住建局", "县税务局", "县各相关单位", "省商务厅", "县财政局", "县发改委",
+    ])  # 市水利局, 市林业局 and 市农业农村局 are the city's units the alias table knows
+    first = {k: (q.suggestions[0].action, q.suggestions[0].name) for k, q in questions.items()}
+    assert first["县住建局"] == (NEW, "县住房和城乡建设局") and first["县发改委"] == (NEW, "县发展改革委")
+    assert first["省商务厅"] == (NEW, "省商务厅") and first["县财政局"] == (NEW, "县财政局")
+    assert {first[k][0] for k in ("县直有关部门", "县各乡镇（街道）", "县各乡镇", "县各相关单位")} == {COLLECTIVE}
+    assert questions["县档案局"].printed == "档案局" and questions["县税务局"].suggestions[0].kind == "驻市单位"
+    assert not [x for q in questions.values() for x in q.suggestions if x.action == ALIAS]
+
+
+def test_a_look_alike_plan_can_be_imported_as_a_plan_of_its_own(run_cli, ledger, tmp_path):
+    plan_id = _v1_with_reports(ledger, tmp_path)
+    v2 = tmp_path / "v2.txt"
+    v2.write_text(PLAN_V2, encoding="utf-8")
+    code, out, err = run_cli("import-plan", str(v2), "--as-new", "--dry-run", "--json")
+    assert code == 0, err
+    assert json.loads(out)["changes"] is None
+    code, out, err = run_cli("import-plan", str(v2), "--as-new", "--keep-current")
+    assert code == 0, err
+    assert int(out) != plan_id
+    with ledger.Session() as s:
+        assert len(list_tasks(s, plan_id=plan_id)) == 5 and not [t for t in list_tasks(s, plan_id=plan_id) if t.removed]
+        assert len(list_tasks(s, plan_id=int(out))) == 5

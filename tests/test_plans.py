@@ -112,3 +112,13 @@ def test_cli_lists_switches_and_archives_plans(run_cli, ledger, tmp_path):
     assert code == 0 and "当前计划：1" in out
     plans = json.loads(run_cli("plans", "--json")[1])
     assert [(p["id"], p["current"], p["archived"]) for p in plans] == [(1, True, False), (county, False, False)]
+
+
+def test_cli_refuses_an_unknown_plan_and_changes_nothing(run_cli, ledger):
+    import hashlib
+
+    before = hashlib.sha256(ledger.path.read_bytes()).hexdigest()
+    for args in (("plans", "use", "99"), ("plans", "archive", "99"), ("plans", "unarchive", "99"), ("plans", "archive", "1", "--use", "1")):
+        code, _, err = run_cli(*args)
+        assert code == 2 and ("没有编号为 99 的计划" in err or "不能既归档又设为当前计划" in err), (args, err)
+    assert hashlib.sha256(ledger.path.read_bytes()).hexdigest() == before

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDialog,
     QFileDialog,
     QFormLayout,
@@ -48,7 +49,7 @@ from PySide6.QtWidgets import (
 
 from db.engine import Ledger
 from db.errors import UserError
-from db.ledger import list_tasks, load_directory
+from db.ledger import list_tasks, list_units, load_directory
 from db.plan_draft import PlanDraft, TaskDraft
 from db.plan_review import (
     ALIAS,
@@ -62,6 +63,7 @@ from db.plan_review import (
     plan_changes,
     unit_questions,
 )
+from db.plans import current_plan
 from db.responsibility import LEAD, SUPPORT
 from db.units import KINDS, UNCLASSIFIED
 from desktop.ops import report_failure, runner
@@ -89,6 +91,7 @@ class Review:
     questions: list[UnitQuestion] = field(default_factory=list)
     changes: PlanChanges | None = None  # None for a plan not in the ledger yet
     removed_titles: dict[str, str] = field(default_factory=dict)  # ledger code → title of the tasks a revision drops
+    unit_names: list[str] = field(default_factory=list)  # the ledger's units, offered when a spelling is an alias
 
 
 def review_draft(ledger: Ledger, draft: PlanDraft) -> Review:
@@ -96,11 +99,13 @@ def review_draft(ledger: Ledger, draft: PlanDraft) -> Review:
     directory = load_directory()
     with ledger.Session() as session:
         changes = plan_changes(session, draft, directory=directory)
+        questions = unit_questions(session, draft, directory)
+        names = [u.name for u in list_units(session)] if questions and current_plan(session) is not None else []
         if changes.plan_id is None:
-            return Review(unit_questions(session, draft, directory))
+            return Review(questions, unit_names=names)
         removed = set(changes.removed)
         titles = {t.code: t.title for t in list_tasks(session, plan_id=changes.plan_id) if t.code in removed}
-        return Review(unit_questions(session, draft, directory), changes, titles)
+        return Review(questions, changes, titles, names)
 
 
 def read_and_review(ledger: Ledger, path: Path, mapping: dict[str, str] | None, control) -> tuple[PlanReading, Review]:
@@ -313,6 +318,8 @@ class PlanPreviewDialog(QDialog):
         self.units_table = QTableWidget(0, 8)
         self.units_table.setHorizontalHeaderLabels(["原文写法", "出现的任务", "处理", "单位名称", "类别", "成员（集合，用、分隔）", "依据", "已确认"])
         self.units_table.verticalHeader().hide()
+        self.units_table.setWordWrap(False)  # one line a spelling; the whole reason is in its tooltip
+        self.units_table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 16)
         header = self.units_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
@@ -475,6 +482,8 @@ class PlanPreviewDialog(QDialog):
         table = self.units_table
         table.setRowCount(0)
         self._unit_rows = {}
+        self._unit_completer = QCompleter(self.review.unit_names, self)
+        self._unit_completer.setFilterMode(Qt.MatchFlag.MatchContains)
         for row, question in enumerate(questions):
             table.insertRow(row)
             spelling = QTableWidgetItem(question.spelling)
@@ -495,6 +504,8 @@ class PlanPreviewDialog(QDialog):
             if not any(s.action == ALIAS for s in question.suggestions):
                 action.addItem(f"{ACTIONS[ALIAS]}（在“单位名称”中填写）", (ALIAS, "", [], None))
             name, kind, members = QLineEdit(), QComboBox(), QLineEdit()
+            name.setCompleter(self._unit_completer)
+            members.setToolTip("集合包含的单位（台账中已有的单位名称），用、分隔")
             kind.addItems(list(KINDS))
             kind.setCurrentText(UNCLASSIFIED)
             confirmed = QCheckBox()
@@ -524,7 +535,6 @@ class PlanPreviewDialog(QDialog):
             members.textEdited.connect(lambda _t, s=spelling_key: self._settle(s))
             kind.activated.connect(lambda _i, s=spelling_key: self._settle(s))
             confirmed.toggled.connect(lambda on, s=spelling_key: self._settle(s, on))
-        table.resizeRowsToContents()
 
     def _show_choice(self, widgets: dict) -> None:
         action, name, members, kind = widgets["action"].currentData()

@@ -242,6 +242,8 @@ def test_a_refused_unit_decision_is_shown_and_the_import_writes_nothing(qtbot, l
     before = ledger_counts(ledger)
     row = dialog._unit_rows["青川区住建局"]
     row["action"].setCurrentIndex(row["action"].findText("归入已有单位（在“单位名称”中填写）"))
+    names = row["name"].completer().model()
+    assert "市住房和城乡建设局" in [names.index(i, 0).data() for i in range(names.rowCount())]  # the ledger's units are offered
     row["name"].setText("并不存在的单位")
     qtbot.mouseClick(dialog.confirm_all, Qt.MouseButton.LeftButton)
     told = []

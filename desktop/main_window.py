@@ -864,7 +864,8 @@ class MainWindow(LedgerFileActions, QMainWindow):
             if changed:
                 self.clear_filters()
             self.detail.clear()
-            self.statusBar().showMessage(message or (f"当前计划：{self.plan_title}" if changed else ""), 8000)
+            if message:
+                self.statusBar().showMessage(message, 8000)
             if self.tabs.currentIndex() != 0:
                 self._tab_changed(self.tabs.currentIndex())
 

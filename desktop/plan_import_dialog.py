@@ -575,29 +575,35 @@ class PlanPreviewDialog(QDialog):
         return chosen
 
     def _fill_columns(self) -> None:
+        """One row a header text (the mapping is by header text): a table continuing another is not listed again."""
         layouts = self.reading.layouts
         self.tabs.setTabVisible(self.tabs.indexOf(self.columns_page), bool(layouts))
-        table = self.columns_table
-        table.setRowCount(0)
+        self.columns_table.setRowCount(0)
         self._column_combos: list[tuple[str, QComboBox]] = []
+        seen: set[str] = set()
         for layout in layouts:
+            if layout.continues:
+                continue
+            where = layout.source + (f"（第{layout.header_row}行为表头）" if layout.header_row else "")
             for column in layout.columns:
-                if not column.header:
-                    continue
-                row = table.rowCount()
-                table.insertRow(row)
-                where = QTableWidgetItem(f"{layout.source}" + (f"（第{layout.header_row}行为表头）" if layout.header_row else ""))
-                where.setFlags(where.flags() & ~Qt.ItemFlag.ItemIsEditable)
-                header = QTableWidgetItem(f"{column.label}")
-                header.setFlags(header.flags() & ~Qt.ItemFlag.ItemIsEditable)
-                table.setItem(row, 0, where)
-                table.setItem(row, 1, header)
-                combo = QComboBox()
-                for key, name in FIELDS.items():
-                    combo.addItem(name, key)
-                combo.setCurrentIndex(max(0, combo.findData(column.field)))
-                table.setCellWidget(row, 2, combo)
-                self._column_combos.append((column.header, combo))
+                if column.header and column.header not in seen:
+                    seen.add(column.header)
+                    self._add_column_row(where, column.label, column.header, column.field)
+
+    def _add_column_row(self, where: str, label: str, header: str, field_key: str) -> None:
+        table = self.columns_table
+        row = table.rowCount()
+        table.insertRow(row)
+        for column, text in ((0, where), (1, label)):
+            item = QTableWidgetItem(text)
+            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            table.setItem(row, column, item)
+        combo = QComboBox()
+        for key, name in FIELDS.items():
+            combo.addItem(name, key)
+        combo.setCurrentIndex(max(0, combo.findData(field_key)))
+        table.setCellWidget(row, 2, combo)
+        self._column_combos.append((header, combo))
 
     def column_mapping(self) -> dict[str, str]:
         """Header as printed → field key, as the 列对应 page shows it now."""

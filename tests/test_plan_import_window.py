@@ -297,6 +297,23 @@ def test_a_word_table_shows_its_column_mapping_which_the_clerk_changes_rereads_a
     assert json.loads(prefs.value(MAPPING_PREF))["配合单位"] == "lead"
 
 
+def test_two_tables_with_the_same_header_list_each_column_once(qtbot, ledger, tmp_path):
+    doc = Document()
+    for part, rows in (("一、政务公开", [("1", "及时公开重大项目信息。", "青川区发展改革局", "6月底前")]), ("二、政策解读", [("2", "做好政策解读。", "青川区政府办公室", "年底前")])):
+        doc.add_paragraph(part)
+        table = doc.add_table(rows=1 + len(rows), cols=4)
+        for cell, text in zip(table.rows[0].cells, ("序号", "工作任务", "牵头单位", "完成时限")):
+            cell.text = text
+        for r, row in enumerate(rows, start=1):
+            for c, text in enumerate(row):
+                table.cell(r, c).text = text
+    path = tmp_path / "两张表.docx"
+    doc.save(path)
+    dialog = preview(qtbot, ledger, path)
+    assert len(dialog.reading.layouts) == 2 and len(dialog.reading.draft.tasks) == 2
+    assert [header for header, _combo in dialog._column_combos] == ["序号", "工作任务", "牵头单位", "完成时限"]
+
+
 def test_a_revised_plan_shows_what_changed_and_keeps_the_progress_already_reported(qtbot, ledger, district_plan):
     from db.ledger import list_tasks
     from db.plans import list_plans

@@ -469,3 +469,22 @@ def test_a_damaged_file_is_refused_with_a_message_naming_it_and_nothing_is_writt
     assert previews == [] and imported == []
     assert ledger_counts(ledger) == before
     assert prefs.value("plan_import/folder") == str(tmp_path)  # the next 导入新计划… opens in this folder
+
+
+def test_what_the_reader_doubted_is_flagged_until_the_clerk_edits_the_task(qtbot, ledger, district_plan, monkeypatch):
+    from exports.plan_editing import recheck
+
+    dialog = preview(qtbot, ledger, district_plan)
+    task = dialog.reading.draft.tasks[3]
+    task.problems.append("括号没有闭合，责任单位可能没有读全。")  # as the plan text reader reports an unclosed bracket
+    recheck(dialog.reading)
+    dialog._show_doubts()
+    assert "括号没有闭合" in dialog._items[task.code].toolTip(4)
+    dialog.select_task(task.code)
+    dialog.units_edit.setText("青川区自然资源局牵头")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, dialog)
+    assert not any("括号没有闭合" in d.message for d in dialog.all_doubts())
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kw: QMessageBox.StandardButton.Yes)
+    dialog.reject()  # 取消: the edits are given up when the clerk confirms
+    assert not dialog.isVisible()

@@ -866,6 +866,8 @@ class MainWindow(LedgerFileActions, QMainWindow):
             self.detail.clear()
             if message:
                 self.statusBar().showMessage(message, 8000)
+            else:
+                self.statusBar().clearMessage()  # an earlier import's message is not about this plan
             if self.tabs.currentIndex() != 0:
                 self._tab_changed(self.tabs.currentIndex())
 

@@ -84,6 +84,7 @@ COLUMN_CHARS = {COL_LIGHT: 4.5, COL_ANNEX: 3.5, COL_LABEL: 4, COL_LEAD: 10, COL_
 # The columns a clerk needs at a glance come first; 配合单位 and 最近报送 follow (配合单位 is hidden on a small screen).
 VISUAL_ORDER = (COL_LIGHT, COL_ANNEX, COL_LABEL, COL_TITLE, COL_LEAD, COL_DEADLINE, COL_STATUS, COL_PERCENT, COL_LAST, COL_SUPPORT)
 SEARCH_DELAY_MS = 120
+PLAN_LABEL_CHARS = 22  # the status bar's 当前计划 shows this much of a long title (the whole one in its tooltip)
 LOADING = "正在读取台账……"
 VIEW_STATE_VERSION = 1
 FILTER_LABELS = {"annex": "附件", "section": "分组", "unit": "单位", "role": "角色", "status": "状态", "colour": "预警", "due_month": "时限", "task_ids": "指定任务", "text": "搜索"}
@@ -162,7 +163,9 @@ class MainWindow(LedgerFileActions, QMainWindow):
         self.setCentralWidget(self.outer)
         self.period_label = QLabel()
         self.count_label = QLabel()
+        self.plan_label = QLabel()  # the current plan's title, always in sight when several plans are kept
         self.statusBar().addWidget(self.period_label, 1)
+        self.statusBar().addPermanentWidget(self.plan_label)
         self.statusBar().addPermanentWidget(self.count_label)
         self.write_actions: list[QAction] = []  # disabled while the ledger is open read-only or a write runs
         self._writing = False
@@ -302,6 +305,9 @@ class MainWindow(LedgerFileActions, QMainWindow):
         ledger_menu = self.menuBar().addMenu("台账(&L)")
         action(ledger_menu, "打开台账…", self.open_other_ledger, QKeySequence.StandardKey.Open, needs_tasks=False)
         action(ledger_menu, "打开外勤数据包…", self.open_packet, "Ctrl+Shift+O", needs_tasks=False)
+        ledger_menu.addSeparator()
+        self.import_plan_action = action(ledger_menu, "导入新计划…", self.import_plan, writes=True, needs_tasks=False)
+        self.switch_plan_action = action(ledger_menu, "切换计划…", self.switch_plan, needs_tasks=False)
         ledger_menu.addSeparator()
         action(ledger_menu, "备份台账…", self.backup_ledger, needs_tasks=False)
         self.restore_action = action(ledger_menu, "从备份恢复…", self.restore_ledger, writes=True, needs_tasks=False)
@@ -507,6 +513,9 @@ class MainWindow(LedgerFileActions, QMainWindow):
             + ("　只读：另一个督办台账正在使用此台账，只能查看和导出" if self.ledger.read_only else "")
             + (f"　外勤数据包：{self.ledger.path.name}，填报后带回办公室合并" if self.packet_period else "")
         )
+        room = self.fontMetrics().horizontalAdvance("中") * PLAN_LABEL_CHARS
+        self.plan_label.setText("当前计划：" + self.fontMetrics().elidedText(self.plan_title, Qt.TextElideMode.ElideMiddle, room))
+        self.plan_label.setToolTip(self.plan_title)
         where = f"外勤数据包（{self.packet_period}，{self.ledger.path.name}）" if self.packet_period else str(self.ledger.path.name)
         self.setWindowTitle(f"督办台账 — {where} — {self.plan_title}" + ("（只读）" if self.ledger.read_only else ""))
 
@@ -821,6 +830,48 @@ class MainWindow(LedgerFileActions, QMainWindow):
 
         ConflictDialog(self.ledger, self.operator, self).exec()
         self.refresh()
+
+    def import_plan(self) -> None:
+        """台账 → 导入新计划…: read, preview and import a plan file; the window follows a plan made current."""
+        from desktop.plan_import_dialog import import_plan_interactively
+
+        def imported(result, made_current: bool) -> None:
+            added = getattr(result, "tasks_added", None)
+            message = "计划已导入" + (f"：新增 {added} 项任务" if added is not None else "") + ("，已设为当前计划。" if made_current else "。")
+            if made_current or self.model is None:
+                self.reload_plan(message)
+            else:
+                self.statusBar().showMessage(message, 8000)
+
+        import_plan_interactively(self, self.ledger, self.operator, self.prefs, self._alive(imported))
+
+    def switch_plan(self) -> None:
+        """台账 → 切换计划…: make another plan current, archive or unarchive one; everything is read again."""
+        from desktop.plan_switch_dialog import PlanSwitchDialog
+
+        dialog = PlanSwitchDialog(self.ledger, self.operator, parent=self)
+        dialog.exec()
+        if dialog.changed:
+            self.reload_plan()
+
+    def reload_plan(self, message: str | None = None) -> None:
+        """Read the current plan again from scratch (another plan became current): filters go, layout stays."""
+        ledger = self.ledger
+
+        def apply(snapshot: LedgerSnapshot) -> None:
+            changed = snapshot.plan_id != self.plan_id
+            self.apply_snapshot(snapshot)
+            if changed:
+                self.clear_filters()
+            self.detail.clear()
+            if message:
+                self.statusBar().showMessage(message, 8000)
+            else:
+                self.statusBar().clearMessage()  # an earlier import's message is not about this plan
+            if self.tabs.currentIndex() != 0:
+                self._tab_changed(self.tabs.currentIndex())
+
+        runner().query(lambda: read_snapshot(ledger), self._alive(apply), parent=self)
 
     def edit_settings(self) -> None:
         from desktop.settings_dialog import SettingsDialog

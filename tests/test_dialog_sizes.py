@@ -163,6 +163,22 @@ def _about(bench: SizeBench) -> QWidget:
     return AboutDialog(bench.ledger.path, bench.parent)
 
 
+def _plan_preview(bench: SizeBench) -> QWidget:
+    """导入新计划: the preview of a real district plan (every unit unknown to this ledger, so the units page is full)."""
+    from db.jobs import JobControl
+    from desktop.plan_import_dialog import PlanPreviewDialog, read_and_review
+
+    path = DATA / "plans" / "gangcheng_2021_fangguanfu.txt"
+    reading, review = read_and_review(bench.ledger, path, None, JobControl())
+    return PlanPreviewDialog(bench.ledger, path, reading, review, operator="测试", parent=bench.parent)
+
+
+def _plan_switch(bench: SizeBench) -> QWidget:
+    from desktop.plan_switch_dialog import PlanSwitchDialog
+
+    return PlanSwitchDialog(bench.ledger, "测试", parent=bench.parent)
+
+
 DIALOGS: dict[str, Callable[[SizeBench], QWidget]] = {
     "录入进展": _entry,
     "录入进展（全部报错）": _entry_with_every_error,
@@ -175,6 +191,8 @@ DIALOGS: dict[str, Callable[[SizeBench], QWidget]] = {
     "附上证明材料": _evidence_chooser,
     "使用说明": _guide,
     "关于": _about,
+    "导入新计划": _plan_preview,
+    "切换计划": _plan_switch,
 }
 
 

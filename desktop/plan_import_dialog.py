@@ -9,7 +9,6 @@ db.plan_review.import_reviewed in one transaction on the op runner; 取消 write
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,15 +64,15 @@ from db.plan_review import (
 )
 from db.plans import current_plan
 from db.responsibility import LEAD, SUPPORT
+from db.settings import mapping_lookup, remember_mapping, remembered_mapping
 from db.units import KINDS, UNCLASSIFIED
 from desktop.ops import report_failure, runner
 from desktop.screen import fit_to_screen
-from exports.plan_editing import edit_task, merge_with_next, split_task, unit_doubts, units_of
+from exports.plan_editing import edit_task, merge_with_next, split_task, unit_doubts
 from exports.plan_reading import Doubt, PlanReading, read_plan_document
 from exports.plan_tables import FIELDS
 
 FILE_FILTER = "计划文件 (*.txt *.docx *.doc *.wps *.xlsx *.xls *.et *.pdf);;所有文件 (*)"
-MAPPING_PREF = "plan_import/column_mapping"  # header as printed → field key, as the clerk last set it
 FOLDER_PREF = "plan_import/folder"
 COLUMNS = ("编号", "任务", "牵头单位", "完成时限", "核对")
 COL_LABEL, COL_TITLE, COL_LEAD, COL_DEADLINE, COL_CHECK = range(5)
@@ -111,22 +110,22 @@ def review_draft(ledger: Ledger, draft: PlanDraft) -> Review:
 def read_and_review(ledger: Ledger, path: Path, mapping: dict[str, str] | None, control) -> tuple[PlanReading, Review]:
     """Read a plan file and check it against the ledger (on the worker, cancellable between the steps)."""
     control.step(0, 2, f"正在读取 {path.name}……")
-    reading = read_plan_document(path, mapping=mapping or None)
+    with ledger.Session() as session:
+        remembered = mapping_lookup(session)  # the columns this office confirmed before for the same headers
+    reading = read_plan_document(path, mapping=mapping or None, remembered=remembered)
     control.step(1, 2, "正在与台账核对单位和任务……")
     review = review_draft(ledger, copy.deepcopy(reading.draft))
     control.step(2, 2, "")
     return reading, review
 
 
-def remembered_mapping(prefs: QSettings) -> dict[str, str]:
-    """The column mapping the clerk last confirmed (a damaged preference is ignored)."""
-    try:
-        value = json.loads(prefs.value(MAPPING_PREF, "") or "{}")
-    except (TypeError, ValueError):
-        return {}
-    if not isinstance(value, dict):
-        return {}
-    return {str(k)[:100]: v for k, v in value.items() if isinstance(v, str) and v in FIELDS}
+def remember_columns(session, headers: list[tuple[str, ...]], chosen: dict[str, str], operator: str) -> None:
+    """Keep the clerk's column choices for each table header row they name (db.settings), in the import's transaction."""
+    wanted = {"".join(h.split()): f for h, f in chosen.items()}
+    for row in dict.fromkeys(headers):
+        mine = {h: f for h, f in wanted.items() if h in row}
+        if mine:
+            remember_mapping(session, row, {**(remembered_mapping(session, row) or {}), **mine}, operator=operator)
 
 
 def import_plan_interactively(
@@ -139,7 +138,6 @@ def import_plan_interactively(
         return
     path = Path(chosen)
     prefs.setValue(FOLDER_PREF, str(path.parent))
-    mapping = remembered_mapping(prefs)
 
     def show(read: tuple[PlanReading, Review]) -> None:
         dialog = PlanPreviewDialog(ledger, path, *read, operator=operator, prefs=prefs, parent=parent)
@@ -147,7 +145,7 @@ def import_plan_interactively(
             on_imported(dialog.imported, dialog.make_current.isChecked())
 
     runner().run(
-        lambda control: read_and_review(ledger, path, mapping, control),
+        lambda control: read_and_review(ledger, path, None, control),
         _alive(parent, show),
         label=f"正在读取计划文件 {path.name}……",
         parent=parent,
@@ -185,6 +183,7 @@ class PlanPreviewDialog(QDialog):
         self.reading, self.review = reading, review
         self.settled: set[str] = set()
         self.imported = None
+        self.chosen_mapping: dict[str, str] = {}  # what the clerk set on the 列对应 page and read again with
         self.edited = False
         self._current_code: str | None = None
         self._review_pending = 0
@@ -341,7 +340,7 @@ class PlanPreviewDialog(QDialog):
 
     def _build_columns_page(self) -> QWidget:
         page = QWidget()
-        intro = QLabel("表格各列按表头读作下列内容。读错时改选后点“按此对应重新读取”；所选对应会记住，下次导入同样表头的表格时沿用。")
+        intro = QLabel("表格各列按表头读作下列内容。读错时改选后点“按此对应重新读取”；导入后台账会记住所选对应，下次导入同样表头的表格时沿用。")
         intro.setWordWrap(True)
         self.columns_table = QTableWidget(0, 3)
         self.columns_table.setHorizontalHeaderLabels(["表格", "表头", "读作"])
@@ -421,7 +420,7 @@ class PlanPreviewDialog(QDialog):
         self.tree.blockSignals(False)
 
     def _show_task_item(self, item: QTreeWidgetItem, task: TaskDraft) -> None:
-        units = units_of(task)
+        units = task.unit_pairs()
         leads = [n for n, role in units if role == LEAD] or [n for n, role in units if role != SUPPORT]
         item.setText(COL_LABEL, task.label or task.code)
         item.setText(COL_TITLE, task.title)
@@ -589,6 +588,11 @@ class PlanPreviewDialog(QDialog):
                 if column.header and column.header not in seen:
                     seen.add(column.header)
                     self._add_column_row(where, column.label, column.header, column.field)
+            known = {"".join(c.header.split()) for c in layout.columns}
+            for text in layout.headers:  # headers the reader does not know: not read until the clerk says what they are
+                if text not in known and text not in seen:
+                    seen.add(text)
+                    self._add_column_row(where, f"（未识别）{text}", text, "ignore")
 
     def _add_column_row(self, where: str, label: str, header: str, field_key: str) -> None:
         table = self.columns_table
@@ -665,9 +669,9 @@ class PlanPreviewDialog(QDialog):
         self.title_edit.setCursorPosition(0)
         self.text_edit.setPlainText(task.text)
         self.deadline_edit.setText(task.deadline_text or "")
-        self._shown_units = task.responsibility_text or "、".join(n for n, _ in units_of(task))
+        self._shown_units = task.responsibility_text or "、".join(n for n, _ in task.unit_pairs())
         self.units_edit.setText(self._shown_units)
-        read = units_of(task)
+        read = task.unit_pairs()
         self.units_read.setText("读作：" + ("；".join(f"{n}（{role}）" for n, role in read) if read else "没有单位"))
         self._highlight(self.reading.spans.get(code))
 
@@ -790,13 +794,10 @@ class PlanPreviewDialog(QDialog):
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
-        if self.prefs is not None:
-            remembered = remembered_mapping(self.prefs)
-            remembered.update(mapping)
-            self.prefs.setValue(MAPPING_PREF, json.dumps(remembered, ensure_ascii=False))
         ledger, path = self.ledger, self.path
 
         def apply(read: tuple[PlanReading, Review]) -> None:
+            self.chosen_mapping = mapping  # remembered in the ledger when the plan is imported, not before
             self.reading, self.review = read
             self.edited = False
             self._current_code = None
@@ -842,10 +843,14 @@ class PlanPreviewDialog(QDialog):
         make_current = self.make_current.isChecked()
         plan_id = getattr(self.review.changes, "plan_id", None)
 
+        chosen, headers = self.chosen_mapping, [layout.headers for layout in self.reading.layouts if layout.headers]
+
         def write(_control):
             directory = load_directory()
             with ledger.Session.begin() as session:
-                return import_reviewed(session, draft, directory, decisions, operator=operator, make_current=make_current, plan_id=plan_id)
+                result = import_reviewed(session, draft, directory, decisions, operator=operator, make_current=make_current, plan_id=plan_id)
+                remember_columns(session, headers, chosen, operator)
+                return result
 
         def done(result) -> None:
             self.imported = result

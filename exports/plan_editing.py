@@ -149,13 +149,6 @@ def _unique(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [p for p in pairs if not (p[0] in seen or seen.add(p[0]))]
 
 
-def units_of(task: TaskDraft) -> list[tuple[str, str]]:
-    """(unit as printed, role) as the import will read them: a table's own units, else the responsibility wording."""
-    from db.responsibility import parse_responsibility
-
-    return list(task.units) if task.units is not None else parse_responsibility(task.responsibility_text)
-
-
 def unit_doubts(reading: PlanReading, questions, settled: set[str] = frozenset()) -> list[Doubt]:
     """A doubt on every task naming a unit the ledger does not know, until the clerk settles the spelling."""
     by_code = {t.code: t for t in reading.draft.tasks}

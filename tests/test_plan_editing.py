@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from db.errors import UserError
-from exports.plan_editing import doubts_of, edit_task, merge_with_next, split_task, unit_doubts, units_of
+from exports.plan_editing import doubts_of, edit_task, merge_with_next, split_task, unit_doubts
 from exports.plan_reading import read_plan_document
 
 PLAN = """2024年青川区政务公开工作要点
@@ -27,7 +27,7 @@ def test_a_task_given_its_units_loses_its_doubt_and_a_bad_deadline_gains_one(rea
     first, second, third = reading.draft.tasks
     assert [d.message for d in doubts_of(reading, second.code)] == [f"要点.txt 第4行（{second.code} {second.title}）：没有牵头或责任单位。"]
     edited = edit_task(reading, second.code, responsibility_text="青川区政府办公室牵头,青川区融媒体中心配合")
-    assert units_of(edited) == [("青川区政府办公室", "牵头"), ("青川区融媒体中心", "配合")]
+    assert edited.unit_pairs() == [("青川区政府办公室", "牵头"), ("青川区融媒体中心", "配合")]
     assert doubts_of(reading, second.code) == []
     edit_task(reading, third.code, deadline_text="择机")
     assert "无法换算为日期" in doubts_of(reading, third.code)[0].message

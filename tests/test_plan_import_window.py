@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -207,7 +206,7 @@ def test_fix_units_merge_and_split_then_import_writes_the_plan_in_one_go(qtbot, 
         current = next(p for p in plans if p.is_current)
         imported = {t.code: t for t in list_tasks(s, plan_id=current.id)}
     assert len(plans) == 2 and current.tasks == 5
-    assert current.title.startswith("关于印发2024年青川区")
+    assert current.title == "2024年青川区优化营商环境重点任务"  # the notice names the plan
     merged = imported[first]
     assert "网上可办率" in merged.text and {"青川区政务服务中心", "青川区数据局"} <= set(merged.lead)
     assert merged.deadline.startswith("10月底前；9月底前") and imported[undated].deadline == "11月底前"
@@ -269,9 +268,7 @@ def _word_table(path, header, rows):
     return path
 
 
-def test_a_word_table_shows_its_column_mapping_which_the_clerk_changes_rereads_and_is_remembered(qtbot, ledger, tmp_path, prefs):
-    from desktop.plan_import_dialog import MAPPING_PREF, remembered_mapping
-
+def test_a_word_table_shows_its_column_mapping_which_the_clerk_changes_rereads_and_the_ledger_remembers(qtbot, ledger, tmp_path, prefs):
     # This office's table calls its lead units 配合单位 (a header the reader takes at its word).
     path = _word_table(
         tmp_path / "分工表.docx",
@@ -284,7 +281,6 @@ def test_a_word_table_shows_its_column_mapping_which_the_clerk_changes_rereads_a
     assert mapping == {"序号": "number", "工作任务": "title", "配合单位": "support", "完成时限": "deadline"}
     first = dialog.reading.draft.tasks[0].code
     assert dialog._items[first].text(2) == ""  # support units only: no lead shown
-    assert dialog.source_label.text().startswith("原文")
     dialog.tabs.setCurrentWidget(dialog.columns_page)
     combo = next(c for header, c in dialog._column_combos if header == "配合单位")
     combo.setCurrentIndex(combo.findData("lead"))
@@ -293,8 +289,40 @@ def test_a_word_table_shows_its_column_mapping_which_the_clerk_changes_rereads_a
     wait_idle(qtbot)
     assert dialog.column_mapping()["配合单位"] == "lead"
     assert dialog._items[dialog.reading.draft.tasks[0].code].text(2) == "青川区发展改革局"
-    assert remembered_mapping(prefs)["配合单位"] == "lead"
-    assert json.loads(prefs.value(MAPPING_PREF))["配合单位"] == "lead"
+    # Remembered with the import, not before: a 取消 would have left the ledger as it was.
+    from db.settings import remembered_mapping
+
+    with ledger.Session() as s:
+        assert remembered_mapping(s, ("序号", "工作任务", "配合单位", "完成时限")) is None
+    qtbot.mouseClick(dialog.confirm_all, Qt.MouseButton.LeftButton)
+    monkey_yes(dialog)
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot)
+    assert dialog.imported is not None
+    with ledger.Session() as s:
+        assert remembered_mapping(s, ("序号", "工作任务", "配合单位", "完成时限"))["配合单位"] == "lead"
+    # The next table with these headers is read with the office's mapping at once.
+    again = preview(qtbot, ledger, path, prefs)
+    assert again.column_mapping()["配合单位"] == "lead" and again.reading.layouts[0].remembered
+
+
+def test_a_header_the_reader_does_not_know_can_be_mapped_by_the_clerk(qtbot, ledger, tmp_path):
+    path = _word_table(
+        tmp_path / "主办表.docx",
+        ("序号", "工作任务", "主办单位", "完成时限"),
+        [("1", "及时公开重大项目批准和实施信息。", "青川区发展改革局", "6月底前")],
+    )
+    dialog = preview(qtbot, ledger, path)
+    code = dialog.reading.draft.tasks[0].code
+    assert "没有牵头或责任单位" in dialog._items[code].toolTip(4)
+    combo = next(c for header, c in dialog._column_combos if header == "主办单位")
+    assert combo.currentData() == "ignore"
+    combo.setCurrentIndex(combo.findData("lead"))
+    qtbot.mouseClick(dialog.reread_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot)
+    code = dialog.reading.draft.tasks[0].code
+    assert dialog._items[code].text(2) == "青川区发展改革局"
+    assert not any("没有牵头" in d.message for d in dialog.all_doubts())
 
 
 def test_two_tables_with_the_same_header_list_each_column_once(qtbot, ledger, tmp_path):
@@ -402,7 +430,7 @@ def test_import_from_the_menu_then_switch_back_and_archive_from_the_plan_switche
     qtbot.waitUntil(lambda: "青川区" in window.plan_title, timeout=20000)
     wait_idle(qtbot)
     assert window.model.rowCount() == 5
-    assert window.windowTitle().endswith(window.plan_title) and "重点任务的通知" in window.plan_label.text()
+    assert window.windowTitle().endswith(window.plan_title) and window.plan_label.text() == "当前计划：2024年青川区优化营商环境重点任务"
 
     # 切换计划…: the bundled plan back as current; the new one archived after a 否 and then a 是.
     answers = iter([QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes])

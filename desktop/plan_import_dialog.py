@@ -485,7 +485,8 @@ class PlanPreviewDialog(QDialog):
         self._unit_completer.setFilterMode(Qt.MatchFlag.MatchContains)
         for row, question in enumerate(questions):
             table.insertRow(row)
-            spelling = QTableWidgetItem(question.spelling)
+            spelling = QTableWidgetItem(question.printed)  # as the plan prints it; the level it is taken at in the tooltip
+            spelling.setToolTip(question.shown)
             spelling.setFlags(spelling.flags() & ~Qt.ItemFlag.ItemIsEditable)
             table.setItem(row, 0, spelling)
             codes = [getattr(t, "code", t) for t in question.tasks]

@@ -479,6 +479,14 @@ def test_the_preview_fits_the_office_screen(qtbot, ledger):
     assert header.sectionSize(1) >= 200  # 任务 keeps a readable width
 
 
+def test_the_units_page_shows_each_spelling_as_the_plan_prints_it(qtbot, ledger):
+    """A district plan's bare 各街道(功能区) is asked about at the district's level, but the clerk reads it as printed."""
+    dialog = preview(qtbot, ledger, PLANS / "gangcheng_2021_fangguanfu.txt")
+    rows = {dialog.units_table.item(r, 0).text(): dialog.units_table.item(r, 0).toolTip() for r in range(dialog.units_table.rowCount())}
+    assert "各街道（功能区）" in rows and not any(text.startswith("区各") for text in rows)
+    assert rows["各街道（功能区）"] == "“各街道（功能区）”（按区级理解为“区各街道（功能区）”）"
+
+
 def test_a_damaged_file_is_refused_with_a_message_naming_it_and_nothing_is_written(qtbot, ledger, tmp_path, prefs, monkeypatch):
     from desktop.plan_import_dialog import PlanPreviewDialog, import_plan_interactively
 

@@ -160,5 +160,5 @@ def unit_doubts(reading: PlanReading, questions, settled: set[str] = frozenset()
             code = getattr(code, "code", code)
             task = by_code.get(code)
             if task is not None:
-                doubts.append(Doubt(f"{place_of(reading, task)}（{code} {task.title}）：单位“{question.spelling}”不在单位表中，请在“单位核对”页确认。", code))
+                doubts.append(Doubt(f"{place_of(reading, task)}（{code} {task.title}）：单位{question.shown}不在单位表中，请在“单位核对”页确认。", code))
     return doubts

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from db.errors import UserError
+from db.plan_review import UnitQuestion
 from exports.plan_editing import doubts_of, edit_task, merge_with_next, split_task, unit_doubts
 from exports.plan_reading import read_plan_document
 
@@ -56,9 +57,7 @@ def test_merge_joins_text_units_and_source_lines_and_split_gives_the_rest_a_code
 
 
 def test_unknown_units_are_doubts_on_their_tasks_until_settled(reading):
-    class Question:
-        spelling, tasks = "青川区发展改革局", [reading.draft.tasks[0].code]
-
-    doubts = unit_doubts(reading, [Question()])
-    assert [d.code for d in doubts] == [reading.draft.tasks[0].code] and "不在单位表中" in doubts[0].message
-    assert unit_doubts(reading, [Question()], {"青川区发展改革局"}) == []
+    question = UnitQuestion("青川区发展改革局", [reading.draft.tasks[0].code], [])
+    doubts = unit_doubts(reading, [question])
+    assert [d.code for d in doubts] == [reading.draft.tasks[0].code] and "单位“青川区发展改革局”不在单位表中" in doubts[0].message
+    assert unit_doubts(reading, [question], {"青川区发展改革局"}) == []

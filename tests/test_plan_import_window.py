@@ -485,6 +485,7 @@ def test_the_units_page_shows_each_spelling_as_the_plan_prints_it(qtbot, ledger)
     rows = {dialog.units_table.item(r, 0).text(): dialog.units_table.item(r, 0).toolTip() for r in range(dialog.units_table.rowCount())}
     assert "各街道（功能区）" in rows and not any(text.startswith("区各") for text in rows)
     assert rows["各街道（功能区）"] == "“各街道（功能区）”（按区级理解为“区各街道（功能区）”）"
+    assert any("单位“各街道（功能区）”（按区级理解" in d.message for d in dialog.all_doubts())
 
 
 def test_a_damaged_file_is_refused_with_a_message_naming_it_and_nothing_is_written(qtbot, ledger, tmp_path, prefs, monkeypatch):

@@ -513,6 +513,18 @@ def _own_notice(pattern: str, text: str) -> re.Match | None:
     return None
 
 
+def _first_line_title(lines: list[str], source_name: str) -> str:
+    """A plan without an issuing notice is named by its first line when that reads as a title (short, not a
+    numbered heading; a Markdown # mark dropped), else by its file name: an excerpt may start at 一、 or a note."""
+    first = next((squeeze(line).lstrip("#").strip() for line in lines if line.strip()), "")
+    if first and len(first) <= MAX_TITLE_CHARS and not _outline_level(first)[0]:
+        return first
+    return Path(source_name).stem
+
+
+MAX_TITLE_CHARS = 60
+
+
 def plan_heading(lines: list[str], source_name: str) -> tuple[str, str | None, int | None]:
     """(title, 文号, year) of a plan document: the title in its 关于印发《…》的通知, else its first line; the
     year from the title, else from the 文号 (〔2023〕)."""
@@ -529,8 +541,7 @@ def plan_heading(lines: list[str], source_name: str) -> tuple[str, str | None, i
         or _own_notice(r"关于印发([^\n《》]{0,40}《[^\n]{2,60}?|[^\n]{4,60}?)的通知", head)
         or _own_notice(r"关于印发《?([^《》]{4,60}?)》?的通知", joined)
     )
-    first_line = next((squeeze(l) for l in lines if l.strip()), source_name)
-    title = title_match.group(1) if title_match else first_line
+    title = title_match.group(1) if title_match else _first_line_title(lines, source_name)
     year_match = re.search(r"(?<!\d)(20\d{2})(?!\d)", title) or (re.search(r"〔(\d{4})〕", doc_number) if doc_number else None)
     if year_match is None:
         # Else the date the issuing notice is signed with ("2020年6月19日" on a line of its own).

@@ -94,33 +94,20 @@ def cmd_plans(args) -> int:
     return 0
 
 
-def cmd_plans_use(args) -> int:
-    from db.plans import set_current_plan
+def cmd_plans_change(args) -> int:
+    """plans use / archive / unarchive: one audited change of a plan's state."""
+    from db import plans
 
     ledger = _open(args)
     with ledger.Session.begin() as session:
-        plan = set_current_plan(session, args.id, args.operator)
-    print(f"当前计划：{plan.id}《{plan.title}》")
-    return 0
-
-
-def cmd_plans_archive(args) -> int:
-    from db.plans import archive_plan
-
-    ledger = _open(args)
-    with ledger.Session.begin() as session:
-        plan = archive_plan(session, args.id, args.operator, make_current=args.use)
-    print(f"已归档计划 {plan.id}《{plan.title}》：仍可查阅，不再预警。")
-    return 0
-
-
-def cmd_plans_unarchive(args) -> int:
-    from db.plans import unarchive_plan
-
-    ledger = _open(args)
-    with ledger.Session.begin() as session:
-        plan = unarchive_plan(session, args.id, args.operator)
-    print(f"已取消归档计划 {plan.id}《{plan.title}》。")
+        if args.plans_command == "use":
+            plan, done = plans.set_current_plan(session, args.id, args.operator), "当前计划："
+        elif args.plans_command == "archive":
+            plan, done = plans.archive_plan(session, args.id, args.operator, make_current=args.use), "已归档计划（仍可查阅，不再预警）："
+        else:
+            plan, done = plans.unarchive_plan(session, args.id, args.operator), "已取消归档计划："
+        said = f"{done}{plan.id}《{plan.title}》"
+    print(said)  # only once committed
     return 0
 
 
@@ -575,16 +562,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_plans)
     plsub = p.add_subparsers(dest="plans_command")
-    pu = plsub.add_parser("use", help="把一个计划设为当前计划")
-    pu.add_argument("id", type=int, help="计划编号（见 duban plans）")
-    pu.set_defaults(func=cmd_plans_use)
-    pa = plsub.add_parser("archive", help="归档已完成的计划：仍可查阅，不再预警")
-    pa.add_argument("id", type=int, help="计划编号（见 duban plans）")
-    pa.add_argument("--use", type=int, help="归档当前计划时，改设为当前计划的计划编号")
-    pa.set_defaults(func=cmd_plans_archive)
-    pn = plsub.add_parser("unarchive", help="取消归档")
-    pn.add_argument("id", type=int, help="计划编号（见 duban plans）")
-    pn.set_defaults(func=cmd_plans_unarchive)
+    for name, what in (("use", "把一个计划设为当前计划"), ("archive", "归档已完成的计划：仍可查阅，不再预警"), ("unarchive", "取消归档")):
+        pc = plsub.add_parser(name, help=what)
+        pc.add_argument("id", type=int, help="计划编号（见 duban plans）")
+        pc.set_defaults(func=cmd_plans_change)
+        if name == "archive":
+            pc.add_argument("--use", type=int, help="归档当前计划时，改设为当前计划的计划编号")
 
     p = sub.add_parser("units", help="列出责任单位")
     p.add_argument("--json", action="store_true")

@@ -172,6 +172,7 @@ class _Grid:
     source: str
     rows: list[list[str]]
     spans: list[dict[int, int]]  # 0-based first column → 0-based last column of a horizontal merge
+    typed_breaks: bool = False  # a line break in a cell was typed (Alt+Enter, a Word line): not a PDF's wrapped line
 
 
 def _header_key(text: str) -> str:
@@ -278,15 +279,18 @@ def _read_grid(
             headers, recalled = header_texts(cells), bool(earlier)
             break
     first_row = 0 if header_at is None else header_at + 1
+    repeats = {headers} if headers else set()
     if header_at is not None and first_row < len(grid.rows):
         fuller = _sub_header(grid.rows[first_row], columns, mapping)
         if fuller is not None:
+            repeats.add(header_texts(grid.rows[first_row]))
             columns, first_row = fuller, first_row + 1
     layout = TableLayout(grid.source, None if header_at is None else header_at + 1, columns, headers=headers, remembered=recalled)
     if header_at is None and previous is not None and grid.rows and len(grid.rows[0]) == previous.width:
         # Word splits a long table at a page break or a stray paragraph; the part after it has no header of its own
         layout = TableLayout(grid.source, None, previous.columns, continues=previous.source, headers=previous.headers, remembered=previous.remembered)
         columns = previous.columns
+        repeats = {previous.headers} if previous.headers else set()
     elif header_at is None:
         if any(any(c for c in cells) for cells in grid.rows):
             result.problems.append(
@@ -308,7 +312,13 @@ def _read_grid(
         filled = [i for i, text in enumerate(cells) if text]
         if not filled:
             continue
+        if header_texts(cells) in repeats:
+            continue  # the header typed again where the table goes on to the next page
         values = {c.field: cells[c.column - 1] if c.column - 1 < len(cells) else "" for c in columns if c.field != "ignore"}
+        if grid.typed_breaks:
+            for name in ("lead", "responsible", "support"):
+                if "\n" in values.get(name, ""):
+                    values[name] = _units_on_lines(values[name])
         texts = [cells[i] for i in filled]
         if len(filled) >= 3 and all(_DIGITS.fullmatch(t) for t in texts):
             continue  # a row of column numbers under the header: 1 2 3 4 5
@@ -328,6 +338,20 @@ def _read_grid(
         result.rows.append(row)
     layout.group_at_end = group
     return layout
+
+
+_LIST_END = "、，,；;（("
+_LIST_START = "、，,；;）)"
+
+
+def _units_on_lines(text: str) -> str:
+    """A unit cell typed one unit a line ("区发改委⏎区工信局") as the list it is: "区发改委、区工信局"."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    joined = lines[0] if lines else ""
+    for line in lines[1:]:
+        glue = "" if joined.endswith(tuple(_LIST_END)) or line.startswith(tuple(_LIST_START)) else "、"
+        joined += glue + line
+    return joined
 
 
 def _cell(text: str, file: str, source: str, row: int, column: int) -> str:
@@ -421,7 +445,7 @@ def _xlsx_grids(path: Path, hidden: list[str]) -> list[_Grid]:
                         rows[r][c] = ""  # merged across: the text belongs to the first column only
                     if last > first:
                         spans[r][first] = last
-            grids.append(_Grid(source, rows, spans))
+            grids.append(_Grid(source, rows, spans, typed_breaks=True))
     finally:
         wb.close()
     return grids
@@ -485,7 +509,7 @@ def _docx_grids(path: Path) -> list[_Grid]:
             raise
         except Exception as exc:
             raise UserError(f"无法读取 Word 文件 {file} {source}（{read_failure(exc)}），文件已损坏。") from None
-        grids.append(_Grid(source, rows, spans))
+        grids.append(_Grid(source, rows, spans, typed_breaks=True))
     return grids
 
 

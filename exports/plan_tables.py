@@ -65,17 +65,22 @@ _WORDS: tuple[tuple[str, str], ...] = (
     ("联系", "ignore"),
     ("序号", "number"),
     ("牵头", "lead"),
+    ("主办", "lead"),  # 主办单位 beside 协办单位
+    ("主责", "lead"),  # 主责单位, 主责部门
     ("配合", "support"),
     ("协办", "support"),
+    ("协助", "support"),
     ("责任", "responsible"),
     ("时限", "deadline"),
     ("时间", "deadline"),
     ("节点", "deadline"),
     ("期限", "deadline"),
+    ("截止", "deadline"),  # 截止日期, 截止时间
     ("类别", "category"),
     ("领域", "category"),
     ("内容", "content"),
     ("措施", "content"),
+    ("举措", "content"),  # 工作举措, 主要举措, 具体举措
     ("任务", "title"),
     ("事项", "title"),
     ("要求", "content"),  # 具体要求, 工作要求 (时限要求 was taken by 时限 above)
@@ -314,12 +319,25 @@ def _read_grid(
             continue
         if header_texts(cells) in repeats:
             continue  # the header typed again where the table goes on to the next page
+        texts = [cells[i] for i in filled]
+        if all(_FORM_LINE.match(t) for t in texts) or (len(texts) == 1 and _NOTE.match(texts[0])):
+            continue  # the form's 填表人/审核人 line or a 注：/备注： line under the table: not a task, not a section
         values = {c.field: cells[c.column - 1] if c.column - 1 < len(cells) else "" for c in columns if c.field != "ignore"}
         if grid.typed_breaks:
             for name in ("lead", "responsible", "support"):
                 if "\n" in values.get(name, ""):
                     values[name] = _units_on_lines(values[name])
-        texts = [cells[i] for i in filled]
+        if values.get("deadline") and (m := _DOTTED_DATE.fullmatch(values["deadline"])):
+            values["deadline"] = _dotted_deadline(m)
+            if m["day"] is None and m["month"] == "1" and m["sep"] == ".":
+                result.problems.append(
+                    TableProblem(
+                        grid.source,
+                        index + 1,
+                        f"文件 {file} {grid.source}第{index + 1}行：完成时限“{m.group(0)}”按{m['year']}年1月读取；"
+                        "Excel 会把数字 2024.10 存成 2024.1，若原意是10月，请在预览中改正。",
+                    )
+                )
         if len(filled) >= 3 and all(_DIGITS.fullmatch(t) for t in texts):
             continue  # a row of column numbers under the header: 1 2 3 4 5
         has_task = any(values.get(f) for f in TASK_FIELDS)
@@ -338,6 +356,21 @@ def _read_grid(
         result.rows.append(row)
     layout.group_at_end = group
     return layout
+
+
+# The form's own lines under a 台账 (填表人：  审核人：  联系电话：), and a note under the table (注：…, 备注：…).
+_FORM_LINE = re.compile(r"(?:填表人|填报人|制表人|审核人|签发人|负责人|单位负责人|联系人|联系电话|电话|填报单位|填报时间|填表时间|填表日期|报送时间|日期)\s*[:：]")
+_NOTE = re.compile(r"(?:备\s*注|注|说明)\s*\d?\s*[:：]")
+# A deadline typed as a date in figures: 2024.6, 2024.6.30, 2024-06-30, 2024/6/30, maybe with 前 or 底前 after it.
+_DOTTED_DATE = re.compile(r"(?P<year>20\d\d)(?P<sep>[./-])(?P<month>1[0-2]|0?[1-9])(?:(?P=sep)(?P<day>3[01]|[12]\d|0?[1-9]))?(?P<tail>底前|底|前|以前)?")
+
+
+def _dotted_deadline(m: re.Match) -> str:
+    """"2024.6" as the deadline wording the phrase reader knows: 2024年6月 (its last day), 2024年6月30日."""
+    text = f"{m['year']}年{int(m['month'])}月"
+    if m["day"]:
+        text += f"{int(m['day'])}日"
+    return text + (m["tail"] or "")
 
 
 _LIST_END = "、，,；;（("

@@ -29,6 +29,38 @@ def _runs(rows: list[list[str]], column: int) -> list[tuple[int, int]]:
     return runs
 
 
+def _docx_table(doc, plan: dict, rows: list[list[str]], *, with_header: bool, title_row: bool = False):
+    header = plan["header"]
+    lead = (1 if title_row else 0) + (1 if with_header else 0)
+    table = doc.add_table(rows=lead + len(rows), cols=len(header))
+    table.style = "Table Grid"
+    if title_row:  # the title typed in the table's first row, merged across
+        table.cell(0, 0).merge(table.cell(0, len(header) - 1)).text = plan["title"]
+    if with_header:
+        for cell, text in zip(table.rows[lead - 1].cells, header):
+            cell.text = text
+    if "repeat_header_at" in plan:
+        from docx.oxml import OxmlElement
+
+        marker = OxmlElement("w:tblHeader")  # Word's 重复标题行 too
+        table.rows[0]._tr.get_or_add_trPr().append(marker)
+    for r, row in enumerate(rows, start=lead):
+        if len(row) == 1:  # a section row, merged across the table
+            merged = table.cell(r, 0).merge(table.cell(r, len(header) - 1))
+            merged.text = row[0]
+            continue
+        for c, text in enumerate(row):
+            if c not in plan.get("merge_down", []):
+                table.cell(r, c).text = text
+    for column in plan.get("merge_down", []):
+        for first, last in _runs(rows, column):
+            table.cell(first + lead, column).merge(table.cell(last + lead, column)).text = rows[first][column]
+        for index, row in enumerate(rows):
+            if len(row) > 1 and not any(first <= index <= last for first, last in _runs(rows, column)):
+                table.cell(index + lead, column).text = row[column]
+    return table
+
+
 def make_docx(plan: dict, path: Path) -> None:
     from docx import Document
     from docx.enum.section import WD_ORIENT
@@ -39,34 +71,17 @@ def make_docx(plan: dict, path: Path) -> None:
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Mm(297), Mm(210)
     doc.add_paragraph(plan.get("annex", "附件"))
-    doc.add_paragraph(plan["title"])
+    if not plan.get("title_in_table"):
+        doc.add_paragraph(plan["title"])
     header, rows = plan["header"], list(plan["rows"])
     if "repeat_header_at" in plan:  # the header typed again where the table goes on to the next page
         at = [i for i, row in enumerate(rows) if len(row) > 1][plan["repeat_header_at"] - 1]
         rows.insert(at, list(header))
-    table = doc.add_table(rows=1 + len(rows), cols=len(header))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header):
-        cell.text = text
-    if "repeat_header_at" in plan:
-        from docx.oxml import OxmlElement
-
-        marker = OxmlElement("w:tblHeader")  # Word's 重复标题行 too
-        table.rows[0]._tr.get_or_add_trPr().append(marker)
-    for r, row in enumerate(rows, start=1):
-        if len(row) == 1:  # a section row, merged across the table
-            merged = table.cell(r, 0).merge(table.cell(r, len(header) - 1))
-            merged.text = row[0]
-            continue
-        for c, text in enumerate(row):
-            if c not in plan.get("merge_down", []):
-                table.cell(r, c).text = text
-    for column in plan.get("merge_down", []):
-        for first, last in _runs(rows, column):
-            table.cell(first + 1, column).merge(table.cell(last + 1, column)).text = rows[first][column]
-        for index, row in enumerate(rows):
-            if len(row) > 1 and not any(first <= index <= last for first, last in _runs(rows, column)):
-                table.cell(index + 1, column).text = row[column]
+    split = plan.get("split_at")  # Word's table broken in two by a paragraph: the second part has no header row
+    _docx_table(doc, plan, rows[:split] if split else rows, with_header=True, title_row=plan.get("title_in_table", False))
+    if split:
+        doc.add_paragraph("")
+        _docx_table(doc, plan, rows[split:], with_header=False)
     for note in plan.get("notes", []):
         doc.add_paragraph(note)
     doc.save(path)
@@ -85,7 +100,7 @@ def make_xlsx(plan: dict, path: Path) -> None:
     else:
         ws.title = "台账"
     header, width = plan["header"], len(plan["header"])
-    if "annex" in plan:
+    if plan.get("annex"):
         ws.append([plan["annex"]])
     ws.append([plan["title"]])
     ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=width)
@@ -115,6 +130,8 @@ def make_xlsx(plan: dict, path: Path) -> None:
         values = list(row)
         if plan.get("number_cells") and len(row) > 1 and row[0].isdigit():
             values[0] = int(row[0])  # 序号 typed as a number
+        for column, typed in plan.get("typed_cells", {}).get(row[0] if len(row) > 1 else None, {}).items():
+            values[column] = typed  # a cell the office typed as a date or a number, not as the printed words
         ws.append(values)
         if len(row) == 1:
             ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=width)
@@ -125,6 +142,8 @@ def make_xlsx(plan: dict, path: Path) -> None:
     for note in plan.get("notes", []):
         ws.append([note])
         ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=width)
+    for footer in plan.get("footer", []):  # the form's own 填表人/审核人 line, cells apart
+        ws.append(footer)
     wrap = Alignment(wrap_text=True, vertical="center")
     for row in ws.iter_rows():
         for cell in row:

@@ -542,3 +542,82 @@ HELD_OUT_DOCX = [XUNYANG_2023, XINJIAN_2024, BEIJING_ZWGK_2017, YUNCHENG_2017]
 HELD_OUT_XLSX = [BEIJING_ZWGK_2016, NANCHANG_JKQ_2023, GANZHOU_2023, CNSCN_XXGK]
 DOCX = DOCX + HELD_OUT_DOCX
 XLSX = XLSX + HELD_OUT_XLSX
+
+# Round two of the held-out trials, built after round one was fitted: again scored before any change to the reader.
+
+BEIJING_ZWGK_2018 = {
+    "file": "北京市2018年政务公开工作要点任务台账",
+    "source": "https://eshian.com/laws/41910.html (北京市2018年政务公开工作要点, 一、(一), its first four bracketed items)",
+    "layout": "the page prints four items in one paragraph, each with its (…负责落实) bracket; here as an Excel 台账: title, 填报单位 row, "
+    "重点领域 | 序号 | 工作举措 | 责任单位 | 完成时限 (empty) | 进展情况, the 重点领域 cell merged down over the four rows, the units "
+    "as printed in the bracket, and the form's 填表人/审核人/联系电话 line under the table (the office's, left blank)",
+    "title": "北京市2018年政务公开工作要点任务台账",
+    "filled_row": ["填报单位:"],
+    "number_cells": True,
+    "header": ["重点领域", "序号", "工作举措", "责任单位", "完成时限", "进展情况"],
+    "xlsx_merge_down": [0],
+    "rows": [
+        ["一、加强政府重点工作信息公开"],
+        ["(一)围绕抓好“三件大事”、打赢“三大攻坚战”做好信息公开", "1", "制定发布城市设计导则以及核心区控制性详细规划、城市副中心规划、新城控制性详细规划等规划信息。", "市规划国土委负责落实", "", ""],
+        ["(一)围绕抓好“三件大事”、打赢“三大攻坚战”做好信息公开", "2", "推进支持雄安新区建设、加强京津冀产业对接协作、区域污染联防联控和教育、医疗、社保等基本公共服务合作等信息公开。", "市发展改革委、市经济信息化委、市环保局、市教委、市卫生计生委、市人力社保局分别负责落实", "", ""],
+        ["(一)围绕抓好“三件大事”、打赢“三大攻坚战”做好信息公开", "3", "及时公开延崇高速、兴延高速、首都地区环线通州至大兴段建设情况。", "市交通委负责落实", "", ""],
+        ["(一)围绕抓好“三件大事”、打赢“三大攻坚战”做好信息公开", "4", "推进2022年北京冬奥会、冬残奥会竞赛场馆新建、改造以及群众冰雪运动普及情况等信息公开。", "市重大项目办、市体育局、市教委分别负责落实", "", ""],
+    ],
+    "footer": [["填表人:", "", "审核人:", "", "联系电话:", ""]],
+    "expect": [
+        ("制定发布城市设计导则", [], None, None),
+        ("推进支持雄安新区建设", [], None, None),
+        ("及时公开延崇高速", [], None, None),
+        ("推进2022年北京冬奥会", [], None, None),
+    ],
+}
+
+BEIJING_ZWGK_2019 = {
+    "file": "北京市2019年政务公开工作要点任务分工",
+    "source": "http://snncw.org/show-10877.html (北京市2019年政务公开工作要点, 一、(一), its four bracketed items)",
+    "layout": "the page prints four items in one paragraph, each with its (…负责落实) bracket; here as a Word table whose first row holds "
+    "the title merged across, 序号 | 主要任务 | 责任单位 | 完成时间 (empty), the chapter and the section as rows merged across, "
+    "and the table broken in two by an empty paragraph before its last two rows (the second part has no header row)",
+    "title": "北京市2019年政务公开工作要点任务分工",
+    "annex": "附件2",
+    "title_in_table": True,
+    "split_at": 4,
+    "header": ["序号", "主要任务", "责任单位", "完成时间"],
+    "rows": [
+        ["一、深化重点领域信息公开,以公开推进政策落实"],
+        ["(一)强化京津冀协同发展信息公开"],
+        ["1", "做好城市总体规划实施和京津冀协同工程建设标准信息公开,编制并发布中心城区和新城控制性详细规划、专项规划和重点功能区规划。", "市规划自然资源委、市住房城乡建设委分别负责落实", ""],
+        ["2", "做好疏解整治促提升专项行动信息公开,及时发布回龙观天通苑地区三年行动计划和三大攻坚工程进展信息。", "市发展改革委负责落实", ""],
+        ["3", "推进北京城市副中心建设信息公开,重点做好交通基础设施、教育医疗等重点建设项目信息公开。", "市交通委、市教委、市卫生健康委分别负责落实", ""],
+        ["4", "抓好协同发展重点任务落实信息公开,及时公开本市支持雄安新区规划建设进展情况。", "市发展改革委负责落实", ""],
+    ],
+    "expect": [
+        ("做好城市总体规划实施", [], None, None),
+        ("做好疏解整治促提升", [], None, None),
+        ("推进北京城市副中心建设", [], None, None),
+        ("抓好协同发展重点任务落实", [], None, None),
+    ],
+}
+
+BEIJING_ZWGK_2016_TYPED = {
+    **BEIJING_ZWGK_2016,
+    "file": "北京市政务公开工作重点任务分工2016-2020年台账",
+    "layout": "the same three tasks as an office's own 台账: one header row, no 附件 line, 序号 as number cells, and the first deadline "
+    "(printed 2018年底) typed as an Excel date cell, 2018-12-31",
+    "header_over": None,
+    "annex": None,
+    "xlsx_merge_down": [],
+    "notes": [],
+    "filled_row": ["填报单位:"],
+    "typed_cells": {"1": {4: __import__("datetime").datetime(2018, 12, 31)}},
+    "expect": [
+        ("积极推进本市行政程序立法进程", ["市人大常委会法制办", "市政府法制办"], "2018年12月31日", "2018-12-31"),
+        ("加大行政决策过程的公开力度", ["市政府办公厅", "市政府法制办"], "2018年底前完成并持续落实", "2018-12-31"),
+        ("实行重大行政决策预公开制度", ["市政府办公厅", "市政府法制办"], "2017年底前完成并持续落实", "2017-12-31"),
+    ],
+}
+
+HELD_OUT_2_DOCX = [BEIJING_ZWGK_2019]
+HELD_OUT_2_XLSX = [BEIJING_ZWGK_2018, BEIJING_ZWGK_2016_TYPED]
+DOCX = DOCX + HELD_OUT_2_DOCX
+XLSX = XLSX + HELD_OUT_2_XLSX

@@ -349,6 +349,15 @@ def _read_grid(
         if _CHAPTER.fullmatch(values.get("number", "")) and not any(values.get(f) for f in _UNIT_FIELDS):
             group = "".join(t for t in (values["number"], values.get("title", ""), values.get("content", "")) if t)
             continue  # "（一）" in 序号 and a heading in the task column, nothing else: a section, not a task
+        for name in _UNIT_FIELDS:
+            if _SAME_AS_ABOVE.fullmatch(values.get(name, "")):
+                # "同上" in a unit or deadline cell: the task row above says it
+                above = next((getattr(r, name) for r in reversed(result.rows) if r.source == grid.source), "")
+                values[name] = above
+                if not above:
+                    result.problems.append(
+                        TableProblem(grid.source, index + 1, f"文件 {file} {grid.source}第{index + 1}行：“同上”上面没有可沿用的内容，请在预览中填写。")
+                    )
         row = TableRow(grid.source, index + 1, group=group, **values)
         if not has_task:
             result.problems.append(TableProblem(grid.source, index + 1, f"文件 {file} {row.where}没有任务内容，未读取。"))
@@ -373,6 +382,7 @@ def _dotted_deadline(m: re.Match) -> str:
     return text + (m["tail"] or "")
 
 
+_SAME_AS_ABOVE = re.compile(r"同上[。.]?")
 _LIST_END = "、，,；;（("
 _LIST_START = "、，,；;）)"
 

@@ -731,6 +731,20 @@ def test_the_forms_signature_line_and_a_note_under_the_table_are_not_tasks(tmp_p
     assert read.problems == []
 
 
+def test_same_as_above_in_a_unit_or_deadline_cell_takes_the_row_above(tmp_path):
+    """Clerks type 同上 rather than the same units again; 同上 with nothing above is doubted, not made a unit."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "工作任务", "牵头单位", "配合单位", "完成时限"])
+    ws.append([1, "推行企业登记全程电子化。", "县市场监管局", "同上", "6月底前"])
+    ws.append([2, "推进个体工商户年报“多报合一”。", "同上", "县税务局", "同上。"])
+    path = tmp_path / "台账.xlsx"
+    wb.save(path)
+    read = read_table_rows(path)
+    assert [(r.lead, r.support, r.deadline) for r in read.rows] == [("县市场监管局", "", "6月底前"), ("县市场监管局", "县税务局", "6月底前")]
+    assert len(read.problems) == 1 and "第2行" in read.problems[0].message and "同上" in read.problems[0].message
+
+
 @pytest.mark.parametrize(
     ("typed", "wording", "due"),
     [

@@ -312,6 +312,9 @@ def _read_grid(
     result.layouts.append(layout)
     width = max(c.column for c in columns)
     group = previous.group_at_end if layout.continues and previous else ""
+    # "责任单位（排第一位的为牵头单位）": the header says the first unit of each cell leads
+    first_leads = any(c.field == "responsible" and _FIRST_LEADS.search(_SPACE.sub("", c.header)) for c in columns)
+    first_leads = first_leads and not any(c.field == "lead" for c in columns)
     for index in range(first_row, len(grid.rows)):
         cells = grid.rows[index]
         filled = [i for i, text in enumerate(cells) if text]
@@ -349,6 +352,8 @@ def _read_grid(
         if _CHAPTER.fullmatch(values.get("number", "")) and not any(values.get(f) for f in _UNIT_FIELDS):
             group = "".join(t for t in (values["number"], values.get("title", ""), values.get("content", "")) if t)
             continue  # "（一）" in 序号 and a heading in the task column, nothing else: a section, not a task
+        if first_leads and values.get("responsible") and not values.get("lead"):
+            values["lead"], values["responsible"] = _first_unit(values["responsible"])
         for name in _UNIT_FIELDS:
             if _SAME_AS_ABOVE.fullmatch(values.get(name, "")):
                 # "同上" in a unit or deadline cell: the task row above says it
@@ -383,6 +388,20 @@ def _dotted_deadline(m: re.Match) -> str:
 
 
 _SAME_AS_ABOVE = re.compile(r"同上[。.]?")
+_FIRST_LEADS = re.compile(r"(?:第一|首)[位个家]?(?:的|单位|者)?(?:为|是)?牵头")
+
+
+def _first_unit(text: str) -> tuple[str, str]:
+    """The first unit of a 责任单位 cell, and the rest: "市发改委、市财政局，各区政府" → ("市发改委", "市财政局，各区政府")."""
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)":
+            depth = max(0, depth - 1)
+        elif ch in "、，,；;\n" and depth == 0:
+            return text[:i].strip(), text[i + 1 :].strip()
+    return text.strip(), ""
 _LIST_END = "、，,；;（("
 _LIST_START = "、，,；;）)"
 

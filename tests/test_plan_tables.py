@@ -731,6 +731,26 @@ def test_the_forms_signature_line_and_a_note_under_the_table_are_not_tasks(tmp_p
     assert read.problems == []
 
 
+def test_a_header_saying_the_first_unit_leads_makes_it_the_lead(tmp_path):
+    """杭州's 责任分解: 列第一位的责任单位为牵头单位, often said in the header of the 责任单位 column itself."""
+    from exports.plan_reading import read_plan_document
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "重点工作", "责任单位（列第一位的为牵头单位）", "完成时限"])
+    ws.append([1, "推行企业登记全程电子化。", "县市场监管局、县税务局，各乡镇（街道）", "6月底前"])
+    ws.append([2, "开展营商环境评价。", "县发改局", "年底前"])
+    path = tmp_path / "分解.xlsx"
+    wb.save(path)
+    tasks = read_plan_document(path).draft.tasks
+    assert [[n for n, r in t.unit_pairs() if r == "牵头"] for t in tasks] == [["县市场监管局"], ["县发改局"]]
+    assert [n for n, _r in tasks[0].unit_pairs()] == ["县市场监管局", "县税务局", "各乡镇（街道）"]
+    # without the note, a 责任单位 column names no lead
+    ws.cell(row=1, column=3).value = "责任单位"
+    wb.save(path)
+    assert all(not [n for n, r in t.unit_pairs() if r == "牵头"] for t in read_plan_document(path).draft.tasks)
+
+
 def test_same_as_above_in_a_unit_or_deadline_cell_takes_the_row_above(tmp_path):
     """Clerks type 同上 rather than the same units again; 同上 with nothing above is doubted, not made a unit."""
     wb = Workbook()

@@ -90,6 +90,7 @@ def make_docx(plan: dict, path: Path) -> None:
 def make_xlsx(plan: dict, path: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     ws = wb.active
@@ -124,7 +125,6 @@ def make_xlsx(plan: dict, path: Path) -> None:
                 ws.merge_cells(start_row=top, start_column=c + 1, end_row=top + 1, end_column=c + 1)
     else:
         ws.append(header)
-    header_row = ws.max_row
     body_start = ws.max_row + 1
     for row in plan["rows"]:
         values = list(row)
@@ -151,8 +151,6 @@ def make_xlsx(plan: dict, path: Path) -> None:
             if isinstance(cell.value, str):
                 cell.data_type = "s"
     for index, name in enumerate(header):
-        from openpyxl.utils import get_column_letter
-
         letter = get_column_letter(index + 1)
         ws.column_dimensions[letter].width = 40 if any(w in name for w in ("任务", "工作", "内容")) else (2 if not name else 14)
     wb.save(path)

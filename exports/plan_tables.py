@@ -65,17 +65,22 @@ _WORDS: tuple[tuple[str, str], ...] = (
     ("联系", "ignore"),
     ("序号", "number"),
     ("牵头", "lead"),
+    ("主办", "lead"),  # 主办单位 beside 协办单位
+    ("主责", "lead"),  # 主责单位, 主责部门
     ("配合", "support"),
     ("协办", "support"),
+    ("协助", "support"),
     ("责任", "responsible"),
     ("时限", "deadline"),
     ("时间", "deadline"),
     ("节点", "deadline"),
     ("期限", "deadline"),
+    ("截止", "deadline"),  # 截止日期, 截止时间
     ("类别", "category"),
     ("领域", "category"),
     ("内容", "content"),
     ("措施", "content"),
+    ("举措", "content"),  # 工作举措, 主要举措, 具体举措
     ("任务", "title"),
     ("事项", "title"),
     ("要求", "content"),  # 具体要求, 工作要求 (时限要求 was taken by 时限 above)
@@ -172,6 +177,7 @@ class _Grid:
     source: str
     rows: list[list[str]]
     spans: list[dict[int, int]]  # 0-based first column → 0-based last column of a horizontal merge
+    typed_breaks: bool = False  # a line break in a cell was typed (Alt+Enter, a Word line): not a PDF's wrapped line
 
 
 def _header_key(text: str) -> str:
@@ -278,15 +284,18 @@ def _read_grid(
             headers, recalled = header_texts(cells), bool(earlier)
             break
     first_row = 0 if header_at is None else header_at + 1
+    repeats = {headers} if headers else set()
     if header_at is not None and first_row < len(grid.rows):
         fuller = _sub_header(grid.rows[first_row], columns, mapping)
         if fuller is not None:
+            repeats.add(header_texts(grid.rows[first_row]))
             columns, first_row = fuller, first_row + 1
     layout = TableLayout(grid.source, None if header_at is None else header_at + 1, columns, headers=headers, remembered=recalled)
     if header_at is None and previous is not None and grid.rows and len(grid.rows[0]) == previous.width:
         # Word splits a long table at a page break or a stray paragraph; the part after it has no header of its own
         layout = TableLayout(grid.source, None, previous.columns, continues=previous.source, headers=previous.headers, remembered=previous.remembered)
         columns = previous.columns
+        repeats = {previous.headers} if previous.headers else set()
     elif header_at is None:
         if any(any(c for c in cells) for cells in grid.rows):
             result.problems.append(
@@ -303,13 +312,35 @@ def _read_grid(
     result.layouts.append(layout)
     width = max(c.column for c in columns)
     group = previous.group_at_end if layout.continues and previous else ""
+    # "责任单位（排第一位的为牵头单位）": the header says the first unit of each cell leads
+    first_leads = any(c.field == "responsible" and _FIRST_LEADS.search(_SPACE.sub("", c.header)) for c in columns)
+    first_leads = first_leads and not any(c.field == "lead" for c in columns)
     for index in range(first_row, len(grid.rows)):
         cells = grid.rows[index]
         filled = [i for i, text in enumerate(cells) if text]
         if not filled:
             continue
-        values = {c.field: cells[c.column - 1] if c.column - 1 < len(cells) else "" for c in columns if c.field != "ignore"}
+        if header_texts(cells) in repeats:
+            continue  # the header typed again where the table goes on to the next page
         texts = [cells[i] for i in filled]
+        if all(_FORM_LINE.match(t) for t in texts) or (len(texts) == 1 and _NOTE.match(texts[0])):
+            continue  # the form's 填表人/审核人 line or a 注：/备注： line under the table: not a task, not a section
+        values = {c.field: cells[c.column - 1] if c.column - 1 < len(cells) else "" for c in columns if c.field != "ignore"}
+        if grid.typed_breaks:
+            for name in ("lead", "responsible", "support"):
+                if "\n" in values.get(name, ""):
+                    values[name] = _units_on_lines(values[name])
+        if values.get("deadline") and (m := _DOTTED_DATE.fullmatch(values["deadline"])):
+            values["deadline"] = _dotted_deadline(m)
+            if m["day"] is None and m["month"] == "1" and m["sep"] == ".":
+                result.problems.append(
+                    TableProblem(
+                        grid.source,
+                        index + 1,
+                        f"文件 {file} {grid.source}第{index + 1}行：完成时限“{m.group(0)}”按{m['year']}年1月读取；"
+                        "Excel 会把数字 2024.10 存成 2024.1，若原意是10月，请在预览中改正。",
+                    )
+                )
         if len(filled) >= 3 and all(_DIGITS.fullmatch(t) for t in texts):
             continue  # a row of column numbers under the header: 1 2 3 4 5
         has_task = any(values.get(f) for f in TASK_FIELDS)
@@ -321,6 +352,17 @@ def _read_grid(
         if _CHAPTER.fullmatch(values.get("number", "")) and not any(values.get(f) for f in _UNIT_FIELDS):
             group = "".join(t for t in (values["number"], values.get("title", ""), values.get("content", "")) if t)
             continue  # "（一）" in 序号 and a heading in the task column, nothing else: a section, not a task
+        if first_leads and values.get("responsible") and not values.get("lead"):
+            values["lead"], values["responsible"] = _first_unit(values["responsible"])
+        for name in _UNIT_FIELDS:
+            if _SAME_AS_ABOVE.fullmatch(values.get(name, "")):
+                # "同上" in a unit or deadline cell: the task row above says it
+                above = next((getattr(r, name) for r in reversed(result.rows) if r.source == grid.source), "")
+                values[name] = above
+                if not above:
+                    result.problems.append(
+                        TableProblem(grid.source, index + 1, f"文件 {file} {grid.source}第{index + 1}行：“同上”上面没有可沿用的内容，请在预览中填写。")
+                    )
         row = TableRow(grid.source, index + 1, group=group, **values)
         if not has_task:
             result.problems.append(TableProblem(grid.source, index + 1, f"文件 {file} {row.where}没有任务内容，未读取。"))
@@ -328,6 +370,50 @@ def _read_grid(
         result.rows.append(row)
     layout.group_at_end = group
     return layout
+
+
+# The form's own lines under a 台账 (填表人：  审核人：  联系电话：), and a note under the table (注：…, 备注：…).
+_FORM_LINE = re.compile(r"(?:填表人|填报人|制表人|审核人|签发人|负责人|单位负责人|联系人|联系电话|电话|填报单位|填报时间|填表时间|填表日期|报送时间|日期)\s*[:：]")
+_NOTE = re.compile(r"(?:备\s*注|注|说明)\s*\d?\s*[:：]")
+# A deadline typed as a date in figures: 2024.6, 2024.6.30, 2024-06-30, 2024/6/30, maybe with 前 or 底前 after it.
+_DOTTED_DATE = re.compile(r"(?P<year>20\d\d)(?P<sep>[./-])(?P<month>1[0-2]|0?[1-9])(?:(?P=sep)(?P<day>3[01]|[12]\d|0?[1-9]))?(?P<tail>底前|底|前|以前)?")
+
+
+def _dotted_deadline(m: re.Match) -> str:
+    """"2024.6" as the deadline wording the phrase reader knows: 2024年6月 (its last day), 2024年6月30日."""
+    text = f"{m['year']}年{int(m['month'])}月"
+    if m["day"]:
+        text += f"{int(m['day'])}日"
+    return text + (m["tail"] or "")
+
+
+_SAME_AS_ABOVE = re.compile(r"同上[。.]?")
+_FIRST_LEADS = re.compile(r"(?:第一|首)[位个家]?(?:的|单位|者)?(?:为|是)?牵头")
+
+
+def _first_unit(text: str) -> tuple[str, str]:
+    """The first unit of a 责任单位 cell, and the rest: "市发改委、市财政局，各区政府" → ("市发改委", "市财政局，各区政府")."""
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)":
+            depth = max(0, depth - 1)
+        elif ch in "、，,；;\n" and depth == 0:
+            return text[:i].strip(), text[i + 1 :].strip()
+    return text.strip(), ""
+_LIST_END = "、，,；;（("
+_LIST_START = "、，,；;）)"
+
+
+def _units_on_lines(text: str) -> str:
+    """A unit cell typed one unit a line ("区发改委⏎区工信局") as the list it is: "区发改委、区工信局"."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    joined = lines[0] if lines else ""
+    for line in lines[1:]:
+        glue = "" if joined.endswith(tuple(_LIST_END)) or line.startswith(tuple(_LIST_START)) else "、"
+        joined += glue + line
+    return joined
 
 
 def _cell(text: str, file: str, source: str, row: int, column: int) -> str:
@@ -421,7 +507,7 @@ def _xlsx_grids(path: Path, hidden: list[str]) -> list[_Grid]:
                         rows[r][c] = ""  # merged across: the text belongs to the first column only
                     if last > first:
                         spans[r][first] = last
-            grids.append(_Grid(source, rows, spans))
+            grids.append(_Grid(source, rows, spans, typed_breaks=True))
     finally:
         wb.close()
     return grids
@@ -485,7 +571,7 @@ def _docx_grids(path: Path) -> list[_Grid]:
             raise
         except Exception as exc:
             raise UserError(f"无法读取 Word 文件 {file} {source}（{read_failure(exc)}），文件已损坏。") from None
-        grids.append(_Grid(source, rows, spans))
+        grids.append(_Grid(source, rows, spans, typed_breaks=True))
     return grids
 
 

@@ -2,6 +2,32 @@
 
 The corpus is tests/data/plans/forms/ (sources and hand readings in plans.py, the files built by make_forms.py);
 `python -m tests.data.plans.forms.count` prints the same counts with every miss.
+
+Held-out trials (branch wt14-tables2): eleven files from eight more published lists, in office layouts the reader had
+not been fitted to, hand-read before they were read, and scored before any change to the reader:
+
+  round one (4 .docx, 4 .xlsx), before fitting 11/15 tasks right:
+    docx  2023年浔阳区政务公开工作要点任务分工表          2/6  (the header row typed again on the next page read as a
+                                                             task and shifting the rest; 区发改委⏎区工信局 in one cell
+                                                             read as one unit)
+    docx  2024年新建区政务公开工作要点任务分工              1/1  (序号 “(一)” beside units: a task, not a section)
+    docx  北京市2017年政务公开工作要点任务分工              1/1
+    docx  运城市突发事件应急体系建设十三五规划责任分解表    1/1  (four numbered measures in one 具体措施 cell: one task)
+    xlsx  北京市政务公开工作重点任务分工2016-2020年          3/3  (附件1 line, two-row header, 牵头/责任单位 merged down,
+                                                             序号 number cells, 注 row under the table)
+    xlsx  2023年经开区政务公开工作要点任务清单              1/1  (说明 sheet first, 填报单位/填报时间 row, spacer column)
+    xlsx  赣州市2023年政务公开工作方案重点工作任务台账      1/1  (Alt+Enter in the unit cell)
+    xlsx  政府信息公开工作要点任务分解台账                  1/1  (汇总 sheet first, whole bracket in one cell)
+  round two (1 .docx, 2 .xlsx), built after round one was fitted, before fitting 7/11:
+    docx  北京市2019年政务公开工作要点任务分工              4/4  (title in the table's first row, table broken in two)
+    xlsx  北京市2018年政务公开工作要点任务台账              0/4  (工作举措 not known as a task column: no header row found,
+                                                             said as a doubt; then the 填表人/审核人 line read as a 5th task)
+    xlsx  北京市政务公开工作重点任务分工2016-2020年台账      3/3  (a deadline typed as an Excel date cell)
+
+After the general fixes in exports/plan_tables.py (a repeated header row skipped, typed line breaks in unit cells
+separate units, 举措/主办/主责/协助/截止 header words, the form's signature line and a 注： line under a table not
+read, deadlines typed in figures such as 2024.6 or 2024/6/30 read as dates, with a doubt for a number cell 2024.1
+that may be 2024.10) every held-out file reads all its tasks right, and the corpus stays at 100% in each form.
 """
 
 from __future__ import annotations
@@ -22,8 +48,8 @@ def test_each_form_reads_95_percent_of_the_tasks_with_their_leads_and_deadlines(
     right, total, count = per_form(found)[form]
     misses = [f"{s.name}: {m}" for s in found if s.form == form for m in s.misses]
     print(f"{form}: {right}/{total} tasks exactly right in {count} files")
-    assert count >= (3 if form == "pdf" else 4)
-    assert total >= 10
+    assert count >= (3 if form == "pdf" else 9)
+    assert total >= (40 if form == "pdf" else 35)
     assert right / total >= 0.95, "\n".join(misses)
 
 
@@ -68,3 +94,15 @@ def test_the_chapter_column_merged_down_is_every_tasks_section(suffix):
     reading = read_plan_document(here / f"厦门市2023年再创营商环境新优势行动方案任务分解表{suffix}")
     assert [t.section_label for t in reading.draft.tasks] == ["1.便利市场准入退出"] * 5
     assert reading.layouts[0].mapping["章节"] == "category"
+
+
+def test_the_held_out_files_read_every_task_with_its_leads():
+    """The held-out trials: every task of every file right, the form's own lines (填表人, 注：) not read as tasks."""
+    from tests.data.plans.forms.count import score_file
+    from tests.data.plans.forms.plans import HELD_OUT_2_DOCX, HELD_OUT_2_XLSX, HELD_OUT_DOCX, HELD_OUT_XLSX
+
+    held = [("docx", p) for p in HELD_OUT_DOCX + HELD_OUT_2_DOCX] + [("xlsx", p) for p in HELD_OUT_XLSX + HELD_OUT_2_XLSX]
+    assert len(held) == 11
+    for form, plan in held:
+        s = score_file(form, f"{plan['file']}.{form}", plan)
+        assert (s.found, s.right) == (s.expected, s.expected), (s.name, s.misses)

@@ -224,12 +224,12 @@ def test_mapping_override_changes_what_a_column_is_read_as(tmp_path):
 def test_mapping_override_can_name_a_header_the_reader_does_not_know(tmp_path):
     wb = Workbook()
     ws = wb.active
-    ws.append(["编码", "改革举措", "主责单位", "截止日期"])
+    ws.append(["编码", "事由", "承担处室", "截止日期"])
     ws.append(["A-1", "推行企业登记全程电子化", "市市场监管局", "2024年9月"])
-    path = tmp_path / "举措.xlsx"
+    path = tmp_path / "事由.xlsx"
     wb.save(path)
     assert read_table_rows(path).rows == []
-    read = read_table_rows(path, mapping={"改革举措": "title", "主责单位": "lead", "截止日期": "deadline", "编码": "number"})
+    read = read_table_rows(path, mapping={"事由": "title", "承担处室": "lead", "截止日期": "deadline", "编码": "number"})
     assert [(r.number, r.title, r.lead, r.deadline) for r in read.rows] == [("A-1", "推行企业登记全程电子化", "市市场监管局", "2024年9月")]
 
 
@@ -586,11 +586,11 @@ def test_import_plan_dry_run_reads_a_pdf_and_writes_nothing(run_cli, ledger, tmp
 
 
 def _own_ledger(path):
-    """An office's own 台账 whose header names duban does not know: 工作举措 | 主办科室 | 办结时间."""
+    """An office's own 台账 whose header names duban does not know: 事由 | 经办科室 | 办结时间."""
     wb = Workbook()
     ws = wb.active
     ws.append(["2024年重点工作台账"])
-    ws.append(["序号", "工作举措", "主办科室", "办结时间", "进展"])
+    ws.append(["序号", "事由", "经办科室", "办结时间", "进展"])
     ws.append(["1", "推行“高效办成一件事”，年内实现13个事项集成办理", "政务服务科", "12月底前", "已完成8项"])
     ws.append(["2", "依申请政务服务事项网上可办率达到95%以上", "信息科", "6月底前", ""])
     wb.save(path)
@@ -603,9 +603,9 @@ def test_a_remembered_mapping_reads_a_header_duban_does_not_know(ledger, tmp_pat
 
     path = _own_ledger(tmp_path / "2024年台账.xlsx")
     assert read_plan_document(path).draft.tasks == []  # no header row it can recognise
-    headers = ("序号", "工作举措", "主办科室", "办结时间", "进展")
+    headers = ("序号", "事由", "经办科室", "办结时间", "进展")
     with ledger.Session.begin() as s:
-        remember_mapping(s, headers, {"工作举措": "任务名称", "主办科室": "牵头单位", "进展": "不读取"}, operator="测试")
+        remember_mapping(s, headers, {"事由": "任务名称", "经办科室": "牵头单位", "进展": "不读取"}, operator="测试")
     with ledger.Session() as s:
         lookup = mapping_lookup(s)
     reading = read_plan_document(path, remembered=lookup)  # the session is closed: the lookup needs none
@@ -615,9 +615,9 @@ def test_a_remembered_mapping_reads_a_header_duban_does_not_know(ledger, tmp_pat
     ]
     (layout,) = reading.layouts
     assert layout.remembered and layout.headers == headers
-    assert layout.mapping["主办科室"] == "lead"
+    assert layout.mapping["经办科室"] == "lead"
     # what the clerk says now wins over what was remembered
-    again = read_plan_document(path, remembered=lookup, mapping={"主办科室": "配合单位"})
+    again = read_plan_document(path, remembered=lookup, mapping={"经办科室": "配合单位"})
     assert [n for n, r in again.draft.tasks[0].units if r == "配合"] == ["政务服务科"]
 
 
@@ -652,21 +652,170 @@ def test_import_plan_map_reads_with_the_mapping_and_remembers_it_only_when_impor
 
     path = _own_ledger(tmp_path / "2024年台账.xlsx")
     before = hashlib.sha256(ledger.path.read_bytes()).hexdigest()
-    code, out, err = run_cli("import-plan", str(path), "--dry-run", "--json", "--map", "工作举措=任务名称", "--map", "主办科室=牵头单位")
+    code, out, err = run_cli("import-plan", str(path), "--dry-run", "--json", "--map", "事由=任务名称", "--map", "经办科室=牵头单位")
     assert code == 0, err
     assert [t["lead"] for t in json.loads(out)["tasks"]] == [["政务服务科"], ["信息科"]]
     assert hashlib.sha256(ledger.path.read_bytes()).hexdigest() == before  # a dry run remembers nothing
     code, out, err = run_cli("import-plan", str(path), "--dry-run", "--json")
     assert json.loads(out)["tasks"] == []
-    code, out, err = run_cli("import-plan", str(path), "--keep-current", "--map", "工作举措=任务名称", "--map", "主办科室=牵头单位")
+    code, out, err = run_cli("import-plan", str(path), "--keep-current", "--map", "事由=任务名称", "--map", "经办科室=牵头单位")
     assert code == 0, err
     assert "已记住表头" in err
     code, out, err = run_cli("import-plan", str(path), "--dry-run", "--json")  # next time, no --map needed
     assert [t["lead"] for t in json.loads(out)["tasks"]] == [["政务服务科"], ["信息科"]]
-    code, out, err = run_cli("import-plan", str(path), "--dry-run", "--map", "工作举措")
+    code, out, err = run_cli("import-plan", str(path), "--dry-run", "--map", "事由")
     assert code != 0 and "列名=用途" in err
     code, out, err = run_cli("import-plan", str(path), "--dry-run", "--map", "工作措施=任务名称")
     assert code == 0 and "“工作措施”不在 2024年台账.xlsx 任何表格的表头中" in err
+
+
+# --- Layouts met in held-out real tables (tests/data/plans/forms, round wt14-tables2) -------------------------
+
+
+def test_a_word_header_row_typed_again_on_the_next_page_is_not_a_task(tmp_path):
+    """Offices copy the header row where a long table goes on to the next page, as well as ticking 重复标题行."""
+    doc = Document()
+    table = doc.add_table(rows=5, cols=4)
+    rows = [
+        ("序号", "工作任务", "牵头单位", "完成时限"),
+        ("1", "推行企业登记全程电子化。", "县市场监管局", "6月底前"),
+        (" 序 号", "工作任务", "牵头单位", "完成时限"),  # typed again, spaces and all
+        ("2", "压缩工程建设项目审批时限。", "县住建局", "年底前"),
+        ("3", "推进不动产登记一窗办理。", "县自然资源局", "9月底前"),
+    ]
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    path = tmp_path / "分工表.docx"
+    doc.save(path)
+    read = read_table_rows(path)
+    assert [(r.number, r.lead) for r in read.rows] == [("1", "县市场监管局"), ("2", "县住建局"), ("3", "县自然资源局")]
+    assert read.problems == []
+
+
+def test_units_typed_one_a_line_in_a_cell_are_separate_units(tmp_path):
+    """区发改委⏎区工信局 in one Word cell, or with Alt+Enter in Excel, is two units, not 区发改委区工信局."""
+    from exports.plan_reading import read_plan_document
+
+    doc = Document()
+    table = doc.add_table(rows=2, cols=4)
+    for c, text in enumerate(("序号", "工作任务", "牵头单位", "责任单位")):
+        table.cell(0, c).text = text
+    for c, text in enumerate(("1", "培育高质量发展引擎。", "区发改委\n区工信局", "区政府各相关部门、\n各街道")):
+        table.cell(1, c).text = text
+    word = tmp_path / "分工表.docx"
+    doc.save(word)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "工作任务", "牵头单位", "责任单位"])
+    ws.append([1, "培育高质量发展引擎。", "区发改委\n区工信局", "区政府各相关部门、\n各街道"])
+    excel = tmp_path / "台账.xlsx"
+    wb.save(excel)
+    for path in (word, excel):
+        (task,) = read_plan_document(path).draft.tasks
+        assert task.unit_pairs() == [("区发改委", "牵头"), ("区工信局", "牵头"), ("区政府各相关部门", "负责"), ("各街道", "负责")], path.name
+
+
+def test_the_forms_signature_line_and_a_note_under_the_table_are_not_tasks(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["2024年重点任务台账"])
+    ws.append(["序号", "重点领域", "工作任务", "责任单位", "完成时限"])
+    ws.append([1, "政务服务", "推行企业登记全程电子化。", "县市场监管局", "6月底前"])
+    ws.append([None, None, "注：完成时限为“持续推进”的，每季度报送进展。"])
+    ws.append(["填表人：", None, "审核人：", None, "联系电话："])
+    path = tmp_path / "台账.xlsx"
+    wb.save(path)
+    read = read_table_rows(path)
+    assert [r.title for r in read.rows] == ["推行企业登记全程电子化。"]
+    assert read.problems == []
+
+
+def test_a_header_saying_the_first_unit_leads_makes_it_the_lead(tmp_path):
+    """杭州's 责任分解: 列第一位的责任单位为牵头单位, often said in the header of the 责任单位 column itself."""
+    from exports.plan_reading import read_plan_document
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "重点工作", "责任单位（列第一位的为牵头单位）", "完成时限"])
+    ws.append([1, "推行企业登记全程电子化。", "县市场监管局、县税务局，各乡镇（街道）", "6月底前"])
+    ws.append([2, "开展营商环境评价。", "县发改局", "年底前"])
+    path = tmp_path / "分解.xlsx"
+    wb.save(path)
+    tasks = read_plan_document(path).draft.tasks
+    assert [[n for n, r in t.unit_pairs() if r == "牵头"] for t in tasks] == [["县市场监管局"], ["县发改局"]]
+    assert [n for n, _r in tasks[0].unit_pairs()] == ["县市场监管局", "县税务局", "各乡镇（街道）"]
+    # without the note, a 责任单位 column names no lead
+    ws.cell(row=1, column=3).value = "责任单位"
+    wb.save(path)
+    assert all(not [n for n, r in t.unit_pairs() if r == "牵头"] for t in read_plan_document(path).draft.tasks)
+
+
+def test_same_as_above_in_a_unit_or_deadline_cell_takes_the_row_above(tmp_path):
+    """Clerks type 同上 rather than the same units again; 同上 with nothing above is doubted, not made a unit."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "工作任务", "牵头单位", "配合单位", "完成时限"])
+    ws.append([1, "推行企业登记全程电子化。", "县市场监管局", "同上", "6月底前"])
+    ws.append([2, "推进个体工商户年报“多报合一”。", "同上", "县税务局", "同上。"])
+    path = tmp_path / "台账.xlsx"
+    wb.save(path)
+    read = read_table_rows(path)
+    assert [(r.lead, r.support, r.deadline) for r in read.rows] == [("县市场监管局", "", "6月底前"), ("县市场监管局", "县税务局", "6月底前")]
+    assert len(read.problems) == 1 and "第2行" in read.problems[0].message and "同上" in read.problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("typed", "wording", "due"),
+    [
+        ("2024.6", "2024年6月", "2024-06-30"),
+        ("2024.6.15", "2024年6月15日", "2024-06-15"),
+        ("2024/9/30", "2024年9月30日", "2024-09-30"),
+        ("2024-11", "2024年11月", "2024-11-30"),
+        ("2024.12底前", "2024年12月底前", "2024-12-31"),
+        (2024.6, "2024年6月", "2024-06-30"),  # a number cell: Excel keeps 2024.6 typed as a number
+    ],
+)
+def test_a_deadline_typed_in_figures_is_read_as_a_date(tmp_path, typed, wording, due):
+    from db.deadlines import due_of, parse_deadline
+    from exports.plan_reading import read_plan_document
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "工作任务", "牵头单位", "完成时限"])
+    ws.append([1, "推行企业登记全程电子化。", "县市场监管局", typed])
+    path = tmp_path / "台账.xlsx"
+    wb.save(path)
+    reading = read_plan_document(path)
+    (task,) = reading.draft.tasks
+    assert task.deadline_text == wording
+    assert due_of(parse_deadline(task.deadline_text, 2024)).isoformat() == due
+    assert not [d for d in reading.doubts if "完成时限" in d.message]
+
+
+def test_a_deadline_number_cell_2024_1_is_read_as_january_and_doubted(tmp_path):
+    """Excel stores 2024.10 typed as a number as 2024.1: the reader cannot tell October from January, and says so."""
+    from exports.plan_reading import read_plan_document
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "工作任务", "牵头单位", "完成时限"])
+    ws.append([1, "推行企业登记全程电子化。", "县市场监管局", 2024.10])
+    path = tmp_path / "台账.xlsx"
+    wb.save(path)
+    reading = read_plan_document(path)
+    assert reading.draft.tasks[0].deadline_text == "2024年1月"
+    assert any("2024.1" in d.message and "10月" in d.message and "第2行" in d.message for d in reading.doubts)
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [("工作举措", "content"), ("主要举措", "content"), ("主办单位", "lead"), ("主责单位", "lead"), ("协办单位", "support"), ("协助单位", "support"), ("截止时间", "deadline")],
+)
+def test_more_header_names_offices_use(header, field):
+    from exports.plan_tables import field_of
+
+    assert field_of(header) == field
 
 
 # --- Old formats -------------------------------------------------------------------------------------------

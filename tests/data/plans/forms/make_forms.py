@@ -29,23 +29,22 @@ def _runs(rows: list[list[str]], column: int) -> list[tuple[int, int]]:
     return runs
 
 
-def make_docx(plan: dict, path: Path) -> None:
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.shared import Mm
-
-    doc = Document()
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Mm(297), Mm(210)
-    doc.add_paragraph("附件")
-    doc.add_paragraph(plan["title"])
-    header, rows = plan["header"], plan["rows"]
-    table = doc.add_table(rows=1 + len(rows), cols=len(header))
+def _docx_table(doc, plan: dict, rows: list[list[str]], *, with_header: bool, title_row: bool = False):
+    header = plan["header"]
+    lead = (1 if title_row else 0) + (1 if with_header else 0)
+    table = doc.add_table(rows=lead + len(rows), cols=len(header))
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header):
-        cell.text = text
-    for r, row in enumerate(rows, start=1):
+    if title_row:  # the title typed in the table's first row, merged across
+        table.cell(0, 0).merge(table.cell(0, len(header) - 1)).text = plan["title"]
+    if with_header:
+        for cell, text in zip(table.rows[lead - 1].cells, header):
+            cell.text = text
+    if "repeat_header_at" in plan:
+        from docx.oxml import OxmlElement
+
+        marker = OxmlElement("w:tblHeader")  # Word's 重复标题行 too
+        table.rows[0]._tr.get_or_add_trPr().append(marker)
+    for r, row in enumerate(rows, start=lead):
         if len(row) == 1:  # a section row, merged across the table
             merged = table.cell(r, 0).merge(table.cell(r, len(header) - 1))
             merged.text = row[0]
@@ -55,29 +54,96 @@ def make_docx(plan: dict, path: Path) -> None:
                 table.cell(r, c).text = text
     for column in plan.get("merge_down", []):
         for first, last in _runs(rows, column):
-            table.cell(first + 1, column).merge(table.cell(last + 1, column)).text = rows[first][column]
+            table.cell(first + lead, column).merge(table.cell(last + lead, column)).text = rows[first][column]
         for index, row in enumerate(rows):
             if len(row) > 1 and not any(first <= index <= last for first, last in _runs(rows, column)):
-                table.cell(index + 1, column).text = row[column]
+                table.cell(index + lead, column).text = row[column]
+    return table
+
+
+def make_docx(plan: dict, path: Path) -> None:
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Mm
+
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    doc.add_paragraph(plan.get("annex", "附件"))
+    if not plan.get("title_in_table"):
+        doc.add_paragraph(plan["title"])
+    header, rows = plan["header"], list(plan["rows"])
+    if "repeat_header_at" in plan:  # the header typed again where the table goes on to the next page
+        at = [i for i, row in enumerate(rows) if len(row) > 1][plan["repeat_header_at"] - 1]
+        rows.insert(at, list(header))
+    split = plan.get("split_at")  # Word's table broken in two by a paragraph: the second part has no header row
+    _docx_table(doc, plan, rows[:split] if split else rows, with_header=True, title_row=plan.get("title_in_table", False))
+    if split:
+        doc.add_paragraph("")
+        _docx_table(doc, plan, rows[split:], with_header=False)
+    for note in plan.get("notes", []):
+        doc.add_paragraph(note)
     doc.save(path)
 
 
 def make_xlsx(plan: dict, path: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     ws = wb.active
-    ws.title = "台账"
+    if "first_sheet" in plan:  # a 说明 or 汇总 sheet before the task sheet
+        ws.title, text = plan["first_sheet"]
+        ws.append([text])
+        ws = wb.create_sheet("任务清单")
+    else:
+        ws.title = "台账"
     header, width = plan["header"], len(plan["header"])
+    if plan.get("annex"):
+        ws.append([plan["annex"]])
     ws.append([plan["title"]])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    ws.append([plan.get("filled_by", "")])
-    ws.append(header)
+    ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=width)
+    ws.append(plan.get("filled_row") or [plan.get("filled_by", "")])
+    over = plan.get("header_over")
+    if over:  # two header rows: the group's name over its columns, every other header merged down both rows
+        top = ws.max_row + 1
+        first = [""] * width
+        for name, (a, b) in over.items():
+            first[a] = name
+        spanned = {c for a, b in over.values() for c in range(a, b + 1)}
+        for c in range(width):
+            if c not in spanned:
+                first[c] = header[c]
+        ws.append(first)
+        ws.append([header[c] if c in spanned else "" for c in range(width)])
+        for name, (a, b) in over.items():
+            ws.merge_cells(start_row=top, start_column=a + 1, end_row=top, end_column=b + 1)
+        for c in range(width):
+            if c not in spanned:
+                ws.merge_cells(start_row=top, start_column=c + 1, end_row=top + 1, end_column=c + 1)
+    else:
+        ws.append(header)
+    body_start = ws.max_row + 1
     for row in plan["rows"]:
-        ws.append(row)
+        values = list(row)
+        if plan.get("number_cells") and len(row) > 1 and row[0].isdigit():
+            values[0] = int(row[0])  # 序号 typed as a number
+        for column, typed in plan.get("typed_cells", {}).get(row[0] if len(row) > 1 else None, {}).items():
+            values[column] = typed  # a cell the office typed as a date or a number, not as the printed words
+        ws.append(values)
         if len(row) == 1:
             ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=width)
+    body = list(plan["rows"])
+    for column in plan.get("xlsx_merge_down", []):  # the cells merged down, as Word tables have them
+        for first_i, last_i in _runs(body, column):
+            ws.merge_cells(start_row=body_start + first_i, start_column=column + 1, end_row=body_start + last_i, end_column=column + 1)
+    for note in plan.get("notes", []):
+        ws.append([note])
+        ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=width)
+    for footer in plan.get("footer", []):  # the form's own 填表人/审核人 line, cells apart
+        ws.append(footer)
     wrap = Alignment(wrap_text=True, vertical="center")
     for row in ws.iter_rows():
         for cell in row:
@@ -85,8 +151,8 @@ def make_xlsx(plan: dict, path: Path) -> None:
             if isinstance(cell.value, str):
                 cell.data_type = "s"
     for index, name in enumerate(header):
-        letter = ws.cell(row=3, column=index + 1).column_letter
-        ws.column_dimensions[letter].width = 40 if any(w in name for w in ("任务", "工作", "内容")) else 14
+        letter = get_column_letter(index + 1)
+        ws.column_dimensions[letter].width = 40 if any(w in name for w in ("任务", "工作", "内容")) else (2 if not name else 14)
     wb.save(path)
 
 

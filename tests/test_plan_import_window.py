@@ -308,14 +308,14 @@ def test_a_word_table_shows_its_column_mapping_which_the_clerk_changes_rereads_a
 
 def test_a_header_the_reader_does_not_know_can_be_mapped_by_the_clerk(qtbot, ledger, tmp_path):
     path = _word_table(
-        tmp_path / "主办表.docx",
-        ("序号", "工作任务", "主办单位", "完成时限"),
+        tmp_path / "经办表.docx",
+        ("序号", "工作任务", "经办科室", "完成时限"),
         [("1", "及时公开重大项目批准和实施信息。", "青川区发展改革局", "6月底前")],
     )
     dialog = preview(qtbot, ledger, path)
     code = dialog.reading.draft.tasks[0].code
     assert "没有牵头或责任单位" in dialog._items[code].toolTip(4)
-    combo = next(c for header, c in dialog._column_combos if header == "主办单位")
+    combo = next(c for header, c in dialog._column_combos if header == "经办科室")
     assert combo.currentData() == "ignore"
     combo.setCurrentIndex(combo.findData("lead"))
     qtbot.mouseClick(dialog.reread_button, Qt.MouseButton.LeftButton)

@@ -514,15 +514,20 @@ def _own_notice(pattern: str, text: str) -> re.Match | None:
 
 
 def _first_line_title(lines: list[str], source_name: str) -> str:
-    """A plan without an issuing notice is named by its first line when that reads as a title (short, not a
-    numbered heading; a Markdown # mark dropped), else by its file name: an excerpt may start at 一、 or a note."""
-    first = next((squeeze(line).lstrip("#").strip() for line in lines if line.strip()), "")
-    if first and len(first) <= MAX_TITLE_CHARS and not _outline_level(first)[0]:
-        return first
+    """A plan without an issuing notice is named by its first line that reads as a title among its first lines
+    (short, no sentence punctuation, not a numbered heading nor an addressee line; a Markdown # mark and a
+    trailing 文号 dropped), else by its file name."""
+    for line in [line for line in lines if line.strip()][:TITLE_LINES]:
+        first = RE_TRAILING_DOC_NUMBER.sub("", squeeze(line).lstrip("#").strip())
+        if first and len(first) <= MAX_TITLE_CHARS and not RE_NOT_TITLE.search(first) and not _outline_level(first)[0]:
+            return first
     return Path(source_name).stem
 
 
 MAX_TITLE_CHARS = 60
+TITLE_LINES = 3
+RE_NOT_TITLE = re.compile(r"[。，,；;：:!！?？]|http|^[\u4e00-\u9fa5]{1,10}[〔\[［][0-9]{4}[〕\]］][0-9]+号$")
+RE_TRAILING_DOC_NUMBER = re.compile(r"[（(][^（）()]*〔\d{4}〕[^（）()]*[)）]$")
 
 
 def plan_heading(lines: list[str], source_name: str) -> tuple[str, str | None, int | None]:
@@ -541,13 +546,15 @@ def plan_heading(lines: list[str], source_name: str) -> tuple[str, str | None, i
         or _own_notice(r"关于印发([^\n《》]{0,40}《[^\n]{2,60}?|[^\n]{4,60}?)的通知", head)
         or _own_notice(r"关于印发《?([^《》]{4,60}?)》?的通知", joined)
     )
-    title = title_match.group(1) if title_match else _first_line_title(lines, source_name)
+    title = squeeze(title_match.group(1)).strip("《》") if title_match else _first_line_title(lines, source_name)
     year_match = re.search(r"(?<!\d)(20\d{2})(?!\d)", title) or (re.search(r"〔(\d{4})〕", doc_number) if doc_number else None)
     if year_match is None:
         # Else the date the issuing notice is signed with ("2020年6月19日" on a line of its own).
         year_match = next(
             (m for line in lines[:80] if (m := re.match(r"^(20\d{2})\s*年", squeeze(line))) and RE_DATE_LINE.match(squeeze(line))), None
         )
+    if year_match is None:  # last, the file's own name, as offices name them: 2024年重点任务分工.txt
+        year_match = re.search(r"(?<!\d)(20\d{2})(?!\d)", Path(source_name).stem)
     return title, doc_number, int(year_match.group(1)) if year_match else None
 
 

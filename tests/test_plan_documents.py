@@ -703,3 +703,29 @@ def test_a_plan_saved_as_notepad_unicode_is_read(tmp_path):
     path = tmp_path / "襄阳.txt"
     path.write_bytes((PLANS / "xiangyang_2020_yingshang.txt").read_text(encoding="utf-8").encode("utf-16"))
     assert reading_of(read_plan_file(path)) == HAND_READING["xiangyang_2020_yingshang.txt"]
+
+
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [
+        # The second line is the title; its 文号 in brackets is not part of it (the first is the source note).
+        ("chizhou_2017_yingshang.txt", "池州市人民政府关于创优“四最”营商环境的实施意见"),
+        # A notice title broken over lines, printed with 《》 and a space: the plan's own name.
+        ("lishan_2023_fengong_whole.txt", "立山区政府2023年重点工作任务分解和责任分工方案"),
+        # The addressee line (各乡镇人民政府,县直各单位:) is no title, nor is a line that is only a 文号 (许政[2020]20号),
+        # nor an excerpt's first numbered heading: the file is named by its file name.
+        ("fangxian_2023_yingshang_whole.txt", "fangxian_2023_yingshang_whole"),
+        ("xuchang_2020_gzbg.txt", "xuchang_2020_gzbg"),
+        ("dongzhou_2023_zwgk.txt", "dongzhou_2023_zwgk"),
+    ],
+)
+def test_a_plan_is_named_by_its_title_line_else_by_its_file_name(name, title):
+    assert read_plan_file(PLANS / name).title == title
+
+
+def test_a_plan_without_a_year_in_its_words_takes_the_year_its_file_is_named_with(tmp_path):
+    path = tmp_path / "2024年重点任务分工.txt"
+    path.write_text("一、重点任务\n1.推进企业开办便利化。（县市场监管局牵头，6月底前完成）\n", encoding="utf-8")
+    plan = read_plan_file(path)
+    assert (plan.title, plan.year) == ("2024年重点任务分工", 2024)
+    assert find_deadline(plan.tasks[0].deadline_text, plan.year).due == dt.date(2024, 6, 30)

@@ -83,11 +83,14 @@ _WORDS: tuple[tuple[str, str], ...] = (
     ("举措", "content"),  # 工作举措, 主要举措, 具体举措
     ("任务", "title"),
     ("事项", "title"),
+    ("预期目标", "title"),  # 2022年预期目标: the targets of a 政府工作报告, one a row
+    ("工作目标", "title"),
     ("要求", "content"),  # 具体要求, 工作要求 (时限要求 was taken by 时限 above)
 )
 _SPACE = re.compile(r"\s+")
 _BRACKETED = re.compile(r"[（(][^（）()]*[)）]")
 _DIGITS = re.compile(r"\d{1,3}")
+_NUMBERED = re.compile(r"\s*(?:[（(]?[一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|\d{1,3}[、.．](?!\d)|第[一二三四五六七八九十]{1,3}[章部分节])")
 _CHAPTER = re.compile(r"[（(]?[一二三四五六七八九十]{1,3}[)）、.．]?|第[一二三四五六七八九十]{1,3}[章部分节]+")
 _UNIT_FIELDS = ("lead", "responsible", "support", "deadline")
 
@@ -245,6 +248,8 @@ def _sub_header(cells: list[str], columns: list[ColumnUse], mapping: dict[str, s
     texts = [(i, t) for i, t in enumerate(cells) if t]
     if not texts or any(field_of(t, mapping) is None for _, t in texts):
         return None
+    if any(_NUMBERED.match(t) for _, t in texts):
+        return None  # "一、杨松县长牵头重点工作": a numbered section row, whatever word it holds; header cells are not numbered
     below = {c.column: c for c in _columns(cells, mapping)}
     merged = {c.column: c for c in columns}
     for column, use in below.items():
@@ -352,7 +357,15 @@ def _read_grid(
         if _CHAPTER.fullmatch(values.get("number", "")) and not any(values.get(f) for f in _UNIT_FIELDS):
             group = "".join(t for t in (values["number"], values.get("title", ""), values.get("content", "")) if t)
             continue  # "（一）" in 序号 and a heading in the task column, nothing else: a section, not a task
-        if first_leads and values.get("responsible") and not values.get("lead"):
+        note = _FIRST_LEADS_NOTE.search(values.get("responsible", ""))
+        if note and not values.get("lead"):
+            # the cell says the first unit leads: this row, and the rows after it when it says 下同
+            values["responsible"] = (values["responsible"][: note.start()] + values["responsible"][note.end() :]).strip()
+            lead_here = True
+            first_leads = first_leads or ("下同" in note.group(0) and not any(c.field == "lead" for c in columns))
+        else:
+            lead_here = first_leads
+        if lead_here and values.get("responsible") and not values.get("lead"):
             values["lead"], values["responsible"] = _first_unit(values["responsible"])
         for name in _UNIT_FIELDS:
             if _SAME_AS_ABOVE.fullmatch(values.get(name, "")):
@@ -388,7 +401,9 @@ def _dotted_deadline(m: re.Match) -> str:
 
 
 _SAME_AS_ABOVE = re.compile(r"同上[。.]?")
-_FIRST_LEADS = re.compile(r"(?:第一|首)[位个家]?(?:的|单位|者)?(?:为|是)?牵头")
+_FIRST_LEADS = re.compile(r"(?:第一|首)[位个家]?(?:的|单位|者)?(?:为|是)?(?:工作)?牵头")
+# The same said in a bracket inside a unit cell: "市政府办公室、市级其他有关单位（列第一位的为工作牵头单位或汇总单位，下同）"
+_FIRST_LEADS_NOTE = re.compile(r"[（(][^（）()]*(?:第一|首)[位个家]?(?:的|单位|者)?(?:为|是)?(?:工作)?牵头[^（）()]*[)）]")
 
 
 def _first_unit(text: str) -> tuple[str, str]:

@@ -751,6 +751,46 @@ def test_a_header_saying_the_first_unit_leads_makes_it_the_lead(tmp_path):
     assert all(not [n for n, r in t.unit_pairs() if r == "牵头"] for t in read_plan_document(path).draft.tasks)
 
 
+def test_a_bracket_in_a_unit_cell_saying_the_first_unit_leads_holds_for_the_rows_after_it_when_it_says_so(tmp_path):
+    """湖州's 责任分解 says it once, in the first 责任单位 cell: （列第一位的为工作牵头单位或汇总单位，下同）."""
+    from exports.plan_reading import read_plan_document
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "重点工作", "责任单位", "推进情况"])
+    ws.append([1, "推行企业登记全程电子化。", "县市场监管局、县税务局（列第一位的为工作牵头单位或汇总单位，下同）", ""])
+    ws.append([2, "开展营商环境评价。", "县发改局、县统计局", ""])
+    path = tmp_path / "分解.xlsx"
+    wb.save(path)
+    tasks = read_plan_document(path).draft.tasks
+    assert [[n for n, r in t.unit_pairs() if r == "牵头"] for t in tasks] == [["县市场监管局"], ["县发改局"]]
+    assert [n for n, _r in tasks[0].unit_pairs()] == ["县市场监管局", "县税务局"]  # the note is not a unit
+    # without 下同 the bracket speaks for its own row only
+    ws.cell(row=2, column=3).value = "县市场监管局、县税务局（列第一位的为牵头单位）"
+    wb.save(path)
+    tasks = read_plan_document(path).draft.tasks
+    assert [[n for n, r in t.unit_pairs() if r == "牵头"] for t in tasks] == [["县市场监管局"], []]
+
+
+def test_a_section_row_naming_the_leader_who_leads_it_is_a_group_not_a_second_header_row(tmp_path):
+    """嵊泗's 责任分解: "一、杨松县长牵头重点工作" right under the header holds 牵头 but is a section, not 牵头单位."""
+    doc = Document()
+    table = doc.add_table(rows=4, cols=3)
+    for cell, text in zip(table.rows[0].cells, ("序号", "重点工作", "责任单位")):
+        cell.text = text
+    table.cell(1, 0).merge(table.cell(1, 2)).text = "一、杨松县长牵头重点工作"
+    for r, row in enumerate((("1", "一般公共预算收入与经济增长基本同步。", "县财政局"), ("2", "深化国有企业改革。", "县财政局")), start=2):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    path = tmp_path / "分解.docx"
+    doc.save(path)
+    read = read_table_rows(path)
+    assert [(r.number, r.group, r.lead, r.responsible) for r in read.rows] == [
+        ("1", "一、杨松县长牵头重点工作", "", "县财政局"),
+        ("2", "一、杨松县长牵头重点工作", "", "县财政局"),
+    ]
+
+
 def test_same_as_above_in_a_unit_or_deadline_cell_takes_the_row_above(tmp_path):
     """Clerks type 同上 rather than the same units again; 同上 with nothing above is doubted, not made a unit."""
     wb = Workbook()
@@ -810,7 +850,8 @@ def test_a_deadline_number_cell_2024_1_is_read_as_january_and_doubted(tmp_path):
 
 @pytest.mark.parametrize(
     ("header", "field"),
-    [("工作举措", "content"), ("主要举措", "content"), ("主办单位", "lead"), ("主责单位", "lead"), ("协办单位", "support"), ("协助单位", "support"), ("截止时间", "deadline")],
+    [("工作举措", "content"), ("主要举措", "content"), ("主办单位", "lead"), ("主责单位", "lead"), ("协办单位", "support"), ("协助单位", "support"), ("截止时间", "deadline"),
+     ("2022年预期目标", "title"), ("主要预期目标", "title"), ("目标值", None)],
 )
 def test_more_header_names_offices_use(header, field):
     from exports.plan_tables import field_of

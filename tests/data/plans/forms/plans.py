@@ -621,3 +621,105 @@ HELD_OUT_2_DOCX = [BEIJING_ZWGK_2019]
 HELD_OUT_2_XLSX = [BEIJING_ZWGK_2018, BEIJING_ZWGK_2016_TYPED]
 DOCX = DOCX + HELD_OUT_2_DOCX
 XLSX = XLSX + HELD_OUT_2_XLSX
+
+
+# --- Held-out trials, round three (wt14-tables3) -----------------------------------------------------------
+# Four more published lists, hand-read before they were read: section rows naming the leader who leads the group
+# (一、杨松县长牵头重点工作), a deadline only in the task's own words (确保9月底前…), a 责任单位 cell saying in a
+# bracket that the first unit listed leads (列第一位的为工作牵头单位或汇总单位), 序号 printed as （一）, and a
+# 预期目标 column (2022年预期目标) as the task column.
+
+SHENGSI_2023 = {
+    "file": "嵊泗县2023年政府工作报告重点工作责任分解",
+    "source": "http://www.shengsi.gov.cn/art/2023/2/22/art_1229760847_59042791.html (一、1-2; 二、1-4)",
+    "layout": "the page prints each item with a 责任单位: line under a heading naming the county leader; here as 序号 | 重点工作 | 责任单位, the headings as rows merged across",
+    "title": "2023年政府工作报告重点工作责任分解",
+    "header": ["序号", "重点工作", "责任单位"],
+    "rows": [
+        ["一、杨松县长牵头重点工作"],
+        ["1", "一般公共预算收入与经济增长基本同步。", "县财政局"],
+        ["2", "深化国有企业、国有资金、国有房产改革,提高财政拨款单位财政资金使用绩效。", "县财政局"],
+        ["二、宋晖常务副县长牵头重点工作"],
+        ["1", "地区生产总值(GDP)增长10%左右,固定资产投资额达到100亿元以上,城乡常住居民人均可支配收入分别增长8%、8.5%。", "县发改局、县人力社保局、县农业农村局、县属有关部门、各乡镇人民政府"],
+        ["2", "编制实施嵊泗国际旅游岛战略性总体规划,全面启动以花鸟岛为核心的国家级旅游度假区创建,创成省级旅游度假区并列入国家级推荐名单。", "县文广旅体局"],
+        ["3", "实施渔港经济区建设,开展国家级沿海渔港经济区申报工作。", "县海洋与渔业局、县绿色小微园区开发建设指挥部"],
+        ["4", "打造嵊山国际海钓基地,加快推进海钓码头、海钓展示厅等基础设施建设,突破船型审批政策限制,推进海钓场海域“三权分置”,确保9月底前海钓船投入运行。", "县海洋与渔业局、县资源规划局、嵊山镇人民政府"],
+    ],
+    # 责任单位 alone names no lead (as 宣城's list); the deadline is in the words of 二、4 only
+    "expect": [
+        ("一般公共预算收入与经济增长", [], None, None),
+        ("深化国有企业、国有资金", [], None, None),
+        ("地区生产总值(GDP)增长10%", [], None, None),
+        ("编制实施嵊泗国际旅游岛", [], None, None),
+        ("实施渔港经济区建设", [], None, None),
+        ("打造嵊山国际海钓基地", [], "9月底前", "2023-09-30"),
+    ],
+}
+
+HUZHOU_2023 = {
+    "file": "湖州市2023年政府工作报告重点工作责任分解台账",
+    "source": "http://www.huzhou.gov.cn/art/2023/4/15/art_1229728396_59061726.html (一、1-2; the stored excerpt ends after 市委人才办 in 2)",
+    "layout": "the page prints each item with a 责任单位: line, the first with the bracket saying the first unit leads (下同); here as a 台账 序号 | 重点工作 | 责任单位 | 推进情况, the heading as a row merged across",
+    "title": "2023年政府工作报告重点工作责任分解",
+    "filled_by": "填报单位:",
+    "header": ["序号", "重点工作", "责任单位", "推进情况"],
+    "rows": [
+        ["一、洪湖鹏市长主抓重点工作"],
+        ["1", "坚持并完善“第一议题”等学习制度,更加自觉地用习近平新时代中国特色社会主义思想武装头脑、指导实践、推动工作。", "市政府办公室、市级其他有关单位、各区县政府(南太湖新区、长合区管委会)(列第一位的为工作牵头单位或汇总单位,下同)", ""],
+        ["2", "全面实施“大招商大引才大建设大发展”行动,加快打造“六个新湖州”。", "市政府办公室、市委人才办", ""],
+    ],
+    "expect": [
+        ("坚持并完善“第一议题”", ["市政府办公室"], None, None),
+        ("全面实施“大招商大引才", ["市政府办公室"], None, None),
+    ],
+}
+
+CAIDIAN_2023 = {
+    "file": "蔡甸区2023年政府工作报告主要目标任务责任分解台账",
+    "source": "https://www.caidian.gov.cn/zwgk/zc/zfwj/qzfbgwj/202302/t20230208_2147809.shtml (蔡政办〔2023〕1号, 一、(一)-(三))",
+    "layout": "the page prints each target with a 责任单位: line; here as 序号 (（一）as printed) | 目标任务 | 责任单位 | 完成情况, the chapter as a row merged across",
+    "title": "2023年区《政府工作报告》确定的主要目标任务责任分解方案",
+    "filled_by": "填报单位:",
+    "header": ["序号", "目标任务", "责任单位", "完成情况"],
+    "rows": [
+        ["一、2023年全区经济社会发展的主要预期目标"],
+        ["(一)", "地区生产总值增长7%以上", "区发展和改革局", ""],
+        ["(二)", "规上工业增加值增长12%以上", "区科技和经信局", ""],
+        ["(三)", "固定资产投资增长10%以上", "区发展和改革局", ""],
+    ],
+    "expect": [
+        ("地区生产总值增长7%以上", [], None, None),
+        ("规上工业增加值增长12%以上", [], None, None),
+        ("固定资产投资增长10%以上", [], None, None),
+    ],
+}
+
+SHAPINGBA_2022 = {
+    "file": "沙坪坝区2022年区政府工作报告经济社会发展预期目标任务分解表",
+    "source": "http://www.cqspb.gov.cn/zwgk_235/zfxxgkpt/zcwj0617/bm0617/202203/t20220329_10563014.html (附件1, 序号 1-6)",
+    "layout": "the page's table (序号 | 2022年预期目标 | 责任单位) under its 附件1 line and title",
+    "annex": "附件1",
+    "title": "2022年区政府工作报告经济社会发展预期目标任务分解表",
+    "header": ["序号", "2022年预期目标", "责任单位"],
+    "rows": [
+        ["1", "地区生产总值增长5.5%左右", "区发展改革委"],
+        ["2", "固定资产投资增长6%左右", "区发展改革委"],
+        ["3", "工业增加值增长7%左右", "区经济信息委"],
+        ["4", "社会消费品零售总额增长8%左右", "区商务委"],
+        ["5", "进出口总额增长5%以上", "区商务委"],
+        ["6", "一般公共预算收入增长5%左右", "区财政局"],
+    ],
+    "expect": [
+        ("地区生产总值增长5.5%左右", [], None, None),
+        ("固定资产投资增长6%左右", [], None, None),
+        ("工业增加值增长7%左右", [], None, None),
+        ("社会消费品零售总额增长8%左右", [], None, None),
+        ("进出口总额增长5%以上", [], None, None),
+        ("一般公共预算收入增长5%左右", [], None, None),
+    ],
+}
+
+HELD_OUT_3_DOCX = [SHENGSI_2023]
+HELD_OUT_3_XLSX = [HUZHOU_2023, CAIDIAN_2023, SHAPINGBA_2022]
+DOCX = DOCX + HELD_OUT_3_DOCX
+XLSX = XLSX + HELD_OUT_3_XLSX

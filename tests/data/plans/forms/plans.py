@@ -624,8 +624,8 @@ XLSX = XLSX + HELD_OUT_2_XLSX
 
 
 # --- Held-out trials, round three (wt14-tables3) -----------------------------------------------------------
-# Four more published lists, hand-read before they were read: section rows naming the leader who leads the group
-# (一、杨松县长牵头重点工作), a deadline only in the task's own words (确保9月底前…), a 责任单位 cell saying in a
+# Five more published lists, hand-read before they were read: section rows (or a merged-down column) naming the leader
+# of the group (一、杨松县长牵头重点工作), a deadline only in the task's own words (确保9月底前…), a 责任单位 cell saying in a
 # bracket that the first unit listed leads (列第一位的为工作牵头单位或汇总单位), 序号 printed as （一）, and a
 # 预期目标 column (2022年预期目标) as the task column.
 
@@ -719,7 +719,27 @@ SHAPINGBA_2022 = {
     ],
 }
 
+HAIYAN_2022 = {
+    "file": "海盐县政府工作报告2022年重点工作责任分解台账",
+    "source": "http://www.haiyan.gov.cn/art/2022/4/26/art_1229436874_59379425.html (盐政办发〔2022〕16号, 一、1-2; 二、1)",
+    "layout": "the page prints each item with a 责任单位: line under a heading naming the county leader; here as an office's 台账 with the leader in a 牵头县领导 column merged down over the group, and 完成时限 and 进展情况 columns the page does not fill",
+    "title": "政府工作报告2022年重点工作责任分解",
+    "filled_by": "填报单位:",
+    "header": ["序号", "牵头县领导", "重点工作", "责任单位", "完成时限", "进展情况"],
+    "xlsx_merge_down": [1],
+    "rows": [
+        ["1", "王丹县长", "全县生产总值增长7.5%左右;一般公共预算收入增长8.5%;城乡居民人均可支配收入与经济增长基本同步,收入倍差进一步缩小。", "县发改局(首位单位为牵头单位,下同)、县财政局、县税务局、县农业农村局", "", ""],
+        ["2", "王丹县长", "落实党政机关过紧日子的要求,节俭办一切事业,全县非刚性、非重点项目支出预算只减不增,严控“三公”经费和会议费、培训费,努力降低行政运行成本。", "县财政局", "", ""],
+        ["3", "曹惠明常务副县长", "坚持县政府常务会议集体学法,加强重大行政决策事前论证和事后评估,发挥法律顾问作用,提高决策科学化民主化水平。", "县司法局", "", ""],
+    ],
+    "expect": [
+        ("全县生产总值增长7.5%左右", ["县发改局"], None, None),
+        ("落实党政机关过紧日子", ["县财政局"], None, None),
+        ("坚持县政府常务会议集体学法", ["县司法局"], None, None),
+    ],
+}
+
 HELD_OUT_3_DOCX = [SHENGSI_2023]
-HELD_OUT_3_XLSX = [HUZHOU_2023, CAIDIAN_2023, SHAPINGBA_2022]
+HELD_OUT_3_XLSX = [HUZHOU_2023, CAIDIAN_2023, SHAPINGBA_2022, HAIYAN_2022]
 DOCX = DOCX + HELD_OUT_3_DOCX
 XLSX = XLSX + HELD_OUT_3_XLSX

@@ -624,7 +624,7 @@ XLSX = XLSX + HELD_OUT_2_XLSX
 
 
 # --- Held-out trials, round three (wt14-tables3) -----------------------------------------------------------
-# Five more published lists, hand-read before they were read: section rows (or a merged-down column) naming the leader
+# Six more published lists, hand-read before they were read: section rows (or a merged-down column) naming the leader
 # of the group (一、杨松县长牵头重点工作), a deadline only in the task's own words (确保9月底前…), a 责任单位 cell saying in a
 # bracket that the first unit listed leads (列第一位的为工作牵头单位或汇总单位), 序号 printed as （一）, and a
 # 预期目标 column (2022年预期目标) as the task column.
@@ -739,7 +739,22 @@ HAIYAN_2022 = {
     ],
 }
 
-HELD_OUT_3_DOCX = [SHENGSI_2023]
+YUNYANG_2023 = {
+    "file": "郧阳区2023年区政府工作目标任务落实责任分解表",
+    "source": "http://yunyang.shiyan.gov.cn/xxgkxi/zc/zfwj/yzf/202302/t20230213_4182632.shtml (郧政发〔2023〕5号, 附件, 一、1; the stored excerpt ends after 区发改局, so 责任单位 and 责任人 are left empty)",
+    "layout": "the page's table: 序号 | 目  标  任  务 (spaced out as printed) | 牵头单位 | 责任单位 | 责任人, the group heading with its 牵头领导 bracket as a row merged across",
+    "title": "2023年区政府工作目标任务落实责任分解表",
+    "header": ["序号", "目  标  任  务", "牵头单位", "责任单位", "责任人"],
+    "rows": [
+        ["一、主要经济社会发展指标、发改、财政、行政审批、生态环境、营商环境、交通、金融、安全生产等工作目标(牵头领导:成坤、柯相国、王俊)"],
+        ["1", "★地区生产总值增长15%。", "区发改局", "", ""],
+    ],
+    "expect": [
+        ("地区生产总值增长15%", ["区发改局"], None, None),
+    ],
+}
+
+HELD_OUT_3_DOCX = [SHENGSI_2023, YUNYANG_2023]
 HELD_OUT_3_XLSX = [HUZHOU_2023, CAIDIAN_2023, SHAPINGBA_2022, HAIYAN_2022]
 DOCX = DOCX + HELD_OUT_3_DOCX
 XLSX = XLSX + HELD_OUT_3_XLSX

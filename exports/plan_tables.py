@@ -358,9 +358,10 @@ def _read_grid(
             group = "".join(t for t in (values["number"], values.get("title", ""), values.get("content", "")) if t)
             continue  # "（一）" in 序号 and a heading in the task column, nothing else: a section, not a task
         note = _FIRST_LEADS_NOTE.search(values.get("responsible", ""))
+        if note:  # a note, never a unit: dropped from the cell whether or not a 牵头单位 column names the lead
+            values["responsible"] = (values["responsible"][: note.start()] + values["responsible"][note.end() :]).strip()
         if note and not values.get("lead"):
             # the cell says the first unit leads: this row, and the rows after it when it says 下同
-            values["responsible"] = (values["responsible"][: note.start()] + values["responsible"][note.end() :]).strip()
             lead_here = True
             first_leads = first_leads or ("下同" in note.group(0) and not any(c.field == "lead" for c in columns))
         else:

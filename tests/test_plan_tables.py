@@ -770,6 +770,14 @@ def test_a_bracket_in_a_unit_cell_saying_the_first_unit_leads_holds_for_the_rows
     wb.save(path)
     tasks = read_plan_document(path).draft.tasks
     assert [[n for n, r in t.unit_pairs() if r == "牵头"] for t in tasks] == [["县市场监管局"], []]
+    # beside a 牵头单位 column the note says nothing new, and is still not read as a unit
+    ws.insert_cols(3)
+    ws.cell(row=1, column=3).value = "牵头单位"
+    ws.cell(row=2, column=3).value = "县政务服务中心"
+    wb.save(path)
+    tasks = read_plan_document(path).draft.tasks
+    assert [n for n, _r in tasks[0].unit_pairs()] == ["县政务服务中心", "县市场监管局", "县税务局"]
+    assert [[n for n, r in t.unit_pairs() if r == "牵头"] for t in tasks] == [["县政务服务中心"], []]
 
 
 def test_a_section_row_naming_the_leader_who_leads_it_is_a_group_not_a_second_header_row(tmp_path):

@@ -126,14 +126,19 @@ def parse_responsibility(text: str | None) -> list[tuple[str, str]]:
 RE_MARKED_ROLE = re.compile(r"[（(](牵头|主责|配合|协办|负责)[）)]$")
 LEVEL_WORDS = "省市州县区旗盟乡镇"
 RE_BARE_LEVEL = re.compile(f"^各?[{LEVEL_WORDS}]{{1,3}}$")
+RE_BARE_KIND = re.compile(r"^(?:单位|部门|机构|企事业单位|直属机构)$")
 
 
 def _join_levels(parts: list[str]) -> list[str]:
-    """"各州、市人民政府" and "市、县两级政府" are one collective: a bare level word joins the name after it."""
+    """"各州、市人民政府" and "市、县两级政府" are one collective: a bare level word joins the name after it,
+    and a bare kind (单位, 部门) joins the name before it ("市直有关部门、单位")."""
     joined: list[str] = []
     for part in parts:
         if joined and RE_BARE_LEVEL.match(joined[-1]) and part[:1] in LEVEL_WORDS:
             joined[-1] = f"{joined[-1]}、{part}"
+        elif joined and RE_BARE_KIND.match(part.strip()):
+            # "市直有关部门、单位": a bare 单位/部门 is a second kind of the collective before it, not a unit.
+            joined[-1] = f"{joined[-1]}、{part.strip()}"
         else:
             joined.append(part)
     return joined

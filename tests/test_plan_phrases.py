@@ -333,6 +333,9 @@ def test_yishi_ershi_pieces_of_one_paragraph_are_tasks():
         # 按职责分工分别负责 is 负责 for every unit before it.
         ("(县政府办公室、县司法局,乡镇人民政府按职责分工分别负责)",
          [("县政府办公室", RESPONSIBLE), ("县司法局", RESPONSIBLE), ("乡镇人民政府", RESPONSIBLE)], None),
+        # 威海 2023 (held out, round 4): "、单位" is the second kind of the collective before it, not a unit.
+        ("(牵头单位:市行政审批服务局;责任单位:市直有关部门、单位,各区市政府、开发区管委)",
+         [("市行政审批服务局", LEAD), ("市直有关部门、单位", PLAIN), ("各区市政府", PLAIN), ("开发区管委", PLAIN)], None),
     ],
 )
 def test_bracket_clauses_that_are_not_units(bracket, units, deadline):

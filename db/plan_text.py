@@ -35,6 +35,7 @@ from db.responsibility import (
     PLAIN,
     SUPPORT,
     bracket_sentences,
+    first_lead_note,
     is_bracket_note,
     is_unit_line,
     lead_first,
@@ -316,6 +317,12 @@ class _Builder:
             value = (value[: m.start()] + value[m.end():]).strip()
             first_leads = True
             self.first_leads = bool(m.group(1))  # 下同: every later block too
+        elif para.field_name == "责任单位":
+            # Any wording of the note: "（除标注“分别牵头”外,列第一位为牵头或汇总单位,下同）".
+            value, noted, onward = first_lead_note(value)
+            if noted:
+                first_leads = True
+                self.first_leads = onward
         for task in targets:
             if para.field_name in DEADLINE_FIELDS:
                 task.deadline_text = _field_value(value)

@@ -181,11 +181,33 @@ class BracketReading:
 
 
 # "列第一位者为牵头单位", "排在首位的为牵头单位", "第一责任单位为牵头单位": the first unit of the bracket leads.
-RE_FIRST_LEAD_NOTE = re.compile(r"^(?:(?:列|排)在?(?:第一位|首位|第一)(?:者|的)?(?:单位|部门)?|第一(?:责任)?(?:单位|部门))为牵头(?:单位|部门)$")
+# "除标注“分别牵头”外，列第一位为牵头或汇总单位" (丽水 2023): an exception clause before it changes nothing
+# here, for units marked 分别牵头 already lead.
+RE_FIRST_LEAD_NOTE = re.compile(
+    r"^(?:(?:列|排)在?(?:第一位|首位|第一)(?:者|的)?(?:单位|部门)?|第一(?:责任)?(?:单位|部门))"
+    r"为牵头(?:或汇总)?(?:单位|部门)$"
+)
+
+
+RE_EXCEPT_NOTE = re.compile(r"^除[^，,；;]{1,20}外$")
 
 
 def is_bracket_note(part: str) -> bool:
-    return bool(RE_FIRST_LEAD_NOTE.match(part)) or part == "下同"
+    return bool(RE_FIRST_LEAD_NOTE.match(part) or RE_EXCEPT_NOTE.match(part)) or part == "下同"
+
+
+def first_lead_note(value: str) -> tuple[str, bool, bool]:
+    """A 责任单位 text without its trailing note bracket, whether the note makes the first unit lead, and
+    whether it says 下同: "A、B（除标注“分别牵头”外,列第一位为牵头或汇总单位,下同）" → ("A、B", True, True).
+    Anything else is returned as it is, with (False, False)."""
+    body = value.rstrip()
+    span = _final_bracket(body)
+    if span is None:
+        return value, False, False
+    parts = [p.strip() for p in split_outside_brackets(body[span[0] + 1: span[1] - 1], "，,；;") if p.strip()]
+    if not parts or not all(is_bracket_note(p) for p in parts) or not any(RE_FIRST_LEAD_NOTE.match(p) for p in parts):
+        return value, False, False
+    return body[: span[0]].rstrip(), True, "下同" in parts
 
 
 def _final_bracket(text: str) -> tuple[int, int] | None:

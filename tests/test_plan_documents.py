@@ -131,6 +131,32 @@ HAND_READING = {
          None, None),
         ("居民收入增长与经济增长基本同步", [("区发改局", LEAD), ("各街道", PLAIN), ("各相关单位", PLAIN)], None, None),
     ],
+    # Round 4 (held out): 责任单位 lines; "(除标注“分别牵头”外,列第一位为牵头或汇总单位,下同)" after the
+    # fourth item's units makes the first unit lead there and in every later item, a lone unit too.
+    "lishui_2023_gzbg.txt": [
+        ("生产总值增长6%以上,高质量前提下能快则快", [("市发改委", PLAIN)], None, None),
+        ("规上工业增加值增长8%", [("市经信局", PLAIN)], None, None),
+        ("研发投入强度达到2.3%", [("市科技局", PLAIN)], None, None),
+        ("固定资产投资增长10%",
+         [("市发改委", LEAD), ("市经信局", PLAIN), ("市科技局", PLAIN), ("市财政局", PLAIN), ("市自然资源局", PLAIN),
+          ("市生态环境局", PLAIN), ("市建设局", PLAIN), ("市交通运输局", PLAIN), ("市水利局", PLAIN),
+          ("市农业农村局", PLAIN), ("市文广旅体局", PLAIN), ("市卫生健康委", PLAIN)], None, None),
+        ("社会消费品零售总额增长5%,外贸出口增长5%", [("市商务局", LEAD)], None, None),
+        ("城乡居民收入增速保持全省领先、农民收入增速快于城镇居民", [("市人力社保局", LEAD), ("市农业农村局", LEAD)], None, None),
+        ("一般公共预算收入与经济增长基本同步", [("市财政局", LEAD)], None, None),
+        ("居民消费价格涨幅控制在3%以内", [("市发改委", LEAD)], None, None),
+        ("城镇新增就业、节能减排降碳完成省定任务", [("市人力社保局", LEAD), ("市发改委", LEAD)], None, None),
+        ("实施招商引资“百千”行动,每年招引亿元以上制造业项目100个,带动未来五年制造业投资1000亿元以上",
+         [("市双招双引办", LEAD), ("市发改委", PLAIN), ("市经信局", PLAIN), ("各县(市、区)政府", PLAIN),
+          ("丽水开发区管委会", PLAIN)], None, None),
+    ],
+    # Round 4 (held out): the whole page; "市直有关部门、单位" is one collective.  The bracket's rider
+    # (以下任务均需…落实,不再一一列出) governs tasks the page does not hold; the preview shows it as a doubt.
+    "weihai_2023_szwh.txt": [
+        ("深化政务服务“网上办”",
+         [("市行政审批服务局", LEAD), ("市直有关部门、单位", PLAIN), ("各区市政府", PLAIN), ("开发区管委", PLAIN)],
+         "年底前", dt.date(2023, 12, 31)),
+    ],
     "caidian_2023_fengong.txt": [
         ("地区生产总值增长7%以上", [("区发展和改革局", PLAIN)], None, None),
         ("规上工业增加值增长12%以上", [("区科技和经信局", PLAIN)], None, None),
@@ -334,7 +360,7 @@ def test_corpus_share_of_tasks_read_right():
     print(f"plan text corpus: {plans} plans, {tasks} tasks, {right} read right ({right / tasks:.1%}), {extra} extra")
     assert plans >= 17 and tasks >= 37
     assert right / tasks >= 0.95 and extra <= 0.05 * tasks
-    assert (plans, tasks, right, extra) == (37, 84, 84, 0)  # today's reading; a change here is news
+    assert (plans, tasks, right, extra) == (39, 95, 95, 0)  # today's reading; a change here is news
 
 
 def test_plan_years_come_from_the_title_not_from_digits_in_a_page_number():

@@ -239,6 +239,22 @@ def _unclosed_bracket(text: str) -> int | None:
     return start if depth else None
 
 
+# A plan reposted in traditional characters (转载页 often are): its role words and labels are read as their
+# simplified forms; unit names stay as printed, for the clerk to settle like any new spelling.
+TRADITIONAL_ROLE_WORDS = {
+    "牽頭單位": "牵头单位", "牽頭部門": "牵头部门", "責任部門": "责任部门", "配合部門": "配合部门",
+    "牽頭": "牵头", "責任單位": "责任单位", "配合單位": "配合单位", "協辦單位": "协办单位", "參與單位": "参与单位",
+    "按職責分工": "按职责分工", "負責落實": "负责落实", "負責": "负责", "參與": "参与", "協同": "协同",
+    "協辦": "协办", "完成時限": "完成时限", "時間節點": "时间节点", "完成時間": "完成时间",
+}
+RE_TRADITIONAL_ROLE_WORD = re.compile("|".join(sorted(TRADITIONAL_ROLE_WORDS, key=len, reverse=True)))
+
+
+def simplified_role_words(text: str) -> str:
+    """Role words and labels in traditional characters in their simplified forms (牽頭 → 牵头, 責任單位 → 责任单位)."""
+    return RE_TRADITIONAL_ROLE_WORD.sub(lambda m: TRADITIONAL_ROLE_WORDS[m.group(0)], text)
+
+
 def _is_responsibility(inner: str) -> bool:
     """A bracket names responsibility when it is labelled, or its last unit clause ends in a role word.
 
@@ -357,10 +373,10 @@ def responsibility_in_brackets(text: str) -> BracketReading:
         if start is None or not _is_responsibility(body[start + 1:]):
             return BracketReading(text)
         span = (start, len(body))
-        inner = body[start + 1:]
+        inner = simplified_role_words(body[start + 1:])
         problems.append(f"括号未闭合：{body[start:]}")
     else:
-        inner = body[span[0] + 1: span[1] - 1]
+        inner = simplified_role_words(body[span[0] + 1: span[1] - 1])
         if not _is_responsibility(inner):
             return BracketReading(text)
     units, deadline, (_, onward) = _read_bracket(inner)

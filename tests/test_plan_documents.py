@@ -157,6 +157,13 @@ HAND_READING = {
          [("市行政审批服务局", LEAD), ("市直有关部门、单位", PLAIN), ("各区市政府", PLAIN), ("开发区管委", PLAIN)],
          "年底前", dt.date(2023, 12, 31)),
     ],
+    # Round 4 (held out): a repost in traditional characters; role words are read, units stay as printed
+    # (the preview lists them as new spellings to settle).
+    "xianyang_2022_fangguanfu.txt": [
+        ("全面實施行政許可事項清單管理",
+         [("市政府辦公室", LEAD), ("市行政審批制度改革工作領導小組辦公室", LEAD), ("市級各有關部門及各縣市區政府", RESPONSIBLE)],
+         "2022年10月底前", dt.date(2022, 10, 31)),
+    ],
     "caidian_2023_fengong.txt": [
         ("地区生产总值增长7%以上", [("区发展和改革局", PLAIN)], None, None),
         ("规上工业增加值增长12%以上", [("区科技和经信局", PLAIN)], None, None),
@@ -360,7 +367,7 @@ def test_corpus_share_of_tasks_read_right():
     print(f"plan text corpus: {plans} plans, {tasks} tasks, {right} read right ({right / tasks:.1%}), {extra} extra")
     assert plans >= 17 and tasks >= 37
     assert right / tasks >= 0.95 and extra <= 0.05 * tasks
-    assert (plans, tasks, right, extra) == (39, 95, 95, 0)  # today's reading; a change here is news
+    assert (plans, tasks, right, extra) == (40, 96, 96, 0)  # today's reading; a change here is news
 
 
 def test_plan_years_come_from_the_title_not_from_digits_in_a_page_number():

@@ -343,6 +343,14 @@ def test_bracket_clauses_that_are_not_units(bracket, units, deadline):
     assert (reading.units, reading.deadline, reading.problems) == (units, deadline, [])
 
 
+def test_a_bracket_in_traditional_characters_is_read_with_its_units_as_printed():
+    # 咸阳 2022 (held out, round 4), reposted in traditional characters.
+    reading = responsibility_in_brackets("做好某项工作。(市政府辦公室牽頭,市級各有關部門按職責分工負責)")
+    assert reading.units == [("市政府辦公室", LEAD), ("市級各有關部門", RESPONSIBLE)]
+    reading = responsibility_in_brackets("做好某项工作。(牽頭單位:州行政審批服務局;責任單位:州司法局,6月底完成)")
+    assert (reading.units, reading.deadline) == ([("州行政審批服務局", LEAD), ("州司法局", PLAIN)], "6月底完成")
+
+
 def test_an_explanation_after_the_units_in_a_bracket_is_flagged_not_read_as_a_unit():
     reading = responsibility_in_brackets("做好某项工作。〔责任单位:省发展改革委按职责分工负责。具体任务均涉及相关市(州)人民政府,下同。〕")
     assert reading.units == [("省发展改革委", RESPONSIBLE)]

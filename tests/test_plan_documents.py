@@ -164,6 +164,14 @@ HAND_READING = {
          [("市政府辦公室", LEAD), ("市行政審批制度改革工作領導小組辦公室", LEAD), ("市級各有關部門及各縣市區政府", RESPONSIBLE)],
          "2022年10月底前", dt.date(2022, 10, 31)),
     ],
+    # Round 4 (held out): the whole page; square brackets [牵头单位:…;责任单位:…], a 预期目标 paragraph that is no task.
+    "xialu_2020_gzbg.txt": [
+        ("切实提高政治站位,慎终如始精准抓好疫情防控工作",
+         [("区卫健局", LEAD), ("区疫情防控指挥部成员单位", PLAIN), ("各街办(新区)", PLAIN)], None, None),
+        ("以爱国卫生运动和文明城市创建为抓手,大力开展环境卫生综合整治,强化群众风险防控意识,切实巩固疫情防控成果",
+         [("区卫健局", LEAD), ("区创文办", LEAD), ("区疫情防控指挥部成员单位", PLAIN), ("区创文工作领导小组成员单位", PLAIN),
+          ("各街办(新区)", PLAIN)], None, None),
+    ],
     "caidian_2023_fengong.txt": [
         ("地区生产总值增长7%以上", [("区发展和改革局", PLAIN)], None, None),
         ("规上工业增加值增长12%以上", [("区科技和经信局", PLAIN)], None, None),
@@ -367,7 +375,7 @@ def test_corpus_share_of_tasks_read_right():
     print(f"plan text corpus: {plans} plans, {tasks} tasks, {right} read right ({right / tasks:.1%}), {extra} extra")
     assert plans >= 17 and tasks >= 37
     assert right / tasks >= 0.95 and extra <= 0.05 * tasks
-    assert (plans, tasks, right, extra) == (40, 96, 96, 0)  # today's reading; a change here is news
+    assert (plans, tasks, right, extra) == (41, 98, 98, 0)  # today's reading; a change here is news
 
 
 def test_plan_years_come_from_the_title_not_from_digits_in_a_page_number():

@@ -851,6 +851,9 @@ def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int, pl
             if not (reading.units or reading.problems):
                 task.deadline_text = dated.wording
             candidates.append((para, context, task, list(riders)))
+            if reading.rider:
+                # A rider inside this task's bracket governs every task after it, whatever its heading.
+                riders.append((0, reading.rider, squeeze(reading.rider_text or "")))
     # Deepest: a numbered task with a task inside it is a heading.
     inner_of = {id(c) for _, context, _, _ in candidates for c in context}
     # A lone prose task under a heading line of its own ("（一）强化……信息公开") is named by the heading.

@@ -178,6 +178,9 @@ class BracketReading:
     problems: list[str] = field(default_factory=list)
     # "（A、B负责，列第一位者为牵头单位，下同）": the first unit leads here, and with 下同 in later brackets too.
     first_leads_onward: bool = False
+    # "（责任单位：A。以下政策措施均需各县区人民政府落实，不再单独列出）": a rider inside the bracket, for the tasks after it.
+    rider: list[tuple[str, str]] = field(default_factory=list)
+    rider_text: str | None = None
 
 
 # "列第一位者为牵头单位", "排在首位的为牵头单位", "第一责任单位为牵头单位": the first unit of the bracket leads.
@@ -382,10 +385,15 @@ def responsibility_in_brackets(text: str) -> BracketReading:
     units, deadline, (_, onward) = _read_bracket(inner)
     if not units:
         problems.append(f"括号中没有读出责任单位：{body[span[0]:span[1]]}")
+    rider: list[tuple[str, str]] = []
+    rider_text = None
     for note in bracket_sentences(inner)[1]:
+        if not rider and (rider := rider_units(note)):
+            rider_text = note
+            continue
         problems.append(f"括号中的说明未读作责任单位：{note}")
     task_text = (body[: span[0]].rstrip() + stop) if stop and not body[: span[0]].rstrip().endswith(("。", ".")) else body[: span[0]].rstrip()
-    return BracketReading(task_text, units, body[span[0]:span[1]], deadline, problems, onward)
+    return BracketReading(task_text, units, body[span[0]:span[1]], deadline, problems, onward, rider, rider_text)
 
 
 def split_at_brackets(text: str) -> list[str]:
@@ -433,7 +441,7 @@ def is_unit_line(line: str) -> bool:
 
 
 RE_RIDER = re.compile(
-    r"^[（(〔]?\s*以下(?:各项|所有|全部)?(?:重点)?(?:任务|工作|事项|措施)(?:均|都|皆)?(?:需要|需|须|要|由)?(?P<body>.+?)\s*[）)〕]?[。.；;]?$"
+    r"^[（(〔]?\s*以下(?:各项|所有|全部)?(?:重点)?(?:政策)?(?:任务|工作|事项|措施)(?:均|都|皆)?(?:需要|需|须|要|由)?(?P<body>.+?)\s*[）)〕]?[。.；;]?$"
 )
 
 
@@ -442,7 +450,9 @@ def rider_units(line: str) -> list[tuple[str, str]]:
 
     Empty when the line is not a rider.  The rider's verb gives the role (落实, 负责, 配合…).
     """
-    m = RE_RIDER.match(re.sub(r"\s+", "", line or ""))
+    # "…落实，不再单独列出" / "…，不再一一列出": the closing remark names no unit.
+    line = re.sub(r"[，,]\s*(?:不再|不另)[^，,。；;]{0,8}列出[。.；;）)〕]?$", "", re.sub(r"\s+", "", line or ""))
+    m = RE_RIDER.match(line)
     if not m or not RE_ROLE_END.search(m.group("body")):
         return []
     return parse_responsibility(m.group("body"))

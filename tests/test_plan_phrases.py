@@ -343,6 +343,20 @@ def test_bracket_clauses_that_are_not_units(bracket, units, deadline):
     assert (reading.units, reading.deadline, reading.problems) == (units, deadline, [])
 
 
+def test_a_rider_inside_a_bracket_is_read_for_the_tasks_after_it_not_flagged():
+    # 淮安 2022 and 威海 2023 (held out, round 4).
+    reading = responsibility_in_brackets(
+        "做好某项工作。(责任单位:市工信局、市财政局等有关部门,各县区人民政府。以下政策措施均需各县区人民政府、园区管委会落实,不再单独列出)"
+    )
+    assert reading.units == [("市工信局", PLAIN), ("市财政局", PLAIN), ("各县区人民政府", PLAIN)]
+    assert (reading.rider, reading.problems) == ([("各县区人民政府", IMPLEMENT), ("园区管委会", IMPLEMENT)], [])
+    assert rider_units("以下任务均需各区市政府、开发区管委落实,不再一一列出") == [("各区市政府", IMPLEMENT), ("开发区管委", IMPLEMENT)]
+    plan = parse_plan_text(
+        "一、甲\n1.做好甲。(责任单位:市工信局。以下政策措施均需各县区人民政府落实,不再单独列出)\n"
+        "二、乙\n2.做好乙。(责任单位:市财政局)\n", "某.txt")
+    assert [t.units for t in plan.tasks] == [[("市工信局", PLAIN)], [("市财政局", PLAIN), ("各县区人民政府", IMPLEMENT)]]
+
+
 def test_a_bracket_in_traditional_characters_is_read_with_its_units_as_printed():
     # 咸阳 2022 (held out, round 4), reposted in traditional characters.
     reading = responsibility_in_brackets("做好某项工作。(市政府辦公室牽頭,市級各有關部門按職責分工負責)")

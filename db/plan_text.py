@@ -63,6 +63,7 @@ RE_FIELD = re.compile(
 DEADLINE_FIELDS = ("时间节点", "完成时限", "完成时间", "时限要求")
 # "责任单位：A、B（第一责任单位为牵头单位，下同）": the first unit of a block leads, here or from here on.
 RE_FIRST_LEADS = re.compile(r"[（(]\s*第一责任单位为牵头单位\s*(?:[，,]\s*(下同))?\s*[）)]")
+RE_LOST_INDENT = re.compile(r"^[ \t\u3000]*[?？]{1,4}(?=[^?？\s])")
 RE_FOOTNOTE = re.compile(r"^([⁰¹²³⁴⁵⁶⁷⁸⁹]+|\d{1,2})\s+([^\s\d、，。|][^。：:|]{0,45}?)\s*[：:]")
 RE_TOC_ENTRY = re.compile(r"^(?:-\s*附件[：:]\s*)?\|?\s*(\d{1,2})[\.．、]\s*(\S.*?)\s*\.{2,}")
 RE_ANNEX_MARK = re.compile(r"^附\s*件\s*(\d{1,2})\s*$")
@@ -571,6 +572,8 @@ def parse_plan_text(text: str, source_name: str) -> PlanDraft:
     # Page numbers of a printed document ("— 3 —", "-3-", "第3页 共9页") are not text: a paragraph
     # they cut is joined as at any page break; the line stays (empty) so line numbers still match.
     lines = [PAGE_BREAK if RE_PAGE_NUMBER.match(line.strip()) else line for line in lines]
+    # A page saved in the wrong encoding shows the ideographic indent of each paragraph as "??": an indent.
+    lines = [RE_LOST_INDENT.sub("", line) for line in lines]
     title, doc_number, year = plan_heading(lines, source_name)
     plan = PlanDraft(
         title=title,

@@ -186,6 +186,16 @@ HAND_READING = {
     "shiyan_2023_yingshang.txt": [
         ("深化“互联网+政务服务”建设", [("市行政审批局", LEAD), ("市直相关单位", PLAIN), ("各县市区", PLAIN)], None, None),
     ],
+    # Round 4 (held out): a repost in traditional characters whose paragraph indents were saved as "??".
+    "putuo_2021_yingshang.txt": [
+        ("加強系統集成、資源共享和業務協同,具備可網辦能力的區級政務服務事項比例達到95%以上,爭取在全市試點將企業及其分支機構變更事項納入全程網辦",
+         [("區府辦", PLAIN), ("區行政服務中心", PLAIN), ("區市場監管局", PLAIN)], None, None),
+        ("推廣遠程身份核驗、電子簽章等應用,實現企業高頻事項(年度企業辦事頻次前20%的事項)全覆蓋",
+         [("區府辦", PLAIN), ("區科委", PLAIN), ("區行政服務中心", PLAIN)], None, None),
+        ("推進區級企業專屬網頁建設,推出6項基于企業專屬網頁的辦理事項和應用場景",
+         [("區府辦", PLAIN), ("區行政服務中心", PLAIN)], None, None),
+        ("推出10項高頻事項,實行“無人干預自動辦理”和“快辦”“好辦”", [("區府辦", PLAIN), ("區行政服務中心", PLAIN)], None, None),
+    ],
     "caidian_2023_fengong.txt": [
         ("地区生产总值增长7%以上", [("区发展和改革局", PLAIN)], None, None),
         ("规上工业增加值增长12%以上", [("区科技和经信局", PLAIN)], None, None),
@@ -389,7 +399,7 @@ def test_corpus_share_of_tasks_read_right():
     print(f"plan text corpus: {plans} plans, {tasks} tasks, {right} read right ({right / tasks:.1%}), {extra} extra")
     assert plans >= 17 and tasks >= 37
     assert right / tasks >= 0.95 and extra <= 0.05 * tasks
-    assert (plans, tasks, right, extra) == (43, 101, 101, 0)  # today's reading; a change here is news
+    assert (plans, tasks, right, extra) == (44, 105, 105, 0)  # today's reading; a change here is news
 
 
 def test_plan_years_come_from_the_title_not_from_digits_in_a_page_number():

@@ -357,6 +357,12 @@ def test_a_rider_inside_a_bracket_is_read_for_the_tasks_after_it_not_flagged():
     assert [t.units for t in plan.tasks] == [[("市工信局", PLAIN)], [("市财政局", PLAIN), ("各县区人民政府", IMPLEMENT)]]
 
 
+def test_a_paragraph_indent_saved_as_question_marks_is_an_indent():
+    # 普陀 2021 (held out, round 4): "　　" saved in the wrong encoding is "??" before every paragraph.
+    plan = parse_plan_text("??一、甲\n??1.做好某项工作。(责任单位:区府办)\n??2.做好另一项工作。(责任单位:区科委)\n", "某.txt")
+    assert [(t.title, t.units) for t in plan.tasks] == [("做好某项工作", [("区府办", PLAIN)]), ("做好另一项工作", [("区科委", PLAIN)])]
+
+
 def test_a_bracket_in_traditional_characters_is_read_with_its_units_as_printed():
     # 咸阳 2022 (held out, round 4), reposted in traditional characters.
     reading = responsibility_in_brackets("做好某项工作。(市政府辦公室牽頭,市級各有關部門按職責分工負責)")

@@ -857,6 +857,7 @@ def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int, pl
             if reading.rider:
                 # A rider inside this task's bracket governs every task after it, whatever its heading.
                 riders.append((0, reading.rider, squeeze(reading.rider_text or "")))
+    candidates = _items_under_a_led_heading(candidates, paras, year)
     # Deepest: a numbered task with a task inside it is a heading.
     inner_of = {id(c) for _, context, _, _ in candidates for c in context}
     # A lone prose task under a heading line of its own ("（一）强化……信息公开") is named by the heading.
@@ -899,6 +900,54 @@ def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int, pl
             task.code += f"~{seen[task.code]}"
         else:
             seen[task.code] = 1
+
+
+def _items_under_a_led_heading(candidates: list, paras: list[_Outline], year: int | None) -> list:
+    """"一、扩大有效投资政策（由县发改局牵头实施）" over numbered items with no unit of their own: the items are
+    the tasks, each led as the heading says, and each says where its units come from (the clerk checks).
+    An item read as a task for its date alone is one of them; an item with its own bracket keeps the heading
+    a heading."""
+    by_para = {id(c[0]): c for c in candidates}
+    with_units = {id(c[0]) for c in candidates if c[0].level == 0 or responsibility_in_brackets(c[2].text).units}
+    replaced: dict[int, list] = {}
+    absorbed: set[int] = set()
+    for cand in candidates:
+        para, context, task, active = cand
+        reading = responsibility_in_brackets(para.text) if para.level else None
+        if not reading or not reading.units or id(para) in absorbed:
+            continue
+        start = paras.index(para) + 1
+        end = next((k for k in range(start, len(paras)) if paras[k].level and paras[k].level <= para.level), len(paras))
+        below = [p for p in paras[start:end] if p.level]
+        if not below or any(id(p) in with_units for p in paras[start:end]):
+            continue
+        top = min(p.level for p in below)
+        heading = squeeze_title(reading.text)
+        tasks = []
+        for kid in (p for p in below if p.level == top):
+            kid_task = TaskDraft(
+                label=kid.label,
+                title=_title_of(kid.text),
+                text=kid.text,
+                section_label=next((h.label for h in reversed(context + [para]) if h.level == 2), None),
+                line_start=kid.start,
+                line_end=kid.end,
+            )
+            kid_task.units = list(reading.units)
+            kid_task.responsibility_text = squeeze(reading.bracket[1:-1] if reading.bracket else "")
+            if dated := find_deadline(kid.text, year):
+                kid_task.deadline_text = dated.wording
+            kid_task.problems.append(f"责任单位取自上级标题“{heading}”的括号：请核对它是否适用于这一项。")
+            tasks.append((kid, context + [para], kid_task, by_para[id(kid)][3] if id(kid) in by_para else active))
+        absorbed.update(id(p) for p in paras[start:end])
+        replaced[id(para)] = tasks
+    result = []
+    for cand in candidates:
+        if id(cand[0]) in replaced:
+            result.extend(replaced[id(cand[0])])
+        elif id(cand[0]) not in absorbed:
+            result.append(cand)
+    return result
 
 
 UNREAD_ITEM = "同级的其他各项都带责任单位，这一项没有：请核对它是否为任务、由谁负责。"

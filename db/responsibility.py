@@ -29,6 +29,7 @@ ROLE_SUFFIXES: list[tuple[str, str]] = [
     (r"牵头负责", LEAD),
     (r"牵头落实", LEAD),
     (r"牵头抓总", LEAD),
+    (r"牵头实施", LEAD),
     (r"负责落实", IMPLEMENT),
     (r"具体落实", IMPLEMENT),
     (r"组织实施", IMPLEMENT),
@@ -149,6 +150,8 @@ def _strip_tail(name: str) -> str:
     name = name.strip()
     if name.startswith("等"):
         return ""
+    if name.startswith("由") and len(name) > 2:
+        name = name[1:]  # "由县发改局牵头实施": 由 is no part of the unit
     return RE_OPEN_TAIL.sub("", name) if "等" in name else name
 
 

@@ -363,6 +363,22 @@ def test_a_paragraph_indent_saved_as_question_marks_is_an_indent():
     assert [(t.title, t.units) for t in plan.tasks] == [("做好某项工作", [("区府办", PLAIN)]), ("做好另一项工作", [("区科委", PLAIN)])]
 
 
+def test_numbered_items_under_a_heading_that_names_the_lead_are_its_tasks_and_say_so():
+    # 苍南 2023 (held out, round 4).
+    assert responsibility_in_brackets("扩大有效投资政策(由县发改局牵头实施)").units == [("县发改局", LEAD)]
+    plan = parse_plan_text(
+        "某县关于推动经济高质量发展的若干政策\n一、扩大有效投资政策(由县发改局牵头实施)\n聚焦九大工程,完成投资246.6亿元以上。\n"
+        "1.加大财政支持力度。县财政统筹安排资金。\n2.加强资金要素争取。6月底前发行专项债券。\n"
+        "二、强化科技创新\n3.做好某项工作。(县科技局牵头)\n", "某2023年政策.txt")
+    assert [(t.title, t.units, t.deadline_text) for t in plan.tasks] == [
+        ("加大财政支持力度", [("县发改局", LEAD)], None),
+        ("加强资金要素争取", [("县发改局", LEAD)], "6月底前"),
+        ("做好某项工作", [("县科技局", LEAD)], None),
+    ]
+    assert "责任单位取自上级标题“扩大有效投资政策”" in plan.tasks[0].problems[0]
+    assert plan.tasks[2].problems == []
+
+
 def test_a_bracket_in_traditional_characters_is_read_with_its_units_as_printed():
     # 咸阳 2022 (held out, round 4), reposted in traditional characters.
     reading = responsibility_in_brackets("做好某项工作。(市政府辦公室牽頭,市級各有關部門按職責分工負責)")

@@ -20,6 +20,21 @@ the hand reading does not have):
     text_tables/jiangmen_zwgk_table  江门 (广东)  0/10 (refused)  10/10
     caidian_2023_fengong_whole  蔡甸, whole page  0/3 (refused)   3/3
     total                                        8/24, 4 made up 24/24, none made up
+
+Held-out trial, round 4 (eight more published plans, none seen before; read with the reader as it was at
+commit 903b5f2, then fixed by general rules only; exact = title, every unit and role, deadline and due date;
+lead = title, lead units, deadline and due date):
+
+    plan                                         before exact / lead   after
+    weihai_2023_szwh          威海 (山东, 市)     0/1  / 1/1            1/1   (市直有关部门、单位 cut into a unit 单位)
+    lishui_2023_gzbg          丽水 (浙江, 市)     5/10 / 5/10           10/10 (列第一位为牵头或汇总单位,下同 not read)
+    xianyang_2022_fangguanfu  咸阳 (陕西, 市)     0/1  / 0/1            1/1   (traditional characters: 牽頭 not read)
+    xialu_2020_gzbg           下陆 (湖北, 区)     2/2  / 2/2            2/2
+    huaian_2022_shuikun       淮安 (江苏, 市)     1/2  / 2/2            2/2   (rider inside a bracket not applied)
+    shiyan_2023_yingshang     十堰 (湖北, 市)     1/1  / 1/1            1/1
+    putuo_2021_yingshang      普陀 (上海, 区)     0/4  / 0/4            4/4   (traditional; indents saved as "??")
+    cangnan_2023_jingji       苍南 (浙江, 县)     0/1  / 0/1 (refused)  1/1   (lead on the chapter heading, 由…牵头实施)
+    total                                        9/22 / 11/22          22/22, none made up
 """
 
 import datetime as dt

@@ -759,7 +759,7 @@ def test_a_notice_title_broken_over_two_lines_names_the_plan():
 def test_real_plans_read_the_same_from_a_wrapped_text_layer_in_most_cases():
     """Text taken from a PDF's text layer breaks every line at the page width, after a full stop too.  Each
     plan, its lines cut every 28 … 40 characters (公文 print 28 a line), is read again: the share of
-    (plan, width) pairs read exactly as the hand reading is pinned (435 of 455 today; the misses are
+    (plan, width) pairs read exactly as the hand reading is pinned (529 of 559 today; the misses are
     mostly a bracket or an item heading cut so that a piece starts a line of its own)."""
     plans = sorted(n for n, hand in HAND_READING.items() if hand)
     same = 0
@@ -775,7 +775,7 @@ def test_real_plans_read_the_same_from_a_wrapped_text_layer_in_most_cases():
                 got = []
             same += _canonical(got) == _canonical(HAND_READING[name])
     print(f"wrapped text: {same} of {len(plans) * 13} read the same")
-    assert same >= 435
+    assert same >= 529
 
 
 def test_the_year_of_a_plan_without_one_in_its_title_or_wenhao_is_the_notice_date():

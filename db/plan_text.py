@@ -35,6 +35,7 @@ from db.responsibility import (
     PLAIN,
     SUPPORT,
     bracket_sentences,
+    first_lead_note,
     is_bracket_note,
     is_unit_line,
     lead_first,
@@ -62,6 +63,7 @@ RE_FIELD = re.compile(
 DEADLINE_FIELDS = ("时间节点", "完成时限", "完成时间", "时限要求")
 # "责任单位：A、B（第一责任单位为牵头单位，下同）": the first unit of a block leads, here or from here on.
 RE_FIRST_LEADS = re.compile(r"[（(]\s*第一责任单位为牵头单位\s*(?:[，,]\s*(下同))?\s*[）)]")
+RE_LOST_INDENT = re.compile(r"^[ \t\u3000]*[?？]{1,4}(?=[^?？\s])")
 RE_FOOTNOTE = re.compile(r"^([⁰¹²³⁴⁵⁶⁷⁸⁹]+|\d{1,2})\s+([^\s\d、，。|][^。：:|]{0,45}?)\s*[：:]")
 RE_TOC_ENTRY = re.compile(r"^(?:-\s*附件[：:]\s*)?\|?\s*(\d{1,2})[\.．、]\s*(\S.*?)\s*\.{2,}")
 RE_ANNEX_MARK = re.compile(r"^附\s*件\s*(\d{1,2})\s*$")
@@ -316,6 +318,12 @@ class _Builder:
             value = (value[: m.start()] + value[m.end():]).strip()
             first_leads = True
             self.first_leads = bool(m.group(1))  # 下同: every later block too
+        elif para.field_name == "责任单位":
+            # Any wording of the note: "（除标注“分别牵头”外,列第一位为牵头或汇总单位,下同）".
+            value, noted, onward = first_lead_note(value)
+            if noted:
+                first_leads = True
+                self.first_leads = onward
         for task in targets:
             if para.field_name in DEADLINE_FIELDS:
                 task.deadline_text = _field_value(value)
@@ -564,6 +572,8 @@ def parse_plan_text(text: str, source_name: str) -> PlanDraft:
     # Page numbers of a printed document ("— 3 —", "-3-", "第3页 共9页") are not text: a paragraph
     # they cut is joined as at any page break; the line stays (empty) so line numbers still match.
     lines = [PAGE_BREAK if RE_PAGE_NUMBER.match(line.strip()) else line for line in lines]
+    # A page saved in the wrong encoding shows the ideographic indent of each paragraph as "??": an indent.
+    lines = [RE_LOST_INDENT.sub("", line) for line in lines]
     title, doc_number, year = plan_heading(lines, source_name)
     plan = PlanDraft(
         title=title,
@@ -844,6 +854,10 @@ def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int, pl
             if not (reading.units or reading.problems):
                 task.deadline_text = dated.wording
             candidates.append((para, context, task, list(riders)))
+            if reading.rider:
+                # A rider inside this task's bracket governs every task after it, whatever its heading.
+                riders.append((0, reading.rider, squeeze(reading.rider_text or "")))
+    candidates = _items_under_a_led_heading(candidates, paras, year)
     # Deepest: a numbered task with a task inside it is a heading.
     inner_of = {id(c) for _, context, _, _ in candidates for c in context}
     # A lone prose task under a heading line of its own ("（一）强化……信息公开") is named by the heading.
@@ -886,6 +900,54 @@ def _read_outline(annex: AnnexDraft, lines: list[str], first: int, last: int, pl
             task.code += f"~{seen[task.code]}"
         else:
             seen[task.code] = 1
+
+
+def _items_under_a_led_heading(candidates: list, paras: list[_Outline], year: int | None) -> list:
+    """"一、扩大有效投资政策（由县发改局牵头实施）" over numbered items with no unit of their own: the items are
+    the tasks, each led as the heading says, and each says where its units come from (the clerk checks).
+    An item read as a task for its date alone is one of them; an item with its own bracket keeps the heading
+    a heading."""
+    by_para = {id(c[0]): c for c in candidates}
+    with_units = {id(c[0]) for c in candidates if c[0].level == 0 or responsibility_in_brackets(c[2].text).units}
+    replaced: dict[int, list] = {}
+    absorbed: set[int] = set()
+    for cand in candidates:
+        para, context, task, active = cand
+        reading = responsibility_in_brackets(para.text) if para.level else None
+        if not reading or not reading.units or id(para) in absorbed:
+            continue
+        start = paras.index(para) + 1
+        end = next((k for k in range(start, len(paras)) if paras[k].level and paras[k].level <= para.level), len(paras))
+        below = [p for p in paras[start:end] if p.level]
+        if not below or any(id(p) in with_units for p in paras[start:end]):
+            continue
+        top = min(p.level for p in below)
+        heading = squeeze_title(reading.text)
+        tasks = []
+        for kid in (p for p in below if p.level == top):
+            kid_task = TaskDraft(
+                label=kid.label,
+                title=_title_of(kid.text),
+                text=kid.text,
+                section_label=next((h.label for h in reversed(context + [para]) if h.level == 2), None),
+                line_start=kid.start,
+                line_end=kid.end,
+            )
+            kid_task.units = list(reading.units)
+            kid_task.responsibility_text = squeeze(reading.bracket[1:-1] if reading.bracket else "")
+            if dated := find_deadline(kid.text, year):
+                kid_task.deadline_text = dated.wording
+            kid_task.problems.append(f"责任单位取自上级标题“{heading}”的括号：请核对它是否适用于这一项。")
+            tasks.append((kid, context + [para], kid_task, by_para[id(kid)][3] if id(kid) in by_para else active))
+        absorbed.update(id(p) for p in paras[start:end])
+        replaced[id(para)] = tasks
+    result = []
+    for cand in candidates:
+        if id(cand[0]) in replaced:
+            result.extend(replaced[id(cand[0])])
+        elif id(cand[0]) not in absorbed:
+            result.append(cand)
+    return result
 
 
 UNREAD_ITEM = "同级的其他各项都带责任单位，这一项没有：请核对它是否为任务、由谁负责。"

@@ -29,6 +29,7 @@ ROLE_SUFFIXES: list[tuple[str, str]] = [
     (r"牵头负责", LEAD),
     (r"牵头落实", LEAD),
     (r"牵头抓总", LEAD),
+    (r"牵头实施", LEAD),
     (r"负责落实", IMPLEMENT),
     (r"具体落实", IMPLEMENT),
     (r"组织实施", IMPLEMENT),
@@ -126,14 +127,19 @@ def parse_responsibility(text: str | None) -> list[tuple[str, str]]:
 RE_MARKED_ROLE = re.compile(r"[（(](牵头|主责|配合|协办|负责)[）)]$")
 LEVEL_WORDS = "省市州县区旗盟乡镇"
 RE_BARE_LEVEL = re.compile(f"^各?[{LEVEL_WORDS}]{{1,3}}$")
+RE_BARE_KIND = re.compile(r"^(?:单位|部门|机构|企事业单位|直属机构)$")
 
 
 def _join_levels(parts: list[str]) -> list[str]:
-    """"各州、市人民政府" and "市、县两级政府" are one collective: a bare level word joins the name after it."""
+    """"各州、市人民政府" and "市、县两级政府" are one collective: a bare level word joins the name after it,
+    and a bare kind (单位, 部门) joins the name before it ("市直有关部门、单位")."""
     joined: list[str] = []
     for part in parts:
         if joined and RE_BARE_LEVEL.match(joined[-1]) and part[:1] in LEVEL_WORDS:
             joined[-1] = f"{joined[-1]}、{part}"
+        elif joined and RE_BARE_KIND.match(part.strip()):
+            # "市直有关部门、单位": a bare 单位/部门 is a second kind of the collective before it, not a unit.
+            joined[-1] = f"{joined[-1]}、{part.strip()}"
         else:
             joined.append(part)
     return joined
@@ -144,6 +150,8 @@ def _strip_tail(name: str) -> str:
     name = name.strip()
     if name.startswith("等"):
         return ""
+    if name.startswith("由") and len(name) > 2:
+        name = name[1:]  # "由县发改局牵头实施": 由 is no part of the unit
     return RE_OPEN_TAIL.sub("", name) if "等" in name else name
 
 
@@ -173,14 +181,39 @@ class BracketReading:
     problems: list[str] = field(default_factory=list)
     # "（A、B负责，列第一位者为牵头单位，下同）": the first unit leads here, and with 下同 in later brackets too.
     first_leads_onward: bool = False
+    # "（责任单位：A。以下政策措施均需各县区人民政府落实，不再单独列出）": a rider inside the bracket, for the tasks after it.
+    rider: list[tuple[str, str]] = field(default_factory=list)
+    rider_text: str | None = None
 
 
 # "列第一位者为牵头单位", "排在首位的为牵头单位", "第一责任单位为牵头单位": the first unit of the bracket leads.
-RE_FIRST_LEAD_NOTE = re.compile(r"^(?:(?:列|排)在?(?:第一位|首位|第一)(?:者|的)?(?:单位|部门)?|第一(?:责任)?(?:单位|部门))为牵头(?:单位|部门)$")
+# "除标注“分别牵头”外，列第一位为牵头或汇总单位" (丽水 2023): an exception clause before it changes nothing
+# here, for units marked 分别牵头 already lead.
+RE_FIRST_LEAD_NOTE = re.compile(
+    r"^(?:(?:列|排)在?(?:第一位|首位|第一)(?:者|的)?(?:单位|部门)?|第一(?:责任)?(?:单位|部门))"
+    r"为牵头(?:或汇总)?(?:单位|部门)$"
+)
+
+
+RE_EXCEPT_NOTE = re.compile(r"^除[^，,；;]{1,20}外$")
 
 
 def is_bracket_note(part: str) -> bool:
-    return bool(RE_FIRST_LEAD_NOTE.match(part)) or part == "下同"
+    return bool(RE_FIRST_LEAD_NOTE.match(part) or RE_EXCEPT_NOTE.match(part)) or part == "下同"
+
+
+def first_lead_note(value: str) -> tuple[str, bool, bool]:
+    """A 责任单位 text without its trailing note bracket, whether the note makes the first unit lead, and
+    whether it says 下同: "A、B（除标注“分别牵头”外,列第一位为牵头或汇总单位,下同）" → ("A、B", True, True).
+    Anything else is returned as it is, with (False, False)."""
+    body = value.rstrip()
+    span = _final_bracket(body)
+    if span is None:
+        return value, False, False
+    parts = [p.strip() for p in split_outside_brackets(body[span[0] + 1: span[1] - 1], "，,；;") if p.strip()]
+    if not parts or not all(is_bracket_note(p) for p in parts) or not any(RE_FIRST_LEAD_NOTE.match(p) for p in parts):
+        return value, False, False
+    return body[: span[0]].rstrip(), True, "下同" in parts
 
 
 def _final_bracket(text: str) -> tuple[int, int] | None:
@@ -210,6 +243,22 @@ def _unclosed_bracket(text: str) -> int | None:
         elif ch in CLOSERS:
             depth = max(0, depth - 1)
     return start if depth else None
+
+
+# A plan reposted in traditional characters (转载页 often are): its role words and labels are read as their
+# simplified forms; unit names stay as printed, for the clerk to settle like any new spelling.
+TRADITIONAL_ROLE_WORDS = {
+    "牽頭單位": "牵头单位", "牽頭部門": "牵头部门", "責任部門": "责任部门", "配合部門": "配合部门",
+    "牽頭": "牵头", "責任單位": "责任单位", "配合單位": "配合单位", "協辦單位": "协办单位", "參與單位": "参与单位",
+    "按職責分工": "按职责分工", "負責落實": "负责落实", "負責": "负责", "參與": "参与", "協同": "协同",
+    "協辦": "协办", "完成時限": "完成时限", "時間節點": "时间节点", "完成時間": "完成时间",
+}
+RE_TRADITIONAL_ROLE_WORD = re.compile("|".join(sorted(TRADITIONAL_ROLE_WORDS, key=len, reverse=True)))
+
+
+def simplified_role_words(text: str) -> str:
+    """Role words and labels in traditional characters in their simplified forms (牽頭 → 牵头, 責任單位 → 责任单位)."""
+    return RE_TRADITIONAL_ROLE_WORD.sub(lambda m: TRADITIONAL_ROLE_WORDS[m.group(0)], text)
 
 
 def _is_responsibility(inner: str) -> bool:
@@ -330,19 +379,24 @@ def responsibility_in_brackets(text: str) -> BracketReading:
         if start is None or not _is_responsibility(body[start + 1:]):
             return BracketReading(text)
         span = (start, len(body))
-        inner = body[start + 1:]
+        inner = simplified_role_words(body[start + 1:])
         problems.append(f"括号未闭合：{body[start:]}")
     else:
-        inner = body[span[0] + 1: span[1] - 1]
+        inner = simplified_role_words(body[span[0] + 1: span[1] - 1])
         if not _is_responsibility(inner):
             return BracketReading(text)
     units, deadline, (_, onward) = _read_bracket(inner)
     if not units:
         problems.append(f"括号中没有读出责任单位：{body[span[0]:span[1]]}")
+    rider: list[tuple[str, str]] = []
+    rider_text = None
     for note in bracket_sentences(inner)[1]:
+        if not rider and (rider := rider_units(note)):
+            rider_text = note
+            continue
         problems.append(f"括号中的说明未读作责任单位：{note}")
     task_text = (body[: span[0]].rstrip() + stop) if stop and not body[: span[0]].rstrip().endswith(("。", ".")) else body[: span[0]].rstrip()
-    return BracketReading(task_text, units, body[span[0]:span[1]], deadline, problems, onward)
+    return BracketReading(task_text, units, body[span[0]:span[1]], deadline, problems, onward, rider, rider_text)
 
 
 def split_at_brackets(text: str) -> list[str]:
@@ -390,7 +444,7 @@ def is_unit_line(line: str) -> bool:
 
 
 RE_RIDER = re.compile(
-    r"^[（(〔]?\s*以下(?:各项|所有|全部)?(?:重点)?(?:任务|工作|事项|措施)(?:均|都|皆)?(?:需要|需|须|要|由)?(?P<body>.+?)\s*[）)〕]?[。.；;]?$"
+    r"^[（(〔]?\s*以下(?:各项|所有|全部)?(?:重点)?(?:政策)?(?:任务|工作|事项|措施)(?:均|都|皆)?(?:需要|需|须|要|由)?(?P<body>.+?)\s*[）)〕]?[。.；;]?$"
 )
 
 
@@ -399,7 +453,9 @@ def rider_units(line: str) -> list[tuple[str, str]]:
 
     Empty when the line is not a rider.  The rider's verb gives the role (落实, 负责, 配合…).
     """
-    m = RE_RIDER.match(re.sub(r"\s+", "", line or ""))
+    # "…落实，不再单独列出" / "…，不再一一列出": the closing remark names no unit.
+    line = re.sub(r"[，,]\s*(?:不再|不另)[^，,。；;]{0,8}列出[。.；;）)〕]?$", "", re.sub(r"\s+", "", line or ""))
+    m = RE_RIDER.match(line)
     if not m or not RE_ROLE_END.search(m.group("body")):
         return []
     return parse_responsibility(m.group("body"))

@@ -20,6 +20,21 @@ the hand reading does not have):
     text_tables/jiangmen_zwgk_table  江门 (广东)  0/10 (refused)  10/10
     caidian_2023_fengong_whole  蔡甸, whole page  0/3 (refused)   3/3
     total                                        8/24, 4 made up 24/24, none made up
+
+Held-out trial, round 4 (eight more published plans, none seen before; read with the reader as it was at
+commit 903b5f2, then fixed by general rules only; exact = title, every unit and role, deadline and due date;
+lead = title, lead units, deadline and due date):
+
+    plan                                         before exact / lead   after
+    weihai_2023_szwh          威海 (山东, 市)     0/1  / 1/1            1/1   (市直有关部门、单位 cut into a unit 单位)
+    lishui_2023_gzbg          丽水 (浙江, 市)     5/10 / 5/10           10/10 (列第一位为牵头或汇总单位,下同 not read)
+    xianyang_2022_fangguanfu  咸阳 (陕西, 市)     0/1  / 0/1            1/1   (traditional characters: 牽頭 not read)
+    xialu_2020_gzbg           下陆 (湖北, 区)     2/2  / 2/2            2/2
+    huaian_2022_shuikun       淮安 (江苏, 市)     1/2  / 2/2            2/2   (rider inside a bracket not applied)
+    shiyan_2023_yingshang     十堰 (湖北, 市)     1/1  / 1/1            1/1
+    putuo_2021_yingshang      普陀 (上海, 区)     0/4  / 0/4            4/4   (traditional; indents saved as "??")
+    cangnan_2023_jingji       苍南 (浙江, 县)     0/1  / 0/1 (refused)  1/1   (lead on the chapter heading, 由…牵头实施)
+    total                                        9/22 / 11/22          22/22, none made up
 """
 
 import datetime as dt
@@ -130,6 +145,76 @@ HAND_READING = {
         ("一般公共预算收入增长8%左右", [("区财政局", LEAD), ("立山经济开发区", PLAIN), ("各街道", PLAIN), ("税务局", PLAIN)],
          None, None),
         ("居民收入增长与经济增长基本同步", [("区发改局", LEAD), ("各街道", PLAIN), ("各相关单位", PLAIN)], None, None),
+    ],
+    # Round 4 (held out): 责任单位 lines; "(除标注“分别牵头”外,列第一位为牵头或汇总单位,下同)" after the
+    # fourth item's units makes the first unit lead there and in every later item, a lone unit too.
+    "lishui_2023_gzbg.txt": [
+        ("生产总值增长6%以上,高质量前提下能快则快", [("市发改委", PLAIN)], None, None),
+        ("规上工业增加值增长8%", [("市经信局", PLAIN)], None, None),
+        ("研发投入强度达到2.3%", [("市科技局", PLAIN)], None, None),
+        ("固定资产投资增长10%",
+         [("市发改委", LEAD), ("市经信局", PLAIN), ("市科技局", PLAIN), ("市财政局", PLAIN), ("市自然资源局", PLAIN),
+          ("市生态环境局", PLAIN), ("市建设局", PLAIN), ("市交通运输局", PLAIN), ("市水利局", PLAIN),
+          ("市农业农村局", PLAIN), ("市文广旅体局", PLAIN), ("市卫生健康委", PLAIN)], None, None),
+        ("社会消费品零售总额增长5%,外贸出口增长5%", [("市商务局", LEAD)], None, None),
+        ("城乡居民收入增速保持全省领先、农民收入增速快于城镇居民", [("市人力社保局", LEAD), ("市农业农村局", LEAD)], None, None),
+        ("一般公共预算收入与经济增长基本同步", [("市财政局", LEAD)], None, None),
+        ("居民消费价格涨幅控制在3%以内", [("市发改委", LEAD)], None, None),
+        ("城镇新增就业、节能减排降碳完成省定任务", [("市人力社保局", LEAD), ("市发改委", LEAD)], None, None),
+        ("实施招商引资“百千”行动,每年招引亿元以上制造业项目100个,带动未来五年制造业投资1000亿元以上",
+         [("市双招双引办", LEAD), ("市发改委", PLAIN), ("市经信局", PLAIN), ("各县(市、区)政府", PLAIN),
+          ("丽水开发区管委会", PLAIN)], None, None),
+    ],
+    # Round 4 (held out): the whole page; "市直有关部门、单位" is one collective.  The bracket's rider
+    # (以下任务均需…落实,不再一一列出) governs tasks the page does not hold; the preview shows it as a doubt.
+    "weihai_2023_szwh.txt": [
+        ("深化政务服务“网上办”",
+         [("市行政审批服务局", LEAD), ("市直有关部门、单位", PLAIN), ("各区市政府", PLAIN), ("开发区管委", PLAIN)],
+         "年底前", dt.date(2023, 12, 31)),
+    ],
+    # Round 4 (held out): a repost in traditional characters; role words are read, units stay as printed
+    # (the preview lists them as new spellings to settle).
+    "xianyang_2022_fangguanfu.txt": [
+        ("全面實施行政許可事項清單管理",
+         [("市政府辦公室", LEAD), ("市行政審批制度改革工作領導小組辦公室", LEAD), ("市級各有關部門及各縣市區政府", RESPONSIBLE)],
+         "2022年10月底前", dt.date(2022, 10, 31)),
+    ],
+    # Round 4 (held out): the whole page; square brackets [牵头单位:…;责任单位:…], a 预期目标 paragraph that is no task.
+    "xialu_2020_gzbg.txt": [
+        ("切实提高政治站位,慎终如始精准抓好疫情防控工作",
+         [("区卫健局", LEAD), ("区疫情防控指挥部成员单位", PLAIN), ("各街办(新区)", PLAIN)], None, None),
+        ("以爱国卫生运动和文明城市创建为抓手,大力开展环境卫生综合整治,强化群众风险防控意识,切实巩固疫情防控成果",
+         [("区卫健局", LEAD), ("区创文办", LEAD), ("区疫情防控指挥部成员单位", PLAIN), ("区创文工作领导小组成员单位", PLAIN),
+          ("各街办(新区)", PLAIN)], None, None),
+    ],
+    # Round 4 (held out): the first bracket ends with a rider (以下政策措施均需…落实,不再单独列出) that adds its
+    # units, as 落实, to every later measure; the first measure names them itself.
+    "huaian_2022_shuikun.txt": [
+        ("积极争取省级专项资金,支持生产经营暂时面临困难但产品有市场、项目有前景、技术有竞争力的中小微企业,"
+         "以及劳动力密集、社会效益高的民生领域服务型中小微企业",
+         [("市工信局", PLAIN), ("市财政局", PLAIN), ("各县区人民政府", PLAIN), ("园区管委会", PLAIN)], None, None),
+        ("成立“智改数转”工作专班,出台《淮安市制造业智能化改造和数字化转型三年行动计划(2022-2024)》"
+         "和2022年“智改数转”工作推进方案,积极争取省工业企业“智改数转”专项资金",
+         [("市工信局", PLAIN), ("市财政局", PLAIN), ("各县区人民政府", IMPLEMENT), ("园区管委会", IMPLEMENT)], None, None),
+    ],
+    # Round 4 (held out): the whole official page, its information fields (发布日期 2023年06月07日 …) included.
+    "shiyan_2023_yingshang.txt": [
+        ("深化“互联网+政务服务”建设", [("市行政审批局", LEAD), ("市直相关单位", PLAIN), ("各县市区", PLAIN)], None, None),
+    ],
+    # Round 4 (held out): a repost in traditional characters whose paragraph indents were saved as "??".
+    "putuo_2021_yingshang.txt": [
+        ("加強系統集成、資源共享和業務協同,具備可網辦能力的區級政務服務事項比例達到95%以上,爭取在全市試點將企業及其分支機構變更事項納入全程網辦",
+         [("區府辦", PLAIN), ("區行政服務中心", PLAIN), ("區市場監管局", PLAIN)], None, None),
+        ("推廣遠程身份核驗、電子簽章等應用,實現企業高頻事項(年度企業辦事頻次前20%的事項)全覆蓋",
+         [("區府辦", PLAIN), ("區科委", PLAIN), ("區行政服務中心", PLAIN)], None, None),
+        ("推進區級企業專屬網頁建設,推出6項基于企業專屬網頁的辦理事項和應用場景",
+         [("區府辦", PLAIN), ("區行政服務中心", PLAIN)], None, None),
+        ("推出10項高頻事項,實行“無人干預自動辦理”和“快辦”“好辦”", [("區府辦", PLAIN), ("區行政服務中心", PLAIN)], None, None),
+    ],
+    # Round 4 (held out): the chapter heading carries the lead ("(由县发改局牵头实施)"), its numbered policies
+    # none; each policy is a task led by it (the preview says the units come from the heading).
+    "cangnan_2023_jingji.txt": [
+        ("加大财政支持力度", [("县发改局", LEAD)], None, None),
     ],
     "caidian_2023_fengong.txt": [
         ("地区生产总值增长7%以上", [("区发展和改革局", PLAIN)], None, None),
@@ -334,7 +419,7 @@ def test_corpus_share_of_tasks_read_right():
     print(f"plan text corpus: {plans} plans, {tasks} tasks, {right} read right ({right / tasks:.1%}), {extra} extra")
     assert plans >= 17 and tasks >= 37
     assert right / tasks >= 0.95 and extra <= 0.05 * tasks
-    assert (plans, tasks, right, extra) == (37, 84, 84, 0)  # today's reading; a change here is news
+    assert (plans, tasks, right, extra) == (45, 106, 106, 0)  # today's reading; a change here is news
 
 
 def test_plan_years_come_from_the_title_not_from_digits_in_a_page_number():
@@ -674,7 +759,7 @@ def test_a_notice_title_broken_over_two_lines_names_the_plan():
 def test_real_plans_read_the_same_from_a_wrapped_text_layer_in_most_cases():
     """Text taken from a PDF's text layer breaks every line at the page width, after a full stop too.  Each
     plan, its lines cut every 28 … 40 characters (公文 print 28 a line), is read again: the share of
-    (plan, width) pairs read exactly as the hand reading is pinned (435 of 455 today; the misses are
+    (plan, width) pairs read exactly as the hand reading is pinned (529 of 559 today; the misses are
     mostly a bracket or an item heading cut so that a piece starts a line of its own)."""
     plans = sorted(n for n, hand in HAND_READING.items() if hand)
     same = 0
@@ -690,7 +775,7 @@ def test_real_plans_read_the_same_from_a_wrapped_text_layer_in_most_cases():
                 got = []
             same += _canonical(got) == _canonical(HAND_READING[name])
     print(f"wrapped text: {same} of {len(plans) * 13} read the same")
-    assert same >= 435
+    assert same >= 529
 
 
 def test_the_year_of_a_plan_without_one_in_its_title_or_wenhao_is_the_notice_date():

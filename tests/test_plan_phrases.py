@@ -333,11 +333,58 @@ def test_yishi_ershi_pieces_of_one_paragraph_are_tasks():
         # 按职责分工分别负责 is 负责 for every unit before it.
         ("(县政府办公室、县司法局,乡镇人民政府按职责分工分别负责)",
          [("县政府办公室", RESPONSIBLE), ("县司法局", RESPONSIBLE), ("乡镇人民政府", RESPONSIBLE)], None),
+        # 威海 2023 (held out, round 4): "、单位" is the second kind of the collective before it, not a unit.
+        ("(牵头单位:市行政审批服务局;责任单位:市直有关部门、单位,各区市政府、开发区管委)",
+         [("市行政审批服务局", LEAD), ("市直有关部门、单位", PLAIN), ("各区市政府", PLAIN), ("开发区管委", PLAIN)], None),
     ],
 )
 def test_bracket_clauses_that_are_not_units(bracket, units, deadline):
     reading = responsibility_in_brackets(f"做好某项工作。{bracket}")
     assert (reading.units, reading.deadline, reading.problems) == (units, deadline, [])
+
+
+def test_a_rider_inside_a_bracket_is_read_for_the_tasks_after_it_not_flagged():
+    # 淮安 2022 and 威海 2023 (held out, round 4).
+    reading = responsibility_in_brackets(
+        "做好某项工作。(责任单位:市工信局、市财政局等有关部门,各县区人民政府。以下政策措施均需各县区人民政府、园区管委会落实,不再单独列出)"
+    )
+    assert reading.units == [("市工信局", PLAIN), ("市财政局", PLAIN), ("各县区人民政府", PLAIN)]
+    assert (reading.rider, reading.problems) == ([("各县区人民政府", IMPLEMENT), ("园区管委会", IMPLEMENT)], [])
+    assert rider_units("以下任务均需各区市政府、开发区管委落实,不再一一列出") == [("各区市政府", IMPLEMENT), ("开发区管委", IMPLEMENT)]
+    plan = parse_plan_text(
+        "一、甲\n1.做好甲。(责任单位:市工信局。以下政策措施均需各县区人民政府落实,不再单独列出)\n"
+        "二、乙\n2.做好乙。(责任单位:市财政局)\n", "某.txt")
+    assert [t.units for t in plan.tasks] == [[("市工信局", PLAIN)], [("市财政局", PLAIN), ("各县区人民政府", IMPLEMENT)]]
+
+
+def test_a_paragraph_indent_saved_as_question_marks_is_an_indent():
+    # 普陀 2021 (held out, round 4): "　　" saved in the wrong encoding is "??" before every paragraph.
+    plan = parse_plan_text("??一、甲\n??1.做好某项工作。(责任单位:区府办)\n??2.做好另一项工作。(责任单位:区科委)\n", "某.txt")
+    assert [(t.title, t.units) for t in plan.tasks] == [("做好某项工作", [("区府办", PLAIN)]), ("做好另一项工作", [("区科委", PLAIN)])]
+
+
+def test_numbered_items_under_a_heading_that_names_the_lead_are_its_tasks_and_say_so():
+    # 苍南 2023 (held out, round 4).
+    assert responsibility_in_brackets("扩大有效投资政策(由县发改局牵头实施)").units == [("县发改局", LEAD)]
+    plan = parse_plan_text(
+        "某县关于推动经济高质量发展的若干政策\n一、扩大有效投资政策(由县发改局牵头实施)\n聚焦九大工程,完成投资246.6亿元以上。\n"
+        "1.加大财政支持力度。县财政统筹安排资金。\n2.加强资金要素争取。6月底前发行专项债券。\n"
+        "二、强化科技创新\n3.做好某项工作。(县科技局牵头)\n", "某2023年政策.txt")
+    assert [(t.title, t.units, t.deadline_text) for t in plan.tasks] == [
+        ("加大财政支持力度", [("县发改局", LEAD)], None),
+        ("加强资金要素争取", [("县发改局", LEAD)], "6月底前"),
+        ("做好某项工作", [("县科技局", LEAD)], None),
+    ]
+    assert "责任单位取自上级标题“扩大有效投资政策”" in plan.tasks[0].problems[0]
+    assert plan.tasks[2].problems == []
+
+
+def test_a_bracket_in_traditional_characters_is_read_with_its_units_as_printed():
+    # 咸阳 2022 (held out, round 4), reposted in traditional characters.
+    reading = responsibility_in_brackets("做好某项工作。(市政府辦公室牽頭,市級各有關部門按職責分工負責)")
+    assert reading.units == [("市政府辦公室", LEAD), ("市級各有關部門", RESPONSIBLE)]
+    reading = responsibility_in_brackets("做好某项工作。(牽頭單位:州行政審批服務局;責任單位:州司法局,6月底完成)")
+    assert (reading.units, reading.deadline) == ([("州行政審批服務局", LEAD), ("州司法局", PLAIN)], "6月底完成")
 
 
 def test_an_explanation_after_the_units_in_a_bracket_is_flagged_not_read_as_a_unit():

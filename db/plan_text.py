@@ -586,13 +586,14 @@ def parse_plan_text(text: str, source_name: str) -> PlanDraft:
     if found and not any(RE_TOC_ENTRY.match(line.strip()) for line in lines[:200]) and _body_has_tasks(lines, found, plan.year):
         # "附件1 ……任务分工表" after a plan's own text: the plan is the body, the annex only repeats it.
         found = []
-    if not found:
+    whole = not found  # no annexes: the whole text is the plan, its first line included (it may be a task)
+    if whole:
         found = [(1, title, 0)]
     starts = [_annex_header_start(lines, start) for _, _, start in found]
     for idx, (number, annex_title, start) in enumerate(found):
         end = starts[idx + 1] - 1 if idx + 1 < len(found) else len(lines) - 1
         annex = AnnexDraft(number=number, title=annex_title, topic=_annex_topic(annex_title), line=start + 1)
-        _read_annex(annex, lines, start + 1, end, plan.year)
+        _read_annex(annex, lines, 0 if whole else start + 1, end, plan.year)
         plan.annexes.append(annex)
     if not plan.tasks:
         hint = (

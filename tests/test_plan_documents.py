@@ -814,3 +814,18 @@ def test_a_plan_without_a_year_in_its_words_takes_the_year_its_file_is_named_wit
     plan = read_plan_file(path)
     assert (plan.title, plan.year) == ("2024年重点任务分工", 2024)
     assert find_deadline(plan.tasks[0].deadline_text, plan.year).due == dt.date(2024, 6, 30)
+
+
+def test_a_plan_whose_first_line_is_already_a_task_keeps_that_task(tmp_path):
+    """An excerpt or a pasted list may start at its first task: the first line is read, not taken as a title and skipped."""
+    path = tmp_path / "2024年县重点任务.txt"
+    path.write_text(
+        "1.推行告知承诺制，6月底前完成事项梳理。（县司法局牵头，县直各部门配合）\n2.压缩开办时间。（县市场监管局负责，9月底前完成）\n",
+        encoding="utf-8",
+    )
+    plan = read_plan_file(path)
+    assert plan.title == "2024年县重点任务"
+    assert [(t.title, [n for n, r in t.unit_pairs() if r == LEAD], t.deadline_text) for t in plan.tasks] == [
+        ("推行告知承诺制，6月底前完成事项梳理", ["县司法局"], "6月底前"),
+        ("压缩开办时间", [], "9月底前"),
+    ]

@@ -173,6 +173,19 @@ def remember_mapping(session: Session, headers, mapping: dict[str, str], *, oper
                  after={"headers": list(headers), "mapping": checked or None}, operator=operator)
 
 
+def remember_choices(session: Session, header_rows, chosen: dict[str, str], *, operator: str | None = None) -> list[tuple]:
+    """Keep the clerk's column choices (header text → field) for each table header row that names them, on top of
+    what was remembered for that row before; returns (header row, choices kept) for each.  The caller commits."""
+    wanted = {"".join(h.split()): f for h, f in chosen.items()}
+    kept = []
+    for row in dict.fromkeys(header_rows):
+        mine = {h: f for h, f in wanted.items() if h in row}
+        if mine:
+            remember_mapping(session, row, {**(remembered_mapping(session, row) or {}), **mine}, operator=operator)
+            kept.append((row, mine))
+    return kept
+
+
 def remembered_mappings(session: Session) -> dict[tuple[str, ...], dict[str, str]]:
     """Every remembered mapping, by its header texts."""
     import json

@@ -212,7 +212,7 @@ def _read_only_ledger(args):
 def cmd_import_plan(args) -> int:
     from db.ledger import load_directory
     from db.plan_review import import_reviewed, parse_unit_option, unit_questions
-    from db.settings import mapping_lookup
+    from db.settings import mapping_lookup, remember_choices
     from exports.plan_reading import read_plan_document
 
     settled = [parse_unit_option(text) for text in args.unit or []]  # a bad option is refused before any reading
@@ -242,10 +242,10 @@ def cmd_import_plan(args) -> int:
             session, draft, directory, decisions, operator=args.operator, make_current=not args.keep_current, plan_id=args.revises,
             revise=not args.as_new,
         )
-        remembered_now = _remember_maps(session, reading, mapping, args.operator)
+        kept = remember_choices(session, [layout.headers for layout in reading.layouts if layout.headers], mapping, operator=args.operator)
     print(result.plan_id)
-    for line in remembered_now:  # only once committed
-        print(line, file=sys.stderr)
+    for headers, chosen in kept:  # only once committed
+        print(f"已记住表头（{'、'.join(headers)}）的列用途：" + "，".join(f"{h}→{f}" for h, f in chosen.items()), file=sys.stderr)
     print(
         f"已导入《{draft.title}》：新增任务 {result.tasks_added} 项，更新 {result.tasks_updated} 项，未变 {result.tasks_unchanged} 项。",
         file=sys.stderr,
@@ -256,20 +256,6 @@ def cmd_import_plan(args) -> int:
         print("以下任务新版计划中已没有，保留在台账中（已报进展不变，不再预警）：" + "、".join(result.removed_by_revision), file=sys.stderr)
     _report_import_warnings(result)
     return 0
-
-
-def _remember_maps(session, reading, mapping: dict[str, str], operator: str | None) -> list[str]:
-    """Keep the --map choices for each table whose header they name, with what was remembered for it before; says what was kept."""
-    from db.settings import remember_mapping, remembered_mapping
-
-    wanted = {"".join(h.split()): f for h, f in mapping.items()}
-    kept = []
-    for headers in dict.fromkeys(layout.headers for layout in reading.layouts if layout.headers):
-        chosen = {h: f for h, f in wanted.items() if h in headers}
-        if chosen:
-            remember_mapping(session, headers, {**(remembered_mapping(session, headers) or {}), **chosen}, operator=operator)
-            kept.append(f"已记住表头（{'、'.join(headers)}）的列用途：" + "，".join(f"{h}→{f}" for h, f in chosen.items()))
-    return kept
 
 
 def _unit_decisions(session, settled: list[tuple[str, str]], questions: list) -> list:

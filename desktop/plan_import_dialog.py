@@ -64,7 +64,7 @@ from db.plan_review import (
 )
 from db.plans import current_plan
 from db.responsibility import LEAD, SUPPORT
-from db.settings import mapping_lookup, remember_mapping, remembered_mapping
+from db.settings import mapping_lookup, remember_choices
 from db.units import KINDS, UNCLASSIFIED
 from desktop.ops import report_failure, runner
 from desktop.screen import fit_to_screen
@@ -117,15 +117,6 @@ def read_and_review(ledger: Ledger, path: Path, mapping: dict[str, str] | None, 
     review = review_draft(ledger, copy.deepcopy(reading.draft))
     control.step(2, 2, "")
     return reading, review
-
-
-def remember_columns(session, headers: list[tuple[str, ...]], chosen: dict[str, str], operator: str) -> None:
-    """Keep the clerk's column choices for each table header row they name (db.settings), in the import's transaction."""
-    wanted = {"".join(h.split()): f for h, f in chosen.items()}
-    for row in dict.fromkeys(headers):
-        mine = {h: f for h, f in wanted.items() if h in row}
-        if mine:
-            remember_mapping(session, row, {**(remembered_mapping(session, row) or {}), **mine}, operator=operator)
 
 
 def import_plan_interactively(
@@ -850,7 +841,7 @@ class PlanPreviewDialog(QDialog):
             directory = load_directory()
             with ledger.Session.begin() as session:
                 result = import_reviewed(session, draft, directory, decisions, operator=operator, make_current=make_current, plan_id=plan_id)
-                remember_columns(session, headers, chosen, operator)
+                remember_choices(session, headers, chosen, operator=operator)
                 return result
 
         def done(result) -> None:

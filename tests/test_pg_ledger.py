@@ -1,33 +1,23 @@
 """The same ledger code on a real PostgreSQL server (issue 15): init, a progress report, tasks --json.
 
-The cluster is started by the tests (tests/pg_server.py); no mocks and no SQLite standing in for it.
+The cluster is started by the tests (tests/pg_server.py, fixture pg_cluster); no mocks and no SQLite standing in.
 """
 
 import json
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from db.engine import open_ledger
+from db.errors import UserError
 from db.models import AuditLog, ProgressEntry, Task
-from tests.pg_server import PgCluster, pg_bindir
 
 
 @pytest.fixture(scope="module")
-def pg():
-    bindir = pg_bindir()
-    if bindir is None:
-        pytest.skip("PostgreSQL is not installed (apt-get install postgresql, or scripts/install.sh test)")
-    cluster = PgCluster(bindir)
-    cluster.start()
-    yield cluster
-    cluster.stop()
-
-
-@pytest.fixture(scope="module")
-def pg_url(pg):
-    """One database per module, initialised from the bundled plan through the command line."""
-    return pg.create_database()
+def pg_url(pg_cluster):
+    """One fresh database per module (pg_cluster: tests/conftest.py, skipped if PostgreSQL is absent)."""
+    return pg_cluster.create_database()
 
 
 def cli(capsys, db, *args):
@@ -54,7 +44,8 @@ def test_init_on_postgresql_loads_the_bundled_plan(pg_initialised, capsys):
     ledger = open_ledger(pg_initialised)
     try:
         assert ledger.engine.dialect.name == "postgresql" and ledger.server
-        assert "@127.0.0.1:" in str(ledger.path) and pg_initialised.split(":")[2].split("@")[0] not in str(ledger.path)
+        # The ledger is named by its address in messages, never with its password.
+        assert "@127.0.0.1:" in str(ledger.path) and make_url(pg_initialised).password not in str(ledger.path)
         with ledger.Session() as s:
             assert s.scalar(select(func.count()).select_from(Task)) == 373
     finally:
@@ -86,3 +77,10 @@ def test_progress_report_saved_on_postgresql_reads_back(pg_initialised, capsys):
         assert update.before["progress_text"] == "已发放Ukey 120个" and update.operator == "测试"
     finally:
         ledger.close()
+
+
+def test_a_wrong_password_is_refused_in_chinese_without_echoing_it(pg_url):
+    wrong = make_url(pg_url).set(password="not-the-password-42").render_as_string(hide_password=False)
+    with pytest.raises(UserError) as refused:
+        open_ledger(wrong)
+    assert "无法连接服务器台账" in str(refused.value) and "not-the-password-42" not in str(refused.value)

@@ -19,12 +19,19 @@ if TYPE_CHECKING:
 SERVER_SCHEMES = ("postgresql://", "postgresql+psycopg://", "postgres://")
 
 
+_strings_unbounded = False
+
+
 def _declare_unbounded_strings() -> None:
     """String(n) columns become plain VARCHAR on PostgreSQL.
 
     SQLite never enforced the declared lengths, and real ledgers rely on it: the bundled plan's section
-    headings run past String(300).  Registered once, before any migration or table is compiled.
+    headings run past String(300).  Registered once, on the first server open, before any migration runs.
     """
+    global _strings_unbounded
+    if _strings_unbounded:
+        return
+    _strings_unbounded = True
     from sqlalchemy import String
     from sqlalchemy.ext.compiler import compiles
 
@@ -33,9 +40,6 @@ def _declare_unbounded_strings() -> None:
         if type(type_) is String:
             return "VARCHAR"
         return getattr(compiler, f"visit_{type_.__visit_name__}")(type_, **kw)
-
-
-_declare_unbounded_strings()
 
 
 def is_server_url(db: object) -> bool:
@@ -64,6 +68,7 @@ def open_server_ledger(db: str, *, upgrade: bool = True, read_only: bool = False
 
     from db.engine import Ledger, _check_known, _stored_revision
 
+    _declare_unbounded_strings()
     url = sqlalchemy_url(db)
     shown = display_name(url)
     engine = create_engine(url, pool_pre_ping=True)

@@ -175,6 +175,8 @@ def open_ledger(
     The window passes the QuickCheck it started early (its findings stand for the check) and defers the
     backup on open until its table is drawn: the returned ledger's upkeep_due then says the caller owes
     db.safety.upkeep_after_open.  A schema upgrade never defers: its backups come before Alembic runs.
+
+    A postgresql:// URL opens a server ledger instead (db.pg_engine): none of the file's concerns apply.
     """
     from db.pg_engine import is_server_url
 

@@ -117,6 +117,8 @@ class Ledger:
     _release: Callable[[], None] | None = field(default=None, repr=False)
     # open_ledger(defer_upkeep=True) left the backup on open to the caller (db.safety.upkeep_after_open).
     upkeep_due: bool = False
+    # A PostgreSQL ledger (db.pg_engine): path is then only its address without the password, for messages.
+    server: bool = False
 
     def close(self) -> None:
         """Close every connection and let another duban process open the file for writing."""
@@ -173,7 +175,16 @@ def open_ledger(
     The window passes the QuickCheck it started early (its findings stand for the check) and defers the
     backup on open until its table is drawn: the returned ledger's upkeep_due then says the caller owes
     db.safety.upkeep_after_open.  A schema upgrade never defers: its backups come before Alembic runs.
+
+    A postgresql:// URL opens a server ledger instead (db.pg_engine): none of the file's concerns apply.
     """
+    from db.pg_engine import is_server_url
+
+    if is_server_url(path):  # a server ledger: no lock file, quick_check or backups on open
+        from db.pg_engine import open_server_ledger
+
+        return open_server_ledger(str(path), upgrade=upgrade, read_only=read_only)
+
     from sqlalchemy.orm import sessionmaker
 
     from db import safety

@@ -17,6 +17,8 @@ if [ "$EXTRA" = "test" ]; then
     # The PDF tests choose faces by family name among real ones (楷体 AR PL UKai, 明体 AR PL UMing) and
     # build documents from OpenType/CFF faces alone (Noto Sans/Serif CJK, converted to TrueType).
     APT_PACKAGES="$APT_PACKAGES fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming"
+    # The server-ledger tests start a throwaway PostgreSQL cluster of their own (tests/pg_server.py).
+    APT_PACKAGES="$APT_PACKAGES postgresql"
 fi
 if command -v apt-get >/dev/null 2>&1; then
     missing=""

@@ -81,12 +81,36 @@ def ledger_file(initialised_ledger_file, tmp_path) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL cluster for the session (tests/pg_server.py); skipped if PostgreSQL is absent."""
+    from tests.pg_server import running_cluster
+
+    with running_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def pg_initialised_url(pg_cluster):
+    """A PostgreSQL ledger initialised from the bundled plan, as initialised_ledger_file: clone it before writing."""
+    url = pg_cluster.create_database("template")
+    ledger = open_ledger(url)
+    init_from_bundled_plan(ledger, operator="测试")
+    ledger.close()
+    return url
+
+
 @pytest.fixture
-def ledger(initialised_ledger_file, tmp_path):
-    """A private copy of an initialised ledger."""
-    path = tmp_path / "ledger.sqlite"
-    shutil.copy(initialised_ledger_file, path)
-    opened = open_ledger(path)
+def ledger(initialised_ledger_file, tmp_path, request):
+    """A private copy of an initialised ledger (a PostgreSQL clone when DUBAN_TEST_ENGINE=postgresql)."""
+    if os.environ.get("DUBAN_TEST_ENGINE") == "postgresql":
+        from tests.pg_server import template_copy
+
+        opened = open_ledger(template_copy(request.getfixturevalue("pg_cluster"), request.getfixturevalue("pg_initialised_url")))
+    else:
+        path = tmp_path / "ledger.sqlite"
+        shutil.copy(initialised_ledger_file, path)
+        opened = open_ledger(path)
     yield opened
     opened.close()
 
@@ -97,7 +121,8 @@ def run_cli(ledger, capsys):
     from desktop.cli import main
 
     def run(*args):
-        code = main(["--db", str(ledger.path), "--operator", "测试", *args])
+        db = ledger.engine.url.render_as_string(hide_password=False) if ledger.server else str(ledger.path)
+        code = main(["--db", db, "--operator", "测试", *args])
         out, err = capsys.readouterr()
         return code, out, err
 

@@ -1,0 +1,108 @@
+"""Opening a ledger on a PostgreSQL server: engine, schema migrations and the session factory.
+
+A server ledger has none of a ledger file's concerns: no lock file (the server serialises writers),
+no quick_check and no backups on open (the server's own backups apply).  Migrations run in one
+transaction, as on SQLite: PostgreSQL's DDL is transactional.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from db.errors import UserError
+from db.migrations import SCHEMA_HEAD
+
+if TYPE_CHECKING:
+    from db.engine import Ledger
+
+SERVER_SCHEMES = ("postgresql://", "postgresql+psycopg://", "postgres://")
+
+
+_strings_unbounded = False
+
+
+def _declare_unbounded_strings() -> None:
+    """String(n) columns become plain VARCHAR on PostgreSQL.
+
+    SQLite never enforced the declared lengths, and real ledgers rely on it: the bundled plan's section
+    headings run past String(300).  Registered once, on the first server open, before any migration runs.
+    """
+    global _strings_unbounded
+    if _strings_unbounded:
+        return
+    _strings_unbounded = True
+    from sqlalchemy import String
+    from sqlalchemy.ext.compiler import compiles
+
+    @compiles(String, "postgresql")
+    def _unbounded(type_, compiler, **kw):
+        if type(type_) is String:
+            return "VARCHAR"
+        return getattr(compiler, f"visit_{type_.__visit_name__}")(type_, **kw)
+
+
+def is_server_url(db: object) -> bool:
+    """True when --db names a PostgreSQL ledger rather than a file."""
+    return isinstance(db, str) and db.lower().startswith(SERVER_SCHEMES)
+
+
+def sqlalchemy_url(db: str) -> str:
+    """The URL with SQLAlchemy's psycopg 3 driver, whichever spelling the user gave."""
+    scheme, rest = db.split("://", 1)
+    return f"postgresql+psycopg://{rest}" if scheme.lower() in ("postgresql", "postgres") else db
+
+
+def display_name(url: str) -> str:
+    """USER:***@HOST:PORT/DBNAME, for messages and logs (no scheme: Ledger.path is a path, which folds "//")."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True).split("://", 1)[1]
+
+
+def open_server_ledger(db: str, *, upgrade: bool = True, read_only: bool = False) -> Ledger:
+    """Connect to a PostgreSQL ledger and bring its schema to this program's head (unless read_only)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import sessionmaker
+
+    from db.engine import Ledger, _check_known, _stored_revision
+
+    _declare_unbounded_strings()
+    url = sqlalchemy_url(db)
+    shown = display_name(url)
+    engine = create_engine(url, pool_pre_ping=True)
+    try:
+        try:
+            current = _stored_revision(engine)
+        except OperationalError as exc:
+            raise UserError(f"无法连接服务器台账 {shown}。", [str(exc.orig).strip()]) from exc
+        if current != SCHEMA_HEAD:
+            _check_known(engine, PurePosixPath(shown), current)
+            if read_only:
+                raise UserError(f"服务器台账 {shown} 的数据结构版本较旧（{current or '无'}），只读方式无法升级。")
+            if upgrade:
+                _upgrade(engine, url)
+    except BaseException:
+        engine.dispose()
+        raise
+    # path names the ledger in messages; nothing is ever read or written at it (server is set).
+    return Ledger(
+        path=PurePosixPath(shown),
+        engine=engine,
+        Session=sessionmaker(engine, expire_on_commit=False),
+        read_only=read_only,
+        server=True,
+    )
+
+
+def _upgrade(engine, url: str) -> None:
+    """Alembic to head on one connection in one transaction."""
+    from alembic import command
+
+    from db.engine import alembic_config
+
+    cfg = alembic_config(url)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")

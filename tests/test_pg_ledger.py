@@ -1,0 +1,86 @@
+"""The same ledger code on a real PostgreSQL server (issue 15): init, a progress report, tasks --json.
+
+The cluster is started by the tests (tests/pg_server.py, fixture pg_cluster); no mocks and no SQLite standing in.
+"""
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from db.engine import open_ledger
+from db.errors import UserError
+from db.models import AuditLog, ProgressEntry, Task
+
+
+@pytest.fixture(scope="module")
+def pg_url(pg_cluster):
+    """One fresh database per module (pg_cluster: tests/conftest.py, skipped if PostgreSQL is absent)."""
+    return pg_cluster.create_database()
+
+
+def cli(capsys, db, *args):
+    from desktop.cli import main
+
+    code = main(["--db", str(db), "--operator", "测试", *args])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return out
+
+
+@pytest.fixture(scope="module")
+def pg_initialised(pg_url):
+    from desktop.cli import main
+
+    assert main(["--db", pg_url, "--operator", "测试", "init"]) == 0
+    return pg_url
+
+
+def test_init_on_postgresql_loads_the_bundled_plan(pg_initialised, capsys):
+    tasks = json.loads(cli(capsys, pg_initialised, "tasks", "--json"))
+    assert len(tasks) == 373
+    assert sum(t["deadline"] is not None for t in tasks) == 273
+    ledger = open_ledger(pg_initialised)
+    try:
+        assert ledger.engine.dialect.name == "postgresql" and ledger.server
+        # The ledger is named by its address in messages, never with its password.
+        assert "@127.0.0.1:" in str(ledger.path) and make_url(pg_initialised).password not in str(ledger.path)
+        with ledger.Session() as s:
+            assert s.scalar(select(func.count()).select_from(Task)) == 373
+    finally:
+        ledger.close()
+
+
+def test_tasks_json_is_the_same_on_postgresql_and_sqlite(pg_initialised, tmp_path, capsys):
+    sqlite_file = tmp_path / "ledger.sqlite"
+    cli(capsys, sqlite_file, "init")
+    on_sqlite = json.loads(cli(capsys, sqlite_file, "tasks", "--json"))
+    on_pg = json.loads(cli(capsys, pg_initialised, "tasks", "--json"))
+    assert on_pg == on_sqlite
+
+
+def test_progress_report_saved_on_postgresql_reads_back(pg_initialised, capsys):
+    base = ["progress", "add", "--task", "A02-06", "--unit", "市税务局", "--period", "2022-06", "--reporter", "张三"]
+    cli(capsys, pg_initialised, *base, "--status", "推进中", "--percent", "50", "--text", "已发放Ukey 120个")
+    out = cli(capsys, pg_initialised, *base, "--status", "已完成", "--percent", "100", "--text", "全部发放完毕")
+    assert "第 2 版" in out
+    [entry] = json.loads(cli(capsys, pg_initialised, "progress", "list", "--json", "--task", "A02-06"))
+    assert entry["status"] == "已完成" and entry["percent"] == 100 and entry["version"] == 2
+    assert entry["progress_text"] == "全部发放完毕" and entry["unit"] == "市税务局" and entry["reporter"] == "张三"
+    ledger = open_ledger(pg_initialised)
+    try:
+        with ledger.Session() as s:
+            row = s.scalars(select(ProgressEntry)).one()
+            assert row.progress_text == "全部发放完毕" and row.percent == 100
+            update = s.scalars(select(AuditLog).where(AuditLog.action == "progress.update")).one()
+        assert update.before["progress_text"] == "已发放Ukey 120个" and update.operator == "测试"
+    finally:
+        ledger.close()
+
+
+def test_a_wrong_password_is_refused_in_chinese_without_echoing_it(pg_url):
+    wrong = make_url(pg_url).set(password="not-the-password-42").render_as_string(hide_password=False)
+    with pytest.raises(UserError) as refused:
+        open_ledger(wrong)
+    assert "无法连接服务器台账" in str(refused.value) and "not-the-password-42" not in str(refused.value)

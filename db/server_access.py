@@ -306,8 +306,14 @@ def check_login_name(login: str) -> str:
 
 
 def _role_of(conn: Connection, login: str) -> AccountRole | None:
+    """The group a login is itself a member of (pg_has_role would say yes for any superuser); None for others."""
     for role in AccountRole:
-        if conn.execute(text("SELECT pg_has_role(:l, :g, 'MEMBER')"), {"l": login, "g": role.group}).scalar():
+        member = conn.execute(
+            text("SELECT 1 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member JOIN pg_roles g ON g.oid = m.roleid "
+                 "WHERE r.rolname = :l AND g.rolname = :g AND NOT r.rolsuper"),
+            {"l": login, "g": role.group},
+        ).first()
+        if member:
             return role
     return None
 
@@ -389,7 +395,7 @@ def set_login_enabled(ledger, login: str, enabled: bool) -> Login:
         if not conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :l"), {"l": login}).first():
             raise UserError(f"没有登录 {login}。可用 duban user list 查看。")
         role = _role_of(conn, login)
-        if role is None:
+        if role is None or login == _owner(conn):
             raise UserError(f"登录 {login} 不是督办台账的账号（不属于 duban_office、duban_unit 或 duban_reader），未作更改。")
         driver = conn.connection.driver_connection
         statement = sql.SQL("ALTER ROLE {} " + ("LOGIN" if enabled else "NOLOGIN")).format(sql.Identifier(login))

@@ -105,10 +105,11 @@ def _upgrade(engine, url: str) -> None:
     from alembic import command
 
     from db.engine import alembic_config
-    from db.server_access import regrant_after_upgrade
+    from db.server_access import check_may_upgrade, regrant_after_upgrade
 
     cfg = alembic_config(url)
     with engine.begin() as conn:
+        check_may_upgrade(conn)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
         regrant_after_upgrade(conn)

@@ -49,7 +49,7 @@ SCHEMA_TABLE = "alembic_version"  # not in the metadata: everyone reads the sche
 UNIT_ROW_RULES = {
     "progress_entry": "duban_reports_for(task_id, unit_id)",
     "progress_draft": "duban_reports_for(task_id, unit_id)",
-    "evidence": "EXISTS (SELECT 1 FROM progress_entry p WHERE p.uuid = evidence.entry_uuid AND duban_reports_for(p.task_id, p.unit_id))",
+    "evidence": "EXISTS (SELECT 1 FROM public.progress_entry p WHERE p.uuid = evidence.entry_uuid AND duban_reports_for(p.task_id, p.unit_id))",
     "warning_mark": "duban_reports_on(task_id)",
 }
 # ledger_info holds the template signing key: only the office reads it.
@@ -128,27 +128,30 @@ def create_group_roles(conn: Connection) -> list[str]:
     return created
 
 
+# Names in function bodies are schema-qualified and the search_path is pinned: a body is parsed when it runs,
+# and an unqualified name could otherwise be shadowed by a temporary table of the caller's own.
 _FUNCTIONS = """
-CREATE OR REPLACE FUNCTION duban_is_owner() RETURNS boolean LANGUAGE sql STABLE AS $$
-  SELECT session_user::text = (SELECT pg_get_userbyid(datdba)::text FROM pg_database WHERE datname = current_database())
-      OR COALESCE((SELECT rolsuper FROM pg_roles WHERE rolname = session_user), false)
+CREATE OR REPLACE FUNCTION duban_is_owner() RETURNS boolean LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT session_user::text = (SELECT pg_get_userbyid(datdba)::text FROM pg_catalog.pg_database WHERE datname = current_database())
+      OR COALESCE((SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = session_user), false)
 $$;
-CREATE OR REPLACE FUNCTION duban_reports_for(task integer, unit integer) RETURNS boolean LANGUAGE sql STABLE AS $$
-  SELECT EXISTS (SELECT 1 FROM account_unit au JOIN assignment a ON a.unit_id = au.unit_id
+CREATE OR REPLACE FUNCTION duban_reports_for(task integer, unit integer) RETURNS boolean LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp AS $$
+  SELECT EXISTS (SELECT 1 FROM public.account_unit au JOIN public.assignment a ON a.unit_id = au.unit_id
                  WHERE au.login = session_user::text AND au.unit_id = unit AND a.task_id = task)
 $$;
-CREATE OR REPLACE FUNCTION duban_reports_on(task integer) RETURNS boolean LANGUAGE sql STABLE AS $$
-  SELECT EXISTS (SELECT 1 FROM account_unit au JOIN assignment a ON a.unit_id = au.unit_id
+CREATE OR REPLACE FUNCTION duban_reports_on(task integer) RETURNS boolean LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT EXISTS (SELECT 1 FROM public.account_unit au JOIN public.assignment a ON a.unit_id = au.unit_id
                  WHERE au.login = session_user::text AND a.task_id = task)
 $$;
-CREATE OR REPLACE FUNCTION duban_audit_login() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION duban_audit_login() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   NEW.login := session_user;
   RETURN NEW;
 END $$;
-CREATE OR REPLACE FUNCTION duban_audit_frozen() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION duban_audit_frozen() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-  IF NOT duban_is_owner() THEN
+  IF NOT public.duban_is_owner() THEN
     RAISE EXCEPTION '审计日志只能追加，不能修改或删除（登录 %）', session_user USING ERRCODE = '42501';
   END IF;
   IF TG_LEVEL = 'STATEMENT' THEN RETURN NULL; END IF;
@@ -183,13 +186,20 @@ def apply_grants(conn: Connection) -> tuple[list[str], list[str]]:
     groups = {role: _q(conn, role.group) for role in AccountRole}
     every_group = ", ".join(groups.values())
     owner = _owner(conn)
+
     def run(statement: str) -> None:
         _run(conn, statement)
 
     database = _q(conn, conn.execute(text("SELECT current_database()")).scalar_one())
-    run(f"REVOKE ALL ON DATABASE {database} FROM PUBLIC")
-    run(f"GRANT CONNECT, TEMPORARY ON DATABASE {database} TO {every_group}")
-    run("REVOKE ALL ON SCHEMA public FROM PUBLIC")
+    run(f"REVOKE ALL ON DATABASE {database} FROM PUBLIC, {every_group}")
+    run(f"GRANT CONNECT ON DATABASE {database} TO {every_group}")  # no TEMPORARY: nothing of a login's own beside the ledger's
+    run(f"REVOKE ALL ON SCHEMA public FROM PUBLIC, {every_group}")
+    if conn.execute(text("SELECT has_schema_privilege('public', 'public', 'CREATE')")).scalar():
+        # PostgreSQL 14 and older: the bootstrap superuser owns schema public and the owner's REVOKE did nothing
+        raise UserError(
+            "任何登录都可以在本数据库的 public 模式中建表，权限无法生效。请由数据库超级用户执行："
+            f"ALTER SCHEMA public OWNER TO {_q(conn, owner)}; 然后再运行 server init。"
+        )
     run(f"GRANT USAGE ON SCHEMA public TO {every_group}")
     run(_FUNCTIONS)
     for fn in FUNCTION_NAMES:
@@ -247,6 +257,21 @@ def server_initialised(conn: Connection) -> bool:
     return bool(conn.execute(
         text("SELECT 1 FROM pg_trigger WHERE tgname = 'duban_audit_login' AND tgrelid = to_regclass('public.audit_log')")
     ).first())
+
+
+def check_may_upgrade(conn: Connection) -> None:
+    """Before migrating a server ledger set up by server init: only its owner can, and anyone else is told so in Chinese."""
+    if conn.dialect.name != "postgresql" or not server_initialised(conn):
+        return
+    login, owner, superuser = conn.execute(
+        text("SELECT session_user, pg_get_userbyid(d.datdba), r.rolsuper FROM pg_database d, pg_roles r "
+             "WHERE d.datname = current_database() AND r.rolname = session_user")
+    ).one()
+    if login != owner and not superuser:
+        raise UserError(
+            f"服务器台账的数据结构需要随新版程序升级，只有数据库所有者（{owner}）可以升级。"
+            f"请 IT 人员用所有者登录运行 duban --db … server init，然后再打开（当前登录为 {login}）。"
+        )
 
 
 def regrant_after_upgrade(conn: Connection) -> None:

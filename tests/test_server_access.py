@@ -364,7 +364,7 @@ def test_server_init_on_an_existing_ledger_grants_its_tables_and_restores_a_revo
     assert _grants(url) == granted
 
 
-def test_an_upgrade_by_the_owner_grants_the_new_tables_without_a_rerun(pg_cluster, pg_initialised_url, capsys, monkeypatch):
+def test_an_upgrade_by_the_owner_grants_the_new_tables_without_a_rerun(pg_cluster, pg_initialised_url, server, capsys, monkeypatch):
     """A later program adds a table: the owner's first open migrates and grants it in one transaction."""
     from alembic import command
 
@@ -381,7 +381,60 @@ def test_an_upgrade_by_the_owner_grants_the_new_tables_without_a_rerun(pg_cluste
             command.downgrade(cfg, "0007")  # account_unit goes; 0008 will bring it back as a new table
     finally:
         ledger.close()
+    with pytest.raises(UserError, match="只有数据库所有者（postgres）可以升级"):
+        open_ledger(login_url(url, "acc_office"))
     open_ledger(url).close()  # the owner's open upgrades
     with owner(url) as conn:
         held = conn.execute("SELECT privilege_type FROM information_schema.role_table_grants WHERE grantee = 'duban_reader' AND table_name = 'account_unit'").fetchall()
     assert held == [("SELECT",)]
+
+
+def test_a_unit_login_cannot_create_objects_that_could_shadow_the_ledgers(server):
+    """No temporary tables (one named account_unit could otherwise stand in for the real one) and no tables in public."""
+    with connect(server, "acc_unit") as conn:
+        refused(conn, "CREATE TEMP TABLE account_unit (login text, unit_id integer)")
+        refused(conn, "CREATE TABLE public.mine (x integer)")
+
+
+def test_a_non_superuser_owner_sets_up_the_ledger_and_keeps_full_access(pg_cluster, capsys, monkeypatch):
+    """The usual server: the ledger's database belongs to an ordinary login with CREATEROLE, not to a superuser."""
+    admin = f"acc_admin_{uuid.uuid4().hex[:6]}"
+    PASSWORDS[admin] = "admin-pw-5"
+    url = pg_cluster.create_database("owned")
+    dbname = make_url(url).database
+    with owner(url) as conn:
+        conn.execute(f'CREATE ROLE "{admin}" LOGIN CREATEROLE PASSWORD \'admin-pw-5\'')
+        conn.execute(f'ALTER DATABASE "{dbname}" OWNER TO "{admin}"')
+    admin_url = login_url(url, admin)
+    code, out, err = cli(capsys, monkeypatch, admin_url, "server", "init")
+    assert code == 0, err
+    login = f"acc_u_{uuid.uuid4().hex[:6]}"
+    PASSWORDS[login] = "unit-pw-6"
+    code, _, err = cli(capsys, monkeypatch, admin_url, "user", "add", login, "--role", "unit", "--unit", OWN_UNIT, "--password-stdin", stdin="unit-pw-6\n")
+    assert code == 0, err
+    with connect(url, admin) as conn:  # row-level security is forced on the owner too, and its own policy lets it in
+        task = conn.execute("SELECT task_id FROM assignment a JOIN unit u ON u.id = a.unit_id WHERE u.name = %s LIMIT 1", (OTHER_UNIT,)).fetchone()[0]
+        unit = conn.execute("SELECT id FROM unit WHERE name = %s", (OTHER_UNIT,)).fetchone()[0]
+        insert_report(conn, task, unit)
+        conn.execute("INSERT INTO task_signoff (task_id, signed_on, operator, created_at) VALUES (%s, '2022-06-30', '办公室', now())", (task,))
+        conn.execute("INSERT INTO audit_log (at, operator, action, entity, entity_key) VALUES (now(), 'x', 'x', 'x', 'owner-row')")
+        assert conn.execute("SELECT login FROM audit_log WHERE entity_key = 'owner-row'").fetchone()[0] == admin
+    with connect(url, login) as conn:
+        refused(conn, "UPDATE task SET title = 'x'")
+    code, out, _ = cli(capsys, monkeypatch, login_url(url, login), "tasks", "--json")
+    assert code == 0 and len(json.loads(out)) == 373
+
+
+def test_server_init_refuses_when_anyone_may_create_tables_in_public(pg_cluster, capsys, monkeypatch):
+    """PostgreSQL 14 and older: schema public belongs to the superuser, so the owner's REVOKE does nothing; init says what to run."""
+    admin = f"acc_admin_{uuid.uuid4().hex[:6]}"
+    PASSWORDS[admin] = "admin-pw-7"
+    url = pg_cluster.create_database("oldpublic")
+    dbname = make_url(url).database
+    with owner(url) as conn:
+        conn.execute(f'CREATE ROLE "{admin}" LOGIN CREATEROLE PASSWORD \'admin-pw-7\'')
+        conn.execute(f'ALTER DATABASE "{dbname}" OWNER TO "{admin}"')
+        conn.execute("ALTER SCHEMA public OWNER TO postgres")
+        conn.execute("GRANT CREATE ON SCHEMA public TO PUBLIC")
+    code, _, err = cli(capsys, monkeypatch, login_url(url, admin), "server", "init")
+    assert code == 2 and "public 模式" in err and f"ALTER SCHEMA public OWNER TO \"{admin}\"" in err

@@ -20,8 +20,8 @@ from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from db import audit, files
-from db.engine import Ledger, open_ledger
 from db.accounts import refuse_unless_office
+from db.engine import Ledger, open_ledger
 from db.errors import UserError
 from db.evidence import safe_evidence_name
 from db.identity import LEDGER_ID_KEY, own_id

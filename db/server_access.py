@@ -379,7 +379,7 @@ def add_login(ledger, login: str, role: AccountRole, units: list[str], password:
                 _run(conn, statement.as_string(driver))
         except Exception as exc:
             if getattr(getattr(exc, "orig", None), "sqlstate", None) == "42501":
-                raise UserError(f"当前登录无权创建登录账号：数据库所有者需要 CREATEROLE 权限（ALTER ROLE 所有者 CREATEROLE）。") from None
+                raise UserError("当前登录无权创建登录账号：数据库所有者需要 CREATEROLE 权限（ALTER ROLE 所有者 CREATEROLE）。") from None
             raise
         seen = set()
         for unit in found:

@@ -104,8 +104,8 @@ def cmd_user_add(args) -> int:
 
 
 def cmd_user_list(args) -> int:
-    from desktop.cli import _print_json
     from db.server_access import list_logins
+    from desktop.cli import _print_json
 
     logins = list_logins(_server_ledger(args))
     if args.json:

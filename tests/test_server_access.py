@@ -11,12 +11,10 @@ import uuid
 import psycopg
 import pytest
 from psycopg import errors
-from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from db.engine import open_ledger
 from db.errors import UserError
-from db.models import AuditLog, ProgressEntry
 
 OWN_UNIT = "市税务局"
 OTHER_UNIT = "市商务局"

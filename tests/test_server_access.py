@@ -11,6 +11,7 @@ import uuid
 import psycopg
 import pytest
 from psycopg import errors
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from db.engine import open_ledger
@@ -436,3 +437,33 @@ def test_server_init_refuses_when_anyone_may_create_tables_in_public(pg_cluster,
         conn.execute("GRANT CREATE ON SCHEMA public TO PUBLIC")
     code, _, err = cli(capsys, monkeypatch, login_url(url, admin), "server", "init")
     assert code == 2 and "public 模式" in err and f"ALTER SCHEMA public OWNER TO \"{admin}\"" in err
+
+
+def test_an_office_login_signs_off_through_the_services_and_the_audit_log_names_it(server, ids):
+    import datetime as dt
+
+    from db.decisions import revoke_sign_off, sign_off
+    from db.models import Task
+
+    ledger = open_ledger(login_url(server, "acc_office"))
+    try:
+        with ledger.Session.begin() as session:
+            task = session.get(Task, ids["own_task"])
+            sign_off(session, task, signed_on=dt.date(2022, 6, 30), operator="办公室小李", note="已完成，见验收报告")
+        with ledger.Session.begin() as session:
+            task = session.get(Task, ids["own_task"])
+            revoke_sign_off(session, task, operator="办公室小李", reason="测试后撤销")
+        with ledger.Session() as session:
+            actions = session.execute(
+                text("SELECT action, login, operator FROM audit_log WHERE entity_key = :k AND action LIKE 'task.%' ORDER BY id"), {"k": task.code}
+            ).all()
+        assert [tuple(a) for a in actions] == [("task.sign_off", "acc_office", "办公室小李"), ("task.revoke_sign_off", "acc_office", "办公室小李")]
+    finally:
+        ledger.close()
+
+
+def test_user_add_without_a_terminal_asks_for_password_stdin(server, capsys, monkeypatch):
+    code, _, err = cli(capsys, monkeypatch, server, "user", "add", "acc_notty", "--role", "reader", stdin="typed\n")
+    assert code == 2 and "--password-stdin" in err
+    with owner(server) as conn:
+        assert conn.execute("SELECT count(*) FROM pg_roles WHERE rolname = 'acc_notty'").fetchone()[0] == 0

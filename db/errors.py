@@ -112,7 +112,7 @@ def known_error(exc: BaseException, path=None) -> UserError | None:
         if isinstance(exc, UserError):
             return exc
         orig = getattr(exc, "orig", None)  # sqlalchemy.exc.DBAPIError
-        if getattr(orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:  # a server ledger's GRANTs or row-level security
+        if INSUFFICIENT_PRIVILEGE in (getattr(exc, "sqlstate", None), getattr(orig, "sqlstate", None)):  # a server ledger's GRANTs or row-level security
             return UserError("服务器拒绝：当前登录没有这项操作的权限，未作任何更改。")
         if isinstance(orig, sqlite3.Error):
             exc = orig

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.engine import Connection
 
-from db.errors import UserError
+from db.errors import INSUFFICIENT_PRIVILEGE, UserError
 from db.models import AccountUnit, Base, Plan, Unit
 from db.vocabulary import AccountRole
 
@@ -68,7 +68,7 @@ def privileges(table: str, role: AccountRole) -> tuple[str, ...]:
 
 
 def grant_table(tables: list[str] | None = None) -> dict[str, dict[str, list[str]]]:
-    """table -> role -> privileges, for the report and docs/server.md."""
+    """table -> role -> privileges, as docs/server-accounts.md tabulates them."""
     names = tables if tables is not None else [*sorted(Base.metadata.tables), SCHEMA_TABLE]
     return {t: {role.value: list(privileges(t, role)) for role in AccountRole} for t in names}
 
@@ -82,6 +82,14 @@ class ServerInit:
     unknown_tables: list[str] = field(default_factory=list)
     plan_loaded: bool = False
     tasks: int = 0
+
+
+DUPLICATE_OBJECT = "42710"
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    """The SQLSTATE of a psycopg error, raised straight from the driver or wrapped by SQLAlchemy."""
+    return getattr(exc, "sqlstate", None) or getattr(getattr(exc, "orig", None), "sqlstate", None)
 
 
 def _q(conn: Connection, ident: str) -> str:
@@ -118,13 +126,13 @@ def create_group_roles(conn: Connection) -> list[str]:
         exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role.group}).first()
         if exists:
             continue
-        with conn.begin_nested():
-            try:
+        try:
+            with conn.begin_nested():
                 _run(conn, f"CREATE ROLE {_q(conn, role.group)} NOLOGIN")
-                created.append(role.group)
-            except Exception as exc:  # made meanwhile by another init on the same cluster
-                if getattr(getattr(exc, "orig", None), "sqlstate", None) != "42710":
-                    raise
+            created.append(role.group)
+        except Exception as exc:
+            if sqlstate(exc) != DUPLICATE_OBJECT:  # else made meanwhile by another init on the same cluster
+                raise
     return created
 
 
@@ -378,8 +386,11 @@ def add_login(ledger, login: str, role: AccountRole, units: list[str], password:
             with conn.begin_nested():
                 _run(conn, statement.as_string(driver))
         except Exception as exc:
-            if getattr(getattr(exc, "orig", None), "sqlstate", None) == "42501":
-                raise UserError("当前登录无权创建登录账号：数据库所有者需要 CREATEROLE 权限（ALTER ROLE 所有者 CREATEROLE）。") from None
+            if sqlstate(exc) == INSUFFICIENT_PRIVILEGE:
+                raise UserError(
+                    "当前登录没有创建登录账号的权限：数据库所有者需要 CREATEROLE 权限"
+                    f"（由超级用户执行 ALTER ROLE {_q(conn, _owner(conn))} CREATEROLE;），登录 {login} 未创建。"
+                ) from None
             raise
         seen = set()
         for unit in found:

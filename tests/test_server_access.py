@@ -409,6 +409,12 @@ def test_a_non_superuser_owner_sets_up_the_ledger_and_keeps_full_access(pg_clust
     assert code == 0, err
     login = f"acc_u_{uuid.uuid4().hex[:6]}"
     PASSWORDS[login] = "unit-pw-6"
+    with owner(url) as conn:
+        conn.execute(f'ALTER ROLE "{admin}" NOCREATEROLE')
+    code, _, err = cli(capsys, monkeypatch, admin_url, "user", "add", login, "--role", "unit", "--unit", OWN_UNIT, "--password-stdin", stdin="unit-pw-6\n")
+    assert code == 2 and f'ALTER ROLE "{admin}" CREATEROLE' in err and f"登录 {login} 未创建" in err
+    with owner(url) as conn:
+        conn.execute(f'ALTER ROLE "{admin}" CREATEROLE')
     code, _, err = cli(capsys, monkeypatch, admin_url, "user", "add", login, "--role", "unit", "--unit", OWN_UNIT, "--password-stdin", stdin="unit-pw-6\n")
     assert code == 0, err
     with connect(url, admin) as conn:  # row-level security is forced on the owner too, and its own policy lets it in

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.engine import Connection
 
+from db import audit
 from db.errors import INSUFFICIENT_PRIVILEGE, UserError
 from db.models import AccountUnit, Base, Plan, Unit
 from db.vocabulary import AccountRole
@@ -351,7 +352,7 @@ def _role_of(conn: Connection, login: str) -> AccountRole | None:
     return None
 
 
-def add_login(ledger, login: str, role: AccountRole, units: list[str], password: str) -> Login:
+def add_login(ledger, login: str, role: AccountRole, units: list[str], password: str, *, operator: str | None = None) -> Login:
     """CREATE ROLE login LOGIN IN ROLE its group, with the password sent only as a SCRAM verifier; account_unit rows for a unit."""
     from db.ledger import find_unit
 
@@ -397,7 +398,9 @@ def add_login(ledger, login: str, role: AccountRole, units: list[str], password:
             if unit.id not in seen:
                 seen.add(unit.id)
                 session.add(AccountUnit(login=login, unit_id=unit.id))
-        return Login(login, role, tuple(u.name for u in found if u.id in seen), False)
+        made = Login(login, role, tuple(u.name for u in found if u.id in seen), False)
+        audit.record(session, "user.add", "login", login, after={"role": role.value, "units": list(made.units)}, operator=operator)
+        return made
 
 
 def list_logins(ledger) -> list[Login]:
@@ -421,12 +424,13 @@ def list_logins(ledger) -> list[Login]:
     return list(found.values())
 
 
-def set_login_enabled(ledger, login: str, enabled: bool) -> Login:
-    """ALTER ROLE … LOGIN / NOLOGIN, for a login that belongs to this program's groups only."""
+def set_login_enabled(ledger, login: str, enabled: bool, *, operator: str | None = None) -> Login:
+    """ALTER ROLE … LOGIN / NOLOGIN, for a login that belongs to this program's groups only; the audit log keeps it."""
     from psycopg import sql
 
     check_login_name(login)
-    with ledger.engine.begin() as conn:
+    with ledger.Session.begin() as session:
+        conn = session.connection()
         require_owner(conn)
         if not conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :l"), {"l": login}).first():
             raise UserError(f"没有登录 {login}。可用 duban user list 查看。")
@@ -436,4 +440,5 @@ def set_login_enabled(ledger, login: str, enabled: bool) -> Login:
         driver = conn.connection.driver_connection
         statement = sql.SQL("ALTER ROLE {} " + ("LOGIN" if enabled else "NOLOGIN")).format(sql.Identifier(login))
         _run(conn, statement.as_string(driver))
+        audit.record(session, "user.enable" if enabled else "user.disable", "login", login, operator=operator)
     return next(item for item in list_logins(ledger) if item.login == login)

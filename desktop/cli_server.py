@@ -97,7 +97,7 @@ def cmd_user_add(args) -> int:
     check_login_name(args.login)
     ledger = _server_ledger(args)
     password = _read_password(args)
-    made = add_login(ledger, args.login, AccountRole(args.role), args.unit, password)
+    made = add_login(ledger, args.login, AccountRole(args.role), args.unit, password, operator=args.operator)
     units = f"，单位：{'、'.join(made.units)}" if made.units else ""
     print(f"已创建登录 {made.login}（{made.role.label}{units}）。")
     return 0
@@ -120,6 +120,6 @@ def cmd_user_list(args) -> int:
 def cmd_user_enable(args) -> int:
     from db.server_access import set_login_enabled
 
-    item = set_login_enabled(_server_ledger(args), args.login, args.enable)
+    item = set_login_enabled(_server_ledger(args), args.login, args.enable, operator=args.operator)
     print(f"已{'启用' if args.enable else '停用'}登录 {item.login}（{item.role.label}）。")
     return 0

@@ -64,7 +64,7 @@ def server(pg_cluster):
             ("acc_office", "office", []),
         ):
             sys.stdin = io.StringIO(PASSWORDS[login] + "\n")
-            assert main(["--db", url, "user", "add", login, "--role", role, *sum((["--unit", u] for u in units), []), "--password-stdin"]) == 0
+            assert main(["--db", url, "--operator", "测试", "user", "add", login, "--role", role, *sum((["--unit", u] for u in units), []), "--password-stdin"]) == 0
     finally:
         sys.stdin = saved
     return url
@@ -322,6 +322,9 @@ def test_a_disabled_login_cannot_connect_until_enabled(server, capsys, monkeypat
     code, _, err = cli(capsys, monkeypatch, server, "user", "disable", "postgres")
     assert code == 2 and "不是督办台账的账号" in err
     assert cli(capsys, monkeypatch, server, "user", "enable", "acc_other")[0] == 0
+    with owner(server) as conn:  # account changes are in the audit log, under the owner's login
+        changes = conn.execute("SELECT action, login, operator FROM audit_log WHERE entity = 'login' AND entity_key = 'acc_other' ORDER BY id").fetchall()
+    assert changes == [("user.add", "postgres", "测试"), ("user.disable", "postgres", "测试"), ("user.enable", "postgres", "测试")]
     with connect(server, "acc_other") as conn:
         assert conn.execute("SELECT session_user").fetchone()[0] == "acc_other"
 
@@ -473,3 +476,11 @@ def test_user_add_without_a_terminal_asks_for_password_stdin(server, capsys, mon
     assert code == 2 and "--password-stdin" in err
     with owner(server) as conn:
         assert conn.execute("SELECT count(*) FROM pg_roles WHERE rolname = 'acc_notty'").fetchone()[0] == 0
+
+
+def test_server_commands_on_a_ledger_file_say_they_need_a_server_and_create_nothing(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "ledger.sqlite"
+    for args in (("server", "init"), ("user", "list")):
+        code, _, err = cli(capsys, monkeypatch, str(path), *args)
+        assert code == 2 and "只用于服务器台账" in err
+    assert not path.exists()

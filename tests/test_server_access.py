@@ -286,7 +286,7 @@ def test_a_reader_login_is_refused_every_write_in_chinese(server, ids, capsys, m
     code, _, err = cli(capsys, monkeypatch, db, "progress", "add", "--task", ids["codes"][ids["own_task"]], "--unit", OWN_UNIT,
                        "--period", "2022-08", "--status", "推进中", "--percent", "40", "--text", "x")
     assert code == 2 and "服务器拒绝：登录 acc_reader 是只读账号" in err
-    for args in (("init",), ("plans", "use", "1"), ("packet", "export", str(tmp_path / "x.duban"))):
+    for args in (("init",), ("plans", "use", "1"), ("packet", "export", str(tmp_path / "x.duban")), ("template", "import", str(tmp_path))):
         code, _, err = cli(capsys, monkeypatch, db, *args)
         assert code == 2 and "服务器拒绝" in err, (args, err)
 

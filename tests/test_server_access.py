@@ -484,3 +484,47 @@ def test_server_commands_on_a_ledger_file_say_they_need_a_server_and_create_noth
         code, _, err = cli(capsys, monkeypatch, str(path), *args)
         assert code == 2 and "只用于服务器台账" in err
     assert not path.exists()
+
+
+def test_user_add_at_a_terminal_asks_twice_and_never_echoes_the_password(server):
+    """The real terminal path (getpass on a pseudo-terminal): the typed password is not shown, and it works."""
+    import os
+    import pty
+    import select as poll
+    import sys
+    import time
+
+    password = "终端-pw-8"
+
+    def read_until(fd: int, marker: str, seen: bytearray) -> bool:
+        deadline = time.monotonic() + 60
+        while marker.encode() not in seen and time.monotonic() < deadline:
+            ready, _, _ = poll.select([fd], [], [], 1)
+            if ready:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:
+                    return False
+                if not chunk:
+                    return False
+                seen.extend(chunk)
+        return marker.encode() in seen
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: duban on a terminal
+        os.execvpe(sys.executable, [sys.executable, "-m", "desktop.cli", "--db", server, "user", "add", "acc_tty", "--role", "reader"], os.environ)
+    seen = bytearray()
+    try:
+        assert read_until(fd, "的密码：", seen), seen.decode(errors="replace")
+        os.write(fd, password.encode() + b"\n")
+        assert read_until(fd, "再输入一次：", seen), seen.decode(errors="replace")
+        os.write(fd, password.encode() + b"\n")
+        read_until(fd, "已创建登录 acc_tty", seen)
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    shown = seen.decode(errors="replace")
+    assert os.waitstatus_to_exitcode(status) == 0, shown
+    assert "已创建登录 acc_tty" in shown and password not in shown
+    with connect(server, "acc_tty", password) as conn:
+        assert conn.execute("SELECT session_user").fetchone()[0] == "acc_tty"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from db.errors import UserError
 from db.models import AccountUnit
 from db.vocabulary import AccountRole
 
@@ -57,3 +58,42 @@ def current_access(session: Session) -> Access:
             units = session.scalars(select(AccountUnit.unit_id).where(AccountUnit.login == login)).all()
             return Access(login=login, role=role, unit_ids=frozenset(units) if role is AccountRole.UNIT else frozenset())
     return Access(login=login, role=AccountRole.READER)
+
+
+def session_access(session: Session) -> Access:
+    """current_access, looked up once per Session (a batch save asks for every row)."""
+    access = session.info.get("duban_access")
+    if access is None:
+        access = session.info["duban_access"] = current_access(session)
+    return access
+
+
+def _unit_names(session: Session, unit_ids) -> str:
+    from db.models import Unit
+
+    return "、".join(session.scalars(select(Unit.name).where(Unit.id.in_(unit_ids)).order_by(Unit.name))) or "无"
+
+
+def refuse_unless_reports_for(session: Session, unit_id: int) -> None:
+    """A unit login writes only its own units' reports, a reader nothing: said here in Chinese, enforced by the server too."""
+    access = session_access(session)
+    if access.is_office:
+        return
+    if not access.can_write:
+        raise UserError(f"服务器拒绝：登录 {access.login} 是只读账号，不能修改台账，未作任何更改。")
+    if unit_id not in access.unit_ids:
+        raise UserError(f"服务器拒绝：登录 {access.login} 只能填报本单位（{_unit_names(session, access.unit_ids)}）的任务，未作任何更改。")
+
+
+def refuse_unless_office(session: Session, what: str) -> None:
+    """Sign-offs, extensions, corrections, settings, plans: the office's alone."""
+    access = session_access(session)
+    if not access.is_office:
+        raise UserError(f"服务器拒绝：登录 {access.login}（{access.role.label}）不能{what}，只有督办办公室可以，未作任何更改。")
+
+
+def reported_task_ids(session: Session, access: Access) -> set[int]:
+    """The tasks a unit login's units are assigned to: the ones whose colours its saves may record."""
+    from db.models import Assignment
+
+    return set(session.scalars(select(Assignment.task_id).where(Assignment.unit_id.in_(access.unit_ids))))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from db import audit
+from db.accounts import refuse_unless_office
 from db.answerable import collective_members
 from db.deadlines import DeadlineError, parse_deadline
 from db.errors import UserError
@@ -68,6 +69,7 @@ def check_correction(session: Session, task: Task, fix: TaskCorrection) -> dict[
 
 def correct_task(session: Session, task: Task, fix: TaskCorrection, *, operator: str) -> bool:
     """Apply a correction in the caller's transaction; returns False when nothing changed."""
+    refuse_unless_office(session, "更正任务")
     problems = check_correction(session, task, fix)
     if problems:
         raise UserError(f"任务 {task.code} 的更正未保存：", list(problems.values()))

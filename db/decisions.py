@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db import audit
+from db.accounts import refuse_unless_office
 from db.errors import UserError
 from db.models import Extension, Milestone, SignOff, Task
 from db.periods import chinese_date, chinese_period, period_end, period_of
@@ -115,6 +116,7 @@ def sign_off(
     evidence: Evidence | None = None,
 ) -> SignOff:
     """Sign a task off as done; needs an evidence note or file, and replaces nothing silently."""
+    refuse_unless_office(session, "办结销号")
     problems = []
     if not (note or "").strip() and evidence is None:
         problems.append("请填写销号依据说明或附上证明材料。")
@@ -141,6 +143,7 @@ def sign_off(
 
 def revoke_sign_off(session: Session, task: Task, *, operator: str, reason: str) -> None:
     """Undo a sign-off made in error; the old one stays in the audit log."""
+    refuse_unless_office(session, "撤销销号")
     row = session.scalar(select(SignOff).where(SignOff.task_id == task.id))
     if row is None:
         raise UserError(f"任务 {task.code} 尚未销号。")
@@ -180,6 +183,7 @@ def extend(
     operator: str,
 ) -> Extension:
     """Record an approved extension; the plan's own deadline is left as printed."""
+    refuse_unless_office(session, "批准延期")
     problems = []
     due = current_due(session, task)
     if due is not None and new_due <= due:

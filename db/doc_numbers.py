@@ -106,7 +106,15 @@ def next_numbers(session: Session, series: str, year: int, subjects: list[str], 
 
 
 def record_numbers(session: Session, series: str, year: int, numbers: dict[str, int], *, operator: str | None = None) -> None:
-    """Keep the numbers a written document carries; each new or changed one goes to the audit log."""
+    """Keep the numbers a written document carries; each new or changed one goes to the audit log.
+
+    Only the office's documents are numbered for the record: on a server ledger a unit's or a reader's
+    copy is a preview, and its number is not kept (the server would refuse it).
+    """
+    from db.accounts import session_access
+
+    if not session_access(session).is_office:
+        return
     given = numbers_of(session, series, year)
     changed = {s: n for s, n in numbers.items() if given.get(s) != n}
     if not changed:

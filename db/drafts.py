@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from db.accounts import refuse_unless_reports_for
 from db.models import ProgressDraft, Task, Unit, utcnow
 
 
@@ -29,6 +30,7 @@ class DraftView:
 
 
 def save_draft(session: Session, task_id: int, unit_id: int, period: str, fields: dict, *, operator: str | None = None) -> None:
+    refuse_unless_reports_for(session, unit_id)
     row = session.scalar(
         select(ProgressDraft).where(ProgressDraft.task_id == task_id, ProgressDraft.unit_id == unit_id, ProgressDraft.period == period)
     )

@@ -96,6 +96,9 @@ def _lxml_io_error(exc: BaseException) -> BaseException:
     return exc
 
 
+INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE for a refused GRANT, policy or the audit log's trigger
+
+
 def known_error(exc: BaseException, path=None) -> UserError | None:
     """The UserError a run-time failure means to the clerk (disk full, read-only, no permission, locked, I/O), or None for a bug.
 
@@ -109,6 +112,8 @@ def known_error(exc: BaseException, path=None) -> UserError | None:
         if isinstance(exc, UserError):
             return exc
         orig = getattr(exc, "orig", None)  # sqlalchemy.exc.DBAPIError
+        if INSUFFICIENT_PRIVILEGE in (getattr(exc, "sqlstate", None), getattr(orig, "sqlstate", None)):  # a server ledger's GRANTs or row-level security
+            return UserError("服务器拒绝：当前登录没有这项操作的权限，未作任何更改。")
         if isinstance(orig, sqlite3.Error):
             exc = orig
         if isinstance(exc, sqlite3.Error):

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import audit
+from db.accounts import refuse_unless_reports_for
 from db.decisions import MAX_EVIDENCE_BYTES
 from db.decisions import Evidence as EvidenceFile
 from db.errors import UserError
@@ -99,6 +100,7 @@ class EvidenceView:
 def _entry(session: Session, task_code: str, unit: str, period: str) -> ProgressEntry:
     task = get_task(session, task_code)
     found = find_unit(session, unit)
+    refuse_unless_reports_for(session, found.id)
     row = session.scalar(
         select(ProgressEntry).where(
             ProgressEntry.task_id == task.id,
@@ -173,5 +175,8 @@ def delete_evidence(session: Session, uuid: str, *, operator: str | None = None)
     row = session.scalar(select(Evidence).where(Evidence.uuid == uuid, Evidence.deleted_at.is_(None)))
     if row is None:
         raise UserError("没有找到该证明材料（可能已被删除）。")
+    owner = session.scalar(select(ProgressEntry.unit_id).where(ProgressEntry.uuid == row.entry_uuid))
+    if owner is not None:
+        refuse_unless_reports_for(session, owner)
     row.deleted_at = utcnow()
     audit.record(session, "evidence.delete", "evidence", uuid, before={"entry": row.entry_uuid, "name": row.name, "sha256": row.sha256}, operator=operator)

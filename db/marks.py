@@ -37,10 +37,24 @@ def period_states(session: Session, plan_id: int, settings: OfficeSettings, *, r
 
 
 def record_current_marks(session: Session) -> None:
-    """Record the current plan's colours for the current reporting period (inside the caller's transaction)."""
+    """Record the current plan's colours for the current reporting period (inside the caller's transaction).
+
+    On a server ledger a unit login records only its own tasks' colours (the server allows no more);
+    the office's next change records the rest.  A reader records nothing.
+    """
+    from db.accounts import reported_task_ids, session_access
+
     plan_id = session.scalar(select(Plan.id).where(Plan.is_current.is_(True)))
-    if plan_id is not None:
+    if plan_id is None:
+        return
+    access = session_access(session)
+    if access.is_office:
         period_states(session, plan_id, load_settings(session), record=True)
+    elif access.can_write:
+        settings = load_settings(session)
+        states = period_states(session, plan_id, settings, record=False)
+        own = reported_task_ids(session, access)
+        record_marks(session, settings.current_period, {task_id: s for task_id, s in states.items() if task_id in own})
 
 
 def record_marks_at_commit(session: Session, action: str) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from db import audit, files
+from db.accounts import refuse_unless_office
 from db.engine import Ledger, open_ledger
 from db.errors import UserError
 from db.evidence import safe_evidence_name
@@ -117,6 +118,7 @@ def export_packet(
     first_period = shift_period(period, 1 - months)
     control.step(0, 4, "正在确定数据包范围……")
     with ledger.Session.begin() as office:
+        refuse_unless_office(office, "导出外勤数据包")
         source_id = own_id(office)
         plan_id = resolve_plan_id(office, None)
         chosen_units = [find_unit(office, name) for name in units or ()]

@@ -97,12 +97,19 @@ def open_server_ledger(db: str, *, upgrade: bool = True, read_only: bool = False
 
 
 def _upgrade(engine, url: str) -> None:
-    """Alembic to head on one connection in one transaction."""
+    """Alembic to head on one connection in one transaction; on a ledger `server init` set up, the grants follow.
+
+    Only the owner can run a migration's DDL, and it re-grants in the same transaction, so a table a
+    new version adds is never left without its grants and policies (db.server_access).
+    """
     from alembic import command
 
     from db.engine import alembic_config
+    from db.server_access import check_may_upgrade, regrant_after_upgrade
 
     cfg = alembic_config(url)
     with engine.begin() as conn:
+        check_may_upgrade(conn)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+        regrant_after_upgrade(conn)

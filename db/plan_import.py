@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from db import audit
+from db.accounts import refuse_unless_office
 from db.deadlines import DeadlineError, MilestoneDraft, parse_deadline
 from db.errata import ERRATA_OPERATOR
 from db.errors import UserError
@@ -265,6 +266,7 @@ def import_plan(
     With ``plan_id`` the draft is a revised version of that plan (db.plan_review): the plan takes the
     new version's title, number and source, and keeps its tasks by code.
     """
+    refuse_unless_office(session, "导入或更新计划")
     unit_ids = sync_units(session, directory)
     if plan_id is not None:
         plan = session.get(Plan, plan_id)

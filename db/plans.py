@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from db import audit
+from db.accounts import refuse_unless_office
 from db.errors import UserError
 from db.models import Plan, Task
 
@@ -74,6 +75,7 @@ def _plan(session: Session, plan_id: int) -> Plan:
 
 def set_current_plan(session: Session, plan_id: int, operator: str | None = None) -> PlanSummary:
     """Make a plan the current one (the window, the warnings and the 通报 follow it); an archived plan is refused."""
+    refuse_unless_office(session, "切换当前计划")
     plan = _plan(session, plan_id)
     if plan.archived:
         raise UserError(f"计划《{plan.title}》（编号 {plan.id}）已归档，不能设为当前计划。请先取消归档。")
@@ -93,6 +95,7 @@ def archive_plan(session: Session, plan_id: int, operator: str | None = None, *,
 
     The current plan can be archived only with ``make_current`` naming the plan that takes its place.
     """
+    refuse_unless_office(session, "归档计划")
     plan = _plan(session, plan_id)
     if plan.archived:
         return _summary(session, plan.id)
@@ -116,6 +119,7 @@ def archive_plan(session: Session, plan_id: int, operator: str | None = None, *,
 
 def unarchive_plan(session: Session, plan_id: int, operator: str | None = None) -> PlanSummary:
     """Bring an archived plan back into the warnings."""
+    refuse_unless_office(session, "取消归档计划")
     plan = _plan(session, plan_id)
     if plan.archived:
         plan.archived = False

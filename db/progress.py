@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import audit
+from db.accounts import refuse_unless_reports_for
 from db.answerable import collective_members
 from db.errors import UserError
 from db.identity import own_id
@@ -157,6 +158,7 @@ def add_progress(session: Session, entry: ProgressInput, *, operator: str | None
     problems = validate(entry)
     task = get_task(session, entry.task_code, plan_id)
     unit = find_unit(session, entry.unit)
+    refuse_unless_reports_for(session, unit.id)
     problems += [p for p in (assignment_problem(session, task, unit), entry_date_problem(entry.entry_date, task.plan.year)) if p]
     if problems:
         raise UserError("进展未保存：", problems)
@@ -200,6 +202,7 @@ def delete_progress(session: Session, task_code: str, unit: str, period: str, *,
     """Delete a report by leaving a tombstone, so the deletion travels with field packets and merges."""
     task = get_task(session, task_code, plan_id)
     found = find_unit(session, unit)
+    refuse_unless_reports_for(session, found.id)
     row = session.scalar(
         select(ProgressEntry).where(
             ProgressEntry.task_id == task.id, ProgressEntry.unit_id == found.id, ProgressEntry.period == check_period(period), ProgressEntry.deleted_at.is_(None)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import audit
+from db.accounts import refuse_unless_office
 from db.errors import UserError
 from db.models import LedgerInfo, Plan
 from db.periods import check_period, period_of
@@ -85,6 +86,7 @@ def load_settings(session: Session, today: dt.date | None = None) -> OfficeSetti
 
 def save_settings(session: Session, settings: OfficeSettings, *, operator: str | None = None) -> None:
     """Store the settings (rejecting invalid ones whole), with the change in the audit log."""
+    refuse_unless_office(session, "修改台账设置")
     problems = settings.check()
     if problems:
         raise UserError("设置未保存：", problems)

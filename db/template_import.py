@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import audit
+from db.accounts import refuse_unless_office
 from db.engine import Ledger
 from db.identity import own_id
 from db.models import Annex, Assignment, LedgerInfo, ProgressEntry, Task, Unit
@@ -49,6 +50,7 @@ def signing_key(session: Session) -> bytes | None:
 def ensure_signing_key(ledger: Ledger) -> tuple[str, bytes]:
     """The ledger's id and template signing key, both created in one transaction the first time."""
     with ledger.Session.begin() as session:
+        refuse_unless_office(session, "导出报送模板")
         identity = own_id(session)
         key = signing_key(session)
         if key is None:

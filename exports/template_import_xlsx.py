@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from openpyxl.utils import get_column_letter
 
+from db.accounts import refuse_unless_office
 from db.engine import Ledger
 from db.errors import UserError
 from db.identity import ledger_id
@@ -494,6 +495,8 @@ def import_templates(ledger: Ledger, path_or_dir: str | Path, *, operator: str |
     ledger after the template was made, and differs from it, is a conflict: it is listed and not
     written, while the file's other rows import.  Cancelling stops between files.
     """
+    with ledger.Session() as session:  # on a server ledger only the office holds the signing key (db.server_access)
+        refuse_unless_office(session, "导入报送模板")
     paths = _template_paths(Path(path_or_dir))
     control = control or JobControl()
     report = ImportReport()

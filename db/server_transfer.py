@@ -181,6 +181,32 @@ def checked_copy(path: Path, copy: Path) -> str:
         return str(conn.execute("SELECT version_num FROM alembic_version").fetchone()[0])
 
 
+MAX_TEXT_CHARS = 1_000_000  # no text duban writes comes near it (a task's whole wording is a few thousand)
+
+
+def oversized(conn: Connection) -> str | None:
+    """The first column of a ledger file holding a value larger than duban ever writes, in Chinese; None if none.
+
+    Checked before anything is read into memory: a hostile file's gigabyte text or attachment is refused here.
+    """
+    from sqlalchemy import JSON, LargeBinary, String
+
+    from db.decisions import MAX_EVIDENCE_BYTES
+
+    for table in tables():
+        for column in table.columns:
+            if isinstance(column.type, LargeBinary):
+                limit, unit = MAX_EVIDENCE_BYTES, "字节"
+            elif isinstance(column.type, (String, JSON)):
+                limit, unit = MAX_TEXT_CHARS, "字"
+            else:
+                continue
+            longest = conn.execute(select(func.max(func.length(column)))).scalar()
+            if isinstance(longest, int) and longest > limit:
+                return f"{table_label(table.name)}表“{column.name}”列中有长达 {longest} {unit}的值，超过上限 {limit} {unit}，"
+    return None
+
+
 def _not_empty(conn: Connection) -> list[str]:
     """What a server ledger already holds beyond what its migrations seed, as `表 N 行`; [] if it is empty."""
     held = []
@@ -217,16 +243,24 @@ def import_ledger_file(server: Ledger, path: str | os.PathLike, *, operator: str
         try:
             with source.engine.connect() as src, server.engine.connect() as dst:
                 with src.begin(), dst.begin():
+                    too_large = oversized(src)
+                    if too_large:
+                        raise UserError(f"台账文件 {path.name} 未迁入：{too_large}不是督办台账写出的内容。服务器台账未作改动。")
+                    try:  # first, so its table locks keep a second import waiting until this one is done
+                        _triggers(dst, enable=False)
+                    except SQLAlchemyError as exc:
+                        if getattr(getattr(exc, "orig", None), "sqlstate", None) != "42501":  # insufficient_privilege
+                            raise
+                        raise UserError(
+                            f"台账文件 {path.name} 未迁入：登录账号不是服务器台账 {server.path} 的数据库所有者。"
+                            "请用数据库所有者的账号运行 server import。服务器台账未作改动。"
+                        ) from exc
                     held = _not_empty(dst)
                     if held:
                         raise UserError(
                             f"服务器台账 {server.path} 不是空的，台账文件 {path.name} 未迁入。服务器台账未作改动。",
                             [f"其中已有：{'、'.join(held)}。", "server import 只能迁入新建的空数据库：请新建一个数据库后再迁入。"],
                         )
-                    try:
-                        _triggers(dst, enable=False)
-                    except SQLAlchemyError as exc:
-                        raise UserError(f"无法迁入：登录账号不是服务器台账 {server.path} 的数据库所有者。请用数据库所有者的账号运行 server import。服务器台账未作改动。") from exc
                     keys = [k for (k,) in src.execute(select(LedgerInfo.key))]
                     for table in reversed(tables()):
                         if table.name in SEEDED:
@@ -332,10 +366,13 @@ class BackupResult:
 
 def backup_server(server: Ledger, dest: str | os.PathLike, *, logical: bool = False) -> BackupResult:
     """Back a server ledger up to dest: pg_dump -Fc if installed (and not logical), else a logical export to a ledger file."""
+    from db.accounts import current_access
     from db.identity import ledger_id
 
     with server.Session() as session:
         own = ledger_id(session)
+        if not current_access(session).is_office:  # row-level security would hide other units' rows from it
+            raise UserError(f"只有办公室账号或数据库所有者可以备份服务器台账 {server.path}；本登录只能看到台账的一部分。")
     dest = files.check_output(dest, backup_of=own or "")
     tool = None if logical else find_tool("pg_dump", _server_major(server.engine))
     if tool is None:

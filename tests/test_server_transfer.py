@@ -25,7 +25,7 @@ from db.engine import open_ledger
 from db.errors import UserError
 from db.evidence import attach_evidence, evidence_data
 from db.models import AuditLog, Evidence, ProgressEntry, Task, Unit
-from db.packets import export_packet
+from db.packets import export_packet, merge_packet
 from db.progress import ProgressInput, add_progress
 from db.server_transfer import backup_server, import_ledger_file, restore_server, tables
 from desktop.cli import main
@@ -131,6 +131,45 @@ def test_server_import_moves_every_row_with_its_keys_and_history(office_file, em
         server.close()
 
 
+# Stands in for the audit trigger `server init` installs (helper lane A): the server, not the client, signs each row.
+SIGNING_TRIGGER = """
+CREATE FUNCTION test_sign_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN NEW.login := session_user; RETURN NEW; END $$;
+CREATE TRIGGER test_sign_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION test_sign_audit();
+"""
+
+
+def test_imported_history_keeps_no_login_while_the_server_signs_what_comes_after(office_file, empty_server, tmp_path):
+    """The server's audit trigger is off for the copied history only; the import's own row and every later change are signed."""
+    server = open_ledger(empty_server)
+    try:
+        with server.engine.begin() as conn:
+            conn.exec_driver_sql(SIGNING_TRIGGER)
+        import_ledger_file(server, office_file, operator="信息科")
+        with server.Session() as s:
+            logins = {(a.action == "server.import", a.login) for a in s.scalars(select(AuditLog))}
+        assert logins == {(False, None), (True, "postgres")}
+
+        # A field packet the office exported from its file before the move still merges into the server:
+        # the ledger id and the office's export record came along.
+        packet = tmp_path / "外勤.duban"
+        shutil.copy(office_file.parent / "field.duban", packet)
+        field = open_ledger(packet)
+        try:
+            with field.Session.begin() as s:
+                task = s.scalar(select(Task).order_by(Task.position))
+                add_progress(s, ProgressInput(task.code, UNIT, "2022-12", "推进中", 90, "外勤带回的进展"), operator="外勤")
+        finally:
+            field.close()
+        result = merge_packet(server, packet, operator="信息科")
+        assert [(i.task_code, i.period) for i in result.added + result.updated] == [(task.code, "2022-12")]
+        with server.Session() as s:
+            merged = s.scalars(select(AuditLog).where(AuditLog.action.like("progress.merge%"))).all()
+        assert merged and {a.login for a in merged} == {"postgres"}
+    finally:
+        server.close()
+
+
 def _cli(capsys, *args) -> tuple[int, str, str]:
     code = main(["--operator", "测试", *args])
     out, err = capsys.readouterr()
@@ -182,6 +221,10 @@ def test_damaged_hostile_and_wrong_files_are_refused_naming_them(office_file, de
         with sqlite3.connect(nul_text) as conn:
             conn.execute("UPDATE task SET title = title || char(0) WHERE id = 5")
         packet = office_file.parent / "field.duban"
+        huge = tmp_path / "超长.sqlite"
+        shutil.copy(demo_year_file, huge)
+        with sqlite3.connect(huge) as conn:
+            conn.execute("UPDATE progress_entry SET problems = printf('%.*c', 2000000, 'x') WHERE id = 3")
 
         for path, why in (
             (truncated, "未迁入"),
@@ -190,6 +233,7 @@ def test_damaged_hostile_and_wrong_files_are_refused_naming_them(office_file, de
             (text_in_number, "进展（progress_entry）表中从编号"),
             (nul_text, "任务（task）表中"),
             (packet, "是外勤数据包"),
+            (huge, "进展（progress_entry）表“problems”列中有长达 2000000 字的值"),
         ):
             with pytest.raises(UserError) as refused:
                 import_ledger_file(server, path, operator="信息科")

@@ -377,3 +377,19 @@ def test_restore_refuses_a_file_that_is_no_backup(pg_cluster, tmp_path):
     junk.write_bytes(b"not a backup at all")
     with pytest.raises(UserError, match="随便什么.dump 既不是 pg_dump 备份，也不是台账文件"):
         restore_server(target, junk)
+
+
+def test_a_login_that_sees_only_part_of_the_ledger_cannot_back_it_up(filled_server, pg_cluster, tmp_path, capsys):
+    """A login outside the office (here one with bare SELECT rights) would export a partial ledger: refused."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    db = make_url(filled_server).database
+    login = f"looker_{db[-6:]}"
+    with psycopg.connect(host="127.0.0.1", port=pg_cluster.port, user=pg_cluster.user, password=pg_cluster.password, dbname=db, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {login} LOGIN PASSWORD 'looker-pw'")
+        conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {login}")
+    url = f"postgresql://{login}:looker-pw@127.0.0.1:{pg_cluster.port}/{db}"
+    code, out, err = _cli(capsys, "--db", url, "backup", "--logical", str(tmp_path / "部分.sqlite"))
+    assert code == 2 and "只有办公室账号或数据库所有者可以备份服务器台账" in err and "looker-pw" not in out + err
+    assert not (tmp_path / "部分.sqlite").exists()

@@ -21,6 +21,9 @@ by plan title and unit name):
 The base is the report as the office recorded it at export, or as this packet's last merge saw it
 (packet_sync), so merging a packet again, even after more field work, applies only what changed since.
 A change's counter (version) and the ledger that made it (changed_on) travel with it; clocks never decide.
+Plan and unit uuids are each ledger's own (random, made once): a packet merges only into the ledger that
+exported it (its ledger id and the office's export record are checked first), so two offices' ledgers made
+from the same bundled plan need no common uuids.  `server import` keeps them, with the ledger id.
 """
 
 from __future__ import annotations

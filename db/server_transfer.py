@@ -354,7 +354,10 @@ def _run_tool(cmd: list[str], env: dict[str, str], secret: str | None, what: str
         if secret:
             message = message.replace(secret, "***")
         log.warning("%s failed (%s): %s", Path(cmd[0]).name, done.returncode, message)
-        raise UserError(f"{what}失败（{Path(cmd[0]).name} 返回 {done.returncode}）。", message.splitlines()[-10:])
+        details = message.splitlines()[-10:]
+        if re.search(r'role "[^"]+" does not exist', message):
+            details.append("备份中的授权指向本服务器上还没有的角色：请先在本服务器上建立督办台账的账号角色（duban server init），再恢复到新建的空数据库。")
+        raise UserError(f"{what}失败（{Path(cmd[0]).name} 返回 {done.returncode}），服务器台账未作改动。", details)
 
 
 @dataclass

@@ -243,6 +243,35 @@ def test_damaged_hostile_and_wrong_files_are_refused_naming_them(office_file, de
         server.close()
 
 
+def test_a_ledger_file_in_use_is_read_as_committed_without_disturbing_its_writer(office_file, empty_server, tmp_path):
+    """The office's duban still has the file open (its lock held, the last report only in the WAL): the import takes
+    every committed row and leaves the writer working."""
+    busy = tmp_path / "正在使用.sqlite"
+    shutil.copy(office_file, busy)
+    office = open_ledger(busy)
+    try:
+        with office.Session.begin() as s:
+            add_progress(s, ProgressInput(_first_task(s), UNIT, "2023-02", "推进中", 65, "刚保存、仍在日志中的进展"), operator="王五")
+        assert Path(f"{busy}-wal").stat().st_size > 0
+        server = open_ledger(empty_server)
+        try:
+            import_ledger_file(server, busy)
+        finally:
+            server.close()
+        with office.Session.begin() as s:  # the writer carries on
+            add_progress(s, ProgressInput(_first_task(s), UNIT, "2023-03", "推进中", 70, "迁移后仍可写"), operator="王五")
+    finally:
+        office.close()
+    rows = server_dump(empty_server)["progress_entry"]
+    text_at = list(ProgressEntry.__table__.c.keys()).index("progress_text")
+    assert "刚保存、仍在日志中的进展" in {r[text_at] for r in rows} and "迁移后仍可写" not in {r[text_at] for r in rows}
+
+
+def _first_task(s) -> str:
+    unit_id = s.scalar(select(Unit.id).where(Unit.name == UNIT))
+    return s.scalar(select(Task.code).where(Task.assignments.any(unit_id=unit_id)).order_by(Task.position))
+
+
 def test_an_older_ledger_file_is_upgraded_in_a_copy_never_in_place(demo_year_file, empty_server, tmp_path):
     from alembic import command
 

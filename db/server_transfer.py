@@ -376,41 +376,48 @@ def backup_server(server: Ledger, dest: str | os.PathLike, *, logical: bool = Fa
         own = ledger_id(session)
         if not current_access(session).is_office:  # row-level security would hide other units' rows from it
             raise UserError(f"只有办公室账号或数据库所有者可以备份服务器台账 {server.path}；本登录只能看到台账的一部分。")
+    # Guarded once, as db.safety.backup_to is: an older backup of this same ledger may be replaced, nothing else.
     dest = files.check_output(dest, backup_of=own or "")
     tool = None if logical else find_tool("pg_dump", _server_major(server.engine))
-    if tool is None:
-        return BackupResult(dest, "logical", logical_backup(server, dest, ledger_id=own))
-    temp = files.temp_beside(dest)
+    partial = dest.with_name(dest.name + ".partial")
     try:
-        _run_tool([str(tool), "--format=custom", "--no-password", f"--file={temp}"], tool_env(server.engine.url), server.engine.url.password, f"备份服务器台账 {server.path} ")
-        files.publish([(temp, dest)])
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        _discard_partial(partial)
+        if tool is None:
+            result = BackupResult(dest, "logical", logical_backup(server, partial))
+        else:
+            url = server.engine.url
+            _run_tool([str(tool), "--format=custom", "--no-password", f"--file={partial}"], tool_env(url), url.password, f"备份服务器台账 {server.path} ")
+            result = BackupResult(dest, "pg_dump")
+        files.replace_durably(partial, dest)
+    except OSError as exc:
+        raise UserError(f"无法写入备份文件 {dest}：{exc.strerror or exc}") from exc
     finally:
-        files.discard([temp])
-    return BackupResult(dest, "pg_dump")
+        _discard_partial(partial)
+    return result
 
 
-def logical_backup(server: Ledger, dest: Path, *, ledger_id: str | None = None) -> dict[str, int]:
-    """Every row of the server ledger, read in one REPEATABLE READ transaction, into a new ledger file at dest."""
-    temp = files.temp_beside(dest)
+def _discard_partial(partial: Path) -> None:
+    files.discard([partial, *(partial.with_name(partial.name + suffix) for suffix in ("-wal", "-shm", "-journal"))])
+
+
+def logical_backup(server: Ledger, out: Path) -> dict[str, int]:
+    """Every row of the server ledger, read in one REPEATABLE READ transaction, into a new ledger file at out."""
+    target = open_ledger(out, scratch=True)  # this program's schema; its seeded rows are cleared below
     try:
-        target = open_ledger(temp, scratch=True)  # this program's schema; its seeded rows are cleared below
-        try:
-            src_conn = server.engine.connect().execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
-            with src_conn as src, target.engine.connect() as dst, src.begin(), dst.begin():
-                _clear(dst)
-                try:
-                    counts = copy_rows(src, dst)
-                except RowCopyError as exc:
-                    log.warning("logical backup failed at %s: %r", exc.table, exc.cause)
-                    raise UserError(f"备份服务器台账 {server.path} 失败：读取{table_label(exc.table)}表时出错（详见日志）。") from exc
-        finally:
-            target.close()
-        with closing(sqlite3.connect(temp)) as conn:  # one self-contained file: no -wal beside it to lose
-            conn.execute("PRAGMA journal_mode=DELETE")
-            conn.execute("VACUUM")
-        files.publish([(temp, dest)])
+        src_conn = server.engine.connect().execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        with src_conn as src, target.engine.connect() as dst, src.begin(), dst.begin():
+            _clear(dst)
+            try:
+                counts = copy_rows(src, dst)
+            except RowCopyError as exc:
+                log.warning("logical backup failed at %s: %r", exc.table, exc.cause)
+                raise UserError(f"备份服务器台账 {server.path} 失败：读取{table_label(exc.table)}表时出错（详见日志）。") from exc
     finally:
-        files.discard([temp, Path(f"{temp}-wal"), Path(f"{temp}-shm"), Path(f"{temp}-journal")])
+        target.close()
+    with closing(sqlite3.connect(out)) as conn:  # one self-contained file: no -wal beside it to lose
+        conn.execute("PRAGMA journal_mode=DELETE")
+        conn.execute("VACUUM")
     return counts
 
 

@@ -24,6 +24,7 @@ from db.drafts import save_draft
 from db.engine import open_ledger
 from db.errors import UserError
 from db.evidence import attach_evidence, evidence_data
+from db.identity import ensure_ledger_id
 from db.models import AuditLog, Evidence, ProgressEntry, Task, Unit
 from db.packets import export_packet, merge_packet
 from db.progress import ProgressInput, add_progress
@@ -375,6 +376,19 @@ def test_logical_backup_is_a_ledger_file_that_restores_row_for_row(filled_server
     assert file_dump(copy) == server_dump(filled_server, without_import_row=False)  # one snapshot, every row
     with sqlite3.connect(copy) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)  # one self-contained file
+
+    # a later backup replaces this ledger's older one, never another ledger's file
+    code, out, err = _cli(capsys, "--db", filled_server, "backup", "--logical", str(copy))
+    assert code == 0, err
+    other = open_ledger(tmp_path / "另一本台账.sqlite", scratch=True)  # made elsewhere, not open in this process
+    try:
+        ensure_ledger_id(other)
+    finally:
+        other.close()
+    before = sha(other.path)
+    code, out, err = _cli(capsys, "--db", filled_server, "backup", "--logical", str(other.path))
+    assert code == 2 and "它是一个督办台账文件" in err and sha(other.path) == before
+    assert not list(tmp_path.glob("*.partial*"))
 
     # it is an ordinary ledger file: the command line reads it
     code, out, _err = _cli(capsys, "--db", str(copy), "--read-only", "tasks", "--json")

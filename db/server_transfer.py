@@ -102,6 +102,11 @@ def copy_rows(source: Connection, target: Connection, *, batch: int = BATCH, ste
     return counts
 
 
+def _refused_by_server(exc: BaseException) -> bool:
+    """True for PostgreSQL's insufficient_privilege (42501): a GRANT or a row-level security policy said no."""
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) == "42501"
+
+
 def _clear(target: Connection, keep_info: bool = False) -> None:
     """Empty every table, children first (a new ledger's seeded units go; ledger_info too unless keep_info)."""
     for table in reversed(tables()):
@@ -249,7 +254,7 @@ def import_ledger_file(server: Ledger, path: str | os.PathLike, *, operator: str
                     try:  # first, so its table locks keep a second import waiting until this one is done
                         _triggers(dst, enable=False)
                     except SQLAlchemyError as exc:
-                        if getattr(getattr(exc, "orig", None), "sqlstate", None) != "42501":  # insufficient_privilege
+                        if not _refused_by_server(exc):
                             raise
                         raise UserError(
                             f"台账文件 {path.name} 未迁入：登录账号不是服务器台账 {server.path} 的数据库所有者。"
@@ -271,6 +276,11 @@ def import_ledger_file(server: Ledger, path: str | os.PathLike, *, operator: str
                         counts = copy_rows(src, dst, batch=batch)
                     except RowCopyError as exc:
                         log.warning("server import of %r failed at %s (id %r): %r", str(path), exc.table, exc.first_id, exc.cause)
+                        if _refused_by_server(exc.cause):
+                            raise UserError(
+                                f"台账文件 {path.name} 未迁入：服务器拒绝写入{table_label(exc.table)}表（权限或行级安全策略）。"
+                                "请用超级用户或具有 BYPASSRLS 属性的数据库所有者运行 server import。服务器台账未作改动。"
+                            ) from exc
                         where = f"从编号 {exc.first_id} 起的一批记录" if exc.first_id is not None else "其中的记录"
                         raise UserError(
                             f"台账文件 {path.name} 未迁入：{table_label(exc.table)}表中{where}有无效的数据，服务器不接受（详见日志）。服务器台账未作改动。"
@@ -407,12 +417,20 @@ def logical_backup(server: Ledger, out: Path) -> dict[str, int]:
     try:
         src_conn = server.engine.connect().execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
         with src_conn as src, target.engine.connect() as dst, src.begin(), dst.begin():
+            # As pg_dump does: a row-level security policy that would hide rows from this login is an error, never
+            # a silently thinner backup (the table owner is subject to FORCE ROW LEVEL SECURITY too).
+            src.execute(text("SET LOCAL row_security = off"))
             _clear(dst)
             try:
                 counts = copy_rows(src, dst)
             except RowCopyError as exc:
                 log.warning("logical backup failed at %s: %r", exc.table, exc.cause)
-                raise UserError(f"备份服务器台账 {server.path} 失败：读取{table_label(exc.table)}表时出错（详见日志）。") from exc
+                if _refused_by_server(exc.cause):
+                    raise UserError(
+                        f"备份服务器台账 {server.path} 失败：本登录受行级安全策略限制，看不到{table_label(exc.table)}表的全部记录。"
+                        "请用超级用户或具有 BYPASSRLS 属性的数据库所有者备份。未写入备份文件。"
+                    ) from exc
+                raise UserError(f"备份服务器台账 {server.path} 失败：读取{table_label(exc.table)}表时出错（详见日志）。未写入备份文件。") from exc
     finally:
         target.close()
     with closing(sqlite3.connect(out)) as conn:  # one self-contained file: no -wal beside it to lose

@@ -436,3 +436,45 @@ def test_a_login_that_sees_only_part_of_the_ledger_cannot_back_it_up(filled_serv
     code, out, err = _cli(capsys, "--db", url, "backup", "--logical", str(tmp_path / "部分.sqlite"))
     assert code == 2 and "只有办公室账号或数据库所有者可以备份服务器台账" in err and "looker-pw" not in out + err
     assert not (tmp_path / "部分.sqlite").exists()
+
+
+def test_the_database_owner_imports_and_row_security_never_thins_a_backup_silently(office_file, pg_cluster, tmp_path, capsys):
+    """Run as the database's owner (not a superuser): the import works; a non-owner is refused; and a policy that hides
+    rows from the owner (FORCE ROW LEVEL SECURITY) makes both kinds of backup refuse instead of writing a partial ledger."""
+    import psycopg
+
+    suffix = pg_cluster.create_database("x").rsplit("_", 1)[1]
+    owner, other, db = f"owner_{suffix}", f"other_{suffix}", f"owned_{suffix}"
+
+    def as_superuser(*statements, dbname="postgres"):
+        with psycopg.connect(host="127.0.0.1", port=pg_cluster.port, user=pg_cluster.user, password=pg_cluster.password, dbname=dbname, autocommit=True) as conn:
+            for statement in statements:
+                conn.execute(statement)
+
+    as_superuser(f"CREATE ROLE {owner} LOGIN PASSWORD 'owner-pw'", f"CREATE ROLE {other} LOGIN PASSWORD 'other-pw'", f"CREATE DATABASE {db} OWNER {owner}")
+    url = f"postgresql://{owner}:owner-pw@127.0.0.1:{pg_cluster.port}/{db}"
+    server = open_ledger(url)  # the owner creates the schema
+    server.close()
+    as_superuser(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {other}", dbname=db)
+    stranger = open_ledger(f"postgresql://{other}:other-pw@127.0.0.1:{pg_cluster.port}/{db}")
+    try:
+        with pytest.raises(UserError, match="不是服务器台账 .* 的数据库所有者"):
+            import_ledger_file(stranger, office_file)
+    finally:
+        stranger.close()
+
+    server = open_ledger(url)
+    try:
+        import_ledger_file(server, office_file)
+        with server.engine.begin() as conn:
+            conn.exec_driver_sql("ALTER TABLE progress_entry ENABLE ROW LEVEL SECURITY")
+            conn.exec_driver_sql("ALTER TABLE progress_entry FORCE ROW LEVEL SECURITY")
+            conn.exec_driver_sql("CREATE POLICY hide_all ON progress_entry USING (false)")
+    finally:
+        server.close()
+    for args in (["--logical"], []):
+        out_file = tmp_path / f"备份{len(args)}.backup"
+        code, out, err = _cli(capsys, "--db", url, "backup", *args, str(out_file))
+        assert code == 2, (args, out)
+        assert ("行级安全策略" in err if args else "pg_dump 返回" in err) and "owner-pw" not in out + err
+        assert not out_file.exists() and not list(tmp_path.glob("*.partial*"))

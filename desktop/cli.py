@@ -695,7 +695,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="备份文件路径")
     p.add_argument("--logical", action="store_true", help="服务器台账：不用 pg_dump，逐行导出为一个台账文件")
     p.set_defaults(func=cmd_backup)
-    p = sub.add_parser("restore", help="用备份文件恢复台账（先检查备份，并把当前台账另存到备份文件夹）")
+    p = sub.add_parser("restore", help="用备份文件恢复台账（先检查备份，并把当前台账另存到备份文件夹；服务器台账只恢复到空数据库：pg_dump 备份用 pg_restore，台账文件按 server import 迁入）")
     p.add_argument("file", help="备份文件路径")
     p.add_argument("--force", action="store_true", help="即使它是另一本台账的备份或外勤数据包，也用它替换当前台账")
     p.set_defaults(func=cmd_restore)

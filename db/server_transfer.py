@@ -151,7 +151,8 @@ class ImportResult:
 _TABLE_NAMES = {
     "plan": "计划", "task": "任务", "unit": "单位", "unit_alias": "单位别名", "assignment": "责任分工", "progress_entry": "进展",
     "evidence": "证明材料", "task_signoff": "办结销号", "task_extension": "延期", "audit_log": "审计日志", "ledger_info": "台账信息",
-    "progress_draft": "草稿", "warning_mark": "预警记录", "account_unit": "账号单位",
+    "progress_draft": "草稿", "warning_mark": "预警记录", "account_unit": "账号单位", "annex": "附件", "section": "章节", "goal": "目标",
+    "milestone": "时间节点", "indicator_table": "指标表", "indicator_row": "指标行", "unit_member": "集合单位成员",
 }
 
 
@@ -264,7 +265,8 @@ def import_ledger_file(server: Ledger, path: str | os.PathLike, *, operator: str
                     if held:
                         raise UserError(
                             f"服务器台账 {server.path} 不是空的，台账文件 {path.name} 未迁入。服务器台账未作改动。",
-                            [f"其中已有：{'、'.join(held)}。", "server import 只能迁入新建的空数据库：请新建一个数据库后再迁入。"],
+                            [f"其中已有：{'、'.join(held[:5])}{f' 等 {len(held)} 张表的数据' if len(held) > 5 else ''}。",
+                             "server import 只能迁入新建的空数据库：请新建一个数据库后再迁入。"],
                         )
                     keys = [k for (k,) in src.execute(select(LedgerInfo.key))]
                     for table in reversed(tables()):

@@ -16,6 +16,8 @@ One generic copy (copy_rows) serves both directions: every table of the schema i
   through the PGPASSWORD environment variable, never the command line), else a logical export: a ledger
   file made by copying every row in one REPEATABLE READ transaction, a consistent snapshot.  Such a
   file opens as an ordinary ledger file.
+- What "the same rows" means: every value as its column type reads it.  One storage detail is not kept: a JSON
+  column's SQL NULL arrives as JSON null (both read as None; nothing in duban tells them apart).
 - restore into a server (restore_server): a pg_dump file goes through pg_restore into an empty database;
   a ledger file (a logical backup or any office ledger) goes through server import.
 """

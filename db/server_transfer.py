@@ -15,11 +15,13 @@ One generic copy (copy_rows) serves both directions: every table of the schema i
 - backup of a server ledger (backup_server): pg_dump -Fc when pg_dump is installed (the password goes
   through the PGPASSWORD environment variable, never the command line), else a logical export: a ledger
   file made by copying every row in one REPEATABLE READ transaction, a consistent snapshot.  Such a
-  file opens as an ordinary ledger file.
-- What "the same rows" means: every value as its column type reads it.  One storage detail is not kept: a JSON
-  column's SQL NULL arrives as JSON null (both read as None; nothing in duban tells them apart).
+  file opens as an ordinary ledger file.  Both read with row-level security off (pg_dump's own rule): a
+  policy that would hide rows from the login refuses the backup instead of thinning it.
 - restore into a server (restore_server): a pg_dump file goes through pg_restore into an empty database;
   a ledger file (a logical backup or any office ledger) goes through server import.
+
+"The same rows" means every value as its column type reads it.  One storage detail is not kept: a JSON
+column's SQL NULL arrives as JSON null (both read as None; nothing in duban tells them apart).
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ import sqlite3
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,7 @@ from db import audit, files
 from db.engine import Ledger, open_ledger
 from db.errors import UserError
 from db.models import AuditLog, Base, LedgerInfo
+from db.safety import SQLITE_HEADER
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +56,6 @@ BINARY_BATCH = 8  # rows per INSERT for a table with file contents (evidence, si
 # replaces them with the file's own, a logical backup starts without them.
 SEEDED = frozenset({"unit", "unit_alias", "unit_member"})
 PG_DUMP_MAGIC = b"PGDMP"
-SQLITE_HEADER = b"SQLite format 3\x00"
 TOOL_TIMEOUT = 3600  # seconds for pg_dump / pg_restore
 
 
@@ -77,7 +78,7 @@ class RowCopyError(Exception):
         self.table, self.first_id, self.cause = table, first_id, cause
 
 
-def copy_rows(source: Connection, target: Connection, *, batch: int = BATCH, step: Callable[[str], None] | None = None) -> dict[str, int]:
+def copy_rows(source: Connection, target: Connection, *, batch: int = BATCH) -> dict[str, int]:
     """Copy every row of every table from source to target, primary keys kept; returns rows per table.
 
     Both connections are in the caller's transactions.  Values pass through the column types (dates,
@@ -86,8 +87,6 @@ def copy_rows(source: Connection, target: Connection, *, batch: int = BATCH, ste
     """
     counts = {}
     for table in tables():
-        if step is not None:
-            step(table.name)
         size = BINARY_BATCH if _has_binary(table) else batch
         query = select(table).order_by(*table.primary_key.columns)
         copied, first = 0, None
@@ -109,11 +108,10 @@ def _refused_by_server(exc: BaseException) -> bool:
     return getattr(getattr(exc, "orig", None), "sqlstate", None) == "42501"
 
 
-def _clear(target: Connection, keep_info: bool = False) -> None:
-    """Empty every table, children first (a new ledger's seeded units go; ledger_info too unless keep_info)."""
+def _clear(target: Connection) -> None:
+    """Empty every table, children first (a new ledger's seeded units go)."""
     for table in reversed(tables()):
-        if not (keep_info and table is LedgerInfo.__table__):
-            target.execute(delete(table))
+        target.execute(delete(table))
 
 
 def reset_sequences(conn: Connection) -> None:

@@ -60,9 +60,12 @@ def digest(task_code: str, unit: str, period: str, content: dict) -> str:
 
 
 def entry_rows(session: Session, *where):
-    """Reports as plain rows with their task code, unit name and plan title (tombstones included)."""
+    """Reports as plain rows with their task code, unit name and uuid, and plan title and uuid (tombstones included)."""
     return session.execute(
-        select(*ProgressEntry.__table__.c, Task.code.label("task_code"), Unit.name.label("unit_name"), Plan.title.label("plan_title"))
+        select(
+            *ProgressEntry.__table__.c, Task.code.label("task_code"), Unit.name.label("unit_name"), Unit.uuid.label("unit_uuid"),
+            Plan.title.label("plan_title"), Plan.uuid.label("plan_uuid"),
+        )
         .join(Task, Task.id == ProgressEntry.task_id)
         .join(Unit, Unit.id == ProgressEntry.unit_id)
         .join(Plan, Plan.id == Task.plan_id)
@@ -85,6 +88,10 @@ class PacketEntry:
     origin: str | None
     changed_on: str | None
     created_at: dt.datetime
+    # The plan's and unit's stable ids (schema 0008); None in a packet made before them, which the merge
+    # then places by plan title and unit name.  They are not in the digest: a rename is no change of a report.
+    plan_uuid: str | None = None
+    unit_uuid: str | None = None
 
     def __post_init__(self):
         self.digest = digest(self.task_code, self.unit, self.period, self.content)
@@ -92,7 +99,8 @@ class PacketEntry:
 
 def read_entries(session: Session) -> list[PacketEntry]:
     return [
-        PacketEntry(r.uuid, r.plan_title, r.task_code, r.unit_name, r.period, content_of(r), r.version, r.origin, r.changed_on, r.created_at)
+        PacketEntry(r.uuid, r.plan_title, r.task_code, r.unit_name, r.period, content_of(r), r.version, r.origin, r.changed_on, r.created_at,
+                    r.plan_uuid, r.unit_uuid)
         for r in entry_rows(session)
     ]
 
@@ -243,8 +251,8 @@ _STORAGE_RULES = {
     "packet_base": [_TEXT.format(c="entry_uuid", n=36), _INT.format(c="version", lo=1, hi=MAX_VERSION), _TEXT.format(c="digest", n=64)],
     "ledger_info": [_TEXT.format(c="key", n=64), _TEXT.format(c="value", n=MAX_INFO_CHARS)],
     "task": [_TEXT.format(c="code", n=40)],
-    "unit": [_TEXT.format(c="name", n=200)],
-    "plan": [_TEXT.format(c="title", n=300)],
+    "unit": [_TEXT.format(c="name", n=200), _TEXT.format(c="uuid", n=36)],
+    "plan": [_TEXT.format(c="title", n=300), _TEXT.format(c="uuid", n=36)],
 }
 _TABLE_LABELS = {"progress_entry": "进展", "evidence": "证明材料", "packet_base": "基准", "ledger_info": "数据包信息", "task": "任务", "unit": "单位", "plan": "计划"}
 

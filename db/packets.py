@@ -8,7 +8,10 @@ pairs and months it was exported for, every report is checked by the rules of db
 evidence is checked against its hash, size and the 20 MB limit, and a packet that would delete office
 reports is refused unless the clerk confirms (allow_deletes).
 
-Merge rules, per report (matched by uuid, or by task, unit and month for a report both sides created):
+Merge rules, per report (matched by uuid, or by task, unit and month for a report both sides created; the
+task and unit by the plan's and unit's uuids, so a unit renamed in the office after export still gets its
+reports, and a same-named unit of another ledger does not; only a packet made before schema 0008 is placed
+by plan title and unit name):
 - only in the packet: added (a report created and deleted in the field adds nothing);
 - the same on both sides, or unchanged in the packet since its base: left as the ledger has it;
 - changed in the packet only (the ledger still equals the base): the packet's version is taken,
@@ -18,6 +21,9 @@ Merge rules, per report (matched by uuid, or by task, unit and month for a repor
 The base is the report as the office recorded it at export, or as this packet's last merge saw it
 (packet_sync), so merging a packet again, even after more field work, applies only what changed since.
 A change's counter (version) and the ledger that made it (changed_on) travel with it; clocks never decide.
+Plan and unit uuids are each ledger's own (random, made once): a packet merges only into the ledger that
+exported it (its ledger id and the office's export record are checked first), so two offices' ledgers made
+from the same bundled plan need no common uuids.  `server import` keeps them, with the ledger id.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import datetime as dt
 import logging
 import sqlite3
 import tempfile
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -80,6 +87,9 @@ __all__ = [  # the packet API, wherever each part lives
 PENDING, RESOLVED = "pending", "resolved"
 FIELD_MONTHS = 3  # a packet may also report the months after its export period (a field trip runs on), no later
 _CHUNK = 400  # bound parameters per IN (), well under SQLite's and PostgreSQL's limits
+# The schema revision that gave plans and units their uuids (revision ids are zero-padded numbers, so they
+# compare as strings): a packet exported before it is placed by plan title and unit name.
+UUID_REVISION = "0008"
 
 
 def _apply_content(row: ProgressEntry, values: dict, changed_on: str | None) -> None:
@@ -132,6 +142,8 @@ def read_packet(path: Path, workdir: Path) -> PacketContent:
         problems = check_file(copy)
         if problems:
             raise _refuse(path, problems[0], problems[1:])
+        with closing(sqlite3.connect(copy)) as conn:
+            revision = str(conn.execute("SELECT version_num FROM alembic_version").fetchone()[0])
         packet = open_ledger(copy, scratch=True)  # checked and private: no lock or backups; an older revision is upgraded
     except (sqlite3.DatabaseError, SQLAlchemyError, UnicodeDecodeError) as exc:
         log.warning("packet %r unreadable: %r", str(path), exc)
@@ -150,6 +162,9 @@ def read_packet(path: Path, workdir: Path) -> PacketContent:
             if info.seal.get("format") != SEAL_FORMAT:
                 raise _refuse(path, f"它由另一版本的督办台账导出（校验格式 {str(info.seal.get('format', '未知'))[:20]}，本程序为 {SEAL_FORMAT}），请用同一版本合并。")
             entries = read_entries(session)
+            if revision < UUID_REVISION:  # the upgrade just now gave its plan and units new uuids: not the office's
+                for entry in entries:
+                    entry.plan_uuid = entry.unit_uuid = None
             found = compute_seal(session, entries)
             if found != info.seal:
                 raise _refuse(path, "数据包内容与其校验信息不符，可能在督办台账之外被改动过或已损坏。", [_seal_difference(found, info.seal)])
@@ -245,8 +260,12 @@ class _Merge:
         self.deletions: list[MergeItem] = []
         self.placed: set[str] = set()  # packet entry uuids merged or unchanged, whose evidence may come along
         self.note = f"外勤数据包 {report.packet}（{self.packet_id}）"
-        self.task_ids = {(plan, code): tid for tid, code, plan in session.execute(select(Task.id, Task.code, Plan.title).join(Plan))}
-        self.unit_ids = dict(session.execute(select(Unit.name, Unit.id)).all())
+        self.task_ids, self.task_ids_by_title = {}, {}
+        for tid, code, plan_uuid, title in session.execute(select(Task.id, Task.code, Plan.uuid, Plan.title).join(Plan)):
+            self.task_ids[(plan_uuid, code)] = self.task_ids_by_title[(title, code)] = tid
+        self.units = {uid: (unit_id, name) for unit_id, uid, name in session.execute(select(Unit.id, Unit.uuid, Unit.name))}
+        self.unit_ids = {name: unit_id for unit_id, name in self.units.values()}
+        self.unit_names = {unit_id: name for unit_id, name in self.units.values()}
         self.stored_sync = dict(session.execute(select(PacketSync.entry_uuid, PacketSync.digest).where(PacketSync.packet_id == self.packet_id)).all())
         self.sync = dict(self.stored_sync)
         self.conflicts = {c.entry_uuid: c for c in session.scalars(select(MergeConflict).where(MergeConflict.packet_id == self.packet_id))}
@@ -266,14 +285,27 @@ class _Merge:
         self.audits: list[dict] = []
 
     def _key(self, p: PacketEntry) -> tuple[int, int, str] | None:
-        task_id, unit_id = self.task_ids.get((p.plan, p.task_code)), self.unit_ids.get(p.unit)
+        """The report's (task, unit, month) in this ledger: by the plan's and unit's uuids, by title and name only for an old packet."""
+        if p.unit_uuid is None:  # exported before schema 0008
+            task_id, unit_id = self.task_ids_by_title.get((p.plan, p.task_code)), self.unit_ids.get(p.unit)
+        else:
+            task_id, unit_id = self.task_ids.get((p.plan_uuid, p.task_code)), self.units.get(p.unit_uuid, (None, None))[0]
         return (task_id, unit_id, p.period) if task_id and unit_id else None
 
+    def _unplaced(self, p: PacketEntry) -> str:
+        """Why a packet report has no place in this ledger, in the clerk's words."""
+        if p.unit_uuid is not None and p.unit_uuid not in self.units:
+            if p.unit in self.unit_ids:
+                return f"数据包中的单位“{p.unit}”与台账中的同名单位不是同一个单位（单位编号不同），可能来自另一个台账"
+            return f"台账中没有数据包中的单位“{p.unit}”（可能已被删除）"
+        return "台账中没有该任务（计划可能已更换）" if p.unit_uuid is not None else "台账中没有该任务或单位（计划可能已更换）"
+
     def place(self, p: PacketEntry) -> None:
-        item = MergeItem(p.task_code, p.unit, p.period)
         key = self._key(p)
+        # Listed under the unit's name in this ledger: the office may have renamed it since the packet left.
+        item = MergeItem(p.task_code, self.unit_names.get(key[1], p.unit) if key else p.unit, p.period)
         if key is None:
-            item.note = "台账中没有该任务或单位（计划可能已更换）"
+            item.note = self._unplaced(p)
             self.report.refused.append(item)
             return
         deleted = p.content["deleted"]
@@ -353,7 +385,8 @@ class _Merge:
         return problems
 
     def _audit(self, action: str, p: PacketEntry, **values) -> None:
-        self.audits.append(audit.row(action, "progress", f"{p.task_code}/{p.unit}/{p.period}", operator=self.operator, note=self.note, **values))
+        unit = self.unit_names[key[1]] if (key := self._key(p)) else p.unit  # as the ledger names it now
+        self.audits.append(audit.row(action, "progress", f"{p.task_code}/{unit}/{p.period}", operator=self.operator, note=self.note, **values))
 
     def _insert(self, p: PacketEntry, key: tuple) -> None:
         task_id, unit_id, period = key

@@ -497,7 +497,13 @@ def cmd_packet_resolve(args) -> int:
 
 def cmd_backup(args) -> int:
     from db.engine import default_ledger_path
+    from db.pg_engine import is_server_url
     from db.safety import backup_to
+
+    if is_server_url(args.db):  # pg_dump, or a logical export to a ledger file (db.server_transfer)
+        from desktop.cli_server import backup_server_ledger
+
+        return backup_server_ledger(args)
 
     source = Path(args.db) if args.db else default_ledger_path()
     made = backup_to(source, Path(args.file))
@@ -507,7 +513,13 @@ def cmd_backup(args) -> int:
 
 def cmd_restore(args) -> int:
     from db.engine import default_ledger_path
+    from db.pg_engine import is_server_url
     from db.safety import restore
+
+    if is_server_url(args.db):  # pg_restore, or server import of a ledger file (db.server_transfer)
+        from desktop.cli_server import restore_server_ledger
+
+        return restore_server_ledger(args)
 
     target = Path(args.db) if args.db else default_ledger_path()
     kept = restore(Path(args.file), target, force=args.force)
@@ -679,10 +691,11 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--take", choices=("ledger", "packet"), required=True, help="ledger：采用台账中的版本；packet：采用数据包中的版本")
     k.set_defaults(func=cmd_packet_resolve)
 
-    p = sub.add_parser("backup", help="把台账备份到一个文件（用 SQLite 备份接口，并检查备份完整）")
+    p = sub.add_parser("backup", help="把台账备份到一个文件（用 SQLite 备份接口，并检查备份完整；服务器台账用 pg_dump）")
     p.add_argument("file", help="备份文件路径")
+    p.add_argument("--logical", action="store_true", help="服务器台账：不用 pg_dump，逐行导出为一个台账文件")
     p.set_defaults(func=cmd_backup)
-    p = sub.add_parser("restore", help="用备份文件恢复台账（先检查备份，并把当前台账另存到备份文件夹）")
+    p = sub.add_parser("restore", help="用备份文件恢复台账（先检查备份，并把当前台账另存到备份文件夹；服务器台账只恢复到空数据库：pg_dump 备份用 pg_restore，台账文件按 server import 迁入）")
     p.add_argument("file", help="备份文件路径")
     p.add_argument("--force", action="store_true", help="即使它是另一本台账的备份或外勤数据包，也用它替换当前台账")
     p.set_defaults(func=cmd_restore)

@@ -3,7 +3,7 @@
 The sheet 进展报送 lists the unit's tasks for a period (task columns locked, input columns
 unlocked) under a line for the unit's seal, its reviewer and telephone (unlocked; the import reads
 nothing above the header row, so these never reach the ledger); the very hidden sheet 标识 records
-the ledger, plan, unit, period, the template's own number and, per task row, its row number, task
+the ledger, plan, unit (name and uuid), period, the template's own number and, per task row, its row number, task
 code, fingerprint and the version of the report it was pre-filled with, under an HMAC keyed by a
 secret that never leaves the ledger (db.template_import).  The visible sheet names the unit, period
 and template number too (`binding_marks`), which is how the import ties the 标识 to its sheet.
@@ -45,7 +45,7 @@ from exports.xlsx_io import print_setup, put_text, row_height, text_height
 SHEET = "进展报送"
 ID_SHEET = "标识"
 FORMAT = "duban-unit-template"
-FORMAT_VERSION = "2"
+FORMAT_VERSION = "3"  # 3: the 标识 names the unit by its uuid too, so a unit renamed after export still gets its reports
 PREVIOUS_CHARS = 150
 SIGN_ROW = 3
 FIRST_DATA_ROW = 6
@@ -71,7 +71,7 @@ COLUMNS = [
 KEYS = [key for key, *_ in COLUMNS]
 HEADERS = {key: header for key, header, *_ in COLUMNS}
 REPORTED = REPORT_FIELDS
-ID_KEYS = ("格式", "格式版本", "台账标识", "计划编号", "单位", "期间", "模板编号", "导出时间", "签名")
+ID_KEYS = ("格式", "格式版本", "台账标识", "计划编号", "单位", "单位编号", "期间", "模板编号", "导出时间", "签名")
 ID_ROW_HEADER = ("行号", "任务编号", "任务指纹", "导出时版本", "预填指纹")
 
 BODY_FONT = "宋体"
@@ -152,7 +152,8 @@ def _sign_line(ws) -> None:
 
 
 def _write_template(
-    path: Path, *, plan_title: str, office: str, due: dt.date, unit: str, period: str, ledger: str, plan_id: int, tasks: list[UnitTask], signing: bytes
+    path: Path, *, plan_title: str, office: str, due: dt.date, unit: str, unit_uuid: str, period: str, ledger: str, plan_id: int,
+    tasks: list[UnitTask], signing: bytes
 ) -> None:
     """One unit's template: the visible, protected 进展报送 sheet and the very hidden 标识 sheet."""
     wb = Workbook()
@@ -269,6 +270,7 @@ def _write_template(
         "台账标识": ledger,
         "计划编号": str(plan_id),
         "单位": unit,
+        "单位编号": unit_uuid,
         "期间": period,
         "模板编号": template_id,
         "导出时间": exported,
@@ -305,14 +307,16 @@ def export_templates(
             names = [find_unit(session, unit).name] if unit else units_with_tasks(session, plan_id)
             for done, name in enumerate(names):
                 control.step(done, len(names), f"正在生成 {name} 的报送模板")
-                tasks = unit_tasks(session, find_unit(session, name), period, plan_id)
+                unit_row = find_unit(session, name)
+                tasks = unit_tasks(session, unit_row, period, plan_id)
                 if not tasks:
                     raise UserError(f"单位“{name}”在当前计划中没有任务，无需报送模板。")
                 final = out_dir / template_file_name(name, period)
                 temp = files.temp_beside(final)  # guarded: never over a ledger or a packet
                 pending.append((temp, final))
                 _write_template(
-                    temp, plan_title=plan_title, office=office, due=due, unit=name, period=period, ledger=identity, plan_id=plan_id, tasks=tasks, signing=key
+                    temp, plan_title=plan_title, office=office, due=due, unit=name, unit_uuid=unit_row.uuid, period=period, ledger=identity,
+                    plan_id=plan_id, tasks=tasks, signing=key,
                 )
         control.step(len(names), len(names), "正在保存报送模板")
         files.publish(pending)

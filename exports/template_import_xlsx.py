@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from openpyxl.utils import get_column_letter
+from sqlalchemy import select
 
 from db.accounts import refuse_unless_office
 from db.engine import Ledger
@@ -25,6 +26,7 @@ from db.errors import UserError
 from db.identity import ledger_id
 from db.jobs import JobControl
 from db.ledger import find_unit, resolve_plan_id
+from db.models import Unit
 from db.periods import check_period, chinese_period
 from db.progress import ProgressInput, field_problems
 from db.template_import import (
@@ -50,6 +52,8 @@ from exports.xlsx_io import cell_text, open_workbook_safely, read_failure
 log = logging.getLogger("duban.templates")
 
 UNSIGNED_VERSION = "1"  # a plain checksum anyone could recompute: such templates are refused
+# Format 2 (before plan and unit uuids) is still read: its 标识 has no 单位编号 and its unit is found by name.
+ID_KEYS_BY_VERSION = {FORMAT_VERSION: ID_KEYS, "2": tuple(key for key in ID_KEYS if key != "单位编号")}
 MAX_ROWS = 2000
 HEADER_SEARCH = 10
 SHEET_ROW_LIMIT = 10000  # rows below the header read at most, task rows and extra ones together
@@ -174,6 +178,7 @@ class _Identity:
     payload: list
     rows: dict[str, tuple[str, int, str]]  # task code -> (fingerprint, version, digest)
     by_row: dict[int, str]  # row number of 进展报送 -> task code
+    unit_uuid: str | None = None  # None in a format 2 template
 
 
 @dataclass
@@ -222,9 +227,10 @@ def _read_identity(wb, name: str) -> _Identity:
             "这是旧版程序导出的报送模板，只有一个任何人都能重算的校验码，无法确认其中的单位和期间未被改动，"
             "为防冒用不再接受；请报送办公室用当前版本重新导出模板，单位在新模板中填报。"
         )
-    if version != FORMAT_VERSION:
+    if version not in ID_KEYS_BY_VERSION:
         raise reject(f"模板格式版本“{_quote(version)}”不受本程序支持（支持 {FORMAT_VERSION}），请用本程序重新导出模板。")
-    if any(key not in facts for key in ID_KEYS) or not in_rows:
+    keys = ID_KEYS_BY_VERSION[version]
+    if any(key not in facts for key in keys) or not in_rows:
         raise reject("内容不完整，标识工作表已损坏；请使用导出的原模板填报。")
     parsed: dict[str, tuple[str, int, str]] = {}
     by_row: dict[int, str] = {}
@@ -237,8 +243,8 @@ def _read_identity(wb, name: str) -> _Identity:
         plan_id = int(facts["计划编号"]) if re.fullmatch(r"\d{1,9}", facts["计划编号"]) else int("x")
     except ValueError:
         raise reject("计划编号不是整数，标识工作表已损坏。") from None
-    payload = [*(facts[key] for key in ID_KEYS[:-1]), rows]
-    return _Identity(facts["台账标识"], plan_id, facts["单位"], facts["期间"], facts["模板编号"], facts["签名"], payload, parsed, by_row)
+    payload = [*(facts[key] for key in keys[:-1]), rows]
+    return _Identity(facts["台账标识"], plan_id, facts["单位"], facts["期间"], facts["模板编号"], facts["签名"], payload, parsed, by_row, facts.get("单位编号") if "单位编号" in keys else None)
 
 
 def _check_identity(ident: _Identity, name: str, mine: str | None, key: bytes | None) -> None:
@@ -453,9 +459,13 @@ def _import_file(ledger: Ledger, path: Path, operator: str | None) -> FileOutcom
         with ledger.Session.begin() as session:
             try:
                 plan_id = resolve_plan_id(session, ident.plan_id)
-                unit = find_unit(session, ident.unit)
+                unit = _template_unit(session, ident)
             except UserError as exc:
                 raise _Rejected([Problem(path.name, ID_SHEET, None, "", exc.message)]) from None
+            if unit.name != ident.unit:  # renamed since export: the rows are the unit's under its name now
+                outcome.unit = unit.name
+                for r in rows:
+                    r.entry.unit = unit.name
             for p in check_rows(session, unit, plan_id, rows):
                 problems.append(Problem(path.name, SHEET, p.row, _label(column, p.field), p.message))
             if problems:
@@ -468,6 +478,16 @@ def _import_file(ledger: Ledger, path: Path, operator: str | None) -> FileOutcom
     outcome.added, outcome.updated, outcome.unchanged = applied.added, applied.updated, applied.unchanged
     outcome.conflicts = [Problem(path.name, SHEET, c.row, "", c.message) for c in applied.conflicts]
     return outcome
+
+
+def _template_unit(session, ident: _Identity):
+    """The unit a template was exported for: by its uuid (a rename since does not matter), by name for format 2."""
+    if ident.unit_uuid is None:
+        return find_unit(session, ident.unit)
+    unit = session.scalar(select(Unit).where(Unit.uuid == ident.unit_uuid))
+    if unit is None:
+        raise UserError(f"模板所属的单位“{_quote(ident.unit)}”已不在台账中（导出模板后被删除或合并），请重新导出该单位的模板。")
+    return unit
 
 
 def _template_paths(path: Path) -> list[Path]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections.abc import Collection
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db import audit
@@ -15,7 +16,7 @@ from db.answerable import collective_members
 from db.errors import UserError
 from db.identity import own_id
 from db.ledger import find_unit, get_task, resolve_plan_id
-from db.models import Annex, Assignment, ProgressEntry, SignOff, Task, Unit, utcnow
+from db.models import Annex, Assignment, AuditLog, MergeConflict, ProgressEntry, SignOff, Task, Unit, new_uuid, utcnow
 from db.periods import check_period, period_end, shift_period
 from db.vocabulary import COLLECTIVE_KIND, REPORTABLE, Status
 
@@ -41,6 +42,9 @@ class ProgressInput:
     next_steps: str | None = None
     reporter: str | None = None
     entry_date: dt.date | None = None
+    # The version of the stored report this was edited from (0: none was stored when the clerk began);
+    # add_progress refuses the save with ReportChanged if the report has moved on since.  None: no check.
+    version: int | None = None
 
 
 @dataclass
@@ -148,23 +152,121 @@ def latest_entry_ids(upto: str, *, before: bool = False, plan_id: int | None = N
     return query
 
 
+SAVE_CONFLICT = "save"  # MergeConflict.packet_values["source"] of a save refused by ReportChanged (not a field packet)
+
+
+def _local_time(at: dt.datetime | None) -> str:
+    """A stored UTC time as the clerk's clock shows it: HH:MM today, else M月D日 HH:MM."""
+    if at is None:
+        return "刚才"
+    local = at.replace(tzinfo=dt.timezone.utc).astimezone()
+    return local.strftime("%H:%M") if local.date() == dt.date.today() else f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
+class ReportChanged(UserError):
+    """A save refused because the report moved on since the clerk read it: both versions and who changed it.
+
+    theirs is the stored report (as db.packet_seal.content_of gives it), mine what the clerk saved;
+    by and at come from the report's latest audit row (on a server ledger, the database login).
+    keep_mine() files the clerk's version as a pending conflict (conflict_id), so nothing is lost.
+    """
+
+    def __init__(self, *, task_code: str, unit: str, period: str, uuid: str, expected: int, current: int,
+                 by: str | None, at: dt.datetime | None, theirs: dict, mine: dict):
+        self.task_code, self.unit, self.period, self.uuid = task_code, unit, period, uuid
+        self.expected, self.current, self.by, self.at = expected, current, by, at
+        self.theirs, self.mine = theirs, mine
+        self.conflict_id: int | None = None
+        super().__init__(self._sentence())
+
+    def _sentence(self) -> str:
+        what = "删除" if self.theirs.get("deleted") else "填报" if self.expected == 0 else "修改"
+        seen = "您打开时尚无该进展" if self.expected == 0 else f"您修改的是第 {self.expected} 版"
+        kept = (f"您的内容没有覆盖对方的修改，已保留为待处理冲突（编号 {self.conflict_id}），可在“处理合并冲突”中对照两个版本后决定。"
+                if self.conflict_id is not None else "您的内容没有覆盖对方的修改。")
+        return (f"该进展已被 {self.by or '另一位操作员'} 于 {_local_time(self.at)} {what}（第 {self.current} 版），{seen}。"
+                f"（任务 {self.task_code} {self.unit} {self.period}）{kept}")
+
+    def kept(self, conflict_id: int) -> None:
+        self.conflict_id = conflict_id
+        self.message = self._sentence()
+        self.args = (self.message,)
+
+
+def _content(entry: ProgressInput, values: dict) -> dict:
+    """The clerk's report in the shape db.packet_seal.content_of gives a stored one."""
+    return {k: values[k] for k in ("status", "percent", "progress_text", "problems", "next_steps", "reporter")} | {
+        "entry_date": values["entry_date"].isoformat(), "deleted": False}
+
+
+def _changed_error(session: Session, row: ProgressEntry, entry: ProgressInput, key: str, values: dict, expected: int) -> ReportChanged:
+    from db.packet_seal import content_of
+
+    last = session.execute(  # the latest change of this report (a conflict filed beside it changed nothing)
+        select(AuditLog.operator, AuditLog.at)
+        .where(AuditLog.entity == "progress", AuditLog.entity_key == key, AuditLog.action.startswith("progress."),
+               AuditLog.action != "progress.merge_conflict")
+        .order_by(AuditLog.id.desc())
+        .limit(1)
+    ).first()
+    code, unit, period = key.split("/", 2)
+    return ReportChanged(task_code=code, unit=unit, period=period, uuid=row.uuid, expected=expected, current=row.version,
+                         by=last.operator if last else None, at=last.at if last else row.updated_at,
+                         theirs=content_of(row), mine=_content(entry, values))
+
+
+def keep_mine(session: Session, changed: ReportChanged, *, operator: str | None = None) -> int:
+    """File the clerk's refused version as a pending conflict beside the stored one, in the caller's transaction.
+
+    It is the field packets' conflict (MergeConflict), so the office settles both kinds in one place
+    (处理合并冲突, duban packet resolve); its packet id is a fresh one, and packet_values["source"] says
+    it came from a save.  Sets changed.conflict_id (and its message) and returns the conflict's id.
+    """
+    conflict = MergeConflict(
+        packet_id=new_uuid(),
+        entry_uuid=changed.uuid,
+        ledger_values=changed.theirs | {"version": changed.current, "by": changed.by},
+        packet_values=changed.mine | {"uuid": changed.uuid, "changed_on": own_id(session), "source": SAVE_CONFLICT,
+                                      "by": operator or audit.default_operator(), "based_on": changed.expected},
+    )
+    session.add(conflict)
+    session.flush()
+    audit.record(session, "conflict.save", "progress", f"{changed.task_code}/{changed.unit}/{changed.period}",
+                 before=changed.theirs, after=changed.mine, operator=operator, note=f"冲突 {conflict.id}：保存时该进展已是第 {changed.current} 版")
+    changed.kept(conflict.id)
+    return conflict.id
+
+
+def _stored(session: Session, task_id: int, unit_id: int, period: str) -> ProgressEntry | None:
+    """The report for (task, unit, period), locked against other writers until this transaction ends (PostgreSQL).
+
+    SQLite has one writer at a time and ignores the lock; on PostgreSQL a second saver waits here and
+    then reads the first one's committed version, so the version check below cannot be overtaken.
+    """
+    return session.scalar(
+        select(ProgressEntry)
+        .where(ProgressEntry.task_id == task_id, ProgressEntry.unit_id == unit_id, ProgressEntry.period == period)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 def add_progress(session: Session, entry: ProgressInput, *, operator: str | None = None, plan_id: int | None = None) -> tuple[ProgressEntry, str]:
     """Insert or update the report for (task, unit, period); returns the row and ADDED, UPDATED or UNCHANGED.
 
     The earlier version of an updated report goes to the audit log.  Raises UserError with every
-    problem found; nothing is written then.
+    problem found; nothing is written then.  When entry.version is given it is the version the clerk
+    edited (0: there was none): if the stored report has moved on, ReportChanged is raised and nothing
+    is written (the caller may file the clerk's version with keep_mine).
     """
     problems = validate(entry)
     task = get_task(session, entry.task_code, plan_id)
     unit = find_unit(session, entry.unit)
     problems += [p for p in (assignment_problem(session, task, unit), entry_date_problem(entry.entry_date, task.plan.year)) if p]
+    if entry.version is not None and (isinstance(entry.version, bool) or not isinstance(entry.version, int) or entry.version < 0):
+        problems.append(f"版本号“{entry.version!r:.20}”无效，应为 0 或正整数。")
     if problems:
         raise UserError("进展未保存：", problems)
-    row = session.scalar(
-        select(ProgressEntry).where(
-            ProgressEntry.task_id == task.id, ProgressEntry.unit_id == unit.id, ProgressEntry.period == entry.period
-        )
-    )
     values = {
         "status": entry.status,
         "percent": entry.percent,
@@ -176,12 +278,23 @@ def add_progress(session: Session, entry: ProgressInput, *, operator: str | None
     }
     key = f"{task.code}/{unit.name}/{entry.period}"
     here = own_id(session)
-    if row is None:
+    row = _stored(session, task.id, unit.id, entry.period)
+    if row is None and not entry.version:
         row = ProgressEntry(task_id=task.id, unit_id=unit.id, period=entry.period, origin=here, changed_on=here, **values)
-        session.add(row)
-        session.flush()
-        audit.record(session, "progress.add", "progress", key, after=_snapshot(row) | {"uuid": row.uuid}, operator=operator)
-        return row, ADDED
+        try:
+            with session.begin_nested():  # another writer may insert the same month at the same moment (PostgreSQL)
+                session.add(row)
+        except IntegrityError:
+            row = _stored(session, task.id, unit.id, entry.period)  # it did: that report is now the stored one
+            if row is None:
+                raise
+        else:
+            audit.record(session, "progress.add", "progress", key, after=_snapshot(row) | {"uuid": row.uuid}, operator=operator)
+            return row, ADDED
+    if entry.version is not None and (row is None or row.version != entry.version):
+        if row is None:
+            raise UserError(f"进展未保存：任务 {task.code} “{unit.name}”{entry.period} 的进展已不在台账中（第 {entry.version} 版已被删除或更正），请刷新后重新填报。")
+        raise _changed_error(session, row, entry, key, values, entry.version)
     before = _snapshot(row)
     if row.deleted_at is None and all(getattr(row, k) == v for k, v in values.items()):
         return row, UNCHANGED
@@ -194,6 +307,37 @@ def add_progress(session: Session, entry: ProgressInput, *, operator: str | None
     session.flush()
     audit.record(session, "progress.update", "progress", key, before=before, after=_snapshot(row), operator=operator)
     return row, UPDATED
+
+
+@dataclass
+class Saved:
+    """What save_progress stored: the report's uuid, its version now, and ADDED, UPDATED or UNCHANGED."""
+
+    uuid: str
+    version: int
+    outcome: str
+
+
+def save_progress(ledger, entry: ProgressInput, *, operator: str | None = None, plan_id: int | None = None) -> Saved:
+    """Save one report in its own transaction, rerun if a concurrent writer crossed it (db.transactions).
+
+    A save refused because the report moved on (entry.version) files the clerk's version as a pending
+    conflict in the same transaction and then raises the ReportChanged, conflict_id set: nothing is lost.
+    """
+    from db.transactions import run_transaction
+
+    def work(session: Session) -> Saved | ReportChanged:
+        try:
+            row, outcome = add_progress(session, entry, operator=operator, plan_id=plan_id)
+        except ReportChanged as changed:
+            keep_mine(session, changed, operator=operator)
+            return changed
+        return Saved(row.uuid, row.version, outcome)
+
+    result = run_transaction(ledger, work)
+    if isinstance(result, ReportChanged):
+        raise result
+    return result
 
 
 def delete_progress(session: Session, task_code: str, unit: str, period: str, *, operator: str | None = None, plan_id: int | None = None) -> None:
@@ -374,6 +518,9 @@ class BatchOutcome:
     updated: int
     unchanged: int
     unconfirmed: list[int]
+    # Grid lines whose report moved on since the grid was loaded: not saved over, the clerk's version
+    # kept as a pending conflict (ReportChanged.conflict_id) for the clerk or the office to settle.
+    changed: list[tuple[int, ReportChanged]] = field(default_factory=list)
 
 
 def save_batch(
@@ -422,11 +569,17 @@ def save_batch(
         if task.code not in confirmed and repeats_last_month(entry, previous, current):
             unconfirmed.append(number)
         else:
-            to_save.append(entry)
+            to_save.append((number, entry))
     if problems:
         raise UserError("本批进展未保存：", problems)
-    outcomes = [add_progress(session, entry, operator=operator, plan_id=plan_id)[1] for entry in to_save]
-    return BatchOutcome(outcomes.count(ADDED), outcomes.count(UPDATED), outcomes.count(UNCHANGED), unconfirmed)
+    outcomes, changed = [], []
+    for number, entry in to_save:
+        try:
+            outcomes.append(add_progress(session, entry, operator=operator, plan_id=plan_id)[1])
+        except ReportChanged as exc:  # nothing of it written: the clerk's version is filed beside the stored one
+            keep_mine(session, exc, operator=operator)
+            changed.append((number, exc))
+    return BatchOutcome(outcomes.count(ADDED), outcomes.count(UPDATED), outcomes.count(UNCHANGED), unconfirmed, changed)
 
 
 def percent_from_text(text: str) -> int | None:

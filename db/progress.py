@@ -179,13 +179,18 @@ class ReportChanged(UserError):
         self.conflict_id: int | None = None
         super().__init__(self._sentence())
 
-    def _sentence(self) -> str:
+    @property
+    def headline(self) -> str:
+        """Who changed which report when, and which version the clerk had: the message without what became of the clerk's."""
         what = "删除" if self.theirs.get("deleted") else "填报" if self.expected == 0 else "修改"
         seen = "您打开时尚无该进展" if self.expected == 0 else f"您修改的是第 {self.expected} 版"
+        return (f"该进展已被 {self.by or '另一位操作员'} 于 {_local_time(self.at)} {what}（第 {self.current} 版），{seen}"
+                f"（任务 {self.task_code} {self.unit} {self.period}）。")
+
+    def _sentence(self) -> str:
         kept = (f"您的内容没有覆盖对方的修改，已保留为待处理冲突（编号 {self.conflict_id}），可在“处理合并冲突”中对照两个版本后决定。"
                 if self.conflict_id is not None else "您的内容没有覆盖对方的修改。")
-        return (f"该进展已被 {self.by or '另一位操作员'} 于 {_local_time(self.at)} {what}（第 {self.current} 版），{seen}。"
-                f"（任务 {self.task_code} {self.unit} {self.period}）{kept}")
+        return self.headline + kept
 
     def kept(self, conflict_id: int) -> None:
         self.conflict_id = conflict_id
@@ -420,6 +425,7 @@ class BatchRow:
     current: ProgressInput | None
     previous: ProgressInput | None
     signed_off: dt.date | None = None
+    current_version: int = 0  # the version of this month's report as loaded (0: none), for the save's check
 
 
 def as_input(row: ProgressEntry, code: str, unit: str) -> ProgressInput:
@@ -482,6 +488,7 @@ def batch_rows(session: Session, unit: str, period: str, *, plan_id: int | None 
                 current=as_input(now, task.code, found.name) if now else None,
                 previous=as_input(before, task.code, found.name) if before else None,
                 signed_off=signed.get(task.id),
+                current_version=now.version if now else 0,
             )
         )
     return out

@@ -700,6 +700,46 @@ def save_entry(session: Session, entry: ProgressInput, *, task_id: int, unit_id:
     return outcome
 
 
+def store_entry(ledger, entry: ProgressInput, *, task_id: int, unit_id: int, operator: str | None = None) -> str:
+    """save_entry in a transaction of its own, rerun if a concurrent writer crossed it.
+
+    A save refused because the report moved on since the form loaded it (entry.version) files the
+    form's version as a pending conflict and raises the ReportChanged (conflict_id set); the draft stays.
+    """
+    from db.transactions import run_transaction
+
+    def work(session: Session) -> str | ReportChanged:
+        try:
+            return save_entry(session, entry, task_id=task_id, unit_id=unit_id, operator=operator)
+        except ReportChanged as changed:
+            keep_mine(session, changed, operator=operator)
+            return changed
+
+    result = run_transaction(ledger, work)
+    if isinstance(result, ReportChanged):
+        raise result
+    return result
+
+
+MINE, THEIRS = "mine", "theirs"
+
+
+def settle_changed(session: Session, changed: ReportChanged, choice: str, *, operator: str | None = None) -> None:
+    """The clerk's answer to ReportChanged: keep their own version (MINE) over the other one, or take the other's (THEIRS).
+
+    Settles the conflict keep_mine filed, as 处理合并冲突 would, and drops the form's draft of that report.
+    """
+    from db.drafts import discard_draft
+    from db.packets import resolve_conflict
+
+    if choice not in (MINE, THEIRS) or changed.conflict_id is None:
+        raise UserError(f"处理方式“{choice}”无效。")
+    resolve_conflict(session, changed.conflict_id, choice="packet" if choice == MINE else "ledger", operator=operator)
+    row = session.scalar(select(ProgressEntry).where(ProgressEntry.uuid == changed.uuid))
+    if row is not None:
+        discard_draft(session, row.task_id, row.unit_id, row.period)
+
+
 def typed_percent(text: str) -> int | str:
     """A percent as a clerk types it (15, 15%, full-width １５％) as an int.
 

@@ -161,3 +161,28 @@ def test_an_extension_raced_from_two_connections_applies_once(pg_ledger):
     assert isinstance(refused, UserError) and "应晚于现有时限 2030-12-31" in str(refused), refused
     with pg_ledger.Session() as session:
         assert session.scalar(select(func.count()).select_from(Extension)) == 1
+
+
+def test_a_login_that_may_not_read_the_audit_log_is_still_told_and_keeps_its_version(pg_cluster, pg_ledger):
+    """Who changed the report comes from the audit log; a login without the right to read it gets the rest of the message."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    (code,) = codes(pg_ledger, 1)
+    save_progress(pg_ledger, report(code, "办公室的版本", version=0), operator="张三")
+    url = make_url(pg_ledger.engine.url.render_as_string(hide_password=False))
+    with psycopg.connect(host=url.host, port=url.port, user=url.username, password=url.password, dbname=url.database, autocommit=True) as conn:
+        conn.execute("CREATE ROLE clerk_no_audit LOGIN PASSWORD 'pw'")
+        conn.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO clerk_no_audit")
+        conn.execute("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO clerk_no_audit")
+        conn.execute("REVOKE SELECT ON audit_log FROM clerk_no_audit")
+        conn.execute("GRANT SELECT (id) ON audit_log TO clerk_no_audit")  # an insert's RETURNING id, nothing else
+    clerk = open_ledger(url.set(username="clerk_no_audit", password="pw").render_as_string(hide_password=False))
+    try:
+        with pytest.raises(ReportChanged) as refused:
+            save_progress(clerk, report(code, "单位的版本", version=0), operator="单位")
+    finally:
+        clerk.close()
+    assert refused.value.by is None and "该进展已被 另一位操作员 于" in refused.value.message and refused.value.conflict_id
+    with pg_ledger.Session() as session:
+        assert session.scalar(select(MergeConflict.packet_values))["progress_text"] == "单位的版本"

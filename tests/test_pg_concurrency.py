@@ -85,7 +85,10 @@ def test_two_clerks_saving_the_same_report_at_once_the_second_is_told_and_nothin
 
 
 def test_two_clerks_creating_the_same_report_at_once_the_second_is_told(pg_ledger):
+    from db.identity import ensure_ledger_id
+
     (code,) = codes(pg_ledger, 1)
+    ensure_ledger_id(pg_ledger)  # made already, as on any ledger in use: the two meet on the report itself
     first = pg_ledger.Session()
     first.begin()
     add_progress(first, report(code, "先填的", version=0), operator="张三")
@@ -97,6 +100,7 @@ def test_two_clerks_creating_the_same_report_at_once_the_second_is_told(pg_ledge
     assert (refused.current, refused.by) == (1, "张三")
     with pg_ledger.Session() as session:
         assert session.scalars(select(ProgressEntry.progress_text)).all() == ["先填的"]
+        assert session.scalar(select(MergeConflict.packet_values))["progress_text"] == "同时填的"
 
 
 def test_many_clerks_saving_different_reports_at_once_all_commit_and_the_marks_agree(pg_ledger):
@@ -186,3 +190,19 @@ def test_a_login_that_may_not_read_the_audit_log_is_still_told_and_keeps_its_ver
     assert refused.value.by is None and "该进展已被 另一位操作员 于" in refused.value.message and refused.value.conflict_id
     with pg_ledger.Session() as session:
         assert session.scalar(select(MergeConflict.packet_values))["progress_text"] == "单位的版本"
+
+
+def test_two_first_writers_agree_on_the_ledgers_own_id(pg_ledger):
+    """A fresh server ledger has no id yet; the first two writers at once must end with one id, not a crash."""
+    from db.identity import own_id
+
+    first = pg_ledger.Session()
+    first.begin()
+    made = own_id(first)
+
+    def second():
+        with pg_ledger.Session.begin() as session:
+            return own_id(session)
+
+    assert raced(first, second) == made
+    first.close()

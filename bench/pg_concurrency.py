@@ -92,15 +92,35 @@ def client(url: str, unit: str, codes: list[str], period: str, run: int, ready, 
             session.connection()  # connected before the start, like a clerk with the window open
         ready.put(unit)
         start.wait()
+        began_all = time.time()
         times = []
         for code in codes:
             entry = ProgressInput(code, unit, period, "推进中", 50, text_of(unit, code, run), "暂无", "继续推进", reporter=unit[:20], version=0)
             began = time.perf_counter()
             save_progress(ledger, entry, operator=f"bench-{unit[:20]}")
             times.append(time.perf_counter() - began)
-        results.put((unit, times, None))
+        results.put((unit, times, None, (began_all, time.time())))
     except Exception as exc:  # reported by the parent: a lost or refused save fails the run
-        results.put((unit, [], repr(exc)))
+        results.put((unit, [], repr(exc), None))
+    finally:
+        ledger.close()
+
+
+def solo_saves(url: str, plan, period: str, run: int) -> list[float]:
+    """The first client's reports saved again by it alone (an update each, checked against the version): no other writer."""
+    from db.engine import open_ledger
+    from db.progress import ProgressInput, save_progress
+
+    unit, codes = plan[0]
+    ledger = open_ledger(url)
+    try:
+        times = []
+        for code in codes:
+            entry = ProgressInput(code, unit, period, "推进中", 60, text_of(unit, code, run) + "（补充）", "暂无", "继续推进", reporter=unit[:20], version=1)
+            began = time.perf_counter()
+            save_progress(ledger, entry, operator=f"bench-{unit[:20]}")
+            times.append(time.perf_counter() - began)
+        return times
     finally:
         ledger.close()
 
@@ -123,6 +143,16 @@ def counted_export(ledger, path: Path, period: str) -> tuple[float, int]:
         return time.perf_counter() - began, statements[0]
     finally:
         event.remove(ledger.engine, "before_cursor_execute", count)
+
+
+def timed_read(ledger, period: str) -> float:
+    """The export's reading alone (db.report_data.period_report, as write_ledger reads): the engine's share of the export."""
+    from db.report_data import period_report
+
+    began = time.perf_counter()
+    with ledger.Session() as session:
+        period_report(session, period)
+    return time.perf_counter() - began
 
 
 def verify(ledger, plan, period: str, run: int) -> int:
@@ -173,24 +203,36 @@ def one_run(args, run: int, template_url: str, make_copy, sqlite_source: Path, w
     outcomes = [results.get(timeout=600) for _ in procs]
     for p in procs:
         p.join(60)
-    failed = [(unit, error) for unit, _times, error in outcomes if error]
+    failed = [(unit, error) for unit, _times, error, _span in outcomes if error]
     if failed:
         raise SystemExit(f"第 {run} 轮有客户端失败：{failed[:3]}")
-    saves = [t for _unit, times, _error in outcomes for t in times]
+    saves = [t for _unit, times, _error, _span in outcomes for t in times]
+    spans = [span for *_rest, span in outcomes]
+    load_wall = max(end for _start, end in spans) - min(start for start, _end in spans)  # first save begun to last one done
     committed = verify(office, plan, period, run)
-    pg = [counted_export(office, work / "pg.xlsx", period) for _ in range(EXPORT_REPEATS)]
     twin = sqlite_twin(sqlite_source, work, plan, period, run)
-    lite = [counted_export(twin, work / "lite.xlsx", period) for _ in range(EXPORT_REPEATS)]
+    pg, lite, pg_read, lite_read = [], [], [], []
+    for _ in range(EXPORT_REPEATS):  # alternated, so a disturbance of the machine falls on both
+        pg.append(counted_export(office, work / "pg.xlsx", period))
+        lite.append(counted_export(twin, work / "lite.xlsx", period))
+        pg_read.append(timed_read(office, period))
+        lite_read.append(timed_read(twin, period))
     twin.close()
     office.close()
+    alone = solo_saves(url, plan, period, run)
     result = {
         "clients": len(plan),
         "committed": committed,
+        "throughput_per_s": len(saves) / load_wall,
+        "alone_median_ms": statistics.median(alone) * 1000,
+        "alone_p95_ms": percentile(alone, 95) * 1000,
         "save_median_ms": statistics.median(saves) * 1000,
         "save_p95_ms": percentile(saves, 95) * 1000,
         "export_under_load_s": under_load,
         "export_pg_s": statistics.median(t for t, _n in pg),
         "export_sqlite_s": statistics.median(t for t, _n in lite),
+        "read_pg_s": statistics.median(pg_read),
+        "read_sqlite_s": statistics.median(lite_read),
         "statements_pg": pg[0][1],
         "statements_sqlite": lite[0][1],
     }
@@ -213,6 +255,7 @@ def main() -> int:
     from db.engine import open_ledger
     from db.ledger import init_from_bundled_plan
 
+    load = os.getloadavg()
     work = Path(tempfile.mkdtemp(prefix="duban-pgbench-"))
     with ExitStack() as stack:
         if args.url:
@@ -243,15 +286,20 @@ def main() -> int:
             r = one_run(args, run, template_url, make_copy, sqlite_source, work)
             runs.append(r)
             print(
-                f"第 {run} 轮：{r['clients']} 个客户端共提交 {r['committed']} 条（全部核对无误）；单条保存中位数 {r['save_median_ms']:.0f} ms，"
-                f"P95 {r['save_p95_ms']:.0f} ms；并发时导出 {r['export_under_load_s']:.2f} s；导出 PG {r['export_pg_s']:.2f} s / SQLite "
-                f"{r['export_sqlite_s']:.2f} s = {r['ratio']:.2f}×（语句 {r['statements_pg']} / {r['statements_sqlite']}）",
+                f"第 {run} 轮：{r['clients']} 个客户端共提交 {r['committed']} 条（全部核对无误，{r['throughput_per_s']:.0f} 条/秒）；"
+                f"单条保存中位数 {r['save_median_ms']:.0f} ms，P95 {r['save_p95_ms']:.0f} ms（单独一个客户端：{r['alone_median_ms']:.0f} / "
+                f"{r['alone_p95_ms']:.0f} ms）；并发时导出 {r['export_under_load_s']:.2f} s；导出 PG {r['export_pg_s']:.2f} s / SQLite "
+                f"{r['export_sqlite_s']:.2f} s = {r['ratio']:.2f}×（其中读取 {r['read_pg_s']:.2f} / {r['read_sqlite_s']:.2f} s，"
+                f"语句 {r['statements_pg']} / {r['statements_sqlite']} 条）",
                 flush=True,
             )
     shutil.rmtree(work, ignore_errors=True)
     med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-    print(f"{args.runs} 轮中位数：单条保存中位数 {med['save_median_ms']:.0f} ms，P95 {med['save_p95_ms']:.0f} ms；并发时导出 {med['export_under_load_s']:.2f} s；"
-          f"全计划工作台账导出 PG {med['export_pg_s']:.2f} s，SQLite {med['export_sqlite_s']:.2f} s，比值 {med['ratio']:.2f}×（目标 ≤ {TARGET_RATIO}×）")
+    print(f"{args.runs} 轮中位数：{args.clients} 个客户端并发时单条保存中位数 {med['save_median_ms']:.0f} ms，P95 {med['save_p95_ms']:.0f} ms，"
+          f"共 {med['throughput_per_s']:.0f} 条/秒；单独一个客户端 {med['alone_median_ms']:.0f} / {med['alone_p95_ms']:.0f} ms；并发时导出 {med['export_under_load_s']:.2f} s；"
+          f"全计划工作台账导出 PG {med['export_pg_s']:.2f} s，SQLite {med['export_sqlite_s']:.2f} s，比值 {med['ratio']:.2f}×（目标 ≤ {TARGET_RATIO}×；"
+          f"其中读取 {med['read_pg_s']:.2f} / {med['read_sqlite_s']:.2f} s）")
+    print(f"机器负载（1 分钟平均）：开始 {load[0]:.1f}，结束 {os.getloadavg()[0]:.1f}（{os.cpu_count()} 核）")
     return 0 if med["ratio"] <= TARGET_RATIO else 1
 
 

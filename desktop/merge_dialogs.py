@@ -264,7 +264,10 @@ class ConflictDialog(QDialog):
         self.table.setModel(self.model)
         self.table.resizeColumnsToContents()
         self.table.selectionModel().currentRowChanged.connect(lambda current, _previous: self.show_conflict(current.row()))
-        self.heading.setText(f"待处理冲突 {len(conflicts)} 项：同一条进展在办公室和外勤数据包中都被修改过，请逐项决定。")
+        self.heading.setText(
+            f"待处理冲突 {len(conflicts)} 项：同一条进展在两处都被修改过（办公室和外勤数据包，或两位操作员同时保存），"
+            "两个版本均已保留，请逐项决定。"
+        )
         if conflicts:
             self.table.selectRow(0)
             self.show_conflict(0)

@@ -110,3 +110,20 @@ def test_the_batch_grid_keeps_a_row_someone_saved_meanwhile(qtbot, ledger, monke
     assert "另有 1 行在您编辑期间已被他人修改" in dialog.message.text() and "1 行留作待处理冲突" in dialog.message.text()
     assert stored(ledger, first) == ("王五先填的", 1) and stored(ledger, second) == ("网格第2行", 1)
     assert pending(ledger) == ["网格第1行"]
+
+
+def test_a_conflict_left_for_later_is_settled_in_the_office_like_a_packets(qtbot, ledger, form):
+    from PySide6.QtWidgets import QGroupBox, QPushButton
+
+    from desktop.merge_dialogs import ConflictDialog
+
+    click_save(qtbot, form)
+    office = ConflictDialog(ledger, "办公室")
+    qtbot.addWidget(office)
+    office.show()
+    titles = [box.title() for box in office.sides.findChildren(QGroupBox) if not box.isHidden()]
+    assert titles == ["台账中的版本（已保存）", "未保存的版本（李四，在第 1 版上修改）"]
+    assert "或两位操作员同时保存" in office.heading.text()
+    take = next(b for b in office.findChildren(QPushButton) if b.text() == "采用数据包中的版本")
+    qtbot.mouseClick(take, Qt.MouseButton.LeftButton)
+    assert stored(ledger) == ("李四的修改", 3) and pending(ledger) == []

@@ -206,3 +206,40 @@ def test_two_first_writers_agree_on_the_ledgers_own_id(pg_ledger):
 
     assert raced(first, second) == made
     first.close()
+
+
+def test_two_writers_deadlocked_over_two_reports_the_victim_is_run_again(pg_ledger):
+    """A batch holding report two and waiting for report one, against a writer doing the reverse: PostgreSQL aborts one, it reruns."""
+    from db.identity import ensure_ledger_id
+    from db.transactions import run_transaction
+
+    one, two = codes(pg_ledger, 2)
+    ensure_ledger_id(pg_ledger)
+    first = pg_ledger.Session()
+    first.begin()
+    add_progress(first, report(one, "甲的一"), operator="甲")  # holds report one
+    holding_two, attempts, outcome = threading.Event(), [], {}
+
+    def batch(session):
+        attempts.append(len(attempts) + 1)
+        add_progress(session, report(two, "乙的二"), operator="乙")
+        holding_two.set()
+        add_progress(session, report(one, "乙的一"), operator="乙")  # waits for 甲, who is about to wait for 乙
+
+    def run():
+        try:
+            run_transaction(pg_ledger, batch)
+        except Exception as exc:
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    holding_two.wait(10)
+    time.sleep(0.3)  # 乙 waits first, so its deadlock check (after deadlock_timeout, 1 s) finds the cycle and 乙 is aborted
+    add_progress(first, report(two, "甲的二"), operator="甲")
+    first.commit()
+    first.close()
+    thread.join(30)
+    assert "error" not in outcome and attempts == [1, 2]
+    with pg_ledger.Session() as session:
+        assert {v.task: v.progress_text for v in list_progress(session, unit=UNIT, period=PERIOD)} == {one: "乙的一", two: "乙的二"}

@@ -334,15 +334,25 @@ def save_progress(ledger, entry: ProgressInput, *, operator: str | None = None, 
     A save refused because the report moved on (entry.version) files the clerk's version as a pending
     conflict in the same transaction and then raises the ReportChanged, conflict_id set: nothing is lost.
     """
+
+    def save(session: Session) -> Saved:
+        row, outcome = add_progress(session, entry, operator=operator, plan_id=plan_id)
+        return Saved(row.uuid, row.version, outcome)
+
+    return saved_or_kept(ledger, save, operator=operator)
+
+
+def saved_or_kept(ledger, save, *, operator: str | None = None):
+    """Run save(session) in a transaction of its own (rerun if crossed); if it raises ReportChanged, the
+    clerk's version is filed as a pending conflict in that transaction, committed, and the error raised."""
     from db.transactions import run_transaction
 
-    def work(session: Session) -> Saved | ReportChanged:
+    def work(session: Session):
         try:
-            row, outcome = add_progress(session, entry, operator=operator, plan_id=plan_id)
-        except ReportChanged as changed:
+            return save(session)
+        except ReportChanged as changed:  # nothing of the save was written (add_progress checks first)
             keep_mine(session, changed, operator=operator)
             return changed
-        return Saved(row.uuid, row.version, outcome)
 
     result = run_transaction(ledger, work)
     if isinstance(result, ReportChanged):
@@ -706,24 +716,9 @@ def save_entry(session: Session, entry: ProgressInput, *, task_id: int, unit_id:
 
 
 def store_entry(ledger, entry: ProgressInput, *, task_id: int, unit_id: int, operator: str | None = None) -> str:
-    """save_entry in a transaction of its own, rerun if a concurrent writer crossed it.
-
-    A save refused because the report moved on since the form loaded it (entry.version) files the
-    form's version as a pending conflict and raises the ReportChanged (conflict_id set); the draft stays.
-    """
-    from db.transactions import run_transaction
-
-    def work(session: Session) -> str | ReportChanged:
-        try:
-            return save_entry(session, entry, task_id=task_id, unit_id=unit_id, operator=operator)
-        except ReportChanged as changed:
-            keep_mine(session, changed, operator=operator)
-            return changed
-
-    result = run_transaction(ledger, work)
-    if isinstance(result, ReportChanged):
-        raise result
-    return result
+    """save_entry in a transaction of its own (saved_or_kept): a report that moved on since the form loaded
+    it keeps the form's version as a pending conflict and raises ReportChanged; the draft stays."""
+    return saved_or_kept(ledger, lambda session: save_entry(session, entry, task_id=task_id, unit_id=unit_id, operator=operator), operator=operator)
 
 
 MINE, THEIRS = "mine", "theirs"
@@ -739,8 +734,13 @@ def settle_changed(session: Session, changed: ReportChanged, choice: str, *, ope
 
     if choice not in (MINE, THEIRS) or changed.conflict_id is None:
         raise UserError(f"处理方式“{choice}”无效。")
+    row = session.scalar(select(ProgressEntry).where(ProgressEntry.uuid == changed.uuid).with_for_update())
+    if choice == MINE and row is not None and row.version != changed.current:
+        raise UserError(
+            f"该进展在您决定之前又被修改（现为第 {row.version} 版，您看到的是第 {changed.current} 版），未保存您的版本。"
+            f"您的版本仍保留为待处理冲突（编号 {changed.conflict_id}），请在“处理合并冲突”中对照最新版本后决定。"
+        )
     resolve_conflict(session, changed.conflict_id, choice="packet" if choice == MINE else "ledger", operator=operator)
-    row = session.scalar(select(ProgressEntry).where(ProgressEntry.uuid == changed.uuid))
     if row is not None:
         discard_draft(session, row.task_id, row.unit_id, row.period)
 

@@ -135,3 +135,24 @@ def test_progress_add_version_on_the_command_line(ledger, run_cli, capsys):
     assert refused.value.code == 2 and "版本号“二”无效" in capsys.readouterr().err
     with ledger.Session() as session:
         assert session.scalar(select(func.count()).select_from(MergeConflict)) == 1
+
+
+def test_keeping_mine_after_the_report_moved_on_again_is_refused_and_the_conflict_stays(ledger):
+    from db.progress import MINE, THEIRS, settle_changed
+
+    (code,) = first_codes(ledger, 1)
+    save_progress(ledger, report(code, "一", version=0), operator="张三")
+    save_progress(ledger, report(code, "二", version=1), operator="李四")
+    with pytest.raises(ReportChanged) as refused:
+        save_progress(ledger, report(code, "我的", version=1), operator="王五")
+    save_progress(ledger, report(code, "三", version=2), operator="赵六")  # while 王五 looks at version 2
+    with pytest.raises(UserError, match="现为第 3 版，您看到的是第 2 版"), ledger.Session.begin() as session:
+        settle_changed(session, refused.value, MINE, operator="王五")
+    assert stored(ledger, code).progress_text == "三"
+    with ledger.Session() as session:
+        assert [c.packet_values["progress_text"] for c in pending_conflicts(session)] == ["我的"]
+    with ledger.Session.begin() as session:
+        settle_changed(session, refused.value, THEIRS, operator="王五")
+    with ledger.Session() as session:
+        assert pending_conflicts(session) == []
+    assert (stored(ledger, code).progress_text, stored(ledger, code).version) == ("三", 3)

@@ -243,3 +243,26 @@ def test_two_writers_deadlocked_over_two_reports_the_victim_is_run_again(pg_ledg
     assert "error" not in outcome and attempts == [1, 2]
     with pg_ledger.Session() as session:
         assert {v.task: v.progress_text for v in list_progress(session, unit=UNIT, period=PERIOD)} == {one: "乙的一", two: "乙的二"}
+
+
+def test_a_template_imported_while_the_office_saves_the_same_report_does_not_overwrite_it(pg_ledger, tmp_path):
+    """The template's base version is checked again under the report's lock: the office's save in between wins, the row is a conflict."""
+    from exports.unit_template import export_templates, import_templates
+    from tests.test_unit_template import fill, report_of
+
+    (code,) = codes(pg_ledger, 1)
+    save_progress(pg_ledger, report(code, "电话报送的初稿", version=0), operator="张三")
+    (template,) = export_templates(pg_ledger, tmp_path, period=PERIOD, unit=UNIT)  # based on version 1
+    filled = fill(template, tmp_path / "filled.xlsx", {code: report_of("单位填报的版本")})
+    first = pg_ledger.Session()
+    first.begin()
+    add_progress(first, report(code, "办公室刚改的", version=1), operator="张三")
+
+    imported = raced(first, lambda: import_templates(pg_ledger, filled, operator="收件人"))
+    first.close()
+
+    (conflict,) = imported.conflicts
+    assert "该进展已被 张三 于" in conflict.message and "（第 2 版），您修改的是第 1 版" in conflict.message and "单位填报的版本" in conflict.message
+    with pg_ledger.Session() as session:
+        (view,) = list_progress(session, task_code=code, unit=UNIT, period=PERIOD)
+    assert (view.progress_text, view.version) == ("办公室刚改的", 2)

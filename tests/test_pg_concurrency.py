@@ -266,3 +266,29 @@ def test_a_template_imported_while_the_office_saves_the_same_report_does_not_ove
     with pg_ledger.Session() as session:
         (view,) = list_progress(session, task_code=code, unit=UNIT, period=PERIOD)
     assert (view.progress_text, view.version) == ("办公室刚改的", 2)
+
+
+def test_a_packet_merged_while_the_office_saves_the_same_report_keeps_both(pg_ledger, tmp_path):
+    """The merge reads the reports under their locks: the office's save in between is a conflict, not overwritten by the field's."""
+    from db.packets import export_packet, merge_packet
+
+    (code,) = codes(pg_ledger, 1)
+    save_progress(pg_ledger, report(code, "办公室初稿", version=0), operator="张三")
+    path = export_packet(pg_ledger, tmp_path / "外勤.duban", period=PERIOD, units=[UNIT], operator="张三")
+    field = open_ledger(path)
+    with field.Session.begin() as session:
+        add_progress(session, report(code, "外勤的版本"), operator="外勤")
+    field.close()
+    first = pg_ledger.Session()
+    first.begin()
+    add_progress(first, report(code, "办公室刚改的", version=1), operator="张三")
+
+    merged = raced(first, lambda: merge_packet(pg_ledger, path, operator="李四"))
+    first.close()
+
+    assert [i.task_code for i in merged.conflicts] == [code] and not merged.updated
+    with pg_ledger.Session() as session:
+        (view,) = list_progress(session, task_code=code, unit=UNIT, period=PERIOD)
+        conflict = session.scalar(select(MergeConflict))
+    assert (view.progress_text, view.version) == ("办公室刚改的", 2)
+    assert (conflict.ledger_values["progress_text"], conflict.packet_values["progress_text"]) == ("办公室刚改的", "外勤的版本")

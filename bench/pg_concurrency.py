@@ -86,11 +86,15 @@ def client(url: str, unit: str, codes: list[str], period: str, run: int, ready, 
     from db.engine import open_ledger
     from db.progress import ProgressInput, save_progress
 
-    ledger = open_ledger(url)
     try:
+        ledger = open_ledger(url)
         with ledger.Session() as session:
             session.connection()  # connected before the start, like a clerk with the window open
-        ready.put(unit)
+    except Exception as exc:  # a login refused, say: the parent stops the run with it
+        ready.put(f"{unit}：{exc!r:.300}")
+        return
+    ready.put(None)
+    try:
         start.wait()
         began_all = time.time()
         times = []
@@ -196,8 +200,11 @@ def one_run(args, run: int, template_url: str, make_copy, sqlite_source: Path, w
     for p in procs:
         p.start()
     office = open_ledger(url)
-    for _ in procs:
-        ready.get(timeout=300)  # every client imported and connected
+    refused = [problem for _ in procs if (problem := ready.get(timeout=300))]  # every client imported and connected
+    if refused:
+        for p in procs:
+            p.terminate()
+        raise SystemExit(f"第 {run} 轮：{len(refused)} 个客户端未能连接，例如 {refused[0]}")
     start.set()
     under_load, _ = counted_export(office, work / "loaded.xlsx", period)
     outcomes = [results.get(timeout=600) for _ in procs]

@@ -232,14 +232,20 @@ def keep_mine(session: Session, changed: ReportChanged, *, operator: str | None 
     (处理合并冲突, duban packet resolve); its packet id is a fresh one, and packet_values["source"] says
     it came from a save.  Sets changed.conflict_id (and its message) and returns the conflict's id.
     """
-    conflict = MergeConflict(
-        packet_id=new_uuid(),
-        entry_uuid=changed.uuid,
-        ledger_values=changed.theirs | {"version": changed.current, "by": changed.by},
-        packet_values=changed.mine | {"uuid": changed.uuid, "changed_on": own_id(session), "source": SAVE_CONFLICT,
-                                      "by": operator or audit.default_operator(), "based_on": changed.expected},
-    )
-    session.add(conflict)
+    ledger_values = changed.theirs | {"version": changed.current, "by": changed.by}
+    packet_values = changed.mine | {"uuid": changed.uuid, "changed_on": own_id(session), "source": SAVE_CONFLICT,
+                                    "by": operator or audit.default_operator(), "based_on": changed.expected}
+    same = [  # the same version saved again (the clerk clicked 保存 twice): one conflict, not two
+        c for c in session.scalars(select(MergeConflict).where(MergeConflict.entry_uuid == changed.uuid, MergeConflict.status == "pending"))  # db.packets.PENDING
+        if c.packet_values.get("source") == SAVE_CONFLICT and {k: c.packet_values.get(k) for k in packet_values if k != "changed_on"}
+        == {k: v for k, v in packet_values.items() if k != "changed_on"}
+    ]
+    if same:
+        conflict = same[0]
+        conflict.ledger_values = ledger_values
+    else:
+        conflict = MergeConflict(packet_id=new_uuid(), entry_uuid=changed.uuid, ledger_values=ledger_values, packet_values=packet_values)
+        session.add(conflict)
     session.flush()
     audit.record(session, "conflict.save", "progress", f"{changed.task_code}/{changed.unit}/{changed.period}",
                  before=changed.theirs, after=changed.mine, operator=operator, note=f"冲突 {conflict.id}：保存时该进展已是第 {changed.current} 版")

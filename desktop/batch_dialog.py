@@ -799,6 +799,8 @@ class BatchEntryDialog(QDialog):
                 "请核对后勾选“核对”列或点“确认沿用上月”，再保存。"
             )
         self.message.setText(text)
+        if self._general_problems:  # a row that moved on again while the clerk decided
+            self._show_problems()
         return True
 
     def _settle(self, changed: list) -> int:

@@ -71,6 +71,11 @@ def test_leaving_it_for_later_keeps_both_and_the_form(qtbot, ledger, form):
     assert stored(ledger) == ("王五的修改", 2) and pending(ledger) == ["李四的修改"]
     assert form.isVisible() and form.progress_text.toPlainText() == "李四的修改"
     assert "该进展已被 王五 于" in form.notice.text() and "待处理冲突" in form.notice.text()
+    click_save(qtbot, form)  # 保存 again, unchanged: asked again, still one conflict
+    assert len(form.asked) == 2 and pending(ledger) == ["李四的修改"]
+    form.progress_text.setPlainText("李四又改了")
+    click_save(qtbot, form)
+    assert sorted(pending(ledger)) == sorted(["李四的修改", "李四又改了"])
 
 
 def test_the_dialog_shows_both_versions_and_fits_the_screen(qtbot, ledger, form, tmp_path):

@@ -306,3 +306,25 @@ def test_a_packet_merged_while_the_office_saves_the_same_report_keeps_both(pg_le
         conflict = session.scalar(select(MergeConflict))
     assert (view.progress_text, view.version) == ("办公室刚改的", 2)
     assert (conflict.ledger_values["progress_text"], conflict.packet_values["progress_text"]) == ("办公室刚改的", "外勤的版本")
+
+
+def test_a_sign_off_revoked_from_two_connections_at_once_is_revoked_once(pg_ledger):
+    from db.decisions import revoke_sign_off
+    from db.models import AuditLog
+
+    (code,) = codes(pg_ledger, 1)
+    with pg_ledger.Session.begin() as session:
+        sign_off(session, get_task(session, code), signed_on=dt.date(2022, 6, 30), operator="张三", note="验收通过")
+    first = pg_ledger.Session()
+    first.begin()
+    revoke_sign_off(first, get_task(first, code), operator="张三", reason="证明材料不全")
+
+    def second():
+        with pg_ledger.Session.begin() as session:
+            revoke_sign_off(session, get_task(session, code), operator="李四", reason="也发现材料不全")
+
+    refused = raced(first, second)
+    first.close()
+    assert isinstance(refused, UserError) and f"任务 {code} 尚未销号" in str(refused), refused
+    with pg_ledger.Session() as session:
+        assert session.scalars(select(AuditLog.operator).where(AuditLog.action == "task.revoke_sign_off")).all() == ["张三"]

@@ -6,8 +6,9 @@
 Without --url a throwaway cluster is started with tests/pg_server.py (Debian's PostgreSQL, a temp dir,
 a free local port) and removed at the end; with --url that database is used (it must be empty or a
 ledger: the bench loads the bundled plan, then works on a copy per run made with CREATE DATABASE …
-TEMPLATE, so the owner login needs CREATEDB).  --login runs the clients as another login (a unit
-login made by `duban user add`), its password taken from the environment variable --password-env.
+TEMPLATE, so the owner login needs CREATEDB).  --login runs every client as another login (made by
+`duban user add`), its password taken from the environment variable --password-env; as each client
+reports for a different unit, that login must be one that may write them all (an office login).
 
 Each run: `clients` processes, each with its own engine, save a month of reports for one unit
 (`reports` each, each its own transaction through db.progress.save_progress, as the window and the

@@ -106,6 +106,15 @@ class Evidence:
         return cls(name, data)
 
 
+def lock_task(session: Session, task: Task) -> None:
+    """Hold the task against the office's other decisions until this transaction ends (PostgreSQL; SQLite has one writer).
+
+    Two clerks signing off or extending the same task at once: the second waits here, then reads the
+    first one's committed decision and is refused by the checks that follow, so nothing applies twice.
+    """
+    session.execute(select(Task.id).where(Task.id == task.id).with_for_update())
+
+
 def sign_off(
     session: Session,
     task: Task,
@@ -122,6 +131,7 @@ def sign_off(
         problems.append("请填写销号依据说明或附上证明材料。")
     if signed_on > dt.date.today():
         problems.append(f"销号日期 {signed_on.isoformat()} 晚于今天。")
+    lock_task(session, task)
     if session.scalar(select(SignOff.id).where(SignOff.task_id == task.id)) is not None:
         problems.append(f"任务 {task.code} 已经销号；如需更改，请先撤销销号。")
     if problems:
@@ -144,6 +154,7 @@ def sign_off(
 def revoke_sign_off(session: Session, task: Task, *, operator: str, reason: str) -> None:
     """Undo a sign-off made in error; the old one stays in the audit log."""
     refuse_unless_office(session, "撤销销号")
+    lock_task(session, task)
     row = session.scalar(select(SignOff).where(SignOff.task_id == task.id))
     if row is None:
         raise UserError(f"任务 {task.code} 尚未销号。")
@@ -185,6 +196,7 @@ def extend(
     """Record an approved extension; the plan's own deadline is left as printed."""
     refuse_unless_office(session, "批准延期")
     problems = []
+    lock_task(session, task)
     due = current_due(session, task)
     if due is not None and new_due <= due:
         problems.append(f"新的完成时限 {new_due.isoformat()} 应晚于现有时限 {due.isoformat()}。")

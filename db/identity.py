@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.engine import Ledger
@@ -23,8 +24,11 @@ def own_id(session: Session) -> str:
     if existing:
         return existing
     value = str(uuid.uuid4())
-    session.add(LedgerInfo(key=LEDGER_ID_KEY, value=value))
-    session.flush()
+    try:
+        with session.begin_nested():  # on a server ledger another writer may be making it at this very moment
+            session.add(LedgerInfo(key=LEDGER_ID_KEY, value=value))
+    except IntegrityError:
+        return session.get(LedgerInfo, LEDGER_ID_KEY, populate_existing=True).value  # it was: theirs is the id
     return value
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Plan
 from db.settings import OfficeSettings, load_settings
-from db.warning_rules import TaskState, record_marks, task_states
+from db.warning_rules import TaskState, lock_marks, record_marks, task_states
 
 # Audit actions whose change can move a task's colour (db.audit.record schedules the recording).
 STATE_CHANGES = (
@@ -30,6 +30,8 @@ STATE_CHANGES = (
 
 def period_states(session: Session, plan_id: int, settings: OfficeSettings, *, record: bool) -> dict[int, TaskState]:
     """The current period's state of every task; with record, its colours are kept as the month's marks."""
+    if record:
+        lock_marks(session)  # before the states are worked out, so they include every committed change
     states = task_states(session, plan_id, settings.current_period, due_soon_days=settings.due_soon_days)
     if record:
         record_marks(session, settings.current_period, states)

@@ -270,14 +270,15 @@ class _Merge:
         self.sync = dict(self.stored_sync)
         self.conflicts = {c.entry_uuid: c for c in session.scalars(select(MergeConflict).where(MergeConflict.packet_id == self.packet_id))}
         columns = [*ProgressEntry.__table__.c]
+        # The reports are locked as read (PostgreSQL): a clerk saving one of them meanwhile waits, and sees the merge's version.
         uuids = [p.uuid for p in content.entries]
         self.by_uuid = {}
         for start in range(0, len(uuids), _CHUNK):
-            self.by_uuid |= {r.uuid: r for r in session.execute(select(*columns).where(ProgressEntry.uuid.in_(uuids[start : start + _CHUNK])))}
+            self.by_uuid |= {r.uuid: r for r in session.execute(select(*columns).where(ProgressEntry.uuid.in_(uuids[start : start + _CHUNK])).with_for_update())}
         keys = [k for p in content.entries if p.uuid not in self.by_uuid and (k := self._key(p))]
         self.by_key = {}
         for start in range(0, len(keys), _CHUNK):
-            query = select(*columns).where(tuple_(ProgressEntry.task_id, ProgressEntry.unit_id, ProgressEntry.period).in_(keys[start : start + _CHUNK]))
+            query = select(*columns).where(tuple_(ProgressEntry.task_id, ProgressEntry.unit_id, ProgressEntry.period).in_(keys[start : start + _CHUNK])).with_for_update()
             self.by_key |= {(r.task_id, r.unit_id, r.period): r for r in session.execute(query)}
         self.uuid_map: dict[str, str] = {}  # packet entry uuid -> the ledger's, where they differ
         self.inserts: list[dict] = []
@@ -555,7 +556,7 @@ def resolve_conflict(session: Session, conflict_id: int, *, choice: str | dict, 
     conflict = session.get(MergeConflict, conflict_id)
     if conflict is None or conflict.status != PENDING:
         raise UserError(f"冲突 {conflict_id} 不存在或已处理。可用 duban packet conflicts 查看待处理的冲突。")
-    row = session.scalar(select(ProgressEntry).where(ProgressEntry.uuid == conflict.entry_uuid))
+    row = session.scalar(select(ProgressEntry).where(ProgressEntry.uuid == conflict.entry_uuid).with_for_update())
     task_code, unit = session.get(Task, row.task_id).code, session.get(Unit, row.unit_id).name
     before = content_of(row)
     if choice == "packet":

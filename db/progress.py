@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections.abc import Collection
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from db import audit
@@ -16,7 +17,7 @@ from db.answerable import collective_members
 from db.errors import UserError
 from db.identity import own_id
 from db.ledger import find_unit, get_task, resolve_plan_id
-from db.models import Annex, Assignment, ProgressEntry, SignOff, Task, Unit, utcnow
+from db.models import Annex, Assignment, AuditLog, MergeConflict, ProgressEntry, SignOff, Task, Unit, new_uuid, utcnow
 from db.periods import check_period, period_end, shift_period
 from db.vocabulary import COLLECTIVE_KIND, REPORTABLE, Status
 
@@ -42,6 +43,9 @@ class ProgressInput:
     next_steps: str | None = None
     reporter: str | None = None
     entry_date: dt.date | None = None
+    # The version of the stored report this was edited from (0: none was stored when the clerk began);
+    # add_progress refuses the save with ReportChanged if the report has moved on since.  None: no check.
+    version: int | None = None
 
 
 @dataclass
@@ -149,24 +153,138 @@ def latest_entry_ids(upto: str, *, before: bool = False, plan_id: int | None = N
     return query
 
 
+SAVE_CONFLICT = "save"  # MergeConflict.packet_values["source"] of a save refused by ReportChanged (not a field packet)
+
+
+def _local_time(at: dt.datetime | None) -> str:
+    """A stored UTC time as the clerk's clock shows it: HH:MM today, else M月D日 HH:MM."""
+    if at is None:
+        return "刚才"
+    local = at.replace(tzinfo=dt.timezone.utc).astimezone()
+    return local.strftime("%H:%M") if local.date() == dt.date.today() else f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
+class ReportChanged(UserError):
+    """A save refused because the report moved on since the clerk read it: both versions and who changed it.
+
+    theirs is the stored report (as db.packet_seal.content_of gives it), mine what the clerk saved;
+    by and at come from the report's latest audit row (on a server ledger, the database login).
+    keep_mine() files the clerk's version as a pending conflict (conflict_id), so nothing is lost.
+    """
+
+    def __init__(self, *, task_code: str, unit: str, period: str, uuid: str, expected: int, current: int,
+                 by: str | None, at: dt.datetime | None, theirs: dict, mine: dict):
+        self.task_code, self.unit, self.period, self.uuid = task_code, unit, period, uuid
+        self.expected, self.current, self.by, self.at = expected, current, by, at
+        self.theirs, self.mine = theirs, mine
+        self.conflict_id: int | None = None
+        super().__init__(self._sentence())
+
+    @property
+    def headline(self) -> str:
+        """Who changed which report when, and which version the clerk had: the message without what became of the clerk's."""
+        what = "删除" if self.theirs.get("deleted") else "填报" if self.expected == 0 else "修改"
+        seen = "您打开时尚无该进展" if self.expected == 0 else f"您修改的是第 {self.expected} 版"
+        return (f"该进展已被 {self.by or '另一位操作员'} 于 {_local_time(self.at)} {what}（第 {self.current} 版），{seen}"
+                f"（任务 {self.task_code} {self.unit} {self.period}）。")
+
+    def _sentence(self) -> str:
+        kept = (f"您的内容没有覆盖对方的修改，已保留为待处理冲突（编号 {self.conflict_id}），可在“处理合并冲突”中对照两个版本后决定。"
+                if self.conflict_id is not None else "您的内容没有覆盖对方的修改。")
+        return self.headline + kept
+
+    def kept(self, conflict_id: int) -> None:
+        self.conflict_id = conflict_id
+        self.message = self._sentence()
+        self.args = (self.message,)
+
+
+def _content(entry: ProgressInput, values: dict) -> dict:
+    """The clerk's report in the shape db.packet_seal.content_of gives a stored one."""
+    return {k: values[k] for k in ("status", "percent", "progress_text", "problems", "next_steps", "reporter")} | {
+        "entry_date": values["entry_date"].isoformat(), "deleted": False}
+
+
+def _changed_error(session: Session, row: ProgressEntry, entry: ProgressInput, key: str, values: dict, expected: int) -> ReportChanged:
+    from db.packet_seal import content_of
+
+    query = (  # the latest change of this report (a conflict filed beside it changed nothing)
+        select(AuditLog.operator, AuditLog.at)
+        .where(AuditLog.entity == "progress", AuditLog.entity_key == key, AuditLog.action.startswith("progress."),
+               AuditLog.action != "progress.merge_conflict")
+        .order_by(AuditLog.id.desc())
+        .limit(1)
+    )
+    try:
+        with session.begin_nested():  # a login that may not read the audit log still gets told, without the name
+            last = session.execute(query).first()
+    except DBAPIError:
+        last = None
+    code, unit, period = key.split("/", 2)
+    return ReportChanged(task_code=code, unit=unit, period=period, uuid=row.uuid, expected=expected, current=row.version,
+                         by=last.operator if last else None, at=last.at if last else row.updated_at,
+                         theirs=content_of(row), mine=_content(entry, values))
+
+
+def keep_mine(session: Session, changed: ReportChanged, *, operator: str | None = None) -> int:
+    """File the clerk's refused version as a pending conflict beside the stored one, in the caller's transaction.
+
+    It is the field packets' conflict (MergeConflict), so the office settles both kinds in one place
+    (处理合并冲突, duban packet resolve); its packet id is a fresh one, and packet_values["source"] says
+    it came from a save.  Sets changed.conflict_id (and its message) and returns the conflict's id.
+    """
+    ledger_values = changed.theirs | {"version": changed.current, "by": changed.by}
+    packet_values = changed.mine | {"uuid": changed.uuid, "changed_on": own_id(session), "source": SAVE_CONFLICT,
+                                    "by": operator or audit.default_operator(), "based_on": changed.expected}
+    same = [  # the same version saved again (the clerk clicked 保存 twice): one conflict, not two
+        c for c in session.scalars(select(MergeConflict).where(MergeConflict.entry_uuid == changed.uuid, MergeConflict.status == "pending"))  # db.packets.PENDING
+        if c.packet_values.get("source") == SAVE_CONFLICT and {k: c.packet_values.get(k) for k in packet_values if k != "changed_on"}
+        == {k: v for k, v in packet_values.items() if k != "changed_on"}
+    ]
+    if same:
+        conflict = same[0]
+        conflict.ledger_values = ledger_values
+    else:
+        conflict = MergeConflict(packet_id=new_uuid(), entry_uuid=changed.uuid, ledger_values=ledger_values, packet_values=packet_values)
+        session.add(conflict)
+    session.flush()
+    audit.record(session, "conflict.save", "progress", f"{changed.task_code}/{changed.unit}/{changed.period}",
+                 before=changed.theirs, after=changed.mine, operator=operator, note=f"冲突 {conflict.id}：保存时该进展已是第 {changed.current} 版")
+    changed.kept(conflict.id)
+    return conflict.id
+
+
+def _stored(session: Session, task_id: int, unit_id: int, period: str) -> ProgressEntry | None:
+    """The report for (task, unit, period), locked against other writers until this transaction ends (PostgreSQL).
+
+    SQLite has one writer at a time and ignores the lock; on PostgreSQL a second saver waits here and
+    then reads the first one's committed version, so the version check below cannot be overtaken.
+    """
+    return session.scalar(
+        select(ProgressEntry)
+        .where(ProgressEntry.task_id == task_id, ProgressEntry.unit_id == unit_id, ProgressEntry.period == period)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 def add_progress(session: Session, entry: ProgressInput, *, operator: str | None = None, plan_id: int | None = None) -> tuple[ProgressEntry, str]:
     """Insert or update the report for (task, unit, period); returns the row and ADDED, UPDATED or UNCHANGED.
 
     The earlier version of an updated report goes to the audit log.  Raises UserError with every
-    problem found; nothing is written then.
+    problem found; nothing is written then.  When entry.version is given it is the version the clerk
+    edited (0: there was none): if the stored report has moved on, ReportChanged is raised and nothing
+    is written (the caller may file the clerk's version with keep_mine).
     """
     problems = validate(entry)
     task = get_task(session, entry.task_code, plan_id)
     unit = find_unit(session, entry.unit)
     refuse_unless_reports_for(session, unit.id)
     problems += [p for p in (assignment_problem(session, task, unit), entry_date_problem(entry.entry_date, task.plan.year)) if p]
+    if entry.version is not None and (isinstance(entry.version, bool) or not isinstance(entry.version, int) or entry.version < 0):
+        problems.append(f"版本号“{entry.version!r:.20}”无效，应为 0 或正整数。")
     if problems:
         raise UserError("进展未保存：", problems)
-    row = session.scalar(
-        select(ProgressEntry).where(
-            ProgressEntry.task_id == task.id, ProgressEntry.unit_id == unit.id, ProgressEntry.period == entry.period
-        )
-    )
     values = {
         "status": entry.status,
         "percent": entry.percent,
@@ -178,12 +296,23 @@ def add_progress(session: Session, entry: ProgressInput, *, operator: str | None
     }
     key = f"{task.code}/{unit.name}/{entry.period}"
     here = own_id(session)
-    if row is None:
+    row = _stored(session, task.id, unit.id, entry.period)
+    if row is None and not entry.version:
         row = ProgressEntry(task_id=task.id, unit_id=unit.id, period=entry.period, origin=here, changed_on=here, **values)
-        session.add(row)
-        session.flush()
-        audit.record(session, "progress.add", "progress", key, after=_snapshot(row) | {"uuid": row.uuid}, operator=operator)
-        return row, ADDED
+        try:
+            with session.begin_nested():  # another writer may insert the same month at the same moment (PostgreSQL)
+                session.add(row)
+        except IntegrityError:
+            row = _stored(session, task.id, unit.id, entry.period)  # it did: that report is now the stored one
+            if row is None:
+                raise
+        else:
+            audit.record(session, "progress.add", "progress", key, after=_snapshot(row) | {"uuid": row.uuid}, operator=operator)
+            return row, ADDED
+    if entry.version is not None and (row is None or row.version != entry.version):
+        if row is None:
+            raise UserError(f"进展未保存：任务 {task.code} “{unit.name}”{entry.period} 的进展已不在台账中（第 {entry.version} 版已被删除或更正），请刷新后重新填报。")
+        raise _changed_error(session, row, entry, key, values, entry.version)
     before = _snapshot(row)
     if row.deleted_at is None and all(getattr(row, k) == v for k, v in values.items()):
         return row, UNCHANGED
@@ -196,6 +325,47 @@ def add_progress(session: Session, entry: ProgressInput, *, operator: str | None
     session.flush()
     audit.record(session, "progress.update", "progress", key, before=before, after=_snapshot(row), operator=operator)
     return row, UPDATED
+
+
+@dataclass
+class Saved:
+    """What save_progress stored: the report's uuid, its version now, and ADDED, UPDATED or UNCHANGED."""
+
+    uuid: str
+    version: int
+    outcome: str
+
+
+def save_progress(ledger, entry: ProgressInput, *, operator: str | None = None, plan_id: int | None = None) -> Saved:
+    """Save one report in its own transaction, rerun if a concurrent writer crossed it (db.transactions).
+
+    A save refused because the report moved on (entry.version) files the clerk's version as a pending
+    conflict in the same transaction and then raises the ReportChanged, conflict_id set: nothing is lost.
+    """
+
+    def save(session: Session) -> Saved:
+        row, outcome = add_progress(session, entry, operator=operator, plan_id=plan_id)
+        return Saved(row.uuid, row.version, outcome)
+
+    return saved_or_kept(ledger, save, operator=operator)
+
+
+def saved_or_kept(ledger, save, *, operator: str | None = None):
+    """Run save(session) in a transaction of its own (rerun if crossed); if it raises ReportChanged, the
+    clerk's version is filed as a pending conflict in that transaction, committed, and the error raised."""
+    from db.transactions import run_transaction
+
+    def work(session: Session):
+        try:
+            return save(session)
+        except ReportChanged as changed:  # nothing of the save was written (add_progress checks first)
+            keep_mine(session, changed, operator=operator)
+            return changed
+
+    result = run_transaction(ledger, work)
+    if isinstance(result, ReportChanged):
+        raise result
+    return result
 
 
 def delete_progress(session: Session, task_code: str, unit: str, period: str, *, operator: str | None = None, plan_id: int | None = None) -> None:
@@ -279,6 +449,7 @@ class BatchRow:
     current: ProgressInput | None
     previous: ProgressInput | None
     signed_off: dt.date | None = None
+    current_version: int = 0  # the version of this month's report as loaded (0: none), for the save's check
 
 
 def as_input(row: ProgressEntry, code: str, unit: str) -> ProgressInput:
@@ -341,6 +512,7 @@ def batch_rows(session: Session, unit: str, period: str, *, plan_id: int | None 
                 current=as_input(now, task.code, found.name) if now else None,
                 previous=as_input(before, task.code, found.name) if before else None,
                 signed_off=signed.get(task.id),
+                current_version=now.version if now else 0,
             )
         )
     return out
@@ -377,6 +549,9 @@ class BatchOutcome:
     updated: int
     unchanged: int
     unconfirmed: list[int]
+    # Grid lines whose report moved on since the grid was loaded: not saved over, the clerk's version
+    # kept as a pending conflict (ReportChanged.conflict_id) for the clerk or the office to settle.
+    changed: list[tuple[int, ReportChanged]] = field(default_factory=list)
 
 
 def save_batch(
@@ -425,11 +600,17 @@ def save_batch(
         if task.code not in confirmed and repeats_last_month(entry, previous, current):
             unconfirmed.append(number)
         else:
-            to_save.append(entry)
+            to_save.append((number, entry))
     if problems:
         raise UserError("本批进展未保存：", problems)
-    outcomes = [add_progress(session, entry, operator=operator, plan_id=plan_id)[1] for entry in to_save]
-    return BatchOutcome(outcomes.count(ADDED), outcomes.count(UPDATED), outcomes.count(UNCHANGED), unconfirmed)
+    outcomes, changed = [], []
+    for number, entry in to_save:
+        try:
+            outcomes.append(add_progress(session, entry, operator=operator, plan_id=plan_id)[1])
+        except ReportChanged as exc:  # nothing of it written: the clerk's version is filed beside the stored one
+            keep_mine(session, exc, operator=operator)
+            changed.append((number, exc))
+    return BatchOutcome(outcomes.count(ADDED), outcomes.count(UPDATED), outcomes.count(UNCHANGED), unconfirmed, changed)
 
 
 def percent_from_text(text: str) -> int | None:
@@ -541,6 +722,36 @@ def save_entry(session: Session, entry: ProgressInput, *, task_id: int, unit_id:
     outcome = add_progress(session, entry, operator=operator, plan_id=task.plan_id if task else None)[1]
     discard_draft(session, task_id, unit_id, entry.period)
     return outcome
+
+
+def store_entry(ledger, entry: ProgressInput, *, task_id: int, unit_id: int, operator: str | None = None) -> str:
+    """save_entry in a transaction of its own (saved_or_kept): a report that moved on since the form loaded
+    it keeps the form's version as a pending conflict and raises ReportChanged; the draft stays."""
+    return saved_or_kept(ledger, lambda session: save_entry(session, entry, task_id=task_id, unit_id=unit_id, operator=operator), operator=operator)
+
+
+MINE, THEIRS = "mine", "theirs"
+
+
+def settle_changed(session: Session, changed: ReportChanged, choice: str, *, operator: str | None = None) -> None:
+    """The clerk's answer to ReportChanged: keep their own version (MINE) over the other one, or take the other's (THEIRS).
+
+    Settles the conflict keep_mine filed, as 处理合并冲突 would, and drops the form's draft of that report.
+    """
+    from db.drafts import discard_draft
+    from db.packets import resolve_conflict
+
+    if choice not in (MINE, THEIRS) or changed.conflict_id is None:
+        raise UserError(f"处理方式“{choice}”无效。")
+    row = session.scalar(select(ProgressEntry).where(ProgressEntry.uuid == changed.uuid).with_for_update())
+    if choice == MINE and row is not None and row.version != changed.current:
+        raise UserError(
+            f"该进展在您决定之前又被修改（现为第 {row.version} 版，您看到的是第 {changed.current} 版），未保存您的版本。"
+            f"您的版本仍保留为待处理冲突（编号 {changed.conflict_id}），请在“处理合并冲突”中对照最新版本后决定。"
+        )
+    resolve_conflict(session, changed.conflict_id, choice="packet" if choice == MINE else "ledger", operator=operator)
+    if row is not None:
+        discard_draft(session, row.task_id, row.unit_id, row.period)
 
 
 def typed_percent(text: str) -> int | str:

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import json
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +25,7 @@ from db.progress import (
     ADDED,
     UPDATED,
     ProgressInput,
+    ReportChanged,
     add_progress,
     as_input,
     latest_entry_ids,
@@ -290,7 +291,11 @@ def apply_rows(
                 )
             )
             continue
-        outcome = add_progress(session, r.entry, operator=operator, plan_id=plan_id)[1]
+        try:  # checked again under the row's lock: another writer may have saved it since the read above
+            outcome = add_progress(session, replace(r.entry, version=version if current is not None else None), operator=operator, plan_id=plan_id)[1]
+        except ReportChanged as changed:
+            applied.conflicts.append(RowConflict(r.row, r.entry.task_code, f"{changed.headline}文件所填（{_summary(_values(r.entry))}）未覆盖；请核对后在台账中处理。"))
+            continue
         applied.added += outcome == ADDED
         applied.updated += outcome == UPDATED
     if applied.added or applied.updated:

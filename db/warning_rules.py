@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -269,6 +269,20 @@ def _quiet_out_of_warnings(session: Session, plan_id: int, states: dict[int, Tas
             state.colour, state.reason = GREEN, reason
 
 
+MARKS_LOCK = 0x6475_6261_6E01  # pg_advisory_xact_lock key of the warning marks ("duban" + 1)
+
+
+def lock_marks(session: Session) -> None:
+    """Let one transaction at a time work out and record the marks, until it ends (PostgreSQL; SQLite has one writer).
+
+    Under READ COMMITTED two writers committing at once would each compute the colours without the
+    other's change, and the later upsert would put a stale colour back.  The second waits here instead,
+    and its queries then see the first one's committed change.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MARKS_LOCK})
+
+
 def record_marks(session: Session, period: str, states: dict[int, TaskState]) -> None:
     """Keep each task's colour for the period, writing only the marks that changed since the last refresh."""
     stored = {
@@ -277,9 +291,9 @@ def record_marks(session: Session, period: str, states: dict[int, TaskState]) ->
             select(WarningMark.task_id, WarningMark.colour, WarningMark.reason).where(WarningMark.period == period)
         )
     }
-    rows = [
+    rows = [  # in task order, so concurrent upserts (a window's refresh without the lock) take row locks in one order
         {"task_id": s.task_id, "period": period, "colour": s.colour, "reason": s.reason, "recorded_at": utcnow()}
-        for s in states.values()
+        for s in sorted(states.values(), key=lambda s: s.task_id)
         if stored.get(s.task_id) != (s.colour, s.reason)
     ]
     if not rows:

@@ -36,8 +36,10 @@ from db.progress import (
     percent_from_text,
     repeats_last_month,
     save_batch,
+    settle_changed,
     status_from_text,
 )
+from db.transactions import run_transaction
 from desktop.grid import ChoiceDelegate, LineDelegate, SpreadsheetView, TextDelegate, parse_block
 from desktop.month_edit import MonthEdit
 from desktop.screen import fit_to_screen, is_small_screen
@@ -162,6 +164,7 @@ class BatchTableModel(QAbstractTableModel):
             next_steps=values[4],
             reporter=values[5] or reporter,
             entry_date=entry_date,
+            version=self._rows[row].current_version,  # the save is refused if someone saved this report since the grid loaded
         )
 
     def is_copy(self, row: int) -> bool:
@@ -771,27 +774,52 @@ class BatchEntryDialog(QDialog):
         if not self.model.check_rows(rows, entries):
             self._say("")
             return False
+        confirmed = self.model.confirmed_codes()
         try:
-            with self.ledger.Session.begin() as session:
-                outcome = save_batch(
-                    session, entries, operator=self.operator, row_numbers=[r + 1 for r in rows], confirmed=self.model.confirmed_codes()
-                )
+            outcome = run_transaction(
+                self.ledger,
+                lambda session: save_batch(session, entries, operator=self.operator, row_numbers=[r + 1 for r in rows], confirmed=confirmed),
+            )
         except UserError as exc:
             self._general_problems = list(exc.details) or [exc.message]
             self._show_problems()
             self._say("")
             return False
         kept = {self.model.batch_row(n - 1).task_code: self.model.values_of(n - 1) for n in outcome.unconfirmed}
+        pending = self._settle(outcome.changed)
         self.load(self.unit, self.period)
         self.model.restore(kept)
         text = f"已保存：新增 {outcome.added} 条，更新 {outcome.updated} 条。"
+        if outcome.changed:
+            text += f"另有 {len(outcome.changed)} 行在您编辑期间已被他人修改，未覆盖对方的版本"
+            text += f"（其中 {pending} 行留作待处理冲突，可在“处理合并冲突”中决定）。" if pending else "，已按您的选择处理。"
         if outcome.unconfirmed:
             text += (
                 f"另有 {len(outcome.unconfirmed)} 行与上月完全相同、尚未确认，没有保存，也不计入本月报送："
                 "请核对后勾选“核对”列或点“确认沿用上月”，再保存。"
             )
         self.message.setText(text)
+        if self._general_problems:  # a row that moved on again while the clerk decided
+            self._show_problems()
         return True
+
+    def _settle(self, changed: list) -> int:
+        """Each row someone saved meanwhile: both versions side by side, keep mine or take theirs; returns how many were left pending."""
+        from desktop.merge_dialogs import ReportChangedDialog
+
+        pending = 0
+        for _line, report in changed:
+            choice = ReportChangedDialog.ask(report, self)
+            if choice is None:
+                pending += 1
+                continue
+            try:
+                with self.ledger.Session.begin() as session:
+                    settle_changed(session, report, choice, operator=self.operator)
+            except UserError as exc:
+                self._general_problems.append(exc.message)
+                pending += 1
+        return pending
 
     def go_to_problem(self, item: QListWidgetItem) -> None:
         """Put the cursor on the cell a problem is about and open it for correcting."""

@@ -130,7 +130,7 @@ def cmd_units(args) -> int:
 def cmd_progress_add(args) -> int:
     import datetime as dt
 
-    from db.progress import ADDED, UNCHANGED, UPDATED, ProgressInput, add_progress
+    from db.progress import ADDED, UNCHANGED, UPDATED, ProgressInput, save_progress
 
     try:
         entry_date = dt.date.fromisoformat(args.date) if args.date else None
@@ -147,13 +147,11 @@ def cmd_progress_add(args) -> int:
         next_steps=args.next,
         reporter=args.reporter,
         entry_date=entry_date,
+        version=args.version,
     )
-    ledger = _open(args)
-    with ledger.Session.begin() as session:
-        row, outcome = add_progress(session, entry, operator=args.operator, plan_id=args.plan)
-        uuid, version = row.uuid, row.version
-    verb = {ADDED: "已新增", UPDATED: "已更新", UNCHANGED: "未变化："}[outcome]
-    print(f"{verb}进展 {uuid}（第 {version} 版）")
+    saved = save_progress(_open(args), entry, operator=args.operator, plan_id=args.plan)  # ReportChanged: kept as a conflict
+    verb = {ADDED: "已新增", UPDATED: "已更新", UNCHANGED: "未变化："}[saved.outcome]
+    print(f"{verb}进展 {saved.uuid}（第 {saved.version} 版）")
     return 0
 
 
@@ -587,6 +585,9 @@ def build_parser() -> argparse.ArgumentParser:
     pa.add_argument("--next", help="下步计划")
     pa.add_argument("--reporter", help="填报人")
     pa.add_argument("--date", help="填报日期 YYYY-MM-DD（默认今天）")
+    pa.add_argument(
+        "--version", type=_report_version, help="所修改进展的版本号（progress list --json 中的 version；0 表示新填报）：台账中的进展已不是该版本时不保存，内容留作待处理冲突"
+    )
     plan_option(pa)
     pa.set_defaults(func=cmd_progress_add)
     pl = psub.add_parser("list", help="列出进展")
@@ -715,6 +716,12 @@ def _percent(value: str) -> int:
         return int(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"进度“{value}”无效，应为 0 到 100 之间的整数。") from None
+
+
+def _report_version(value: str) -> int:
+    if value.isascii() and value.isdigit() and len(value) <= 9:
+        return int(value)
+    raise argparse.ArgumentTypeError(f"版本号“{value[:20]}”无效，应为 0 或正整数。")
 
 
 class _VersionAction(argparse.Action):

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from db.drafts import save_draft
 from db.engine import Ledger
 from db.errors import UserError
-from db.progress import STATUSES, ProgressInput, entry_slot, entry_task, field_problems, save_entry
+from db.progress import STATUSES, THEIRS, ProgressInput, ReportChanged, entry_slot, entry_task, field_problems, settle_changed, store_entry
 from desktop.forms import FieldForm, PercentEdit
 from desktop.month_edit import MonthEdit
 from desktop.screen import fit_to_screen
@@ -98,6 +98,7 @@ class ProgressEntryDialog(QDialog):
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS)
         self._draft_timer.timeout.connect(self.save_draft)
         self._key: tuple[int, str] | None = None
+        self._version = 0  # the version of the saved report the form started from (0: none)
         self._loading = False
         self._dirty = False
         self._load_slot()
@@ -135,11 +136,13 @@ class ProgressEntryDialog(QDialog):
             next_steps=self.next_steps.toPlainText(),
             reporter=self.reporter.text(),
             entry_date=self.entry_date.date().toPython(),
+            version=self._version,
         )
 
     def _fields(self) -> dict:
         entry = self.entry()
         return {
+            "version": entry.version,  # the saved version the draft was typed over, checked when it is saved
             "status": entry.status,
             "percent": entry.percent,
             "progress_text": entry.progress_text,
@@ -168,6 +171,9 @@ class ProgressEntryDialog(QDialog):
         unit_id, period = self._key
         with self.ledger.Session() as session:
             slot = entry_slot(session, self.task_id, unit_id, period)
+        self._version = slot.saved_version or 0
+        if slot.draft is not None and isinstance(slot.draft.get("version"), int):
+            self._version = slot.draft["version"]  # the draft was typed over that version, whatever was saved since
         if slot.draft is not None:
             self._fill(slot.draft)
             when = slot.draft_saved_at.replace(tzinfo=dt.timezone.utc).astimezone().strftime("%m-%d %H:%M")
@@ -225,13 +231,38 @@ class ProgressEntryDialog(QDialog):
             return
         unit_id, _period = self._key
         try:
-            with self.ledger.Session.begin() as session:
-                save_entry(session, entry, task_id=self.task_id, unit_id=unit_id, operator=self.operator)
+            store_entry(self.ledger, entry, task_id=self.task_id, unit_id=unit_id, operator=self.operator)
+        except ReportChanged as changed:  # someone saved this report since the form loaded it; the clerk's version is kept
+            self._settle(changed)
+            return
         except UserError as exc:
             self.form.show_errors({"progress_text": "；".join([exc.message, *exc.details])})
             return
         self._dirty = False
         self._draft_timer.stop()
+        self.accept()
+
+    def _settle(self, changed: ReportChanged) -> None:
+        """Both versions side by side: keep mine (saved over theirs), take theirs (shown in the form), or leave it pending."""
+        from desktop.merge_dialogs import ReportChangedDialog
+
+        self._draft_timer.stop()
+        self.save_draft()
+        choice = ReportChangedDialog.ask(changed, self)
+        if choice is None:
+            self.notice.setText(changed.message)
+            return
+        try:
+            with self.ledger.Session.begin() as session:
+                settle_changed(session, changed, choice, operator=self.operator)
+        except UserError as exc:
+            self.form.show_errors({"progress_text": "；".join([exc.message, *exc.details])})
+            return
+        if choice == THEIRS:
+            self._load_slot()
+            self.notice.setText(f"已采用 {changed.by or '另一位操作员'} 保存的版本（第 {changed.current} 版），您的修改已放弃。")
+            return
+        self._dirty = False
         self.accept()
 
     def reject(self) -> None:

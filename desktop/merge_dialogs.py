@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from db.engine import Ledger
 from db.errors import UserError
-from db.progress import STATUSES
+from db.progress import MINE, STATUSES, THEIRS
 from desktop.forms import PercentEdit
 from desktop.ops import report_failure, runner
 from desktop.screen import fit_to_screen
@@ -264,7 +264,10 @@ class ConflictDialog(QDialog):
         self.table.setModel(self.model)
         self.table.resizeColumnsToContents()
         self.table.selectionModel().currentRowChanged.connect(lambda current, _previous: self.show_conflict(current.row()))
-        self.heading.setText(f"待处理冲突 {len(conflicts)} 项：同一条进展在办公室和外勤数据包中都被修改过，请逐项决定。")
+        self.heading.setText(
+            f"待处理冲突 {len(conflicts)} 项：同一条进展在两处都被修改过（办公室和外勤数据包，或两位操作员同时保存），"
+            "两个版本均已保留，请逐项决定。"
+        )
         if conflicts:
             self.table.selectRow(0)
             self.show_conflict(0)
@@ -281,8 +284,13 @@ class ConflictDialog(QDialog):
             old = self.sides_layout.takeAt(0).widget()
             old.hide()  # deleteLater waits for the event loop; until then it would still paint over the new sides
             old.deleteLater()
-        self.sides_layout.addWidget(_side("台账中的版本（办公室）", conflict.ledger_values))
-        self.sides_layout.addWidget(_side("数据包中的版本（外勤）", conflict.packet_values))
+        if conflict.packet_values.get("source") == "save":  # a save refused because the report moved on (db.progress.keep_mine)
+            by = conflict.packet_values.get("by") or "另一位操作员"
+            titles = ("台账中的版本（已保存）", f"未保存的版本（{by}，在第 {conflict.packet_values.get('based_on', '?')} 版上修改）")
+        else:
+            titles = ("台账中的版本（办公室）", "数据包中的版本（外勤）")
+        self.sides_layout.addWidget(_side(titles[0], conflict.ledger_values))
+        self.sides_layout.addWidget(_side(titles[1], conflict.packet_values))
         start = conflict.packet_values if not conflict.packet_values.get("deleted") else conflict.ledger_values
         self.status.setCurrentText(start.get("status") or STATUSES[1])
         self.percent.setValue(int(start.get("percent") or 0))
@@ -306,3 +314,49 @@ class ConflictDialog(QDialog):
             QMessageBox.warning(self, "未能处理冲突", str(exc))
             return
         self.load()
+
+
+class ReportChangedDialog(QDialog):
+    """该进展已被修改: the version saved meanwhile beside the clerk's own, to keep one of them.
+
+    Closing it leaves the clerk's version as a pending conflict (处理合并冲突), so nothing is lost.
+    """
+
+    def __init__(self, changed, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("该进展已被他人修改")
+        self.choice: str | None = None
+        heading = QLabel(changed.message)
+        heading.setWordWrap(True)
+        sides = QWidget()
+        row = QHBoxLayout(sides)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(_side(f"已保存的版本（{changed.by or '另一位操作员'}，第 {changed.current} 版）", changed.theirs))
+        row.addWidget(_side(f"我的版本（在第 {changed.expected} 版上修改）" if changed.expected else "我的版本", changed.mine))
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(sides)
+        buttons = QDialogButtonBox()
+        self.keep_mine = buttons.addButton("保留我的版本", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.take_theirs = buttons.addButton("采用已保存的版本", QDialogButtonBox.ButtonRole.DestructiveRole)
+        later = buttons.addButton("稍后处理（冲突保持待处理）", QDialogButtonBox.ButtonRole.RejectRole)
+        self.keep_mine.clicked.connect(lambda: self._choose(MINE))
+        self.take_theirs.clicked.connect(lambda: self._choose(THEIRS))
+        later.clicked.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(buttons)
+        fit_to_screen(self, 0.7, 0.8, most=(960, 640))
+
+    def _choose(self, choice: str) -> None:
+        self.choice = choice
+        self.accept()
+
+    @classmethod
+    def ask(cls, changed, parent=None) -> str | None:
+        """MINE, THEIRS (db.progress), or None when the clerk leaves it for later."""
+        dialog = cls(changed, parent)
+        dialog.exec()
+        return dialog.choice

@@ -42,6 +42,10 @@ def _initialisation_needed(ledger: Ledger) -> tuple[str, bool] | None:
 
     with ledger.Session() as session:
         plans = list_plans(session)
+        if ledger.server:  # `duban server init` loads and corrects a server's plan; a window never writes it
+            if not plans:
+                raise UserError(f"服务器台账 {ledger.path} 中还没有计划：请管理员先运行 duban --db … server init。")
+            return None
         pending = pending_plan(session) if plans and not ledger.read_only else None
         make_current = pending.is_current if pending is not None else True
     if plans and pending is None:

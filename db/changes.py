@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import AuditLog
@@ -48,5 +48,5 @@ def changes_since(session: Session, mark: int, login: str | None) -> Changes:
     top, count = session.execute(
         select(func.coalesce(func.max(AuditLog.id), mark), func.count(AuditLog.id).filter(AuditLog.login.is_distinct_from(login))).where(AuditLog.id > mark)
     ).one()
-    actions = frozenset(session.scalars(select(distinct(AuditLog.action)).where(others))) if count else frozenset()
+    actions = frozenset(session.scalars(select(AuditLog.action).where(others).distinct())) if count else frozenset()
     return Changes(mark=max(top, mark), by_others=count, actions=actions)

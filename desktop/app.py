@@ -184,6 +184,12 @@ def run_gui(args) -> int:
 
 def _run_gui(args) -> int:
     quick_check = _start_quick_check(args.db)
+    from db.pg_engine import is_server_url
+
+    if is_server_url(args.db):  # a server that does not answer is given up after a few seconds
+        from desktop.server_dialog import limit_connect_wait
+
+        limit_connect_wait()
     if _no_display() and QApplication.instance() is None:
         if not args.screenshot:
             print("错误：没有可用的图形界面（未设置 DISPLAY 或 WAYLAND_DISPLAY），无法打开窗口。"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 from dataclasses import asdict, dataclass
 
@@ -42,6 +43,7 @@ CONNECT_TIMEOUT_S = 8  # libpq gives up on a server that does not answer after t
 CONNECTING = "正在连接服务器台账……"
 # A host name, an IPv4 address or a bracket-less IPv6 address; nothing that could smuggle URL syntax in.
 HOST_PATTERN = re.compile(r"^[A-Za-z0-9._:\-]{1,253}$")
+CHECK_HINT = "\n请核对服务器地址、端口、数据库、登录名和密码；仍无法连接，请联系信息化管理员。"
 NAME_LIMIT = 63  # PostgreSQL's identifier length (database and login names)
 
 
@@ -60,7 +62,7 @@ class ServerConnection:
         return f"{self.login}@{self.host}:{self.port}/{self.database}"
 
     def url(self, password: str) -> str:
-        """The SQLAlchemy URL for open_ledger, with the password (kept in memory only) and a connect timeout."""
+        """The SQLAlchemy URL for open_ledger, with the password (kept in memory only); the timeout is limit_connect_wait's."""
         from sqlalchemy.engine import URL
 
         url = URL.create(
@@ -70,9 +72,17 @@ class ServerConnection:
             host=self.host,
             port=self.port,
             database=self.database,
-            query={"connect_timeout": str(CONNECT_TIMEOUT_S)},
         )
         return url.render_as_string(hide_password=False)
+
+
+def limit_connect_wait() -> None:
+    """A server that does not answer is given up after CONNECT_TIMEOUT_S (psycopg would wait 130 s).
+
+    Through libpq's PGCONNECT_TIMEOUT rather than the URL, so messages naming the ledger stay plain; an IT person's
+    own setting is kept.  Also for `duban --db postgresql://… gui` (desktop.app).
+    """
+    os.environ.setdefault("PGCONNECT_TIMEOUT", str(CONNECT_TIMEOUT_S))
 
 
 def check_connection(host: str, port: int, database: str, login: str) -> ServerConnection:
@@ -178,6 +188,7 @@ class ServerDialog(QDialog):
         self.error.setStyleSheet("color: #c53030;")
         self.error.setVisible(False)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         self.connect_button = self.buttons.addButton("连接", QDialogButtonBox.ButtonRole.AcceptRole)
         self.connect_button.setDefault(True)
         self.buttons.accepted.connect(self.connect_to_server)
@@ -218,6 +229,7 @@ class ServerDialog(QDialog):
             self.show_error(exc.message)
             return
         url = connection.url(self.password.text())
+        limit_connect_wait()
         self.show_error("")
         self._set_connecting(True)
 
@@ -234,7 +246,7 @@ class ServerDialog(QDialog):
                 report_failure(self, error)  # a bug: the crash dialog
                 return
             log.warning("无法打开服务器台账 %s：%s", connection.label, known.message)
-            self.show_error(known.message)
+            self.show_error(known.message + ("" if "server init" in known.message else CHECK_HINT))
             self.password.setFocus()
             self.password.selectAll()
 

@@ -26,6 +26,7 @@ from desktop.ops import runner
 log = logging.getLogger("duban.server")
 
 POLL_MS = 15_000  # how often a server ledger's window asks whether others changed something
+LOGIN_CHARS = 14  # the status bar's 登录 shows this much of a long login (all of it in the tooltip)
 PENDING_ACCESS = Access(login=None, role=AccountRole.READER)  # a server ledger's window until its role is read
 
 # Who may use an action (the `who` of MainWindow._build_actions' action()).
@@ -167,7 +168,10 @@ class ServerWindow:
             return
         where = server_label(self.ledger)
         who = f"{self.access.login}（{self.access.role.label}）" if self.access.login else "正在读取登录身份"
-        self.account_label.setText(f"登录：{who}　服务器：{where}")
+        # The status bar is narrow on a 1280×720 screen: the login and role there, the server in the title and tooltip.
+        room = self.fontMetrics().horizontalAdvance("中") * LOGIN_CHARS
+        self.account_label.setText("登录：" + self.fontMetrics().elidedText(who, Qt.TextElideMode.ElideMiddle, room))
+        self.account_label.setToolTip(f"登录名：{self.access.login or ''}\n角色：{self.access.role.label}\n服务器台账：{where}")
         self.account_label.setVisible(True)
         self.setWindowTitle(f"督办台账 — 服务器台账 {where} — {who} — {self.plan_title}")
 

@@ -114,10 +114,11 @@ def test_the_owner_is_the_office_with_every_action_and_the_login_in_sight(qtbot,
     assert not any(acts[name].isVisible() for name in FILE_ONLY)  # a server is backed up on the server
     assert acts["打开服务器台账…"].isVisible()
     password = make_url(server_url).password
-    status = window.account_label.text()
-    assert "登录：postgres（督办办公室）" in status and f":{make_url(server_url).port}/" in status
-    assert "督办办公室" in window.windowTitle() and "服务器台账" in window.windowTitle()
-    assert password not in status + window.windowTitle()
+    status, tip, title = window.account_label.text(), window.account_label.toolTip(), window.windowTitle()
+    assert status == "登录：postgres（督办办公室）" and "角色：督办办公室" in tip
+    server = f"127.0.0.1:{make_url(server_url).port}/{make_url(server_url).database}"
+    assert server in tip and f"服务器台账 {server}" in title and "postgres（督办办公室）" in title
+    assert password not in status + tip + title
     assert window.poll_timer.isActive() and not window.unit_bar.isVisible()
 
 
@@ -129,7 +130,7 @@ def test_a_reader_login_can_look_and_export_but_every_write_is_gone(qtbot, pg_cl
     assert all(not act.isEnabled() for act in window.write_actions)
     assert "任务(&T)" not in menus(window)  # nothing left in it for a reader
     assert offered(acts["导出台账、通报、通知单或报送模板…"]) and offered(acts["刷新"])
-    assert "只读（领导查看）" in window.account_label.text()
+    assert "角色：只读（领导查看）" in window.account_label.toolTip() and "只读（领导查看）" in window.windowTitle()
     # The table's double-click goes to 录入进展 too: it says why, and no form opens.
     window.table.selectRow(0)
     window.enter_progress()
@@ -143,7 +144,7 @@ def test_a_unit_login_opens_on_its_own_tasks_with_the_batch_grid_one_click_away(
     acts = actions(window)
     assert all(offered(acts[name]) for name in REPORTING)
     assert not any(acts[name].isVisible() for name in OFFICE_ONLY + FILE_ONLY + ("导出台账、通报、通知单或报送模板…",))
-    assert "责任单位" in window.account_label.text()
+    assert "角色：责任单位" in window.account_label.toolTip()
     # Its own tasks: the 按单位 tree on its unit, the table filtered to it.
     assert window.nav_tabs.currentIndex() == 1
     assert window.unit_view.currentIndex().data().startswith(UNIT)

@@ -130,7 +130,13 @@ def connect_server_ledger(url: str, control) -> Ledger:
     from db.ledger import list_plans
     from db.pg_engine import display_name
 
-    ledger = open_ledger(url)
+    control.step(0, 0, "")  # starts the progress dialog's clock: it shows, with 取消, if the server is slow to answer
+    try:
+        ledger = open_ledger(url)
+    except Exception:
+        if control.cancelled():  # 取消 pressed while the server kept us waiting: the clerk asked to stop, not a failure
+            raise Cancelled() from None
+        raise
     try:
         with ledger.Session() as session:
             plans = list_plans(session)

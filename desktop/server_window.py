@@ -131,8 +131,12 @@ class ServerWindow:
 
     def _gate_actions(self) -> None:
         """Show only the actions the role may use; a menu left empty goes too.  Writes are then enabled by _enable_writing."""
+        writes = set(map(id, self.write_actions))
         for act, who in self._action_roles:
-            act.setVisible(action_allowed(who, self.access, self.ledger.server))
+            allowed = action_allowed(who, self.access, self.ledger.server)
+            act.setVisible(allowed)
+            if id(act) not in writes:  # nor by its shortcut (write actions: _enable_writing)
+                act.setEnabled(allowed)
         for menu_action in self.menuBar().actions():
             menu = menu_action.menu()
             if menu is not None:

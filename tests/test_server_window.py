@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton
 from sqlalchemy.engine import make_url
 
 from db.engine import open_ledger
@@ -126,7 +126,7 @@ def test_a_reader_login_can_look_and_export_but_every_write_is_gone(qtbot, pg_cl
     window = open_window(qtbot, make_login(pg_cluster, server_url, "reader"), tmp_path)
     windows.append(window)
     acts = actions(window)
-    assert not any(offered(acts[name]) for name in OFFICE_ONLY + REPORTING + FILE_ONLY)
+    assert not any(acts[name].isVisible() or acts[name].isEnabled() for name in OFFICE_ONLY + REPORTING + FILE_ONLY)
     assert all(not act.isEnabled() for act in window.write_actions)
     assert "任务(&T)" not in menus(window)  # nothing left in it for a reader
     assert offered(acts["导出台账、通报、通知单或报送模板…"]) and offered(acts["刷新"])
@@ -143,7 +143,7 @@ def test_a_unit_login_opens_on_its_own_tasks_with_the_batch_grid_one_click_away(
     windows.append(window)
     acts = actions(window)
     assert all(offered(acts[name]) for name in REPORTING)
-    assert not any(acts[name].isVisible() for name in OFFICE_ONLY + FILE_ONLY + ("导出台账、通报、通知单或报送模板…",))
+    assert not any(acts[name].isVisible() or acts[name].isEnabled() for name in OFFICE_ONLY + FILE_ONLY + ("导出台账、通报、通知单或报送模板…",))
     assert "角色：责任单位" in window.account_label.toolTip()
     # Its own tasks: the 按单位 tree on its unit, the table filtered to it.
     assert window.nav_tabs.currentIndex() == 1
@@ -199,7 +199,7 @@ def test_a_report_saved_by_another_login_shows_up_with_the_selection_and_scroll_
     finally:
         other.close()
     window.poll_changes()  # the timer's tick, without waiting 15 s
-    qtbot.waitUntil(lambda: "已刷新：其他用户更新了" in window.statusBar().currentMessage(), timeout=20000)
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "已刷新：其他用户更新了 1 条记录", timeout=20000)
     wait_idle(qtbot)
     assert window.model.rows[window.model.row_of(task_id)].state.percent == 65
     assert window.current_task_id() == selected and window.table.verticalScrollBar().value() == scroll
@@ -245,6 +245,33 @@ def test_the_server_dialog_refuses_a_wrong_password_in_chinese_and_stays_open(qt
     dialog.login.clear()
     qtbot.mouseClick(dialog.connect_button, Qt.MouseButton.LeftButton)
     assert dialog.error.text() == "请填写登录名。"
+
+
+def test_a_server_that_does_not_answer_can_be_given_up_while_the_window_stays_responsive(qtbot, tmp_path, monkeypatch):
+    """A connect that hangs (a port that accepts and never answers) runs on the worker; 取消 stops waiting for it."""
+    import socket
+
+    from desktop.ops import runner
+    from desktop.server_dialog import ServerDialog
+
+    monkeypatch.setenv("PGCONNECT_TIMEOUT", "5")
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        dialog = ServerDialog(QSettings(str(tmp_path / "prefs.ini"), QSettings.Format.IniFormat))
+        qtbot.addWidget(dialog)
+        dialog.show()
+        fill(dialog, f"postgresql+psycopg://li:pw@127.0.0.1:{silent.getsockname()[1]}/duban")
+        qtbot.mouseClick(dialog.connect_button, Qt.MouseButton.LeftButton)
+        assert runner().busy and not dialog.connect_button.isEnabled()  # the click returned at once
+        dialog.reject()  # Esc while connecting: the dialog waits for the outcome
+        assert dialog.isVisible() and "正在连接" in dialog.error.text()
+        qtbot.waitUntil(lambda: any(p.isVisible() for p in dialog.findChildren(QProgressDialog)), timeout=4000)  # 正在连接…… with 取消
+        progress = next(p for p in dialog.findChildren(QProgressDialog) if p.isVisible())
+        qtbot.mouseClick(progress.findChild(QPushButton), Qt.MouseButton.LeftButton)  # 取消
+        wait_idle(qtbot)
+    assert dialog.isVisible() and dialog.ledger is None and dialog.error.text() == "已取消连接。"
+    assert dialog.connect_button.isEnabled()
 
 
 def test_opening_a_server_ledger_from_the_menu_shows_it_and_remembers_the_connection_without_the_password(qtbot, server_url, ledger_file, tmp_path, windows):

@@ -44,7 +44,7 @@ def _initialisation_needed(ledger: Ledger) -> tuple[str, bool] | None:
         plans = list_plans(session)
         if ledger.server:  # `duban server init` loads and corrects a server's plan; a window never writes it
             if not plans:
-                raise UserError(f"服务器台账 {ledger.path} 中还没有计划：请管理员先运行 duban --db … server init。")
+                raise UserError(f"服务器台账 {getattr(ledger, 'label', None) or ledger.path} 中还没有计划：请管理员先运行 duban --db … server init。")
             return None
         pending = pending_plan(session) if plans and not ledger.read_only else None
         make_current = pending.is_current if pending is not None else True

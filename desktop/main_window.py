@@ -106,7 +106,7 @@ class LedgerSnapshot:
     # The login's access (a ledger file: the office), a unit login's unit names, and the audit mark the poll starts from.
     access: Access = FILE_ACCESS
     own_units: list[str] = field(default_factory=list)
-    change_mark: int = 0
+    change_mark: int | None = None
 
 
 def read_snapshot(ledger: Ledger) -> LedgerSnapshot:

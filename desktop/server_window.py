@@ -26,6 +26,7 @@ from desktop.ops import runner
 log = logging.getLogger("duban.server")
 
 POLL_MS = 15_000  # how often a server ledger's window asks whether others changed something
+INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE for a refused table
 LOGIN_CHARS = 14  # the status bar's 登录 shows this much of a long login (all of it in the tooltip)
 PENDING_ACCESS = Access(login=None, role=AccountRole.READER)  # a server ledger's window until its role is read
 
@@ -59,18 +60,30 @@ def action_allowed(who: str, access: Access, server: bool) -> bool:
     return access.role in _ROLES[who]
 
 
-def read_access(session) -> tuple[Access, list[str], int]:
-    """On the worker: the login's access, the names of the units it reports for, and the audit mark to poll from."""
+def read_access(session) -> tuple[Access, list[str], int | None]:
+    """On the worker: the login's access, the names of the units it reports for, and the audit mark to poll from.
+
+    The mark is None on a ledger file, and for a login the server does not let read the audit log (no poll then).
+    """
     from sqlalchemy import select
+    from sqlalchemy.exc import DBAPIError
 
     from db.accounts import current_access
     from db.models import Unit
 
     access = current_access(session)
     if session.get_bind().dialect.name != "postgresql":
-        return access, [], 0
+        return access, [], None
     names = sorted(session.scalars(select(Unit.name).where(Unit.id.in_(access.unit_ids)))) if access.unit_ids else []
-    return access, names, change_mark(session)
+    try:
+        with session.begin_nested():  # a refusal rolls back to here, and the snapshot's reading goes on
+            mark = change_mark(session)
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
+            raise
+        log.warning("登录 %s 无权读取审计日志，不自动检查其他用户的更新（可按 F5 刷新）", access.login)
+        mark = None
+    return access, names, mark
 
 
 class ServerWindow:
@@ -109,14 +122,15 @@ class ServerWindow:
         self.unit_bar.setVisible(False)
         self._gate_actions()
 
-    def _apply_access(self, access: Access, own_units: list[str], mark: int) -> None:
+    def _apply_access(self, access: Access, own_units: list[str], mark: int | None) -> None:
         """The login's role, read with the first snapshot: menus follow it; a unit login opens on its own tasks."""
-        self.access, self.own_units, self._change_mark = access, own_units, mark
+        self.access, self.own_units, self._change_mark = access, own_units, mark or 0
         self._gate_actions()
         self._show_account()
         if not self.ledger.server:
             return
-        self.poll_timer.start()
+        if mark is not None:  # None: the server does not let this login read the audit log
+            self.poll_timer.start()
         if access.role is AccountRole.UNIT:
             self._open_on_own_units()
 
@@ -246,8 +260,12 @@ class ServerWindow:
             self._show_others_changes(changes)
 
     def _poll_failed(self, error: BaseException) -> None:
-        """A lost connection or a refused query: said in the status bar, tried again at the next tick."""
+        """A lost connection: said in the status bar, tried again at the next tick.  A login refused the audit log stops polling."""
         self._polling = False
+        if getattr(getattr(error, "orig", None), "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
+            self.poll_timer.stop()
+            log.warning("登录 %s 无权读取审计日志，不再自动检查其他用户的更新（可按 F5 刷新）", self.access.login)
+            return
         known = known_error(error)
         log.warning("检查其他用户的更新失败：%s", known.message if known else error, exc_info=known is None)
         self.statusBar().showMessage(f"暂时无法检查其他用户的更新，稍后自动重试。{known.message if known else ''}", 10_000)

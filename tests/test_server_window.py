@@ -319,3 +319,25 @@ def test_duban_gui_opens_the_window_on_a_server_ledger(server_url, tmp_path):
     )
     assert run.returncode == 0, run.stderr[-3000:]
     assert png.stat().st_size > 10_000
+
+
+def test_a_login_the_server_refuses_the_audit_log_stops_polling_quietly(qtbot, pg_cluster, server_url, tmp_path, windows):
+    """The server decides what a login reads: refused the audit log, the window stops asking (F5 still refreshes)."""
+    url = make_login(pg_cluster, server_url, "reader")
+    with _admin(pg_cluster, server_url) as conn:
+        conn.execute(f"REVOKE SELECT ON audit_log FROM duban_reader, {make_url(url).username}")
+    window = open_window(qtbot, url, tmp_path)  # the window opens all the same
+    windows.append(window)
+    assert window.model.rowCount() == 373 and "只读（领导查看）" in window.windowTitle()
+    assert not window.poll_timer.isActive()
+    # Refused later (the IT person changed the grants while the window was open): the poll stops, quietly.
+    with _admin(pg_cluster, server_url) as conn:
+        conn.execute(f"GRANT SELECT ON audit_log TO {make_url(url).username}")
+    other = open_window(qtbot, url, tmp_path)
+    windows.append(other)
+    assert other.poll_timer.isActive()
+    with _admin(pg_cluster, server_url) as conn:
+        conn.execute(f"REVOKE SELECT ON audit_log FROM {make_url(url).username}")
+    other.poll_changes()
+    wait_idle(qtbot)
+    assert not other.poll_timer.isActive() and other.statusBar().currentMessage() == ""

@@ -172,6 +172,22 @@ def test_a_unit_login_opens_on_its_own_tasks_with_the_batch_grid_one_click_away(
     qtbot.mouseClick(window.unit_batch_button, Qt.MouseButton.LeftButton)
     assert seen["units"] == [UNIT]
 
+    # A task of its unit: the form offers its unit only.
+    from desktop.entry_dialog import ProgressEntryDialog
+
+    def answer_entry():
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, ProgressEntryDialog):
+            seen["entry"] = [dialog.unit.itemText(i) for i in range(dialog.unit.count())]
+            dialog.reject()
+        else:
+            QTimer.singleShot(20, answer_entry)
+
+    shared = next(r for r in window.model.rows if UNIT in r.unit_roles and len(r.unit_roles) > 1)
+    QTimer.singleShot(0, answer_entry)
+    window.enter_progress(shared.task.id)
+    assert [name.split("（")[0] for name in seen["entry"]] == [UNIT]
+
     # A task its unit does not report on: no form, a reason.
     other = next(r.task.id for r in window.model.rows if UNIT not in r.unit_roles)
     window.enter_progress(other)
@@ -208,6 +224,13 @@ def test_a_report_saved_by_another_login_shows_up_with_the_selection_and_scroll_
     window.poll_changes()
     wait_idle(qtbot)
     assert window.statusBar().currentMessage() == ""
+    # The server signs each audit row with its login: this window's own changes are not announced as others'.
+    with _admin(pg_cluster, server_url) as conn:
+        for login in ("postgres", "postgres", "someone_else"):
+            conn.execute("INSERT INTO audit_log (at, operator, login, action, entity, entity_key) VALUES (now(), '测试', %s, 'settings.update', 'settings', 'office')", (login,))
+    window.poll_changes()
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "已刷新：其他用户更新了 1 条记录", timeout=20000)
+    wait_idle(qtbot)
 
 
 def fill(dialog, url: str, password: str | None = None) -> None:

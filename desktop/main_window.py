@@ -789,6 +789,9 @@ class MainWindow(ServerWindow, LedgerFileActions, QMainWindow):
         row = self.table.currentIndex().data(TASK_ROLE)
         unit = self.proxy.filter.unit or (row.task.lead[0] if row and row.task.lead else None) or self.unit_combo.itemData(1)
         unit, units = self._batch_units(unit, self._unit_names())  # a unit login: its own units only
+        if unit is None:
+            self.statusBar().showMessage(f"登录 {self.access.login} 尚未指定所属单位，请联系督办办公室。", 5000)
+            return
         dialog = BatchEntryDialog(self.ledger, unit=unit, period=self.settings.current_period, operator=self.operator, units=units, parent=self)
         dialog.exec()
         self.refresh()

@@ -174,9 +174,11 @@ class ServerWindow:
         return self.access.unit_ids if self.access.role is AccountRole.UNIT else None
 
     def _batch_units(self, unit: str | None, units: list[str]) -> tuple[str | None, list[str]]:
-        """The batch grid's unit and unit list: a unit login gets its own units only."""
-        if self.access.role is not AccountRole.UNIT or not self.own_units:
+        """The batch grid's unit and unit list: a unit login gets its own units only (None: it has none)."""
+        if self.access.role is not AccountRole.UNIT:
             return unit, units
+        if not self.own_units:
+            return None, []
         return (unit if unit in self.own_units else self.own_units[0]), list(self.own_units)
 
     def _show_account(self) -> None:

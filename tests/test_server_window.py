@@ -364,3 +364,15 @@ def test_a_login_the_server_refuses_the_audit_log_stops_polling_quietly(qtbot, p
     other.poll_changes()
     wait_idle(qtbot)
     assert not other.poll_timer.isActive() and other.statusBar().currentMessage() == ""
+
+
+def test_a_unit_login_with_no_unit_yet_is_told_so_and_gets_no_form(qtbot, pg_cluster, server_url, tmp_path, windows):
+    window = open_window(qtbot, make_login(pg_cluster, server_url, "unit"), tmp_path)
+    windows.append(window)
+    assert window.unit_bar.isVisible() and "尚未指定所属单位" in window.unit_bar_label.text()
+    assert not window.unit_batch_button.isVisible()
+    window.batch_entry()
+    assert QApplication.activeModalWidget() is None and "尚未指定所属单位" in window.statusBar().currentMessage()
+    window.table.selectRow(0)
+    window.enter_progress()
+    assert QApplication.activeModalWidget() is None and "不由本单位报送" in window.statusBar().currentMessage()

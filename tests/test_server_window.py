@@ -311,7 +311,7 @@ def test_opening_a_server_ledger_from_the_menu_shows_it_and_remembers_the_connec
 
     window = open_window(qtbot, ledger_file, tmp_path)
     windows.append(window)
-    assert not window.ledger.server and not window.account_label.isVisible()
+    assert not window.ledger.server and not window.account_label.isVisible() and not window.poll_timer.isActive()  # no poll on a file
     assert offered(actions(window)["备份台账…"])
 
     def look():

@@ -42,6 +42,10 @@ def _initialisation_needed(ledger: Ledger) -> tuple[str, bool] | None:
 
     with ledger.Session() as session:
         plans = list_plans(session)
+        if ledger.server:  # `duban server init` loads and corrects a server's plan; a window never writes it
+            if not plans:
+                raise UserError(f"服务器台账 {getattr(ledger, 'label', None) or ledger.path} 中还没有计划：请管理员先运行 duban --db … server init。")
+            return None
         pending = pending_plan(session) if plans and not ledger.read_only else None
         make_current = pending.is_current if pending is not None else True
     if plans and pending is None:
@@ -180,6 +184,12 @@ def run_gui(args) -> int:
 
 def _run_gui(args) -> int:
     quick_check = _start_quick_check(args.db)
+    from db.pg_engine import is_server_url
+
+    if is_server_url(args.db):  # a server that does not answer is given up after a few seconds
+        from desktop.server_dialog import limit_connect_wait
+
+        limit_connect_wait()
     if _no_display() and QApplication.instance() is None:
         if not args.screenshot:
             print("错误：没有可用的图形界面（未设置 DISPLAY 或 WAYLAND_DISPLAY），无法打开窗口。"

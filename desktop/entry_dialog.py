@@ -37,14 +37,21 @@ LIVE_FIELDS = ("percent",)
 class ProgressEntryDialog(QDialog):
     """录入进展: the form for one task; the unit list holds only the task's own units."""
 
-    def __init__(self, ledger: Ledger, task_id: int, *, period: str, operator: str, unit: str | None = None, parent=None):
+    def __init__(
+        self, ledger: Ledger, task_id: int, *, period: str, operator: str, unit: str | None = None,
+        only_units: frozenset[int] | None = None, parent=None,
+    ):
+        """only_units: a unit login's units (the list offers only those); a UserError if the task has none of them."""
+        with ledger.Session() as session:
+            task = entry_task(session, task_id)
+        units = [u for u in task.units if only_units is None or u.unit_id in only_units]
+        if not units and only_units is not None:
+            raise UserError(f"任务 {task.code} 不由本单位报送，不能为它录入进展。")
         super().__init__(parent)
         self.ledger, self.task_id, self.operator = ledger, task_id, operator
         self.setWindowTitle("录入进展")
-        with ledger.Session() as session:
-            task = entry_task(session, task_id)
         self.task_code = task.code
-        self.units = task.units
+        self.units = units
         title = QLabel(f"{task.code}　附件{task.annex} {task.label} {task.title}")
         title.setWordWrap(True)
         title.setStyleSheet("font-weight: bold;")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import shiboken6
@@ -35,9 +35,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from db.accounts import FILE_ACCESS, Access
 from db.audit import default_operator
 from db.drafts import list_drafts
 from db.engine import Ledger
+from db.errors import UserError
 from db.ledger import UnitView, list_plans, list_tasks, list_units, resolve_plan_id
 from db.marks import period_states
 from db.packet_seal import packet_period
@@ -54,6 +56,7 @@ from desktop.ledger_actions import LedgerFileActions
 from desktop.navigation import FILTER_ROLE, TASK_ID_ROLE, WARNING_NODES, annex_tree, unit_tree, warning_tree
 from desktop.ops import runner
 from desktop.screen import fit_to_screen, is_small_screen
+from desktop.server_window import ANYONE, BROWSING, FILE_ONLY, OFFICE, PENDING_ACCESS, REPORTING, ServerWindow, read_access
 from desktop.task_model import (
     COL_ANNEX,
     COL_DEADLINE,
@@ -100,11 +103,16 @@ class LedgerSnapshot:
     units: list[UnitView]
     rows: list[TaskRow]
     packet_period: str | None = None
+    # The login's access (a ledger file: the office), a unit login's unit names, and the audit mark the poll starts from.
+    access: Access = FILE_ACCESS
+    own_units: list[str] = field(default_factory=list)
+    change_mark: int | None = None
 
 
 def read_snapshot(ledger: Ledger) -> LedgerSnapshot:
     """The whole ledger as the window shows it (runs on the op runner's worker); colours are recorded by db/ on every write."""
     with ledger.Session() as session:
+        access, own_units, mark = read_access(session)  # the mark first: a change made while reading is polled again
         plan_id = resolve_plan_id(session, None)
         settings = load_settings(session)
         plan = next(p for p in list_plans(session) if p.id == plan_id)
@@ -113,7 +121,7 @@ def read_snapshot(ledger: Ledger) -> LedgerSnapshot:
         states = period_states(session, plan_id, settings, record=False)
         packet = packet_period(session)
     rows = build_rows(tasks, states, {u.name: u.aliases for u in units})
-    return LedgerSnapshot(plan_id, plan.title, settings, units, rows, packet)
+    return LedgerSnapshot(plan_id, plan.title, settings, units, rows, packet, access, own_units, mark)
 
 
 def read_states(ledger: Ledger, plan_id: int) -> tuple[OfficeSettings, dict[int, TaskState]]:
@@ -123,7 +131,7 @@ def read_states(ledger: Ledger, plan_id: int) -> tuple[OfficeSettings, dict[int,
         return settings, period_states(session, plan_id, settings, record=False)
 
 
-class MainWindow(LedgerFileActions, QMainWindow):
+class MainWindow(ServerWindow, LedgerFileActions, QMainWindow):
     """督办台账 main window over one ledger.
 
     Until a snapshot is applied (start_loading reads it on the op runner's worker) the table shows
@@ -169,8 +177,11 @@ class MainWindow(LedgerFileActions, QMainWindow):
         self.statusBar().addPermanentWidget(self.count_label)
         self.write_actions: list[QAction] = []  # disabled while the ledger is open read-only or a write runs
         self._writing = False
+        self._action_roles: list[tuple[QAction, str]] = []  # who may use each action (desktop.server_window)
+        self._init_server_parts()
+        self.access = PENDING_ACCESS if self.ledger.server else FILE_ACCESS
         self._build_actions()
-        self._enable_writing()
+        self._gate_actions()
         runner().busy_changed.connect(self._on_runner_busy_changed)
         self._place_window()
 
@@ -291,7 +302,7 @@ class MainWindow(LedgerFileActions, QMainWindow):
         self.clear_button.clicked.connect(self.clear_filters)
 
     def _build_actions(self) -> None:
-        def action(menu, text, slot, shortcut=None, *, writes=False, needs_tasks=True):
+        def action(menu, text, slot, shortcut=None, *, writes=False, needs_tasks=True, who=None):
             act = QAction(text, self)
             if shortcut:
                 act.setShortcut(QKeySequence(shortcut))
@@ -300,34 +311,36 @@ class MainWindow(LedgerFileActions, QMainWindow):
             self.addAction(act)
             if writes:
                 self.write_actions.append(act)
+            self._tag_action(act, who or (OFFICE if writes else ANYONE))
             return act
 
         ledger_menu = self.menuBar().addMenu("台账(&L)")
         action(ledger_menu, "打开台账…", self.open_other_ledger, QKeySequence.StandardKey.Open, needs_tasks=False)
         action(ledger_menu, "打开外勤数据包…", self.open_packet, "Ctrl+Shift+O", needs_tasks=False)
+        action(ledger_menu, "打开服务器台账…", self.open_server, needs_tasks=False)
         ledger_menu.addSeparator()
         self.import_plan_action = action(ledger_menu, "导入新计划…", self.import_plan, writes=True, needs_tasks=False)
-        self.switch_plan_action = action(ledger_menu, "切换计划…", self.switch_plan, needs_tasks=False)
+        self.switch_plan_action = action(ledger_menu, "切换计划…", self.switch_plan, needs_tasks=False, who=OFFICE)
         ledger_menu.addSeparator()
-        action(ledger_menu, "备份台账…", self.backup_ledger, needs_tasks=False)
-        self.restore_action = action(ledger_menu, "从备份恢复…", self.restore_ledger, writes=True, needs_tasks=False)
+        action(ledger_menu, "备份台账…", self.backup_ledger, needs_tasks=False, who=FILE_ONLY)
+        self.restore_action = action(ledger_menu, "从备份恢复…", self.restore_ledger, writes=True, needs_tasks=False, who=FILE_ONLY)
         ledger_menu.addSeparator()
         action(ledger_menu, "设置…", self.edit_settings, "Ctrl+,", writes=True)
         action(ledger_menu, "刷新", self.refresh, QKeySequence.StandardKey.Refresh)
         ledger_menu.addSeparator()
         action(ledger_menu, "退出", self.close, QKeySequence.StandardKey.Quit, needs_tasks=False)
         task_menu = self.menuBar().addMenu("任务(&T)")
-        self.entry_action = action(task_menu, "录入进展…", self.enter_progress, "Ctrl+N", writes=True)
-        action(task_menu, "按单位批量录入…", self.batch_entry, "Ctrl+B", writes=True)
-        action(task_menu, "附上证明材料…", self.attach_evidence, "Ctrl+Shift+A", writes=True)
-        action(task_menu, "未完成的草稿…", self.open_drafts, "Ctrl+D", writes=True)
+        self.entry_action = action(task_menu, "录入进展…", self.enter_progress, "Ctrl+N", writes=True, who=REPORTING)
+        action(task_menu, "按单位批量录入…", self.batch_entry, "Ctrl+B", writes=True, who=REPORTING)
+        action(task_menu, "附上证明材料…", self.attach_evidence, "Ctrl+Shift+A", writes=True, who=REPORTING)
+        action(task_menu, "未完成的草稿…", self.open_drafts, "Ctrl+D", writes=True, who=REPORTING)
         task_menu.addSeparator()
         action(task_menu, "办结销号…", self.sign_off, "Ctrl+K", writes=True)
         action(task_menu, "撤销销号…", self.revoke_sign_off, writes=True)
         action(task_menu, "批准延期…", self.extend, "Ctrl+L", writes=True)
         action(task_menu, "更正任务数据…", self.correct_task, "Ctrl+E", writes=True)
         exchange_menu = self.menuBar().addMenu("导出与导入(&E)")
-        action(exchange_menu, "导出台账、通报、通知单或报送模板…", self.export, "Ctrl+Shift+S")
+        action(exchange_menu, "导出台账、通报、通知单或报送模板…", self.export, "Ctrl+Shift+S", who=BROWSING)
         action(exchange_menu, "导入单位报送模板…", self.import_templates, "Ctrl+I", writes=True)
         exchange_menu.addSeparator()
         action(exchange_menu, "合并带回的外勤数据包…", self.merge_packet, "Ctrl+M", writes=True)
@@ -357,7 +370,7 @@ class MainWindow(LedgerFileActions, QMainWindow):
     def _enable_writing(self) -> None:
         """A read-only ledger (another duban is writing it) can be browsed and exported, not changed; nor while a write runs."""
         for act in self.write_actions:
-            act.setEnabled(not self.ledger.read_only and not self._writing)
+            act.setEnabled(self._may_write() and not self._writing and self._action_is_allowed(act))
 
     def _on_runner_busy_changed(self, busy: bool) -> None:
         self._writing = busy
@@ -399,6 +412,7 @@ class MainWindow(LedgerFileActions, QMainWindow):
     def start_loading(self) -> None:
         """Read the ledger on the op runner's worker and show it; the window shows 正在读取 meanwhile."""
         ledger = self.ledger
+        self._ledger_opened()
         self.table_stack.setCurrentWidget(self.loading_label)
         self.statusBar().showMessage(LOADING)
         runner().query(lambda: read_snapshot(ledger), self._alive(self._on_snapshot_read), parent=self)
@@ -436,6 +450,7 @@ class MainWindow(LedgerFileActions, QMainWindow):
         if first:
             self._restore_layout()
             self.restore_view(self._saved_view())
+            self._apply_access(snapshot.access, snapshot.own_units, snapshot.change_mark)
         self._on_proxy_filter_changed()
 
     def refresh(self) -> None:
@@ -518,6 +533,7 @@ class MainWindow(LedgerFileActions, QMainWindow):
         self.plan_label.setToolTip(self.plan_title)
         where = f"外勤数据包（{self.packet_period}，{self.ledger.path.name}）" if self.packet_period else str(self.ledger.path.name)
         self.setWindowTitle(f"督办台账 — {where} — {self.plan_title}" + ("（只读）" if self.ledger.read_only else ""))
+        self._show_account()
 
     def _draft_count(self) -> int:
         with self.ledger.Session() as session:
@@ -719,14 +735,20 @@ class MainWindow(LedgerFileActions, QMainWindow):
     def enter_progress(self, task_id: int | None = None, unit: str | None = None, period: str | None = None) -> None:
         from desktop.entry_dialog import ProgressEntryDialog
 
-        if self.ledger.read_only:  # the table's double-click comes here too
-            self.statusBar().showMessage("台账以只读方式打开，不能录入进展。", 5000)
+        refusal = self._entry_refusal()  # the table's double-click and Enter come here too
+        if refusal is not None:
+            self.statusBar().showMessage(refusal, 5000)
             return
         task_id = task_id or self._need_task()
         if task_id is not None:
-            dialog = ProgressEntryDialog(
-                self.ledger, task_id, period=period or self.settings.current_period, operator=self.operator, unit=unit, parent=self
-            )
+            try:
+                dialog = ProgressEntryDialog(
+                    self.ledger, task_id, period=period or self.settings.current_period, operator=self.operator, unit=unit,
+                    only_units=self._own_unit_ids(), parent=self,
+                )
+            except UserError as exc:  # a unit login on a task none of its units reports on
+                self.statusBar().showMessage(exc.message, 5000)
+                return
             self._run_dialog(dialog)
 
     def attach_evidence(self) -> None:
@@ -742,7 +764,7 @@ class MainWindow(LedgerFileActions, QMainWindow):
             from desktop.evidence_dialogs import open_evidence
 
             open_evidence(self, self.ledger, link.removeprefix(EVIDENCE_LINK))
-        elif link.startswith(EVIDENCE_DELETE_LINK) and not self.ledger.read_only:
+        elif link.startswith(EVIDENCE_DELETE_LINK) and self._may_write():
             from desktop.evidence_dialogs import delete_interactively
 
             if delete_interactively(self, self.ledger, link.removeprefix(EVIDENCE_DELETE_LINK), self.operator):
@@ -766,7 +788,11 @@ class MainWindow(LedgerFileActions, QMainWindow):
 
         row = self.table.currentIndex().data(TASK_ROLE)
         unit = self.proxy.filter.unit or (row.task.lead[0] if row and row.task.lead else None) or self.unit_combo.itemData(1)
-        dialog = BatchEntryDialog(self.ledger, unit=unit, period=self.settings.current_period, operator=self.operator, units=self._unit_names(), parent=self)
+        unit, units = self._batch_units(unit, self._unit_names())  # a unit login: its own units only
+        if unit is None:
+            self.statusBar().showMessage(f"登录 {self.access.login} 尚未指定所属单位，请联系督办办公室。", 5000)
+            return
+        dialog = BatchEntryDialog(self.ledger, unit=unit, period=self.settings.current_period, operator=self.operator, units=units, parent=self)
         dialog.exec()
         self.refresh()
 

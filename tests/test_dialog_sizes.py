@@ -179,6 +179,26 @@ def _plan_switch(bench: SizeBench) -> QWidget:
     return PlanSwitchDialog(bench.ledger, "测试", parent=bench.parent)
 
 
+def _server(bench: SizeBench, error: str = "") -> QWidget:
+    """打开服务器台账 with recent connections remembered (and, with error, a refusal shown under the fields)."""
+    import tempfile
+
+    from PySide6.QtCore import QSettings
+
+    from desktop.server_dialog import ServerConnection, ServerDialog, remember_connection
+
+    prefs = QSettings(str(Path(tempfile.mkdtemp(prefix="duban-sizes-")) / "prefs.ini"), QSettings.Format.IniFormat)
+    for n in range(8):
+        remember_connection(prefs, ServerConnection(f"duban-server-{n}.bangongshi.example.gov.cn", 5432, "duban_2023", f"unit_fgw_{n}"))
+    dialog = ServerDialog(prefs, bench.parent)
+    dialog.show_error(error)
+    return dialog
+
+
+def _server_refused(bench: SizeBench) -> QWidget:
+    return _server(bench, "无法连接服务器台账 unit_fgw_0:***@duban-server-0.bangongshi.example.gov.cn:5432/duban_2023。\n请核对服务器地址、端口、数据库、登录名和密码；仍无法连接，请联系信息化管理员。" * 2)
+
+
 DIALOGS: dict[str, Callable[[SizeBench], QWidget]] = {
     "录入进展": _entry,
     "录入进展（全部报错）": _entry_with_every_error,
@@ -193,6 +213,8 @@ DIALOGS: dict[str, Callable[[SizeBench], QWidget]] = {
     "关于": _about,
     "导入新计划": _plan_preview,
     "切换计划": _plan_switch,
+    "打开服务器台账": _server,
+    "打开服务器台账（连接失败）": _server_refused,
 }
 
 

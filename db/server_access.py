@@ -41,6 +41,8 @@ SPECIAL = {
     "progress_entry": {AccountRole.UNIT: REPORT_WRITES},
     "progress_draft": {AccountRole.UNIT: REPORT_WRITES},
     "evidence": {AccountRole.UNIT: REPORT_WRITES},
+    # a unit's save refused because the report moved on keeps the unit's version here (db.progress.keep_mine)
+    "merge_conflict": {AccountRole.UNIT: ("SELECT", "INSERT")},
     # a unit's save records the month's colours of the tasks it reports on (db.marks)
     "warning_mark": {AccountRole.UNIT: ("SELECT", "INSERT", "UPDATE")},
 }
@@ -52,6 +54,7 @@ UNIT_ROW_RULES = {
     "progress_draft": "duban_reports_for(task_id, unit_id)",
     "evidence": "EXISTS (SELECT 1 FROM public.progress_entry p WHERE p.uuid = evidence.entry_uuid AND duban_reports_for(p.task_id, p.unit_id))",
     "warning_mark": "duban_reports_on(task_id)",
+    "merge_conflict": "EXISTS (SELECT 1 FROM public.progress_entry p WHERE p.uuid = merge_conflict.entry_uuid AND duban_reports_for(p.task_id, p.unit_id))",
 }
 # ledger_info holds the template signing key: only the office reads it.
 SECRET_INFO_KEYS = ("template.secret",)

@@ -269,6 +269,20 @@ def test_a_unit_login_reports_for_its_own_unit_through_the_cli(server, ids, caps
         assert conn.execute("SELECT (SELECT count(*) FROM progress_entry), (SELECT count(*) FROM audit_log)").fetchone() == before
 
 
+def test_a_unit_logins_save_over_a_report_changed_meanwhile_keeps_its_version_on_the_server(server, ids, capsys, monkeypatch):
+    """The office saved the report after the unit read it: the unit's version is kept as a conflict, which RLS must allow."""
+    own = ids["codes"][ids["own_task"]]
+    report = ("progress", "add", "--task", own, "--unit", OWN_UNIT, "--period", "2022-09", "--status", "推进中", "--percent")
+    code, _, err = cli(capsys, monkeypatch, server, *report, "50", "--text", "办公室先改的版本")
+    assert code == 0, err
+    code, _, err = cli(capsys, monkeypatch, login_url(server, "acc_unit"), *report, "60", "--text", "单位后存的版本", "--version", "0")
+    assert code == 2 and "该进展已被" in err and "待处理冲突" in err, err
+    with owner(server) as conn:
+        texts = conn.execute("SELECT p.progress_text, c.packet_values->>'progress_text' FROM merge_conflict c "
+                             "JOIN progress_entry p ON p.uuid = c.entry_uuid WHERE p.period = '2022-09'").fetchall()
+    assert texts == [("办公室先改的版本", "单位后存的版本")]
+
+
 @pytest.mark.parametrize("login", ["acc_unit", "acc_reader"])
 def test_reading_commands_work_for_unit_and_reader_logins(server, login, capsys, monkeypatch, tmp_path):
     db = login_url(server, login)

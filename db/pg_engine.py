@@ -7,7 +7,6 @@ transaction, as on SQLite: PostgreSQL's DDL is transactional.
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from db.errors import UserError
@@ -54,10 +53,30 @@ def sqlalchemy_url(db: str) -> str:
 
 
 def display_name(url: str) -> str:
-    """USER:***@HOST:PORT/DBNAME, for messages and logs (no scheme: Ledger.path is a path, which folds "//")."""
+    """USER@HOST:PORT/DBNAME, for messages, logs and the title bar: never the password (Ledger.label)."""
     from sqlalchemy.engine import make_url
 
-    return make_url(url).render_as_string(hide_password=True).split("://", 1)[1]
+    try:
+        parsed = make_url(url)
+    except Exception:  # not a URL SQLAlchemy reads: show its scheme only, nothing that could hold a password
+        return url.split("://", 1)[0] + "://…"
+    where = parsed.host or "localhost"
+    if parsed.port:
+        where += f":{parsed.port}"
+    user = f"{parsed.username}@" if parsed.username else ""
+    return f"{user}{where}/{parsed.database or ''}"
+
+
+def looks_redacted(db: object) -> bool:
+    """True for a server address with its password hidden (USER:***@HOST…): a message's text, not a file to create."""
+    return ":***@" in str(db) if db is not None else False
+
+
+def redact(text: str) -> str:
+    """text with every server URL in it replaced by its display_name (for the command line logged by main())."""
+    import re
+
+    return re.sub(r"(?i)\b(?:postgresql\+psycopg|postgresql|postgres)://\S+", lambda m: display_name(m[0]), text)
 
 
 def open_server_ledger(db: str, *, upgrade: bool = True, read_only: bool = False) -> Ledger:
@@ -78,7 +97,7 @@ def open_server_ledger(db: str, *, upgrade: bool = True, read_only: bool = False
         except OperationalError as exc:
             raise UserError(f"无法连接服务器台账 {shown}。", [str(exc.orig).strip()]) from exc
         if current != SCHEMA_HEAD:
-            _check_known(engine, PurePosixPath(shown), current)
+            _check_known(engine, shown, current)
             if read_only:
                 raise UserError(f"服务器台账 {shown} 的数据结构版本较旧（{current or '无'}），只读方式无法升级。")
             if upgrade:
@@ -86,9 +105,10 @@ def open_server_ledger(db: str, *, upgrade: bool = True, read_only: bool = False
     except BaseException:
         engine.dispose()
         raise
-    # path names the ledger in messages; nothing is ever read or written at it (server is set).
+    # No path: nothing may take the address for a folder.  url connects again; label names it in messages.
     return Ledger(
-        path=PurePosixPath(shown),
+        path=None,
+        url=url,
         engine=engine,
         Session=sessionmaker(engine, expire_on_commit=False),
         read_only=read_only,

@@ -121,8 +121,7 @@ def run_cli(ledger, capsys):
     from desktop.cli import main
 
     def run(*args):
-        db = ledger.engine.url.render_as_string(hide_password=False) if ledger.server else str(ledger.path)
-        code = main(["--db", db, "--operator", "测试", *args])
+        code = main(["--db", ledger.location, "--operator", "测试", *args])
         out, err = capsys.readouterr()
         return code, out, err
 

@@ -151,3 +151,19 @@ def test_import_plan_dry_run_compares_with_the_server_plan(pg_initialised, capsy
 
     report = json.loads(cli(capsys, pg_initialised, "import-plan", str(BUNDLED_PLAN), "--dry-run", "--json"))
     assert report["changes"]["plan_id"] == 1 and report["changes"]["unchanged"] == 373
+
+
+@pytest.mark.parametrize("env", [{"CI": "true"}, {"DUBAN_TEST_ENGINE": "postgresql"}])
+def test_ci_fails_rather_than_skips_when_postgresql_is_missing(monkeypatch, env):
+    """Without the server binaries, CI (or a run asked to use PostgreSQL) fails: the server tests must not pass by skipping."""
+    import tests.pg_server as pg_server
+
+    monkeypatch.setattr(pg_server, "pg_bindir", lambda: None)
+    for name in ("CI", "DUBAN_TEST_ENGINE"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(pytest.skip.Exception), pg_server.running_cluster():
+        pass
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(pytest.fail.Exception, match="PostgreSQL is not installed"), pg_server.running_cluster():
+        pass

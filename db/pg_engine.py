@@ -60,9 +60,7 @@ def display_name(url: str) -> str:
         parsed = make_url(url)
     except Exception:  # not a URL SQLAlchemy reads: show its scheme only, nothing that could hold a password
         return url.split("://", 1)[0] + "://…"
-    where = parsed.host or "localhost"
-    if parsed.port:
-        where += f":{parsed.port}"
+    where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"  # always HOST:PORT, so a label is told from a path
     user = f"{parsed.username}@" if parsed.username else ""
     return f"{user}{where}/{parsed.database or ''}"
 

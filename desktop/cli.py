@@ -758,7 +758,6 @@ def _log_start(args, argv: list[str] | None) -> None:
     import platform
 
     from db.engine import default_ledger_path
-
     from db.pg_engine import redact
 
     ledger = redact(args.db) if args.db else default_ledger_path()  # a server URL without its password

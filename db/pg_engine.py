@@ -22,23 +22,32 @@ _strings_unbounded = False
 
 
 def _declare_unbounded_strings() -> None:
-    """String(n) columns become plain VARCHAR on PostgreSQL.
+    """String(n) columns become plain VARCHAR on PostgreSQL, and every text column sorts as SQLite does (COLLATE "C").
 
     SQLite never enforced the declared lengths, and real ledgers rely on it: the bundled plan's section
-    headings run past String(300).  Registered once, on the first server open, before any migration runs.
+    headings run past String(300).  An office's server is often made with a Chinese locale, whose collation sorts
+    by pinyin: a column's own "C" collation keeps every ORDER BY on it (units, tasks, rankings) in the code-point
+    order the SQLite ledger gives, whatever the database's default.  Only columns get it, not CASTs.
+    Registered once, on the first server open, before any migration runs.
     """
     global _strings_unbounded
     if _strings_unbounded:
         return
     _strings_unbounded = True
-    from sqlalchemy import String
+    from sqlalchemy import Column, String, Text
     from sqlalchemy.ext.compiler import compiles
 
     @compiles(String, "postgresql")
     def _unbounded(type_, compiler, **kw):
         if type(type_) is String:
-            return "VARCHAR"
-        return getattr(compiler, f"visit_{type_.__visit_name__}")(type_, **kw)
+            spec = "VARCHAR"
+        elif type(type_) is Text:
+            spec = "TEXT"
+        else:  # Enum, Unicode …: as SQLAlchemy renders them
+            return getattr(compiler, f"visit_{type_.__visit_name__}")(type_, **kw)
+        if isinstance(kw.get("type_expression"), Column) and type_.collation is None:
+            spec += ' COLLATE "C"'
+        return spec
 
 
 def is_server_url(db: object) -> bool:

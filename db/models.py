@@ -60,6 +60,8 @@ class Plan(Base):
 
     __tablename__ = "plan"
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Stable across ledgers and packets: sync matches plans by it, never by title.
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
     title: Mapped[str] = mapped_column(String(300))
     doc_number: Mapped[str | None] = mapped_column(String(100))
     year: Mapped[int | None] = mapped_column(Integer)
@@ -222,6 +224,8 @@ class Unit(Base):
 
     __tablename__ = "unit"
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Stable across ledgers and packets: sync matches units by it, never by name.
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(40))
     expands_to_kind: Mapped[str | None] = mapped_column(String(40))
@@ -249,6 +253,14 @@ class UnitMember(Base):
     collective_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
+
+
+class AccountUnit(Base):
+    """A unit a server login of role `unit` reports for; the server's row-level security reads it."""
+
+    __tablename__ = "account_unit"
+    login: Mapped[str] = mapped_column(String(63), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True)
 
 
 class Assignment(Base):
@@ -309,6 +321,8 @@ class AuditLog(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     operator: Mapped[str | None] = mapped_column(String(100))
+    # On a server ledger, the database login (session_user), set by the server's trigger, not the client.
+    login: Mapped[str | None] = mapped_column(String(63))
     action: Mapped[str] = mapped_column(String(40))
     entity: Mapped[str] = mapped_column(String(40))
     entity_key: Mapped[str] = mapped_column(String(100), index=True)

@@ -75,3 +75,29 @@ COLLECTIVE_KIND = "集合"
 
 # A report's fields as units fill them, in the order forms, templates and packets show them.
 REPORT_FIELDS = ("status", "percent", "progress_text", "problems", "next_steps")
+
+
+class AccountRole(str, Enum):
+    """What a login on a server ledger may do; the server enforces it (db.accounts, db.server_access).
+
+    The value is the word of `duban user add --role`; the group role in PostgreSQL is ``group``.
+    """
+
+    OFFICE = "office"
+    UNIT = "unit"
+    READER = "reader"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def label(self) -> str:
+        return ACCOUNT_ROLE_LABELS[self]
+
+    @property
+    def group(self) -> str:
+        """The PostgreSQL group role a login of this role is a member of."""
+        return f"duban_{self.value}"
+
+
+ACCOUNT_ROLE_LABELS = {AccountRole.OFFICE: "督办办公室", AccountRole.UNIT: "责任单位", AccountRole.READER: "只读（领导查看）"}

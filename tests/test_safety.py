@@ -337,6 +337,10 @@ def test_upgrade_from_the_first_schema_keeps_the_data_and_backs_up_first(tmp_pat
             assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == SCHEMA_HEAD
             assert s.execute(text("PRAGMA foreign_key_check")).all() == []
             assert s.execute(text("PRAGMA foreign_keys")).scalar() == 1
+            # 0008 gave every existing plan and unit its own UUID, so sync no longer matches them by name.
+            uuids = s.execute(text("SELECT uuid FROM unit UNION ALL SELECT uuid FROM plan")).scalars().all()
+            count = s.execute(text("SELECT (SELECT count(*) FROM unit) + (SELECT count(*) FROM plan)")).scalar()
+            assert len(set(uuids)) == count >= 3 and all(len(u) == 36 for u in uuids)
     finally:
         ledger.close()
     assert file_damage(path, thorough=True) == []

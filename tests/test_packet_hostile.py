@@ -477,7 +477,8 @@ def test_resealed_random_mutations_are_refused_or_merge_only_valid_reports_in_sc
     changed = False
     rng = random.Random(12)
     outcomes = {"refused": 0, "merged": 0}
-    for case in range(150):
+    # A server ledger is put back by recreating its database after each merged case (~0.5 s): fewer cases there.
+    for case in range(60 if ledger.server else 150):
         mutated = tmp_path / f"变异{case}.duban"
         shutil.copy(packet, mutated)
         table = rng.choice(sorted(MUTABLE))

@@ -69,7 +69,10 @@ def display_name(url: str) -> str:
         parsed = make_url(url)
     except Exception:  # not a URL SQLAlchemy reads: show its scheme only, nothing that could hold a password
         return url.split("://", 1)[0] + "://…"
-    where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"  # always HOST:PORT, so a label is told from a path
+    host = parsed.host or parsed.query.get("host") or "localhost"  # ?host=/run/postgresql: a socket folder
+    if isinstance(host, tuple):
+        host = host[0]
+    where = f"{host}:{parsed.port or 5432}"  # always HOST:PORT, so a label is told from a path
     user = f"{parsed.username}@" if parsed.username else ""
     return f"{user}{where}/{parsed.database or ''}"
 

@@ -167,3 +167,18 @@ def test_ci_fails_rather_than_skips_when_postgresql_is_missing(monkeypatch, env)
         monkeypatch.setenv(name, value)
     with pytest.raises(pytest.fail.Exception, match="PostgreSQL is not installed"), pg_server.running_cluster():
         pass
+
+
+@pytest.mark.parametrize(
+    ("url", "label"),
+    [
+        ("postgresql://clerk:s3cret@10.0.0.5:5433/duban", "clerk@10.0.0.5:5433/duban"),
+        ("postgres://clerk:s3cret@server/duban", "clerk@server:5432/duban"),
+        ("postgresql+psycopg://clerk@/duban?host=/run/postgresql&password=s3cret", "clerk@/run/postgresql:5432/duban"),
+    ],
+)
+def test_a_server_ledger_is_labelled_without_its_password(url, label):
+    from db.pg_engine import display_name, redact
+
+    assert display_name(url) == label
+    assert redact(f"--db {url} tasks") == f"--db {label} tasks" and "s3cret" not in redact(f"--db={url}")

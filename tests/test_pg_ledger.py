@@ -182,3 +182,22 @@ def test_a_server_ledger_is_labelled_without_its_password(url, label):
 
     assert display_name(url) == label
     assert redact(f"--db {url} tasks") == f"--db {label} tasks" and "s3cret" not in redact(f"--db={url}")
+
+
+def test_alembic_run_by_hand_upgrades_a_server_ledger(pg_cluster):
+    """`alembic upgrade head` against a PostgreSQL URL (no connection handed over) runs no SQLite pragma."""
+    from alembic import command
+    from sqlalchemy import create_engine, inspect
+
+    from db.engine import alembic_config
+    from db.migrations import SCHEMA_HEAD
+
+    url = pg_cluster.create_database("by_hand")
+    command.upgrade(alembic_config(url), "head")
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == SCHEMA_HEAD
+            assert {"task", "unit", "progress_entry", "audit_log"} <= set(inspect(conn).get_table_names())
+    finally:
+        engine.dispose()

@@ -198,7 +198,7 @@ def _read_only_ledger(args):
     from db.engine import default_ledger_path, open_ledger
     from db.pg_engine import is_server_url
 
-    if is_server_url(args.db):  # a server ledger is there to compare with (a failure to connect is an error)
+    if is_server_url(args.db):  # a server ledger is there to compare with (failing to connect is told, as a damaged file is)
         path = args.db
     else:
         path = Path(args.db) if args.db else default_ledger_path()

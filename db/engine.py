@@ -108,17 +108,49 @@ def migration_connection(engine: Engine) -> Iterator[Connection]:
 
 @dataclass
 class Ledger:
-    """An open ledger: its file, engine and session factory; read_only when another duban is writing it."""
+    """An open ledger: its file or server, engine and session factory; read_only when another duban is writing it.
 
-    path: Path
+    Where it lives: a ledger file has `path` (and url None); a server ledger (db.pg_engine) has `url`, the full
+    SQLAlchemy URL with its password, used only to connect again and never shown or logged, and path None, so
+    nothing can take the address for a folder.  `label` is what messages, logs and the title bar show: the file's
+    path, or USER@HOST:PORT/DBNAME for a server (never the password).
+    """
+
+    path: Path | None
     engine: Engine
     Session: sessionmaker[Session]
     read_only: bool = False
     _release: Callable[[], None] | None = field(default=None, repr=False)
     # open_ledger(defer_upkeep=True) left the backup on open to the caller (db.safety.upkeep_after_open).
     upkeep_due: bool = False
-    # A PostgreSQL ledger (db.pg_engine): path is then only its address without the password, for messages.
+    # A PostgreSQL ledger (db.pg_engine): url is set and path is None.
     server: bool = False
+    url: str | None = field(default=None, repr=False)
+
+    @property
+    def label(self) -> str:
+        """The ledger as messages show it: the file's path, or USER@HOST:PORT/DBNAME (no password)."""
+        if self.server:
+            from db.pg_engine import display_name
+
+            return display_name(self.url)
+        from db.errors import shown
+
+        return shown(self.path)
+
+    @property
+    def folder(self) -> Path:
+        """Where file dialogs start: the ledger file's folder, or the user's documents folder for a server ledger."""
+        if self.server:
+            from platformdirs import user_documents_dir
+
+            return Path(user_documents_dir())
+        return self.path.parent
+
+    @property
+    def location(self) -> str:
+        """What open_ledger takes to open this ledger again: the file's path, or the server URL (with its password: never show it)."""
+        return self.url if self.server else str(self.path)
 
     def close(self) -> None:
         """Close every connection and let another duban process open the file for writing."""
@@ -178,12 +210,14 @@ def open_ledger(
 
     A postgresql:// URL opens a server ledger instead (db.pg_engine): none of the file's concerns apply.
     """
-    from db.pg_engine import is_server_url
+    from db.pg_engine import is_server_url, looks_redacted
 
     if is_server_url(path):  # a server ledger: no lock file, quick_check or backups on open
         from db.pg_engine import open_server_ledger
 
         return open_server_ledger(str(path), upgrade=upgrade, read_only=read_only)
+    if looks_redacted(path):  # a server address with its password hidden, never a folder to create
+        raise UserError(f"“{path}”是隐去密码的服务器台账地址，不是台账文件，无法打开。请用完整的地址 postgresql://用户@服务器:端口/数据库名（密码可放在 PGPASSWORD 或 PGPASSFILE 中）。")
 
     from sqlalchemy.orm import sessionmaker
 
@@ -241,13 +275,17 @@ def open_ledger(
     return ledger
 
 
-def _check_known(engine: Engine, path: Path, current: str | None) -> None:
-    """Refuse a ledger written by a newer duban (Alembic is imported only when the revision differs)."""
+def _check_known(engine: Engine, path: Path | str, current: str | None) -> None:
+    """Refuse a ledger written by a newer duban (Alembic is imported only when the revision differs).
+
+    path is the file, or a server ledger's label (db.pg_engine.display_name).
+    """
     from alembic.script import ScriptDirectory
 
     known = {rev.revision for rev in ScriptDirectory(str(MIGRATIONS_DIR)).walk_revisions()}
     if current is not None and current not in known:
-        raise UserError(f"台账文件 {path} 的数据结构版本（{current}）比本程序新，请升级督办台账后再打开。")
+        what = "服务器台账" if isinstance(path, str) else "台账文件"
+        raise UserError(f"{what} {path} 的数据结构版本（{current}）比本程序新，请升级督办台账后再打开。")
 
 
 def _upgrade(engine: Engine, url: str) -> None:

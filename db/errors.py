@@ -2,7 +2,9 @@
 
 A full disk, a read-only folder, a missing permission or SQLite's "database is locked" after the busy
 timeout are things the clerk can act on; `known_error` turns them into a UserError naming the file, as
-qutebrowser's misc/sql.py sorts SQLite errors.  Everything else stays a bug for the crash dialog and the log.
+qutebrowser's misc/sql.py sorts SQLite errors.  A server ledger's PostgreSQL errors (a lost connection, a
+refused permission, a clash with another writer) are sorted here too, by SQLSTATE.  Everything else stays a
+bug for the crash dialog and the log.
 """
 
 from __future__ import annotations
@@ -77,6 +79,65 @@ _SQLITE_MESSAGES = (
 )
 
 
+# PostgreSQL SQLSTATE (exact code, else its first three or two characters) -> the sentence, with {path} for the
+# ledger's label (USER@HOST:PORT/DB, never the password) and {login} for the login the server refused (each
+# filled in with spaces around it, or left out when unknown).  The server
+# rolled the transaction back, so every sentence can say nothing was written.
+_PG_ERRORS = {
+    "42501": "服务器拒绝了这项操作：当前登录{login}在服务器台账{path}中没有这项权限。本次操作未写入任何内容；如确需办理，请由有权限的同事操作。",
+    "23505": "服务器台账{path}中已有同样的记录（可能另一位同事刚刚录入了同一条）。本次修改未写入；请刷新后再看。",
+    "40001": "另一位同事正在同时修改服务器台账{path}中的同一内容，服务器撤销了本次修改（未写入）。请刷新后重试。",
+    "40P01": "另一位同事正在同时修改服务器台账{path}中的同一内容，服务器撤销了本次修改（未写入）。请刷新后重试。",
+    "25006": "服务器台账{path}当前只能读取，不能写入。本次修改未写入。",
+    "57014": "服务器台账{path}处理超时，本次操作已取消，未写入任何内容。请稍后重试。",
+    "53100": "服务器台账{path}所在服务器的磁盘已满，本次修改未写入。请联系管理服务器的同事。",
+    "28P01": "无法登录服务器台账{path}：用户名或密码不对。",
+    "28000": "服务器台账{path}不允许登录{login}（登录已停用，或服务器的访问设置不允许从本机登录）。",
+    "3D000": "服务器台账{path}的数据库不存在，请检查地址中的数据库名。",
+    "08": "与服务器台账{path}的连接中断或无法连接。本次修改未写入；请检查网络和服务器后重试。",
+    "57P01": "与服务器台账{path}的连接中断或无法连接（服务器断开了这个连接）。本次修改未写入；请检查网络和服务器后重试。",
+    "57P": "服务器台账{path}的服务器正在关闭或重启，连接已断开。本次修改未写入；请稍后重试。",
+    "53": "服务器台账{path}所在服务器资源不足（连接数或内存），本次操作未完成，未写入任何内容。请稍后重试。",
+}
+_PG_LOST = _PG_ERRORS["08"]
+
+
+def _pg_error(exc: BaseException) -> BaseException | None:
+    """The psycopg error behind exc (itself, or SQLAlchemy's .orig), without importing psycopg."""
+    for candidate in (exc, getattr(exc, "orig", None)):
+        if candidate is not None and type(candidate).__module__.split(".")[0] == "psycopg":
+            return candidate
+    return None
+
+
+def _is_server_label(path) -> bool:
+    """Whether path is a server ledger's label (db.pg_engine.display_name: [USER@]HOST:PORT/DB), not a file."""
+    return isinstance(path, str) and re.fullmatch(r"(?:[^@/\\\s]+@)?[^@/\\\s]+:\d+/[^/\\\s]*", path) is not None
+
+
+def pg_error_message(exc: BaseException, where: str, login: str | None = None) -> str | None:
+    """The sentence for a PostgreSQL failure (by SQLSTATE), or None when it is not one the clerk can act on.
+
+    where is the ledger's label (empty when the caller knows only an export's file); login defaults to its user.
+    """
+    error = _pg_error(exc)
+    if error is None:
+        return None
+    state = getattr(error, "sqlstate", None) or ""
+    sentence = _PG_ERRORS.get(state) or _PG_ERRORS.get(state[:3]) or _PG_ERRORS.get(state[:2])
+    if sentence is None and not state and type(error).__name__ == "OperationalError":
+        sentence = _PG_LOST  # refused, timed out or dropped before the server could answer
+    if sentence is None and getattr(exc, "connection_invalidated", False):
+        sentence = _PG_LOST
+    if sentence is None:
+        return None
+    if login is None:
+        match = re.match(r"([^@/:]+)@", where)
+        login = match[1] if match else ""
+    text = sentence.format(path=f" {where} " if where else "", login=f" {login} " if login else "")
+    return re.sub(r" (?=[（），。：；])", "", text)
+
+
 def sqlite_error_name(exc: BaseException) -> str | None:
     """SQLite's primary result code name (SQLITE_FULL, …) for a sqlite3 error, or None."""
     name = getattr(exc, "sqlite_errorname", None)
@@ -102,8 +163,8 @@ INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE for a refused GRANT, p
 def known_error(exc: BaseException, path=None) -> UserError | None:
     """The UserError a run-time failure means to the clerk (disk full, read-only, no permission, locked, I/O), or None for a bug.
 
-    path names the file the work was writing (the ledger, an export); an OSError's own filename wins.
-    SQLAlchemy's wrappers (OperationalError, DatabaseError) are looked through to the sqlite3 error,
+    path names the file the work was writing (the ledger, an export), or a server ledger's label (Ledger.label,
+    never its URL); an OSError's own filename wins.  SQLAlchemy's wrappers (OperationalError, DatabaseError) are looked through to the sqlite3 error,
     and so is the chain of explicit causes (raise … from a disk error).
     """
     seen = set()
@@ -112,8 +173,9 @@ def known_error(exc: BaseException, path=None) -> UserError | None:
         if isinstance(exc, UserError):
             return exc
         orig = getattr(exc, "orig", None)  # sqlalchemy.exc.DBAPIError
-        if INSUFFICIENT_PRIVILEGE in (getattr(exc, "sqlstate", None), getattr(orig, "sqlstate", None)):  # a server ledger's GRANTs or row-level security
-            return UserError("服务器拒绝：当前登录没有这项操作的权限，未作任何更改。")
+        if _pg_error(exc) is not None:  # a server ledger: path is its label, USER@HOST:PORT/DB (an export's file is not)
+            sentence = pg_error_message(exc, path if _is_server_label(path) else "")
+            return UserError(sentence) if sentence is not None else None  # the server's own text goes to the log only
         if isinstance(orig, sqlite3.Error):
             exc = orig
         if isinstance(exc, sqlite3.Error):

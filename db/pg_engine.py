@@ -7,7 +7,6 @@ transaction, as on SQLite: PostgreSQL's DDL is transactional.
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from db.errors import UserError
@@ -23,23 +22,32 @@ _strings_unbounded = False
 
 
 def _declare_unbounded_strings() -> None:
-    """String(n) columns become plain VARCHAR on PostgreSQL.
+    """String(n) columns become plain VARCHAR on PostgreSQL, and every text column sorts as SQLite does (COLLATE "C").
 
     SQLite never enforced the declared lengths, and real ledgers rely on it: the bundled plan's section
-    headings run past String(300).  Registered once, on the first server open, before any migration runs.
+    headings run past String(300).  An office's server is often made with a Chinese locale, whose collation sorts
+    by pinyin: a column's own "C" collation keeps every ORDER BY on it (units, tasks, rankings) in the code-point
+    order the SQLite ledger gives, whatever the database's default.  Only columns get it, not CASTs.
+    Registered once, on the first server open, before any migration runs.
     """
     global _strings_unbounded
     if _strings_unbounded:
         return
     _strings_unbounded = True
-    from sqlalchemy import String
+    from sqlalchemy import Column, String, Text
     from sqlalchemy.ext.compiler import compiles
 
     @compiles(String, "postgresql")
     def _unbounded(type_, compiler, **kw):
         if type(type_) is String:
-            return "VARCHAR"
-        return getattr(compiler, f"visit_{type_.__visit_name__}")(type_, **kw)
+            spec = "VARCHAR"
+        elif type(type_) is Text:
+            spec = "TEXT"
+        else:  # Enum, Unicode …: as SQLAlchemy renders them
+            return getattr(compiler, f"visit_{type_.__visit_name__}")(type_, **kw)
+        if isinstance(kw.get("type_expression"), Column) and type_.collation is None:
+            spec += ' COLLATE "C"'
+        return spec
 
 
 def is_server_url(db: object) -> bool:
@@ -54,10 +62,31 @@ def sqlalchemy_url(db: str) -> str:
 
 
 def display_name(url: str) -> str:
-    """USER:***@HOST:PORT/DBNAME, for messages and logs (no scheme: Ledger.path is a path, which folds "//")."""
+    """USER@HOST:PORT/DBNAME, for messages, logs and the title bar: never the password (Ledger.label)."""
     from sqlalchemy.engine import make_url
 
-    return make_url(url).render_as_string(hide_password=True).split("://", 1)[1]
+    try:
+        parsed = make_url(url)
+    except Exception:  # not a URL SQLAlchemy reads: show its scheme only, nothing that could hold a password
+        return url.split("://", 1)[0] + "://…"
+    host = parsed.host or parsed.query.get("host") or "localhost"  # ?host=/run/postgresql: a socket folder
+    if isinstance(host, tuple):
+        host = host[0]
+    where = f"{host}:{parsed.port or 5432}"  # always HOST:PORT, so a label is told from a path
+    user = f"{parsed.username}@" if parsed.username else ""
+    return f"{user}{where}/{parsed.database or ''}"
+
+
+def looks_redacted(db: object) -> bool:
+    """True for a server address with its password hidden (USER:***@HOST…): a message's text, not a file to create."""
+    return ":***@" in str(db) if db is not None else False
+
+
+def redact(text: str) -> str:
+    """text with every server URL in it replaced by its display_name (for the command line logged by main())."""
+    import re
+
+    return re.sub(r"(?i)\b(?:postgresql\+psycopg|postgresql|postgres)://\S+", lambda m: display_name(m[0]), text)
 
 
 def open_server_ledger(db: str, *, upgrade: bool = True, read_only: bool = False) -> Ledger:
@@ -78,7 +107,7 @@ def open_server_ledger(db: str, *, upgrade: bool = True, read_only: bool = False
         except OperationalError as exc:
             raise UserError(f"无法连接服务器台账 {shown}。", [str(exc.orig).strip()]) from exc
         if current != SCHEMA_HEAD:
-            _check_known(engine, PurePosixPath(shown), current)
+            _check_known(engine, shown, current)
             if read_only:
                 raise UserError(f"服务器台账 {shown} 的数据结构版本较旧（{current or '无'}），只读方式无法升级。")
             if upgrade:
@@ -86,9 +115,10 @@ def open_server_ledger(db: str, *, upgrade: bool = True, read_only: bool = False
     except BaseException:
         engine.dispose()
         raise
-    # path names the ledger in messages; nothing is ever read or written at it (server is set).
+    # No path: nothing may take the address for a folder.  url connects again; label names it in messages.
     return Ledger(
-        path=PurePosixPath(shown),
+        path=None,
+        url=url,
         engine=engine,
         Session=sessionmaker(engine, expire_on_commit=False),
         read_only=read_only,

@@ -258,13 +258,13 @@ def import_ledger_file(server: Ledger, path: str | os.PathLike, *, operator: str
                         if not _refused_by_server(exc):
                             raise
                         raise UserError(
-                            f"台账文件 {path.name} 未迁入：登录账号不是服务器台账 {server.path} 的数据库所有者。"
+                            f"台账文件 {path.name} 未迁入：登录账号不是服务器台账 {server.label} 的数据库所有者。"
                             "请用数据库所有者的账号运行 server import。服务器台账未作改动。"
                         ) from exc
                     held = _not_empty(dst)
                     if held:
                         raise UserError(
-                            f"服务器台账 {server.path} 不是空的，台账文件 {path.name} 未迁入。服务器台账未作改动。",
+                            f"服务器台账 {server.label} 不是空的，台账文件 {path.name} 未迁入。服务器台账未作改动。",
                             [f"其中已有：{'、'.join(held[:5])}{f' 等 {len(held)} 张表的数据' if len(held) > 5 else ''}。",
                              "server import 只能迁入新建的空数据库：请新建一个数据库后再迁入。"],
                         )
@@ -387,7 +387,7 @@ def backup_server(server: Ledger, dest: str | os.PathLike, *, logical: bool = Fa
     with server.Session() as session:
         own = ledger_id(session)
         if not current_access(session).is_office:  # row-level security would hide other units' rows from it
-            raise UserError(f"只有办公室账号或数据库所有者可以备份服务器台账 {server.path}；本登录只能看到台账的一部分。")
+            raise UserError(f"只有办公室账号或数据库所有者可以备份服务器台账 {server.label}；本登录只能看到台账的一部分。")
     # Guarded once, as db.safety.backup_to is: an older backup of this same ledger may be replaced, nothing else.
     dest = files.check_output(dest, backup_of=own or "")
     tool = None if logical else find_tool("pg_dump", _server_major(server.engine))
@@ -399,7 +399,7 @@ def backup_server(server: Ledger, dest: str | os.PathLike, *, logical: bool = Fa
             result = BackupResult(dest, "logical", logical_backup(server, partial))
         else:
             url = server.engine.url
-            _run_tool([str(tool), "--format=custom", "--no-password", f"--file={partial}"], tool_env(url), url.password, f"备份服务器台账 {server.path} ")
+            _run_tool([str(tool), "--format=custom", "--no-password", f"--file={partial}"], tool_env(url), url.password, f"备份服务器台账 {server.label} ")
             result = BackupResult(dest, "pg_dump")
         files.replace_durably(partial, dest)
     except OSError as exc:
@@ -429,10 +429,10 @@ def logical_backup(server: Ledger, out: Path) -> dict[str, int]:
                 log.warning("logical backup failed at %s: %r", exc.table, exc.cause)
                 if _refused_by_server(exc.cause):
                     raise UserError(
-                        f"备份服务器台账 {server.path} 失败：本登录受行级安全策略限制，看不到{table_label(exc.table)}表的全部记录。"
+                        f"备份服务器台账 {server.label} 失败：本登录受行级安全策略限制，看不到{table_label(exc.table)}表的全部记录。"
                         "请用超级用户或具有 BYPASSRLS 属性的数据库所有者备份。未写入备份文件。"
                     ) from exc
-                raise UserError(f"备份服务器台账 {server.path} 失败：读取{table_label(exc.table)}表时出错（详见日志）。未写入备份文件。") from exc
+                raise UserError(f"备份服务器台账 {server.label} 失败：读取{table_label(exc.table)}表时出错（详见日志）。未写入备份文件。") from exc
     finally:
         target.close()
     with closing(sqlite3.connect(out)) as conn:  # one self-contained file: no -wal beside it to lose

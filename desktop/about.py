@@ -106,7 +106,7 @@ def _slug(heading: str) -> str:
 class AboutDialog(QDialog):
     """关于: which version is running and which ledger file it has open."""
 
-    def __init__(self, ledger_path: Path, parent: QWidget | None = None):
+    def __init__(self, ledger_path: Path | str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("关于督办台账")
         self.label = QLabel(

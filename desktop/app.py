@@ -44,14 +44,14 @@ def _initialisation_needed(ledger: Ledger) -> tuple[str, bool] | None:
         plans = list_plans(session)
         if ledger.server:  # `duban server init` loads and corrects a server's plan; a window never writes it
             if not plans:
-                raise UserError(f"服务器台账 {getattr(ledger, 'label', None) or ledger.path} 中还没有计划：请管理员先运行 duban --db … server init。")
+                raise UserError(f"服务器台账 {ledger.label} 中还没有计划：请管理员先运行 duban --db … server init。")
             return None
         pending = pending_plan(session) if plans and not ledger.read_only else None
         make_current = pending.is_current if pending is not None else True
     if plans and pending is None:
         return None
     if ledger.read_only:
-        raise UserError(f"台账 {ledger.path} 中还没有计划，只读方式无法创建。")
+        raise UserError(f"台账 {ledger.label} 中还没有计划，只读方式无法创建。")
     return ("正在按内置勘误表更正方案文字……" if plans else "正在从内置的2022年行动方案创建台账……"), make_current
 
 
@@ -83,8 +83,22 @@ def _no_display() -> bool:
     )
 
 
+def _shown_db(db: str | None) -> str | None:
+    """--db as a message may name it: a server URL without its password."""
+    from db.pg_engine import display_name, is_server_url
+
+    return display_name(db) if is_server_url(db) else db
+
+
 def _start_quick_check(db: str | None) -> QuickCheck | None:
-    """Check the ledger file in a thread while the window's modules load (open_ledger waits for the result)."""
+    """Check the ledger file in a thread while the window's modules load (open_ledger waits for the result).
+
+    A server ledger has no file to check (db.pg_engine), nor does a password-hidden address (open_ledger refuses it).
+    """
+    from db.pg_engine import is_server_url, looks_redacted
+
+    if is_server_url(db) or looks_redacted(db):
+        return None
     path = Path(db) if db else default_ledger_path()
     try:
         existing = path.is_file() and path.stat().st_size > 0
@@ -168,7 +182,7 @@ def _after_first_paint(window, ledger: Ledger) -> threading.Thread | None:
     if not ledger.upkeep_due:
         return None
     ledger.upkeep_due = False
-    return _Upkeep(window).start(ledger.path)
+    return _Upkeep(window).start(ledger.path)  # upkeep_due only ever on a ledger file
 
 
 def run_gui(args) -> int:
@@ -214,7 +228,7 @@ def _run_gui(args) -> int:
         if ledger is None:
             return 2
         if reporter is not None:
-            reporter.ledger_path = ledger.path
+            reporter.ledger_path = ledger.label
         needed = _initialisation_needed(ledger)
         if args.screenshot:  # unattended: nothing to paint meanwhile, so the first run builds the ledger right here
             if needed is not None:
@@ -228,7 +242,7 @@ def _run_gui(args) -> int:
             QMessageBox.critical(None, "督办台账", exc.message)
         return 2
     except Exception as exc:
-        known = known_error(exc, args.db)
+        known = known_error(exc, _shown_db(args.db))
         if known is not None:  # disk full, read-only folder, locked: a message, not the crash dialog
             if args.screenshot:
                 print(f"错误：{known}", file=sys.stderr)
@@ -258,7 +272,7 @@ def _run_gui(args) -> int:
         _when_ops_idle(lambda: _after_first_paint(window, ledger))
 
     def initialisation_failed(exc: BaseException) -> None:
-        known = known_error(exc, ledger.path)
+        known = known_error(exc, ledger.label)
         if known is not None:
             QMessageBox.critical(None, "督办台账", known.message)
             app.exit(2)

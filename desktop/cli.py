@@ -44,7 +44,7 @@ def cmd_init(args) -> int:
     result = init_from_bundled_plan(ledger, operator=args.operator)
     verb = "已创建" if result.created else "已更新"
     print(
-        f"{verb}计划（编号 {result.plan_id}）于 {ledger.path}：新增任务 {result.tasks_added} 项，"
+        f"{verb}计划（编号 {result.plan_id}）于 {ledger.label}：新增任务 {result.tasks_added} 项，"
         f"更新 {result.tasks_updated} 项，未变 {result.tasks_unchanged} 项，保留人工更正 {result.tasks_kept_corrected} 项。"
     )
     if result.errata_applied:
@@ -194,10 +194,14 @@ def _column_maps(texts: list[str] | None) -> dict[str, str]:
 def _read_only_ledger(args):
     """The ledger opened read-only for a try-out (remembered column mappings, units, revisions), or None when there is none."""
     from db.engine import default_ledger_path, open_ledger
+    from db.pg_engine import is_server_url
 
-    path = Path(args.db) if args.db else default_ledger_path()
-    if not (path.is_file() and path.stat().st_size > 0):
-        return None
+    if is_server_url(args.db):  # a server ledger is there to compare with (failing to connect is told, as a damaged file is)
+        path = args.db
+    else:
+        path = Path(args.db) if args.db else default_ledger_path()
+        if not (path.is_file() and path.stat().st_size > 0):
+            return None
     try:
         ledger = open_ledger(path, read_only=True)
     except UserError as exc:  # an old or damaged ledger: the file is still read, against the alias table alone
@@ -359,6 +363,7 @@ def cmd_demo(args) -> int:
     from db.periods import chinese_period
 
     started = time.perf_counter()
+    _file_only(args, "生成演示台账", "演示台账是一个台账文件，请用 duban --db 演示台账.sqlite demo 在本机生成。")
     source = Path(args.db) if args.db else default_ledger_path()
     result = build_demo_ledger(source, Path(args.out_file), entries=args.entries, seed=args.seed, operator=args.operator, force=args.force)
     if result.initialised_plan:
@@ -493,6 +498,14 @@ def cmd_packet_resolve(args) -> int:
     return 0
 
 
+def _file_only(args, what: str, advice: str) -> None:
+    """Refuse a command that works on the ledger file when --db names a server ledger (named without its password)."""
+    from db.pg_engine import display_name, is_server_url
+
+    if is_server_url(args.db):
+        raise UserError(f"服务器台账 {display_name(args.db)} 不是本机的文件，不能用这个命令{what}。{advice}")
+
+
 def cmd_backup(args) -> int:
     from db.engine import default_ledger_path
     from db.pg_engine import is_server_url
@@ -537,7 +550,11 @@ def build_parser() -> argparse.ArgumentParser:
     from desktop.cli_server import add_server_commands
 
     parser = argparse.ArgumentParser(prog="duban", description="督办台账：行动方案任务督办、进展填报与报表导出")
-    parser.add_argument("--db", help="台账文件路径（默认在用户数据目录）")
+    parser.add_argument(
+        "--db",
+        help="台账文件路径（默认在用户数据目录），或服务器台账地址 postgresql://用户@服务器:端口/数据库名"
+        "（密码不要写在地址里：放在环境变量 PGPASSWORD 或 PGPASSFILE 指向的密码文件中）",
+    )
     parser.add_argument("--operator", help="操作员姓名（记入审计日志）")
     parser.add_argument("--read-only", action="store_true", help="以只读方式打开台账（另一个督办台账正在使用它时）")
     parser.add_argument("--version", action=_VersionAction, help="显示版本号并退出")
@@ -763,10 +780,18 @@ def _log_start(args, argv: list[str] | None) -> None:
     import platform
 
     from db.engine import default_ledger_path
+    from db.pg_engine import redact
 
-    ledger = args.db or default_ledger_path()
+    ledger = redact(args.db) if args.db else default_ledger_path()  # a server URL without its password
     log.info("duban %s 启动（Python %s，%s），台账：%s", _version(), platform.python_version(), platform.platform(), ledger)
-    log.info("命令：%s", " ".join(sys.argv[1:] if argv is None else argv) or args.command)
+    log.info("命令：%s", redact(" ".join(sys.argv[1:] if argv is None else argv)) or args.command)
+
+
+def _shown_db(db: str | None) -> str | None:
+    """--db as a message may name it: a server URL without its password."""
+    from db.pg_engine import display_name, is_server_url
+
+    return display_name(db) if is_server_url(db) else db
 
 
 def _log_unraisable(unraisable) -> None:
@@ -798,7 +823,7 @@ def main(argv: list[str] | None = None) -> int:
         print("已中断。", file=sys.stderr)
         return 130
     except Exception as exc:
-        known = known_error(exc, _opened[-1].path if _opened else args.db or "台账")
+        known = known_error(exc, _opened[-1].label if _opened else _shown_db(args.db) or "台账")
         if known is not None:  # disk full, read-only, no permission, locked, I/O error: the clerk can act on it
             log.warning("读写错误：%s", shown(exc), exc_info=True)
             print(f"错误：{known}", file=sys.stderr)

@@ -51,7 +51,7 @@ def cmd_server_init(args) -> int:
     ledger = _server_ledger(args)
     result = init_server(ledger, operator=args.operator)
     made = f"新建角色组 {'、'.join(result.roles_created)}" if result.roles_created else "角色组已存在"
-    print(f"服务器台账 {ledger.path} 已初始化：{made}；已为 {len(result.tables)} 张数据表设置权限和行级安全策略。")
+    print(f"服务器台账 {ledger.label} 已初始化：{made}；已为 {len(result.tables)} 张数据表设置权限和行级安全策略。")
     if result.plan_loaded:
         print(f"已导入内置计划：{result.tasks} 项任务。")
     if result.unknown_tables:
@@ -167,10 +167,10 @@ def backup_server_ledger(args) -> int:
     finally:
         ledger.close()
     if made.method == "pg_dump":
-        print(f"已用 pg_dump 将服务器台账 {ledger.path} 备份到 {made.path}（恢复：duban --db 新建的空数据库 restore {made.path}）。")
+        print(f"已用 pg_dump 将服务器台账 {ledger.label} 备份到 {made.path}（恢复：duban --db 新建的空数据库 restore {made.path}）。")
     else:
         rows = sum(made.counts.values())
-        print(f"已将服务器台账 {ledger.path} 逐行导出到台账文件 {made.path}（{rows} 行，同一快照；未使用 pg_dump）。")
+        print(f"已将服务器台账 {ledger.label} 逐行导出到台账文件 {made.path}（{rows} 行，同一快照；未使用 pg_dump）。")
     return 0
 
 

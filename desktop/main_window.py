@@ -531,7 +531,10 @@ class MainWindow(ServerWindow, LedgerFileActions, QMainWindow):
         room = self.fontMetrics().horizontalAdvance("中") * PLAN_LABEL_CHARS
         self.plan_label.setText("当前计划：" + self.fontMetrics().elidedText(self.plan_title, Qt.TextElideMode.ElideMiddle, room))
         self.plan_label.setToolTip(self.plan_title)
-        where = f"外勤数据包（{self.packet_period}，{self.ledger.path.name}）" if self.packet_period else str(self.ledger.path.name)
+        if self.packet_period:
+            where = f"外勤数据包（{self.packet_period}，{self.ledger.path.name}）"
+        else:  # a server ledger by its address (never the password), a file by its name
+            where = f"服务器台账 {self.ledger.label}" if self.ledger.server else self.ledger.path.name
         self.setWindowTitle(f"督办台账 — {where} — {self.plan_title}" + ("（只读）" if self.ledger.read_only else ""))
         self._show_account()
 
@@ -849,7 +852,7 @@ class MainWindow(ServerWindow, LedgerFileActions, QMainWindow):
     def merge_packet(self) -> None:
         from desktop.merge_dialogs import merge_packet_interactively
 
-        merge_packet_interactively(self, self.ledger, self.operator, self.ledger.path.parent, on_merged=self.refresh)
+        merge_packet_interactively(self, self.ledger, self.operator, self.ledger.folder, on_merged=self.refresh)
 
     def show_conflicts(self) -> None:
         from desktop.merge_dialogs import ConflictDialog

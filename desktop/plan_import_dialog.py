@@ -123,7 +123,7 @@ def import_plan_interactively(
     parent: QWidget, ledger: Ledger, operator: str, prefs: QSettings, on_imported: Callable[[object, bool], None]
 ) -> None:
     """Choose a plan file, read it on the worker with a progress dialog, then preview it; on_imported(result, made_current)."""
-    folder = prefs.value(FOLDER_PREF, "") or str(ledger.path.parent)
+    folder = prefs.value(FOLDER_PREF, "") or str(ledger.folder)
     chosen, _ = QFileDialog.getOpenFileName(parent, "导入新计划", folder, FILE_FILTER)
     if not chosen:
         return

@@ -26,7 +26,7 @@ from desktop.ops import runner
 log = logging.getLogger("duban.server")
 
 POLL_MS = 15_000  # how often a server ledger's window asks whether others changed something
-INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE for a refused table
+from db.errors import INSUFFICIENT_PRIVILEGE
 LOGIN_CHARS = 14  # the status bar's 登录 shows this much of a long login (all of it in the tooltip)
 PENDING_ACCESS = Access(login=None, role=AccountRole.READER)  # a server ledger's window until its role is read
 
@@ -47,10 +47,7 @@ _ROLES = {
 
 def server_label(ledger) -> str:
     """The server ledger's name for the title and status bar: host:port/database, never a password."""
-    label = getattr(ledger, "label", None)
-    if label:
-        return str(label)
-    return str(ledger.path).rsplit("@", 1)[-1].split("?", 1)[0]
+    return ledger.label.rsplit("@", 1)[-1].split("?", 1)[0]
 
 
 def action_allowed(who: str, access: Access, server: bool) -> bool:

@@ -20,6 +20,18 @@ from db.plan_text import read_plan_file  # noqa: E402
 from resources import BUNDLED_PLAN  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
+# DUBAN_TEST_ENGINE=postgresql: the `ledger` fixture (and run_cli) is a PostgreSQL database (tests/pg_server.py).
+ON_SERVER = os.environ.get("DUBAN_TEST_ENGINE") == "postgresql"
+
+
+def pytest_collection_modifyitems(config, items):
+    """On a server ledger, tests about the SQLite file itself (marked sqlite_only) are skipped, with the reason."""
+    if not ON_SERVER:
+        return
+    skip = pytest.mark.skip(reason="sqlite_only: about the ledger file itself; DUBAN_TEST_ENGINE=postgresql")
+    for item in items:
+        if item.get_closest_marker("sqlite_only"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
@@ -103,7 +115,7 @@ def pg_initialised_url(pg_cluster):
 @pytest.fixture
 def ledger(initialised_ledger_file, tmp_path, request):
     """A private copy of an initialised ledger (a PostgreSQL clone when DUBAN_TEST_ENGINE=postgresql)."""
-    if os.environ.get("DUBAN_TEST_ENGINE") == "postgresql":
+    if ON_SERVER:
         from tests.pg_server import template_copy
 
         opened = open_ledger(template_copy(request.getfixturevalue("pg_cluster"), request.getfixturevalue("pg_initialised_url")))
@@ -121,8 +133,7 @@ def run_cli(ledger, capsys):
     from desktop.cli import main
 
     def run(*args):
-        db = ledger.engine.url.render_as_string(hide_password=False) if ledger.server else str(ledger.path)
-        code = main(["--db", db, "--operator", "测试", *args])
+        code = main(["--db", ledger.location, "--operator", "测试", *args])
         out, err = capsys.readouterr()
         return code, out, err
 

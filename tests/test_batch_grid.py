@@ -34,6 +34,7 @@ from tests.batch_support import (
     open_dialog,
     shown,
 )
+from tests.ledger_state import ledger_db_arg
 
 pytestmark = pytest.mark.gui
 
@@ -331,7 +332,7 @@ print(json.dumps({"screen": [area.width(), area.height()], "fits": fits_on_scree
 
 def test_the_dialog_fits_1280x720(ledger):
     env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM=f"offscreen:configfile={ROOT / 'tests' / 'data' / 'screen-1280x720.json'}")
-    run = subprocess.run([sys.executable, "-c", SIZE_CHECK, str(ledger.path)], env=env, capture_output=True, text=True, timeout=120)
+    run = subprocess.run([sys.executable, "-c", SIZE_CHECK, ledger_db_arg(ledger)], env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     found = json.loads(run.stdout.strip().splitlines()[-1])
     assert found == {"screen": [1280, 720], "fits": True, "outside": [], "scroll": 0}

@@ -15,6 +15,7 @@ from db.models import Assignment, AuditLog, Extension, Milestone, ProgressEntry,
 from db.periods import period_end, period_start, shift_period
 from db.progress import STATUSES, ProgressInput, validate
 from db.warning_rules import RED, lead_unit_ids, red_counts_by_period, task_states
+from tests.ledger_state import ledger_fingerprint
 
 N = 3600
 TODAY = dt.date(2023, 6, 1)
@@ -192,13 +193,14 @@ def sha256(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.sqlite_only  # the demo is built by copying the source ledger file; a server ledger is refused (test_pg_ledger)
 def test_demo_command_fills_a_copy_and_leaves_the_source_alone(ledger, run_cli, tmp_path):
     out = tmp_path / "演示台账.sqlite"
-    before = sha256(ledger.path)
+    before = ledger_fingerprint(ledger)
     code, stdout, err = run_cli("demo", str(out))
     assert code == 0, err
     assert "已生成演示台账" in stdout and "进展 19092 条" in stdout and "2022年1月至2022年12月" in stdout
-    assert sha256(ledger.path) == before
+    assert ledger_fingerprint(ledger) == before
     with ledger.Session() as session:
         assert session.scalar(select(func.count()).select_from(ProgressEntry)) == 0
     copy = open_ledger(out)
@@ -210,6 +212,7 @@ def test_demo_command_fills_a_copy_and_leaves_the_source_alone(ledger, run_cli, 
         copy.close()
 
 
+@pytest.mark.sqlite_only  # as above
 def test_demo_command_refuses_to_overwrite_unless_forced(run_cli, tmp_path):
     out = tmp_path / "demo.sqlite"
     assert run_cli("demo", str(out), "--entries", "1200")[0] == 0

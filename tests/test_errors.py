@@ -11,6 +11,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 
 from desktop.logs import LOG_DIR_ENV, setup_logging, shutdown_logging
+from tests.ledger_state import ledger_db_arg
 
 
 @pytest.fixture
@@ -206,8 +207,8 @@ def test_the_windowed_build_without_stdout_or_stderr_still_runs_commands(ledger,
 
     monkeypatch.setattr(sys, "stdout", None)
     monkeypatch.setattr(sys, "stderr", None)
-    assert main(["--db", str(ledger.path), "tasks"]) == 0
-    assert main(["--db", str(ledger.path), "progress", "add", "--task", "NOPE", "--unit", "发改委", "--period", "2022-05",
+    assert main(["--db", ledger_db_arg(ledger), "tasks"]) == 0
+    assert main(["--db", ledger_db_arg(ledger), "progress", "add", "--task", "NOPE", "--unit", "发改委", "--period", "2022-05",
                  "--status", "推进中", "--percent", "10", "--text", "x"]) == 2
     assert "用户错误" in (log_dir / "duban.log").read_text(encoding="utf-8")
 
@@ -216,7 +217,7 @@ def test_the_windowed_build_without_stdout_or_stderr_still_runs_commands(ledger,
 def test_the_window_has_the_duban_icon_and_the_log_names_qt(qapp, ledger, log_dir, tmp_path):
     from desktop.cli import main
 
-    assert main(["--db", str(ledger.path), "gui", "--screenshot", str(tmp_path / "shot.png")]) == 0
+    assert main(["--db", ledger_db_arg(ledger), "gui", "--screenshot", str(tmp_path / "shot.png")]) == 0
     assert not QApplication.windowIcon().isNull()
     assert QApplication.translate("QMessageBox", "Show Details...") == "显示详情..."  # Qt's own buttons speak Chinese too
     assert "窗口启动：Qt 6." in (log_dir / "duban.log").read_text(encoding="utf-8")
@@ -230,7 +231,7 @@ def test_no_display_gets_a_chinese_message_not_a_qt_abort(ledger, tmp_path):
         pytest.skip("X11/Wayland detection is for Linux")
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     ledger.close()
-    command = [sys.executable, "-m", "desktop.cli", "--db", str(ledger.path), "gui"]
+    command = [sys.executable, "-m", "desktop.cli", "--db", ledger_db_arg(ledger), "gui"]
     window = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert window.returncode == 2 and "没有可用的图形界面" in window.stderr
     shot = tmp_path / "shot.png"

@@ -154,6 +154,7 @@ def test_ledger_from_a_newer_program_is_refused(tmp_path):
         open_ledger(path)
 
 
+@pytest.mark.sqlite_only  # SQLite pragmas on the file
 def test_ledger_uses_wal_and_full_sync(ledger):
     with ledger.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

@@ -337,6 +337,7 @@ def test_a_ledger_locked_past_the_timeout_is_a_message(ledger_file, capsys):
 
 
 @pytest.mark.gui
+@pytest.mark.sqlite_only  # an export must not overwrite the open ledger file
 @pytest.mark.parametrize("kind", [3, 6])  # the 通报 (PDF) and the field packet
 def test_window_export_aimed_at_the_ledger_is_refused_with_a_message(qtbot, ledger, tmp_path, monkeypatch, kind):
     from PySide6.QtWidgets import QMessageBox

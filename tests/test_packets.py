@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 
 from db.engine import open_ledger
 from db.errors import UserError
@@ -18,6 +19,7 @@ from db.evidence import attach_evidence, delete_evidence, evidence_data, evidenc
 from db.ledger import list_tasks
 from db.packets import PacketInfo, export_packet, merge_packet, pending_conflicts, resolve_conflict
 from db.progress import ProgressInput, add_progress, delete_progress, list_progress
+from tests.ledger_state import ledger_fingerprint
 
 UNIT = "市发展改革委"
 PERIOD = "2022-06"
@@ -106,10 +108,10 @@ def test_merge_adds_takes_one_sided_changes_and_keeps_both_sides_of_a_conflict(l
         delete_progress(s, tasks[1], UNIT, PERIOD, operator="外勤")
     field.close()
     write(ledger, report(tasks[2], "办公室的版本", percent=55), report(tasks[3], "办公室后来改的", percent=60))
-    before = dump(ledger.path)
+    before = ledger_fingerprint(ledger)
     with pytest.raises(UserError, match=r"会删除台账中的 1 条进展.*--allow-deletes") as refused:
         merge_packet(ledger, packet, operator="李四")  # a deletion of an office report needs the clerk's confirmation
-    assert refused.value.details == [f"{tasks[1]} {UNIT} {PERIOD}"] and dump(ledger.path) == before
+    assert refused.value.details == [f"{tasks[1]} {UNIT} {PERIOD}"] and ledger_fingerprint(ledger) == before
 
     result = merge_packet(ledger, packet, operator="李四", allow_deletes=True)
 
@@ -125,8 +127,8 @@ def test_merge_adds_takes_one_sided_changes_and_keeps_both_sides_of_a_conflict(l
     with ledger.Session() as s:
         [conflict] = pending_conflicts(s)
     assert conflict.ledger_values["progress_text"] == "办公室的版本" and conflict.packet_values["progress_text"] == "外勤的版本"
-    with sqlite3.connect(ledger.path) as conn:
-        actions = dict(conn.execute("SELECT action, count(*) FROM audit_log WHERE action LIKE 'packet.%' OR action LIKE 'progress.merge%' GROUP BY action"))
+    with ledger.engine.connect() as conn:
+        actions = dict(conn.execute(text("SELECT action, count(*) FROM audit_log WHERE action LIKE 'packet.%' OR action LIKE 'progress.merge%' GROUP BY action")).all())
     assert actions == {"packet.merge": 1, "progress.merge_add": 1, "progress.merge_update": 2, "progress.merge_conflict": 1}
 
 
@@ -151,10 +153,10 @@ def test_merging_the_same_packet_twice_changes_nothing(ledger, tasks, packet):
     field.close()
     write(ledger, report(tasks[2], "办公室的版本"))
     merge_packet(ledger, packet, operator="李四")
-    before = dump(ledger.path)
+    before = ledger_fingerprint(ledger)
     again = merge_packet(ledger, packet, operator="李四")
     assert not again.changed and "已全部合并过" in "\n".join(again.lines())
-    assert dump(ledger.path) == before
+    assert ledger_fingerprint(ledger) == before
 
 
 def test_more_field_work_after_a_merge_is_taken_not_a_conflict(ledger, tasks, packet):
@@ -219,11 +221,11 @@ def test_combined_values_are_validated_and_recorded(ledger, tasks, packet):
 
 
 def _refused(ledger, path: Path, message: str) -> None:
-    before = dump(ledger.path)
+    before = ledger_fingerprint(ledger)
     with pytest.raises(UserError) as caught:
         merge_packet(ledger, path, operator="李四")
     assert path.name in str(caught.value) and message in str(caught.value)
-    assert dump(ledger.path) == before
+    assert ledger_fingerprint(ledger) == before
 
 
 def test_tampered_truncated_foreign_and_newer_packets_are_refused_and_change_nothing(ledger, tasks, packet, tmp_path, initialised_ledger_file):
@@ -241,7 +243,7 @@ def test_tampered_truncated_foreign_and_newer_packets_are_refused_and_change_not
     truncated.write_bytes(packet.read_bytes()[: packet.stat().st_size // 2])
     _refused(ledger, truncated, "损坏或不完整")
 
-    _refused(ledger, ledger.path.with_name("not-there.duban"), "找不到")
+    _refused(ledger, tmp_path / "not-there.duban", "找不到")
     garbage = tmp_path / "乱码.duban"
     garbage.write_bytes(b"PK\x03\x04 not a database" * 100)
     _refused(ledger, garbage, "损坏或不完整")
@@ -308,12 +310,12 @@ def test_fuzzed_packets_are_refused_cleanly_or_merge_as_the_original(ledger, tas
             mutated[rng.randrange(len(mutated))] = rng.randrange(256)
         path = tmp_path / f"fuzz-{trial}.duban"
         path.write_bytes(bytes(mutated))
-        before = dump(ledger.path)
+        before = ledger_fingerprint(ledger)
         try:
             merge_packet(ledger, path, operator="李四")
         except UserError:
             outcomes["refused"] += 1
-            assert dump(ledger.path) == before
+            assert ledger_fingerprint(ledger) == before
         else:
             outcomes["merged"] += 1
             assert reports(ledger, unit=UNIT)[(tasks[0], UNIT, PERIOD)] == ("推进中", 66, "外勤改过")
@@ -420,9 +422,9 @@ def test_random_edits_on_both_sides_merge_deterministically_idempotently_and_los
             assert len(conflicts) == len(result.conflicts)
 
             # Idempotent: merging again changes no row.
-            before = dump(ledger.path)
+            before = ledger_fingerprint(ledger)
             merge_packet(ledger, path, operator="李四", allow_deletes=True)
-            assert dump(ledger.path) == before
+            assert ledger_fingerprint(ledger) == before
 
             # Deterministic: the same merge into an identical ledger gives the same reports and conflicts.
             twin = open_ledger(twin_path)

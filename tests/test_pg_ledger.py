@@ -44,8 +44,11 @@ def test_init_on_postgresql_loads_the_bundled_plan(pg_initialised, capsys):
     ledger = open_ledger(pg_initialised)
     try:
         assert ledger.engine.dialect.name == "postgresql" and ledger.server
-        # The ledger is named by its address in messages, never with its password.
-        assert "@127.0.0.1:" in str(ledger.path) and make_url(pg_initialised).password not in str(ledger.path)
+        # The ledger is named by its address in messages, never with its password, and has no path to misuse.
+        url = make_url(pg_initialised)
+        assert ledger.label == f"postgres@127.0.0.1:{url.port}/{url.database}"
+        assert ledger.path is None and ledger.location == pg_initialised
+        assert url.password not in ledger.label + repr(ledger)
         with ledger.Session() as s:
             assert s.scalar(select(func.count()).select_from(Task)) == 373
     finally:
@@ -84,3 +87,117 @@ def test_a_wrong_password_is_refused_in_chinese_without_echoing_it(pg_url):
     with pytest.raises(UserError) as refused:
         open_ledger(wrong)
     assert "无法连接服务器台账" in str(refused.value) and "not-the-password-42" not in str(refused.value)
+
+
+def test_a_password_hidden_address_is_refused_not_made_a_folder(pg_initialised, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    url = make_url(pg_initialised)
+    hidden = f"postgres:***@127.0.0.1:{url.port}/{url.database}"
+    with pytest.raises(UserError, match="隐去密码的服务器台账地址"):
+        open_ledger(hidden)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_password_can_come_from_pgpassword_not_the_command_line(pg_initialised, capsys, monkeypatch):
+    url = make_url(pg_initialised)
+    bare = f"postgresql://postgres@127.0.0.1:{url.port}/{url.database}"
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    from desktop.cli import main
+
+    assert main(["--db", bare, "plans"]) == 2
+    assert "无法连接服务器台账" in capsys.readouterr().err
+    monkeypatch.setenv("PGPASSWORD", url.password)
+    assert "2022" in cli(capsys, bare, "plans")
+
+
+def test_the_password_can_come_from_a_passfile(pg_initialised, capsys, monkeypatch, tmp_path):
+    url = make_url(pg_initialised)
+    passfile = tmp_path / "pgpass"
+    passfile.write_text(f"127.0.0.1:{url.port}:*:postgres:{url.password}\n")
+    passfile.chmod(0o600)
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setenv("PGPASSFILE", str(passfile))
+    assert "2022" in cli(capsys, f"postgresql://postgres@127.0.0.1:{url.port}/{url.database}", "plans")
+
+
+def test_no_password_reaches_the_log_or_the_messages(pg_initialised, capsys, tmp_path, monkeypatch):
+    """A URL with its password on the command line: duban.log and every message name the ledger without it."""
+    from desktop.cli import main
+    from desktop.logs import shutdown_logging
+
+    password = make_url(pg_initialised).password
+    logs = tmp_path / "logs"
+    monkeypatch.setenv("DUBAN_LOG_DIR", str(logs))
+    out = cli(capsys, pg_initialised, "plans")
+    said = [out]
+    for args in (["backup", str(tmp_path / "b.sqlite")], ["restore", str(tmp_path / "b.sqlite")], ["demo", str(tmp_path / "demo.sqlite")]):
+        assert main(["--db", pg_initialised, *args]) == 2
+        said.append(capsys.readouterr().err)
+        assert "服务器台账" in said[-1] and "不是本机的文件" in said[-1]
+    wrong = make_url(pg_initialised).set(port=1).render_as_string(hide_password=False)
+    assert main(["--db", wrong, "tasks"]) == 2
+    said.append(capsys.readouterr().err)
+    assert "无法连接服务器台账 postgres@127.0.0.1:1/" in said[-1]
+    shutdown_logging()
+    log_text = (logs / "duban.log").read_text(encoding="utf-8")
+    assert "台账：postgres@127.0.0.1:" in log_text and "命令：--db postgres@127.0.0.1:" in log_text
+    assert all(password not in text for text in [log_text, *said])
+    assert not list(tmp_path.glob("*.sqlite")) and not (tmp_path / "postgres:***@127.0.0.1:1").exists()
+
+
+def test_import_plan_dry_run_compares_with_the_server_plan(pg_initialised, capsys):
+    """--dry-run reads the server ledger (it took a server URL for a missing file and compared with nothing)."""
+    from resources import BUNDLED_PLAN
+
+    report = json.loads(cli(capsys, pg_initialised, "import-plan", str(BUNDLED_PLAN), "--dry-run", "--json"))
+    assert report["changes"]["plan_id"] == 1 and report["changes"]["unchanged"] == 373
+
+
+@pytest.mark.parametrize("env", [{"CI": "true"}, {"DUBAN_TEST_ENGINE": "postgresql"}])
+def test_ci_fails_rather_than_skips_when_postgresql_is_missing(monkeypatch, env):
+    """Without the server binaries, CI (or a run asked to use PostgreSQL) fails: the server tests must not pass by skipping."""
+    import tests.pg_server as pg_server
+
+    monkeypatch.setattr(pg_server, "pg_bindir", lambda: None)
+    for name in ("CI", "DUBAN_TEST_ENGINE"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(pytest.skip.Exception), pg_server.running_cluster():
+        pass
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(pytest.fail.Exception, match="PostgreSQL is not installed"), pg_server.running_cluster():
+        pass
+
+
+@pytest.mark.parametrize(
+    ("url", "label"),
+    [
+        ("postgresql://clerk:s3cret@10.0.0.5:5433/duban", "clerk@10.0.0.5:5433/duban"),
+        ("postgres://clerk:s3cret@server/duban", "clerk@server:5432/duban"),
+        ("postgresql+psycopg://clerk@/duban?host=/run/postgresql&password=s3cret", "clerk@/run/postgresql:5432/duban"),
+    ],
+)
+def test_a_server_ledger_is_labelled_without_its_password(url, label):
+    from db.pg_engine import display_name, redact
+
+    assert display_name(url) == label
+    assert redact(f"--db {url} tasks") == f"--db {label} tasks" and "s3cret" not in redact(f"--db={url}")
+
+
+def test_alembic_run_by_hand_upgrades_a_server_ledger(pg_cluster):
+    """`alembic upgrade head` against a PostgreSQL URL (no connection handed over) runs no SQLite pragma."""
+    from alembic import command
+    from sqlalchemy import create_engine, inspect
+
+    from db.engine import alembic_config
+    from db.migrations import SCHEMA_HEAD
+
+    url = pg_cluster.create_database("by_hand")
+    command.upgrade(alembic_config(url), "head")
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == SCHEMA_HEAD
+            assert {"task", "unit", "progress_entry", "audit_log"} <= set(inspect(conn).get_table_names())
+    finally:
+        engine.dispose()

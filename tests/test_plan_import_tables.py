@@ -4,6 +4,7 @@ import hashlib
 import json
 
 from db.ledger import list_plans, list_tasks
+from tests.ledger_state import ledger_fingerprint
 from tests.test_plan_tables import WORD_TASKS, _excel_ledger, _word_plan
 
 
@@ -13,10 +14,10 @@ def digest(path):
 
 def test_dry_run_lists_the_word_tables_tasks_and_writes_nothing(run_cli, ledger, tmp_path):
     plan = _word_plan(tmp_path / "2024年优化营商环境重点任务分工表.docx")
-    before = digest(ledger.path)
+    before = ledger_fingerprint(ledger)
     code, out, err = run_cli("import-plan", str(plan), "--dry-run", "--json")
     assert code == 0, err
-    assert digest(ledger.path) == before
+    assert ledger_fingerprint(ledger) == before
     read = json.loads(out)
     assert read["year"] == 2024 and len(read["tasks"]) == len(WORD_TASKS)
     for task, (number, category, text, lead, responsible, deadline) in zip(read["tasks"], WORD_TASKS):
@@ -92,8 +93,8 @@ def test_without_libreoffice_an_old_format_is_refused_with_what_to_do(run_cli, l
     monkeypatch.setattr(exports.office_convert, "libreoffice", lambda: None)
     old = tmp_path / "2024年任务分工.doc"
     old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
-    before = digest(ledger.path)
+    before = ledger_fingerprint(ledger)
     code, _, err = run_cli("import-plan", str(old))
     assert code == 2
     assert "2024年任务分工.doc" in err and "没有安装 LibreOffice" in err and "另存为 Word（.docx）" in err
-    assert digest(ledger.path) == before
+    assert ledger_fingerprint(ledger) == before

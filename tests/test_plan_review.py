@@ -29,6 +29,7 @@ from db.progress import ProgressInput, add_progress
 from db.review import completion_by_annex
 from db.warning_rules import RED, REMOVED_REASON, task_states
 from exports.plan_reading import read_plan_document
+from tests.ledger_state import ledger_fingerprint
 
 # A district's own plan, in the bracket convention of real plans (the units are made up).
 PLAN_V1 = """钢城区2023年优化营商环境重点任务
@@ -233,10 +234,10 @@ def digest(path):
 def test_dry_run_lists_unknown_units_and_changes_and_writes_nothing(run_cli, ledger, tmp_path):
     v1 = tmp_path / "v1.txt"
     v1.write_text(PLAN_V1, encoding="utf-8")
-    before = digest(ledger.path)
+    before = ledger_fingerprint(ledger)
     code, out, err = run_cli("import-plan", str(v1), "--dry-run", "--json")
     assert code == 0, err
-    assert digest(ledger.path) == before
+    assert ledger_fingerprint(ledger) == before
     read = json.loads(out)
     assert read["changes"] is None
     spellings = {q["spelling"]: q for q in read["unknown_units"]}
@@ -248,28 +249,28 @@ def test_dry_run_lists_unknown_units_and_changes_and_writes_nothing(run_cli, led
     assert json.loads(out)["unknown_units"] == []
     v2 = tmp_path / "v2.txt"
     v2.write_text(PLAN_V2, encoding="utf-8")
-    before = digest(ledger.path)
+    before = ledger_fingerprint(ledger)
     code, out, err = run_cli("import-plan", str(v2), "--dry-run", "--json")
     assert code == 0, err
-    assert digest(ledger.path) == before
+    assert ledger_fingerprint(ledger) == before
     changes = json.loads(out)["changes"]
     assert changes["added"] == ["A01-01.02"] and changes["removed"] == ["A01-02.05"]
     assert [(c["code"], c["fields"]) for c in changes["changed"]] == [("A01-01.02", ["完成时限"])]
     code, out, err = run_cli("import-plan", str(v2), "--dry-run")
     assert "新增任务 1 项，变动 1 项，删除 1 项，未变 3 项" in out
     assert "变动：A01-01.02（新版编号 A01-01.03）：完成时限：9月底前 → 11月底前" in out
-    assert digest(ledger.path) == before
+    assert ledger_fingerprint(ledger) == before
 
 
 def test_a_bad_unit_option_is_refused_and_changes_nothing(run_cli, ledger, tmp_path):
     v1 = tmp_path / "v1.txt"
     v1.write_text(PLAN_V1, encoding="utf-8")
-    before = digest(ledger.path)
+    before = ledger_fingerprint(ledger)
     code, _, err = run_cli("import-plan", str(v1), "--unit", "区住建局")
     assert code == 2 and "拼写=单位名" in err
     code, _, err = run_cli("import-plan", str(v1), "--unit", "区商务局=市商务局")
     assert code == 2 and "不是同一个单位" in err
-    assert digest(ledger.path) == before
+    assert ledger_fingerprint(ledger) == before
 
 
 def test_a_bare_spelling_in_a_district_plan_is_the_districts_unit(ledger, tmp_path):

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 
 from db.errors import UserError
 from exports.plan_tables import MAX_ROWS, read_table_rows
+from tests.ledger_state import ledger_fingerprint
 
 # Two groups of a 2024 county 营商环境 plan (the unit names are made up).
 WORD_TASKS = [
@@ -569,14 +570,13 @@ def test_pdf_plan_text_goes_to_the_text_reader_with_source_lines(tmp_path):
 
 
 def test_import_plan_dry_run_reads_a_pdf_and_writes_nothing(run_cli, ledger, tmp_path):
-    import hashlib
     import json
 
     path = _pdf_table(tmp_path / "2024年重点任务分工表.pdf", WORD_TASKS)
-    before = hashlib.sha256(ledger.path.read_bytes()).hexdigest()
+    before = ledger_fingerprint(ledger)
     code, out, err = run_cli("import-plan", str(path), "--dry-run", "--json")
     assert code == 0, err
-    assert hashlib.sha256(ledger.path.read_bytes()).hexdigest() == before
+    assert ledger_fingerprint(ledger) == before
     tasks = json.loads(out)["tasks"]
     assert [t["lead"] for t in tasks] == [lead.split("、") for _n, _c, _t, lead, _r, _d in WORD_TASKS]
     assert tasks[0]["due"] == "2024-12-31" and tasks[0]["section"] == "优化政务服务"
@@ -647,15 +647,14 @@ def test_remembering_a_mapping_checks_it_is_audited_and_an_empty_one_forgets(led
 
 
 def test_import_plan_map_reads_with_the_mapping_and_remembers_it_only_when_importing(run_cli, ledger, tmp_path):
-    import hashlib
     import json
 
     path = _own_ledger(tmp_path / "2024年台账.xlsx")
-    before = hashlib.sha256(ledger.path.read_bytes()).hexdigest()
+    before = ledger_fingerprint(ledger)
     code, out, err = run_cli("import-plan", str(path), "--dry-run", "--json", "--map", "事由=任务名称", "--map", "经办科室=牵头单位")
     assert code == 0, err
     assert [t["lead"] for t in json.loads(out)["tasks"]] == [["政务服务科"], ["信息科"]]
-    assert hashlib.sha256(ledger.path.read_bytes()).hexdigest() == before  # a dry run remembers nothing
+    assert ledger_fingerprint(ledger) == before  # a dry run remembers nothing
     code, out, err = run_cli("import-plan", str(path), "--dry-run", "--json")
     assert json.loads(out)["tasks"] == []
     code, out, err = run_cli("import-plan", str(path), "--keep-current", "--map", "事由=任务名称", "--map", "经办科室=牵头单位")

@@ -14,6 +14,7 @@ from db.plans import archive_plan, current_plan, list_plans, set_current_plan, u
 from db.report_data import period_report
 from db.warning_rules import ARCHIVED_REASON, GREEN, RED, task_states
 from exports.plan_reading import read_plan_document
+from tests.ledger_state import ledger_fingerprint
 
 COUNTY_PLAN = """渑池县2023年优化营商环境重点任务
 一、优化政务服务
@@ -115,10 +116,8 @@ def test_cli_lists_switches_and_archives_plans(run_cli, ledger, tmp_path):
 
 
 def test_cli_refuses_an_unknown_plan_and_changes_nothing(run_cli, ledger):
-    import hashlib
-
-    before = hashlib.sha256(ledger.path.read_bytes()).hexdigest()
+    before = ledger_fingerprint(ledger)
     for args in (("plans", "use", "99"), ("plans", "archive", "99"), ("plans", "unarchive", "99"), ("plans", "archive", "1", "--use", "1")):
         code, _, err = run_cli(*args)
         assert code == 2 and ("没有编号为 99 的计划" in err or "不能既归档又设为当前计划" in err), (args, err)
-    assert hashlib.sha256(ledger.path.read_bytes()).hexdigest() == before
+    assert ledger_fingerprint(ledger) == before

@@ -338,6 +338,7 @@ def with_comment(path, target, size):
     return target
 
 
+@pytest.mark.sqlite_only  # SQLite's one-writer lock on the file (a server takes row locks, not the ledger)
 def test_a_40_mb_comment_is_refused_quickly_without_holding_the_ledger(ledger, tmp_path, monkeypatch):
     code = housing_codes(ledger)[0]
     filled = fill(export(ledger, tmp_path, "住建局", "2022-06"), tmp_path / "filled.xlsx", {code: report_of("六月进展")})

@@ -18,6 +18,7 @@ from db.models import AuditLog, ProgressDraft
 from db.progress import ProgressInput, add_progress, list_progress
 from db.settings import load_settings, save_settings
 from desktop.task_model import COL_DEADLINE, COL_LIGHT, COL_STATUS, TASK_ROLE
+from tests.ledger_state import ledger_db_arg
 
 pytestmark = pytest.mark.gui
 ROOT = Path(__file__).resolve().parents[1]
@@ -221,9 +222,9 @@ def test_typed_text_survives_closing_switching_and_a_crash(window, ledger, qtbot
     # A clerk types, and the program is killed before anything is saved.  Only one duban may
     # write a ledger, so this one lets go of it and opens it again as after a restart.
     ledger.close()
-    crashed = subprocess.run([sys.executable, "-c", CRASHING_CLERK, str(ledger.path), str(task_id)], cwd=ROOT, env=os.environ | {"QT_QPA_PLATFORM": "offscreen"})
+    crashed = subprocess.run([sys.executable, "-c", CRASHING_CLERK, ledger_db_arg(ledger), str(task_id)], cwd=ROOT, env=os.environ | {"QT_QPA_PLATFORM": "offscreen"})
     assert crashed.returncode == -signal.SIGKILL
-    ledger = window.ledger = open_ledger(ledger.path)
+    ledger = window.ledger = open_ledger(ledger_db_arg(ledger))
     request.addfinalizer(ledger.close)
     with ledger.Session() as s:
         assert s.query(ProgressDraft).count() == 1
@@ -301,7 +302,7 @@ def test_screenshot_command_writes_a_png(tmp_path, ledger):
     from desktop.cli import main
 
     shot = tmp_path / "main.png"
-    assert main(["--db", str(ledger.path), "gui", "--screenshot", str(shot), "--view", "units", "--select", "A03-01"]) == 0
+    assert main(["--db", ledger_db_arg(ledger), "gui", "--screenshot", str(shot), "--view", "units", "--select", "A03-01"]) == 0
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -380,7 +380,10 @@ class BackupResult:
 
 
 def backup_server(server: Ledger, dest: str | os.PathLike, *, logical: bool = False) -> BackupResult:
-    """Back a server ledger up to dest: pg_dump -Fc if installed (and not logical), else a logical export to a ledger file."""
+    """Back a server ledger up to dest: pg_dump -Fc if installed, else (or for logical, or a .sqlite dest) a ledger file.
+
+    A dest named .sqlite always gets the logical export: a file with that name opens in duban, a pg_dump would not.
+    """
     from db.accounts import current_access
     from db.identity import ledger_id
 
@@ -390,6 +393,7 @@ def backup_server(server: Ledger, dest: str | os.PathLike, *, logical: bool = Fa
             raise UserError(f"只有办公室账号或数据库所有者可以备份服务器台账 {server.label}；本登录只能看到台账的一部分。")
     # Guarded once, as db.safety.backup_to is: an older backup of this same ledger may be replaced, nothing else.
     dest = files.check_output(dest, backup_of=own or "")
+    logical = logical or dest.suffix.lower() == ".sqlite"
     tool = None if logical else find_tool("pg_dump", _server_major(server.engine))
     partial = dest.with_name(dest.name + ".partial")
     try:

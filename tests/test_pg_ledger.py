@@ -130,10 +130,15 @@ def test_no_password_reaches_the_log_or_the_messages(pg_initialised, capsys, tmp
     monkeypatch.setenv("DUBAN_LOG_DIR", str(logs))
     out = cli(capsys, pg_initialised, "plans")
     said = [out]
-    for args in (["backup", str(tmp_path / "b.sqlite")], ["restore", str(tmp_path / "b.sqlite")], ["demo", str(tmp_path / "demo.sqlite")]):
-        assert main(["--db", pg_initialised, *args]) == 2
-        said.append(capsys.readouterr().err)
-        assert "服务器台账" in said[-1] and "不是本机的文件" in said[-1]
+    for name in ("b.dump", "b.sqlite"):  # pg_dump, and the logical export a .sqlite name asks for
+        assert main(["--db", pg_initialised, "backup", str(tmp_path / name)]) == 0
+        said.append(capsys.readouterr().out)
+        assert "服务器台账 postgres@127.0.0.1:" in said[-1] and ("逐行导出到台账文件" in said[-1]) == (name == "b.sqlite")
+    assert main(["--db", pg_initialised, "restore", str(tmp_path / "b.dump")]) == 2  # into a ledger in use: refused
+    said.append(capsys.readouterr().err)
+    assert main(["--db", pg_initialised, "demo", str(tmp_path / "demo.sqlite")]) == 2
+    said.append(capsys.readouterr().err)
+    assert "服务器台账" in said[-1] and "不是本机的文件" in said[-1]
     wrong = make_url(pg_initialised).set(port=1).render_as_string(hide_password=False)
     assert main(["--db", wrong, "tasks"]) == 2
     said.append(capsys.readouterr().err)

@@ -147,7 +147,7 @@ def test_no_password_reaches_the_log_or_the_messages(pg_initialised, capsys, tmp
     log_text = (logs / "duban.log").read_text(encoding="utf-8")
     assert "台账：postgres@127.0.0.1:" in log_text and "命令：--db postgres@127.0.0.1:" in log_text
     assert all(password not in text for text in [log_text, *said])
-    assert not list(tmp_path.glob("*.sqlite")) and not (tmp_path / "postgres:***@127.0.0.1:1").exists()
+    assert [p.name for p in tmp_path.glob("*.sqlite")] == ["b.sqlite"] and not (tmp_path / "postgres:***@127.0.0.1:1").exists()
 
 
 def test_import_plan_dry_run_compares_with_the_server_plan(pg_initialised, capsys):

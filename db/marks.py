@@ -61,12 +61,16 @@ def record_current_marks(session: Session) -> None:
 
 def record_marks_at_commit(session: Session, action: str) -> None:
     """Called for every audited change: one that can move a colour records the marks once, just before commit."""
-    if not action.startswith(STATE_CHANGES) or session.info.get("marks_scheduled"):
+    if not action.startswith(STATE_CHANGES):
         return
     session.info["marks_scheduled"] = True
+    if not session.info.get("marks_listening"):
+        session.info["marks_listening"] = True
+        event.listen(session, "before_commit", _record_when_committing)
 
-    def before_commit(committing: Session) -> None:
-        committing.info.pop("marks_scheduled", None)
-        record_current_marks(committing)
 
-    event.listen(session, "before_commit", before_commit, once=True)
+def _record_when_committing(session: Session) -> None:
+    """At the transaction's own commit, not a savepoint's (a report saved under SAVEPOINT releases one per row)."""
+    if session.in_nested_transaction() or not session.info.pop("marks_scheduled", None):
+        return
+    record_current_marks(session)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from db.accounts import FILE_ACCESS, Access
 from db.changes import Changes, change_mark, changes_since
-from db.errors import known_error
+from db.errors import INSUFFICIENT_PRIVILEGE, known_error
 from db.vocabulary import AccountRole
 from desktop.navigation import FILTER_ROLE
 from desktop.ops import runner
@@ -26,7 +26,6 @@ from desktop.ops import runner
 log = logging.getLogger("duban.server")
 
 POLL_MS = 15_000  # how often a server ledger's window asks whether others changed something
-from db.errors import INSUFFICIENT_PRIVILEGE
 LOGIN_CHARS = 14  # the status bar's 登录 shows this much of a long login (all of it in the tooltip)
 PENDING_ACCESS = Access(login=None, role=AccountRole.READER)  # a server ledger's window until its role is read
 

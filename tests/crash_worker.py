@@ -67,9 +67,18 @@ def report_events(ledger, began: float, hold: str | None) -> list[tuple[str, flo
         if name == hold:
             time.sleep(HOLD_SECONDS)
 
-    event.listen(ledger.Session, "after_begin", lambda *_: note("begin"))
-    event.listen(ledger.Session, "before_commit", lambda *_: note("commit"))
-    event.listen(ledger.Session, "after_commit", lambda *_: note("committed"))
+    # A savepoint (a report saved under its own SAVEPOINT) begins and commits too; only the transaction's own
+    # begin and commit count, the ones a kill can catch half-written.
+    releasing: list[bool] = []
+
+    def before_commit(session) -> None:
+        releasing.append(session.in_nested_transaction())
+        if not releasing[-1]:
+            note("commit")
+
+    event.listen(ledger.Session, "after_begin", lambda _s, transaction, _c: transaction.nested or note("begin"))
+    event.listen(ledger.Session, "before_commit", before_commit)
+    event.listen(ledger.Session, "after_commit", lambda *_: releasing.pop() or note("committed"))
     return seen
 
 

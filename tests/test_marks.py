@@ -81,3 +81,20 @@ def test_a_merged_packet_records_the_colours(ledger, tmp_path):
     laptop.close()
     merge_packet(ledger, laptop_copy, operator="办公室")
     assert mark(ledger, RED_TASK) == Colour.GREEN
+
+
+def test_several_new_reports_in_one_transaction_record_the_colours_once_at_its_commit(ledger, monkeypatch):
+    """Each new report is inserted under its own SAVEPOINT; releasing one is not the commit the colours wait for."""
+    import db.marks
+
+    set_period(ledger, "2022-07")
+    recorded = []
+    real = db.marks.record_current_marks
+    monkeypatch.setattr(db.marks, "record_current_marks", lambda session: recorded.append(1) or real(session))
+    with ledger.Session.begin() as s:
+        for code in ("A01-01", "A02-01", RED_TASK):
+            task = get_task(s, code)
+            unit = next(a.unit.name for a in task.assignments)
+            add_progress(s, ProgressInput(task_code=code, unit=unit, period="2022-07", status="已完成", percent=100, progress_text="已办结"), operator="测试")
+        assert recorded == []
+    assert recorded == [1] and mark(ledger, RED_TASK) == Colour.GREEN  # the last report counted: done, awaiting sign-off

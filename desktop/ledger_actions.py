@@ -63,8 +63,6 @@ class LedgerFileActions:
         """台账 → 备份台账…: a checked copy (SQLite's backup API + integrity check, as `duban backup`) made on the worker."""
         from db.safety import backup_to, backups_dir
 
-        if self._server_backup_told("备份台账"):
-            return
         default = backups_dir(self.ledger.path) / f"{self.ledger.path.stem}-手动备份-{dt.datetime.now():%Y%m%d-%H%M}.sqlite"
         default.parent.mkdir(parents=True, exist_ok=True)
         chosen, _ = QFileDialog.getSaveFileName(self, "备份台账", str(default), "台账备份 (*.sqlite);;所有文件 (*)")
@@ -82,7 +80,7 @@ class LedgerFileActions:
         """台账 → 从备份恢复…: the rules of `duban restore` (a packet or another ledger's backup only when confirmed), then reopen."""
         from db.safety import backups_dir, check_file, foreign_backup
 
-        if self.ledger.read_only or self._server_backup_told("从备份恢复") or self._ledger_busy():
+        if self.ledger.read_only or self._ledger_busy():
             return
         chosen, _ = QFileDialog.getOpenFileName(self, "从备份恢复台账", str(backups_dir(self.ledger.path)), "台账备份 (*.sqlite);;所有文件 (*)")
         if not chosen:
@@ -94,18 +92,6 @@ class LedgerFileActions:
             return problems, None if problems else foreign_backup(backup, target)
 
         runner().query(examine, self._alive(lambda found: self._confirm_restore(backup, *found)), parent=self)
-
-    def _server_backup_told(self, title: str) -> bool:
-        """A server ledger is backed up and restored on the command line (the file's copies do not apply): say so."""
-        if not self.ledger.server:
-            return False
-        QMessageBox.information(
-            self,
-            title,
-            f"服务器台账 {self.ledger.label} 不是本机的文件，这里不能备份或恢复。"
-            "请由管理服务器的同事用命令 duban --db 服务器地址 backup 文件名（恢复用 restore）操作，详见 docs/server.md。",
-        )
-        return True
 
     def _confirm_restore(self, backup: Path, problems: list[str], foreign: str | None) -> None:
         if problems:

@@ -2,7 +2,7 @@
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QDialog
 
 from db.engine import open_ledger
 from tests.pg_server import template_copy
@@ -27,7 +27,8 @@ def test_the_title_and_about_name_the_server_without_its_password(server_window,
 
     ledger = server_window.ledger
     password = ledger.engine.url.password
-    assert f"服务器台账 {ledger.label}" in server_window.windowTitle() and "@127.0.0.1:" in ledger.label
+    host = ledger.label.split("@", 1)[1]
+    assert f"服务器台账 {host} — {ledger.engine.url.username}（督办办公室）" in server_window.windowTitle()
     seen = []
     monkeypatch.setattr(AboutDialog, "exec", lambda dialog: seen.append(dialog.label.text()) or QDialog.DialogCode.Accepted)
     next(a for a in server_window.actions() if a.text() == "关于督办台账").trigger()
@@ -36,15 +37,7 @@ def test_the_title_and_about_name_the_server_without_its_password(server_window,
 
 
 @pytest.mark.parametrize("menu", ["备份台账…", "从备份恢复…"])
-def test_backup_and_restore_on_a_server_say_how_instead_of_touching_files(server_window, monkeypatch, tmp_path, menu):
-    from PySide6.QtWidgets import QFileDialog
-
-    told, asked = [], []
-    monkeypatch.setattr(QMessageBox, "information", lambda _parent, title, text, *rest: told.append(text))
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kw: asked.append(args) or ("", ""))
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kw: asked.append(args) or ("", ""))
-    monkeypatch.chdir(tmp_path)
-    next(a for a in server_window.actions() if a.text() == menu).trigger()
-    assert not asked and len(told) == 1
-    assert server_window.ledger.label in told[0] and "duban --db" in told[0] and server_window.ledger.engine.url.password not in told[0]
-    assert list(tmp_path.iterdir()) == []  # no backups folder named after the address
+def test_backup_and_restore_of_the_file_are_not_offered_on_a_server(server_window, menu):
+    """A server ledger is backed up on the server (duban --db URL backup, docs/server.md), not as a local file."""
+    action = next(a for a in server_window.actions() if a.text() == menu)
+    assert not action.isVisible() and not action.isEnabled()

@@ -89,6 +89,17 @@ def redact(text: str) -> str:
     return re.sub(r"(?i)\b(?:postgresql\+psycopg|postgresql|postgres)://\S+", lambda m: display_name(m[0]), text)
 
 
+class PasswordNeeded(UserError):
+    """The server asks for a password and none was given (not in the URL, PGPASSWORD or a password file)."""
+
+
+def with_password(db: str, password: str) -> str:
+    """The URL with the password a person typed (kept in memory only, to connect)."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(sqlalchemy_url(db)).set(password=password).render_as_string(hide_password=False)
+
+
 def open_server_ledger(db: str, *, upgrade: bool = True, read_only: bool = False) -> Ledger:
     """Connect to a PostgreSQL ledger and bring its schema to this program's head (unless read_only)."""
     from sqlalchemy import create_engine
@@ -105,6 +116,11 @@ def open_server_ledger(db: str, *, upgrade: bool = True, read_only: bool = False
         try:
             current = _stored_revision(engine)
         except OperationalError as exc:
+            if "no password supplied" in str(exc.orig):
+                raise PasswordNeeded(
+                    f"无法连接服务器台账 {shown}：服务器要求输入密码。请在终端中运行（会提示输入密码），"
+                    "或把密码放在环境变量 PGPASSWORD 或 PGPASSFILE 指向的密码文件中。"
+                ) from exc
             raise UserError(f"无法连接服务器台账 {shown}。", [str(exc.orig).strip()]) from exc
         if current != SCHEMA_HEAD:
             _check_known(engine, shown, current)

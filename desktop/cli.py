@@ -30,11 +30,25 @@ _opened: list = []  # ledgers this run opened; main() closes them so the file is
 
 
 def _open(args):
-    from db.engine import open_ledger
-
-    ledger = open_ledger(args.db, read_only=getattr(args, "read_only", False))
+    ledger = open_ledger_asking(args.db, read_only=getattr(args, "read_only", False))
     _opened.append(ledger)
     return ledger
+
+
+def open_ledger_asking(db, **options):
+    """open_ledger, asking at the terminal for a server ledger's password when the server wants one and none was given."""
+    from db.engine import open_ledger
+    from db.pg_engine import PasswordNeeded, display_name, sqlalchemy_url, with_password
+
+    try:
+        return open_ledger(db, **options)
+    except PasswordNeeded:
+        if not sys.stdin.isatty():
+            raise
+    import getpass
+
+    password = getpass.getpass(f"服务器台账 {display_name(sqlalchemy_url(db))} 的登录密码：")
+    return open_ledger(with_password(db, password), **options)
 
 
 def cmd_init(args) -> int:

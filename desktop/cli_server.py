@@ -142,10 +142,10 @@ def add_server_import(server: argparse._SubParsersAction) -> None:
 
 
 def cmd_server_import(args) -> int:
-    from db.engine import open_ledger
     from db.server_transfer import import_ledger_file
+    from desktop.cli import open_ledger_asking
 
-    ledger = open_ledger(_server_url(args))  # an empty database gets this program's schema first
+    ledger = open_ledger_asking(_server_url(args))  # an empty database gets this program's schema first
     try:
         result = import_ledger_file(ledger, args.file, operator=args.operator)
     finally:
@@ -158,10 +158,10 @@ def cmd_server_import(args) -> int:
 
 
 def backup_server_ledger(args) -> int:
-    from db.engine import open_ledger
     from db.server_transfer import backup_server
+    from desktop.cli import open_ledger_asking
 
-    ledger = open_ledger(_server_url(args), read_only=True)
+    ledger = open_ledger_asking(_server_url(args), read_only=True)
     try:
         made = backup_server(ledger, args.file, logical=getattr(args, "logical", False))
     finally:

@@ -120,6 +120,50 @@ def test_the_password_can_come_from_a_passfile(pg_initialised, capsys, monkeypat
     assert "2022" in cli(capsys, f"postgresql://postgres@127.0.0.1:{url.port}/{url.database}", "plans")
 
 
+def test_without_a_password_the_command_line_asks_at_a_terminal_and_says_how_elsewhere(pg_initialised, tmp_path):
+    """No password in the URL, PGPASSWORD or a password file: a terminal is asked (not echoed); a script is told how."""
+    import os
+    import pty
+    import select as poll
+    import subprocess
+    import sys
+    import time
+
+    url = make_url(pg_initialised)
+    bare = f"postgresql://{url.username}@127.0.0.1:{url.port}/{url.database}"
+    env = {k: v for k, v in os.environ.items() if k != "PGPASSWORD"} | {"PGPASSFILE": str(tmp_path / "none"), "DUBAN_LOG_DIR": str(tmp_path)}
+    command = [sys.executable, "-m", "desktop.cli", "--db", bare, "plans"]
+    piped = subprocess.run(command, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert piped.returncode == 2 and "服务器要求输入密码" in piped.stderr and "PGPASSWORD" in piped.stderr
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: duban on a terminal
+        os.execvpe(sys.executable, command, env)
+    seen = bytearray()
+    try:
+        deadline = time.monotonic() + 60
+        while "的登录密码：".encode() not in seen and time.monotonic() < deadline:
+            if poll.select([fd], [], [], 1)[0]:
+                seen.extend(os.read(fd, 4096))
+        os.write(fd, url.password.encode() + b"\n")
+        while time.monotonic() < deadline:
+            if poll.select([fd], [], [], 1)[0]:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                seen.extend(chunk)
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    shown = seen.decode(errors="replace")
+    assert os.waitstatus_to_exitcode(status) == 0, shown
+    assert f"服务器台账 {url.username}@127.0.0.1:{url.port}/{url.database} 的登录密码：" in shown and "2022" in shown
+    assert url.password not in shown
+
+
 def test_no_password_reaches_the_log_or_the_messages(pg_initialised, capsys, tmp_path, monkeypatch):
     """A URL with its password on the command line: duban.log and every message name the ledger without it."""
     from desktop.cli import main

@@ -37,16 +37,20 @@ class Access:
 FILE_ACCESS = Access(login=None, role=AccountRole.OFFICE)
 
 
+def owns_database(session: Session) -> bool:
+    """Whether the login owns the server ledger's database (or is a superuser): row-level security does not bind it."""
+    return bool(session.execute(
+        text("SELECT pg_get_userbyid(d.datdba) = session_user OR r.rolsuper FROM pg_database d, pg_roles r "
+             "WHERE d.datname = current_database() AND r.rolname = session_user")
+    ).scalar_one())
+
+
 def current_access(session: Session) -> Access:
     """The access of the session's database login: the office on a ledger file or for the database owner."""
     if session.get_bind().dialect.name != "postgresql":
         return FILE_ACCESS
     login = session.execute(text("SELECT session_user")).scalar_one()
-    owner = session.execute(
-        text("SELECT pg_get_userbyid(d.datdba) = session_user OR r.rolsuper FROM pg_database d, pg_roles r "
-             "WHERE d.datname = current_database() AND r.rolname = session_user")
-    ).scalar_one()
-    if owner:
+    if owns_database(session):
         return Access(login=login, role=AccountRole.OFFICE)
     for role in AccountRole:
         member = session.execute(

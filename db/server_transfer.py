@@ -384,13 +384,13 @@ def backup_server(server: Ledger, dest: str | os.PathLike, *, logical: bool = Fa
 
     A dest named .sqlite always gets the logical export: a file with that name opens in duban, a pg_dump would not.
     """
-    from db.accounts import current_access
+    from db.accounts import owns_database
     from db.identity import ledger_id
 
     with server.Session() as session:
         own = ledger_id(session)
-        if not current_access(session).is_office:  # row-level security would hide other units' rows from it
-            raise UserError(f"只有办公室账号或数据库所有者可以备份服务器台账 {server.label}；本登录只能看到台账的一部分。")
+        if not owns_database(session):  # row-level security binds every other login, the office's too
+            raise UserError(f"只有服务器台账的数据库所有者（台账管理员）可以备份服务器台账 {server.label}。")
     # Guarded once, as db.safety.backup_to is: an older backup of this same ledger may be replaced, nothing else.
     dest = files.check_output(dest, backup_of=own or "")
     logical = logical or dest.suffix.lower() == ".sqlite"

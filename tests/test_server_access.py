@@ -108,7 +108,10 @@ def test_server_init_makes_the_roles_and_loads_the_plan(server):
         assert roles >= {"duban_office", "duban_unit", "duban_reader"}
         assert conn.execute("SELECT count(*) FROM task").fetchone()[0] == 373
         forced = dict(conn.execute("SELECT relname, relforcerowsecurity FROM pg_class WHERE relname IN ('progress_entry', 'evidence', 'progress_draft', 'warning_mark', 'ledger_info')"))
-        assert forced == dict.fromkeys(("progress_entry", "evidence", "progress_draft", "warning_mark", "ledger_info"), True)
+        # enabled for the groups, not forced on the owner (whose pg_dump reads with row security off)
+        assert forced == dict.fromkeys(("progress_entry", "evidence", "progress_draft", "warning_mark", "ledger_info"), False)
+        enabled = conn.execute("SELECT bool_and(relrowsecurity) FROM pg_class WHERE relname IN ('progress_entry', 'evidence', 'merge_conflict')").fetchone()[0]
+        assert enabled
 
 
 def test_user_list_json_names_each_login_with_its_role_and_units(server, capsys, monkeypatch):
@@ -412,7 +415,7 @@ def test_a_unit_login_cannot_create_objects_that_could_shadow_the_ledgers(server
         refused(conn, "CREATE TABLE public.mine (x integer)")
 
 
-def test_a_non_superuser_owner_sets_up_the_ledger_and_keeps_full_access(pg_cluster, capsys, monkeypatch):
+def test_a_non_superuser_owner_sets_up_the_ledger_and_keeps_full_access(pg_cluster, capsys, monkeypatch, tmp_path):
     """The usual server: the ledger's database belongs to an ordinary login with CREATEROLE, not to a superuser."""
     admin = f"acc_admin_{uuid.uuid4().hex[:6]}"
     PASSWORDS[admin] = "admin-pw-5"
@@ -434,7 +437,7 @@ def test_a_non_superuser_owner_sets_up_the_ledger_and_keeps_full_access(pg_clust
         conn.execute(f'ALTER ROLE "{admin}" CREATEROLE')
     code, _, err = cli(capsys, monkeypatch, admin_url, "user", "add", login, "--role", "unit", "--unit", OWN_UNIT, "--password-stdin", stdin="unit-pw-6\n")
     assert code == 0, err
-    with connect(url, admin) as conn:  # row-level security is forced on the owner too, and its own policy lets it in
+    with connect(url, admin) as conn:  # the owner is not bound by row-level security
         task = conn.execute("SELECT task_id FROM assignment a JOIN unit u ON u.id = a.unit_id WHERE u.name = %s LIMIT 1", (OTHER_UNIT,)).fetchone()[0]
         unit = conn.execute("SELECT id FROM unit WHERE name = %s", (OTHER_UNIT,)).fetchone()[0]
         insert_report(conn, task, unit)
@@ -445,6 +448,10 @@ def test_a_non_superuser_owner_sets_up_the_ledger_and_keeps_full_access(pg_clust
         refused(conn, "UPDATE task SET title = 'x'")
     code, out, _ = cli(capsys, monkeypatch, login_url(url, login), "tasks", "--json")
     assert code == 0 and len(json.loads(out)) == 373
+    # the IT person's backup: pg_dump as the owner, who is no superuser, reads every row
+    code, out, err = cli(capsys, monkeypatch, admin_url, "backup", str(tmp_path / "ledger.dump"))
+    assert code == 0 and "pg_dump" in out, err
+    assert (tmp_path / "ledger.dump").read_bytes().startswith(b"PGDMP")
 
 
 def test_server_init_refuses_when_anyone_may_create_tables_in_public(pg_cluster, capsys, monkeypatch):

@@ -434,7 +434,7 @@ def test_a_login_that_sees_only_part_of_the_ledger_cannot_back_it_up(filled_serv
         conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {login}")
     url = f"postgresql://{login}:looker-pw@127.0.0.1:{pg_cluster.port}/{db}"
     code, out, err = _cli(capsys, "--db", url, "backup", "--logical", str(tmp_path / "部分.sqlite"))
-    assert code == 2 and "只有办公室账号或数据库所有者可以备份服务器台账" in err and "looker-pw" not in out + err
+    assert code == 2 and "只有服务器台账的数据库所有者（台账管理员）可以备份服务器台账" in err and "looker-pw" not in out + err
     assert not (tmp_path / "部分.sqlite").exists()
 
 

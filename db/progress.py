@@ -205,11 +205,18 @@ def _content(entry: ProgressInput, values: dict) -> dict:
         "entry_date": values["entry_date"].isoformat(), "deleted": False}
 
 
+def _who(operator: str | None, login: str | None) -> str | None:
+    """Who made a change: the name typed, with the server login that really made it (set by the server) when it differs."""
+    if login and login != operator:
+        return f"{operator}（登录 {login}）" if operator else login
+    return operator
+
+
 def _changed_error(session: Session, row: ProgressEntry, entry: ProgressInput, key: str, values: dict, expected: int) -> ReportChanged:
     from db.packet_seal import content_of
 
     query = (  # the latest change of this report (a conflict filed beside it changed nothing)
-        select(AuditLog.operator, AuditLog.at)
+        select(AuditLog.operator, AuditLog.login, AuditLog.at)
         .where(AuditLog.entity == "progress", AuditLog.entity_key == key, AuditLog.action.startswith("progress."),
                AuditLog.action != "progress.merge_conflict")
         .order_by(AuditLog.id.desc())
@@ -222,7 +229,7 @@ def _changed_error(session: Session, row: ProgressEntry, entry: ProgressInput, k
         last = None
     code, unit, period = key.split("/", 2)
     return ReportChanged(task_code=code, unit=unit, period=period, uuid=row.uuid, expected=expected, current=row.version,
-                         by=last.operator if last else None, at=last.at if last else row.updated_at,
+                         by=_who(last.operator, last.login) if last else None, at=last.at if last else row.updated_at,
                          theirs=content_of(row), mine=_content(entry, values))
 
 

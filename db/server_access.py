@@ -72,7 +72,7 @@ def privileges(table: str, role: AccountRole) -> tuple[str, ...]:
 
 
 def grant_table(tables: list[str] | None = None) -> dict[str, dict[str, list[str]]]:
-    """table -> role -> privileges, as docs/server-accounts.md tabulates them."""
+    """table -> role -> privileges, as docs/server.md tabulates them."""
     names = tables if tables is not None else [*sorted(Base.metadata.tables), SCHEMA_TABLE]
     return {t: {role.value: list(privileges(t, role)) for role in AccountRole} for t in names}
 

@@ -279,7 +279,8 @@ def test_a_unit_logins_save_over_a_report_changed_meanwhile_keeps_its_version_on
     code, _, err = cli(capsys, monkeypatch, server, *report, "50", "--text", "办公室先改的版本")
     assert code == 0, err
     code, _, err = cli(capsys, monkeypatch, login_url(server, "acc_unit"), *report, "60", "--text", "单位后存的版本", "--version", "0")
-    assert code == 2 and "该进展已被" in err and "待处理冲突" in err, err
+    owner_login = make_url(server).username  # who changed it: the name typed, and the login the server recorded
+    assert code == 2 and f"该进展已被 测试（登录 {owner_login}） 于" in err and "待处理冲突" in err, err
     with owner(server) as conn:
         texts = conn.execute("SELECT p.progress_text, c.packet_values->>'progress_text' FROM merge_conflict c "
                              "JOIN progress_entry p ON p.uuid = c.entry_uuid WHERE p.period = '2022-09'").fetchall()

@@ -7,6 +7,7 @@ transaction, as on SQLite: PostgreSQL's DDL is transactional.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from db.errors import UserError
@@ -100,6 +101,25 @@ def with_password(db: str, password: str) -> str:
     return make_url(sqlalchemy_url(db)).set(password=password).render_as_string(hide_password=False)
 
 
+# libpq's words for a failed connection (a pattern; it gives no SQLSTATE before the server answers) -> the reason.
+_CONNECT_FAILURES = (
+    ("password authentication failed", "登录名或密码不对。"),
+    ("no pg_hba.conf entry", "服务器的访问设置（pg_hba.conf）不允许从本机用这个登录连接，或要求加密连接（TLS）。请联系信息化管理员。"),
+    ("is not permitted to log in", "这个登录已停用。"),
+    (r'database "[^"]*" does not exist', "服务器上没有这个数据库，请检查地址中的数据库名。"),
+    (r'role "[^"]*" does not exist', "服务器上没有这个登录名。"),
+    ("connection refused", "服务器没有在这个地址和端口上接受连接（数据库服务未启动、端口不对，或被防火墙挡住）。"),
+    ("timeout expired", "服务器没有应答（连接超时）。请检查网络、服务器地址和防火墙。"),
+    ("could not translate host name|name or service not known|temporary failure in name resolution", "找不到这个服务器地址（主机名无法解析），请检查地址。"),
+    ("server closed the connection", "服务器断开了连接。请稍后重试，仍不行请联系信息化管理员。"),
+)
+
+
+def connect_failure_reason(said: str) -> str:
+    """The reason a connection failed, in Chinese, from libpq's message (empty when it is not one we know)."""
+    return next((reason for words, reason in _CONNECT_FAILURES if re.search(words, said, re.IGNORECASE)), "")
+
+
 def open_server_ledger(db: str, *, upgrade: bool = True, read_only: bool = False) -> Ledger:
     """Connect to a PostgreSQL ledger and bring its schema to this program's head (unless read_only)."""
     from sqlalchemy import create_engine
@@ -121,7 +141,8 @@ def open_server_ledger(db: str, *, upgrade: bool = True, read_only: bool = False
                     f"无法连接服务器台账 {shown}：服务器要求输入密码。请在终端中运行（会提示输入密码），"
                     "或把密码放在环境变量 PGPASSWORD 或 PGPASSFILE 指向的密码文件中。"
                 ) from exc
-            raise UserError(f"无法连接服务器台账 {shown}。", [str(exc.orig).strip()]) from exc
+            said = str(exc.orig).strip()
+            raise UserError(f"无法连接服务器台账 {shown}。{connect_failure_reason(said)}", [said]) from exc
         if current != SCHEMA_HEAD:
             _check_known(engine, shown, current)
             if read_only:

@@ -465,7 +465,7 @@ def _user_tables(url: str) -> list[str]:
     """The tables an existing database already has outside the system schemas (a restore needs none)."""
     from sqlalchemy import create_engine
 
-    from db.pg_engine import display_name, sqlalchemy_url
+    from db.pg_engine import connect_failure_reason, display_name, sqlalchemy_url
 
     engine = create_engine(sqlalchemy_url(url))
     try:
@@ -475,7 +475,8 @@ def _user_tables(url: str) -> list[str]:
                 "WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1"
             )).scalars())
     except SQLAlchemyError as exc:
-        raise UserError(f"无法连接服务器台账 {display_name(sqlalchemy_url(url))}。", [str(getattr(exc, 'orig', exc)).strip()]) from exc
+        said = str(getattr(exc, "orig", exc)).strip()
+        raise UserError(f"无法连接服务器台账 {display_name(sqlalchemy_url(url))}。{connect_failure_reason(said)}", [said]) from exc
     finally:
         engine.dispose()
 

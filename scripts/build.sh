@@ -118,6 +118,15 @@ cp "$ROOT/tests/data/plans/forms/厦门市2023年再创营商环境新优势行�
 run --db "$T/ledger.sqlite" import-plan "$T/plan.pdf" --dry-run --json
 grep -q '"市市场监管局"' "$T/out.txt" || fail "import-plan of a PDF did not read its lead units: $(head -c 400 "$T/out.txt")"
 
+# A server ledger's driver is in the bundle (psycopg with its own libpq): asked for a server that is not
+# there, the program says it cannot connect, rather than that a module or libpq is missing.
+if PGCONNECT_TIMEOUT=5 "$APP/duban-cli" --db "postgresql://duban@127.0.0.1:1/duban" tasks >"$T/out.txt" 2>&1; then
+    fail "tasks on a server ledger at port 1 succeeded"
+fi
+grep -q "无法连接服务器台账" "$T/out.txt" || fail "a server ledger could not be tried: $(head -c 400 "$T/out.txt")"
+grep -qi "libpq\|no module" "$T/out.txt" && fail "the bundle lacks the PostgreSQL driver: $(head -c 400 "$T/out.txt")"
+echo "  server ledger driver present: $(head -n 1 "$T/out.txt")"
+
 # Views of the demo ledger, the dashboard being pyqtgraph's.
 SHOTS="${DUBAN_BUILD_SHOTS:-$ROOT/build/smoke}"
 mkdir -p "$SHOTS"

@@ -87,6 +87,13 @@ def test_a_wrong_password_is_refused_in_chinese_without_echoing_it(pg_url):
     with pytest.raises(UserError) as refused:
         open_ledger(wrong)
     assert "无法连接服务器台账" in str(refused.value) and "not-the-password-42" not in str(refused.value)
+    assert "登录名或密码不对" in refused.value.message
+
+
+def test_a_database_that_is_not_there_is_named_as_such(pg_url):
+    with pytest.raises(UserError) as refused:
+        open_ledger(make_url(pg_url).set(database="duban_no_such_db").render_as_string(hide_password=False))
+    assert "duban_no_such_db" in refused.value.message and "服务器上没有这个数据库" in refused.value.message
 
 
 def test_a_password_hidden_address_is_refused_not_made_a_folder(pg_initialised, tmp_path, monkeypatch):
@@ -186,7 +193,7 @@ def test_no_password_reaches_the_log_or_the_messages(pg_initialised, capsys, tmp
     wrong = make_url(pg_initialised).set(port=1).render_as_string(hide_password=False)
     assert main(["--db", wrong, "tasks"]) == 2
     said.append(capsys.readouterr().err)
-    assert "无法连接服务器台账 postgres@127.0.0.1:1/" in said[-1]
+    assert "无法连接服务器台账 postgres@127.0.0.1:1/" in said[-1] and "没有在这个地址和端口上接受连接" in said[-1]
     shutdown_logging()
     log_text = (logs / "duban.log").read_text(encoding="utf-8")
     assert "台账：postgres@127.0.0.1:" in log_text and "命令：--db postgres@127.0.0.1:" in log_text

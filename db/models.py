@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -465,3 +466,100 @@ class PacketExport(Base):
     task_ids: Mapped[list] = mapped_column(JSON)
     unit_ids: Mapped[list] = mapped_column(JSON)
     base: Mapped[dict] = mapped_column(JSON)  # entry uuid -> [version, digest] of every report as exported
+
+
+class Indicator(Base):
+    """A tracked indicator of a plan: a row of an indicator table or a quantitative clause of a goal.
+
+    ``source_key`` keeps its identity across re-imports and revised plans (db.indicators); a clerk's
+    correction sets corrected_at/by and keeps the extracted values in ``printed``.
+    """
+
+    __tablename__ = "indicator"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "code", name="uq_indicator_plan_code"),
+        UniqueConstraint("plan_id", "source_key", name="uq_indicator_plan_source"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    annex_id: Mapped[int] = mapped_column(ForeignKey("annex.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(20))
+    source_key: Mapped[str] = mapped_column(String(400))
+    name: Mapped[str] = mapped_column(String(300))
+    measure_unit: Mapped[str | None] = mapped_column(String(20))
+    direction: Mapped[str] = mapped_column(String(10))
+    baseline_text: Mapped[str | None] = mapped_column(Text)
+    baseline_value: Mapped[float | None] = mapped_column(Float)
+    frontier_text: Mapped[str | None] = mapped_column(Text)
+    frontier_value: Mapped[float | None] = mapped_column(Float)
+    source_kind: Mapped[str] = mapped_column(String(10))
+    # The table row or goal paragraph it was read from; both are rebuilt on each import and re-linked.
+    indicator_row_id: Mapped[int | None] = mapped_column(ForeignKey("indicator_row.id", ondelete="SET NULL"))
+    goal_id: Mapped[int | None] = mapped_column(ForeignKey("goal.id", ondelete="SET NULL"))
+    source_line: Mapped[int | None] = mapped_column(Integer)
+    source_text: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)
+    corrected_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    corrected_by: Mapped[str | None] = mapped_column(String(100))
+    # The values as extracted from the printed plan, kept once a clerk corrects any of them.
+    printed: Mapped[dict | None] = mapped_column(JSON)
+    # Set when a revised plan no longer prints it: actuals kept, out of the warnings.
+    removed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    annex: Mapped[Annex] = relationship()
+    targets: Mapped[list[IndicatorTarget]] = relationship(
+        back_populates="indicator", order_by="IndicatorTarget.period", cascade="all, delete-orphan"
+    )
+    units: Mapped[list[IndicatorUnit]] = relationship(
+        back_populates="indicator", order_by="IndicatorUnit.position", cascade="all, delete-orphan"
+    )
+
+
+class IndicatorTarget(Base):
+    """A staged target of an indicator: due by the end of its month, worded as printed, with its number."""
+
+    __tablename__ = "indicator_target"
+    __table_args__ = (UniqueConstraint("indicator_id", "period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"), index=True)
+    period: Mapped[str] = mapped_column(String(7))
+    text: Mapped[str] = mapped_column(Text)
+    value: Mapped[float | None] = mapped_column(Float)
+
+    indicator: Mapped[Indicator] = relationship(back_populates="targets")
+
+
+class IndicatorUnit(Base):
+    """A unit answerable for an indicator, with its role (牵头 or 责任单位, db.indicators)."""
+
+    __tablename__ = "indicator_unit"
+    __table_args__ = (UniqueConstraint("indicator_id", "unit_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(Integer)
+
+    indicator: Mapped[Indicator] = relationship(back_populates="units")
+    unit: Mapped[Unit] = relationship()
+
+
+class IndicatorActual(Base):
+    """A unit's reported actual value of an indicator for one month; one per (indicator, unit, period)."""
+
+    __tablename__ = "indicator_actual"
+    __table_args__ = (UniqueConstraint("indicator_id", "unit_id", "period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    period: Mapped[str] = mapped_column(String(7))
+    value_text: Mapped[str] = mapped_column(Text)
+    value: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    entered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    operator: Mapped[str | None] = mapped_column(String(100))
+    # On a server ledger, the database login that saved it.
+    login: Mapped[str | None] = mapped_column(String(63))

@@ -70,6 +70,30 @@ class DueCategory(Word):
     OVERDUE = "到期未办结"
 
 
+class Direction(Word):
+    """Which way an indicator improves: fewer days and steps, or a higher rate and count."""
+
+    LOWER = "越低越好"
+    HIGHER = "越高越好"
+
+
+class IndicatorSource(Word):
+    """Where an indicator was read: a row (or column) of an indicator table, or a clause of a goal paragraph."""
+
+    TABLE = "指标表"
+    GOAL = "目标文字"
+
+
+class Standing(Word):
+    """How an indicator stands against the staged target due by a month's end."""
+
+    MET = "达标"
+    BEHIND = "未达标"
+    NOT_REPORTED = "未填报"
+    UNKNOWN = "无法比较"
+    NOT_DUE = "未到目标期"
+
+
 # Unit kinds from resources/units.csv: a collective (集合) is never ranked, praised or sent a document.
 COLLECTIVE_KIND = "集合"
 

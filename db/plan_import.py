@@ -20,6 +20,7 @@ from db.accounts import refuse_unless_office
 from db.deadlines import DeadlineError, MilestoneDraft, parse_deadline
 from db.errata import ERRATA_OPERATOR
 from db.errors import UserError
+from db.indicators import ExtractResult, extract_indicators
 from db.models import (
     Annex,
     Assignment,
@@ -65,6 +66,8 @@ class ImportResult:
     # the task kept, and the ledger tasks the revision dropped (marked removed, reports kept).
     renamed: dict[str, str] = field(default_factory=dict)
     removed_by_revision: list[str] = field(default_factory=list)
+    # The plan's indicators as read again from its tables and goals (db.indicators).
+    indicators: ExtractResult | None = None
 
 
 def sync_units(session: Session, directory: UnitDirectory) -> dict[str, int]:
@@ -311,6 +314,8 @@ def import_plan(
                 session, plan, annex, sections, task_draft, position, existing, snapshots, directory, unit_ids, result, operator, level
             )
     result.tasks_missing_from_source = sorted(set(existing) - seen)
+    session.flush()
+    result.indicators = extract_indicators(session, plan, operator=operator)
     if result.created or result.tasks_added or result.tasks_updated:
         audit.record(
             session,

@@ -56,7 +56,7 @@ LOWER_WORDS = ("时间", "环节", "成本", "用时", "时限", "次数", "费�
 LOWER_WORDING = ("≤", "不超过", "以内", "以下", "日内", "小时内", "内办结", "压缩", "压减", "降低", "缩短", "减低", "下降", "减少", "之内")
 HIGHER_WORDING = ("≥", "达到", "以上", "不低于", "超过", "突破", "提升", "增长", "增幅", "新增", "完成", "达")
 TIME_MEASURES = ("工作日", "天", "小时")
-CLAUSE_VERBS = ("达到", "不低于", "不超过", "超过", "突破", "压缩", "压减", "降低", "缩短", "减低", "下降", "提升", "增长", "新增", "完成")
+CLAUSE_VERBS = ("实现", "达", "达到", "不低于", "不超过", "超过", "突破", "压缩", "压减", "降低", "缩短", "减低", "下降", "提升", "增长", "新增", "完成")
 
 
 @dataclass
@@ -206,7 +206,7 @@ def _table_drafts(annex: Annex, table: IndicatorTable, plan_year: int | None) ->
             drafts.append(
                 IndicatorDraft(
                     f"{key}:{cells[0]}", f"{cells[0]}{header[total]}", caption_unit or measure_of(header[total]),
-                    direction_of(header[total]), f"{header[base]}{cells[base]}" if base is not None else None, None,
+                    direction_of(header[total]), cells[base] if base is not None else None, None,
                     {period: cells[total]} if period else {}, IndicatorSource.TABLE, row.source_line,
                     _printed_row(cells), row_id=row.id,
                 )

@@ -493,3 +493,55 @@ def find_indicator(session: Session, plan_id: int, code: str) -> Indicator:
         raise UserError(f"当前计划中没有编号为“{code}”的指标。可用 duban indicators list 查看。")
     return ind
 
+
+
+@dataclass(frozen=True)
+class IndicatorView:
+    """An indicator as the command line and exports list it."""
+
+    annex: int
+    code: str
+    name: str
+    measure_unit: str | None
+    direction: str
+    baseline: str | None
+    targets: list[dict]
+    frontier: str | None
+    units: list[str]
+    source_kind: str
+    source_line: int | None
+    source_text: str
+    corrected: bool
+
+    def to_json(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def list_indicators(session: Session, plan_id: int, *, annex: int | None = None) -> list[IndicatorView]:
+    """A plan's indicators still printed in it, in document order (optionally one annex's)."""
+    query = (
+        select(Indicator, Annex.number)
+        .join(Annex, Annex.id == Indicator.annex_id)
+        .where(Indicator.plan_id == plan_id, Indicator.removed_at.is_(None))
+        .order_by(Annex.number, Indicator.position)
+    )
+    if annex is not None:
+        query = query.where(Annex.number == annex)
+    return [
+        IndicatorView(
+            annex=number,
+            code=ind.code,
+            name=ind.name,
+            measure_unit=ind.measure_unit,
+            direction=ind.direction,
+            baseline=ind.baseline_text,
+            targets=[{"period": t.period, "text": t.text, "value": t.value} for t in ind.targets],
+            frontier=ind.frontier_text,
+            units=[u.unit.name for u in ind.units],
+            source_kind=ind.source_kind,
+            source_line=ind.source_line,
+            source_text=ind.source_text,
+            corrected=ind.corrected_at is not None,
+        )
+        for ind, number in session.execute(query)
+    ]

@@ -65,6 +65,9 @@ def cmd_init(args) -> int:
         print(f"已按内置勘误表更正 {len(result.errata_applied)} 项任务的文本提取错误（原文保留，见 docs/errata.md）：" + "、".join(result.errata_applied))
     if result.errata_kept_clerk:
         print("以下任务已由人工更正，内置勘误未覆盖：" + "、".join(result.errata_kept_clerk), file=sys.stderr)
+    if result.indicators is not None:
+        found = result.indicators
+        print(f"指标 {found.total} 项（指标表 {found.from_tables} 项，目标文字 {found.from_goals} 项）：新增 {len(found.added)} 项，更新 {len(found.updated)} 项。")
     _report_import_warnings(result)
     return 0
 
@@ -561,6 +564,7 @@ def cmd_gui(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from desktop.cli_indicators import add_indicator_commands
     from desktop.cli_server import add_server_commands
 
     parser = argparse.ArgumentParser(prog="duban", description="督办台账：行动方案任务督办、进展填报与报表导出")
@@ -733,6 +737,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_restore)
 
     add_server_commands(sub)
+    add_indicator_commands(sub)
 
     p = sub.add_parser("gui", help="打开督办台账窗口（默认）")
     p.add_argument("--screenshot", help="渲染主窗口保存为 PNG 后退出")

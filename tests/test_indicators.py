@@ -148,3 +148,20 @@ def test_actuals_standing_warnings_and_unit_counts(ledger):
         assert met >= 1 and assessed > met  # its 时间 met, its 环节 behind, the rest unreported
         row = s.scalar(select(IndicatorActual).where(IndicatorActual.indicator_id == time.id))
         assert (row.value, row.version) == (25.5, 1)
+
+
+def test_cli_lists_reports_and_corrects(run_cli):
+    code, out, _ = run_cli("indicators", "list", "--json", "--annex", "3")
+    listed = {i["code"]: i for i in json.loads(out)}
+    assert code == 0 and listed["ZB03-01"]["targets"] == [{"period": "2022-06", "text": "6", "value": 6.0}, {"period": "2022-12", "text": "5", "value": 5.0}]
+    assert listed["ZB03-01"]["source_line"] == 779 and "市住房和城乡建设局" in listed["ZB03-01"]["units"]
+    code, out, _ = run_cli("indicators", "report", "--indicator", "ZB03-01", "--unit", "市住建局", "--period", "2022-12", "--value", "5个")
+    assert code == 0 and "已保存" in out
+    code, out, _ = run_cli("indicators", "list", "--json", "--annex", "3", "--period", "2022-12")
+    assert {i["code"]: i for i in json.loads(out)}["ZB03-01"]["standing"]["standing"] == "达标"
+    code, _, err = run_cli("indicators", "report", "--indicator", "ZB03-01", "--unit", "市住建局", "--period", "2022-13", "--value", "5")
+    assert code != 0 and "格式不正确" in err
+    code, out, _ = run_cli("indicators", "correct", "ZB03-01", "--name", "办理建筑许可环节", "--reason", "名称补全")
+    assert code == 0 and "已更正" in out
+    code, out, _ = run_cli("indicators", "list", "--json", "--annex", "3")
+    assert json.loads(out)[0]["name"] == "办理建筑许可环节" and json.loads(out)[0]["corrected"]

@@ -142,8 +142,10 @@ def _latest(actuals: list[IndicatorActual], period: str, unit_id: int | None = N
     return max(mine, key=lambda a: (a.period, a.entered_at, a.id)) if mine else None
 
 
-def indicator_standing(session: Session, plan_id: int, period: str, *, annex: int | None = None) -> list[IndicatorStanding]:
-    """Every indicator of a plan (still printed in it) for a month, in document order."""
+def indicator_standing(
+    session: Session, plan_id: int, period: str, *, annex: int | None = None, unit: str | None = None
+) -> list[IndicatorStanding]:
+    """Every indicator of a plan (still printed in it) for a month, in document order; one annex's or one unit's."""
     period = check_period(period)
     query = (
         select(Indicator, Annex.number)
@@ -153,6 +155,8 @@ def indicator_standing(session: Session, plan_id: int, period: str, *, annex: in
     )
     if annex is not None:
         query = query.where(Annex.number == annex)
+    if unit is not None:
+        query = query.where(Indicator.id.in_(select(IndicatorUnit.indicator_id).join(Unit, Unit.id == IndicatorUnit.unit_id).where(Unit.name == unit)))
     rows = session.execute(query).all()
     ids = [ind.id for ind, _ in rows]
     actuals: dict[int, list[IndicatorActual]] = {}
@@ -189,6 +193,26 @@ def indicator_standing(session: Session, plan_id: int, period: str, *, annex: in
 
 def _view(actual: IndicatorActual, names: dict[int, str]) -> ActualView:
     return ActualView(names.get(actual.unit_id, ""), actual.period, actual.value_text, actual.value, actual.note, actual.version)
+
+
+@dataclass(frozen=True)
+class IndicatorProgress:
+    """The 指标进展 of a month for the 通报: how many indicators stand where, and each one's line."""
+
+    period: str
+    counts: dict[str, int]
+    lines: list[IndicatorStanding]
+
+    @property
+    def due(self) -> int:
+        """Indicators whose first staged target has fallen due."""
+        return sum(n for s, n in self.counts.items() if s != Standing.NOT_DUE)
+
+
+def indicator_progress(session: Session, plan_id: int, period: str) -> IndicatorProgress:
+    """The data of the 通报's 指标进展 section: counts by standing (in the Standing order) and every indicator's line."""
+    lines = indicator_standing(session, plan_id, period)
+    return IndicatorProgress(period, {s.value: sum(1 for x in lines if x.standing == s) for s in Standing}, lines)
 
 
 def indicator_warnings(session: Session, plan_id: int, period: str) -> list[IndicatorStanding]:

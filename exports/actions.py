@@ -28,20 +28,28 @@ def write_ledger(ledger: Ledger, path: str | Path, *, period: str, unit: str | N
     from db.ledger import resolve_plan_id
     from exports.excel_ledger import export_ledger
 
+    from db.indicator_actuals import indicator_standing
+
     report = _report(ledger, period, unit)
     with ledger.Session() as session:
-        sign_offs = sign_off_facts(session, resolve_plan_id(session, None), report.reference)
+        plan_id = resolve_plan_id(session, None)
+        sign_offs = sign_off_facts(session, plan_id, report.reference)
+        indicators = indicator_standing(session, plan_id, period, unit=unit)
     with writing_to(path):
-        return [export_ledger(report, Path(path), sign_offs=sign_offs, control=control)]
+        return [export_ledger(report, Path(path), sign_offs=sign_offs, control=control, indicators=indicators)]
 
 
 def write_warnings(ledger: Ledger, path: str | Path, *, period: str, control: JobControl | None = None) -> list[Path]:
     """The warning list: overdue, due soon or lagging, and not reported."""
+    from db.indicator_actuals import indicator_warnings
+    from db.ledger import resolve_plan_id
     from exports.excel_ledger import export_warnings
 
     report = _report(ledger, period)
+    with ledger.Session() as session:
+        warnings = indicator_warnings(session, resolve_plan_id(session, None), period)
     with writing_to(path):
-        return [export_warnings(report, Path(path), control=control)]
+        return [export_warnings(report, Path(path), control=control, indicators=warnings)]
 
 
 def issue_date(ledger: Ledger, period: str, date: dt.date | None = None, today: dt.date | None = None) -> dt.date:

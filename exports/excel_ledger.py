@@ -35,7 +35,8 @@ from db.jobs import JobControl
 from db.periods import chinese_date, chinese_period
 from db.report_data import PeriodReport, TaskLine
 from db.responsibility import ROLES
-from db.vocabulary import DueCategory, Status
+from db.indicator_actuals import IndicatorStanding
+from db.vocabulary import DueCategory, Standing, Status
 from db.warning_rules import DONE, GREY, RED, YELLOW
 from exports.xlsx_io import max_lines, print_setup, put_text, row_height, save_workbook, text_height, wrap_lines
 
@@ -81,9 +82,35 @@ WARNING_COLUMNS = (
     Column("预警", 7, True),
 )
 
+INDICATOR_COLUMNS = (
+    Column("附件", 5, True),
+    Column("编号", 9, True),
+    Column("指标名称", 24),
+    Column("单位", 6, True),
+    Column("方向", 8, True),
+    Column("现状水平", 14),
+    Column("阶段目标", 26),
+    Column("最新实际值", 14),
+    Column("达标情况", 8, True),
+    Column("国内前沿水平", 10),
+    Column("责任单位", 16),
+    Column("原文行", 7, True),
+)
+INDICATOR_WARNING_COLUMNS = (
+    Column("序号", 5, True),
+    Column("编号", 9, True),
+    Column("指标名称", 28),
+    Column("责任单位", 18),
+    Column("应达目标", 26),
+    Column("最新实际值", 18),
+    Column("预警", 8, True),
+)
+
 SUMMARY_SHEET = "汇总"
 UNIT_SUMMARY_SHEET = "按单位汇总"
 WARNING_SHEET = "预警清单"
+INDICATOR_SHEET = "指标台账"
+INDICATOR_WARNING_SHEET = "指标预警"
 PROGRESS_CHARS = 54  # of each unit's latest progress in the 预警清单: two lines
 PROGRESS_UNITS = 2
 LEAD_UNITS = 3  # named in a row of the 预警清单; more are counted
@@ -111,6 +138,7 @@ FILLS = {
     GREY: PatternFill("solid", fgColor="E7E6E6"),
     DONE: PatternFill("solid", fgColor="DDEBF7"),  # blue, as the window's light for 已销号
 }
+STANDING_FILLS = {Standing.BEHIND: FILLS[RED], Standing.NOT_REPORTED: FILLS[GREY]}
 WARNING_LEGEND = "底色：红色—逾期　黄色—临期或滞后　灰色—本期未报送"
 LEGEND = WARNING_LEGEND + "　蓝色—已销号　无底色—正常推进"
 WARNING_FILLS = {"逾期": FILLS[RED], "临期": FILLS[YELLOW], "滞后": FILLS[YELLOW], "未报送": FILLS[GREY]}
@@ -128,10 +156,12 @@ def export_ledger(
     sign_offs: Mapping[int, SignOffFact] | None = None,
     control: JobControl | None = None,
     made_on: dt.date | None = None,
+    indicators: list[IndicatorStanding] | None = None,
 ) -> Path:
     """Write the 工作台账: 汇总, 按单位汇总 and one sheet per annex for the whole plan, or one sheet for a unit's report.
 
-    sign_offs (db.decisions.sign_off_facts, by task id) fill the columns 销号日期 and 销号依据.
+    sign_offs (db.decisions.sign_off_facts, by task id) fill the columns 销号日期 and 销号依据; indicators
+    (db.indicator_actuals.indicator_standing) add the 指标台账 sheet.
     """
     control = control or JobControl()
     made_on = made_on or dt.date.today()
@@ -144,6 +174,8 @@ def export_ledger(
         _annex_sheets(wb, report, sign_offs, made_on, control)
     else:
         _unit_sheet(wb.active, report, unit, sign_offs, made_on, control)
+    if indicators:
+        _indicator_sheet(wb.create_sheet(INDICATOR_SHEET), report, indicators, made_on)
     control.step(len(report.lines), len(report.lines), "正在保存工作簿")
     return _save(wb, path, report)
 
@@ -189,8 +221,18 @@ def _unit_sheet(ws: Worksheet, report: PeriodReport, unit: str, sign_offs: Mappi
     sheet.finish()
 
 
-def export_warnings(report: PeriodReport, path: str | Path, *, control: JobControl | None = None, made_on: dt.date | None = None) -> Path:
-    """Write the 预警清单: overdue tasks, then due soon or lagging, then not reported; one short row each."""
+def export_warnings(
+    report: PeriodReport,
+    path: str | Path,
+    *,
+    control: JobControl | None = None,
+    made_on: dt.date | None = None,
+    indicators: list[IndicatorStanding] | None = None,
+) -> Path:
+    """Write the 预警清单: overdue tasks, then due soon or lagging, then not reported; one short row each.
+
+    Indicators behind their target in force (db.indicator_actuals.indicator_warnings) get a sheet of their own.
+    """
     control = control or JobControl()
     made_on = made_on or dt.date.today()
     warnings = report.warnings
@@ -222,8 +264,71 @@ def export_warnings(report: PeriodReport, path: str | Path, *, control: JobContr
         if done % STEP == 0:
             control.step(done, len(warnings), "正在写入预警清单")
     sheet.finish()
+    if indicators is not None:
+        _indicator_warning_sheet(wb.create_sheet(INDICATOR_WARNING_SHEET), report, indicators, made_on)
     control.step(len(warnings), len(warnings), "正在保存工作簿")
     return _save(wb, path, report, f"{report.plan_title}任务预警清单")
+
+
+def _targets_text(item: IndicatorStanding) -> str:
+    """Each staged target on its own line, the one in force marked."""
+    return "\n".join(f"{'▶' if period == item.target_period else ''}{chinese_period(period)}：{text}" for period, text, _ in item.targets)
+
+
+def _actual_text(item: IndicatorStanding) -> str:
+    if item.actual is None:
+        return ""
+    return f"{item.actual.value_text}（{chinese_period(item.actual.period)}，{item.actual.unit}）"
+
+
+def _indicator_sheet(ws: Worksheet, report: PeriodReport, indicators: list[IndicatorStanding], made_on: dt.date) -> None:
+    """指标台账: every indicator with its baseline, staged targets, latest actual, standing against the target in force, frontier."""
+    sheet = _TaskSheet(ws, INDICATOR_COLUMNS)
+    counts = {s: sum(1 for i in indicators if i.standing == s) for s in Standing}
+    sheet.titles(
+        f"{report.plan_title}指标台账",
+        f"指标共 {len(indicators)} 项：" + "，".join(f"{s.value} {n} 项" for s, n in counts.items() if n),
+        _info(report, made_on) + "\n应达目标：统计月末前已到期的最近一个阶段目标（▶ 标出）；最新实际值：截至统计月责任单位最近一次填报的值。",
+    )
+    for item in indicators:
+        values = {
+            "附件": item.annex,
+            "编号": item.code,
+            "指标名称": item.name,
+            "单位": item.measure_unit or "",
+            "方向": item.direction,
+            "现状水平": item.baseline_text or "",
+            "阶段目标": _targets_text(item),
+            "最新实际值": _actual_text(item),
+            "达标情况": item.standing.value,
+            "国内前沿水平": item.frontier_text or "",
+            "责任单位": "、".join(item.units),
+            "原文行": item.source_line,
+        }
+        sheet.task(values, STANDING_FILLS.get(item.standing))
+    sheet.finish()
+
+
+def _indicator_warning_sheet(ws: Worksheet, report: PeriodReport, warnings: list[IndicatorStanding], made_on: dt.date) -> None:
+    """指标预警: indicators behind the target due by the month's end, or due with no actual reported."""
+    sheet = _TaskSheet(ws, INDICATOR_WARNING_COLUMNS)
+    sheet.titles(
+        f"{report.plan_title}指标预警清单",
+        f"预警指标共 {len(warnings)} 项：" + "，".join(f"{s.value} {sum(1 for w in warnings if w.standing == s)} 项" for s in STANDING_FILLS),
+        _info(report, made_on) + "\n未达标：最新实际值未达到统计月末前已到期的阶段目标；未填报：目标已到期而责任单位没有填报实际值。",
+    )
+    for number, item in enumerate(warnings, start=1):
+        values = {
+            "序号": number,
+            "编号": item.code,
+            "指标名称": item.name,
+            "责任单位": _few_units("、".join(item.units)),
+            "应达目标": f"{chinese_period(item.target_period)}：{item.target_text}" if item.target_period else "",
+            "最新实际值": _actual_text(item),
+            "预警": item.standing.value,
+        }
+        sheet.task(values, STANDING_FILLS[item.standing])
+    sheet.finish()
 
 
 def _due_text(line: TaskLine) -> str:

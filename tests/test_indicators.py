@@ -165,3 +165,27 @@ def test_cli_lists_reports_and_corrects(run_cli):
     assert code == 0 and "已更正" in out
     code, out, _ = run_cli("indicators", "list", "--json", "--annex", "3")
     assert json.loads(out)[0]["name"] == "办理建筑许可环节" and json.loads(out)[0]["corrected"]
+
+
+def test_excel_ledger_and_warning_list_carry_the_indicators(ledger, tmp_path):
+    from openpyxl import load_workbook
+
+    from exports import actions
+
+    with ledger.Session.begin() as s:
+        ind = find_indicator(s, _plan_id(s), "ZB04-01")
+        report_actual(s, ind, find_unit(s, "三门峡供电公司"), "2022-12", "=25", operator="测试")
+    [path] = actions.write_ledger(ledger, tmp_path / "台账.xlsx", period="2022-12")
+    ws = load_workbook(path)["指标台账"]
+    header = [c.value for c in ws[4]]
+    assert header[:3] == ["附件", "编号", "指标名称"] and "阶段目标" in header and "达标情况" in header
+    rows = {r[1]: r for r in ws.iter_rows(min_row=5, values_only=True)}
+    assert rows["ZB04-01"][header.index("最新实际值")].startswith("=25")  # kept as text, not a formula
+    assert ws.cell(row=[r[1] for r in ws.iter_rows(min_row=1, values_only=True)].index("ZB04-01") + 1, column=header.index("最新实际值") + 1).data_type == "s"
+    assert rows["ZB04-01"][header.index("达标情况")] == "未达标"
+    assert "▶2022年12月：25" in rows["ZB03-02"][header.index("阶段目标")]
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
+    [path] = actions.write_warnings(ledger, tmp_path / "预警.xlsx", period="2022-12")
+    warned = load_workbook(path)["指标预警"]
+    codes = [r[1] for r in warned.iter_rows(min_row=5, values_only=True)]
+    assert "ZB04-01" in codes and "ZB04-02" in codes  # behind, and not reported

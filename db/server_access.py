@@ -45,6 +45,8 @@ SPECIAL = {
     "merge_conflict": {AccountRole.UNIT: ("SELECT", "INSERT")},
     # a unit's save records the month's colours of the tasks it reports on (db.marks)
     "warning_mark": {AccountRole.UNIT: ("SELECT", "INSERT", "UPDATE")},
+    # a unit's monthly actual values of the indicators it is answerable for (db.indicator_actuals)
+    "indicator_actual": {AccountRole.UNIT: REPORT_WRITES},
 }
 SCHEMA_TABLE = "alembic_version"  # not in the metadata: everyone reads the schema version, nobody writes it
 
@@ -54,6 +56,7 @@ UNIT_ROW_RULES = {
     "progress_draft": "duban_reports_for(task_id, unit_id)",
     "evidence": "EXISTS (SELECT 1 FROM public.progress_entry p WHERE p.uuid = evidence.entry_uuid AND duban_reports_for(p.task_id, p.unit_id))",
     "warning_mark": "duban_reports_on(task_id)",
+    "indicator_actual": "duban_reports_indicator(indicator_id, unit_id)",
     "merge_conflict": "EXISTS (SELECT 1 FROM public.progress_entry p WHERE p.uuid = merge_conflict.entry_uuid AND duban_reports_for(p.task_id, p.unit_id))",
 }
 # ledger_info holds the template signing key: only the office reads it.
@@ -151,6 +154,11 @@ CREATE OR REPLACE FUNCTION duban_reports_for(task integer, unit integer) RETURNS
 SET search_path = pg_catalog, pg_temp AS $$
   SELECT EXISTS (SELECT 1 FROM public.account_unit au JOIN public.assignment a ON a.unit_id = au.unit_id
                  WHERE au.login = session_user::text AND au.unit_id = unit AND a.task_id = task)
+$$;
+CREATE OR REPLACE FUNCTION duban_reports_indicator(ind integer, unit integer) RETURNS boolean LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp AS $$
+  SELECT EXISTS (SELECT 1 FROM public.account_unit au JOIN public.indicator_unit iu ON iu.unit_id = au.unit_id
+                 WHERE au.login = session_user::text AND au.unit_id = unit AND iu.indicator_id = ind)
 $$;
 CREATE OR REPLACE FUNCTION duban_reports_on(task integer) RETURNS boolean LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
   SELECT EXISTS (SELECT 1 FROM public.account_unit au JOIN public.assignment a ON a.unit_id = au.unit_id

@@ -550,3 +550,30 @@ def test_user_add_at_a_terminal_asks_twice_and_never_echoes_the_password(server)
     assert "已创建登录 acc_tty" in shown and password not in shown
     with connect(server, "acc_tty", password) as conn:
         assert conn.execute("SELECT session_user").fetchone()[0] == "acc_tty"
+
+
+def test_a_unit_login_writes_actuals_only_of_its_own_units_indicators(server, ids):
+    def indicator_of(conn, unit_id: int, not_unit_id: int) -> int:
+        return conn.execute(
+            "SELECT indicator_id FROM indicator_unit WHERE unit_id = %s AND indicator_id NOT IN "
+            "(SELECT indicator_id FROM indicator_unit WHERE unit_id = %s) ORDER BY indicator_id LIMIT 1", (unit_id, not_unit_id)
+        ).fetchone()[0]
+
+    insert = (
+        "INSERT INTO indicator_actual (uuid, indicator_id, unit_id, period, value_text, value, version, entered_at) "
+        "VALUES (%s, %s, %s, '2022-06', '1', 1, 1, now())"
+    )
+    with owner(server) as conn:
+        mine = indicator_of(conn, ids["own_unit"], ids["other_unit"])
+        theirs = indicator_of(conn, ids["other_unit"], ids["own_unit"])
+        their_row = str(uuid.uuid4())
+        conn.execute(insert, (their_row, theirs, ids["other_unit"]))
+    with connect(server, "acc_unit") as conn:
+        own_row = str(uuid.uuid4())
+        conn.execute(insert, (own_row, mine, ids["own_unit"]))
+        assert conn.execute("UPDATE indicator_actual SET value_text = '2' WHERE uuid = %s", (own_row,)).rowcount == 1
+        refused(conn, insert, (str(uuid.uuid4()), theirs, ids["other_unit"]))
+        refused(conn, insert, (str(uuid.uuid4()), theirs, ids["own_unit"]))
+        assert conn.execute("UPDATE indicator_actual SET value_text = '改了' WHERE uuid = %s", (their_row,)).rowcount == 0
+    with connect(server, "acc_reader") as conn:
+        refused(conn, insert, (str(uuid.uuid4()), mine, ids["own_unit"]))

@@ -25,10 +25,9 @@ def _report(ledger: Ledger, period: str, unit: str | None = None) -> PeriodRepor
 def write_ledger(ledger: Ledger, path: str | Path, *, period: str, unit: str | None = None, control: JobControl | None = None) -> list[Path]:
     """The 工作台账 workbook: the whole plan, or one unit's 牵头 and 配合 tasks."""
     from db.decisions import sign_off_facts
+    from db.indicator_actuals import indicator_standing
     from db.ledger import resolve_plan_id
     from exports.excel_ledger import export_ledger
-
-    from db.indicator_actuals import indicator_standing
 
     report = _report(ledger, period, unit)
     with ledger.Session() as session:

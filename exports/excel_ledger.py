@@ -31,11 +31,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from db.decisions import SignOffFact
 from db.errors import UserError
+from db.indicator_actuals import IndicatorStanding
 from db.jobs import JobControl
 from db.periods import chinese_date, chinese_period
 from db.report_data import PeriodReport, TaskLine
 from db.responsibility import ROLES
-from db.indicator_actuals import IndicatorStanding
 from db.vocabulary import DueCategory, Standing, Status
 from db.warning_rules import DONE, GREY, RED, YELLOW
 from exports.xlsx_io import max_lines, print_setup, put_text, row_height, save_workbook, text_height, wrap_lines

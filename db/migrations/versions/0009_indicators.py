@@ -11,7 +11,6 @@ migration only makes the tables: extraction needs the plan reader, which a migra
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0009'
 down_revision = '0008'
 branch_labels = None

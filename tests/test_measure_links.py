@@ -166,3 +166,23 @@ def test_cli_suggest_list_confirm_reject_add_progress(run_cli):
     assert code == 0 and [t["task"] for t in progress["A01-16"]["tasks"]] == ["A07-01"] and progress["A01-16"]["done"] is False
     code, _out, err = run_cli("links", "confirm", "999999")
     assert code == 2 and "没有编号为 999999 的关联" in err
+
+
+def test_the_monthly_report_tells_annex_1_by_real_progress(ledger, tmp_path):
+    from db.report_data import period_report
+    from exports.pdf.monthly import monthly_report
+    from tests.test_pdf_report import pdf_text
+
+    with ledger.Session() as s:
+        unlinked = period_report(s, "2022-12", today=dt.date(2023, 2, 1))
+    assert "总体方案措施落实情况" not in pdf_text(monthly_report(unlinked, tmp_path / "无关联.pdf", issued=dt.date(2023, 1, 10)))
+    with ledger.Session.begin() as s:
+        add_link(s, "A01-16", "A07-01", "张三")
+        add_link(s, "A01-26", "A12-02.03", "张三")
+        sign_off(s, get_task(s, "A07-01"), signed_on=dt.date(2022, 12, 20), operator="李四", note="已完成")
+    with ledger.Session() as s:
+        report = period_report(s, "2022-12", today=dt.date(2023, 2, 1))
+    text = pdf_text(monthly_report(report, tmp_path / "通报.pdf", issued=dt.date(2023, 1, 10)))
+    assert "（三）总体方案措施落实情况" in text
+    assert "方案附件1（总体方案）的100项措施中，2项已确认由专项方案任务落实；按这些任务的办结销号情况，1项措施已全部完成" in text
+    assert "1项措施的落实任务有逾期：A01-26扩大“政采贷”融资规模（逾期任务A12-02.03）。" in text

@@ -563,3 +563,20 @@ class IndicatorActual(Base):
     operator: Mapped[str | None] = mapped_column(String(100))
     # On a server ledger, the database login that saved it.
     login: Mapped[str | None] = mapped_column(String(63))
+
+
+class MeasureLink(Base):
+    """A 附件1 summary measure tied to a special-annex task that carries it out: suggested by wording, decided by the office."""
+
+    __tablename__ = "measure_link"
+    __table_args__ = (UniqueConstraint("measure_task_id", "task_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(10))
+    # The text similarity when suggested (None for a link a clerk added by hand), and the phrases both print.
+    score: Mapped[float | None] = mapped_column(Float)
+    phrases: Mapped[list] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(100))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from db.figures import PeriodFigures, UnitStanding, period_figures
 from db.ledger import TaskView, find_unit, list_plans, list_tasks, resolve_plan_id
+from db.measure_links import MeasureSummary, measure_summary
 from db.models import ProgressEntry, Unit
 from db.periods import check_period
 from db.progress import latest_entry_ids
@@ -69,6 +70,8 @@ class PeriodReport:
     by_annex: list = field(default_factory=list)
     by_unit: list = field(default_factory=list)
     figures: PeriodFigures | None = None
+    # 附件1's measures judged by the special-annex tasks confirmed to carry them out (db.measure_links).
+    measures: MeasureSummary | None = None
 
     @property
     def standings(self) -> list[UnitStanding]:
@@ -168,4 +171,5 @@ def period_report(session: Session, period: str, *, unit: str | None = None, pla
         report.by_annex = completion_by_annex(session, pid, states)
         report.by_unit = completion_by_lead_unit(session, pid, states)
         report.figures = period_figures(session, pid, period, states)
+        report.measures = measure_summary(session, pid, period, today=today)
     return report

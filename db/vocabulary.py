@@ -94,6 +94,14 @@ class Standing(Word):
     NOT_DUE = "未到目标期"
 
 
+class LinkStatus(Word):
+    """Where a link from a 附件1 measure to a special-annex task stands: suggested by wording, or decided by the office."""
+
+    SUGGESTED = "建议"
+    CONFIRMED = "已确认"
+    REJECTED = "已否决"
+
+
 # Unit kinds from resources/units.csv: a collective (集合) is never ranked, praised or sent a document.
 COLLECTIVE_KIND = "集合"
 

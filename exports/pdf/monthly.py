@@ -24,6 +24,7 @@ from reportlab.platypus import CondPageBreak, KeepTogether, NextPageTemplate, Pa
 
 from db.doc_numbers import default_issue_date, number_text, reply_deadline
 from db.jobs import JobControl
+from db.measure_links import MeasureSummary
 from db.periods import chinese_date, chinese_period
 from db.plan_text import _annex_topic
 from db.report_data import PeriodReport, TaskLine
@@ -192,7 +193,26 @@ def _overall(report: PeriodReport, s: Styles) -> list:
             ),
             _chart_block(2 if report.by_annex else 1, f"负责任务最多的{len(units)}个单位任务办结销号率", [c.label for c in units], [c.rate for c in units], s),
         ]
+    if report.measures and report.measures.linked:
+        number = 1 + bool(report.by_annex) + bool(report.by_unit)
+        story += [CJKParagraph(f"（{chinese_number(number)}）总体方案措施落实情况", s.h2), CJKParagraph(escape(_measures_text(report.measures)), s.body)]
     return story
+
+
+MEASURES_NAMED = 8  # the 通报 names this many measures with overdue tasks, then says 等
+
+
+def _measures_text(summary: MeasureSummary) -> str:
+    """附件1 by real progress: N of M measures done, and the measures whose tasks are overdue."""
+    linked, done, late = summary.linked, summary.done, summary.with_overdue
+    text = (
+        f"方案附件1（总体方案）的{summary.total}项措施中，{len(linked)}项已确认由专项方案任务落实；"
+        f"按这些任务的办结销号情况，{len(done)}项措施已全部完成"
+    )
+    if late:
+        named = "、".join(f"{m.code}{m.title}（逾期任务{'、'.join(t.code for t in m.overdue_tasks)}）" for m in late[:MEASURES_NAMED])
+        text += f"，{len(late)}项措施的落实任务有逾期：{named}" + ("等" if len(late) > MEASURES_NAMED else "")
+    return text + "。"
 
 
 def _ranking_table(ranked, s: Styles) -> Table:

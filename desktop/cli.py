@@ -561,6 +561,7 @@ def cmd_gui(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from desktop.cli_acts import add_act_commands
     from desktop.cli_server import add_server_commands
 
     parser = argparse.ArgumentParser(prog="duban", description="督办台账：行动方案任务督办、进展填报与报表导出")
@@ -732,6 +733,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="即使它是另一本台账的备份或外勤数据包，也用它替换当前台账")
     p.set_defaults(func=cmd_restore)
 
+    add_act_commands(sub)
     add_server_commands(sub)
 
     p = sub.add_parser("gui", help="打开督办台账窗口（默认）")

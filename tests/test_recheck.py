@@ -7,6 +7,7 @@ import random
 import pytest
 from sqlalchemy import func, select
 
+from db.acts import ActInput, record_act
 from db.decisions import Evidence, sign_off
 from db.errors import UserError
 from db.figures import period_figures
@@ -33,9 +34,9 @@ def signed(ledger):
     return ledger
 
 
-def draw(ledger, rule: RecheckRule, day=DRAW_DAY):
+def draw(ledger, rule: RecheckRule, day=DRAW_DAY, in_circular=False):
     with ledger.Session.begin() as s:
-        return draw_recheck(s, resolve_plan_id(s, None), act_date=day, basis="7月回头看", rule=rule, operator="王五")
+        return draw_recheck(s, resolve_plan_id(s, None), act_date=day, basis="7月回头看", rule=rule, operator="王五", in_circular=in_circular)
 
 
 def record(ledger, act_id, code, outcome, note=None):
@@ -160,3 +161,19 @@ def test_cli_draw_and_record(signed, run_cli):
     assert state(signed, drawn[0]).colour != DONE
     code, out, err = run_cli("recheck", "draw", "--date", "2022-07-10", "--annex", "9", "--basis", "x")
     assert code == 2 and "没有符合条件的已销号任务" in err
+
+
+def test_the_circular_prints_the_chosen_acts_and_the_recheck_findings(signed, tmp_path):
+    from exports.actions import write_monthly_report
+    from tests.test_pdf_report import pdf_text
+
+    with signed.Session.begin() as s:
+        record_act(s, resolve_plan_id(s, None), ActInput("约谈", dt.date(2022, 7, 15), "进度滞后", units=["市住建局"], follow_up="限期整改", in_circular=True), operator="王五")
+        record_act(s, resolve_plan_id(s, None), ActInput("表扬", dt.date(2022, 7, 16), "不印出", units=["市住建局"]), operator="王五")
+    act = draw(signed, RecheckRule(annex=4), in_circular=True)
+    record(signed, act.id, "A04-01.01", "未通过", note="材料不实")
+    [path] = write_monthly_report(signed, tmp_path / "通报.pdf", period="2022-07", date=dt.date(2022, 8, 12))
+    text = pdf_text(path)
+    assert "四、督查督办情况（一）约谈1.2022年7月15日，约谈市住房和城乡建设局。事由：进度滞后。整改要求：限期整改。" in text
+    assert "（二）回头看1.2022年7月10日，开展“回头看”（附件4已销号任务全部复核；候选2项，抽取2项），复核已销号任务2项：未通过1项、待复核1项。" in text
+    assert "A04-01.01完善组织架构（材料不实）" in text and "不印出" not in text and "五、下步工作要求" in text

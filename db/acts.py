@@ -245,7 +245,7 @@ def act_views(session: Session, act_ids: list[int]) -> list[ActView]:
         select(ActTarget.act_id, Unit.name, Task.code)
         .outerjoin(Unit, Unit.id == ActTarget.unit_id)
         .outerjoin(Task, Task.id == ActTarget.task_id)
-        .where(ActTarget.act_id.in_(views))
+        .where(ActTarget.act_id.in_(list(views)))
         .order_by(ActTarget.id)
     )
     for act_id, unit, task in targets:
@@ -255,13 +255,13 @@ def act_views(session: Session, act_ids: list[int]) -> list[ActView]:
             views[act_id].tasks.append(task)
     files = session.execute(
         select(ActEvidence.act_id, ActEvidence.uuid, ActEvidence.name, ActEvidence.size, ActEvidence.sha256)
-        .where(ActEvidence.act_id.in_(views))
+        .where(ActEvidence.act_id.in_(list(views)))
         .order_by(ActEvidence.id)
     )
     for act_id, *view in files:
         views[act_id].evidence.append(EvidenceView(*view))
     items = session.execute(
-        select(RecheckItem, Task.code, Task.title).join(Task, Task.id == RecheckItem.task_id).where(RecheckItem.act_id.in_(views)).order_by(Task.position, Task.id)
+        select(RecheckItem, Task.code, Task.title).join(Task, Task.id == RecheckItem.task_id).where(RecheckItem.act_id.in_(list(views))).order_by(Task.position, Task.id)
     )
     for item, code, title in items:
         views[item.act_id].rechecks.append(

@@ -147,7 +147,7 @@ def sign_off(
     )
     session.add(row)
     session.flush()
-    audit.record(session, "task.sign_off", "task", task.code, after=_sign_off_snapshot(row), operator=operator)
+    audit.record(session, "task.sign_off", "task", task.code, after=sign_off_snapshot(row), operator=operator)
     return row
 
 
@@ -160,12 +160,13 @@ def revoke_sign_off(session: Session, task: Task, *, operator: str, reason: str)
         raise UserError(f"任务 {task.code} 尚未销号。")
     if not reason.strip():
         raise UserError("请填写撤销销号的原因。")
-    audit.record(session, "task.revoke_sign_off", "task", task.code, before=_sign_off_snapshot(row), operator=operator, note=reason.strip())
+    audit.record(session, "task.revoke_sign_off", "task", task.code, before=sign_off_snapshot(row), operator=operator, note=reason.strip())
     session.delete(row)
     session.flush()
 
 
-def _sign_off_snapshot(row: SignOff) -> dict:
+def sign_off_snapshot(row: SignOff) -> dict:
+    """What the audit log (and a failed 回头看) keeps of a sign-off: everything but the file's bytes."""
     return {
         "signed_on": row.signed_on,
         "operator": row.operator,

@@ -8,6 +8,7 @@ import uuid
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     Float,
@@ -580,3 +581,72 @@ class MeasureLink(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     decided_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class SupervisoryAct(Base):
+    """An act of the office (约谈, 表扬, 督查, 回头看 …): when, on what basis, what was asked and what came of it."""
+
+    __tablename__ = "supervisory_act"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    act_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    basis: Mapped[str] = mapped_column(Text)
+    follow_up: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[str | None] = mapped_column(Text)
+    # The office chooses which acts its monthly 通报 names.
+    in_circular: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A 回头看's sample: the rule it was drawn by, in words, and the seed of a random draw (None: drawn by rule).
+    sample_rule: Mapped[str | None] = mapped_column(Text)
+    seed: Mapped[int | None] = mapped_column(Integer)
+    operator: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    result_by: Mapped[str | None] = mapped_column(String(100))
+    result_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    targets: Mapped[list[ActTarget]] = relationship(order_by="ActTarget.id", cascade="all, delete-orphan")
+    evidence: Mapped[list[ActEvidence]] = relationship(order_by="ActEvidence.id", cascade="all, delete-orphan")
+    recheck_items: Mapped[list[RecheckItem]] = relationship(order_by="RecheckItem.id", cascade="all, delete-orphan")
+
+
+class ActTarget(Base):
+    """A unit or a task an act concerns (a 约谈 of a unit about one of its tasks names both)."""
+
+    __tablename__ = "act_target"
+    __table_args__ = (CheckConstraint("unit_id IS NOT NULL OR task_id IS NOT NULL", name="unit_or_task"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    act_id: Mapped[int] = mapped_column(ForeignKey("supervisory_act.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+
+
+class ActEvidence(Base):
+    """A file the office keeps for an act (约谈记录, 督查报告 …), stored inside the ledger under its hash."""
+
+    __tablename__ = "act_evidence"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    act_id: Mapped[int] = mapped_column(ForeignKey("supervisory_act.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class RecheckItem(Base):
+    """A signed-off task drawn for a 回头看, and its re-check; a failed one keeps the sign-off it revoked."""
+
+    __tablename__ = "recheck_item"
+    __table_args__ = (UniqueConstraint("act_id", "task_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    act_id: Mapped[int] = mapped_column(ForeignKey("supervisory_act.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    signed_on: Mapped[dt.date] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str | None] = mapped_column(Text)
+    checked_on: Mapped[dt.date | None] = mapped_column(Date)
+    operator: Mapped[str | None] = mapped_column(String(100))
+    # The sign-off a failed re-check revoked (date, operator, evidence note, file name and hash), kept readable.
+    revoked_sign_off: Mapped[dict | None] = mapped_column(JSON)

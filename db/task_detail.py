@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from db.acts import ActView, task_acts
 from db.decisions import DecisionView, decisions_of
 from db.evidence import EvidenceView, evidence_of
 from db.ledger import TaskView, task_view
@@ -17,7 +18,7 @@ from db.warning_rules import colour_history
 
 @dataclass
 class TaskDetail:
-    """A task with its annex's targets, the office's decisions, its colours by month and every report."""
+    """A task with its annex's targets, the office's decisions and acts, its colours by month and every report."""
 
     task: TaskView
     section_goal: str | None
@@ -28,6 +29,7 @@ class TaskDetail:
     history: list[ProgressView]
     unit_roles: dict[str, str]
     evidence: list[tuple[str, str, EvidenceView]]  # (period, unit, attachment), newest report first
+    acts: list[ActView]  # the office's acts naming the task (约谈, 督查, 回头看 …), oldest first
 
 
 def task_detail(session: Session, task_id: int) -> TaskDetail:
@@ -62,4 +64,5 @@ def task_detail(session: Session, task_id: int) -> TaskDetail:
         history=history,
         unit_roles={a.unit.name: a.role for a in task.assignments},
         evidence=evidence,
+        acts=task_acts(session, task_id),
     )

@@ -102,6 +102,29 @@ class LinkStatus(Word):
     REJECTED = "已否决"
 
 
+class ActKind(Word):
+    """A supervisory act of the office, as the plan's 保障措施 name them."""
+
+    TALK = "约谈"
+    CRITICISM = "通报批评"
+    PRAISE = "表扬"
+    INSPECTION = "专项督查"
+    RECHECK = "回头看"
+    SELF_ASSESSMENT = "自查评估"
+
+
+# Acts that praise or blame a unit: a collective stands for a group, so it is never their target.
+UNIT_VERDICTS = (ActKind.TALK, ActKind.CRITICISM, ActKind.PRAISE)
+
+
+class RecheckOutcome(Word):
+    """Where a signed-off task drawn for 回头看 stands after its re-check."""
+
+    PENDING = "待复核"
+    PASSED = "通过"
+    FAILED = "未通过"
+
+
 # Unit kinds from resources/units.csv: a collective (集合) is never ranked, praised or sent a document.
 COLLECTIVE_KIND = "集合"
 

@@ -564,6 +564,7 @@ def cmd_gui(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from desktop.cli_acts import add_act_commands
     from desktop.cli_indicators import add_indicator_commands
     from desktop.cli_links import add_link_commands
     from desktop.cli_server import add_server_commands
@@ -737,6 +738,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="即使它是另一本台账的备份或外勤数据包，也用它替换当前台账")
     p.set_defaults(func=cmd_restore)
 
+    add_act_commands(sub)
     add_server_commands(sub)
     add_indicator_commands(sub)
     add_link_commands(sub)

@@ -34,6 +34,28 @@ def _printed_wording(task) -> str:
     return "<p style='color:#8a5300; background:#fff7e6'>" + "<br>".join(lines) + "</p>"
 
 
+def _recheck_text(act, code: str) -> str:
+    """A 回头看's finding on this task; a failed one names the sign-off it revoked."""
+    found = act.recheck_of(code)
+    if found is None:
+        return act.result or ""
+    said = f"复核{found.outcome}" + (f"（{found.checked_on.isoformat()}）" if found.checked_on else "") + (f"：{found.note}" if found.note else "")
+    old = found.revoked_sign_off
+    if old:
+        basis = "；".join(x for x in (old.get("evidence_note"), old.get("evidence_name") and f"附件 {old['evidence_name']}") if x)
+        said += f"\n已撤销 {old['signed_on']} 的办结销号（{old.get('operator') or ''}，依据：{basis}），任务重新办理"
+    return said
+
+
+def _acts_table(detail: TaskDetail, code: str) -> str:
+    """The office's acts naming the task: date, kind, basis, what was asked and what came of it."""
+    rows = [
+        [a.act_date.isoformat(), a.kind.value, a.basis, a.follow_up or "", _recheck_text(a, code) if a.rechecks else (a.result or "（待填写）"), "、".join(a.units)]
+        for a in detail.acts
+    ]
+    return _table(["日期", "类别", "依据", "整改或跟进要求", "结果", "涉及单位"], rows)
+
+
 HISTORY_PERIODS = 12
 SHOW_ALL_LINK = "duban:history-all"
 EVIDENCE_LINK = "duban:evidence/"
@@ -65,6 +87,8 @@ def render_detail(detail: TaskDetail, state: TaskState | None, *, full_history: 
     if decisions.signed_on:
         evidence = "；".join(x for x in (decisions.evidence_note, decisions.evidence_name and f"附件 {decisions.evidence_name}") if x)
         parts.append(f"<p><b>已办结销号</b>：{decisions.signed_on.isoformat()}，{escape(decisions.signed_by or '')}。依据：{_text(evidence)}</p>")
+    if detail.acts:
+        parts.append("<h4>督查督办记录</h4>" + _acts_table(detail, task.code))
     units = [[u.name, u.role, u.as_printed] for u in task.units]
     parts.append(f"<h4>责任单位</h4><p style='color:#555'>原文：{_text(task.responsibility)}</p>" + _table(["单位", "角色", "原文写法"], units))
     if detail.colours:

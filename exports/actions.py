@@ -72,14 +72,17 @@ def write_monthly_report(
 ) -> list[Path]:
     """The monthly 工作进展情况通报 as PDF, dated and numbered: the period keeps its number when made again,
     a new period takes the next free one of the 成文日期's year, and a number the clerk sets is recorded."""
+    from db.acts import acts_for_circular
+    from db.ledger import resolve_plan_id
     from exports.pdf.monthly import monthly_report
 
     issued = issue_date(ledger, period, date)
     with ledger.Session() as session:
         numbers = next_numbers(session, REPORT, issued.year, [period], first=number)
+        acts = acts_for_circular(session, resolve_plan_id(session, None), period)
     report = _report(ledger, period)
     with writing_to(path):
-        written = monthly_report(report, Path(path), control=control, issued=issued, number=numbers[period])
+        written = monthly_report(report, Path(path), control=control, issued=issued, number=numbers[period], acts=acts)
     with ledger.Session.begin() as session:
         record_numbers(session, REPORT, issued.year, numbers, operator=operator)
     return [written]

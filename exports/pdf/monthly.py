@@ -2,7 +2,7 @@
 
 The 通报 runs as such documents do: 版头 (office, 发文字号 or 期号, red rule), title, 主送, 一、总体进展
 (figures and charts), 二、进展较好的单位 (with the ranking), 三、进展滞后的任务 named with their lead
-units, 四、下步工作要求, 附件说明, 落款 and contact line, then the attachment table on landscape pages
+units, 四、督查督办情况 (the office's acts it chose to print, when there are any), 下步工作要求, 附件说明, 落款 and contact line, then the attachment table on landscape pages
 and the 版记 at the foot of the last page.  Fonts are embedded TrueType (exports.fonts), so the files
 print the same on a machine with no Chinese font.
 """
@@ -22,13 +22,14 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, KeepTogether, NextPageTemplate, PageBreak, Spacer, Table
 
+from db.acts import ActView, CircularGroup
 from db.doc_numbers import default_issue_date, number_text, reply_deadline
 from db.jobs import JobControl
 from db.measure_links import MeasureSummary
 from db.periods import chinese_date, chinese_period
 from db.plan_text import _annex_topic
 from db.report_data import PeriodReport, TaskLine
-from db.vocabulary import DueCategory, Status
+from db.vocabulary import ActKind, DueCategory, RecheckOutcome, Status
 from db.warning_rules import COLOUR_NAMES, DONE, GREY, RED, YELLOW
 from exports.fonts import FontSet, find_cjk_fonts
 from exports.pdf.cjk import CJKParagraph
@@ -297,7 +298,53 @@ def _shared_reason(line: TaskLine, units: tuple[str, ...]) -> str:
     return why + (f"存在问题：{said}。" if said else "")
 
 
-def _requirements(report: PeriodReport, s: Styles, reply_by: dt.date) -> list:
+ACT_VERBS = {
+    ActKind.PRAISE: "对{who}予以表扬",
+    ActKind.TALK: "约谈{who}",
+    ActKind.CRITICISM: "对{who}予以通报批评",
+    ActKind.INSPECTION: "对{who}开展专项督查",
+    ActKind.SELF_ASSESSMENT: "组织{who}开展自查评估",
+}
+
+
+def _sentence(label: str, text: str | None) -> str:
+    return f"{label}{text.strip().rstrip('。；;')}。" if text and text.strip() else ""
+
+
+def _act_text(act: ActView) -> str:
+    """One act as the 通报 tells it: when, what and whom, on what basis, what was asked and what came of it."""
+    tasks = "、".join(act.tasks)
+    who = "、".join(act.units) + (f"（涉及任务{tasks}）" if act.units and tasks else "") if act.units else f"任务{tasks}的责任单位"
+    return (
+        f"{chinese_date(act.act_date)}，{ACT_VERBS[act.kind].format(who=who)}。"
+        + _sentence("事由：", act.basis) + _sentence("整改要求：", act.follow_up) + _sentence("结果：", act.result)
+    )
+
+
+def _recheck_text(act: ActView) -> str:
+    """A 回头看's findings: how it drew, how many passed and failed, and the tasks reopened with the reason."""
+    shown = (RecheckOutcome.PASSED, RecheckOutcome.FAILED, RecheckOutcome.PENDING)
+    count = {outcome: sum(1 for r in act.rechecks if r.outcome == outcome) for outcome in shown}
+    tally = "、".join(f"{outcome.value}{n}项" for outcome, n in count.items() if n)
+    text = f"{chinese_date(act.act_date)}，开展“回头看”（{act.sample_rule}），复核已销号任务{len(act.rechecks)}项：{tally}。"
+    failed = [r for r in act.rechecks if r.outcome == RecheckOutcome.FAILED]
+    if failed:
+        text += "以下任务复核未通过，已撤销办结销号、重新办理：" + "；".join(f"{r.task} {r.title}（{(r.note or '').rstrip('。')}）" for r in failed) + "。"
+    return text + _sentence("整改要求：", act.follow_up)
+
+
+def _acts_section(groups: list[CircularGroup], s: Styles, number: int) -> list:
+    """督查督办情况: the acts of the month the office chose to print, by kind."""
+    story = [CJKParagraph(f"{chinese_number(number)}、督查督办情况", s.h1)]
+    for index, group in enumerate(groups, start=1):
+        story.append(CJKParagraph(f"（{chinese_number(index)}）{escape(group.title)}", s.h2))
+        for item, act in enumerate(group.acts, start=1):
+            text = _recheck_text(act) if act.kind == ActKind.RECHECK else _act_text(act)
+            story.append(CJKParagraph(f"{item}. {escape(text)}", s.body))
+    return story
+
+
+def _requirements(report: PeriodReport, s: Styles, reply_by: dt.date, number: int = 4) -> list:
     due = chinese_date(reply_by)
     day = report.settings.report_day
     office = escape(report.settings.office_name)
@@ -330,7 +377,7 @@ def _requirements(report: PeriodReport, s: Styles, reply_by: dt.date) -> list:
             + "。",
         )
     )
-    story = [CJKParagraph("四、下步工作要求", s.h1)]
+    story = [CJKParagraph(f"{chinese_number(number)}、下步工作要求", s.h1)]
     for number, (head, text) in enumerate(items, start=1):
         story.append(CJKParagraph(f'<font name="{s.fonts.kai}">（{chinese_number(number)}）{head}</font>{text}', s.body))
     return story
@@ -399,12 +446,20 @@ def _attachment(report: PeriodReport, s: Styles, control: JobControl | None) -> 
 
 
 def monthly_report(
-    report: PeriodReport, path: str | Path, *, control: JobControl | None = None, issued: dt.date | None = None, number: int | None = None, today: dt.date | None = None
+    report: PeriodReport,
+    path: str | Path,
+    *,
+    control: JobControl | None = None,
+    issued: dt.date | None = None,
+    number: int | None = None,
+    today: dt.date | None = None,
+    acts: list[CircularGroup] | None = None,
 ) -> Path:
     """Write the period's 工作进展情况通报 as a GB/T 9704 PDF with a landscape attachment table.
 
     issued is the 成文日期 (default: db.doc_numbers.default_issue_date, from today); number is the
     通报's running number in the 成文日期's year, printed as 发文字号 or 期号 (none: a draft without one).
+    acts (db.acts.acts_for_circular) become a section 督查督办情况 before the requirements when there are any.
     """
     path = Path(path)
     settings = report.settings
@@ -415,7 +470,8 @@ def monthly_report(
     office = settings.office_name
     numbered = number_text(settings.doc_code, issued.year, number) if number is not None else None
     plan = f"《{report.plan_title}》" + (f"（{report.doc_number}）" if report.doc_number else "")
-    requirements = _requirements(report, s, reply_deadline(issued, settings.reply_days))
+    acts_story = _acts_section(acts, s, 4) if acts else []
+    requirements = _requirements(report, s, reply_deadline(issued, settings.reply_days), 5 if acts else 4)
     contact = contact_line(settings.contact_person, settings.contact_phone)
     closing = [
         requirements[-1],
@@ -436,6 +492,7 @@ def monthly_report(
         *_overall(report, s),
         *_good_units(report, s),
         *_lagging(report, s),
+        *acts_story,
         *requirements[:-1],
         # The 落款 stays on the page of the last paragraph (never alone at the top of a page).
         KeepTogether(closing),

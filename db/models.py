@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -465,3 +466,49 @@ class PacketExport(Base):
     task_ids: Mapped[list] = mapped_column(JSON)
     unit_ids: Mapped[list] = mapped_column(JSON)
     base: Mapped[dict] = mapped_column(JSON)  # entry uuid -> [version, digest] of every report as exported
+
+
+class AssessmentScheme(Base):
+    """A version of a plan's 综合考评 scheme as the office saved it; the newest is in force (db.assessment)."""
+
+    __tablename__ = "assessment_scheme"
+    __table_args__ = (UniqueConstraint("plan_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    components: Mapped[list] = mapped_column(JSON)
+    operator: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AssessmentResult(Base):
+    """A month's 综合考评 as computed, with the scheme it used, so a later scheme leaves the month as it was."""
+
+    __tablename__ = "assessment_result"
+    __table_args__ = (UniqueConstraint("plan_id", "period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    period: Mapped[str] = mapped_column(String(7))
+    scheme: Mapped[dict] = mapped_column(JSON)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    operator: Mapped[str | None] = mapped_column(String(100))
+
+    scores: Mapped[list[AssessmentScore]] = relationship(
+        back_populates="result", order_by="AssessmentScore.position", cascade="all, delete-orphan"
+    )
+
+
+class AssessmentScore(Base):
+    """One unit's score in a stored month: each component's figure and points, the total and the rank."""
+
+    __tablename__ = "assessment_score"
+    __table_args__ = (UniqueConstraint("result_id", "unit_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    result_id: Mapped[int] = mapped_column(ForeignKey("assessment_result.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    components: Mapped[list] = mapped_column(JSON)
+    score: Mapped[float | None] = mapped_column(Float)
+    rank: Mapped[int | None] = mapped_column(Integer)
+
+    result: Mapped[AssessmentResult] = relationship(back_populates="scores")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.assessment import MonthAssessment, month_assessment
 from db.figures import PeriodFigures, UnitStanding, period_figures
 from db.ledger import TaskView, find_unit, list_plans, list_tasks, resolve_plan_id
 from db.models import ProgressEntry, Unit
@@ -69,6 +70,8 @@ class PeriodReport:
     by_annex: list = field(default_factory=list)
     by_unit: list = field(default_factory=list)
     figures: PeriodFigures | None = None
+    # The month's 综合考评: as the office stored it, else worked out now from the scheme in force (db.assessment).
+    assessment: MonthAssessment | None = None
 
     @property
     def standings(self) -> list[UnitStanding]:
@@ -168,4 +171,5 @@ def period_report(session: Session, period: str, *, unit: str | None = None, pla
         report.by_annex = completion_by_annex(session, pid, states)
         report.by_unit = completion_by_lead_unit(session, pid, states)
         report.figures = period_figures(session, pid, period, states)
+        report.assessment = month_assessment(session, pid, period, today=today, states=states)
     return report

@@ -561,6 +561,7 @@ def cmd_gui(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from desktop.cli_assess import add_assess_commands
     from desktop.cli_server import add_server_commands
 
     parser = argparse.ArgumentParser(prog="duban", description="督办台账：行动方案任务督办、进展填报与报表导出")
@@ -733,6 +734,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_restore)
 
     add_server_commands(sub)
+    add_assess_commands(sub)
 
     p = sub.add_parser("gui", help="打开督办台账窗口（默认）")
     p.add_argument("--screenshot", help="渲染主窗口保存为 PNG 后退出")

@@ -464,8 +464,8 @@ class UnitScore:
     rank: int | None = None
 
     def sentence(self) -> str:
-        """Why the unit scored what it did, in one sentence of the 通报."""
-        parts = "；".join(c.explain() for c in self.components)
+        """Why the unit scored what it did, in one sentence of the 通报: every rate, and the counts it had."""
+        parts = "；".join(c.explain() for c in self.components if c.kind.is_rate or c.counted)
         if self.score is None:
             return f"{self.unit}本期无可考评事项，不参加排名。"
         return f"{self.unit}综合得分{_number(self.score)}分，居第{self.rank}名：{parts}。"

@@ -126,7 +126,7 @@ def test_a_december_scored_by_hand(december):
     # A unit can read why: each component in one sentence.
     assert units[B].sentence() == (
         f"{B}综合得分10分，居第5名：按期办结率0.0%（0/1），得0分；报送及时率0.0%（0/2），得0分；指标达标率50.0%（1/2），得15分；"
-        "逾期任务1项，扣2分；约谈1次，扣3分；无通报批评；无表扬。"
+        "逾期任务1项，扣2分；约谈1次，扣3分。"
     )
 
 
@@ -242,3 +242,56 @@ def test_the_command_line_prints_the_month_and_keeps_the_scheme(december, run_cl
     bad.write_text('{"components": [', encoding="utf-8")
     code, _out, err = run_cli("assess", "scheme", "--set", str(bad))
     assert code == 2 and "不是有效的 JSON" in err and "坏.json" in err
+
+
+def _stored_december(ledger):
+    with ledger.Session.begin() as s:
+        return assess_month(s, resolve_plan_id(s, None), PERIOD, "测试", today=TODAY, sources=sources(_unit_ids(s)))
+
+
+def test_the_ledger_workbook_has_the_score_sheet(december, tmp_path):
+    from openpyxl import load_workbook
+
+    from exports.excel_ledger import export_ledger
+
+    _stored_december(december)
+    with december.Session() as s:
+        path = export_ledger(period_report(s, PERIOD, today=TODAY), tmp_path / "台账.xlsx", made_on=TODAY)
+    ws = load_workbook(path)["综合考评"]
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
+    header = [c.value for c in ws[4]]
+    assert header == [
+        "名次", "单位", "按期办结率", "按期办结率得分", "报送及时率", "报送及时率得分", "指标达标率", "指标达标率得分",
+        "逾期任务项数", "逾期任务扣分", "约谈次数", "约谈扣分", "通报批评次数", "通报批评扣分", "表扬次数", "表扬加分", "总分",
+    ]
+    rows = {r[1]: r for r in ws.iter_rows(min_row=5, values_only=True)}
+    assert rows[A] == (1, A, "100.0%（1/1）", 57.14, "100.0%（1/1）", 42.86, "不适用", "—", 0, 0, 0, 0, 0, 0, 0, 0, 100)
+    assert rows[D] == (4, D, "0.0%（0/2）", 0, "50.0%（1/2）", 15, "100.0%（2/2）", 30, 0, 0, 1, -3, 1, -5, 0, 0, 37)
+    assert rows[F][0] is None and rows[F][-1] is None
+    assert "考评方案：默认方案，满分100分" in ws["A2"].value and ws["A2"].value.endswith("计算并保存）")
+    assert "集合" not in {ws.cell(row=r, column=2).value for r in range(5, ws.max_row + 1)}
+
+
+def test_the_tongbao_has_the_ranking_and_explains_the_lowest_units(december, tmp_path):
+    import re
+    import shutil
+    import subprocess
+
+    from exports.pdf.monthly import BOTTOM_UNITS, monthly_report
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    month = _stored_december(december)
+    with december.Session() as s:
+        path = monthly_report(period_report(s, PERIOD, today=TODAY), tmp_path / "通报.pdf", issued=TODAY, number=1)
+    text = re.sub(r"\s+", "", subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout)
+    section = text[text.index("三、综合考评结果") : text.index("四、进展滞后的任务")]
+    assert "默认方案，满分100分。按期办结率权重40；报送及时率权重30；指标达标率权重30；逾期任务扣分每项扣2分，最多扣10分" in section
+    # Rank, unit, each rate's points and rate, the counts' points together, the total.
+    assert f"1{A}57.14100.0%42.86100.0%不适用0100" in section
+    assert f"4{D}00.0%1550.0%30100.0%-837" in section
+    lowest = month.ranked[-BOTTOM_UNITS:]
+    assert f"综合得分排名靠后的{BOTTOM_UNITS}个单位" in section
+    for unit in lowest:
+        assert unit.sentence() in section
+    assert "各县（市、区）人民政府" not in section

@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import audit
-from db.accounts import refuse_unless_office
+from db.accounts import refuse_unless_office, session_access
 from db.answerable import is_real_unit
 from db.errors import UserError, shown
 from db.figures import unit_standings
@@ -535,6 +535,13 @@ class MonthAssessment:
         return self.computed_at is not None
 
     @property
+    def computed_local(self) -> dt.datetime | None:
+        """When the month was stored, on this computer's clock (the ledger keeps UTC)."""
+        if self.computed_at is None:
+            return None
+        return self.computed_at.replace(tzinfo=dt.timezone.utc).astimezone().replace(tzinfo=None)
+
+    @property
     def ranked(self) -> list[UnitScore]:
         return [u for u in self.units if u.rank is not None]
 
@@ -623,3 +630,15 @@ def assess_month(
         note=f"{chinese_period(period)}综合考评" + ("重新计算" if earlier else "计算") + f"，{scheme.describe()}",
     )
     return month
+
+
+def settled_month(session: Session, plan_id: int, period: str, operator: str | None = None, *, today: dt.date | None = None) -> MonthAssessment:
+    """The stored month; else, once its 报送截止日 has passed and the login is the office's, computed and stored now;
+    else worked out live (a month still being reported is not fixed before its reports are in)."""
+    stored = stored_month(session, plan_id, period)
+    if stored is not None:
+        return stored
+    settings = load_settings(session)
+    if report_deadline(check_period(period), settings.report_day) < (today or dt.date.today()) and session_access(session).is_office:
+        return assess_month(session, plan_id, period, operator, today=today)
+    return month_assessment(session, plan_id, period, today=today)

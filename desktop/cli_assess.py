@@ -1,7 +1,8 @@
 """The command line of the monthly 综合考评: `duban assess --period P` and `duban assess scheme [--set FILE.json]`.
 
-The first look at a month stores it (for the office), so the 通报 and later looks read the same figures
-until `--recompute`; a login that may not store it sees the month worked out now, marked so.
+The office's first look at a month past its 报送截止日 stores it, so the 通报 and later looks read the same
+figures until `--recompute`; a month still being reported, or a login that may not store it, sees the month
+worked out now, marked so.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 
 def add_assess_commands(sub: argparse._SubParsersAction) -> None:
     """Register `assess` (a month's scores) and `assess scheme` (the plan's scheme: show or replace)."""
-    p = sub.add_parser("assess", help="综合考评：各责任单位本月得分、各项构成和排名（首次查看时计算并保存）")
+    p = sub.add_parser("assess", help="综合考评：各责任单位本月得分、各项构成和排名（报送截止日过后首次查看时计算并保存）")
     p.add_argument("--period", help="考评期间 YYYY-MM（默认：台账设置中的当前期间）")
     p.add_argument("--plan", type=int, help="计划编号（默认当前计划）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
@@ -26,22 +27,20 @@ def add_assess_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_assess(args) -> int:
-    from db.accounts import session_access
-    from db.assessment import assess_month, month_assessment, stored_month
+    from db.assessment import assess_month, month_assessment, settled_month
     from db.ledger import resolve_plan_id
     from desktop.cli import _current_period, _open, _print_json
 
     ledger = _open(args)
     period = _current_period(ledger, args.period)
-    with ledger.Session() as session:
+    with ledger.Session.begin() as session:
         plan_id = resolve_plan_id(session, args.plan)
-        month = None if args.recompute else stored_month(session, plan_id, period)
-        office = session_access(session).is_office
-        if month is None and not args.recompute and not office:
-            month = month_assessment(session, plan_id, period)
-    if month is None:
-        with ledger.Session.begin() as session:
+        if args.recompute:
             month = assess_month(session, plan_id, period, args.operator)
+        elif ledger.read_only:
+            month = month_assessment(session, plan_id, period)
+        else:
+            month = settled_month(session, plan_id, period, args.operator)
     if args.json:
         _print_json(month.to_json())
         return 0
@@ -52,7 +51,7 @@ def cmd_assess(args) -> int:
 def _print_month(month) -> None:
     from db.periods import chinese_period
 
-    when = f"{month.computed_at.isoformat(sep=' ', timespec='minutes')}（UTC）由 {month.operator} 计算并保存" if month.stored else "按现行方案即时计算，未保存"
+    when = f"{month.computed_local.isoformat(sep=' ', timespec='minutes')} 由 {month.operator} 计算并保存" if month.stored else "按现行方案即时计算，未保存"
     print(f"{chinese_period(month.period)}综合考评（{month.scheme.describe()}，满分 {month.scheme.full_marks:g}；{when}）")
     labels = [c.label for c in month.scheme.components]
     print("\t".join(["名次", "单位", *labels, "总分"]))

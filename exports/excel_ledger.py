@@ -589,7 +589,7 @@ def _assessment_sheet(ws: Worksheet, month: MonthAssessment, report: PeriodRepor
     ws.title = ASSESSMENT_SHEET
     scheme = month.scheme
     sheet = _TaskSheet(ws, _assessment_columns(month))
-    when = f"{month.computed_at.date().isoformat()}计算并保存" if month.stored else "按现行方案即时计算，尚未保存"
+    when = f"{month.computed_local.date().isoformat()}计算并保存" if month.stored else "按现行方案即时计算，尚未保存"
     rules = "；".join(f"{c.label}{c.rule_text()}" for c in scheme.components)
     sheet.titles(
         f"{chinese_period(month.period)}各责任单位综合考评",

@@ -295,3 +295,23 @@ def test_the_tongbao_has_the_ranking_and_explains_the_lowest_units(december, tmp
     for unit in lowest:
         assert unit.sentence() in section
     assert "各县（市、区）人民政府" not in section
+
+
+def test_a_month_is_fixed_only_once_its_reports_are_due(december, tmp_path):
+    from db.assessment import settled_month
+    from exports.actions import write_monthly_report
+
+    with december.Session.begin() as s:
+        plan_id = resolve_plan_id(s, None)
+        early = settled_month(s, plan_id, PERIOD, "测试", today=dt.date(2023, 1, 10))  # the 报送截止日 itself
+    assert not early.stored
+    with december.Session() as s:
+        assert stored_month(s, plan_id, PERIOD) is None
+    with december.Session.begin() as s:
+        late = settled_month(s, plan_id, PERIOD, "测试", today=dt.date(2023, 1, 11))
+    assert late.stored
+    # Issuing a 通报 fixes its month too: November is stored by writing November's 通报.
+    write_monthly_report(december, tmp_path / "11月通报.pdf", period="2022-11", date=dt.date(2022, 12, 15), operator="测试")
+    with december.Session() as s:
+        november = stored_month(s, plan_id, "2022-11")
+    assert november is not None and november.operator == "测试"

@@ -650,3 +650,49 @@ class RecheckItem(Base):
     operator: Mapped[str | None] = mapped_column(String(100))
     # The sign-off a failed re-check revoked (date, operator, evidence note, file name and hash), kept readable.
     revoked_sign_off: Mapped[dict | None] = mapped_column(JSON)
+
+
+class AssessmentScheme(Base):
+    """A version of a plan's 综合考评 scheme as the office saved it; the newest is in force (db.assessment)."""
+
+    __tablename__ = "assessment_scheme"
+    __table_args__ = (UniqueConstraint("plan_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    components: Mapped[list] = mapped_column(JSON)
+    operator: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AssessmentResult(Base):
+    """A month's 综合考评 as computed, with the scheme it used, so a later scheme leaves the month as it was."""
+
+    __tablename__ = "assessment_result"
+    __table_args__ = (UniqueConstraint("plan_id", "period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    period: Mapped[str] = mapped_column(String(7))
+    scheme: Mapped[dict] = mapped_column(JSON)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    operator: Mapped[str | None] = mapped_column(String(100))
+
+    scores: Mapped[list[AssessmentScore]] = relationship(
+        back_populates="result", order_by="AssessmentScore.position", cascade="all, delete-orphan"
+    )
+
+
+class AssessmentScore(Base):
+    """One unit's score in a stored month: each component's figure and points, the total and the rank."""
+
+    __tablename__ = "assessment_score"
+    __table_args__ = (UniqueConstraint("result_id", "unit_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    result_id: Mapped[int] = mapped_column(ForeignKey("assessment_result.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    components: Mapped[list] = mapped_column(JSON)
+    score: Mapped[float | None] = mapped_column(Float)
+    rank: Mapped[int | None] = mapped_column(Integer)
+
+    result: Mapped[AssessmentResult] = relationship(back_populates="scores")

@@ -154,6 +154,8 @@ _TABLE_NAMES = {
     "progress_draft": "草稿", "warning_mark": "预警记录", "account_unit": "账号单位", "annex": "附件", "section": "章节", "goal": "目标",
     "milestone": "时间节点", "indicator_table": "指标表", "indicator_row": "指标行", "unit_member": "集合单位成员",
     "measure_link": "附件1措施关联",
+
+    "assessment_scheme": "考评方案", "assessment_result": "综合考评结果", "assessment_score": "综合考评得分",
 }
 
 

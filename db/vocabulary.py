@@ -128,6 +128,26 @@ class RecheckOutcome(Word):
 # Unit kinds from resources/units.csv: a collective (集合) is never ranked, praised or sent a document.
 COLLECTIVE_KIND = "集合"
 
+class ComponentKind(Word):
+    """A part of the monthly 综合考评 (db.assessment): a rate scored against its weight, or a count scored per item."""
+
+    ON_TIME_RATE = "按期办结率"
+    REPORT_RATE = "报送及时率"
+    INDICATOR_RATE = "指标达标率"
+    OVERDUE = "逾期任务"
+    ACT = "督办事项"
+
+    @property
+    def is_rate(self) -> bool:
+        """A rate earns rate × weight; the others earn so many points per item counted."""
+        return self in RATE_COMPONENTS
+
+
+RATE_COMPONENTS = (ComponentKind.ON_TIME_RATE, ComponentKind.REPORT_RATE, ComponentKind.INDICATOR_RATE)
+
+# The office's supervisory acts a 综合考评 can count: every kind db.acts records.
+ASSESSED_ACTS = tuple(kind.value for kind in ActKind)
+
 # A report's fields as units fill them, in the order forms, templates and packets show them.
 REPORT_FIELDS = ("status", "percent", "progress_text", "problems", "next_steps")
 

@@ -565,6 +565,7 @@ def cmd_gui(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from desktop.cli_acts import add_act_commands
+    from desktop.cli_assess import add_assess_commands
     from desktop.cli_indicators import add_indicator_commands
     from desktop.cli_links import add_link_commands
     from desktop.cli_server import add_server_commands
@@ -742,6 +743,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_server_commands(sub)
     add_indicator_commands(sub)
     add_link_commands(sub)
+    add_assess_commands(sub)
 
     p = sub.add_parser("gui", help="打开督办台账窗口（默认）")
     p.add_argument("--screenshot", help="渲染主窗口保存为 PNG 后退出")

@@ -71,12 +71,17 @@ def write_monthly_report(
     control: JobControl | None = None,
 ) -> list[Path]:
     """The monthly 工作进展情况通报 as PDF, dated and numbered: the period keeps its number when made again,
-    a new period takes the next free one of the 成文日期's year, and a number the clerk sets is recorded."""
+    a new period takes the next free one of the 成文日期's year, and a number the clerk sets is recorded.  A month past
+    its 报送截止日 has its 综合考评 stored first (db.assessment.settled_month), so the 通报 prints what the ledger keeps."""
     from db.acts import acts_for_circular
+    from db.assessment import settled_month
     from db.ledger import resolve_plan_id
     from exports.pdf.monthly import monthly_report
 
     issued = issue_date(ledger, period, date)
+    if not ledger.read_only:
+        with ledger.Session.begin() as session:  # the 综合考评 it prints is the month's stored one from now on
+            settled_month(session, resolve_plan_id(session, None), period, operator)
     with ledger.Session() as session:
         numbers = next_numbers(session, REPORT, issued.year, [period], first=number)
         acts = acts_for_circular(session, resolve_plan_id(session, None), period)

@@ -10,7 +10,7 @@ Cells hold values, never formulas, and text a spreadsheet would read as a formul
 Sheets written for one unit add the column 角色 (the unit's part in the task: 牵头, 配合 …) after
 序号.  编码 (the task code) is always the last column, after 销号日期 and 销号依据.  The task sheets
 carry an autofilter on their header row.  The whole-plan ledger adds 按单位汇总, the answering units'
-figures from the report's standings.  The 预警清单 is a short list, one row per task: what it is,
+figures from the report's standings, and 综合考评, each unit's month by the office's scheme.  The 预警清单 is a short list, one row per task: what it is,
 who leads it, when it was due, how many days it is overdue, the latest progress and the warning.
 """
 
@@ -29,6 +29,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
+from db.assessment import MonthAssessment
 from db.decisions import SignOffFact
 from db.errors import UserError
 from db.indicator_actuals import IndicatorStanding
@@ -36,7 +37,7 @@ from db.jobs import JobControl
 from db.periods import chinese_date, chinese_period
 from db.report_data import PeriodReport, TaskLine
 from db.responsibility import ROLES
-from db.vocabulary import DueCategory, Standing, Status
+from db.vocabulary import ComponentKind, DueCategory, Standing, Status
 from db.warning_rules import DONE, GREY, RED, YELLOW
 from exports.xlsx_io import max_lines, print_setup, put_text, row_height, save_workbook, text_height, wrap_lines
 
@@ -108,6 +109,7 @@ INDICATOR_WARNING_COLUMNS = (
 
 SUMMARY_SHEET = "汇总"
 UNIT_SUMMARY_SHEET = "按单位汇总"
+ASSESSMENT_SHEET = "综合考评"
 WARNING_SHEET = "预警清单"
 INDICATOR_SHEET = "指标台账"
 INDICATOR_WARNING_SHEET = "指标预警"
@@ -171,6 +173,8 @@ def export_ledger(
     if unit is None:
         _summary_sheet(wb.active, report, made_on)
         _unit_summary_sheet(wb.create_sheet(UNIT_SUMMARY_SHEET), report, made_on)
+        if report.assessment is not None:
+            _assessment_sheet(wb.create_sheet(ASSESSMENT_SHEET), report.assessment, report, made_on)
         _annex_sheets(wb, report, sign_offs, made_on, control)
     else:
         _unit_sheet(wb.active, report, unit, sign_offs, made_on, control)
@@ -669,6 +673,44 @@ def _unit_summary_sheet(ws: Worksheet, report: PeriodReport, made_on: dt.date) -
             "按期办结率": standing.rate,
             "排名": standing.rank,
         }
+        sheet.task(values, None)
+    sheet.finish()
+
+
+def _assessment_columns(month: MonthAssessment) -> tuple[Column, ...]:
+    """名次, 单位, then each component's figure and its points, then 总分."""
+    columns = [Column("名次", 6, True), Column("单位", 26)]
+    for component in month.scheme.components:
+        if component.kind.is_rate:
+            columns += [Column(component.label, 13, True), Column(f"{component.label}得分", 9, True, "0.00")]
+        else:
+            what = component.label[:-2]
+            columns += [Column(what + ("项数" if component.kind == ComponentKind.OVERDUE else "次数"), 8, True), Column(component.label, 8, True, "0.00")]
+    return (*columns, Column("总分", 9, True, "0.00"))
+
+
+def _assessment_sheet(ws: Worksheet, month: MonthAssessment, report: PeriodReport, made_on: dt.date) -> None:
+    """综合考评: each real unit's figure and points per component, its total and rank, best first (db.assessment)."""
+    ws.title = ASSESSMENT_SHEET
+    scheme = month.scheme
+    sheet = _TaskSheet(ws, _assessment_columns(month))
+    when = f"{month.computed_local.date().isoformat()}计算并保存" if month.stored else "按现行方案即时计算，尚未保存"
+    rules = "；".join(f"{c.label}{c.rule_text()}" for c in scheme.components)
+    sheet.titles(
+        f"{chinese_period(month.period)}各责任单位综合考评",
+        f"{report.plan_title}　考评方案：{scheme.describe()}，满分{scheme.full_marks:g}分（{when}）",
+        _info(report, made_on, "\n") + f"\n计分：{rules}。比率项目得分＝比率×权重；某项不适用（无到期任务、无应报进展或无考核指标）的，"
+        "其权重按比例分给该单位适用的比率项目；无任何适用比率项目的单位不参加排名；集合单位不参加考评；得分相同的名次并列。",
+    )
+    for unit in month.units:
+        values: dict[str, object] = {"名次": unit.rank, "单位": unit.unit, "总分": unit.score}
+        for component, part in zip(scheme.components, unit.components):
+            if component.kind.is_rate:
+                values[component.label] = f"{part.raw:.1%}（{part.counted}/{part.out_of}）" if part.applicable else "不适用"
+                values[f"{component.label}得分"] = part.points if part.applicable else "—"
+            else:
+                values[component.label[:-2] + ("项数" if component.kind == ComponentKind.OVERDUE else "次数")] = part.counted
+                values[component.label] = part.points
         sheet.task(values, None)
     sheet.finish()
 

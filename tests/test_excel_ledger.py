@@ -79,8 +79,8 @@ def cell(ws, row, name, columns=HEADER):
 
 
 def test_summaries_first_then_one_sheet_per_annex_with_the_ledger_columns_and_a_filter(workbook):
-    assert workbook.sheetnames == ["汇总", "按单位汇总"] + [f"附件{n}" for n in range(1, 22)]
-    for name in workbook.sheetnames[2:]:
+    assert workbook.sheetnames == ["汇总", "按单位汇总", "综合考评"] + [f"附件{n}" for n in range(1, 22)]
+    for name in workbook.sheetnames[3:]:
         ws = workbook[name]
         assert header(ws) == HEADER, name
         assert ws.auto_filter.ref == f"A{HEADER_ROW}:{chr(64 + len(HEADER))}{ws.max_row}", name

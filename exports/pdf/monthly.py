@@ -1,8 +1,10 @@
 """The monthly 工作进展情况通报 as PDF, laid out as a GB/T 9704-2012 official document.
 
 The 通报 runs as such documents do: 版头 (office, 发文字号 or 期号, red rule), title, 主送, 一、总体进展
-(figures and charts), 二、进展较好的单位 (with the ranking), 三、进展滞后的任务 named with their lead
-units, 四、督查督办情况 (the office's acts it chose to print, when there are any), 下步工作要求, 附件说明, 落款 and contact line, then the attachment table on landscape pages
+(figures and charts), 二、进展较好的单位 (with the ranking), then, numbered in turn, 综合考评结果 (the month's
+scores by the office's scheme, db.assessment: the table, and why the lowest units scored as they did), 进展滞后的任务
+named with their lead units, 督查督办情况 (the office's acts it chose to print, when there are any), 下步工作要求,
+附件说明, 落款 and contact line, then the attachment table on landscape pages
 and the 版记 at the foot of the last page.  Fonts are embedded TrueType (exports.fonts), so the files
 print the same on a machine with no Chinese font.
 """
@@ -23,6 +25,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, KeepTogether, NextPageTemplate, PageBreak, Spacer, Table
 
 from db.acts import ActView, CircularGroup
+from db.assessment import MonthAssessment
 from db.doc_numbers import default_issue_date, number_text, reply_deadline
 from db.jobs import JobControl
 from db.measure_links import MeasureSummary
@@ -53,6 +56,7 @@ from exports.pdf.text import chinese_number, clip, lead_units, markup, percent, 
 PROGRESS_CHARS = 60
 REPORTERS_SHOWN = 2
 UNIT_CHART_BARS = 15
+BOTTOM_UNITS = 3  # the lowest-scoring units the 综合考评 section explains one by one
 STATE_COLOURS = {RED: colors.HexColor("#C00000"), YELLOW: colors.HexColor("#B8860B"), GREY: colors.HexColor("#666666")}
 
 
@@ -266,9 +270,71 @@ def _lagging_groups(report: PeriodReport) -> list[tuple[tuple[str, ...], list[Ta
     return sorted(((u, o, lag) for u, (o, lag) in groups.items()), key=lambda g: (-len(g[1]), -len(g[2]), len(g[0]), g[0]))
 
 
-def _lagging(report: PeriodReport, s: Styles) -> list:
+def _assessment_table(month: MonthAssessment, s: Styles) -> Table:
+    """名次, 单位, each rate's points (its rate below), the count components' points together, 总分."""
+    rates = [c for c in month.scheme.components if c.kind.is_rate]
+    counts = [c for c in month.scheme.components if not c.kind.is_rate]
+    head = ["名次", "单位", *(f"{c.label}<br/>权重{_points(c.weight)}" for c in rates), *(["加减分"] if counts else []), "总分"]
+    small = ParagraphStyle("score", s.cell_centre, fontSize=10.5, leading=13)
+    name = ParagraphStyle("scoreunit", s.cell, fontSize=10.5, leading=13)
+    rows = [[CJKParagraph(h, ParagraphStyle("scorehead", s.head, fontSize=10.5, leading=13)) for h in head]]
+    for unit in month.ranked:
+        cells = [str(unit.rank), escape(unit.unit)]
+        by_kind = dict(zip(month.scheme.components, unit.components))
+        for component in rates:
+            part = by_kind[component]
+            cells.append(f"{_points(part.points)}<br/>{part.raw:.1%}" if part.applicable else "不适用")
+        if counts:
+            cells.append(_points(sum(by_kind[c].points or 0 for c in counts)))
+        cells.append(_points(unit.score))
+        rows.append([CJKParagraph(text, name if col == 1 else small) for col, text in enumerate(cells)])
+    fixed = 12 * mm + 21 * mm * len(rates) + (17 * mm if counts else 0) + 17 * mm
+    widths = [12 * mm, TEXT_W - fixed, *([21 * mm] * len(rates)), *([17 * mm] if counts else []), 17 * mm]
+    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="CENTER")
+    table.setStyle(grid_style(s.fonts))
+    return table
+
+
+def _points(value: float | None) -> str:
+    """28.57, 15 and -3: points as the office writes them."""
+    return "—" if value is None else f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _assessment(report: PeriodReport, s: Styles, number: int) -> list:
+    """综合考评结果: the scheme in a sentence, the ranking table, and one sentence for each of the lowest units."""
+    month = report.assessment
+    scheme = month.scheme
+    rules = "；".join(f"{c.label}{c.rule_text()}" for c in scheme.components)
+    story = [
+        CJKParagraph(f"{chinese_number(number)}、综合考评结果", s.h1),
+        CJKParagraph(
+            escape(
+                f"按照综合考评方案（{scheme.describe()}，满分{_points(scheme.full_marks)}分。{rules}），对各责任单位{chinese_period(month.period)}工作进行综合考评。"
+                "比率项目得分为比率乘以权重；单位无到期任务、无应报进展或无考核指标的，该项不适用，其权重按比例计入该单位适用的比率项目。"
+                + ("" if month.stored else "本结果按现行方案计算，尚未由办公室确认保存。")
+            ),
+            s.body,
+        ),
+    ]
+    ranked = month.ranked
+    if not ranked:
+        return story + [CJKParagraph("本期没有可考评的单位。", s.body)]
+    story += [Spacer(1, LINE / 4), _assessment_table(month, s), Spacer(1, LINE / 4)]
+    unscored = len(month.units) - len(ranked)
+    if unscored:
+        story.append(CJKParagraph(f"另有{unscored}个责任单位本期无可考评事项，未参与排名。", s.body))
+    lowest = ranked[-BOTTOM_UNITS:]
+    story.append(CJKParagraph(f"综合得分排名靠后的{len(lowest)}个单位得分情况如下：", s.body))
+    story += [CJKParagraph(escape(unit.sentence()), s.body) for unit in reversed(lowest)]
+    tied = sum(1 for unit in ranked[: -len(lowest)] if unit.score == lowest[0].score)
+    if tied:
+        story.append(CJKParagraph(escape(f"另有{tied}个单位综合得分同为{_points(lowest[0].score)}分，从略。"), s.body))
+    return story
+
+
+def _lagging(report: PeriodReport, s: Styles, number: int) -> list:
     groups = _lagging_groups(report)
-    story = [CJKParagraph("三、进展滞后的任务", s.h1)]
+    story = [CJKParagraph(f"{chinese_number(number)}、进展滞后的任务", s.h1)]
     if not groups:
         return story + [CJKParagraph("截至期末，各项任务均按时间节点推进，无逾期和进度滞后的任务。", s.body)]
     units = {unit for group, _o, _l in groups for unit in group}
@@ -344,7 +410,7 @@ def _acts_section(groups: list[CircularGroup], s: Styles, number: int) -> list:
     return story
 
 
-def _requirements(report: PeriodReport, s: Styles, reply_by: dt.date, number: int = 4) -> list:
+def _requirements(report: PeriodReport, s: Styles, reply_by: dt.date, number: int) -> list:
     due = chinese_date(reply_by)
     day = report.settings.report_day
     office = escape(report.settings.office_name)
@@ -470,8 +536,13 @@ def monthly_report(
     office = settings.office_name
     numbered = number_text(settings.doc_code, issued.year, number) if number is not None else None
     plan = f"《{report.plan_title}》" + (f"（{report.doc_number}）" if report.doc_number else "")
-    acts_story = _acts_section(acts, s, 4) if acts else []
-    requirements = _requirements(report, s, reply_deadline(issued, settings.reply_days), 5 if acts else 4)
+    sections = [
+        *([lambda n: _assessment(report, s, n)] if report.assessment is not None else []),
+        lambda n: _lagging(report, s, n),
+        *([lambda n: _acts_section(acts, s, n)] if acts else []),
+    ]
+    numbered_sections = [part for n, build in enumerate(sections, start=3) for part in build(n)]
+    requirements = _requirements(report, s, reply_deadline(issued, settings.reply_days), 3 + len(sections))
     contact = contact_line(settings.contact_person, settings.contact_phone)
     closing = [
         requirements[-1],
@@ -491,8 +562,7 @@ def monthly_report(
         CJKParagraph(escape(f"为推动{plan}各项任务落地见效，{office}对{chinese_period(report.period)}各项任务推进情况进行了调度。现将有关情况通报如下："), s.body),
         *_overall(report, s),
         *_good_units(report, s),
-        *_lagging(report, s),
-        *acts_story,
+        *numbered_sections,
         *requirements[:-1],
         # The 落款 stays on the page of the last paragraph (never alone at the top of a page).
         KeepTogether(closing),

@@ -1,7 +1,7 @@
 """links from 附件1's summary measures to the special-annex tasks that carry them out
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-20 09:00:00
 
 附件1 repeats, in summary, measures the special annexes (附件2-21) set out as tasks of their own.
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0012'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

@@ -224,7 +224,11 @@ def test_the_command_line_prints_the_month_and_keeps_the_scheme(december, run_cl
     first = data["units"][0]
     assert set(first) == {"unit", "kind", "components", "score", "rank"}
     assert set(first["components"][0]) >= {"kind", "label", "raw", "points", "applicable"}
-    assert (first["unit"], first["score"], first["rank"]) == (A, 100.0, 1)
+    # A (市人防办) answers for indicators due by December and reported none: 指标达标率 counts 0 of them, so its
+    # 100% on time and 100% reported give 40 + 30 + 0 = 70 (the hand-computed test leaves indicators to its own counts).
+    indicator = next(c for c in first["components"] if c["kind"] == "指标达标率")
+    assert indicator["applicable"] and indicator["counted"] == 0 and indicator["out_of"] > 0
+    assert (first["unit"], first["score"], first["rank"]) == (A, 70.0, 1)
     assert all(u["kind"] != "集合" for u in data["units"])
     assert data["computed_at"], "the first look stores the month"
     code, out, _err = run_cli("assess", "scheme", "--json")
@@ -315,3 +319,28 @@ def test_a_month_is_fixed_only_once_its_reports_are_due(december, tmp_path):
     with december.Session() as s:
         november = stored_month(s, plan_id, "2022-11")
     assert november is not None and november.operator == "测试"
+
+
+def test_the_month_counts_the_units_real_indicator_values_and_the_offices_acts(december):
+    from db.acts import ActInput, record_act
+    from db.indicator_actuals import report_actual
+    from db.models import Indicator, IndicatorUnit
+
+    with december.Session.begin() as s:
+        plan_id = resolve_plan_id(s, None)
+        # An indicator of 市住建局's with a numeric year-end target, reported at exactly that target: on target.
+        unit = s.scalars(select(Unit).where(Unit.name == "市住房和城乡建设局")).one()
+        answerable = s.scalars(select(Indicator).join(IndicatorUnit).where(IndicatorUnit.unit_id == unit.id, Indicator.plan_id == plan_id)).all()
+        target = next((i, t) for i in answerable for t in i.targets if t.period <= PERIOD and t.value is not None)
+        report_actual(s, target[0], unit, PERIOD, target[1].text, operator="测试")
+        record_act(s, plan_id, ActInput("约谈", dt.date(2022, 12, 5), "进度滞后", units=[unit.name]), operator="测试")
+        record_act(s, plan_id, ActInput("表扬", dt.date(2022, 11, 30), "上月成效显著", units=[unit.name]), operator="测试")
+    with december.Session() as s:
+        facts = {f.unit: f for f in gather_facts(s, plan_id, PERIOD, today=TODAY)}
+        month = by_unit(month_assessment(s, plan_id, PERIOD, today=TODAY).units)
+    mine = facts["市住房和城乡建设局"]
+    assert mine.indicators_met >= 1 and mine.indicators_assessed >= mine.indicators_met
+    assert mine.acts == Counter({"约谈": 1}), "November's praise is not December's"
+    assert points(month["市住房和城乡建设局"])["约谈扣分"] == -3.0 and points(month["市住房和城乡建设局"])["表扬加分"] == 0.0
+    rate = next(c for c in month["市住房和城乡建设局"].components if c.kind == ComponentKind.INDICATOR_RATE)
+    assert (rate.counted, rate.out_of) == (mine.indicators_met, mine.indicators_assessed)

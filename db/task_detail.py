@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from db.decisions import DecisionView, decisions_of
 from db.evidence import EvidenceView, evidence_of
+from db.indicator_actuals import IndicatorStanding, indicator_standing
 from db.ledger import TaskView, task_view
 from db.models import Annex, Assignment, Goal, IndicatorTable, ProgressEntry, Task, Unit
 from db.progress import ProgressView, progress_view
+from db.settings import load_settings
 from db.warning_rules import colour_history
 
 
@@ -28,6 +30,7 @@ class TaskDetail:
     history: list[ProgressView]
     unit_roles: dict[str, str]
     evidence: list[tuple[str, str, EvidenceView]]  # (period, unit, attachment), newest report first
+    indicators: list[IndicatorStanding] = field(default_factory=list)  # the annex's, in the settings' current period
 
 
 def task_detail(session: Session, task_id: int) -> TaskDetail:
@@ -62,4 +65,5 @@ def task_detail(session: Session, task_id: int) -> TaskDetail:
         history=history,
         unit_roles={a.unit.name: a.role for a in task.assignments},
         evidence=evidence,
+        indicators=indicator_standing(session, task.plan_id, load_settings(session).current_period, annex=task.annex.number),
     )

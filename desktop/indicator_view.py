@@ -133,8 +133,14 @@ class IndicatorFilterProxy(QSortFilterProxyModel):
         self.setSortRole(SORT_ROLE)
 
     def set_filter(self, *, annex: int | None, unit: str | None, standing: Standing | None) -> None:
-        self.annex, self.unit, self.standing = annex, unit, standing
-        self.invalidateFilter()
+        # As TaskFilterProxy does: Qt ≥ 6.10 brackets a filter change; 6.9 has no endFilterChange.
+        if hasattr(self, "endFilterChange"):
+            self.beginFilterChange()
+            self.annex, self.unit, self.standing = annex, unit, standing
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.annex, self.unit, self.standing = annex, unit, standing
+            self.invalidateRowsFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:  # noqa: N802 - Qt API
         line: IndicatorStanding = self.sourceModel().lines[source_row]

@@ -215,3 +215,58 @@ def test_the_task_detail_lists_its_annexs_indicators_in_short(qtbot, reported, t
     row = row[: row.index("</tr>")]
     assert "<td>25</td>" in row and "26个工作日" in row and "未达标" in row
 
+
+
+def test_a_unit_login_on_a_server_enters_actuals_for_its_own_units_only(qtbot, pg_cluster, pg_initialised_url, tmp_path):
+    from db.engine import open_ledger
+    from desktop.indicator_dialogs import ActualEntryDialog
+    from tests.pg_server import template_copy
+    from tests.test_server_window import make_login
+
+    url = template_copy(pg_cluster, pg_initialised_url, prefix="indicators")
+    unit = "市发展改革委"
+    ledger = open_ledger(make_login(pg_cluster, url, "unit", (unit,)))
+    try:
+        window = open_indicators(qtbot, ledger, tmp_path)
+        panel = window.indicators
+        assert panel.unit_combo.currentText() == unit  # it opens on its own indicators
+        assert panel.entry_button.isVisible() and not panel.correct_button.isVisible()
+        shared = next(line for line in panel.model.lines if unit in line.units and len(line.units) > 1)
+        seen = {}
+
+        def look(dialog):
+            seen["units"] = [dialog.unit.itemText(i) for i in range(dialog.unit.count())]
+            dialog.reject()
+
+        panel.set_filter()
+        panel.select(shared.code)
+        when_modal(ActualEntryDialog, look)
+        panel.entry_button.click()
+        assert seen["units"] == [unit]
+        other = next(line for line in panel.model.lines if unit not in line.units)
+        panel.select(other.code)
+        panel.entry_button.click()
+        assert QApplication.activeModalWidget() is None
+        assert "不由本单位填报" in window.statusBar().currentMessage()
+        window.poll_timer.stop()
+    finally:
+        ledger.close()
+
+
+def test_a_reader_login_on_a_server_only_reads_the_indicators(qtbot, pg_cluster, pg_initialised_url, tmp_path):
+    from db.engine import open_ledger
+    from tests.pg_server import template_copy
+    from tests.test_server_window import make_login
+
+    url = template_copy(pg_cluster, pg_initialised_url, prefix="indicators")
+    ledger = open_ledger(make_login(pg_cluster, url, "reader"))
+    try:
+        window = open_indicators(qtbot, ledger, tmp_path)
+        panel = window.indicators
+        assert panel.model.rowCount() > 100
+        assert not panel.entry_button.isVisible() and not panel.correct_button.isVisible()
+        panel.table.doubleClicked.emit(panel.table.currentIndex())  # a double-click opens no form
+        assert QApplication.activeModalWidget() is None
+        window.poll_timer.stop()
+    finally:
+        ledger.close()

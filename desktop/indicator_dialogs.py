@@ -137,7 +137,7 @@ class ActualEntryDialog(_SavingDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self.value.setFocus()
-        fit_to_screen(self, 0.5, 0.7, most=(620, 460))
+        fit_to_screen(self, 0.5, 0.7, most=(620, 400))
 
     def save(self) -> None:
         """Queue report_actual for the form's unit, month and value (checked by the db service)."""
@@ -216,8 +216,11 @@ class IndicatorCorrectionDialog(_SavingDialog):
         ):
             printed_form.addRow(label, _fact(text or "—"))
         self.printed_labels = shown
+        left = QVBoxLayout()  # the fields keep their height; the room left goes below them
+        left.addLayout(self.form)
+        left.addStretch(1)
         columns = QHBoxLayout()
-        columns.addLayout(self.form, 3)
+        columns.addLayout(left, 3)
         columns.addSpacing(12)
         columns.addWidget(shown, 2)
         layout = QVBoxLayout(self)

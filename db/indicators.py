@@ -545,3 +545,28 @@ def list_indicators(session: Session, plan_id: int, *, annex: int | None = None)
         )
         for ind, number in session.execute(query)
     ]
+
+
+@dataclass(frozen=True)
+class IndicatorWording:
+    """An indicator's values now and as the plan prints them, for the correction form."""
+
+    indicator_id: int
+    code: str
+    annex: int
+    values: dict
+    printed: dict
+    source_line: int | None
+    source_text: str
+    corrected_by: str | None
+
+
+def indicator_wording(session: Session, indicator_id: int) -> IndicatorWording:
+    """The values a clerk corrects, beside the printed ones (the extracted values until a first correction)."""
+    ind = session.get(Indicator, indicator_id)
+    if ind is None:
+        raise UserError("该指标已不在台账中，请刷新（F5）后重试。")
+    values = _values(ind)
+    return IndicatorWording(
+        ind.id, ind.code, ind.annex.number, values, ind.printed or values, ind.source_line, ind.source_text, ind.corrected_by
+    )

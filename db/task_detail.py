@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session, selectinload
 from db.acts import ActView, task_acts
 from db.decisions import DecisionView, decisions_of
 from db.evidence import EvidenceView, evidence_of
+from db.indicator_actuals import IndicatorStanding, indicator_standing
 from db.ledger import TaskView, task_view
 from db.models import Annex, Assignment, Goal, IndicatorTable, ProgressEntry, Task, Unit
 from db.progress import ProgressView, progress_view
+from db.settings import load_settings
 from db.warning_rules import colour_history
 
 
@@ -30,6 +32,7 @@ class TaskDetail:
     unit_roles: dict[str, str]
     evidence: list[tuple[str, str, EvidenceView]]  # (period, unit, attachment), newest report first
     acts: list[ActView]  # the office's acts naming the task (约谈, 督查, 回头看 …), oldest first
+    indicators: list[IndicatorStanding] = field(default_factory=list)  # the annex's, in the settings' current period
 
 
 def task_detail(session: Session, task_id: int) -> TaskDetail:
@@ -65,4 +68,5 @@ def task_detail(session: Session, task_id: int) -> TaskDetail:
         unit_roles={a.unit.name: a.role for a in task.assignments},
         evidence=evidence,
         acts=task_acts(session, task_id),
+        indicators=indicator_standing(session, task.plan_id, load_settings(session).current_period, annex=task.annex.number),
     )

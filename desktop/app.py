@@ -308,12 +308,12 @@ def _screenshot(app: QApplication, window, args) -> int:
         dialog.show()
         app.processEvents()
         return 0 if dialog.grab().save(args.screenshot) else 1
-    views = {"annexes": (0, 0), "units": (1, 0), "warnings": (2, 0), "dashboard": (0, 1), "compare": (0, 2)}
+    views = {"annexes": (0, 0), "units": (1, 0), "warnings": (2, 0), "dashboard": (0, 1), "compare": (0, 2), "indicators": (0, 3)}
     tree_tab, main_tab = views[args.view]
     window.nav_tabs.setCurrentIndex(tree_tab)
     tree = window.nav_tabs.currentWidget()
     tree.expand(tree.model().index(0, 0))
-    if args.select:
+    if args.select and args.view != "indicators":
         with window.ledger.Session() as session:
             from db.ledger import get_task
 
@@ -323,7 +323,11 @@ def _screenshot(app: QApplication, window, args) -> int:
     window.tabs.setCurrentIndex(main_tab)
     from desktop.ops import runner
 
-    while runner().busy:  # the dashboard's and the comparison's figures are read on the worker
+    while runner().busy:  # the dashboard's, the comparison's and the indicators' figures are read on the worker
         app.processEvents()
+    if args.view == "indicators" and args.select:  # --select names an indicator here (ZB03-02)
+        window.indicators.select(args.select.strip().upper())
+        while runner().busy:
+            app.processEvents()
     app.processEvents()
     return 0 if window.grab().save(args.screenshot) else 1

@@ -5,9 +5,10 @@ from __future__ import annotations
 from html import escape
 
 from db.errata import DIFFERS_FROM_PRINTED
+from db.indicator_actuals import IndicatorStanding
 from db.task_detail import TaskDetail
 from db.warning_rules import COLOUR_NAMES, TaskState
-from desktop.task_model import LIGHT_COLOURS
+from desktop.task_model import LIGHT_COLOURS, STANDING_COLOURS
 
 
 def _text(value: str | None) -> str:
@@ -54,6 +55,24 @@ def _acts_table(detail: TaskDetail, code: str) -> str:
         for a in detail.acts
     ]
     return _table(["日期", "类别", "依据", "整改或跟进要求", "结果", "涉及单位"], rows)
+
+
+def _short(text: str | None, width: int = 24) -> str:
+    if not text:
+        return "—"
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _indicator_table(lines: list[IndicatorStanding]) -> str:
+    """The annex's indicators in short: target in force, latest actual and standing, coloured as in the 指标 view."""
+    head = "".join(f"<th>{h}</th>" for h in ("编号", "指标", "本期应达到", "实际值", "达标情况"))
+    body = "".join(
+        f"<tr><td>{s.code}</td><td>{escape(_short(s.name, 30))}</td><td>{escape(_short(s.target_text))}</td>"
+        f"<td>{escape(_short(s.actual.value_text if s.actual else None))}</td>"
+        f"<td style='color:{STANDING_COLOURS.get(s.standing, '#333')}'><b>{s.standing.value}</b></td></tr>"
+        for s in lines
+    )
+    return f"<table border='1' cellspacing='0' cellpadding='3' width='100%'><tr style='background:#eef2f7'>{head}</tr>{body}</table>"
 
 
 HISTORY_PERIODS = 12
@@ -118,6 +137,8 @@ def render_detail(detail: TaskDetail, state: TaskState | None, *, full_history: 
     goals = [f"<p><b>{escape(kind)}</b>{'（量化）' if quantitative else ''}：{_text(text)}</p>" for kind, text, quantitative in detail.annex_goals]
     if goals:
         parts.append("<h4>附件目标</h4>" + "".join(goals))
+    if detail.indicators:
+        parts.append("<h4>本附件指标（当前报送期间）</h4>" + _indicator_table(detail.indicators))
     for title, header, rows in detail.indicator_tables:
         parts.append(f"<h4>{escape(title)}</h4>" + _table(header, rows))
     return "".join(parts)

@@ -40,6 +40,7 @@ from db.audit import default_operator
 from db.drafts import list_drafts
 from db.engine import Ledger
 from db.errors import UserError
+from db.indicator_actuals import actuals_of, indicator_standing
 from db.ledger import UnitView, list_plans, list_tasks, list_units, resolve_plan_id
 from db.marks import period_states
 from db.packet_seal import packet_period
@@ -48,6 +49,7 @@ from db.progress import STATUSES
 from db.review import compare_months, completion_by_annex, completion_by_lead_unit, status_distribution
 from db.settings import OfficeSettings, load_settings
 from db.task_detail import task_detail
+from db.vocabulary import AccountRole
 from db.warning_rules import NOT_REPORTED, SIGNED_OFF, TaskState, red_counts_by_period, red_task_ids
 from desktop.compare_view import MonthComparisonView
 from desktop.detail_view import EVIDENCE_DELETE_LINK, EVIDENCE_LINK, SHOW_ALL_LINK, render_detail
@@ -90,6 +92,7 @@ SEARCH_DELAY_MS = 120
 PLAN_LABEL_CHARS = 22  # the status bar's 当前计划 shows this much of a long title (the whole one in its tooltip)
 LOADING = "正在读取台账……"
 VIEW_STATE_VERSION = 1
+INDICATOR_TAB = 3
 FILTER_LABELS = {"annex": "附件", "section": "分组", "unit": "单位", "role": "角色", "status": "状态", "colour": "预警", "due_month": "时限", "task_ids": "指定任务", "text": "搜索"}
 
 
@@ -158,10 +161,15 @@ class MainWindow(ServerWindow, LedgerFileActions, QMainWindow):
         self.dashboard = None
         self.comparison = MonthComparisonView()
         self.comparison.task_requested.connect(self.open_task)
+        self.indicator_holder = QWidget()  # like the dashboard: built (with pyqtgraph) when first opened
+        QVBoxLayout(self.indicator_holder).setContentsMargins(0, 0, 0, 0)
+        self.indicators = None
+        self._indicator_unit: str | None = None
         self.tabs = QTabWidget()
         self.tabs.addTab(self.task_tab, "任务台账")
         self.tabs.addTab(self.dashboard_holder, "仪表盘")
         self.tabs.addTab(self.comparison, "月度对比")
+        self.tabs.addTab(self.indicator_holder, "指标")
         self.tabs.currentChanged.connect(self._tab_changed)
         self.outer = QSplitter()
         self.outer.addWidget(self.nav_tabs)
@@ -339,6 +347,9 @@ class MainWindow(ServerWindow, LedgerFileActions, QMainWindow):
         action(task_menu, "撤销销号…", self.revoke_sign_off, writes=True)
         action(task_menu, "批准延期…", self.extend, "Ctrl+L", writes=True)
         action(task_menu, "更正任务数据…", self.correct_task, "Ctrl+E", writes=True)
+        task_menu.addSeparator()
+        self.indicator_entry_action = action(task_menu, "填报指标实际值…", self.enter_indicator_actual, writes=True, who=REPORTING)
+        self.indicator_correct_action = action(task_menu, "更正指标…", self.correct_indicator, writes=True)
         exchange_menu = self.menuBar().addMenu("导出与导入(&E)")
         action(exchange_menu, "导出台账、通报、通知单或报送模板…", self.export, "Ctrl+Shift+S", who=BROWSING)
         action(exchange_menu, "导入单位报送模板…", self.import_templates, "Ctrl+I", writes=True)
@@ -350,7 +361,7 @@ class MainWindow(ServerWindow, LedgerFileActions, QMainWindow):
         action(view_menu, "清除筛选", self.clear_filters, "Ctrl+Shift+F")
         for number, label in enumerate(("按附件", "按单位", "按预警"), start=1):
             action(view_menu, label, lambda i=number - 1: self.nav_tabs.setCurrentIndex(i), f"Ctrl+{number}", needs_tasks=False)
-        for number, label in enumerate(("任务台账", "仪表盘", "月度对比"), start=4):
+        for number, label in enumerate(("任务台账", "仪表盘", "月度对比", "指标"), start=4):
             action(view_menu, label, lambda i=number - 4: self.tabs.setCurrentIndex(i), f"Ctrl+{number}", needs_tasks=False)
         help_menu = self.menuBar().addMenu("帮助(&H)")
         action(help_menu, "使用说明", self.show_guide, QKeySequence.StandardKey.HelpContents, needs_tasks=False)
@@ -685,6 +696,8 @@ class MainWindow(ServerWindow, LedgerFileActions, QMainWindow):
             self._show_dashboard()
         elif index == 2:
             self._show_comparison()
+        elif index == INDICATOR_TAB:
+            self._show_indicators()
 
     def _show_dashboard(self) -> None:
         """The figures are read on the worker; the charts are drawn when they arrive."""
@@ -707,6 +720,89 @@ class MainWindow(ServerWindow, LedgerFileActions, QMainWindow):
                 )
 
         runner().query(read, self._alive(lambda figures: self.dashboard.show_figures(*figures)), parent=self)
+
+    def _show_indicators(self) -> None:
+        """The current period's standing of every indicator, read on the worker; the selected one's chart follows."""
+        if self.indicators is None:
+            from desktop.indicator_view import IndicatorPanel
+
+            self.indicators = IndicatorPanel()
+            self.indicators.indicator_selected.connect(self._show_indicator_trend)
+            self.indicators.entry_requested.connect(lambda: self.indicator_entry_action.trigger())
+            self.indicators.correction_requested.connect(lambda: self.indicator_correct_action.trigger())
+            for button, act in ((self.indicators.entry_button, self.indicator_entry_action), (self.indicators.correct_button, self.indicator_correct_action)):
+                act.changed.connect(lambda b=button, a=act: _mirror(b, a))
+                _mirror(button, act)
+            self.indicator_holder.layout().addWidget(self.indicators)
+            if self.access.role is AccountRole.UNIT and self.own_units:
+                self._indicator_unit = self.own_units[0]  # a unit login starts on its own indicators
+        ledger, plan_id, period = self.ledger, self.plan_id, self.settings.current_period
+
+        def read():
+            with ledger.Session() as session:
+                return indicator_standing(session, plan_id, period)
+
+        def show(lines) -> None:
+            self.indicators.show_standing(period, lines)
+            if self._indicator_unit is not None:
+                self.indicators.set_filter(unit=self._indicator_unit)
+                self._indicator_unit = None
+
+        runner().query(read, self._alive(show), parent=self)
+
+    def _show_indicator_trend(self, indicator_id: int) -> None:
+        ledger = self.ledger
+
+        def read():
+            with ledger.Session() as session:
+                return actuals_of(session, indicator_id)
+
+        runner().query(read, self._alive(lambda actuals: self.indicators.show_trend(indicator_id, actuals)), parent=self)
+
+    def _need_indicator(self):
+        """The indicator selected in the 指标 tab, or None (the tab is opened and the clerk told)."""
+        line = self.indicators.current_line() if self.indicators is not None else None
+        if line is None:
+            self.tabs.setCurrentIndex(INDICATOR_TAB)
+            self.statusBar().showMessage("请先在“指标”页中选中一项指标。", 5000)
+        return line
+
+    def enter_indicator_actual(self) -> None:
+        """填报指标实际值: one unit's value for a month; a unit login offers only its own units."""
+        from desktop.indicator_dialogs import ActualEntryDialog
+
+        refusal = self._entry_refusal()  # the table's double-click comes here too
+        if refusal is not None:
+            self.statusBar().showMessage(refusal.replace("录入进展", "填报指标实际值"), 5000)
+            return
+        line = self._need_indicator()
+        if line is None:
+            return
+        try:
+            dialog = ActualEntryDialog(
+                self.ledger, line, period=self.settings.current_period, operator=self.operator, only_units=self._own_unit_ids(), parent=self,
+            )
+        except UserError as exc:
+            self.statusBar().showMessage(exc.message, 5000)
+            return
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.statusBar().showMessage(f"已保存指标 {line.code} 的实际值。" if dialog.changed else f"指标 {line.code} 的实际值未变。", 5000)
+            self._show_indicators()
+
+    def correct_indicator(self) -> None:
+        """更正指标: the office fixes an extracted indicator, its printed wording shown beside and kept."""
+        from db.indicators import indicator_wording
+        from desktop.indicator_dialogs import IndicatorCorrectionDialog
+
+        line = self._need_indicator()
+        if line is None:
+            return
+        with self.ledger.Session() as session:
+            wording = indicator_wording(session, line.indicator_id)
+        dialog = IndicatorCorrectionDialog(self.ledger, wording, self.operator, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.statusBar().showMessage(f"已更正指标 {line.code}（印发原文保留）。", 5000)
+            self._show_indicators()
 
     def _show_comparison(self) -> None:
         ledger, plan_id, period, days = self.ledger, self.plan_id, self.settings.current_period, self.settings.due_soon_days
@@ -995,6 +1091,12 @@ class MainWindow(ServerWindow, LedgerFileActions, QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         self.save_layout()
         super().closeEvent(event)
+
+
+def _mirror(button: QPushButton, act: QAction) -> None:
+    """A button in the 指标 tab shown and enabled as its menu action is (the role and a read-only ledger decide)."""
+    button.setVisible(act.isVisible())
+    button.setEnabled(act.isEnabled())
 
 
 def _choice(combo: QComboBox) -> str | None:

@@ -14,13 +14,21 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSortFilte
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 
 from db.ledger import TaskView
-from db.vocabulary import Role
+from db.vocabulary import Role, Standing
 from db.warning_rules import COLOUR_NAMES, COLOUR_ORDER, DONE, GREEN, GREY, RED, YELLOW, TaskState
 from resources.first_letters import first_letters
 
 COLUMNS = ("预警", "附件", "序号", "任务", "牵头单位", "配合单位", "时间节点", "状态", "进度", "最近报送")
 (COL_LIGHT, COL_ANNEX, COL_LABEL, COL_TITLE, COL_LEAD, COL_SUPPORT, COL_DEADLINE, COL_STATUS, COL_PERCENT, COL_LAST) = range(len(COLUMNS))
 LIGHT_COLOURS = {RED: "#d64541", YELLOW: "#f0b429", GREY: "#9aa0a6", GREEN: "#3aa76d", DONE: "#2b6cb0"}
+# An indicator's standing in the warning colours: behind red, met green, not reported grey, not comparable yellow.
+STANDING_COLOURS = {
+    Standing.BEHIND: LIGHT_COLOURS[RED],
+    Standing.MET: LIGHT_COLOURS[GREEN],
+    Standing.NOT_REPORTED: LIGHT_COLOURS[GREY],
+    Standing.UNKNOWN: LIGHT_COLOURS[YELLOW],
+    Standing.NOT_DUE: "#7a8794",
+}
 TASK_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 # The unit tree and the role filter: the units that answer for a task (db.answerable), its 配合 units, the rest.

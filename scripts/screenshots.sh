@@ -64,6 +64,16 @@ for view in annexes units warnings dashboard compare; do
     echo "$IMG/window-$view.png"
 done
 
+# --- the 指标 view: a year of 附件3's 时间 reported through the command line, a number-less value, one met limit ---
+for pv in 2022-01=27.5 2022-02=27.5 2022-03=27 2022-04=26.5 2022-05=26.5 2022-06=26 2022-07=26 2022-08=25.5 2022-09=25.5 2022-10=26; do
+    quiet duban "${D[@]}" indicators report --indicator ZB03-02 --unit 市住房和城乡建设局 --period "${pv%=*}" --value "${pv#*=}个工作日"
+done
+quiet duban "${D[@]}" indicators report --indicator ZB03-01 --unit 市住房和城乡建设局 --period 2022-10 --value 6
+quiet duban "${D[@]}" indicators report --indicator ZB03-03 --unit 市住房和城乡建设局 --period 2022-09 --value 配套费标准调整已报市政府审定
+quiet duban "${D[@]}" indicators report --indicator ZB04-01 --unit 三门峡供电公司 --period 2022-10 --value 18个工作日
+quiet duban "${D[@]}" gui --screenshot "$IMG/window-indicators.png" --view indicators --select ZB03-02
+echo "$IMG/window-indicators.png"
+
 # --- exports (period: the demo ledger's current one, 2022-12) --------------------------------------
 quiet duban "${D[@]}" export ledger "$work/工作台账.xlsx"
 sheet_png "$work/工作台账.xlsx" export-ledger

@@ -199,6 +199,33 @@ def _server_refused(bench: SizeBench) -> QWidget:
     return _server(bench, "无法连接服务器台账 unit_fgw_0:***@duban-server-0.bangongshi.example.gov.cn:5432/duban_2023。\n请核对服务器地址、端口、数据库、登录名和密码；仍无法连接，请联系信息化管理员。" * 2)
 
 
+def _indicator_line(bench: SizeBench, code: str):
+    from db.indicator_actuals import indicator_standing
+    from db.ledger import resolve_plan_id
+
+    with bench.ledger.Session() as session:
+        return next(s for s in indicator_standing(session, resolve_plan_id(session, None), PERIOD) if s.code == code)
+
+
+def _indicator_entry(bench: SizeBench) -> QWidget:
+    """填报指标实际值 for an indicator with six units and long targets, a refusal shown under the fields."""
+    from desktop.indicator_dialogs import ActualEntryDialog
+
+    dialog = ActualEntryDialog(bench.ledger, _indicator_line(bench, "ZB03-02"), period=PERIOD, operator="测试", parent=bench.parent)
+    dialog.show_error("指标 ZB03-02 的实际值过长（202 字），不能超过 200 字。" * 3)
+    return dialog
+
+
+def _indicator_correction(bench: SizeBench) -> QWidget:
+    """更正指标 for a table row whose printed row is long (附件4's 高压单电源 customer, every step's time)."""
+    from db.indicators import indicator_wording
+    from desktop.indicator_dialogs import IndicatorCorrectionDialog
+
+    with bench.ledger.Session() as session:
+        wording = indicator_wording(session, _indicator_line(bench, "ZB04-05").indicator_id)
+    return IndicatorCorrectionDialog(bench.ledger, wording, "测试", parent=bench.parent)
+
+
 DIALOGS: dict[str, Callable[[SizeBench], QWidget]] = {
     "录入进展": _entry,
     "录入进展（全部报错）": _entry_with_every_error,
@@ -215,6 +242,8 @@ DIALOGS: dict[str, Callable[[SizeBench], QWidget]] = {
     "切换计划": _plan_switch,
     "打开服务器台账": _server,
     "打开服务器台账（连接失败）": _server_refused,
+    "填报指标实际值": _indicator_entry,
+    "更正指标": _indicator_correction,
 }
 
 

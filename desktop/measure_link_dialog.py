@@ -258,15 +258,15 @@ class MeasureLinkDialog(QDialog):
                 if colour:
                     item.setForeground(QColor(colour))
                 self.candidates.setItem(row, column, item)
-        self.candidates.blockSignals(False)
         wanted = next((i for i, link in enumerate(links) if link.task == task), None)
         if wanted is None:
             wanted = next((i for i, link in enumerate(links) if link.status == LinkStatus.SUGGESTED), 0 if links else None)
         if wanted is not None:
-            self.candidates.selectRow(wanted)  # shows the comparison through the selection signal
+            self.candidates.selectRow(wanted)
         else:
             self.candidates.clearSelection()
-            self._show_comparison()
+        self.candidates.blockSignals(False)
+        self._show_comparison()  # the same row of another measure changes no selection, so no signal says so
         self._update_buttons()
 
     def _on_candidates_selection_changed(self) -> None:

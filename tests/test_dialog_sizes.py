@@ -199,6 +199,27 @@ def _server_refused(bench: SizeBench) -> QWidget:
     return _server(bench, "无法连接服务器台账 unit_fgw_0:***@duban-server-0.bangongshi.example.gov.cn:5432/duban_2023。\n请核对服务器地址、端口、数据库、登录名和密码；仍无法连接，请联系信息化管理员。" * 2)
 
 
+def _measure_links(bench: SizeBench) -> QWidget:
+    """总体方案措施关联 over the plan's stored suggestions (its measures are read on the worker)."""
+    from db.measure_links import suggest_links
+    from desktop.measure_link_dialog import MeasureLinkDialog
+
+    with bench.ledger.Session.begin() as session:
+        suggest_links(session, operator="测试")
+    return MeasureLinkDialog(bench.ledger, "测试", PERIOD, parent=bench.parent)
+
+
+def _add_link(bench: SizeBench) -> QWidget:
+    """手工添加关联 for the longest-titled measure, every special-annex task listed."""
+    from db.measure_links import carrier_choices, review_measures
+    from desktop.measure_link_dialog import AddLinkDialog
+
+    with bench.ledger.Session() as session:
+        review = max(review_measures(session, None, PERIOD), key=lambda r: len(r.title))
+        choices = carrier_choices(session)
+    return AddLinkDialog(review, choices, bench.parent)
+
+
 DIALOGS: dict[str, Callable[[SizeBench], QWidget]] = {
     "录入进展": _entry,
     "录入进展（全部报错）": _entry_with_every_error,
@@ -215,6 +236,8 @@ DIALOGS: dict[str, Callable[[SizeBench], QWidget]] = {
     "切换计划": _plan_switch,
     "打开服务器台账": _server,
     "打开服务器台账（连接失败）": _server_refused,
+    "总体方案措施关联": _measure_links,
+    "手工添加关联": _add_link,
 }
 
 

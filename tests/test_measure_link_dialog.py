@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from db.decisions import sign_off
 from db.ledger import get_task
-from db.measure_links import list_links, suggest_links
+from db.measure_links import decide_link, list_links, suggest_links
 from db.models import AuditLog, MeasureLink
 from db.settings import load_settings, save_settings
 from db.vocabulary import LinkStatus
@@ -161,8 +161,6 @@ def test_j_jumps_to_the_next_measure_with_a_suggestion_waiting(qtbot, dialog, su
     first, second, third = waiting[:3]
     with suggested.Session.begin() as s:  # every suggestion of the second measure decided (from the command line, say)
         for view in list_links(s, measure=second):
-            from db.measure_links import decide_link
-
             decide_link(s, view.id, False, "测试")
     dialog.load()
     wait_idle(qtbot)
@@ -246,7 +244,6 @@ def test_on_a_server_ledger_only_the_office_may_review_links(qtbot, pg_cluster, 
     """A unit login is not offered the dialog, and the server's ledger refuses it a decision all the same."""
     from db.engine import open_ledger
     from db.errors import UserError
-    from db.measure_links import decide_link
     from tests.test_server_window import make_login, open_window
 
     office = open_ledger(server_url)

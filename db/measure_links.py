@@ -23,7 +23,7 @@ from db.link_scoring import Corpus, cosine, shared_phrases
 from db.models import Annex, MeasureLink, Section, Task, utcnow
 from db.settings import load_settings
 from db.vocabulary import LinkStatus
-from db.warning_rules import DONE, RED, task_states
+from db.warning_rules import DONE, RED, TaskState, task_states
 
 OVERALL_ANNEX = 1  # 附件1, the overall plan whose measures the special annexes carry out
 MIN_SCORE = 0.2  # below it a pair shares words, not a measure (checked on the hand-read sample, bench/measure_links.py)
@@ -336,11 +336,19 @@ def measure_progress(session: Session, plan_id: int | None, period: str, *, toda
     """Every 附件1 measure with its confirmed tasks' status, colour and due date in the period, in plan order."""
     pid = resolve_plan_id(session, plan_id)
     states = task_states(session, pid, period, due_soon_days=load_settings(session).due_soon_days, today=today)
+    return _progress(session, pid, states)
+
+
+def _progress(session: Session, plan_id: int, states: dict[int, TaskState], *, measure_id: int | None = None) -> list[MeasureProgress]:
+    """The plan's 附件1 measures (or the one asked for) judged by their confirmed tasks' states."""
+    conditions = [Task.plan_id == plan_id, Annex.number == OVERALL_ANNEX, Task.removed_at.is_(None)]
+    if measure_id is not None:
+        conditions.append(Task.id == measure_id)
     measures = session.execute(
         select(Task.id, Task.code, Task.title, Section.label, Section.heading)
         .join(Annex, Annex.id == Task.annex_id)
         .outerjoin(Section, Section.id == Task.section_id)
-        .where(Task.plan_id == pid, Annex.number == OVERALL_ANNEX, Task.removed_at.is_(None))
+        .where(*conditions)
         .order_by(Task.position)
     ).all()
     result = {mid: MeasureProgress(code, title, f"{label}{heading}" if heading else "") for mid, code, title, label, heading in measures}
@@ -352,9 +360,9 @@ def measure_progress(session: Session, plan_id: int | None, period: str, *, toda
         .where(MeasureLink.status == LinkStatus.CONFIRMED, MeasureLink.measure_task_id.in_(result), task.removed_at.is_(None))
         .order_by(Annex.number, task.position)
     ).all()
-    for measure_id, task_id, code, title, annex in linked:
+    for measure_id_, task_id, code, title, annex in linked:
         state = states[task_id]
-        result[measure_id].tasks.append(LinkedTask(code, title, annex, state.status, state.colour, state.reason, state.due))
+        result[measure_id_].tasks.append(LinkedTask(code, title, annex, state.status, state.colour, state.reason, state.due))
     return list(result.values())
 
 
@@ -384,3 +392,87 @@ class MeasureSummary:
 def measure_summary(session: Session, plan_id: int | None, period: str, *, today: dt.date | None = None) -> MeasureSummary:
     """The figures an export prints about 附件1 (the plan's 总体方案) in a period."""
     return MeasureSummary(measure_progress(session, plan_id, period, today=today))
+
+
+@dataclass
+class MeasureReview:
+    """A 附件1 measure as the office reviews it: its wording, its links with each task's wording, its real progress."""
+
+    code: str
+    title: str
+    text: str
+    links: list[LinkView]
+    task_texts: dict[str, str]
+    progress: MeasureProgress
+
+    def count(self, status: LinkStatus) -> int:
+        return sum(1 for link in self.links if link.status == status)
+
+    @property
+    def undecided(self) -> bool:
+        """A suggestion is still waiting for the office's yes or no."""
+        return self.count(LinkStatus.SUGGESTED) > 0
+
+
+def review_measures(session: Session, plan_id: int | None, period: str, *, today: dt.date | None = None) -> list[MeasureReview]:
+    """Every 附件1 measure with its links (best suggestion first), the wording both sides print, and its progress in the period."""
+    pid = resolve_plan_id(session, plan_id)
+    texts = _texts(session, pid)
+    wording = {t.code: t.text for t in texts}
+    links: dict[str, list[LinkView]] = {}
+    for view in list_links(session, pid):
+        links.setdefault(view.measure, []).append(view)
+    progress = {m.code: m for m in measure_progress(session, pid, period, today=today)}
+    return [
+        MeasureReview(
+            t.code, progress[t.code].title, t.text, links.get(t.code, []),
+            {v.task: wording.get(v.task, "") for v in links.get(t.code, [])}, progress[t.code],
+        )
+        for t in texts
+        if t.annex == OVERALL_ANNEX
+    ]
+
+
+@dataclass
+class TaskChoice:
+    """A special-annex task the clerk may tie to a measure by hand."""
+
+    code: str
+    title: str
+    annex: int
+
+
+def carrier_choices(session: Session, plan_id: int | None = None) -> list[TaskChoice]:
+    """The plan's special-annex tasks (附件2 and after) still in it, in plan order."""
+    pid = resolve_plan_id(session, plan_id)
+    rows = session.execute(
+        select(Task.code, Task.title, Annex.number)
+        .join(Annex, Annex.id == Task.annex_id)
+        .where(Task.plan_id == pid, Task.removed_at.is_(None), Annex.number != OVERALL_ANNEX)
+        .order_by(Annex.number, Task.position)
+    ).all()
+    return [TaskChoice(code, title, number) for code, title, number in rows]
+
+
+@dataclass
+class TaskLinks:
+    """What the task detail says of 附件1 links: a measure's confirmed tasks, or the measures a task carries out."""
+
+    measure: MeasureProgress | None  # the task is a 附件1 measure
+    carries: list[tuple[str, str]]  # (code, title) of the 附件1 measures the task is confirmed to carry out
+
+
+def task_links(session: Session, task_id: int, states: dict[int, TaskState]) -> TaskLinks:
+    """The links of one task, judged by the period's states the caller already has (the window's)."""
+    plan_id, annex = session.execute(select(Task.plan_id, Annex.number).join(Annex, Annex.id == Task.annex_id).where(Task.id == task_id)).one()
+    if annex == OVERALL_ANNEX:
+        found = _progress(session, plan_id, states, measure_id=task_id)  # none for a measure removed from the plan
+        return TaskLinks(found[0] if found else None, [])
+    measure = aliased(Task)
+    carries = session.execute(
+        select(measure.code, measure.title)
+        .join(MeasureLink, MeasureLink.measure_task_id == measure.id)
+        .where(MeasureLink.task_id == task_id, MeasureLink.status == LinkStatus.CONFIRMED, measure.removed_at.is_(None))
+        .order_by(measure.position)
+    ).all()
+    return TaskLinks(None, [(code, title) for code, title in carries])

@@ -308,6 +308,8 @@ def _screenshot(app: QApplication, window, args) -> int:
         dialog.show()
         app.processEvents()
         return 0 if dialog.grab().save(args.screenshot) else 1
+    if args.view == "links":  # 总体方案措施关联, on the measure given by --select
+        return _links_screenshot(app, window, args)
     views = {"annexes": (0, 0), "units": (1, 0), "warnings": (2, 0), "dashboard": (0, 1), "compare": (0, 2), "indicators": (0, 3)}
     tree_tab, main_tab = views[args.view]
     window.nav_tabs.setCurrentIndex(tree_tab)
@@ -331,3 +333,17 @@ def _screenshot(app: QApplication, window, args) -> int:
             app.processEvents()
     app.processEvents()
     return 0 if window.grab().save(args.screenshot) else 1
+
+
+def _links_screenshot(app: QApplication, window, args) -> int:
+    """The 总体方案措施关联 dialog with its measures read, the --select measure chosen."""
+    from desktop.measure_link_dialog import MeasureLinkDialog
+
+    dialog = MeasureLinkDialog(window.ledger, window.operator, window.settings.current_period, window)
+    dialog.show()
+    _wait_until_ops_idle()
+    if args.select:
+        dialog.select_measure(args.select)
+    dialog.candidates.setFocus()
+    app.processEvents()
+    return 0 if dialog.grab().save(args.screenshot) else 1

@@ -17,7 +17,7 @@ from desktop.logs import log_location_text, setup_logging
 
 log = logging.getLogger("duban.cli")
 
-SCREENSHOT_VIEWS = ("annexes", "units", "warnings", "dashboard", "compare", "indicators", "conflicts")
+SCREENSHOT_VIEWS = ("annexes", "units", "warnings", "dashboard", "compare", "indicators", "conflicts", "links")
 STATUS_HELP = "未启动、推进中、已完成、滞后、持续推进"
 
 

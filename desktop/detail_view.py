@@ -6,6 +6,7 @@ from html import escape
 
 from db.errata import DIFFERS_FROM_PRINTED
 from db.indicator_actuals import IndicatorStanding
+from db.measure_links import MeasureProgress, TaskLinks
 from db.task_detail import TaskDetail
 from db.warning_rules import COLOUR_NAMES, TaskState
 from desktop.task_model import LIGHT_COLOURS, STANDING_COLOURS
@@ -75,14 +76,42 @@ def _indicator_table(lines: list[IndicatorStanding]) -> str:
     return f"<table border='1' cellspacing='0' cellpadding='3' width='100%'><tr style='background:#eef2f7'>{head}</tr>{body}</table>"
 
 
+def measure_progress_line(progress: MeasureProgress) -> str:
+    """One sentence on a 附件1 measure's real progress, from the tasks confirmed to carry it out."""
+    if not progress.linked:
+        return "尚未确认由哪些专项任务落实，本措施的进展暂不计算。"
+    signed = sum(1 for t in progress.tasks if t.done)
+    deadline = progress.deadline.isoformat() if progress.deadline else "无"
+    line = f"按已确认的 {len(progress.tasks)} 项任务计：{signed} 项已办结销号，最晚时限 {deadline}"
+    if progress.overdue_tasks:
+        line += f"，逾期 {len(progress.overdue_tasks)} 项（{'、'.join(t.code for t in progress.overdue_tasks)}）"
+    return line + ("；本措施已完成。" if progress.done else "；本措施尚未完成。")
+
+
+def _links(links: TaskLinks) -> str:
+    """A measure's confirmed tasks with where they stand, or the 附件1 measures a task carries out; short."""
+    if links.measure is not None:
+        progress = links.measure
+        rows = [[t.code, t.title, t.status, t.due.isoformat() if t.due else "持续推进", COLOUR_NAMES[t.colour]] for t in progress.tasks]
+        table = _table(["任务", "名称", "状态", "时限", "预警"], rows) if rows else ""
+        return f"<h4>落实本措施的专项任务</h4>{table}<p>{escape(measure_progress_line(progress))}</p>"
+    if links.carries:
+        measures = "；".join(f"{escape(code)} {escape(title)}" for code, title in links.carries)
+        return f"<p><b>落实附件1措施</b>：{measures}</p>"
+    return ""
+
+
 HISTORY_PERIODS = 12
 SHOW_ALL_LINK = "duban:history-all"
 EVIDENCE_LINK = "duban:evidence/"
 EVIDENCE_DELETE_LINK = "duban:evidence-delete/"
 
 
-def render_detail(detail: TaskDetail, state: TaskState | None, *, full_history: bool = False) -> str:
-    """The pane's HTML; the report history stops at the latest 12 months unless asked for all."""
+def render_detail(detail: TaskDetail, state: TaskState | None, *, full_history: bool = False, links: TaskLinks | None = None) -> str:
+    """The pane's HTML; the report history stops at the latest 12 months unless asked for all.
+
+    links: the task's 附件1 links (db.measure_links.task_links), shown after its wording.
+    """
     task, decisions = detail.task, detail.decisions
     parts = [f"<h3>{escape(task.code)}　附件{task.annex}　{escape(task.label)} {escape(task.title)}</h3>"]
     where = f"附件{task.annex}《{escape(task.annex_title)}》" + (f" · {escape(task.section)}" if task.section else "")
@@ -99,6 +128,8 @@ def render_detail(detail: TaskDetail, state: TaskState | None, *, full_history: 
         parts.append(f"<p style='color:#555'>注：{_text(task.footnotes)}</p>")
     if task.differs_from_printed:
         parts.append(_printed_wording(task))
+    if links is not None:
+        parts.append(_links(links))
     stages = [[m.wording, m.due or ("持续推进" if m.ongoing else "无日期"), m.note or ""] for m in task.milestones]
     parts.append("<h4>时间节点</h4>" + (_table(["原文", "完成时限", "说明"], stages) if stages else "<p>（原文未列时间节点，按持续推进管理）</p>"))
     for new_due, reason, document, approved_on, operator in decisions.extensions:

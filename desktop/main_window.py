@@ -43,6 +43,7 @@ from db.errors import UserError
 from db.indicator_actuals import actuals_of, indicator_standing
 from db.ledger import UnitView, list_plans, list_tasks, list_units, resolve_plan_id
 from db.marks import period_states
+from db.measure_links import task_links
 from db.packet_seal import packet_period
 from db.periods import chinese_period
 from db.progress import STATUSES
@@ -350,6 +351,7 @@ class MainWindow(ServerWindow, LedgerFileActions, QMainWindow):
         task_menu.addSeparator()
         self.indicator_entry_action = action(task_menu, "填报指标实际值…", self.enter_indicator_actual, writes=True, who=REPORTING)
         self.indicator_correct_action = action(task_menu, "更正指标…", self.correct_indicator, writes=True)
+        action(task_menu, "总体方案措施关联…", self.review_measure_links, who=OFFICE)
         exchange_menu = self.menuBar().addMenu("导出与导入(&E)")
         action(exchange_menu, "导出台账、通报、通知单或报送模板…", self.export, "Ctrl+Shift+S", who=BROWSING)
         action(exchange_menu, "导入单位报送模板…", self.import_templates, "Ctrl+I", writes=True)
@@ -684,10 +686,11 @@ class MainWindow(ServerWindow, LedgerFileActions, QMainWindow):
         if task_id is None:
             self.detail.clear()
             return
+        states = {row.task.id: row.state for row in self.model.rows if row.state is not None}
         with self.ledger.Session() as session:
             detail = task_detail(session, task_id)
-        state = self.model.rows[self.model.row_of(task_id)].state
-        self.detail.setHtml(render_detail(detail, state, full_history=full_history))
+            links = task_links(session, task_id, states)
+        self.detail.setHtml(render_detail(detail, states.get(task_id), full_history=full_history, links=links))
 
     def _tab_changed(self, index: int) -> None:
         if self.plan_id is None or self.model is None:
@@ -918,6 +921,15 @@ class MainWindow(ServerWindow, LedgerFileActions, QMainWindow):
 
         if (task_id := self._need_task()) is not None:
             self._run_dialog(CorrectionDialog(self.ledger, task_id, self.operator, parent=self), reload=True)
+
+    def review_measure_links(self) -> None:
+        """任务 → 总体方案措施关联…: confirm or reject the special-annex tasks suggested for each 附件1 measure."""
+        from desktop.measure_link_dialog import MeasureLinkDialog
+
+        dialog = MeasureLinkDialog(self.ledger, self.operator, self.settings.current_period, parent=self)
+        dialog.exec()
+        if dialog.changed:
+            self._show_detail(self.current_task_id())
 
     def _unit_names(self) -> list[str]:
         return [self.unit_combo.itemData(i) for i in range(1, self.unit_combo.count())]

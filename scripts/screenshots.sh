@@ -116,3 +116,11 @@ duban "${D[@]}" packet merge "$work/外勤-住建局.duban" --report "$work/合�
 [ "$rc" -le 1 ] || { cat "$work/merge.log" >&2; echo "packet merge failed ($rc)" >&2; exit 1; }
 page_png "$work/合并报告.pdf" 1 packet-merge-report
 quiet duban "${D[@]}" gui --screenshot "$IMG/window-conflicts.png" --view conflicts
+
+# --- 总体方案措施关联 on the office screen (1366×768): 附件1's suggestions, one of A01-28's confirmed ---------
+# Last, so the links it stores change none of the images above.
+quiet duban "${D[@]}" links suggest
+quiet duban "${D[@]}" links add A01-28 A04-04.02
+QT_QPA_PLATFORM="offscreen:configfile=$PWD/tests/data/screen-1366x768.json" \
+    quiet duban "${D[@]}" gui --screenshot "$IMG/measure-links.png" --view links --select A01-28
+echo "$IMG/measure-links.png"

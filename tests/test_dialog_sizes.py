@@ -226,6 +226,27 @@ def _indicator_correction(bench: SizeBench) -> QWidget:
     return IndicatorCorrectionDialog(bench.ledger, wording, "测试", parent=bench.parent)
 
 
+def _measure_links(bench: SizeBench) -> QWidget:
+    """总体方案措施关联 over the plan's stored suggestions (its measures are read on the worker)."""
+    from db.measure_links import suggest_links
+    from desktop.measure_link_dialog import MeasureLinkDialog
+
+    with bench.ledger.Session.begin() as session:
+        suggest_links(session, operator="测试")
+    return MeasureLinkDialog(bench.ledger, "测试", PERIOD, parent=bench.parent)
+
+
+def _add_link(bench: SizeBench) -> QWidget:
+    """手工添加关联 for the longest-titled measure, every special-annex task listed."""
+    from db.measure_links import carrier_choices, review_measures
+    from desktop.measure_link_dialog import AddLinkDialog
+
+    with bench.ledger.Session() as session:
+        review = max(review_measures(session, None, PERIOD), key=lambda r: len(r.title))
+        choices = carrier_choices(session)
+    return AddLinkDialog(review, choices, bench.parent)
+
+
 DIALOGS: dict[str, Callable[[SizeBench], QWidget]] = {
     "录入进展": _entry,
     "录入进展（全部报错）": _entry_with_every_error,
@@ -244,6 +265,8 @@ DIALOGS: dict[str, Callable[[SizeBench], QWidget]] = {
     "打开服务器台账（连接失败）": _server_refused,
     "填报指标实际值": _indicator_entry,
     "更正指标": _indicator_correction,
+    "总体方案措施关联": _measure_links,
+    "手工添加关联": _add_link,
 }
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from db.assessment import MonthAssessment, month_assessment
 from db.figures import PeriodFigures, UnitStanding, period_figures
+from db.indicator_actuals import IndicatorProgress, indicator_progress
 from db.ledger import TaskView, find_unit, list_plans, list_tasks, resolve_plan_id
 from db.measure_links import MeasureSummary, measure_summary
 from db.models import ProgressEntry, Unit
@@ -73,6 +74,8 @@ class PeriodReport:
     figures: PeriodFigures | None = None
     # 附件1's measures judged by the special-annex tasks confirmed to carry them out (db.measure_links).
     measures: MeasureSummary | None = None
+    # The plan's indicators against the target due by the month's end (db.indicator_actuals).
+    indicators: IndicatorProgress | None = None
 
     # The month's 综合考评: as the office stored it, else worked out now from the scheme in force (db.assessment).
     assessment: MonthAssessment | None = None
@@ -176,5 +179,6 @@ def period_report(session: Session, period: str, *, unit: str | None = None, pla
         report.by_unit = completion_by_lead_unit(session, pid, states)
         report.figures = period_figures(session, pid, period, states)
         report.measures = measure_summary(session, pid, period, today=today)
+        report.indicators = indicator_progress(session, pid, period)
         report.assessment = month_assessment(session, pid, period, today=today, states=states)
     return report

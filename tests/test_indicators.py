@@ -1,5 +1,6 @@
 """Indicators read from the 2022 plan against a hand reading, monthly actuals, standing, warnings and corrections."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -189,3 +190,27 @@ def test_excel_ledger_and_warning_list_carry_the_indicators(ledger, tmp_path):
     warned = load_workbook(path)["指标预警"]
     codes = [r[1] for r in warned.iter_rows(min_row=5, values_only=True)]
     assert "ZB04-01" in codes and "ZB04-02" in codes  # behind, and not reported
+
+
+def test_the_circular_tells_the_indicators_behind_target_and_who_has_not_reported(ledger, tmp_path):
+    from exports.actions import write_monthly_report
+    from tests.test_pdf_report import pdf_text
+
+    with ledger.Session.begin() as s:
+        plan = _plan_id(s)
+        unit = find_unit(s, "市住房和城乡建设局")
+        report_actual(s, find_indicator(s, plan, "ZB03-02"), unit, "2022-06", "25.5个工作日", operator="测试")  # 26 due: met
+        report_actual(s, find_indicator(s, plan, "ZB03-01"), unit, "2022-06", "7个", operator="测试")  # 6 due: behind
+    with ledger.Session() as s:
+        counts = {x.standing: 0 for x in indicator_standing(s, _plan_id(s), "2022-06")}
+        for x in indicator_standing(s, _plan_id(s), "2022-06"):
+            counts[x.standing] += 1
+    [path] = write_monthly_report(ledger, tmp_path / "通报.pdf", period="2022-06", date=dt.date(2022, 7, 12))
+    text = pdf_text(path)
+    section = text[text.index("、指标进展情况"):text.index("、进展滞后的任务")]
+    total = sum(counts.values())
+    due = total - counts.get(Standing.NOT_DUE, 0)
+    assert f"方案确定的{total}项指标中，截至2022年6月已到目标期的{due}项：达标{counts[Standing.MET]}项、未达标{counts[Standing.BEHIND]}项" in section
+    assert counts[Standing.BEHIND] == 1 and "未达到本期目标的指标1项" in section
+    assert all(cell in section for cell in ("ZB03-01", "环节(个)", "6（2022年6月）", "7个（2022年6月）")) and "ZB03-02" not in section
+    assert "尚未报送实际值的指标涉及" in section and "市住房和城乡建设局（" in section

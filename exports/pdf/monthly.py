@@ -2,7 +2,8 @@
 
 The 通报 runs as such documents do: 版头 (office, 发文字号 or 期号, red rule), title, 主送, 一、总体进展
 (figures and charts), 二、进展较好的单位 (with the ranking), then, numbered in turn, 综合考评结果 (the month's
-scores by the office's scheme, db.assessment: the table, and why the lowest units scored as they did), 进展滞后的任务
+scores by the office's scheme, db.assessment: the table, and why the lowest units scored as they did), 指标进展情况
+(once an indicator's target has fallen due, exports.pdf.indicator_section), 进展滞后的任务
 named with their lead units, 督查督办情况 (the office's acts it chose to print, when there are any), 下步工作要求,
 附件说明, 落款 and contact line, then the attachment table on landscape pages
 and the 版记 at the foot of the last page.  Fonts are embedded TrueType (exports.fonts), so the files
@@ -51,6 +52,7 @@ from exports.pdf.document import (
     record_block,
     write_document,
 )
+from exports.pdf.indicator_section import indicator_section
 from exports.pdf.text import chinese_number, clip, lead_units, markup, percent, unit_part
 
 PROGRESS_CHARS = 60
@@ -538,6 +540,7 @@ def monthly_report(
     plan = f"《{report.plan_title}》" + (f"（{report.doc_number}）" if report.doc_number else "")
     sections = [
         *([lambda n: _assessment(report, s, n)] if report.assessment is not None else []),
+        *([lambda n: indicator_section(report.indicators, s, n)] if report.indicators and report.indicators.due else []),
         lambda n: _lagging(report, s, n),
         *([lambda n: _acts_section(acts, s, n)] if acts else []),
     ]

@@ -95,6 +95,15 @@ for ((p = 2; p <= pages; p++)); do
 done
 [ -n "$annex_page" ] || { echo "no attachment page found in the monthly report" >&2; exit 1; }
 page_png "$work/通报.pdf" "$annex_page" report-monthly-annex
+# The pages that open the 综合考评 and 指标进展 sections (their headings are numbered in turn, so found by name).
+for section in 综合考评结果=report-assessment 指标进展情况=report-indicators; do
+    found=""
+    for ((p = 2; p < annex_page; p++)); do
+        if pdftotext -f "$p" -l "$p" "$work/通报.pdf" - | tr -d '[:space:]' | grep -q "、${section%=*}"; then found=$p; break; fi
+    done
+    [ -n "$found" ] || { echo "no ${section%=*} section in the monthly report" >&2; exit 1; }
+    page_png "$work/通报.pdf" "$found" "${section#*=}"
+done
 quiet duban "${D[@]}" report notices "$work/notices"
 page_png "$(ls "$work"/notices/*市住房和城乡建设局*.pdf | head -1)" 1 report-notice
 

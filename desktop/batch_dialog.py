@@ -819,6 +819,8 @@ class BatchEntryDialog(QDialog):
         kept = len(self.indicator_model.kept_rows())
         kept_text = f"清空的 {kept} 项指标本月已报值不会删除，保留原值。" if kept else ""
         if not entries and not actuals:
+            if kept:  # the cleared cells show the values the ledger keeps
+                self.load(self.unit, self.period)
             self._say("没有需要保存的修改。" + kept_text)
             return True
         if not self.model.check_rows(rows, entries):

@@ -226,6 +226,18 @@ def _indicator_correction(bench: SizeBench) -> QWidget:
     return IndicatorCorrectionDialog(bench.ledger, wording, "测试", parent=bench.parent)
 
 
+def _batch_indicators(bench: SizeBench) -> QWidget:
+    """按单位批量录入 on its 指标 tab (市发展改革委: 69 indicators), two refused values in the problem list."""
+    from desktop.batch_dialog import INDICATORS_TAB, BatchEntryDialog
+    from desktop.batch_indicators import NOTE, VALUE
+
+    dialog = BatchEntryDialog(bench.ledger, unit=UNIT, period=PERIOD, operator="测试", units=[UNIT], parent=bench.parent)
+    dialog.tabs.setCurrentIndex(INDICATORS_TAB)
+    dialog.indicator_model.setData(dialog.indicator_model.index(0, VALUE), "长" * 201)
+    dialog.indicator_model.setData(dialog.indicator_model.index(1, NOTE), "只有说明")
+    return dialog
+
+
 DIALOGS: dict[str, Callable[[SizeBench], QWidget]] = {
     "录入进展": _entry,
     "录入进展（全部报错）": _entry_with_every_error,
@@ -244,6 +256,7 @@ DIALOGS: dict[str, Callable[[SizeBench], QWidget]] = {
     "打开服务器台账（连接失败）": _server_refused,
     "填报指标实际值": _indicator_entry,
     "更正指标": _indicator_correction,
+    "按单位批量录入（指标）": _batch_indicators,
 }
 
 

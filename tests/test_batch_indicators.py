@@ -257,3 +257,43 @@ def test_the_service_refuses_an_indicator_the_unit_does_not_answer_for(ledger):
             save_actuals(session, UNIT, PERIOD, [ActualInput(other.indicator_id, "5", None, None)], row_numbers=[4])
     assert refused.value.details == [f"指标第 4 行（{other.code}）：“{UNIT}”不是指标 {other.code} 的责任单位（责任单位：{'、'.join(other.units)}），未作任何更改。"]
     assert actual_audits(ledger) == 0
+
+
+def test_a_unit_login_on_a_server_saves_its_month_and_a_refused_report_keeps_the_values_out(qtbot, pg_cluster, pg_initialised_url, monkeypatch):
+    """With the server's real grants (server init, user add): the unit's own values go in with its reports, under its login."""
+    import io
+
+    from sqlalchemy.engine import make_url
+
+    from db.engine import open_ledger
+    from db.indicator_batch import save_unit_month
+    from db.progress import ProgressInput
+    from desktop.cli import main
+    from tests.pg_server import template_copy
+
+    url = template_copy(pg_cluster, pg_initialised_url, prefix="grid")
+    login, password = f"grid_unit_{url[-6:]}", "住建-pw-9"
+    assert main(["--db", url, "--operator", "测试", "server", "init"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+    assert main(["--db", url, "--operator", "测试", "user", "add", login, "--role", "unit", "--unit", UNIT, "--password-stdin"]) == 0
+    ledger = open_ledger(make_url(url).set(username=login, password=password).render_as_string(hide_password=False))
+    try:
+        dialog = open_dialog(qtbot, ledger)
+        write_report(dialog)
+        on_indicators(dialog, "ZB03-02")
+        dialog.paste("25\t单位自报")
+        assert dialog.save(), problems(dialog)
+        assert actual(ledger, "ZB03-02").note == "单位自报" and reports(ledger) == 1
+        with ledger.Session() as session:
+            row = session.scalars(select(AuditLog).where(AuditLog.action == "indicator.actual")).one()
+            assert row.login == login
+        # Another unit's report in the same batch: the server refuses it, and the unit's value goes with it.
+        with ledger.Session() as session:
+            other_task = next(r.task_code for r in batch_rows(session, "市商务局", PERIOD) if r.task_code not in {b.task_code for b in batch_rows(session, UNIT, PERIOD)})
+            ind = find_indicator(session, resolve_plan_id(session, None), "ZB03-01")
+        with pytest.raises(UserError) as refused, ledger.Session.begin() as session:
+            save_unit_month(session, UNIT, PERIOD, [ProgressInput(other_task, "市商务局", PERIOD, "推进中", 10, "越权")], [ActualInput(ind.id, "6", None, None)])
+        assert any("服务器拒绝" in p for p in refused.value.details)
+        assert actual(ledger, "ZB03-01") is None
+    finally:
+        ledger.close()

@@ -88,6 +88,24 @@ def judge(direction: str, target: IndicatorTarget | None, actual: IndicatorActua
     return Standing.MET if meets(direction, actual.value, target.value) else Standing.BEHIND
 
 
+def actual_text(code: str, value_text: str | None) -> str:
+    """An actual value as it is stored (trimmed), or a UserError saying why it cannot be: the one rule for every entry path."""
+    text = (value_text or "").strip()
+    if not text:
+        raise UserError(f"指标 {code} 的实际值不能为空。")
+    if len(text) > MAX_VALUE_CHARS:
+        raise UserError(f"指标 {code} 的实际值过长（{len(text)} 字），不能超过 {MAX_VALUE_CHARS} 字。")
+    return text
+
+
+def actual_note(code: str, note: str | None) -> str | None:
+    """An actual's 说明 as stored (None when empty), or a UserError when it is too long."""
+    text = (note or "").strip() or None
+    if text and len(text) > MAX_NOTE_CHARS:
+        raise UserError(f"指标 {code} 的说明过长（{len(text)} 字），不能超过 {MAX_NOTE_CHARS} 字。")
+    return text
+
+
 def report_actual(
     session: Session,
     indicator: Indicator,
@@ -101,14 +119,8 @@ def report_actual(
     """Record a unit's actual for a month in the caller's transaction; False when it was already so."""
     refuse_unless_reports_for(session, unit.id)
     period = check_period(period)
-    text = (value_text or "").strip()
-    note = (note or "").strip() or None
-    if not text:
-        raise UserError(f"指标 {indicator.code} 的实际值不能为空。")
-    if len(text) > MAX_VALUE_CHARS:
-        raise UserError(f"指标 {indicator.code} 的实际值过长（{len(text)} 字），不能超过 {MAX_VALUE_CHARS} 字。")
-    if note and len(note) > MAX_NOTE_CHARS:
-        raise UserError(f"指标 {indicator.code} 的说明过长（{len(note)} 字），不能超过 {MAX_NOTE_CHARS} 字。")
+    text = actual_text(indicator.code, value_text)
+    note = actual_note(indicator.code, note)
     if indicator.removed_at is not None:
         raise UserError(f"指标 {indicator.code} 已从新版计划中删除，不再填报。")
     if unit.id not in {u.unit_id for u in indicator.units}:

@@ -19,12 +19,14 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from db.engine import Ledger
 from db.errors import UserError
+from db.indicator_batch import save_unit_month, unit_indicator_rows
 from db.ledger import find_unit, list_units
 from db.periods import check_period, chinese_period
 from db.progress import (
@@ -35,12 +37,24 @@ from db.progress import (
     field_problems,
     percent_from_text,
     repeats_last_month,
-    save_batch,
     settle_changed,
     status_from_text,
 )
 from db.transactions import run_transaction
-from desktop.grid import ChoiceDelegate, LineDelegate, SpreadsheetView, TextDelegate, parse_block
+from desktop.batch_indicators import HEADERS as INDICATOR_HEADERS
+from desktop.batch_indicators import VALUE as INDICATOR_VALUE
+from desktop.batch_indicators import IndicatorGridModel, IndicatorGridView
+from desktop.grid import (
+    CHANGED_TINT,
+    ERROR_TINT,
+    GREY_TEXT,
+    READ_ONLY_TINT,
+    ChoiceDelegate,
+    LineDelegate,
+    SpreadsheetView,
+    TextDelegate,
+    parse_block,
+)
 from desktop.month_edit import MonthEdit
 from desktop.screen import fit_to_screen, is_small_screen
 
@@ -62,17 +76,19 @@ MIN_TEXT_CHARS = 5
 # Per row: status, percent, progress_text, problems, next_steps, reporter; a row nobody reported is BLANK.
 BLANK = ("", None, "", "", "", "")
 FIELD_COLUMN = {"status": STATUS, "percent": PERCENT, "progress_text": PROGRESS, "problems": PROBLEMS, "next_steps": NEXT, "reporter": REPORTER}
-CHANGED_TINT = QColor("#fff3c4")
-ERROR_TINT = QColor("#f8d0d0")
-READ_ONLY_TINT = QColor("#eef0f3")
 SIGNED_TINT = QColor("#e4e4e4")
 COPY_TINT = QColor("#ffe2b8")
 CONFIRMED_TINT = QColor("#d9f0d9")
-GREY_TEXT = QColor("#8a8a8a")
 PROBLEM_LINES = 5
 UNDO_DEPTH = 20
 ERROR_STYLE = "color: #c0392b;"
 HINT_STYLE = "color: #666;"
+REPORTS_TAB, INDICATORS_TAB = 0, 1
+INDICATOR_HINT = (
+    "本单位负责的指标，每行一项。从 WPS/Excel 复制一列实际值（可连同说明列）后点“本期实际值”格按 Ctrl+V 粘贴；"
+    "照填原样，如“25个工作日”“≤20”“96%”。F2 或直接打字编辑，Delete 清空，Ctrl+Z 撤销，Ctrl+S 与任务进展一并保存。"
+    "清空本月已报的值不会删除它，保存时保留原值。黄底为改动，红色为错误。"
+)
 POSITION = Qt.ItemDataRole.UserRole + 1
 
 
@@ -574,11 +590,12 @@ class BatchEntryDialog(QDialog):
         self.confirm_button.setToolTip("把选中行（Ctrl+A 全选）中原样沿用上月的内容确认为本月报送。")
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.hint = QLabel(
+        self.reports_hint = (
             "从 WPS/Excel 复制整块（如报送模板的黄底列）后点“状态”格按 Ctrl+V 粘贴；Tab 右移，Enter 下移，"
             "F2 或直接打字编辑，Shift+Enter 换行，Delete 清空，Ctrl+Z 撤销，Ctrl+S 保存，Esc 关闭。"
             "黄底为改动，橙色“沿用上月”需确认，灰色为上月内容和已销号任务（只读），红色为错误。"
         )
+        self.hint = QLabel(self.reports_hint)
         self.hint.setStyleSheet(HINT_STYLE)
         self.hint.setWordWrap(True)
 
@@ -600,6 +617,12 @@ class BatchEntryDialog(QDialog):
         self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().lineSpacing() * 2 + 10)
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.indicator_model = IndicatorGridModel(self)
+        self.indicator_view = IndicatorGridView(self.indicator_model)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.view, "任务进展")
+        self.tabs.addTab(self.indicator_view, "指标")
 
         self.problem_title = QLabel()
         self.problem_title.setStyleSheet(ERROR_STYLE + "font-weight: bold;")
@@ -633,7 +656,7 @@ class BatchEntryDialog(QDialog):
         layout.setSpacing(6)
         layout.addLayout(top)
         layout.addWidget(self.hint)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(self.tabs, 1)
         layout.addWidget(self.problem_title)
         layout.addWidget(self.problem_list)
         layout.addLayout(bottom)
@@ -651,11 +674,18 @@ class BatchEntryDialog(QDialog):
         self.view.paste_requested.connect(self.paste)
         self.view.clear_requested.connect(self._on_view_clear)
         self.view.undo_requested.connect(self._on_view_undo)
+        self.indicator_view.paste_requested.connect(self.paste)
+        self.indicator_view.clear_requested.connect(self._on_view_clear)
+        self.indicator_view.undo_requested.connect(self._on_view_undo)
+        self.tabs.currentChanged.connect(self._on_tabs_changed)
         self.problem_list.itemClicked.connect(self.go_to_problem)
         self.problem_list.itemActivated.connect(self.go_to_problem)
         self.model.dataChanged.connect(self._show_state)
         self.model.modelReset.connect(self._show_state)
         self.model.problems_changed.connect(self._show_problems)
+        self.indicator_model.dataChanged.connect(self._show_state)
+        self.indicator_model.modelReset.connect(self._show_state)
+        self.indicator_model.problems_changed.connect(self._show_problems)
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
 
         self.unit = ""
@@ -677,11 +707,17 @@ class BatchEntryDialog(QDialog):
         """Fill the grid from the ledger for the unit and month, dropping any unsaved edits."""
         with self.ledger.Session() as session:
             rows = batch_rows(session, unit, period)
+            indicators = unit_indicator_rows(session, unit, period)
         current = self.view.currentIndex()
         self.unit, self.period = unit, period
         self._show_choice()
         self._general_problems = []
         self.model.load(rows, unit, period, self.operator)
+        self.indicator_model.load(indicators, period)
+        self.tabs.setTabVisible(INDICATORS_TAB, bool(indicators))
+        self.tabs.tabBar().setVisible(bool(indicators))  # one tab alone needs no tab bar
+        if not indicators:
+            self.tabs.setCurrentIndex(REPORTS_TAB)
         signed = sum(r.signed_off is not None for r in rows)
         open_rows = [r for r in rows if r.signed_off is None]
         lead = sum(r.role == "牵头" for r in rows)
@@ -691,35 +727,44 @@ class BatchEntryDialog(QDialog):
             f"{chinese_period(period)}：共 {len(rows)} 项任务（牵头 {lead} 项）"
             + (f"，已销号 {signed} 项不需填报" if signed else "")
             + f"；需报 {len(open_rows)} 项，本月已报 {reported} 项，上月已报 {before} 项"
+            + (f"；指标 {len(indicators)} 项，本月已填 {sum(i.current is not None for i in indicators)} 项" if indicators else "")
         )
         self.setWindowTitle(f"按单位批量录入 — {unit} {chinese_period(period)}")
         target = self.model.index(current.row(), current.column()) if current.isValid() else QModelIndex()
         self.view.setCurrentIndex(target if target.isValid() else self.model.index(0, FIRST_EDITABLE))
+        self.indicator_view.setCurrentIndex(self.indicator_model.index(0, INDICATOR_VALUE))
+
+    def _grid(self) -> tuple[SpreadsheetView, BatchTableModel | IndicatorGridModel]:
+        """The grid of the tab shown: pasting, clearing and undoing act on it."""
+        if self.tabs.currentIndex() == INDICATORS_TAB:
+            return self.indicator_view, self.indicator_model
+        return self.view, self.model
 
     # --- actions -------------------------------------------------------------------------------
 
     def paste(self, text: str | None = None) -> bool:
-        """Paste the clipboard's block at the current cell (or one value into every selected cell)."""
-        self.view.commit_editor()
+        """Paste the clipboard's block at the current cell of the tab shown (or one value into every selected cell)."""
+        view, model = self._grid()
+        view.commit_editor()
         if text is None:
             text = QApplication.clipboard().text()
-        current = self.view.currentIndex()
+        current = view.currentIndex()
         if not current.isValid():
             self._say("请先点选要开始粘贴的格子。")
             return False
         try:
             block = parse_block(text)
-            selected = self.view.selectionModel().selectedIndexes()
+            selected = view.selectionModel().selectedIndexes()
             if len(block) == 1 and len(block[0]) == 1 and len(selected) > 1:
-                filled = self.model.fill(selected, block[0][0])
+                filled = model.fill(selected, block[0][0])
                 self._say(f"已把“{block[0][0][:20]}”填入选中的 {filled} 格。")
                 return filled > 0
-            self._say(self.model.paste(current.row(), current.column(), block))
+            self._say(model.paste(current.row(), current.column(), block))
         except UserError as exc:
             self._say(exc.message, error=True)
             return False
         # The cursor stays on the block's first cell, unselected, so the marks of refused values show.
-        self.view.setCurrentIndex(current)
+        view.setCurrentIndex(current)
         return True
 
     def _say(self, text: str, *, error: bool = False) -> None:
@@ -756,29 +801,39 @@ class BatchEntryDialog(QDialog):
         return confirmed
 
     def save(self) -> bool:
-        """Write every changed row in one transaction; on any problem write nothing and list them all.
+        """Write every changed row of both tabs in one transaction; on any problem write nothing and list them all.
 
         Rows that only repeat last month and are not confirmed are left unsaved (db.progress.save_batch)
-        and stay in the grid, flagged, for the clerk to confirm or change.
+        and stay in the grid, flagged, for the clerk to confirm or change.  An indicator value cleared
+        where the month had one is not deleted (the ledger has no deletion of actuals): it stays.
         """
         self.view.commit_editor()
+        self.indicator_view.commit_editor()
         self._general_problems = []
-        if self.model.has_cell_errors():
+        if self.model.has_cell_errors() or self.indicator_model.has_cell_errors():
             self._show_problems()
             self._say("")
             return False
         rows, entries = self.model.entries(reporter=self.operator, entry_date=dt.date.today())
-        if not entries:
-            self._say("没有需要保存的修改。")
+        indicator_rows, actuals = self.indicator_model.inputs()
+        kept = len(self.indicator_model.kept_rows())
+        kept_text = f"清空的 {kept} 项指标本月已报值不会删除，保留原值。" if kept else ""
+        if not entries and not actuals:
+            if kept:  # the cleared cells show the values the ledger keeps
+                self.load(self.unit, self.period)
+            self._say("没有需要保存的修改。" + kept_text)
             return True
         if not self.model.check_rows(rows, entries):
             self._say("")
             return False
         confirmed = self.model.confirmed_codes()
         try:
-            outcome = run_transaction(
+            outcome, values = run_transaction(
                 self.ledger,
-                lambda session: save_batch(session, entries, operator=self.operator, row_numbers=[r + 1 for r in rows], confirmed=confirmed),
+                lambda session: save_unit_month(
+                    session, self.unit, self.period, entries, actuals, operator=self.operator,
+                    report_rows=[r + 1 for r in rows], actual_rows=[r + 1 for r in indicator_rows], confirmed=confirmed,
+                ),
             )
         except UserError as exc:
             self._general_problems = list(exc.details) or [exc.message]
@@ -790,6 +845,9 @@ class BatchEntryDialog(QDialog):
         self.load(self.unit, self.period)
         self.model.restore(kept)
         text = f"已保存：新增 {outcome.added} 条，更新 {outcome.updated} 条。"
+        if actuals:
+            text += f"指标实际值：新填 {values.added} 项，更新 {values.updated} 项。"
+        text += kept_text
         if outcome.changed:
             text += f"另有 {len(outcome.changed)} 行在您编辑期间已被他人修改，未覆盖对方的版本"
             text += f"（其中 {pending} 行留作待处理冲突，可在“处理合并冲突”中决定）。" if pending else "，已按您的选择处理。"
@@ -826,12 +884,15 @@ class BatchEntryDialog(QDialog):
         position = item.data(POSITION)
         if not position:
             return
-        index = self.model.index(*position)
-        self.view.setCurrentIndex(index)
-        self.view.scrollTo(index)
-        self.view.setFocus()
+        tab, row, column = position
+        self.tabs.setCurrentIndex(tab)
+        view, model = self._grid()
+        index = model.index(row, column)
+        view.setCurrentIndex(index)
+        view.scrollTo(index)
+        view.setFocus()
         if index.flags() & Qt.ItemFlag.ItemIsEditable:
-            self.view.edit(index)
+            view.edit(index)
 
     def ask_unsaved(self) -> str:
         """Ask what to do with unsaved edits: "save", "discard" or "keep" (stay and go on editing)."""
@@ -839,8 +900,10 @@ class BatchEntryDialog(QDialog):
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle("有未保存的修改")
         copies = len(self.model.copies())
+        indicators = len(self.indicator_model.changed_rows())
         box.setText(
             f"本表有 {len(self.model.changed_rows())} 行修改尚未保存。"
+            + (f"\n另有 {indicators} 项指标实际值尚未保存。" if indicators else "")
             + (f"\n其中 {copies} 行原样沿用上月、尚未确认，保存时不会写入。" if copies else "")
         )
         save = box.addButton("保存", QMessageBox.ButtonRole.AcceptRole)
@@ -853,7 +916,8 @@ class BatchEntryDialog(QDialog):
     def _may_leave(self) -> bool:
         """Whether the grid may be replaced or closed: nothing unsaved, or the clerk saved or discarded it."""
         self.view.commit_editor()
-        if not self.model.is_dirty():
+        self.indicator_view.commit_editor()
+        if not self.model.is_dirty() and not self.indicator_model.is_dirty():
             return True
         answer = self.ask_unsaved()
         return answer == "discard" or (answer == "save" and self.save())
@@ -865,13 +929,22 @@ class BatchEntryDialog(QDialog):
     # --- slots ---------------------------------------------------------------------------------
 
     def _on_view_clear(self) -> None:
-        indexes = self.view.selectionModel().selectedIndexes() or [self.view.currentIndex()]
-        cleared = self.model.fill(indexes, "")
+        view, model = self._grid()
+        indexes = view.selectionModel().selectedIndexes() or [view.currentIndex()]
+        cleared = model.fill(indexes, "")
         if cleared:
-            self._say(f"已清空 {cleared} 格（Ctrl+Z 撤销）。")
+            kept = model is self.indicator_model and any(model.is_kept(i.row()) for i in indexes)
+            self._say(f"已清空 {cleared} 格（Ctrl+Z 撤销）。" + ("本月已报的指标实际值不会因清空而删除，保存时保留原值。" if kept else ""))
 
     def _on_view_undo(self) -> None:
-        self._say("已撤销上一步。" if self.model.undo() else "没有可撤销的操作。")
+        self._say("已撤销上一步。" if self._grid()[1].undo() else "没有可撤销的操作。")
+
+    def _on_tabs_changed(self, index: int) -> None:
+        """Each tab its own keys in the hint; the buttons about last month's copies belong to the reports."""
+        on_reports = index != INDICATORS_TAB
+        self.hint.setText(self.reports_hint if on_reports else INDICATOR_HINT)
+        self.copy_button.setVisible(on_reports)
+        self.confirm_button.setVisible(on_reports)
 
     def eventFilter(self, watched, event):  # noqa: N802 - Qt API
         """Ctrl+V of a block (tabs or lines) in the unit box goes to the grid, where it belongs."""
@@ -882,7 +955,7 @@ class BatchEntryDialog(QDialog):
             and any(mark in QApplication.clipboard().text() for mark in "\t\n")
         ):
             self._on_unit_chosen()
-            self.view.setFocus()
+            self._grid()[0].setFocus()
             self.paste()
             return True
         return super().eventFilter(watched, event)
@@ -890,8 +963,9 @@ class BatchEntryDialog(QDialog):
     def _on_unit_return(self) -> None:
         self._on_unit_chosen()
         if self.unit_box.currentText() == self.unit:
-            self.view.setFocus()
-            self.view.setCurrentIndex(self.model.index(0, FIRST_EDITABLE))
+            view, model = self._grid()
+            view.setFocus()
+            view.setCurrentIndex(model.index(0, FIRST_EDITABLE if model is self.model else INDICATOR_VALUE))
 
     def _on_unit_chosen(self, *_args) -> None:
         text = self.unit_box.currentText().strip()
@@ -947,10 +1021,16 @@ class BatchEntryDialog(QDialog):
         for row, column, message in problems:
             task = self.model.batch_row(row).task_code
             item = QListWidgetItem(f"第 {row + 1} 行（任务 {task}）{HEADERS[column].replace(chr(10), '')}：{message}")
-            item.setData(POSITION, (row, column))
+            item.setData(POSITION, (REPORTS_TAB, row, column))
+            self.problem_list.addItem(item)
+        indicator_problems = self.indicator_model.problems()
+        for row, column, message in indicator_problems:
+            code = self.indicator_model.indicator_row(row).code
+            item = QListWidgetItem(f"指标第 {row + 1} 行（{code}）{INDICATOR_HEADERS[column].replace(chr(10), '')}：{message}")
+            item.setData(POSITION, (INDICATORS_TAB, row, column))
             self.problem_list.addItem(item)
         self.problem_list.addItems(self._general_problems)
-        count = len(problems) + len(self._general_problems)
+        count = len(problems) + len(indicator_problems) + len(self._general_problems)
         if count:
             self.problem_title.setText(f"共 {count} 处问题，改正前本批一条也不会写入。单击或按 Enter 跳到出错的格子。")
             shown = min(count, PROBLEM_LINES)
@@ -963,7 +1043,9 @@ class BatchEntryDialog(QDialog):
         changed = len(self.model.changed_rows())
         copies = len(self.model.copies())
         to_save = changed - copies
-        self.save_button.setText(f"保存 {to_save} 行（Ctrl+S）" if to_save else "保存（Ctrl+S）")
+        values = len(self.indicator_model.changed_rows())
+        parts = ([f"{to_save} 行"] if to_save else []) + ([f"{values} 项指标"] if values else [])
+        self.save_button.setText(f"保存 {'、'.join(parts)}（Ctrl+S）" if parts else "保存（Ctrl+S）")
         self.confirm_button.setEnabled(bool(copies))
         self.confirm_button.setText(f"确认沿用上月（{copies} 行待确认）" if copies else "确认沿用上月")
 

@@ -6,7 +6,7 @@ import csv
 import io
 
 from PySide6.QtCore import QEvent, QModelIndex, QRect, Qt, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -26,6 +26,11 @@ TEXT_EDITOR_LINES = 5
 MAX_PASTE_CHARS = 2_000_000
 MAX_PASTE_ROWS = 2_000
 MAX_PASTE_COLUMNS = 64
+# The grids' marks: a changed cell, a refused value, a read-only column and its text.
+CHANGED_TINT = QColor("#fff3c4")
+ERROR_TINT = QColor("#f8d0d0")
+READ_ONLY_TINT = QColor("#eef0f3")
+GREY_TEXT = QColor("#8a8a8a")
 
 
 def parse_block(text: str) -> list[list[str]]:

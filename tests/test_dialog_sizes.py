@@ -247,6 +247,19 @@ def _add_link(bench: SizeBench) -> QWidget:
     return AddLinkDialog(review, choices, bench.parent)
 
 
+def _batch_indicators(bench: SizeBench) -> QWidget:
+    """按单位批量录入 on its 指标 tab (市发展改革委: 69 indicators), two refused values in the problem list."""
+    from desktop.batch_dialog import INDICATORS_TAB, BatchEntryDialog
+    from desktop.batch_indicators import NOTE, VALUE
+
+    dialog = BatchEntryDialog(bench.ledger, unit=UNIT, period=PERIOD, operator="测试", units=[UNIT], parent=bench.parent)
+    dialog.tabs.setCurrentIndex(INDICATORS_TAB)
+    dialog.indicator_model.setData(dialog.indicator_model.index(0, VALUE), "长" * 201)
+    dialog.indicator_model.setData(dialog.indicator_model.index(1, NOTE), "只有说明")
+    dialog.ask_unsaved = lambda: "discard"  # closed by the teardown: no question about the unsaved values
+    return dialog
+
+
 DIALOGS: dict[str, Callable[[SizeBench], QWidget]] = {
     "录入进展": _entry,
     "录入进展（全部报错）": _entry_with_every_error,
@@ -267,6 +280,7 @@ DIALOGS: dict[str, Callable[[SizeBench], QWidget]] = {
     "更正指标": _indicator_correction,
     "总体方案措施关联": _measure_links,
     "手工添加关联": _add_link,
+    "按单位批量录入（指标）": _batch_indicators,
 }
 
 

@@ -237,7 +237,7 @@ class FailReasonDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("回头看：未通过")
         self.reason = text_area(3, "必填：复核发现的问题")
-        warning = fact_label(f"记为未通过后，任务 {task} 的销号将被撤销，任务重新打开办理；原销号记录和材料保留在本次回头看中。")
+        self.warning = warning = fact_label(f"记为未通过后，任务 {task} 的销号将被撤销，任务重新打开办理；原销号记录和材料保留在本次回头看中。")
         warning.setStyleSheet(ERROR_STYLE)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("记为未通过并撤销销号")

@@ -29,11 +29,11 @@ def _points(value: float | None) -> str:
 
 
 def component_cell(part: ComponentScore) -> str:
-    """A component as its cell shows it: points, then the figure they came from (28.57（1/2，50%）, −6（3项）)."""
+    """A component as its cell shows it: points, then the figure they came from (28.57（50%）, −6（3项）); the counts are in the sentence."""
     if not part.applicable:
         return NOT_APPLICABLE
     if part.out_of is not None:
-        return f"{_points(part.points)}（{part.counted}/{part.out_of}，{part.raw:.0%}）"
+        return f"{_points(part.points)}（{part.raw:.0%}）"
     if not part.counted:
         return "—"
     item = "项" if part.label.startswith("逾期") else "次"

@@ -112,8 +112,9 @@ class ActWindowActions:
 
     def store_assessment(self) -> None:
         """保存本月结果 / 按现行方案重新计算: assess_month for the month shown; replacing a stored month is confirmed first."""
-        if self.assessment is None:
+        if self.assessment is None:  # from the menu before the tab was opened: the month is shown first
             self.tabs.setCurrentIndex(ASSESSMENT_TAB)
+            self.statusBar().showMessage("请在“综合考评”页核对该月结果后，点“保存本月结果”。", 5000)
             return
         month = self.assessment.month
         period = month.period if month is not None else self.settings.current_period

@@ -339,7 +339,7 @@ class ActListDialog(QDialog):
 
     def _on_selection_changed(self) -> None:
         act = self.current_act()
-        self.result_button.setEnabled(self.may_write and act is not None and act.kind is not ActKind.RECHECK)
+        self.result_button.setEnabled(self.may_write and act is not None)
         self.recheck_button.setEnabled(act is not None and act.kind is ActKind.RECHECK)
         if act is None:
             self.detail.setText("")

@@ -14,12 +14,13 @@ from PySide6.QtCore import QDate, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from sqlalchemy import select
 
-from db.acts import list_acts
+from db.acts import ActInput, list_acts, record_act
 from db.answerable import is_real_unit
 from db.decisions import sign_off
 from db.ledger import get_task, resolve_plan_id
 from db.models import AuditLog, SignOff, SupervisoryAct, Unit
 from db.recheck import RecheckRule, draw_recheck
+from db.settings import load_settings, save_settings
 
 pytestmark = pytest.mark.gui
 HOUSING = "市住房和城乡建设局"
@@ -230,7 +231,7 @@ def test_a_failed_recheck_revokes_the_sign_off_and_the_task_table_shows_the_task
     when_modal(ActListDialog, listed)
     trigger(window, "督查督办记录…")
     wait_idle(qtbot)
-    assert seen["recheck_enabled"] and not seen["result_enabled"]  # a 回头看's result is its re-checks
+    assert seen["recheck_enabled"] and seen["result_enabled"]  # a 回头看 has its re-checks and an overall result
     assert seen["row"] == "未通过"
     assert "任务 A03-02 的销号将被撤销" in seen["warning"]
     with signed.Session() as s:
@@ -238,3 +239,53 @@ def test_a_failed_recheck_revokes_the_sign_off_and_the_task_table_shows_the_task
     row = window.model.rows[window.model.row_of(task_id)]
     assert row.state.signed_off_on is None  # the table was refreshed: the task is open again
     assert audit_actions(signed)[-1] == "act.recheck"
+
+
+def test_the_list_filters_by_kind_and_month_and_fills_in_a_result(qtbot, ledger, tmp_path):
+    from desktop.act_dialogs import ActListDialog, ActResultDialog
+
+    with ledger.Session.begin() as s:
+        settings = load_settings(s)
+        settings.current_period = "2022-12"  # the month filter offers the months of the current period's year
+        save_settings(s, settings, operator="测试")
+        plan_id = resolve_plan_id(s, None)
+        talk = record_act(s, plan_id, ActInput("约谈", dt.date(2022, 6, 10), "进展滞后", units=[HOUSING]), operator="王五")
+        record_act(s, plan_id, ActInput("专项督查", dt.date(2022, 6, 20), "开办企业专项督查", units=[HOUSING]), operator="王五")
+        record_act(s, plan_id, ActInput("约谈", dt.date(2022, 5, 9), "五月约谈", units=[HOUSING]), operator="王五")
+    window = open_window(qtbot, ledger, tmp_path)
+    seen = {}
+
+    def result(dialog: ActResultDialog):
+        dialog.result.setPlainText("已提交整改方案，A03-02 恢复按月报送")
+        dialog.save()
+
+    def listed(dialog: ActListDialog):
+        def filtered():
+            seen["june_talks"] = [dialog.model.text(r, 4) for r in range(dialog.model.rowCount())]
+            dialog.select(talk.id)
+            when_modal(ActResultDialog, result)
+            dialog.result_button.click()
+            when(lambda: dialog.model.rowCount() and dialog.model.rows[0].result, lambda: (seen.update(shown=dialog.model.text(0, 5)), dialog.accept()))
+
+        def everything():
+            seen["all"] = dialog.model.rowCount()
+            dialog.kind.setCurrentText("约谈")
+            dialog.month.setCurrentIndex(dialog.month.findData("2022-06"))
+            when(lambda: dialog.model.rowCount() == 1 and not runner_busy(), filtered)
+
+        when(lambda: dialog.model.rowCount() == 3, everything)
+
+    when_modal(ActListDialog, listed)
+    trigger(window, "督查督办记录…")
+    wait_idle(qtbot)
+    assert seen["all"] == 3 and seen["june_talks"] == ["进展滞后"]
+    assert seen["shown"] == "已提交整改方案，A03-02 恢复按月报送"
+    [act] = [a for a in acts(ledger) if a.id == talk.id]
+    assert act.result == "已提交整改方案，A03-02 恢复按月报送"
+    assert audit_actions(ledger)[-1] == "act.result"
+
+
+def runner_busy() -> bool:
+    from desktop.ops import runner
+
+    return runner().busy

@@ -109,6 +109,37 @@ def draw_sample(candidates: list, rule: RecheckRule, seed: int | None) -> list:
     return list(candidates)
 
 
+@dataclass
+class RecheckCandidate:
+    """A signed-off task a 回头看 may draw, as the window's preview lists it."""
+
+    task: str
+    title: str
+    signed_on: dt.date
+
+
+@dataclass
+class RecheckPreview:
+    """What a draw with this rule and seed would take, before anything is recorded."""
+
+    candidates: list[RecheckCandidate]
+    drawn: list[RecheckCandidate]
+    rule: str
+
+
+def preview_recheck(session: Session, plan_id: int, rule: RecheckRule, on: dt.date) -> RecheckPreview:
+    """The candidates and the tasks draw_recheck would draw on `on` with the rule's seed (read only)."""
+    problems = rule.problems()
+    if rule.size is not None and rule.seed is None:
+        problems.append("预览随机抽取请给出随机种子。")
+    if problems:
+        raise UserError("抽取条件有误：", problems)
+    candidates = [RecheckCandidate(task.code, task.title, signed.signed_on) for task, signed in recheck_candidates(session, plan_id, rule, on)]
+    # draw_sample reads each pair's second item's signed_on, as draw_recheck's (task, sign-off) pairs give it.
+    drawn = [c for c, _same in draw_sample([(c, c) for c in candidates], rule, rule.seed)]
+    return RecheckPreview(candidates, drawn, rule.describe(rule.seed))
+
+
 def draw_recheck(
     session: Session,
     plan_id: int,

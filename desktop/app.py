@@ -310,12 +310,19 @@ def _screenshot(app: QApplication, window, args) -> int:
         return 0 if dialog.grab().save(args.screenshot) else 1
     if args.view == "links":  # 总体方案措施关联, on the measure given by --select
         return _links_screenshot(app, window, args)
-    views = {"annexes": (0, 0), "units": (1, 0), "warnings": (2, 0), "dashboard": (0, 1), "compare": (0, 2), "indicators": (0, 3)}
+    if args.view == "act":  # 记录督查督办事项, on the task --select names
+        from desktop.act_dialogs import ActDialog
+
+        dialog = ActDialog(window.ledger, window.plan_id, window.operator, task_code=args.select, parent=window)
+        dialog.show()
+        app.processEvents()
+        return 0 if dialog.grab().save(args.screenshot) else 1
+    views = {"annexes": (0, 0), "units": (1, 0), "warnings": (2, 0), "dashboard": (0, 1), "compare": (0, 2), "indicators": (0, 3), "assessment": (0, 4)}
     tree_tab, main_tab = views[args.view]
     window.nav_tabs.setCurrentIndex(tree_tab)
     tree = window.nav_tabs.currentWidget()
     tree.expand(tree.model().index(0, 0))
-    if args.select and args.view != "indicators":
+    if args.select and args.view not in ("indicators", "assessment"):
         with window.ledger.Session() as session:
             from db.ledger import get_task
 
@@ -331,6 +338,8 @@ def _screenshot(app: QApplication, window, args) -> int:
         window.indicators.select(args.select.strip().upper())
         while runner().busy:
             app.processEvents()
+    if args.view == "assessment" and args.select:  # --select names a unit here, whose sentence shows
+        window.assessment.select(args.select.strip())
     app.processEvents()
     return 0 if window.grab().save(args.screenshot) else 1
 

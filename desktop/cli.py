@@ -17,7 +17,7 @@ from desktop.logs import log_location_text, setup_logging
 
 log = logging.getLogger("duban.cli")
 
-SCREENSHOT_VIEWS = ("annexes", "units", "warnings", "dashboard", "compare", "indicators", "conflicts", "links")
+SCREENSHOT_VIEWS = ("annexes", "units", "warnings", "dashboard", "compare", "indicators", "assessment", "act", "conflicts", "links")
 STATUS_HELP = "未启动、推进中、已完成、滞后、持续推进"
 
 
@@ -748,7 +748,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("gui", help="打开督办台账窗口（默认）")
     p.add_argument("--screenshot", help="渲染主窗口保存为 PNG 后退出")
     p.add_argument("--view", choices=SCREENSHOT_VIEWS, default="annexes", help="截图时显示的视图")
-    p.add_argument("--select", help="截图时选中的任务编号，例如 A03-04（--view indicators 时为指标编号，例如 ZB03-02）")
+    p.add_argument("--select", help="截图时选中的任务编号，例如 A03-04（--view indicators 时为指标编号，例如 ZB03-02；--view assessment 时为单位名称）")
     p.set_defaults(func=cmd_gui)
     return parser
 

@@ -1,12 +1,26 @@
-"""Form helpers shared by the dialogs: a red message under each field, cleared when it is fixed; a percent field that never clips."""
+"""Form helpers shared by the dialogs: a red message under each field, a percent field that never clips, a dialog saving on the op runner."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Signal
-from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import QAbstractSpinBox, QFormLayout, QLabel, QStyle, QStyleOptionSpinBox, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QValidator
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QPlainTextEdit,
+    QStyle,
+    QStyleOptionSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
+from db.engine import Ledger
+from db.errors import known_error
 from db.progress import typed_percent
+from desktop.ops import report_failure, runner
 
 ERROR_STYLE = "color: #c0392b;"
 
@@ -113,3 +127,65 @@ class PercentEdit(QAbstractSpinBox):
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
         return self.sizeHint()
+
+
+def fact_label(text: str) -> QLabel:
+    """A fact the clerk reads (and may copy) beside the fields."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def text_area(lines: int, placeholder: str = "") -> QPlainTextEdit:
+    """A few lines of text whose Tab moves on, sized to its lines."""
+    edit = QPlainTextEdit()
+    edit.setTabChangesFocus(True)
+    edit.setPlaceholderText(placeholder)
+    edit.setMinimumHeight(edit.fontMetrics().lineSpacing() * lines + 12)
+    edit.setMaximumHeight(edit.fontMetrics().lineSpacing() * (lines + 2) + 12)
+    return edit
+
+
+class SavingDialog(QDialog):
+    """A form whose 保存 (a subclass's save) runs work on the op runner: accepted when it succeeds, the refusal shown when it fails."""
+
+    def __init__(self, title: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.changed: bool | None = None  # what the service said once saved (False: nothing to change)
+        self.error = QLabel()
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setWordWrap(True)
+        self.error.hide()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存（Ctrl+S）")
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setShortcut("Ctrl+S")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, activated=self.save)
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.setVisible(bool(message))
+
+    def _run(self, work, ledger: Ledger) -> None:
+        """Queue the write; the buttons wait for its outcome."""
+        self.show_error("")
+        self.buttons.setEnabled(False)
+        if not runner().run(work, self._saved, parent=self, writes=True, on_failure=lambda exc: self._failed(exc, ledger)):
+            self.buttons.setEnabled(True)
+
+    def _saved(self, changed: bool) -> None:
+        self.changed = changed
+        self.accept()
+
+    def _failed(self, error: BaseException, ledger: Ledger) -> None:
+        self.buttons.setEnabled(True)
+        known = known_error(error, ledger.label)
+        if known is None:
+            report_failure(self, error)
+            return
+        self.show_error("\n".join([known.message, *known.details]))

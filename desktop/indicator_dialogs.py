@@ -6,98 +6,31 @@ transaction; a refusal leaves the dialog open with the Chinese message, and noth
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from db.engine import Ledger
-from db.errors import UserError, known_error
+from db.errors import UserError
 from db.indicator_actuals import IndicatorStanding, report_actual
 from db.indicators import IndicatorFix, IndicatorWording, correct_indicator
 from db.models import Indicator, Unit
 from db.periods import chinese_period
 from db.vocabulary import Direction
-from desktop.forms import ERROR_STYLE, FieldForm
+from desktop.forms import FieldForm, SavingDialog, fact_label, text_area
 from desktop.month_edit import MonthEdit
-from desktop.ops import report_failure, runner
 from desktop.screen import fit_to_screen
 
 GENERAL = "general"
 
 
-def _fact(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
-
-
-def _text_area(lines: int, placeholder: str = "") -> QPlainTextEdit:
-    edit = QPlainTextEdit()
-    edit.setTabChangesFocus(True)
-    edit.setPlaceholderText(placeholder)
-    edit.setMinimumHeight(edit.fontMetrics().lineSpacing() * lines + 12)
-    edit.setMaximumHeight(edit.fontMetrics().lineSpacing() * (lines + 2) + 12)
-    return edit
-
-
-class _SavingDialog(QDialog):
-    """A form whose 保存 (a subclass's save) runs work on the op runner: accepted when it succeeds, the refusal shown when it fails."""
-
-    def __init__(self, title: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.changed: bool | None = None  # what the service said once saved (False: nothing to change)
-        self.error = QLabel()
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存（Ctrl+S）")
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setShortcut("Ctrl+S")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, activated=self.save)
-
-    def show_error(self, message: str) -> None:
-        self.error.setText(message)
-        self.error.setVisible(bool(message))
-
-    def _run(self, work, ledger: Ledger) -> None:
-        """Queue the write; the buttons wait for its outcome."""
-        self.show_error("")
-        self.buttons.setEnabled(False)
-        if not runner().run(work, self._saved, parent=self, writes=True, on_failure=lambda exc: self._failed(exc, ledger)):
-            self.buttons.setEnabled(True)
-
-    def _saved(self, changed: bool) -> None:
-        self.changed = changed
-        self.accept()
-
-    def _failed(self, error: BaseException, ledger: Ledger) -> None:
-        self.buttons.setEnabled(True)
-        known = known_error(error, ledger.label)
-        if known is None:
-            report_failure(self, error)
-            return
-        self.show_error("\n".join([known.message, *known.details]))
-
-
-class ActualEntryDialog(_SavingDialog):
+class ActualEntryDialog(SavingDialog):
     """填报实际值: one unit's actual value of one indicator for a month, as the unit writes it."""
 
     def __init__(
@@ -110,7 +43,7 @@ class ActualEntryDialog(_SavingDialog):
             raise UserError(f"指标 {line.code} 不由本单位填报，不能为它填报实际值。" if only_units is not None else f"指标 {line.code} 没有责任单位，无法填报。")
         super().__init__("填报指标实际值", parent)
         self.ledger, self.operator, self.indicator_id, self.code = ledger, operator, line.indicator_id, line.code
-        title = _fact(f"{line.code}　附件{line.annex}　{line.name}")
+        title = fact_label(f"{line.code}　附件{line.annex}　{line.name}")
         title.setStyleSheet("font-weight: bold;")
         targets = "；".join(f"{chinese_period(p)}：{t}" for p, t, _v in sorted(line.targets)) or "（原文未列阶段目标）"
         self.unit = QComboBox()
@@ -119,11 +52,11 @@ class ActualEntryDialog(_SavingDialog):
         self.period = MonthEdit(period)
         self.value = QLineEdit()
         self.value.setPlaceholderText("照填原样，如“25个工作日”“≤20”“96%”")
-        self.note = _text_area(3, "选填：口径、数据来源或未达标的原因")
+        self.note = text_area(3, "选填：口径、数据来源或未达标的原因")
         self.form = FieldForm()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.form.addRow("计量单位", _fact(f"{line.measure_unit or '—'}（{line.direction}）"))
-        self.form.addRow("阶段目标", _fact(targets))
+        self.form.addRow("计量单位", fact_label(f"{line.measure_unit or '—'}（{line.direction}）"))
+        self.form.addRow("阶段目标", fact_label(targets))
         self.form.add_field("unit", "填报单位", self.unit)
         self.form.add_field("period", "月份", self.period)
         self.form.add_field("value", "实际值", self.value)
@@ -177,7 +110,7 @@ def parse_targets(text: str) -> dict[str, str]:
     return targets
 
 
-class IndicatorCorrectionDialog(_SavingDialog):
+class IndicatorCorrectionDialog(SavingDialog):
     """更正指标: the office fixes an extracted indicator; the plan's printed wording stays beside it and in the ledger."""
 
     def __init__(self, ledger: Ledger, wording: IndicatorWording, operator: str, parent: QWidget | None = None):
@@ -194,7 +127,7 @@ class IndicatorCorrectionDialog(_SavingDialog):
         self.direction.setCurrentText(values["direction"])
         self.baseline = QLineEdit(values["baseline_text"] or "")
         self.frontier = QLineEdit(values["frontier_text"] or "")
-        self.targets = _text_area(3, "每行一个：月份 目标，例如 2022-12 25")
+        self.targets = text_area(3, "每行一个：月份 目标，例如 2022-12 25")
         self.targets.setPlainText(_targets_text(values["targets"]))
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("必填，例如：与原文第 5 页核对，目标值提取有误")
@@ -206,7 +139,7 @@ class IndicatorCorrectionDialog(_SavingDialog):
             ("reason", "更正原因", self.reason),
         ):
             self.form.add_field(key, label, widget)
-        self.form.addRow("操作员", _fact(operator))
+        self.form.addRow("操作员", fact_label(operator))
         shown = QGroupBox("印发原文")
         printed_form = QFormLayout(shown)
         for label, text in (
@@ -214,7 +147,7 @@ class IndicatorCorrectionDialog(_SavingDialog):
             ("现状", printed["baseline_text"]), ("阶段目标", _targets_text(printed["targets"])), ("国内前沿", printed["frontier_text"]),
             ("原文", wording.source_text),
         ):
-            printed_form.addRow(label, _fact(text or "—"))
+            printed_form.addRow(label, fact_label(text or "—"))
         self.printed_labels = shown
         left = QVBoxLayout()  # the fields keep their height; the room left goes below them
         left.addLayout(self.form)
@@ -224,7 +157,7 @@ class IndicatorCorrectionDialog(_SavingDialog):
         columns.addSpacing(12)
         columns.addWidget(shown, 2)
         layout = QVBoxLayout(self)
-        layout.addWidget(_fact(heading))
+        layout.addWidget(fact_label(heading))
         layout.addLayout(columns, 1)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)

@@ -52,6 +52,7 @@ from db.settings import OfficeSettings, load_settings
 from db.task_detail import task_detail
 from db.vocabulary import AccountRole
 from db.warning_rules import NOT_REPORTED, SIGNED_OFF, TaskState, red_counts_by_period, red_task_ids
+from desktop.act_actions import ASSESSMENT_TAB, ActWindowActions, mirror_action
 from desktop.compare_view import MonthComparisonView
 from desktop.detail_view import EVIDENCE_DELETE_LINK, EVIDENCE_LINK, SHOW_ALL_LINK, render_detail
 from desktop.filter_bar import ChipBar, FlowWidget
@@ -135,7 +136,7 @@ def read_states(ledger: Ledger, plan_id: int) -> tuple[OfficeSettings, dict[int,
         return settings, period_states(session, plan_id, settings, record=False)
 
 
-class MainWindow(ServerWindow, LedgerFileActions, QMainWindow):
+class MainWindow(ServerWindow, LedgerFileActions, ActWindowActions, QMainWindow):
     """督办台账 main window over one ledger.
 
     Until a snapshot is applied (start_loading reads it on the op runner's worker) the table shows
@@ -171,6 +172,7 @@ class MainWindow(ServerWindow, LedgerFileActions, QMainWindow):
         self.tabs.addTab(self.dashboard_holder, "仪表盘")
         self.tabs.addTab(self.comparison, "月度对比")
         self.tabs.addTab(self.indicator_holder, "指标")
+        self.tabs.addTab(self._build_act_parts(), "综合考评")
         self.tabs.currentChanged.connect(self._tab_changed)
         self.outer = QSplitter()
         self.outer.addWidget(self.nav_tabs)
@@ -352,6 +354,7 @@ class MainWindow(ServerWindow, LedgerFileActions, QMainWindow):
         self.indicator_entry_action = action(task_menu, "填报指标实际值…", self.enter_indicator_actual, writes=True, who=REPORTING)
         self.indicator_correct_action = action(task_menu, "更正指标…", self.correct_indicator, writes=True)
         action(task_menu, "总体方案措施关联…", self.review_measure_links, who=OFFICE)
+        self._build_act_menu(action)
         exchange_menu = self.menuBar().addMenu("导出与导入(&E)")
         action(exchange_menu, "导出台账、通报、通知单或报送模板…", self.export, "Ctrl+Shift+S", who=BROWSING)
         action(exchange_menu, "导入单位报送模板…", self.import_templates, "Ctrl+I", writes=True)
@@ -363,7 +366,7 @@ class MainWindow(ServerWindow, LedgerFileActions, QMainWindow):
         action(view_menu, "清除筛选", self.clear_filters, "Ctrl+Shift+F")
         for number, label in enumerate(("按附件", "按单位", "按预警"), start=1):
             action(view_menu, label, lambda i=number - 1: self.nav_tabs.setCurrentIndex(i), f"Ctrl+{number}", needs_tasks=False)
-        for number, label in enumerate(("任务台账", "仪表盘", "月度对比", "指标"), start=4):
+        for number, label in enumerate(("任务台账", "仪表盘", "月度对比", "指标", "综合考评"), start=4):
             action(view_menu, label, lambda i=number - 4: self.tabs.setCurrentIndex(i), f"Ctrl+{number}", needs_tasks=False)
         help_menu = self.menuBar().addMenu("帮助(&H)")
         action(help_menu, "使用说明", self.show_guide, QKeySequence.StandardKey.HelpContents, needs_tasks=False)
@@ -701,6 +704,8 @@ class MainWindow(ServerWindow, LedgerFileActions, QMainWindow):
             self._show_comparison()
         elif index == INDICATOR_TAB:
             self._show_indicators()
+        elif index == ASSESSMENT_TAB:
+            self._show_assessment()
 
     def _show_dashboard(self) -> None:
         """The figures are read on the worker; the charts are drawn when they arrive."""
@@ -734,8 +739,8 @@ class MainWindow(ServerWindow, LedgerFileActions, QMainWindow):
             self.indicators.entry_requested.connect(lambda: self.indicator_entry_action.trigger())
             self.indicators.correction_requested.connect(lambda: self.indicator_correct_action.trigger())
             for button, act in ((self.indicators.entry_button, self.indicator_entry_action), (self.indicators.correct_button, self.indicator_correct_action)):
-                act.changed.connect(lambda b=button, a=act: _mirror(b, a))
-                _mirror(button, act)
+                act.changed.connect(lambda b=button, a=act: mirror_action(b, a))
+                mirror_action(button, act)
             self.indicator_holder.layout().addWidget(self.indicators)
             if self.access.role is AccountRole.UNIT and self.own_units:
                 self._indicator_unit = self.own_units[0]  # a unit login starts on its own indicators
@@ -1103,12 +1108,6 @@ class MainWindow(ServerWindow, LedgerFileActions, QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         self.save_layout()
         super().closeEvent(event)
-
-
-def _mirror(button: QPushButton, act: QAction) -> None:
-    """A button in the 指标 tab shown and enabled as its menu action is (the role and a read-only ledger decide)."""
-    button.setVisible(act.isVisible())
-    button.setEnabled(act.isEnabled())
 
 
 def _choice(combo: QComboBox) -> str | None:

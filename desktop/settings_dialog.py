@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtWidgets import QLabel, QLineEdit, QSizePolicy, QSpinBox, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QSpinBox, QWidget
 
+from db.assessment import Scheme, current_scheme
 from db.engine import Ledger
+from db.errors import UserError
+from db.ledger import resolve_plan_id
 from db.settings import OfficeSettings, load_settings, save_settings
 from desktop.decision_dialogs import FormDialog, add_fact, route
+from desktop.forms import fact_label
 from desktop.month_edit import MonthEdit
 from desktop.screen import fit_to_screen
 
@@ -63,8 +67,39 @@ class SettingsDialog(FormDialog):
         self.contact_person = documents.add_field("contact_person", "联系人", QLineEdit(settings.contact_person))
         self.contact_phone = documents.add_field("contact_phone", "联系电话", QLineEdit(settings.contact_phone))
         self.contact_phone.setPlaceholderText("印在成文日期下一行；联系人和电话都留空则不印")
+        self._add_scheme_group(ledger, operator)
         self.office_name.setFocus()
         fit_to_screen(self, 0.5, 0.0, most=(820, 720))  # as tall as its fields need, never taller than the screen
+
+    def _add_scheme_group(self, ledger: Ledger, operator: str) -> None:
+        """综合考评方案: the scheme in force in a line, edited (and saved as a new version) in its own dialog."""
+        with ledger.Session() as session:
+            try:
+                self.plan_id: int | None = resolve_plan_id(session, None)
+            except UserError:
+                self.plan_id = None  # no plan yet: no scheme to edit
+                return
+            scheme = current_scheme(session, self.plan_id)
+        self.scheme_summary = fact_label("")
+        self._show_scheme(scheme)
+        edit = QPushButton("编辑考评方案…")
+        edit.clicked.connect(lambda: self._on_edit_scheme_clicked(operator))
+        row = QHBoxLayout()
+        row.addWidget(self.scheme_summary, 1)
+        row.addWidget(edit)
+        self.body.insertWidget(3, QLabel("<b>综合考评方案</b>"))
+        self.body.insertLayout(4, row)
+
+    def _show_scheme(self, scheme: Scheme) -> None:
+        rules = "；".join(f"{c.label}{c.rule_text()}" for c in scheme.components)
+        self.scheme_summary.setText(f"{scheme.describe()}：{rules}。")
+
+    def _on_edit_scheme_clicked(self, operator: str) -> None:
+        from desktop.scheme_dialog import SchemeDialog
+
+        dialog = SchemeDialog(self.ledger, self.plan_id, self.operator_name or operator, parent=self)
+        if dialog.exec() == SchemeDialog.DialogCode.Accepted:
+            self._show_scheme(dialog.scheme)
 
     @staticmethod
     def _spin(form, key: str, label: str, limits: tuple[int, int], value: int, *, prefix: str, suffix: str) -> QSpinBox:

@@ -74,6 +74,17 @@ quiet duban "${D[@]}" indicators report --indicator ZB04-01 --unit 三门峡供�
 quiet duban "${D[@]}" gui --screenshot "$IMG/window-indicators.png" --view indicators --select ZB03-02
 echo "$IMG/window-indicators.png"
 
+# --- 督查督办 and the 综合考评 tab at the office's 1366×768: a few acts of December recorded through the command line ---
+quiet duban "${D[@]}" acts add --kind 约谈 --date 2022-12-08 --unit 市住房和城乡建设局 --task A03-02 --basis "A03-02 连续两月进展滞后" --follow-up "一周内报送整改方案" --in-circular
+quiet duban "${D[@]}" acts add --kind 通报批评 --date 2022-12-12 --unit 市自然资源和规划局 --basis "12月报送逾期且多项任务逾期" --in-circular
+quiet duban "${D[@]}" acts add --kind 表扬 --date 2022-12-15 --unit 三门峡供电公司 --basis "办电时间压缩至18个工作日" --in-circular
+quiet duban "${D[@]}" recheck draw --date 2022-12-20 --basis 年底回头看 --size 5 --seed 2022
+for shot in "assessment 市住房和城乡建设局" "act A03-02"; do
+    set -- $shot
+    QT_QPA_PLATFORM="offscreen:configfile=tests/data/screen-1366x768.json" quiet duban "${D[@]}" gui --screenshot "$IMG/window-$1.png" --view "$1" --select "$2"
+    echo "$IMG/window-$1.png"
+done
+
 # --- exports (period: the demo ledger's current one, 2022-12) --------------------------------------
 quiet duban "${D[@]}" export ledger "$work/工作台账.xlsx"
 sheet_png "$work/工作台账.xlsx" export-ledger

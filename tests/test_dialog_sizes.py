@@ -257,6 +257,66 @@ def _batch_indicators(bench: SizeBench) -> QWidget:
     dialog.indicator_model.setData(dialog.indicator_model.index(0, VALUE), "长" * 201)
     dialog.indicator_model.setData(dialog.indicator_model.index(1, NOTE), "只有说明")
     dialog.ask_unsaved = lambda: "discard"  # closed by the teardown: no question about the unsaved values
+
+
+def _plan_id(bench: SizeBench) -> int:
+    from db.ledger import resolve_plan_id
+
+    with bench.ledger.Session() as session:
+        return resolve_plan_id(session, None)
+
+
+def _act(bench: SizeBench) -> QWidget:
+    """记录督查督办事项 with three files and a refusal of every field under the form."""
+    from desktop.act_dialogs import ActDialog
+
+    dialog = ActDialog(bench.ledger, _plan_id(bench), "测试", task_code="A03-01", parent=bench.parent)
+    dialog.add_files([f"D:/督查/2022年6月/约谈纪要-{n}-市住房和城乡建设局.pdf" for n in range(3)])
+    dialog.show_error("约谈未保存：\n" + "\n".join(["请填写依据。", "“各县（市、区）人民政府”是集合性的单位，代表一类单位，不能作为约谈的对象；请指明具体单位。"] * 2))
+    return dialog
+
+
+def _acts(bench: SizeBench) -> QWidget:
+    from desktop.act_dialogs import ActListDialog
+
+    return ActListDialog(bench.ledger, _plan_id(bench), "测试", period="2022-12", may_write=True, parent=bench.parent)
+
+
+def _recheck_draw(bench: SizeBench) -> QWidget:
+    from desktop.recheck_dialogs import RecheckDrawDialog
+
+    dialog = RecheckDrawDialog(bench.ledger, _plan_id(bench), "测试", annexes=[1, 2, 3, 4, 5], units=["市住房和城乡建设局", *COUNTIES], parent=bench.parent)
+    dialog.show_error("回头看未抽取：\n“最近销号的N项”与“随机抽取”只能选一种。\n销号日期范围的起始日 2022-07-01 晚于截止日 2022-06-01。")
+    return dialog
+
+
+def _recheck_items(bench: SizeBench) -> QWidget:
+    import datetime as dt
+
+    from db.decisions import sign_off
+    from db.recheck import RecheckRule, draw_recheck
+    from desktop.recheck_dialogs import RecheckItemsDialog
+
+    with bench.ledger.Session.begin() as session:
+        sign_off(session, get_task(session, "A03-01"), signed_on=dt.date(2022, 6, 5), operator="测试", note="已完成")
+        act = draw_recheck(session, _plan_id(bench), act_date=dt.date(2022, 7, 1), basis="7月回头看" * 10, rule=RecheckRule(), operator="测试")
+    return RecheckItemsDialog(bench.ledger, act.id, "测试", parent=bench.parent)
+
+
+def _recheck_failed(bench: SizeBench) -> QWidget:
+    from desktop.recheck_dialogs import FailReasonDialog
+
+    return FailReasonDialog("A04-01.02", bench.parent)
+
+
+def _scheme(bench: SizeBench) -> QWidget:
+    """综合考评方案 with the default's seven rows and five more, a refusal of three rows shown."""
+    from desktop.scheme_dialog import SchemeDialog
+
+    dialog = SchemeDialog(bench.ledger, _plan_id(bench), "测试", parent=bench.parent)
+    for _ in range(5):
+        dialog.add_row(None)
+    dialog.show_error("考评方案未保存：\n" + "\n".join(f"第{n}项（督办事项）：事项“”无法识别，可选：约谈、通报批评、表扬、专项督查、回头看、自查评估。" for n in (8, 9, 10)))
     return dialog
 
 
@@ -281,6 +341,12 @@ DIALOGS: dict[str, Callable[[SizeBench], QWidget]] = {
     "总体方案措施关联": _measure_links,
     "手工添加关联": _add_link,
     "按单位批量录入（指标）": _batch_indicators,
+    "记录督查督办事项": _act,
+    "督查督办记录": _acts,
+    "回头看抽取": _recheck_draw,
+    "回头看复核": _recheck_items,
+    "回头看未通过": _recheck_failed,
+    "综合考评方案": _scheme,
 }
 
 

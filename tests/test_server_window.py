@@ -28,7 +28,10 @@ pytestmark = pytest.mark.gui
 ROOT = Path(__file__).resolve().parents[1]
 UNIT = "市发展改革委"
 # Actions by their menu text: what each role must (not) be offered.
-OFFICE_ONLY = ("办结销号…", "撤销销号…", "批准延期…", "更正任务数据…", "设置…", "导入新计划…", "导入单位报送模板…", "合并带回的外勤数据包…", "切换计划…")
+OFFICE_ONLY = (
+    "办结销号…", "撤销销号…", "批准延期…", "更正任务数据…", "设置…", "导入新计划…", "导入单位报送模板…", "合并带回的外勤数据包…", "切换计划…",
+    "记录督查督办事项…", "督查督办记录…", "回头看…", "保存本月综合考评结果",
+)
 REPORTING = ("录入进展…", "按单位批量录入…", "附上证明材料…")
 FILE_ONLY = ("备份台账…", "从备份恢复…")
 
@@ -193,6 +196,17 @@ def test_a_unit_login_opens_on_its_own_tasks_with_the_batch_grid_one_click_away(
     window.enter_progress(other)
     assert QApplication.activeModalWidget() is None
     assert "不由本单位报送" in window.statusBar().currentMessage()
+
+
+def test_a_unit_login_sees_the_ranking_but_no_supervisory_acts_and_cannot_store_the_month(qtbot, pg_cluster, server_url, tmp_path, windows):
+    window = open_window(qtbot, make_login(pg_cluster, server_url, "unit", (UNIT,)), tmp_path)
+    windows.append(window)
+    assert "督查督办(&S)" not in menus(window)
+    actions(window)["综合考评"].trigger()
+    wait_idle(qtbot)
+    panel = window.assessment
+    assert panel.model.rowCount() > 0 and panel.sentence.text()
+    assert not panel.save_button.isVisibleTo(window) and not panel.recompute_button.isVisibleTo(window)
 
 
 def test_a_report_saved_by_another_login_shows_up_with_the_selection_and_scroll_kept(qtbot, pg_cluster, server_url, tmp_path, windows):

@@ -9,6 +9,7 @@ the latest value any of its units reported for that month or before; a unit's ow
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -88,6 +89,21 @@ def judge(direction: str, target: IndicatorTarget | None, actual: IndicatorActua
     return Standing.MET if meets(direction, actual.value, target.value) else Standing.BEHIND
 
 
+def actual_problem(value_text: str | None, note: str | None = None) -> str | None:
+    """Why a value (and its note) cannot be stored as an actual, in Chinese, or None: one rule for every way in."""
+    text = (value_text or "").strip()
+    note = (note or "").strip()
+    if not text:
+        return "实际值不能为空。"
+    if len(text) > MAX_VALUE_CHARS:
+        return f"实际值过长（{len(text)} 字），不能超过 {MAX_VALUE_CHARS} 字。"
+    if any(unicodedata.category(ch) == "Cc" for ch in text):
+        return "实际值含有换行或控制字符，请在一行内填写。"
+    if len(note) > MAX_NOTE_CHARS:
+        return f"说明过长（{len(note)} 字），不能超过 {MAX_NOTE_CHARS} 字。"
+    return None
+
+
 def report_actual(
     session: Session,
     indicator: Indicator,
@@ -97,18 +113,19 @@ def report_actual(
     *,
     note: str | None = None,
     operator: str | None = None,
+    source: str | None = None,
 ) -> bool:
-    """Record a unit's actual for a month in the caller's transaction; False when it was already so."""
+    """Record a unit's actual for a month in the caller's transaction; False when it was already so.
+
+    `source` says where the value came from (a template's file name) in the audit row's note.
+    """
     refuse_unless_reports_for(session, unit.id)
     period = check_period(period)
     text = (value_text or "").strip()
     note = (note or "").strip() or None
-    if not text:
-        raise UserError(f"指标 {indicator.code} 的实际值不能为空。")
-    if len(text) > MAX_VALUE_CHARS:
-        raise UserError(f"指标 {indicator.code} 的实际值过长（{len(text)} 字），不能超过 {MAX_VALUE_CHARS} 字。")
-    if note and len(note) > MAX_NOTE_CHARS:
-        raise UserError(f"指标 {indicator.code} 的说明过长（{len(note)} 字），不能超过 {MAX_NOTE_CHARS} 字。")
+    problem = actual_problem(text, note)
+    if problem:
+        raise UserError(f"指标 {indicator.code} 的{problem}")
     if indicator.removed_at is not None:
         raise UserError(f"指标 {indicator.code} 已从新版计划中删除，不再填报。")
     if unit.id not in {u.unit_id for u in indicator.units}:
@@ -133,7 +150,8 @@ def report_actual(
     row.entered_at, row.operator, row.login = utcnow(), operator, session_access(session).login
     session.flush()
     after = {"value_text": text, "value": value, "note": note, "version": row.version}
-    audit.record(session, "indicator.actual", "indicator_actual", key, before=before, after=after, operator=operator)
+    note_text = f"从报送模板 {source} 导入" if source else None
+    audit.record(session, "indicator.actual", "indicator_actual", key, before=before, after=after, operator=operator, note=note_text)
     return True
 
 

@@ -132,14 +132,14 @@ class FileOutcome:
         if not self.imported:
             return f"【未导入】{self.file}{who}：有 {len(self.problems)} 处问题，整个文件未导入，台账未作任何改动。"
         indicators = (
-            f"指标实际值新增 {self.indicators_added} 条，更新 {self.indicators_updated} 条，未变 {self.indicators_unchanged} 条，"
-            f"未填 {self.indicators_skipped} 项；"
+            f"；指标实际值新增 {self.indicators_added} 条，更新 {self.indicators_updated} 条，未变 {self.indicators_unchanged} 条，"
+            f"未填 {self.indicators_skipped} 项"
             if self.has_indicators
             else ""
         )
         return (
             f"【已导入】{self.file}{who}：新增 {self.added} 条，更新 {self.updated} 条，未变 {self.unchanged} 条，"
-            f"未填 {self.skipped} 项；{indicators}冲突 {len(self.conflicts)} 条。"
+            f"未填 {self.skipped} 项，冲突 {len(self.conflicts)} 条{indicators}。"
         )
 
 
@@ -167,15 +167,15 @@ class ImportReport:
     def lines(self) -> list[str]:
         imported = [f for f in self.files if f.imported]
         indicators = (
-            f"指标实际值新增 {sum(f.indicators_added for f in imported)} 条，更新 {sum(f.indicators_updated for f in imported)} 条，"
-            f"未变 {sum(f.indicators_unchanged for f in imported)} 条；"
+            f"；指标实际值新增 {sum(f.indicators_added for f in imported)} 条，更新 {sum(f.indicators_updated for f in imported)} 条，"
+            f"未变 {sum(f.indicators_unchanged for f in imported)} 条"
             if any(f.has_indicators for f in imported)
             else ""
         )
         head = (
             f"共 {len(self.files)} 个文件：导入 {len(imported)} 个，拒绝 {len(self.files) - len(imported)} 个；"
-            f"进展新增 {sum(f.added for f in imported)} 条，更新 {sum(f.updated for f in imported)} 条，"
-            f"未变 {sum(f.unchanged for f in imported)} 条；{indicators}冲突 {len(self.conflicts)} 条。"
+            f"新增 {sum(f.added for f in imported)} 条，更新 {sum(f.updated for f in imported)} 条，"
+            f"未变 {sum(f.unchanged for f in imported)} 条，冲突 {len(self.conflicts)} 条{indicators}。"
         )
         out = [head]
         for outcome in self.files:

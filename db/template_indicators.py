@@ -23,6 +23,7 @@ from db.template_import import RowConflict, RowProblem
 # The locked cells of a row, in the sheet's order; the fingerprint is taken over them as printed.
 LOCKED = ("code", "annex", "name", "measure", "direction", "target", "previous")
 NO_TARGET = "未设阶段目标"
+SAME_AS_NAME = "见指标名称"
 
 
 def _clean(text) -> str:
@@ -42,16 +43,21 @@ def actual_digest(value: tuple[str, str | None] | None) -> str:
 
 
 def target_cell(indicator: Indicator, period: str) -> str:
-    """The target the unit must reach by this month, or the next one due, with its 期限 (month) as the sheet prints it."""
+    """The target the unit must reach by this month, or the next one due, with its 期限 (month) as the sheet prints it.
+
+    A goal clause is its own target (落地实施第一批50件…): the cell then points to the name rather than print it twice.
+    """
     targets = list(indicator.targets)
-    now = target_in_force(targets, period)
-    if now is not None:
-        return f"{_clean(now.text)}\n期限：{chinese_period(now.period)}"
-    later = [t for t in targets if t.period > period]
-    if not later:
-        return NO_TARGET
-    upcoming = min(later, key=lambda t: t.period)
-    return f"{_clean(upcoming.text)}\n期限：{chinese_period(upcoming.period)}（未到期）"
+    target = target_in_force(targets, period)
+    pending = target is None
+    if pending:
+        later = [t for t in targets if t.period > period]
+        if not later:
+            return NO_TARGET
+        target = min(later, key=lambda t: t.period)
+    text = _clean(target.text)
+    wording = SAME_AS_NAME if text == _clean(indicator.name) else text
+    return f"{wording}\n期限：{chinese_period(target.period)}" + ("（未到期）" if pending else "")
 
 
 def previous_cell(actual: IndicatorActual | None) -> str:

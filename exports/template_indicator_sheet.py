@@ -33,13 +33,13 @@ IND_COLUMNS = [
     ("seq", "序号", 4.5, False),
     ("code", "编号", 9, False),
     ("annex", "附件", 4.5, False),
-    ("name", "指标", 30, False),
-    ("measure", "计量单位", 7, False),
+    ("name", "指标", 32, False),
+    ("measure", "计量单位", 9, False),
     ("direction", "方向", 8, False),
     ("target", "目标（本期应达到）", 17, False),
-    ("previous", "上期实际值", 17, False),
-    ("actual", "本期实际值", 17, True),
-    ("note", "说明", 26, True),
+    ("previous", "上期实际值", 15, False),
+    ("actual", "本期实际值", 16, True),
+    ("note", "说明", 24, True),
 ]
 IND_KEYS = [key for key, *_ in IND_COLUMNS]
 IND_HEADERS = {key: header for key, header, *_ in IND_COLUMNS}

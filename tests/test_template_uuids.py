@@ -12,8 +12,8 @@ from db.models import Unit
 from db.progress import list_progress
 from db.template_import import sign, signing_key
 from exports.template_export import ID_ROW_HEADER
-from exports.template_indicator_sheet import IND_ROW_HEADER
 from exports.template_import_xlsx import ID_KEYS_BY_VERSION
+from exports.template_indicator_sheet import IND_ROW_HEADER
 from exports.unit_template import export_templates, import_templates
 from exports.xlsx_io import cell_text
 

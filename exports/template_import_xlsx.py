@@ -221,6 +221,7 @@ class ReadTemplate:
     column: dict[str, int]
     mismatch: Problem | None  # a visible sheet names another unit, period or template than the 标识
     indicator_rows: list[IndicatorRow] = field(default_factory=list)
+    indicator_touched: list[IndicatorRow] = field(default_factory=list)  # unfilled rows with a locked cell edited
     indicator_skipped: int = 0
     indicator_column: dict[str, int] = field(default_factory=dict)
 
@@ -497,6 +498,7 @@ def _read_indicators(wb, name: str, read: ReadTemplate) -> None:
     if read.mismatch is None and sheet.mismatch is not None:
         read.mismatch = Problem(name, IND_SHEET, sheet.mismatch.row, sheet.mismatch.column, sheet.mismatch.message)
     read.indicator_rows, read.indicator_skipped, read.indicator_column = sheet.rows, sheet.skipped, sheet.column
+    read.indicator_touched = sheet.touched
 
 
 def _import_file(ledger: Ledger, path: Path, operator: str | None) -> FileOutcome:
@@ -536,7 +538,7 @@ def _import_file(ledger: Ledger, path: Path, operator: str | None) -> FileOutcom
                     r.entry.unit = unit.name
             for p in check_rows(session, unit, plan_id, rows):
                 problems.append(Problem(path.name, SHEET, p.row, _label(column, p.field), p.message))
-            for p in check_indicator_rows(session, unit, plan_id, ident.period, read.indicator_rows):
+            for p in check_indicator_rows(session, unit, plan_id, ident.period, read.indicator_rows + read.indicator_touched):
                 problems.append(Problem(path.name, IND_SHEET, p.row, indicator_label(read.indicator_column, p.field), p.message))
             if problems:
                 raise _Rejected(sorted(problems, key=lambda p: (p.sheet == IND_SHEET, p.row or 0, p.column)))

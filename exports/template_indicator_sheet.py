@@ -20,7 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from db.indicator_actuals import MAX_VALUE_CHARS, actual_problem
 from db.periods import chinese_date, chinese_period
-from db.template_indicators import IndicatorRow, UnitIndicator, actual_digest
+from db.template_indicators import IndicatorRow, UnitIndicator, actual_digest, indicator_fingerprint
 from exports.template_look import body_cell, sheet_head
 from exports.xlsx_io import cell_text, print_setup, row_height, text_height
 
@@ -140,6 +140,7 @@ class IndicatorSheet:
     problems: list[SheetProblem]
     column: dict[str, int]
     mismatch: SheetProblem | None  # the sheet names another unit, period or template than the 标识
+    touched: list[IndicatorRow]  # rows with nothing reported whose locked cells were edited: refused, never written
 
 
 class SheetRefused(Exception):
@@ -165,7 +166,7 @@ def _value_text(cell) -> tuple[str, str | None]:
     if value is None:
         return "", None
     if isinstance(value, bool):
-        return "", "本期实际值是逻辑值（TRUE/FALSE），请照实填写数值或文字。"
+        return "", "本期实际值被 Excel 当成了逻辑值（真/假），请照实填写数值或文字。"
     if isinstance(value, (dt.date, dt.time, dt.datetime, dt.timedelta)):
         return "", "本期实际值被 Excel 识别成了日期或时间；请将单元格设为文本格式后照实填写。"
     if isinstance(value, (int, float)):
@@ -186,6 +187,7 @@ def read_indicator_sheet(ws, expected: dict[int, tuple[str, str, int, str]], mar
     ws.reset_dimensions()
     column: dict[str, int] = {}
     rows: list[IndicatorRow] = []
+    touched: list[IndicatorRow] = []
     problems: list[SheetProblem] = []
     extra: list[tuple[int, str]] = []
     seen: set[int] = set()
@@ -244,17 +246,19 @@ def read_indicator_sheet(ws, expected: dict[int, tuple[str, str, int, str]], mar
         if bad:
             problem("actual", bad)
             continue
+        cells_read = {key: text(key) for key in IND_KEYS if key not in ("seq", "actual", "note")}
         if not value:
             if note:
                 problem("actual", "填写了说明，但本期实际值为空；本期未统计的指标整行留空，报送的请填写本期实际值。")
             else:
                 skipped += 1
+                if indicator_fingerprint(cells_read) != fingerprint:  # nothing reported, but a locked cell edited: the ledger names which
+                    touched.append(IndicatorRow(number, cells_read, fingerprint, version, digest, "", None))
             continue
         wrong = actual_problem(value, note)
         if wrong:
             problem("note", wrong) if wrong.startswith("说明") else problem("actual", "本期" + wrong)
             continue
-        cells_read = {key: text(key) for key in IND_KEYS if key not in ("seq", "actual", "note")}
         rows.append(IndicatorRow(number, cells_read, fingerprint, version, digest, value, note or None))
     if header_row is None:
         raise SheetRefused(SheetProblem(None, "", "找不到表头（序号、编号、指标……），表格结构被改动。"))
@@ -274,4 +278,4 @@ def read_indicator_sheet(ws, expected: dict[int, tuple[str, str, int, str]], mar
         problems.append(SheetProblem(rest[0][0], "", f"另有 {len(rest)} 行（第 {rest[0][0]}–{rest[-1][0]} 行）也不是模板中的指标行，请勿在表格中增加行。"))
     for number in sorted(set(expected) - seen):
         problems.append(SheetProblem(number, "", f"指标 {expected[number][0]} 所在的行缺失（指标行被删除），请使用导出的原模板填报。"))
-    return IndicatorSheet(rows, skipped, problems, column, mismatch)
+    return IndicatorSheet(rows, skipped, problems, column, mismatch, touched)

@@ -9,6 +9,7 @@ the latest value any of its units reported for that month or before; a unit's ow
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -88,22 +89,43 @@ def judge(direction: str, target: IndicatorTarget | None, actual: IndicatorActua
     return Standing.MET if meets(direction, actual.value, target.value) else Standing.BEHIND
 
 
-def actual_text(code: str, value_text: str | None) -> str:
-    """An actual value as it is stored (trimmed), or a UserError saying why it cannot be: the one rule for every entry path."""
-    text = (value_text or "").strip()
+def _value_problem(text: str) -> str | None:
+    """Why a (trimmed) value cannot be stored as an actual, in Chinese, or None."""
     if not text:
-        raise UserError(f"指标 {code} 的实际值不能为空。")
+        return "实际值不能为空。"
     if len(text) > MAX_VALUE_CHARS:
-        raise UserError(f"指标 {code} 的实际值过长（{len(text)} 字），不能超过 {MAX_VALUE_CHARS} 字。")
+        return f"实际值过长（{len(text)} 字），不能超过 {MAX_VALUE_CHARS} 字。"
+    if any(unicodedata.category(ch) == "Cc" for ch in text):
+        return "实际值含有换行或控制字符，请在一行内填写。"
+    return None
+
+
+def _note_problem(note: str) -> str | None:
+    """Why a (trimmed) 说明 cannot be stored, in Chinese, or None."""
+    return f"说明过长（{len(note)} 字），不能超过 {MAX_NOTE_CHARS} 字。" if len(note) > MAX_NOTE_CHARS else None
+
+
+def actual_problem(value_text: str | None, note: str | None = None) -> str | None:
+    """Why a value (and its note) cannot be stored as an actual, in Chinese, or None: one rule for every way in."""
+    return _value_problem((value_text or "").strip()) or _note_problem((note or "").strip())
+
+
+def actual_text(code: str, value_text: str | None) -> str:
+    """An actual value as it is stored (trimmed), or a UserError saying why it cannot be."""
+    text = (value_text or "").strip()
+    problem = _value_problem(text)
+    if problem:
+        raise UserError(f"指标 {code} 的{problem}")
     return text
 
 
 def actual_note(code: str, note: str | None) -> str | None:
     """An actual's 说明 as stored (None when empty), or a UserError when it is too long."""
-    text = (note or "").strip() or None
-    if text and len(text) > MAX_NOTE_CHARS:
-        raise UserError(f"指标 {code} 的说明过长（{len(text)} 字），不能超过 {MAX_NOTE_CHARS} 字。")
-    return text
+    text = (note or "").strip()
+    problem = _note_problem(text)
+    if problem:
+        raise UserError(f"指标 {code} 的{problem}")
+    return text or None
 
 
 def report_actual(
@@ -115,8 +137,12 @@ def report_actual(
     *,
     note: str | None = None,
     operator: str | None = None,
+    source: str | None = None,
 ) -> bool:
-    """Record a unit's actual for a month in the caller's transaction; False when it was already so."""
+    """Record a unit's actual for a month in the caller's transaction; False when it was already so.
+
+    `source` says where the value came from (a template's file name) in the audit row's note.
+    """
     refuse_unless_reports_for(session, unit.id)
     period = check_period(period)
     text = actual_text(indicator.code, value_text)
@@ -145,7 +171,8 @@ def report_actual(
     row.entered_at, row.operator, row.login = utcnow(), operator, session_access(session).login
     session.flush()
     after = {"value_text": text, "value": value, "note": note, "version": row.version}
-    audit.record(session, "indicator.actual", "indicator_actual", key, before=before, after=after, operator=operator)
+    note_text = f"从报送模板 {source} 导入" if source else None
+    audit.record(session, "indicator.actual", "indicator_actual", key, before=before, after=after, operator=operator, note=note_text)
     return True
 
 

@@ -1,4 +1,4 @@
-"""Writing the unit 报送模板: one workbook per unit and period, its visible sheet and its signed 标识.
+"""Writing the unit 报送模板: one workbook per unit and period, its visible sheets and its signed 标识.
 
 The sheet 进展报送 lists the unit's tasks for a period (task columns locked, input columns
 unlocked) under a line for the unit's seal, its reviewer and telephone (unlocked; the import reads
@@ -7,6 +7,8 @@ the ledger, plan, unit (name and uuid), period, the template's own number and, p
 code, fingerprint and the version of the report it was pre-filled with, under an HMAC keyed by a
 secret that never leaves the ledger (db.template_import).  The visible sheet names the unit, period
 and template number too (`binding_marks`), which is how the import ties the 标识 to its sheet.
+A unit that answers for indicators gets a second visible sheet, 指标 (exports.template_indicator_sheet),
+whose rows the 标识 lists and signs the same way.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ import uuid
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -39,15 +40,19 @@ from db.template_import import (
     unit_tasks,
     units_with_tasks,
 )
+from db.template_indicators import UnitIndicator, unit_indicators
 from db.vocabulary import REPORT_FIELDS
+from exports.template_indicator_sheet import IND_ROW_HEADER, IND_SHEET, write_indicator_sheet
+from exports.template_look import MIN_LINES, body_cell, sheet_head
 from exports.xlsx_io import print_setup, put_text, row_height, text_height
 
 SHEET = "进展报送"
 ID_SHEET = "标识"
 FORMAT = "duban-unit-template"
-FORMAT_VERSION = "3"  # 3: the 标识 names the unit by its uuid too, so a unit renamed after export still gets its reports
+# 3: the 标识 names the unit by its uuid too, so a unit renamed after export still gets its reports;
+# 4: the 标识 lists the 指标 sheet's rows too (none when the unit answers for no indicator), under the signature.
+FORMAT_VERSION = "4"
 PREVIOUS_CHARS = 150
-SIGN_ROW = 3
 FIRST_DATA_ROW = 6
 # The fill-in line above the table: (label, first column, last column) then its input's columns.
 SIGN_FIELDS = (("单位（盖章）：", 1, 3, 4, 6), ("审核人：", 7, 7, 8, 9), ("联系电话：", 10, 10, 11, 12))
@@ -74,33 +79,17 @@ REPORTED = REPORT_FIELDS
 ID_KEYS = ("格式", "格式版本", "台账标识", "计划编号", "单位", "单位编号", "期间", "模板编号", "导出时间", "签名")
 ID_ROW_HEADER = ("行号", "任务编号", "任务指纹", "导出时版本", "预填指纹")
 
-BODY_FONT = "宋体"
-TITLE_FONT = "黑体"
-MIN_LINES = 3
-LOCKED_FILL = PatternFill("solid", fgColor="EDEDED")
-INPUT_FILL = PatternFill("solid", fgColor="FFF7D6")
-HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
-INPUT_HEADER_FILL = PatternFill("solid", fgColor="FFE699")
-THIN = Side(style="thin", color="808080")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-UNLOCKED = Protection(locked=False)
-
-
 def _letter(key: str) -> str:
     return get_column_letter(KEYS.index(key) + 1)
 
 
-def facts_line(unit: str, period: str, due: dt.date, template_id: str, tasks: list[UnitTask]) -> str:
+def facts_line(unit: str, period: str, due: dt.date, template_id: str, tasks: list[UnitTask], indicators: int = 0) -> str:
     lead_count = sum(1 for t in tasks if t.role == "牵头")
     return (
         f"报送单位：{unit}　　报送期间：{chinese_period(period)}　　截止报送日期：{chinese_date(due)}"
-        f"　　任务 {len(tasks)} 项" + (f"（牵头 {lead_count} 项）" if lead_count else "") + f"　　模板编号：{template_id}"
+        f"　　任务 {len(tasks)} 项" + (f"（牵头 {lead_count} 项）" if lead_count else "")
+        + (f"　　指标 {indicators} 项（见“{IND_SHEET}”表）" if indicators else "") + f"　　模板编号：{template_id}"
     )
-
-
-def binding_marks(unit: str, period: str, template_id: str) -> tuple[str, ...]:
-    """What the visible sheet's second line must say for the 标识 to belong to it."""
-    return (f"报送单位：{unit}　", f"报送期间：{chinese_period(period)}　", f"模板编号：{template_id}")
 
 
 def template_file_name(unit: str, period: str) -> str:
@@ -116,7 +105,7 @@ def _previous_text(previous: ProgressInput | None) -> str:
     return text if len(text) <= PREVIOUS_CHARS else text[:PREVIOUS_CHARS] + "……"
 
 
-def _instructions(period: str, office: str, due: dt.date, prefilled: bool) -> str:
+def _instructions(period: str, office: str, due: dt.date, prefilled: bool, indicators: bool) -> str:
     lines = [
         "填报说明：",
         f"1. 灰底列为任务信息，已锁定，请勿改动；请在黄底列填报本单位{chinese_period(period)}的进展。"
@@ -126,75 +115,25 @@ def _instructions(period: str, office: str, due: dt.date, prefilled: bool) -> st
         f"4. 请勿增删行列、改动工作表或文件结构；填好后保存为 .xlsx 文件，于{chinese_date(due)}前报送{office}。",
         "5. 请在表头填写审核人和联系电话；报送纸质件的，打印后在“单位（盖章）”处加盖公章。",
     ]
+    if indicators:
+        lines.append(f"6. 本单位负责的指标，请在同一文件的“{IND_SHEET}”工作表填报本期实际值，两张表一并报送。")
     return "\n".join(lines)
-
-
-def _sign_line(ws) -> None:
-    """单位（盖章）, 审核人 and 联系电话, each a label and an unlocked space with a line to write on."""
-    label_font = Font(name=BODY_FONT, size=11, bold=True)
-    underline = Border(bottom=Side(style="thin", color="000000"))
-    for label, first, last, input_first, input_last in SIGN_FIELDS:
-        cell = ws.cell(row=SIGN_ROW, column=first)
-        put_text(cell, label)
-        cell.font = label_font
-        cell.alignment = Alignment(horizontal="right", vertical="bottom")
-        if last > first:
-            ws.merge_cells(start_row=SIGN_ROW, start_column=first, end_row=SIGN_ROW, end_column=last)
-        for column in range(input_first, input_last + 1):
-            space = ws.cell(row=SIGN_ROW, column=column)
-            space.border = underline
-            space.protection = UNLOCKED
-            space.font = Font(name=BODY_FONT, size=11)
-            space.alignment = Alignment(horizontal="left", vertical="bottom")
-        if input_last > input_first:
-            ws.merge_cells(start_row=SIGN_ROW, start_column=input_first, end_row=SIGN_ROW, end_column=input_last)
-    ws.row_dimensions[SIGN_ROW].height = 36
 
 
 def _write_template(
     path: Path, *, plan_title: str, office: str, due: dt.date, unit: str, unit_uuid: str, period: str, ledger: str, plan_id: int,
-    tasks: list[UnitTask], signing: bytes
+    tasks: list[UnitTask], indicators: list[UnitIndicator], signing: bytes
 ) -> None:
-    """One unit's template: the visible, protected 进展报送 sheet and the very hidden 标识 sheet."""
+    """One unit's template: the visible, protected 进展报送 sheet, the 指标 sheet when it has indicators, and the very hidden 标识 sheet."""
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
-    last = get_column_letter(len(COLUMNS))
-    total_width = sum(width for _k, _h, width, _i in COLUMNS)
-    for index, (_key, _header, width, _input) in enumerate(COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-
-    title = ws.cell(row=1, column=1)
-    put_text(title, f"{plan_title}任务进展报送表")
-    title.font = Font(name=TITLE_FONT, size=16, bold=True)
-    title.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.row_dimensions[1].height = max(30, text_height(title.value, total_width, 16))
     template_id = uuid.uuid4().hex[:12]
-    facts = facts_line(unit, period, due, template_id, tasks)
-    put_text(ws.cell(row=2, column=1), facts)
-    ws.cell(row=2, column=1).font = Font(name=BODY_FONT, size=11, bold=True)
-    ws.cell(row=2, column=1).alignment = Alignment(vertical="center", wrap_text=True)
-    ws.row_dimensions[2].height = text_height(facts, total_width, 11)
-    _sign_line(ws)
-    notes_row = SIGN_ROW + 1
-    notes = _instructions(period, office, due, any(t.current for t in tasks))
-    put_text(ws.cell(row=notes_row, column=1), notes)
-    ws.cell(row=notes_row, column=1).font = Font(name=BODY_FONT, size=10)
-    ws.cell(row=notes_row, column=1).alignment = Alignment(vertical="top", wrap_text=True)
-    ws.row_dimensions[notes_row].height = text_height(notes, total_width)
-    for row in (1, 2, notes_row):
-        ws.merge_cells(f"A{row}:{last}{row}")
+    header_row = sheet_head(
+        ws, COLUMNS, title=f"{plan_title}任务进展报送表", facts=facts_line(unit, period, due, template_id, tasks, len(indicators)),
+        notes=_instructions(period, office, due, any(t.current for t in tasks), bool(indicators)), sign_fields=SIGN_FIELDS,
+    )
 
-    header_row = FIRST_DATA_ROW - 1
-    for index, (_key, header, _width, is_input) in enumerate(COLUMNS, start=1):
-        cell = ws.cell(row=header_row, column=index, value=header)
-        cell.font = Font(name=BODY_FONT, size=10, bold=True)
-        cell.fill = INPUT_HEADER_FILL if is_input else HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = BOX
-    ws.row_dimensions[header_row].height = max(text_height(header, width) for _key, header, width, _input in COLUMNS)
-
-    body = Font(name=BODY_FONT, size=10)
     for offset, task in enumerate(tasks):
         r = FIRST_DATA_ROW + offset
         now = task.current
@@ -215,15 +154,7 @@ def _write_template(
         }
         height = row_height(MIN_LINES)
         for index, (key, _header, width, is_input) in enumerate(COLUMNS, start=1):
-            cell = ws.cell(row=r, column=index)
-            put_text(cell, values[key])
-            cell.font = body
-            cell.border = BOX
-            centred = key in ("seq", "annex", "role", "status", "percent")
-            cell.alignment = Alignment(horizontal="center" if centred else "left", vertical="top", wrap_text=True)
-            cell.fill = INPUT_FILL if is_input else LOCKED_FILL
-            if is_input:
-                cell.protection = UNLOCKED
+            body_cell(ws, r, index, values[key], is_input=is_input, centred=key in ("seq", "annex", "role", "status", "percent"))
             if values[key] is not None:
                 height = max(height, text_height(str(values[key]), width))
         ws.row_dimensions[r].height = height
@@ -276,9 +207,17 @@ def _write_template(
         "导出时间": exported,
     }
     id_rows = [[str(FIRST_DATA_ROW + i), t.code, t.fingerprint, str(t.version), entry_digest(t.current)] for i, t in enumerate(tasks)]
-    facts_by_key["签名"] = sign(signing, [*facts_by_key.values(), id_rows])
+    # The 标识 comes second, so its part is sheet2.xml whether or not the 指标 sheet follows it.
     ident = wb.create_sheet(ID_SHEET)
-    lines = [["项目", "内容"], *([key, facts_by_key[key]] for key in ID_KEYS), [], list(ID_ROW_HEADER), *id_rows]
+    indicator_rows = (
+        write_indicator_sheet(wb, plan_title=plan_title, due=due, unit=unit, period=period, template_id=template_id, indicators=indicators)
+        if indicators
+        else []
+    )
+    facts_by_key["签名"] = sign(signing, [*facts_by_key.values(), id_rows, indicator_rows])
+    lines = [
+        ["项目", "内容"], *([key, facts_by_key[key]] for key in ID_KEYS), [], list(ID_ROW_HEADER), *id_rows, [], list(IND_ROW_HEADER), *indicator_rows
+    ]
     for r, line in enumerate(lines, start=1):
         for c, value in enumerate(line, start=1):
             put_text(ident.cell(row=r, column=c), value)
@@ -309,6 +248,7 @@ def export_templates(
                 control.step(done, len(names), f"正在生成 {name} 的报送模板")
                 unit_row = find_unit(session, name)
                 tasks = unit_tasks(session, unit_row, period, plan_id)
+                indicators = unit_indicators(session, unit_row, period, plan_id)
                 if not tasks:
                     raise UserError(f"单位“{name}”在当前计划中没有任务，无需报送模板。")
                 final = out_dir / template_file_name(name, period)
@@ -316,7 +256,7 @@ def export_templates(
                 pending.append((temp, final))
                 _write_template(
                     temp, plan_title=plan_title, office=office, due=due, unit=name, unit_uuid=unit_row.uuid, period=period, ledger=identity,
-                    plan_id=plan_id, tasks=tasks, signing=key,
+                    plan_id=plan_id, tasks=tasks, indicators=indicators, signing=key,
                 )
         control.step(len(names), len(names), "正在保存报送模板")
         files.publish(pending)

@@ -36,6 +36,7 @@ from db.template_import import (
     signature_holds,
     signing_key,
 )
+from db.template_indicators import IndicatorRow, apply_indicator_rows, check_indicator_rows
 from exports.template_export import (
     FORMAT,
     FORMAT_VERSION,
@@ -45,15 +46,25 @@ from exports.template_export import (
     ID_SHEET,
     REPORTED,
     SHEET,
-    binding_marks,
 )
+from exports.template_indicator_sheet import (
+    IND_ROW_HEADER,
+    IND_SHEET,
+    MAX_INDICATOR_ROWS,
+    SheetRefused,
+    read_indicator_sheet,
+)
+from exports.template_indicator_sheet import label as indicator_label
+from exports.template_look import binding_marks
 from exports.xlsx_io import cell_text, open_workbook_safely, read_failure
 
 log = logging.getLogger("duban.templates")
 
 UNSIGNED_VERSION = "1"  # a plain checksum anyone could recompute: such templates are refused
 # Format 2 (before plan and unit uuids) is still read: its 标识 has no 单位编号 and its unit is found by name.
-ID_KEYS_BY_VERSION = {FORMAT_VERSION: ID_KEYS, "2": tuple(key for key in ID_KEYS if key != "单位编号")}
+# Formats 2 and 3 (before the 指标 sheet) sign only the task rows; format 4 signs the indicator rows too.
+ID_KEYS_BY_VERSION = {FORMAT_VERSION: ID_KEYS, "3": ID_KEYS, "2": tuple(key for key in ID_KEYS if key != "单位编号")}
+WITH_INDICATORS = {FORMAT_VERSION}
 MAX_ROWS = 2000
 HEADER_SEARCH = 10
 SHEET_ROW_LIMIT = 10000  # rows below the header read at most, task rows and extra ones together
@@ -110,14 +121,25 @@ class FileOutcome:
     skipped: int = 0
     conflicts: list[Problem] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    has_indicators: bool = False  # the template had a 指标 sheet
+    indicators_added: int = 0
+    indicators_updated: int = 0
+    indicators_unchanged: int = 0
+    indicators_skipped: int = 0
 
     def line(self) -> str:
         who = f"（{self.unit}，{chinese_period(self.period)}）" if self.unit and self.period else ""
         if not self.imported:
             return f"【未导入】{self.file}{who}：有 {len(self.problems)} 处问题，整个文件未导入，台账未作任何改动。"
+        indicators = (
+            f"；指标实际值新增 {self.indicators_added} 条，更新 {self.indicators_updated} 条，未变 {self.indicators_unchanged} 条，"
+            f"未填 {self.indicators_skipped} 项"
+            if self.has_indicators
+            else ""
+        )
         return (
             f"【已导入】{self.file}{who}：新增 {self.added} 条，更新 {self.updated} 条，未变 {self.unchanged} 条，"
-            f"未填 {self.skipped} 项，冲突 {len(self.conflicts)} 条。"
+            f"未填 {self.skipped} 项，冲突 {len(self.conflicts)} 条{indicators}。"
         )
 
 
@@ -144,10 +166,16 @@ class ImportReport:
 
     def lines(self) -> list[str]:
         imported = [f for f in self.files if f.imported]
+        indicators = (
+            f"；指标实际值新增 {sum(f.indicators_added for f in imported)} 条，更新 {sum(f.indicators_updated for f in imported)} 条，"
+            f"未变 {sum(f.indicators_unchanged for f in imported)} 条"
+            if any(f.has_indicators for f in imported)
+            else ""
+        )
         head = (
             f"共 {len(self.files)} 个文件：导入 {len(imported)} 个，拒绝 {len(self.files) - len(imported)} 个；"
             f"新增 {sum(f.added for f in imported)} 条，更新 {sum(f.updated for f in imported)} 条，"
-            f"未变 {sum(f.unchanged for f in imported)} 条，冲突 {len(self.conflicts)} 条。"
+            f"未变 {sum(f.unchanged for f in imported)} 条，冲突 {len(self.conflicts)} 条{indicators}。"
         )
         out = [head]
         for outcome in self.files:
@@ -179,6 +207,7 @@ class _Identity:
     rows: dict[str, tuple[str, int, str]]  # task code -> (fingerprint, version, digest)
     by_row: dict[int, str]  # row number of 进展报送 -> task code
     unit_uuid: str | None = None  # None in a format 2 template
+    indicators: dict[int, tuple[str, str, int, str]] = field(default_factory=dict)  # row of 指标 -> (code, fingerprint, version, digest)
 
 
 @dataclass
@@ -190,7 +219,11 @@ class ReadTemplate:
     skipped: int
     problems: list[Problem]
     column: dict[str, int]
-    mismatch: Problem | None  # the visible sheet names another unit, period or template than the 标识
+    mismatch: Problem | None  # a visible sheet names another unit, period or template than the 标识
+    indicator_rows: list[IndicatorRow] = field(default_factory=list)
+    indicator_touched: list[IndicatorRow] = field(default_factory=list)  # unfilled rows with a locked cell edited
+    indicator_skipped: int = 0
+    indicator_column: dict[str, int] = field(default_factory=dict)
 
 
 def _read_identity(wb, name: str) -> _Identity:
@@ -205,10 +238,11 @@ def _read_identity(wb, name: str) -> _Identity:
     sheet.reset_dimensions()  # a <dimension> can hide rows: read every row the sheet has
     facts: dict[str, str] = {}
     rows: list[list[str]] = []
-    in_rows = False
+    indicator_lines: list[list[str]] = []
+    in_rows = in_indicators = False
     for number, values in enumerate(sheet.iter_rows(min_row=2, max_col=len(ID_ROW_HEADER), values_only=True), start=2):
-        if number > MAX_ROWS + len(ID_KEYS) + 10:
-            raise reject(f"标识工作表超过 {MAX_ROWS} 行，不是正常的报送模板。")
+        if number > MAX_ROWS + MAX_INDICATOR_ROWS + len(ID_KEYS) + 10:
+            raise reject(f"标识工作表超过 {MAX_ROWS + MAX_INDICATOR_ROWS} 行，不是正常的报送模板。")
         texts = [cell_text(v) for v in values] + [""] * (len(ID_ROW_HEADER) - len(values))
         if any(len(t) > 200 for t in texts):
             raise reject(f"第 {number} 行内容过长，标识工作表已损坏；请使用导出的原模板填报。")
@@ -217,8 +251,10 @@ def _read_identity(wb, name: str) -> _Identity:
                 in_rows = True
             elif texts[0]:
                 facts[texts[0]] = texts[1]
+        elif tuple(texts) == IND_ROW_HEADER and not in_indicators:
+            in_indicators = True
         elif any(texts):
-            rows.append(texts)
+            (indicator_lines if in_indicators else rows).append(texts)
     if facts.get("格式") != FORMAT:
         raise reject("内容不完整，不是督办台账导出的报送模板，或标识工作表已损坏；请使用导出的报送模板填报。")
     version = facts.get("格式版本", "")
@@ -230,8 +266,10 @@ def _read_identity(wb, name: str) -> _Identity:
     if version not in ID_KEYS_BY_VERSION:
         raise reject(f"模板格式版本“{_quote(version)}”不受本程序支持（支持 {FORMAT_VERSION}），请用本程序重新导出模板。")
     keys = ID_KEYS_BY_VERSION[version]
-    if any(key not in facts for key in keys) or not in_rows:
+    if any(key not in facts for key in keys) or not in_rows or in_indicators != (version in WITH_INDICATORS):
         raise reject("内容不完整，标识工作表已损坏；请使用导出的原模板填报。")
+    if len(indicator_lines) > MAX_INDICATOR_ROWS:
+        raise reject(f"指标清单超过 {MAX_INDICATOR_ROWS} 行，标识工作表已损坏；请使用导出的原模板填报。")
     parsed: dict[str, tuple[str, int, str]] = {}
     by_row: dict[int, str] = {}
     for row, code, fingerprint, version_text, digest in rows:
@@ -239,12 +277,21 @@ def _read_identity(wb, name: str) -> _Identity:
             raise reject("任务清单内容无效（行号、任务编号或版本有误），标识工作表已损坏；请使用导出的原模板填报。")
         parsed[code] = (fingerprint, int(version_text), digest)
         by_row[int(row)] = code
+    indicators: dict[int, tuple[str, str, int, str]] = {}
+    for row, code, fingerprint, version_text, digest in indicator_lines:
+        valid = re.fullmatch(r"\d{1,5}", row) and re.fullmatch(r"\d{1,9}", version_text) and code
+        if not valid or int(row) in indicators or code in {c for c, *_ in indicators.values()}:
+            raise reject("指标清单内容无效（行号、指标编号或版本有误），标识工作表已损坏；请使用导出的原模板填报。")
+        indicators[int(row)] = (code, fingerprint, int(version_text), digest)
     try:
         plan_id = int(facts["计划编号"]) if re.fullmatch(r"\d{1,9}", facts["计划编号"]) else int("x")
     except ValueError:
         raise reject("计划编号不是整数，标识工作表已损坏。") from None
-    payload = [*(facts[key] for key in keys[:-1]), rows]
-    return _Identity(facts["台账标识"], plan_id, facts["单位"], facts["期间"], facts["模板编号"], facts["签名"], payload, parsed, by_row, facts.get("单位编号") if "单位编号" in keys else None)
+    payload = [*(facts[key] for key in keys[:-1]), rows, *([indicator_lines] if version in WITH_INDICATORS else [])]
+    return _Identity(
+        facts["台账标识"], plan_id, facts["单位"], facts["期间"], facts["模板编号"], facts["签名"], payload, parsed, by_row,
+        facts.get("单位编号") if "单位编号" in keys else None, indicators,
+    )
 
 
 def _check_identity(ident: _Identity, name: str, mine: str | None, key: bytes | None) -> None:
@@ -419,6 +466,8 @@ def read_template(path: Path) -> ReadTemplate:
     try:
         ident = _read_identity(wb, path.name)
         rows, skipped, problems, column, mismatch = _read_rows(wb, path.name, ident)
+        read = ReadTemplate(ident, rows, skipped, problems, column, mismatch)
+        _read_indicators(wb, path.name, read)
     except _Rejected:
         raise
     except Exception as exc:  # read-only openpyxl parses sheets lazily: malformed XML or zlib data surfaces here
@@ -429,7 +478,27 @@ def read_template(path: Path) -> ReadTemplate:
             wb.close()
         except Exception:  # closing a damaged archive must not hide why it was refused
             pass
-    return ReadTemplate(ident, rows, skipped, problems, column, mismatch)
+    return read
+
+
+def _read_indicators(wb, name: str, read: ReadTemplate) -> None:
+    """The 指标 sheet the 标识 lists, read into `read`; a template made without one must not have one."""
+    ident = read.ident
+    if not ident.indicators:
+        if IND_SHEET in wb.sheetnames:
+            raise _Rejected([Problem(name, IND_SHEET, None, "", "本模板导出时没有“指标”工作表，文件中却有：文件结构被改动；请使用导出的原模板填报。")])
+        return
+    if IND_SHEET not in wb.sheetnames:
+        raise _Rejected([Problem(name, "", None, "", "缺少“指标”工作表（本模板导出时有），文件结构被改动；请使用导出的原模板填报。")])
+    try:
+        sheet = read_indicator_sheet(wb[IND_SHEET], ident.indicators, binding_marks(ident.unit, ident.period, ident.template_id))
+    except SheetRefused as exc:
+        raise _Rejected([Problem(name, IND_SHEET, exc.problem.row, exc.problem.column, exc.problem.message)]) from None
+    read.problems += [Problem(name, IND_SHEET, p.row, p.column, p.message) for p in sheet.problems]
+    if read.mismatch is None and sheet.mismatch is not None:
+        read.mismatch = Problem(name, IND_SHEET, sheet.mismatch.row, sheet.mismatch.column, sheet.mismatch.message)
+    read.indicator_rows, read.indicator_skipped, read.indicator_column = sheet.rows, sheet.skipped, sheet.column
+    read.indicator_touched = sheet.touched
 
 
 def _import_file(ledger: Ledger, path: Path, operator: str | None) -> FileOutcome:
@@ -454,6 +523,7 @@ def _import_file(ledger: Ledger, path: Path, operator: str | None) -> FileOutcom
         if read.mismatch is not None:  # reported after the signature: a forged 标识 is named as such
             raise _Rejected([read.mismatch])
         outcome.unit, outcome.period, outcome.skipped = ident.unit, ident.period, read.skipped
+        outcome.has_indicators, outcome.indicators_skipped = bool(ident.indicators), read.indicator_skipped
         if len(problems) > MAX_LISTED * 2:  # a flood of problems is refused from the file alone
             raise _Rejected(problems)
         with ledger.Session.begin() as session:
@@ -468,15 +538,23 @@ def _import_file(ledger: Ledger, path: Path, operator: str | None) -> FileOutcom
                     r.entry.unit = unit.name
             for p in check_rows(session, unit, plan_id, rows):
                 problems.append(Problem(path.name, SHEET, p.row, _label(column, p.field), p.message))
+            for p in check_indicator_rows(session, unit, plan_id, ident.period, read.indicator_rows + read.indicator_touched):
+                problems.append(Problem(path.name, IND_SHEET, p.row, indicator_label(read.indicator_column, p.field), p.message))
             if problems:
-                raise _Rejected(sorted(problems, key=lambda p: (p.row or 0, p.column)))
+                raise _Rejected(sorted(problems, key=lambda p: (p.sheet == IND_SHEET, p.row or 0, p.column)))
             applied = apply_rows(session, unit, ident.period, plan_id, rows, operator=operator, source=path.name)
+            try:
+                indicators = apply_indicator_rows(session, unit, ident.period, plan_id, read.indicator_rows, operator=operator, source=path.name)
+            except UserError as exc:  # checked above; a server's refusal (another unit's login) lands here
+                raise _Rejected([Problem(path.name, IND_SHEET, None, "", exc.message)]) from None
     except _Rejected as exc:
         outcome.problems = exc.problems
         return outcome
     outcome.imported = True
     outcome.added, outcome.updated, outcome.unchanged = applied.added, applied.updated, applied.unchanged
     outcome.conflicts = [Problem(path.name, SHEET, c.row, "", c.message) for c in applied.conflicts]
+    outcome.conflicts += [Problem(path.name, IND_SHEET, c.row, "", c.message) for c in indicators.conflicts]
+    outcome.indicators_added, outcome.indicators_updated, outcome.indicators_unchanged = indicators.added, indicators.updated, indicators.unchanged
     return outcome
 
 

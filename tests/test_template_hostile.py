@@ -14,6 +14,8 @@ import time
 import zipfile
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -61,9 +63,9 @@ def export(ledger, folder, unit, period):
 
 
 def english_words(problem) -> list[str]:
-    """ASCII words in a refusal, leaving out the file's own name and column letters."""
+    """ASCII words in a refusal, leaving out the file's own name, column letters, indicator codes and quoted values."""
     line = problem.line().replace(problem.file, "")
-    line = re.sub(r"第 [A-Z]{1,3} 列", "", line)
+    line = re.sub(r"第 [A-Z]{1,3} 列|ZB\d{2}-\d{2}|“[^”]*”", "", line)  # column letters, indicator codes, the file's own values quoted
     return [w for w in re.findall(r"[A-Za-z]{2,}", line) if w not in ALLOWED_WORDS]
 
 
@@ -448,3 +450,81 @@ def test_task_rows_moved_or_deleted_are_refused_naming_the_rows(ledger, tmp_path
     last = outcome.problems[-1]  # the row left where the last task was: empty, or gone
     assert last.row == FIRST_ROW + len(codes) - 1 and ("任务编号为空" in last.message or "所在的行缺失" in last.message)
     assert dump(ledger) == before
+
+
+# --- the 指标 sheet, filled by a careless or hostile clerk (hypothesis) ------------------------------
+
+IND_SHEET, IND_FIRST = "指标", 6
+_TEMPLATES: dict[int, object] = {}  # one exported template per ledger, for every hypothesis example
+IND_CODE, IND_ACTUAL, IND_NOTE = 2, 9, 10
+IND_VALUES = [
+    "25个工作日", "≤20", "98%", "0.5个工作日", "零收费", " 7 ", "", None, 0, 26, 98.5, -1, 1e308, True, "=1+1", "@SUM(A1)", "-3",
+    "ZB03-02", "ZB04-01", "两行\n文字", "长" * 201, "很长的说明" * 300, "\u202e反转", "𠀀𠀁",
+]
+
+
+@given(
+    edits=st.lists(
+        st.tuples(st.integers(-1, 34), st.sampled_from([IND_CODE, 4, 7, IND_ACTUAL, IND_ACTUAL, IND_NOTE, 11]), st.sampled_from(IND_VALUES)),
+        min_size=1, max_size=4,
+    )
+)
+@settings(max_examples=30, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+def test_a_hostile_indicator_sheet_is_refused_whole_or_imported_as_it_reads(ledger, tmp_path_factory, edits):
+    """Odd values in any cell of the 指标 sheet: refused in Chinese naming file and sheet with nothing written, or imported as the sheet reads.
+
+    One template serves every example; a value an earlier example stored and this one changes is a conflict, not written.
+    """
+    from exports.xlsx_io import cell_text
+
+    if id(ledger) not in _TEMPLATES:
+        _TEMPLATES[id(ledger)] = export(ledger, tmp_path_factory.mktemp("ind-template"), "住建局", "2022-06")
+    template = _TEMPLATES[id(ledger)]
+    folder = tmp_path_factory.mktemp("ind")
+    original = load_workbook(template)[IND_SHEET]
+    last = max(r for r in range(IND_FIRST, original.max_row + 1) if original.cell(r, IND_CODE).value)
+
+    def edit(wb):
+        ws = wb[IND_SHEET]
+        for offset, column, value in edits:
+            try:
+                ws.cell(IND_FIRST + offset, column).value = value
+            except ValueError:  # openpyxl will not write some control characters
+                pass
+
+    path = fill(template, folder / "ind.xlsx", {}, edit)
+    seen = load_workbook(path)[IND_SHEET]
+    # The table's grey cells, and anything below it (cells right of the table are not read, as on the first sheet).
+    locked_changed = any(
+        cell_text(seen.cell(r, c).value) != cell_text(original.cell(r, c).value)
+        for r in range(1, last + 8) for c in range(1, 12) if (c < IND_ACTUAL and r >= IND_FIRST - 1) or r > last
+    )
+    visible = {
+        seen.cell(r, IND_CODE).value: cell_text(seen.cell(r, IND_ACTUAL).value)
+        for r in range(IND_FIRST, last + 1) if cell_text(seen.cell(r, IND_ACTUAL).value)
+    }
+    before = dump(ledger)
+
+    report = import_templates(ledger, path, operator="测试")
+
+    (outcome,) = report.files
+    if not outcome.imported:
+        for problem in outcome.problems:
+            assert problem.file == "ind.xlsx" and problem.line().startswith("文件 ind.xlsx") and not english_words(problem), problem.line()
+        assert any(p.sheet in (IND_SHEET, "标识") for p in outcome.problems), [p.line() for p in outcome.problems]
+        assert dump(ledger) == before
+        return
+    assert not locked_changed, f"imported a sheet whose locked cells changed: {edits}"
+    with ledger.Session() as s:
+        from db.models import Indicator, IndicatorActual
+
+        stored = dict(
+            s.execute(
+                select(Indicator.code, IndicatorActual.value_text)
+                .join(Indicator, Indicator.id == IndicatorActual.indicator_id)
+                .join(Unit, Unit.id == IndicatorActual.unit_id)
+                .where(Unit.name == HOUSING, IndicatorActual.period == "2022-06")
+            ).all()
+        )
+    conflicted = {c.message.split()[1] for c in outcome.conflicts}
+    assert {code: stored.get(code) for code in visible if code not in conflicted} == {c: v for c, v in visible.items() if c not in conflicted}, edits

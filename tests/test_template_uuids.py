@@ -13,6 +13,7 @@ from db.progress import list_progress
 from db.template_import import sign, signing_key
 from exports.template_export import ID_ROW_HEADER
 from exports.template_import_xlsx import ID_KEYS_BY_VERSION
+from exports.template_indicator_sheet import IND_ROW_HEADER
 from exports.unit_template import export_templates, import_templates
 from exports.xlsx_io import cell_text
 
@@ -49,7 +50,7 @@ def test_the_template_records_the_units_uuid_under_its_signature(ledger, tmp_pat
     facts = {row[0].value: row[1].value for row in load_workbook(path)["标识"].iter_rows(max_col=2) if row[0].value}
     with ledger.Session() as s:
         own = s.query(Unit.uuid).filter(Unit.name == HOUSING).scalar()
-    assert facts["格式版本"] == "3" and facts["单位编号"] == own
+    assert facts["格式版本"] == "4" and facts["单位编号"] == own
 
 
 def test_a_unit_renamed_after_export_still_gets_its_template_reports(ledger, tmp_path):
@@ -77,9 +78,40 @@ def test_a_template_whose_unit_is_gone_is_refused_naming_it(ledger, tmp_path):
     assert texts(ledger, HOUSING) == {}
 
 
+def without_indicators(wb):
+    """A template as a program before the 指标 sheet wrote it: that sheet and the 标识's indicator section gone."""
+    del wb["指标"]
+    ws = wb["标识"]
+    (number,) = [row[0].row for row in ws.iter_rows() if row[0].value == IND_ROW_HEADER[0]]
+    ws.delete_rows(number - 1, ws.max_row)
+
+
+def test_a_format_3_template_made_before_the_indicator_sheet_still_imports(ledger, tmp_path):
+    def as_format_3(wb):
+        without_indicators(wb)
+        ws = wb["标识"]
+        lines = [[cell_text(c.value) for c in row] for row in ws.iter_rows(min_row=2, max_col=len(ID_ROW_HEADER))]
+        facts = {line[0]: line[1] for line in lines[: lines.index(list(ID_ROW_HEADER))] if line[0]} | {"格式版本": "3"}
+        rows = [line for line in lines[lines.index(list(ID_ROW_HEADER)) + 1 :] if any(line)]
+        with ledger.Session() as s:
+            signature = sign(signing_key(s), [*(facts[k] for k in ID_KEYS_BY_VERSION["3"][:-1]), rows])
+        for row in ws.iter_rows(max_col=2):
+            if row[0].value in ("格式版本", "签名"):
+                row[1].value = "3" if row[0].value == "格式版本" else signature
+
+    path, code = filled_template(ledger, tmp_path, "第三版格式模板", as_format_3)
+    assert load_workbook(path).sheetnames == ["进展报送", "标识"]
+
+    report = import_templates(ledger, path, operator="收件人")
+
+    assert report.ok, [p.message for f in report.files for p in f.problems]
+    assert texts(ledger, HOUSING) == {code: "第三版格式模板"} and "指标实际值" not in report.lines()[0]
+
+
 def test_a_format_2_template_made_before_uuids_still_imports_by_name(ledger, tmp_path):
     def as_format_2(wb):
-        """The 标识 as a program before uuids wrote and signed it: no 单位编号, format 2."""
+        """The 标识 as a program before uuids wrote and signed it: no 单位编号, no 指标 sheet or rows, format 2."""
+        without_indicators(wb)
         ws = wb["标识"]
         (number,) = [row[0].row for row in ws.iter_rows() if row[0].value == "单位编号"]
         ws.delete_rows(number)

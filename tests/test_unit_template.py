@@ -71,7 +71,7 @@ def test_a_unit_template_lists_its_tasks_with_only_the_input_cells_open(ledger, 
     path = export_one(ledger, tmp_path)
     assert path.name == f"报送模板_{HOUSING}_{PERIOD}.xlsx"
     wb = load_workbook(path)
-    assert wb.sheetnames == ["进展报送", "标识"]
+    assert wb.sheetnames == ["进展报送", "标识", "指标"]  # 住建局 answers for indicators (tests/test_template_indicators.py)
     ws = wb["进展报送"]
     codes = [ws.cell(r, CODE).value for r in range(FIRST_ROW, ws.max_row + 1)]
     assert codes == housing_codes(ledger) and len(codes) == 67
@@ -272,7 +272,7 @@ def test_a_directory_imports_its_good_files_and_refuses_its_bad_ones(ledger, tmp
     (out / "~$a.xlsx").write_bytes(b"lock file of an open workbook")
     report = import_templates(ledger, out, operator="测试")
     assert [(f.file, f.imported) for f in report.files] == [(good.name, True), ("b.xlsx", False)]
-    assert report.lines()[0] == "共 2 个文件：导入 1 个，拒绝 1 个；新增 1 条，更新 0 条，未变 0 条，冲突 0 条。"
+    assert report.lines()[0] == "共 2 个文件：导入 1 个，拒绝 1 个；新增 1 条，更新 0 条，未变 0 条，冲突 0 条；指标实际值新增 0 条，更新 0 条，未变 0 条。"
     with ledger.Session() as s:
         assert [(p.task, p.unit) for p in list_progress(s, period=PERIOD)] == [(finance[0], "市财政局")]
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from db.doc_numbers import NOTICE, REPORT, check_issue_date, default_issue_date, next_numbers, notice_subject, record_numbers
 from db.engine import Ledger
 from db.errors import writing_to
+from db.files import check_output
 from db.jobs import JobControl
 from db.report_data import PeriodReport, period_report
 from db.settings import load_settings
@@ -79,6 +80,7 @@ def write_monthly_report(
     from exports.pdf.monthly import monthly_report
 
     issued = issue_date(ledger, period, date)
+    check_output(path)  # a refused target leaves the ledger as it was: nothing stored before the check
     if not ledger.read_only:
         with ledger.Session.begin() as session:  # the 综合考评 it prints is the month's stored one from now on
             settled_month(session, resolve_plan_id(session, None), period, operator)

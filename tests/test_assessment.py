@@ -289,7 +289,7 @@ def test_the_tongbao_has_the_ranking_and_explains_the_lowest_units(december, tmp
     with december.Session() as s:
         path = monthly_report(period_report(s, PERIOD, today=TODAY), tmp_path / "通报.pdf", issued=TODAY, number=1)
     text = re.sub(r"\s+", "", subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout)
-    section = text[text.index("三、综合考评结果") : text.index("四、进展滞后的任务")]
+    section = text[text.index("三、综合考评结果") : text.index("四、指标进展情况")]
     assert "默认方案，满分100分。按期办结率权重40；报送及时率权重30；指标达标率权重30；逾期任务扣分每项扣2分，最多扣10分" in section
     # Rank, unit, each rate's points and rate, the counts' points together, the total.
     assert f"1{A}57.14100.0%42.86100.0%不适用0100" in section

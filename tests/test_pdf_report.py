@@ -109,8 +109,9 @@ def test_monthly_report_is_an_a4_document_with_embedded_chinese(report, tongbao)
         report_title(report),
         "一、总体进展",
         "二、进展较好的单位",
-        "四、进展滞后的任务",
-        "五、下步工作要求",
+        "四、指标进展情况",  # the plan's indicator targets have fallen due by December
+        "五、进展滞后的任务",
+        "六、下步工作要求",
         "按期办结率",
         f"{len(report.lines)}项",
         lead_units(overdue)[0],
@@ -124,7 +125,7 @@ def test_monthly_report_is_an_a4_document_with_embedded_chinese(report, tongbao)
         "—1—",
     ):
         assert expected in text, expected
-    assert text.index("一、总体进展") < text.index("二、进展较好的单位") < text.index("三、综合考评结果") < text.index("四、进展滞后的任务") < text.index("五、下步工作要求")
+    assert text.index("一、总体进展") < text.index("二、进展较好的单位") < text.index("三、综合考评结果") < text.index("四、指标进展情况") < text.index("五、进展滞后的任务") < text.index("六、下步工作要求")
     assert "抄送" not in text and "联系人" not in text and "联系电话" not in text, "no empty 抄送 or contact line"
     assert "〔" not in between(text, "领导小组办公室", "关于"), "a 期号, not a 发文字号"
     last = pdf_text(path, page_count(path))
@@ -142,7 +143,7 @@ def test_praise_only_at_the_threshold_and_each_lagging_task_named_once(report, t
         named = f"{unit.unit}（到期{unit.due}项，按期办结{unit.done_on_time}项）" in praise
         assert named == (unit.done_on_time * 2 >= unit.due and not unit.overdue), unit
 
-    lagging = between(text, "四、进展滞后的任务", "五、下步工作要求")
+    lagging = between(text, "五、进展滞后的任务", "六、下步工作要求")
     lines = report.overdue + report.lagging
     shared = [line for line in lines if len(lead_units(line)) > 1]
     assert shared, "the demo has tasks several units lead"

@@ -174,8 +174,9 @@ def test_the_circular_prints_the_chosen_acts_and_the_recheck_findings(signed, tm
     record(signed, act.id, "A04-01.01", "未通过", note="材料不实")
     [path] = write_monthly_report(signed, tmp_path / "通报.pdf", period="2022-07", date=dt.date(2022, 8, 12))
     text = pdf_text(path)
-    # July is past its 报送截止日 on 8-12, so its 综合考评 is printed (三), then the lagging tasks (四), then the acts.
-    assert text.index("三、综合考评结果") < text.index("四、进展滞后的任务") < text.index("五、督查督办情况") < text.index("六、下步工作要求")
-    assert "五、督查督办情况（一）约谈1.2022年7月15日，约谈市住房和城乡建设局。事由：进度滞后。整改要求：限期整改。" in text
+    # July is past its 报送截止日 on 8-12, so its 综合考评 is printed (三), then the indicators due by July (四),
+    # the lagging tasks (五), then the acts.
+    assert text.index("三、综合考评结果") < text.index("四、指标进展情况") < text.index("五、进展滞后的任务") < text.index("六、督查督办情况") < text.index("七、下步工作要求")
+    assert "六、督查督办情况（一）约谈1.2022年7月15日，约谈市住房和城乡建设局。事由：进度滞后。整改要求：限期整改。" in text
     assert "（二）回头看1.2022年7月10日，开展“回头看”（附件4已销号任务全部复核；候选2项，抽取2项），复核已销号任务2项：未通过1项、待复核1项。" in text
     assert "A04-01.01完善组织架构（材料不实）" in text and "不印出" not in text

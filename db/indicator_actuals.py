@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from db import audit
 from db.accounts import refuse_unless_reports_for, session_access
 from db.errors import UserError
-from db.indicators import read_number
-from db.models import Annex, Indicator, IndicatorActual, IndicatorTarget, IndicatorUnit, Unit, utcnow
+from db.indicators import indicator_query, read_number
+from db.models import Indicator, IndicatorActual, IndicatorTarget, IndicatorUnit, Unit, utcnow
 from db.periods import check_period
 from db.vocabulary import Direction, Standing
 
@@ -186,16 +186,7 @@ def indicator_standing(
 ) -> list[IndicatorStanding]:
     """Every indicator of a plan (still printed in it) for a month, in document order; one annex's or one unit's."""
     period = check_period(period)
-    query = (
-        select(Indicator, Annex.number)
-        .join(Annex, Annex.id == Indicator.annex_id)
-        .where(Indicator.plan_id == plan_id, Indicator.removed_at.is_(None))
-        .order_by(Annex.number, Indicator.position)
-    )
-    if annex is not None:
-        query = query.where(Annex.number == annex)
-    if unit is not None:
-        query = query.where(Indicator.id.in_(select(IndicatorUnit.indicator_id).join(Unit, Unit.id == IndicatorUnit.unit_id).where(Unit.name == unit)))
+    query = indicator_query(plan_id, annex=annex, unit_ids=None if unit is None else select(Unit.id).where(Unit.name == unit))
     rows = session.execute(query).all()
     ids = [ind.id for ind, _ in rows]
     actuals: dict[int, list[IndicatorActual]] = {}

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from db.errors import UserError
 from db.indicator_actuals import ActualView, actual_note, actual_text, report_actual, target_in_force
+from db.indicators import indicator_query
 from db.ledger import find_unit, resolve_plan_id
-from db.models import Annex, Indicator, IndicatorActual, IndicatorUnit
+from db.models import Indicator, IndicatorActual
 from db.periods import check_period
 from db.progress import BatchOutcome, ProgressInput, save_batch
 
@@ -65,13 +66,7 @@ def unit_indicator_rows(session: Session, unit: str, period: str, *, plan_id: in
     pid = resolve_plan_id(session, plan_id)
     period = check_period(period)
     found = find_unit(session, unit)
-    rows = session.execute(
-        select(Indicator, Annex.number)
-        .join(Annex, Annex.id == Indicator.annex_id)
-        .join(IndicatorUnit, IndicatorUnit.indicator_id == Indicator.id)
-        .where(Indicator.plan_id == pid, Indicator.removed_at.is_(None), IndicatorUnit.unit_id == found.id)
-        .order_by(Annex.number, Indicator.position)
-    ).all()
+    rows = session.execute(indicator_query(pid, unit_ids=[found.id])).all()
     mine: dict[int, list[IndicatorActual]] = {}
     for actual in session.scalars(
         select(IndicatorActual).where(

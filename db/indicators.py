@@ -517,16 +517,25 @@ class IndicatorView:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
-def list_indicators(session: Session, plan_id: int, *, annex: int | None = None) -> list[IndicatorView]:
-    """A plan's indicators still printed in it, in document order (optionally one annex's)."""
+def indicator_query(plan_id: int, *, annex: int | None = None, unit_ids=None, printed_only: bool = True):
+    """A plan's indicators with their annex number in document order: one annex's, or those of units (ids or a select)."""
     query = (
         select(Indicator, Annex.number)
         .join(Annex, Annex.id == Indicator.annex_id)
-        .where(Indicator.plan_id == plan_id, Indicator.removed_at.is_(None))
+        .where(Indicator.plan_id == plan_id)
         .order_by(Annex.number, Indicator.position)
     )
+    if printed_only:
+        query = query.where(Indicator.removed_at.is_(None))
     if annex is not None:
         query = query.where(Annex.number == annex)
+    if unit_ids is not None:
+        query = query.where(Indicator.id.in_(select(IndicatorUnit.indicator_id).where(IndicatorUnit.unit_id.in_(unit_ids))))
+    return query
+
+
+def list_indicators(session: Session, plan_id: int, *, annex: int | None = None) -> list[IndicatorView]:
+    """A plan's indicators still printed in it, in document order (optionally one annex's)."""
     return [
         IndicatorView(
             annex=number,
@@ -543,7 +552,7 @@ def list_indicators(session: Session, plan_id: int, *, annex: int | None = None)
             source_text=ind.source_text,
             corrected=ind.corrected_at is not None,
         )
-        for ind, number in session.execute(query)
+        for ind, number in session.execute(indicator_query(plan_id, annex=annex))
     ]
 
 

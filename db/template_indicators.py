@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.indicator_actuals import report_actual, target_in_force
-from db.models import Annex, Indicator, IndicatorActual, IndicatorUnit, Unit
+from db.indicators import indicator_query
+from db.models import Indicator, IndicatorActual, Unit
 from db.periods import chinese_period
 from db.template_import import RowConflict, RowProblem
 
@@ -95,13 +96,7 @@ def _cells(indicator: Indicator, annex: int, period: str, previous: IndicatorAct
 
 
 def _unit_rows(session: Session, unit: Unit, plan_id: int, codes: list[str] | None = None) -> list[tuple[Indicator, int]]:
-    query = (
-        select(Indicator, Annex.number)
-        .join(Annex, Annex.id == Indicator.annex_id)
-        .join(IndicatorUnit, IndicatorUnit.indicator_id == Indicator.id)
-        .where(Indicator.plan_id == plan_id, IndicatorUnit.unit_id == unit.id)
-        .order_by(Annex.number, Indicator.position)
-    )
+    query = indicator_query(plan_id, unit_ids=[unit.id], printed_only=False)
     if codes is not None:
         query = query.where(Indicator.code.in_(codes))
     return list(session.execute(query).all())

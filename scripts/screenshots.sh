@@ -28,7 +28,8 @@ if [ -n "$need" ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $need >/dev/null
 fi
 
-export QT_QPA_PLATFORM=offscreen
+# Every window on the office PCs' 1366×768 screen (offscreen Qt's own screen is 800×800).
+export QT_QPA_PLATFORM="offscreen:configfile=$PWD/tests/data/screen-1366x768.json"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 duban() { "$PY" -m desktop.cli "$@"; }
@@ -81,7 +82,7 @@ quiet duban "${D[@]}" acts add --kind 表扬 --date 2022-12-15 --unit 三门峡�
 quiet duban "${D[@]}" recheck draw --date 2022-12-20 --basis 年底回头看 --size 5 --seed 2022
 for shot in "assessment 市住房和城乡建设局" "act A03-02"; do
     set -- $shot
-    QT_QPA_PLATFORM="offscreen:configfile=tests/data/screen-1366x768.json" quiet duban "${D[@]}" gui --screenshot "$IMG/window-$1.png" --view "$1" --select "$2"
+    quiet duban "${D[@]}" gui --screenshot "$IMG/window-$1.png" --view "$1" --select "$2"
     echo "$IMG/window-$1.png"
 done
 
@@ -141,6 +142,5 @@ quiet duban "${D[@]}" gui --screenshot "$IMG/window-conflicts.png" --view confli
 # Last, so the links it stores change none of the images above.
 quiet duban "${D[@]}" links suggest
 quiet duban "${D[@]}" links add A01-28 A04-04.02
-QT_QPA_PLATFORM="offscreen:configfile=$PWD/tests/data/screen-1366x768.json" \
-    quiet duban "${D[@]}" gui --screenshot "$IMG/measure-links.png" --view links --select A01-28
+quiet duban "${D[@]}" gui --screenshot "$IMG/measure-links.png" --view links --select A01-28
 echo "$IMG/measure-links.png"

@@ -257,6 +257,7 @@ def _batch_indicators(bench: SizeBench) -> QWidget:
     dialog.indicator_model.setData(dialog.indicator_model.index(0, VALUE), "长" * 201)
     dialog.indicator_model.setData(dialog.indicator_model.index(1, NOTE), "只有说明")
     dialog.ask_unsaved = lambda: "discard"  # closed by the teardown: no question about the unsaved values
+    return dialog
 
 
 def _plan_id(bench: SizeBench) -> int:

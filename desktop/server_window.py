@@ -17,6 +17,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from db.accounts import FILE_ACCESS, Access
+from db.audit import default_operator
 from db.changes import Changes, change_mark, changes_since
 from db.errors import INSUFFICIENT_PRIVILEGE, known_error
 from db.vocabulary import AccountRole
@@ -121,6 +122,10 @@ class ServerWindow:
     def _apply_access(self, access: Access, own_units: list[str], mark: int | None) -> None:
         """The login's role, read with the first snapshot: menus follow it; a unit login opens on its own tasks."""
         self.access, self.own_units, self._change_mark = access, own_units, mark or 0
+        if self.ledger.server and access.login and self.operator == default_operator():
+            # No clerk's name was set: on a server the login names the person, not this PC's account.
+            self.operator = access.login
+            self._show_period()
         self._gate_actions()
         self._show_account()
         if not self.ledger.server:

@@ -142,10 +142,14 @@ def test_a_reader_login_can_look_and_export_but_every_write_is_gone(qtbot, pg_cl
 
 
 def test_a_unit_login_opens_on_its_own_tasks_with_the_batch_grid_one_click_away(qtbot, pg_cluster, server_url, tmp_path, windows):
-    window = open_window(qtbot, make_login(pg_cluster, server_url, "unit", (UNIT,)), tmp_path)
+    url = make_login(pg_cluster, server_url, "unit", (UNIT,))
+    window = open_window(qtbot, url, tmp_path)
     windows.append(window)
     acts = actions(window)
     assert all(offered(acts[name]) for name in REPORTING)
+    # No clerk's name was set on this PC: the login, not the PC's account, is the operator its reports carry.
+    login = make_url(url).username
+    assert window.operator == login and f"操作员：{login}" in window.period_label.text()
     assert not any(acts[name].isVisible() or acts[name].isEnabled() for name in OFFICE_ONLY + FILE_ONLY + ("导出台账、通报、通知单或报送模板…",))
     assert "角色：责任单位" in window.account_label.toolTip()
     # Its own tasks: the 按单位 tree on its unit, the table filtered to it.

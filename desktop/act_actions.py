@@ -60,12 +60,12 @@ class ActWindowActions:
             self.statusBar().showMessage(f"已记录{act.kind.value}（{act.act_date.isoformat()}，编号 {act.id}）。", 5000)
 
     def show_acts(self) -> None:
-        """督查督办记录: the plan's acts; a re-check recorded from it refreshes the task table at once."""
+        """督查督办记录: the plan's acts (those of the unit the table is filtered to); a re-check recorded from it refreshes the table."""
         from desktop.act_dialogs import ActListDialog
 
         dialog = ActListDialog(
             self.ledger, self.plan_id, self.operator, period=self.settings.current_period, may_write=self._may_write(),
-            on_rechecked=self.refresh, parent=self,
+            on_rechecked=self.refresh, units=self._unit_names(), unit=self.proxy.filter.unit, parent=self,
         )
         dialog.exec()
         if dialog.changed:

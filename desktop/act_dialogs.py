@@ -253,7 +253,7 @@ class ActResultDialog(SavingDialog):
 
 
 class ActListDialog(QDialog):
-    """督查督办记录: the plan's acts by kind and month; 填写结果… for one, 复核… for a 回头看's drawn tasks.
+    """督查督办记录: the plan's acts by kind, month and unit (a unit's history of acts); 填写结果… for one, 复核… for a 回头看.
 
     Attributes:
         changed: whether anything was written from here (the window refreshes then).
@@ -261,7 +261,8 @@ class ActListDialog(QDialog):
 
     def __init__(
         self, ledger: Ledger, plan_id: int, operator: str, *, period: str, may_write: bool,
-        on_rechecked: Callable[[], None] | None = None, parent: QWidget | None = None,
+        on_rechecked: Callable[[], None] | None = None, units: list[str] = (), unit: str | None = None,
+        parent: QWidget | None = None,
     ):
         """on_rechecked: called after each re-check recorded from here (a failed one reopens a task: the window refreshes)."""
         super().__init__(parent)
@@ -277,6 +278,11 @@ class ActListDialog(QDialog):
         self.month.addItem("全部月份", None)
         for month in reversed(periods_between(f"{period[:4]}-01", period)):
             self.month.addItem(chinese_period(month), month)
+        self.unit = QComboBox()
+        self.unit.addItem("全部单位", None)
+        for name in units:
+            self.unit.addItem(name, name)
+        self.unit.setCurrentIndex(max(0, self.unit.findData(unit)))
         self.count = QLabel()
         self.model = RowsModel(ACT_COLUMNS, act_cells, self)
         self.table = rows_table(self.model)
@@ -289,7 +295,7 @@ class ActListDialog(QDialog):
         self.recheck_button.clicked.connect(self._on_recheck_clicked)
         close.clicked.connect(self.accept)
         bar = QHBoxLayout()
-        for label, combo in (("类别", self.kind), ("月份", self.month)):
+        for label, combo in (("类别", self.kind), ("月份", self.month), ("单位", self.unit)):
             bar.addWidget(QLabel(label))
             bar.addWidget(combo)
             combo.currentIndexChanged.connect(lambda _i: self.load())
@@ -313,11 +319,11 @@ class ActListDialog(QDialog):
 
     def load(self) -> None:
         """Read the acts the filters ask for on the worker."""
-        ledger, plan_id, kind, month = self.ledger, self.plan_id, self.kind.currentData(), self.month.currentData()
+        ledger, plan_id, kind, month, unit = self.ledger, self.plan_id, self.kind.currentData(), self.month.currentData(), self.unit.currentData()
 
         def read() -> list[ActView]:
             with ledger.Session() as session:
-                return list_acts(session, plan_id, kind=kind, period=month)
+                return list_acts(session, plan_id, kind=kind, period=month, unit=unit)
 
         runner().query(read, self._show, parent=self)
 

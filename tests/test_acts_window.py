@@ -289,3 +289,34 @@ def runner_busy() -> bool:
     from desktop.ops import runner
 
     return runner().busy
+
+
+def test_the_list_opens_on_the_unit_the_table_shows_its_history_of_acts(qtbot, ledger, tmp_path):
+    from desktop.act_dialogs import ActListDialog
+
+    with ledger.Session.begin() as s:
+        plan_id = resolve_plan_id(s, None)
+        record_act(s, plan_id, ActInput("约谈", dt.date(2022, 6, 10), "住建局进展滞后", units=[HOUSING]), operator="王五")
+        record_act(s, plan_id, ActInput("表扬", dt.date(2022, 6, 12), "财政局成效显著", units=["市财政局"]), operator="王五")
+    window = open_window(qtbot, ledger, tmp_path)
+    window.apply_filter(unit=HOUSING)
+    seen = {}
+
+    def listed(dialog: ActListDialog):
+        def everyone():
+            seen["all"] = sorted(dialog.model.text(r, 4) for r in range(dialog.model.rowCount()))
+            dialog.accept()
+
+        def housing():
+            seen["unit"] = dialog.unit.currentText()
+            seen["housing"] = [dialog.model.text(r, 4) for r in range(dialog.model.rowCount())]
+            dialog.unit.setCurrentIndex(0)  # 全部单位
+            when(lambda: dialog.model.rowCount() == 2 and not runner_busy(), everyone)
+
+        when(lambda: dialog.model.rowCount() == 1 and not runner_busy(), housing)
+
+    when_modal(ActListDialog, listed)
+    trigger(window, "督查督办记录…")
+    wait_idle(qtbot)
+    assert seen["unit"] == HOUSING and seen["housing"] == ["住建局进展滞后"]
+    assert seen["all"] == ["住建局进展滞后", "财政局成效显著"]

@@ -986,6 +986,11 @@ class BatchEntryDialog(QDialog):
             self._show_choice()
             self._say(exc.message, error=True)
             return
+        offered = [self.unit_box.itemText(i) for i in range(self.unit_box.count())]
+        if unit not in offered:  # a unit login is offered its own units only; typing another's name is not a way round
+            self._show_choice()
+            self._say(f"不能为“{unit}”填报：这里只能填报{'、'.join(offered[:5])}{'等单位' if len(offered) > 5 else ''}。", error=True)
+            return
         completer.popup().hide()
         self._switch(unit, self.period)
 

@@ -261,3 +261,17 @@ def test_unit_box_finds_a_unit_by_alias(qtbot, ledger):
     qtbot.keyClick(completer.popup(), Qt.Key.Key_Down)
     qtbot.keyClick(completer.popup(), Qt.Key.Key_Return)
     assert dialog.unit == UNIT and dialog.model.rowCount() == 67
+
+
+def test_a_unit_offered_only_its_own_unit_cannot_type_its_way_to_another(qtbot, ledger):
+    from desktop.batch_dialog import BatchEntryDialog
+
+    # A unit login's grid (desktop/server_window.py) is given its own units only.
+    dialog = BatchEntryDialog(ledger, unit=UNIT, period="2022-06", operator="李四", units=[UNIT])
+    dialog.ask_unsaved = lambda: "discard"
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.unit_box.setEditText("市发展改革委")
+    dialog._on_unit_chosen()
+    assert dialog.unit == UNIT and dialog.unit_box.currentText() == UNIT
+    assert "不能为“市发展改革委”填报" in dialog.message.text() and UNIT in dialog.message.text()

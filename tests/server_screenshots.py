@@ -4,7 +4,8 @@ Starts a throwaway PostgreSQL (tests/pg_server.py; needs the postgresql package)
 half-year of reports, makes a unit login for 市发展改革委, and renders offscreen at 1366×768 and 1280×720:
   server-dialog-*.png  打开服务器台账… after a wrong password (the refusal under the fields)
   server-unit-*.png    the window as that unit login: its own tasks, the batch-grid bar above the table
-Usage: PYTHONPATH=. python scripts/server_screenshots.py
+Usage: PYTHONPATH=. python tests/server_screenshots.py   (beside the tests: it drives the window and starts
+tests/pg_server.py's throwaway server, so it lives where Qt and that server are already at home)
 """
 
 from __future__ import annotations

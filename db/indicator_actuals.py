@@ -181,6 +181,17 @@ def _latest(actuals: list[IndicatorActual], period: str, unit_id: int | None = N
     return max(mine, key=lambda a: (a.period, a.entered_at, a.id)) if mine else None
 
 
+def actuals_by_indicator(session: Session, ids, period: str, unit_id: int | None = None) -> dict[int, list[IndicatorActual]]:
+    """The actuals reported up to the month for these indicators (one unit's, or every unit's), by indicator."""
+    query = select(IndicatorActual).where(IndicatorActual.indicator_id.in_(ids), IndicatorActual.period <= period)
+    if unit_id is not None:
+        query = query.where(IndicatorActual.unit_id == unit_id)
+    found: dict[int, list[IndicatorActual]] = {}
+    for actual in session.scalars(query):
+        found.setdefault(actual.indicator_id, []).append(actual)
+    return found
+
+
 def indicator_standing(
     session: Session, plan_id: int, period: str, *, annex: int | None = None, unit: str | None = None
 ) -> list[IndicatorStanding]:
@@ -188,10 +199,7 @@ def indicator_standing(
     period = check_period(period)
     query = indicator_query(plan_id, annex=annex, unit_ids=None if unit is None else select(Unit.id).where(Unit.name == unit))
     rows = session.execute(query).all()
-    ids = [ind.id for ind, _ in rows]
-    actuals: dict[int, list[IndicatorActual]] = {}
-    for a in session.scalars(select(IndicatorActual).where(IndicatorActual.indicator_id.in_(ids), IndicatorActual.period <= period)):
-        actuals.setdefault(a.indicator_id, []).append(a)
+    actuals = actuals_by_indicator(session, [ind.id for ind, _ in rows], period)
     names = dict(session.execute(select(Unit.id, Unit.name).join(IndicatorUnit, IndicatorUnit.unit_id == Unit.id)).all())
     out = []
     for ind, number in rows:
@@ -258,10 +266,7 @@ def unit_indicator_counts(session: Session, plan_id: int, period: str) -> dict[i
     """
     period = check_period(period)
     indicators = session.scalars(select(Indicator).where(Indicator.plan_id == plan_id, Indicator.removed_at.is_(None))).all()
-    actuals: dict[int, list[IndicatorActual]] = {}
-    ids = [i.id for i in indicators]
-    for a in session.scalars(select(IndicatorActual).where(IndicatorActual.indicator_id.in_(ids), IndicatorActual.period <= period)):
-        actuals.setdefault(a.indicator_id, []).append(a)
+    actuals = actuals_by_indicator(session, [i.id for i in indicators], period)
     counts: dict[int, tuple[int, int]] = {}
     for ind in indicators:
         target = target_in_force(list(ind.targets), period)

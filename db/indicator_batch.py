@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.errors import UserError
-from db.indicator_actuals import ActualView, actual_note, actual_text, report_actual, target_in_force
+from db.indicator_actuals import ActualView, actual_note, actual_text, actuals_by_indicator, report_actual, target_in_force
 from db.indicators import indicator_query
 from db.ledger import find_unit, resolve_plan_id
 from db.models import Indicator, IndicatorActual
@@ -67,15 +67,7 @@ def unit_indicator_rows(session: Session, unit: str, period: str, *, plan_id: in
     period = check_period(period)
     found = find_unit(session, unit)
     rows = session.execute(indicator_query(pid, unit_ids=[found.id])).all()
-    mine: dict[int, list[IndicatorActual]] = {}
-    for actual in session.scalars(
-        select(IndicatorActual).where(
-            IndicatorActual.unit_id == found.id,
-            IndicatorActual.indicator_id.in_([ind.id for ind, _ in rows]),
-            IndicatorActual.period <= period,
-        )
-    ):
-        mine.setdefault(actual.indicator_id, []).append(actual)
+    mine = actuals_by_indicator(session, [ind.id for ind, _ in rows], period, found.id)
     out = []
     for ind, number in rows:
         targets = sorted(ind.targets, key=lambda t: t.period)

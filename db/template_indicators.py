@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.indicator_actuals import report_actual, target_in_force
+from db.indicator_actuals import actuals_by_indicator, report_actual, target_in_force
 from db.indicators import indicator_query
 from db.models import Indicator, IndicatorActual, Unit
 from db.periods import chinese_period
@@ -106,14 +106,12 @@ def _actuals(session: Session, unit: Unit, ids: list[int], period: str) -> tuple
     """The unit's actual for the period, and its latest before it, per indicator."""
     current: dict[int, IndicatorActual] = {}
     previous: dict[int, IndicatorActual] = {}
-    rows = session.scalars(
-        select(IndicatorActual).where(IndicatorActual.unit_id == unit.id, IndicatorActual.indicator_id.in_(ids), IndicatorActual.period <= period)
-    )
-    for a in rows:
-        if a.period == period:
-            current[a.indicator_id] = a
-        elif a.indicator_id not in previous or a.period > previous[a.indicator_id].period:
-            previous[a.indicator_id] = a
+    for indicator_id, reported in actuals_by_indicator(session, ids, period, unit.id).items():
+        for a in reported:
+            if a.period == period:
+                current[indicator_id] = a
+            elif indicator_id not in previous or a.period > previous[indicator_id].period:
+                previous[indicator_id] = a
     return current, previous
 
 

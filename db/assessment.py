@@ -249,6 +249,8 @@ def read_scheme_file(path: str | Path):
         raise UserError(f"考评方案文件 {name} 不是 UTF-8 编码的文本。") from exc
     except json.JSONDecodeError as exc:
         raise UserError(f"考评方案文件 {name} 不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}。") from exc
+    except RecursionError as exc:  # thousands of nested brackets: no scheme nests deeper than three levels
+        raise UserError(f"考评方案文件 {name} 嵌套层次过深，不像是考评方案。") from exc
 
 
 def current_scheme(session: Session, plan_id: int) -> Scheme:
